@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs the real peers the tests talk to, from Debian's packages: Kamailio (SIP server),
+# baresip (SIP phone), sipp (SIP scenarios), Chromium + chromedriver (browser), sox (audio).
+# Needs root (or sudo). Safe to run again: it installs only what is missing.
+set -euo pipefail
+packages=(kamailio baresip sip-tester chromium chromium-driver sox)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "test peers: all installed (${packages[*]})"
+  exit 0
+fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "test peers: installing ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+# The Debian kamailio package may start a system instance on 5060; tests run their own on free ports.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet kamailio 2>/dev/null; then
+  $SUDO systemctl stop kamailio || true
+fi
+echo "test peers: done"

@@ -1,0 +1,48 @@
+package io.srproxy.config;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Every key srproxy knows, its default as written in a file, and whether its value is a secret. */
+public final class ConfigKeys {
+
+    public record Key(String section, String name, String defaultValue, boolean secret) {}
+
+    public static final List<Key> ALL = List.of(
+            new Key("global", "appid", "srproxy", false),
+            new Key("global", "sip_svr", "", false),
+            new Key("global", "sip_local_port", "5086", false),
+            new Key("global", "public_ip", "", false),
+            new Key("global", "app_cert", "", true),
+            new Key("global", "sip_trusted", "", false),
+            new Key("rtc", "ip", "", false),
+            new Key("rtc", "port", "6080", false),
+            new Key("rtm", "ip", "0.0.0.0", false),
+            new Key("rtm", "port", "7080", false),
+            new Key("rtm2sip", "on", "0", false),
+            new Key("rtm2sip", "acc_rule", "", false),
+            new Key("pstn", "ip", "", false),
+            new Key("pstn", "prefix", "", false),
+            new Key("proxy", "on", "0", false),
+            new Key("proxy", "sip_account", "", false),
+            new Key("proxy", "sip_pwd", "", true),
+            new Key("proxy", "rtm_account", "", false),
+            new Key("proxy", "prefix", "0", false),
+            new Key("media", "rtp_port_min", "16384", false),
+            new Key("media", "rtp_port_max", "32768", false),
+            new Key("media", "codecs", "opus,PCMU,PCMA", false),
+            new Key("media", "rtp_timeout", "30", false),
+            new Key("log", "level", "2", false),
+            new Key("log", "file", "", false),
+            new Key("log", "max_file_size", "100", false));
+
+    private ConfigKeys() {}
+
+    public static Optional<Key> find(String section, String name) {
+        return ALL.stream().filter(k -> k.section().equals(section) && k.name().equals(name)).findFirst();
+    }
+
+    public static boolean knownSection(String section) {
+        return ALL.stream().anyMatch(k -> k.section().equals(section));
+    }
+}

@@ -1,0 +1,81 @@
+package io.srproxy.config;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The effective configuration: every rtx.conf key, typed, with its default applied. Built by
+ * {@link RtxConfigBinder}; immutable. See the README's config reference for each key.
+ */
+public record RtxConfig(
+        String source,
+        Global global,
+        Rtc rtc,
+        Rtm rtm,
+        Rtm2Sip rtm2sip,
+        Pstn pstn,
+        Proxy proxy,
+        Media media,
+        Log log) {
+
+    /** {@code host[:port]}; port 5060 when absent. */
+    public record HostPort(String host, int port) {
+        @Override
+        public String toString() {
+            return host.contains(":") ? "[" + host + "]:" + port : host + ":" + port;
+        }
+    }
+
+    /**
+     * @param sipServer      the SIP server, empty when not set
+     * @param publicIp       address put in Contact, Via and SDP when set (NATed/public deployments)
+     * @param appCert        secret for login tokens; empty = tokens not required
+     * @param sipTrusted     extra addresses (besides the SIP server's) allowed to send SIP requests
+     */
+    public record Global(String appId, Optional<HostPort> sipServer, int sipLocalPort,
+                         Optional<String> publicIp, Optional<String> appCert, List<String> sipTrusted) {}
+
+    /** Media service for apps: advertised address (empty = auto-detect) and its single UDP port. */
+    public record Rtc(Optional<String> ip, int port) {}
+
+    /** Signalling service for apps: HTTP/WebSocket bind address and port. */
+    public record Rtm(String ip, int port) {}
+
+    /** App -> SIP: the SIP extensions apps may call, each shown as an online RTM user. */
+    public record Rtm2Sip(boolean on, String accRule, List<String> accounts) {}
+
+    /** PSTN routing: calls with {@code Pstn} go to {@code <prefix><number>@<ip or sip_svr>}. */
+    public record Pstn(Optional<String> ip, String prefix) {}
+
+    /** SIP -> app: the extension srproxy registers and the RTM uid it logs in with. */
+    public record Proxy(boolean on, String sipAccount, String sipPassword, String rtmAccount, String prefix) {}
+
+    /**
+     * SIP-side media.
+     *
+     * @param codecs            SDP answer preference, e.g. [opus, PCMU, PCMA]
+     * @param rtpTimeoutSeconds no RTP for this long raises a no-media event
+     */
+    public record Media(int rtpPortMin, int rtpPortMax, List<String> codecs, int rtpTimeoutSeconds) {}
+
+    /** Logging: level 0 SENSITIVE .. 5 NONE; file empty = console only; size in MB. */
+    public record Log(int level, Optional<String> file, int maxFileSizeMb) {}
+
+    /** Every RTM uid the gateway itself logs in with; apps may not use these. */
+    public Set<String> reservedUids() {
+        java.util.LinkedHashSet<String> uids = new java.util.LinkedHashSet<>();
+        if (rtm2sip.on()) {
+            uids.addAll(rtm2sip.accounts());
+        }
+        if (proxy.on()) {
+            uids.add(proxy.rtmAccount());
+        }
+        return uids;
+    }
+
+    /** A configuration with every default, for tests and the embedded defaults. */
+    public static RtxConfig defaults() {
+        return RtxConfigBinder.bind(RtxFile.parse("", "<defaults>")).config();
+    }
+}

@@ -1,0 +1,330 @@
+package io.srproxy.config;
+
+import io.srproxy.config.ConfigProblem.Severity;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Turns an {@link RtxFile} into a typed {@link RtxConfig}, applying defaults and checking every
+ * rule. All problems are collected (not just the first), each naming file, line, key and rule.
+ */
+public final class RtxConfigBinder {
+
+    /** The config, or null when there were errors, and every problem found. */
+    public record Binding(RtxConfig config, List<ConfigProblem> problems) {
+        public List<ConfigProblem> errors() {
+            return problems.stream().filter(p -> p.severity() == Severity.ERROR).toList();
+        }
+
+        public List<ConfigProblem> warnings() {
+            return problems.stream().filter(p -> p.severity() == Severity.WARNING).toList();
+        }
+    }
+
+    public static final Set<String> KNOWN_CODECS = Set.of("opus", "PCMU", "PCMA");
+
+    private static final Pattern PLACEHOLDER = Pattern.compile("(?i)ip|x+|\\w*_ip|your.*|host");
+    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?");
+    private static final Pattern DIGITS = Pattern.compile("[0-9*#+]*");
+
+    private final RtxFile file;
+    private final List<ConfigProblem> problems = new ArrayList<>();
+
+    private RtxConfigBinder(RtxFile file) {
+        this.file = file;
+    }
+
+    public static Binding bind(RtxFile file) {
+        return new RtxConfigBinder(file).bind();
+    }
+
+    private Binding bind() {
+        for (RtxFile.BadLine bad : file.badLines()) {
+            problems.add(new ConfigProblem(Severity.ERROR, file.name(), bad.line(), null, null,
+                    bad.problem() + ": '" + bad.text().strip() + "'"));
+        }
+        for (RtxFile.Entry e : file.entries()) {
+            if (ConfigKeys.find(e.section(), e.key()).isEmpty()) {
+                String why = ConfigKeys.knownSection(e.section()) ? "unknown key, ignored"
+                        : "unknown section [" + e.section() + "], key ignored";
+                warn(e, why);
+            }
+        }
+
+        var global = new RtxConfig.Global(
+                appId(),
+                sipServer(),
+                port("global", "sip_local_port"),
+                ipAddress("global", "public_ip"),
+                optional("global", "app_cert"),
+                trustedList());
+        var rtc = new RtxConfig.Rtc(ipAddress("rtc", "ip"), port("rtc", "port"));
+        var rtm = new RtxConfig.Rtm(ipAddress("rtm", "ip").orElse("0.0.0.0"), port("rtm", "port"));
+        boolean rtm2sipOn = flag("rtm2sip", "on");
+        var rtm2sip = new RtxConfig.Rtm2Sip(rtm2sipOn, string("rtm2sip", "acc_rule"), accounts(rtm2sipOn));
+        var pstn = new RtxConfig.Pstn(hostOnly("pstn", "ip"), digits("pstn", "prefix"));
+        boolean proxyOn = flag("proxy", "on");
+        var proxy = new RtxConfig.Proxy(proxyOn,
+                required(proxyOn, "proxy", "sip_account"),
+                required(proxyOn, "proxy", "sip_pwd"),
+                required(proxyOn, "proxy", "rtm_account"),
+                digits("proxy", "prefix"));
+        var media = new RtxConfig.Media(port("media", "rtp_port_min"), port("media", "rtp_port_max"),
+                codecs(), intIn("media", "rtp_timeout", 1, 3600));
+        var log = new RtxConfig.Log(intIn("log", "level", 0, 5), optional("log", "file"),
+                intIn("log", "max_file_size", 1, 1_000_000));
+
+        crossChecks(global, rtm2sip, proxy, media);
+
+        boolean failed = problems.stream().anyMatch(p -> p.severity() == Severity.ERROR);
+        RtxConfig config = failed ? null
+                : new RtxConfig(file.name(), global, rtc, rtm, rtm2sip, pstn, proxy, media, log);
+        return new Binding(config, List.copyOf(problems));
+    }
+
+    private void crossChecks(RtxConfig.Global global, RtxConfig.Rtm2Sip rtm2sip, RtxConfig.Proxy proxy,
+                             RtxConfig.Media media) {
+        if (global.sipServer().isEmpty() && (rtm2sip.on() || proxy.on())) {
+            String which = rtm2sip.on() && proxy.on() ? "[rtm2sip] and [proxy] are" : rtm2sip.on() ? "[rtm2sip] is" : "[proxy] is";
+            errorAt("global", "sip_svr", "required because " + which + " on");
+        }
+        if (media.rtpPortMin() >= media.rtpPortMax()) {
+            errorAt("media", "rtp_port_max", "must be greater than rtp_port_min (" + media.rtpPortMin() + ")");
+        }
+        if (proxy.on() && rtm2sip.on()) {
+            if (rtm2sip.accounts().contains(proxy.rtmAccount())) {
+                errorAt("proxy", "rtm_account", proxy.rtmAccount() + " is inside the acc_rule range; apps and the gateway would share it");
+            }
+            if (rtm2sip.accounts().contains(proxy.sipAccount())) {
+                errorAt("proxy", "sip_account", proxy.sipAccount() + " is inside the acc_rule range; the gateway would call itself");
+            }
+        }
+    }
+
+    // ---- typed readers: each records a problem and falls back to the default ----
+
+    private String raw(String section, String key) {
+        Optional<RtxFile.Entry> e = file.get(section, key);
+        String def = ConfigKeys.find(section, key).orElseThrow().defaultValue();
+        return e.map(RtxFile.Entry::value).filter(v -> !v.isEmpty()).orElse(def);
+    }
+
+    private String string(String section, String key) {
+        return raw(section, key);
+    }
+
+    private Optional<String> optional(String section, String key) {
+        String v = raw(section, key);
+        return v.isEmpty() ? Optional.empty() : Optional.of(v);
+    }
+
+    private String appId() {
+        if (file.get("global", "appid").filter(e -> !e.value().isEmpty()).isEmpty() && !file.entries().isEmpty()) {
+            problems.add(new ConfigProblem(Severity.WARNING, file.name(), 0, "global", "appid",
+                    "not set; apps log in with appid 'srproxy'"));
+        }
+        return raw("global", "appid");
+    }
+
+    private String required(boolean when, String section, String key) {
+        String v = raw(section, key);
+        if (when && v.isEmpty()) {
+            errorAt(section, key, "required because [" + section + "] on=1");
+        }
+        return v;
+    }
+
+    private boolean flag(String section, String key) {
+        String v = raw(section, key).toLowerCase(Locale.ROOT);
+        switch (v) {
+            case "1", "true", "yes", "on" -> { return true; }
+            case "0", "false", "no", "off" -> { return false; }
+            default -> {
+                errorAt(section, key, "'" + v + "' is not a switch (use 1 or 0)");
+                return false;
+            }
+        }
+    }
+
+    private int intIn(String section, String key, int min, int max) {
+        String v = raw(section, key);
+        try {
+            int n = Integer.parseInt(v);
+            if (n < min || n > max) {
+                errorAt(section, key, n + " is out of range " + min + ".." + max);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            errorAt(section, key, "'" + v + "' is not a whole number");
+            return Integer.parseInt(ConfigKeys.find(section, key).orElseThrow().defaultValue());
+        }
+    }
+
+    private int port(String section, String key) {
+        return intIn(section, key, 1, 65535);
+    }
+
+    private String digits(String section, String key) {
+        String v = raw(section, key);
+        if (!DIGITS.matcher(v).matches()) {
+            errorAt(section, key, "'" + v + "' must be dial digits (0-9, *, #, +)");
+        }
+        return v;
+    }
+
+    private Optional<String> ipAddress(String section, String key) {
+        Optional<String> v = optional(section, key);
+        if (v.isPresent() && !isIpLiteral(v.get())) {
+            errorAt(section, key, "'" + v.get() + "' is not an IP address");
+        }
+        return v;
+    }
+
+    private Optional<String> hostOnly(String section, String key) {
+        Optional<String> v = optional(section, key);
+        if (v.isPresent() && !isIpLiteral(v.get()) && !HOST.matcher(v.get()).matches()) {
+            errorAt(section, key, "'" + v.get() + "' is not a host name or IP address");
+        }
+        return v;
+    }
+
+    private Optional<RtxConfig.HostPort> sipServer() {
+        Optional<String> v = optional("global", "sip_svr");
+        if (v.isEmpty()) {
+            return Optional.empty();
+        }
+        String s = v.get();
+        String host = s;
+        int port = 5060;
+        if (s.startsWith("[")) { // [IPv6]:port
+            int close = s.indexOf(']');
+            host = close > 0 ? s.substring(1, close) : s;
+            String rest = close > 0 ? s.substring(close + 1) : "";
+            if (rest.startsWith(":")) {
+                port = parsePort(rest.substring(1));
+            }
+        } else if (s.indexOf(':') >= 0 && s.indexOf(':') == s.lastIndexOf(':')) {
+            host = s.substring(0, s.indexOf(':'));
+            port = parsePort(s.substring(s.indexOf(':') + 1));
+        }
+        if (port < 0) {
+            errorAt("global", "sip_svr", "'" + s + "': port must be 1..65535");
+            return Optional.empty();
+        }
+        if (!isIpLiteral(host) && !HOST.matcher(host).matches()) {
+            errorAt("global", "sip_svr", "'" + s + "' is not host[:port]");
+            return Optional.empty();
+        }
+        if (PLACEHOLDER.matcher(host).matches()) {
+            warnAt("global", "sip_svr", "'" + host + "' looks like a placeholder; put your SIP server's address here");
+        }
+        return Optional.of(new RtxConfig.HostPort(host, port));
+    }
+
+    private static int parsePort(String s) {
+        try {
+            int p = Integer.parseInt(s);
+            return p >= 1 && p <= 65535 ? p : -1;
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    private List<String> trustedList() {
+        List<String> out = new ArrayList<>();
+        for (String item : raw("global", "sip_trusted").split(",")) {
+            if (item.isEmpty()) {
+                continue;
+            }
+            String addr = item.contains("/") ? item.substring(0, item.indexOf('/')) : item;
+            boolean badMask = false;
+            if (item.contains("/")) {
+                try {
+                    int bits = Integer.parseInt(item.substring(item.indexOf('/') + 1));
+                    badMask = bits < 0 || bits > (addr.contains(":") ? 128 : 32);
+                } catch (NumberFormatException e) {
+                    badMask = true;
+                }
+            }
+            if (!isIpLiteral(addr) || badMask) {
+                errorAt("global", "sip_trusted", "'" + item + "' is not an IP address or CIDR block");
+            } else {
+                out.add(item);
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private List<String> accounts(boolean on) {
+        String rule = raw("rtm2sip", "acc_rule");
+        try {
+            List<String> accounts = AccRule.expand(rule);
+            if (on && accounts.isEmpty()) {
+                errorAt("rtm2sip", "acc_rule", "required because [rtm2sip] on=1");
+            }
+            return accounts;
+        } catch (IllegalArgumentException e) {
+            errorAt("rtm2sip", "acc_rule", e.getMessage());
+            return List.of();
+        }
+    }
+
+    private List<String> codecs() {
+        List<String> out = new ArrayList<>();
+        for (String c : raw("media", "codecs").split(",")) {
+            String name = KNOWN_CODECS.stream().filter(k -> k.equalsIgnoreCase(c)).findFirst().orElse(null);
+            if (name == null) {
+                errorAt("media", "codecs", "unknown codec '" + c + "' (known: opus, PCMU, PCMA)");
+            } else if (!out.contains(name)) {
+                out.add(name);
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    static boolean isIpLiteral(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        if (s.contains(":")) {
+            if (!s.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.')) {
+                return false;
+            }
+        } else {
+            String[] parts = s.split("\\.", -1);
+            if (parts.length != 4 || !Arrays.stream(parts).allMatch(p -> p.matches("\\d{1,3}") && Integer.parseInt(p) < 256)) {
+                return false;
+            }
+        }
+        try {
+            InetAddress.getByName(s); // literal: no DNS lookup happens
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    // ---- problem recording ----
+
+    private int lineOf(String section, String key) {
+        return file.get(section, key).map(RtxFile.Entry::line).orElse(0);
+    }
+
+    private void errorAt(String section, String key, String message) {
+        problems.add(new ConfigProblem(Severity.ERROR, file.name(), lineOf(section, key), section, key, message));
+    }
+
+    private void warnAt(String section, String key, String message) {
+        problems.add(new ConfigProblem(Severity.WARNING, file.name(), lineOf(section, key), section, key, message));
+    }
+
+    private void warn(RtxFile.Entry e, String message) {
+        problems.add(new ConfigProblem(Severity.WARNING, file.name(), e.line(), e.section(), e.key(), message));
+    }
+}

@@ -1,0 +1,49 @@
+package io.srproxy.testsupport;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * Debian's headless Chromium driven by Debian's chromedriver through Selenium (never a downloaded
+ * browser). Fake media devices; an optional WAV file as the microphone.
+ */
+public final class Chromium {
+
+    private Chromium() {}
+
+    /** Starts a browser; {@code fakeMicWav} may be null for the built-in fake beep. */
+    public static ChromeDriver start(Path fakeMicWav) {
+        Path chromium = Peers.chromium();
+        Path driver = Peers.chromedriver();
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(chromium.toFile());
+        List<String> args = new ArrayList<>(List.of(
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-dev-shm-usage", "--autoplay-policy=no-user-gesture-required",
+                "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                "--allow-loopback-in-peer-connection"));
+        if (fakeMicWav != null) {
+            args.add("--use-file-for-fake-audio-capture=" + fakeMicWav.toAbsolutePath());
+        }
+        try {
+            args.add("--user-data-dir=" + Files.createTempDirectory("srproxy-chromium"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        options.addArguments(args);
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(driver.toFile())
+                .usingAnyFreePort()
+                .build();
+        ChromeDriver browser = new ChromeDriver(service, options);
+        browser.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
+        return browser;
+    }
+}
