@@ -88,6 +88,8 @@ public final class LogSetup {
         SizeBasedTriggeringPolicy<ch.qos.logback.classic.spi.ILoggingEvent> trigger = new SizeBasedTriggeringPolicy<>();
         trigger.setContext(ctx);
         trigger.setMaxFileSize(FileSize.valueOf(maxMb + "MB"));
+        // Logback's default is to look at the size once a minute; a busy gateway can overshoot by far.
+        trigger.setCheckIncrement(ch.qos.logback.core.util.Duration.buildBySeconds(1));
         trigger.start();
         appender.setRollingPolicy(rolling);
         appender.setTriggeringPolicy(trigger);

@@ -1,0 +1,168 @@
+package io.srproxy.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.srproxy.config.ConfigProblem.Severity;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class RtxConfigBinderTest {
+
+    private static RtxConfigBinder.Binding bind(String text) {
+        return RtxConfigBinder.bind(RtxFile.parse(text, "rtx.conf"));
+    }
+
+    private static String sample(String name) throws IOException {
+        try (InputStream in = RtxConfigBinderTest.class.getResourceAsStream("/samples/" + name)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void theDeploymentGuideSampleLoadsWithOnlyThePlaceholderWarning() throws IOException {
+        RtxConfigBinder.Binding b = RtxConfigBinder.bind(RtxFile.parse(sample("guide-rtx.conf"), "guide-rtx.conf"));
+        assertThat(b.errors()).isEmpty();
+        assertThat(b.warnings()).extracting(ConfigProblem::toString).containsExactly(
+                "guide-rtx.conf:3: [global] sip_svr: 'IP' looks like a placeholder; put your SIP server's address here");
+        RtxConfig c = b.config();
+        assertThat(c.global().appId()).isEqualTo("XXXXX");
+        assertThat(c.global().sipServer()).contains(new RtxConfig.HostPort("IP", 5060));
+        assertThat(c.global().sipLocalPort()).isEqualTo(5086);
+        assertThat(c.rtm2sip().on()).isTrue();
+        assertThat(c.rtm2sip().accounts()).hasSize(15).startsWith("1005", "1006").endsWith("1019");
+        assertThat(c.proxy()).isEqualTo(new RtxConfig.Proxy(true, "1000", "1234", "1086", "0"));
+        assertThat(c.log()).isEqualTo(new RtxConfig.Log(2, Optional.of("rtc_sip.log"), 100));
+        assertThat(c.rtm()).isEqualTo(new RtxConfig.Rtm("0.0.0.0", 7080));
+        assertThat(c.rtc()).isEqualTo(new RtxConfig.Rtc(Optional.empty(), 6080));
+        assertThat(c.reservedUids()).contains("1086", "1005", "1019").hasSize(16);
+    }
+
+    @Test
+    void theUpstreamSampleLoadsWithItsPstnSectionAndEmptyValues() throws IOException {
+        RtxConfigBinder.Binding b = RtxConfigBinder.bind(RtxFile.parse(sample("upstream-rtx.conf"), "upstream-rtx.conf"));
+        assertThat(b.errors()).isEmpty();
+        RtxConfig c = b.config();
+        assertThat(c.pstn()).isEqualTo(new RtxConfig.Pstn(Optional.of("192.168.1.122"), "9"));
+        assertThat(c.rtm2sip().accounts()).containsExactly("1016", "1017", "2001", "2002", "2003", "2004", "2005");
+        assertThat(c.rtc().port()).isEqualTo(6080);
+        assertThat(c.rtm().port()).isEqualTo(7080);
+    }
+
+    @Test
+    void theShippedConfigIsValidAndStandsAlone() throws Exception {
+        RtxConfigBinder.Binding b = RtxConfigLoader.bindEmbedded();
+        assertThat(b.problems()).isEmpty();
+        assertThat(b.config().rtm2sip().on()).isFalse();
+        assertThat(b.config().proxy().on()).isFalse();
+    }
+
+    @Test
+    void everyDefaultIsValid() {
+        RtxConfig c = RtxConfig.defaults();
+        assertThat(c.global().sipLocalPort()).isEqualTo(5086);
+        assertThat(c.rtc().port()).isEqualTo(6080);
+        assertThat(c.rtm().port()).isEqualTo(7080);
+        assertThat(c.proxy().prefix()).isEqualTo("0");
+        assertThat(c.media()).isEqualTo(new RtxConfig.Media(16384, 32768, List.of("opus", "PCMU", "PCMA"), 30));
+        assertThat(c.log().level()).isEqualTo(2);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "'[global]\nsip_local_port=70000'                 | rtx.conf:2: [global] sip_local_port: 70000 is out of range 1..65535",
+        "'[rtm]\nport=abc'                                | rtx.conf:2: [rtm] port: 'abc' is not a whole number",
+        "'[rtm2sip]\non=1\nacc_rule=10[19-06]\n[global]\nsip_svr=h' | rtx.conf:3: [rtm2sip] acc_rule: '10[19-06]': FROM 19 is greater than TO 06",
+        "'[rtm2sip]\non=1\nacc_rule=10[0a-19]\n[global]\nsip_svr=h' | rtx.conf:3: [rtm2sip] acc_rule: '10[0a-19]': FROM and TO must be numbers of at most 9 digits",
+        "'[rtm2sip]\non=1\nacc_rule=10[06-19\n[global]\nsip_svr=h'  | rtx.conf:3: [rtm2sip] acc_rule: '10[06-19': unbalanced brackets (expected PREFIX[FROM-TO])",
+        "'[proxy]\non=1\nsip_account=1000\nsip_pwd=1\nrtm_account=1086' | rtx.conf: [global] sip_svr: required because [proxy] is on",
+        "'[rtm2sip]\non=1\nacc_rule=1005'                 | rtx.conf: [global] sip_svr: required because [rtm2sip] is on",
+        "'[global]\nsip_svr=h\n[proxy]\non=1\nsip_account=1000\nsip_pwd=1' | rtx.conf: [proxy] rtm_account: required because [proxy] on=1",
+        "'[proxy]\non=maybe'                              | rtx.conf:2: [proxy] on: 'maybe' is not a switch (use 1 or 0)",
+        "'[global]\nsip_svr=h:99999'                      | rtx.conf:2: [global] sip_svr: 'h:99999': port must be 1..65535",
+        "'[global]\nsip_svr=bad_host!'                    | rtx.conf:2: [global] sip_svr: 'bad_host!' is not host[:port]",
+        "'[global]\npublic_ip=my.host'                    | rtx.conf:2: [global] public_ip: 'my.host' is not an IP address",
+        "'[global]\nsip_trusted=10.0.0.0/33'              | rtx.conf:2: [global] sip_trusted: '10.0.0.0/33' is not an IP address or CIDR block",
+        "'[media]\nrtp_port_min=20000\nrtp_port_max=10000' | rtx.conf:3: [media] rtp_port_max: must be greater than rtp_port_min (20000)",
+        "'[media]\ncodecs=opus,G729'                      | rtx.conf:2: [media] codecs: unknown codec 'G729' (known: opus, PCMU, PCMA)",
+        "'[log]\nlevel=6'                                 | rtx.conf:2: [log] level: 6 is out of range 0..5",
+        "'[pstn]\nprefix=9a'                              | rtx.conf:2: [pstn] prefix: '9a' must be dial digits (0-9, *, #, +)",
+        "'[global]\nthis line has no equals'              | rtx.conf:2: expected key=value, [section] or # comment: 'this line has no equals'",
+    })
+    void eachBrokenRuleIsAnErrorNamingFileLineKeyAndRule(String text, String message) {
+        RtxConfigBinder.Binding b = bind(text.replace("\\n", "\n"));
+        assertThat(b.config()).isNull();
+        assertThat(b.errors()).extracting(ConfigProblem::toString).contains(message);
+    }
+
+    @Test
+    void gatewayAccountsInsideTheAccRuleRangeAreRejected() {
+        RtxConfigBinder.Binding b = bind("""
+                [global]
+                sip_svr=127.0.0.1
+                [rtm2sip]
+                on=1
+                acc_rule=10[00-19]
+                [proxy]
+                on=1
+                sip_account=1000
+                sip_pwd=1234
+                rtm_account=1010
+                """);
+        assertThat(b.errors()).extracting(ConfigProblem::toString).containsExactly(
+                "rtx.conf:10: [proxy] rtm_account: 1010 is inside the acc_rule range; apps and the gateway would share it",
+                "rtx.conf:8: [proxy] sip_account: 1000 is inside the acc_rule range; the gateway would call itself");
+    }
+
+    @Test
+    void unknownKeysAndSectionsAreWarnedAboutWithTheirLineAndIgnored() {
+        RtxConfigBinder.Binding b = bind("[global]\nappid=a\ncolour=blue\n[extras]\nx=1\n");
+        assertThat(b.errors()).isEmpty();
+        assertThat(b.warnings()).extracting(ConfigProblem::toString).containsExactly(
+                "rtx.conf:3: [global] colour: unknown key, ignored",
+                "rtx.conf:5: [extras] x: unknown section [extras], key ignored");
+        assertThat(b.config().global().appId()).isEqualTo("a");
+    }
+
+    @Test
+    void everyErrorIsReportedNotJustTheFirst() {
+        RtxConfigBinder.Binding b = bind("[rtc]\nport=0\n[rtm]\nport=65536\n[log]\nlevel=x\n");
+        assertThat(b.errors()).hasSize(3);
+    }
+
+    @Test
+    void sipServerAcceptsHostsIpv4AndBracketedIpv6WithOrWithoutPort() {
+        assertThat(bind("[global]\nsip_svr=pbx.example.com").config().global().sipServer())
+                .contains(new RtxConfig.HostPort("pbx.example.com", 5060));
+        assertThat(bind("[global]\nsip_svr=127.0.0.1:5080").config().global().sipServer())
+                .contains(new RtxConfig.HostPort("127.0.0.1", 5080));
+        assertThat(bind("[global]\nsip_svr=[::1]:5062").config().global().sipServer())
+                .contains(new RtxConfig.HostPort("::1", 5062));
+    }
+
+    @Test
+    void codecNamesAreMatchedWithoutCaseAndKeepTheirOrder() {
+        assertThat(bind("[media]\ncodecs=pcma,OPUS").config().media().codecs()).containsExactly("PCMA", "opus");
+    }
+
+    @Test
+    void switchesAcceptTheOriginalZeroAndOne() {
+        String base = "[global]\nsip_svr=h\n[rtm2sip]\nacc_rule=1005\non=";
+        assertThat(bind(base + "1").config().rtm2sip().on()).isTrue();
+        assertThat(bind(base + "0").config().rtm2sip().on()).isFalse();
+    }
+
+    @Test
+    void aLargeAccRuleStaysInOrder() {
+        List<String> accounts = bind("[global]\nsip_svr=h\n[rtm2sip]\non=1\nacc_rule=5[0000-2999]").config().rtm2sip().accounts();
+        assertThat(accounts).containsExactlyElementsOf(
+                IntStream.range(0, 3000).mapToObj(i -> String.format("5%04d", i)).toList());
+        assertThat(bind("").problems()).noneMatch(p -> p.severity() == Severity.ERROR);
+    }
+}
