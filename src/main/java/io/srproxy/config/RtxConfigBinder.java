@@ -74,7 +74,7 @@ public final class RtxConfigBinder {
                 required(proxyOn, "proxy", "sip_account"),
                 required(proxyOn, "proxy", "sip_pwd"),
                 required(proxyOn, "proxy", "rtm_account"),
-                digits("proxy", "prefix"));
+                prefixOf("proxy", "prefix"));
         var media = new RtxConfig.Media(port("media", "rtp_port_min"), port("media", "rtp_port_max"),
                 codecs(), intIn("media", "rtp_timeout", 1, 3600));
         var log = new RtxConfig.Log(intIn("log", "level", 0, 5), optional("log", "file"),
@@ -176,6 +176,14 @@ public final class RtxConfigBinder {
             errorAt(section, key, "'" + v + "' must be dial digits (0-9, *, #, +)");
         }
         return v;
+    }
+
+    /** A dial prefix where an empty value means "no prefix" rather than the default. */
+    private String prefixOf(String section, String key) {
+        if (file.get(section, key).map(RtxFile.Entry::value).filter(String::isEmpty).isPresent()) {
+            return "";
+        }
+        return digits(section, key);
     }
 
     private Optional<String> ipAddress(String section, String key) {

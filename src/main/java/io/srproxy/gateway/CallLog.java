@@ -1,0 +1,79 @@
+package io.srproxy.gateway;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Active calls and the most recent ended ones, with counters. Calls report here from their own
+ * executors, so the collections are concurrent; a call's own state never lives here.
+ */
+public final class CallLog {
+
+    public static final int RECENT_KEPT = 200;
+
+    /** Counters like the original's statistics, by direction. */
+    public record Stats(long active, long total, long answered, long failed, Map<CallRecord.Direction, Long> byDirection) {}
+
+    private final Map<String, CallRecord> active = new ConcurrentHashMap<>();
+    private final Deque<CallRecord> recent = new ArrayDeque<>();
+    private final AtomicLong total = new AtomicLong();
+    private final AtomicLong answered = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final Map<CallRecord.Direction, AtomicLong> byDirection = new EnumMap<>(CallRecord.Direction.class);
+
+    public CallLog() {
+        for (CallRecord.Direction d : CallRecord.Direction.values()) {
+            byDirection.put(d, new AtomicLong());
+        }
+    }
+
+    public void started(CallRecord record) {
+        active.put(record.id(), record);
+        total.incrementAndGet();
+        byDirection.get(record.direction()).incrementAndGet();
+    }
+
+    public void updated(CallRecord record) {
+        active.computeIfPresent(record.id(), (id, old) -> record);
+    }
+
+    /** Moves a call from active to recent; a second end of the same call is ignored. */
+    public void ended(CallRecord record) {
+        if (active.remove(record.id()) == null) {
+            return;
+        }
+        (record.wasAnswered() ? answered : failed).incrementAndGet();
+        synchronized (recent) {
+            recent.addFirst(record);
+            while (recent.size() > RECENT_KEPT) {
+                recent.removeLast();
+            }
+        }
+    }
+
+    public List<CallRecord> active() {
+        List<CallRecord> list = new ArrayList<>(active.values());
+        list.sort(Comparator.comparing(CallRecord::startedAt));
+        return list;
+    }
+
+    public List<CallRecord> recent() {
+        synchronized (recent) {
+            return List.copyOf(recent);
+        }
+    }
+
+    public Stats stats() {
+        Map<CallRecord.Direction, Long> dirs = new LinkedHashMap<>();
+        byDirection.forEach((d, n) -> dirs.put(d, n.get()));
+        return new Stats(active.size(), total.get(), answered.get(), failed.get(), dirs);
+    }
+}
