@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
 /** Command line: {@code srproxy [rtx.conf]} runs in the foreground; {@code srproxy check FILE} validates. */
 @Command(name = "srproxy", mixinStandardHelpOptions = true, version = "srproxy 0.1.0",
         description = "WebRTC <-> SIP gateway with its own RTM and RTC services.",
-        subcommands = {Main.Check.class})
+        subcommands = {Main.Check.class, GenCertCommand.class, TokenCommand.class})
 public final class Main implements Callable<Integer> {
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "FILE",
@@ -57,7 +57,13 @@ public final class Main implements Callable<Integer> {
         binding.warnings().forEach(w -> log.warn("config: {}", w));
 
         CountDownLatch stopped = new CountDownLatch(1);
-        Srproxy srproxy = Srproxy.start(config);
+        Srproxy srproxy;
+        try {
+            srproxy = Srproxy.start(config);
+        } catch (RuntimeException e) {
+            log.error("cannot start: {}", e.getMessage());
+            return 1;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("shutting down");
             srproxy.close();

@@ -4,7 +4,13 @@ import io.srproxy.config.RtxConfig;
 import io.srproxy.web.HealthModule;
 import io.srproxy.web.WebModule;
 import io.srproxy.web.WebServer;
+import io.srproxy.auth.PemKeyStore;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.util.ArrayList;
+import java.util.Optional;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,9 +42,23 @@ public final class Srproxy implements AutoCloseable {
     private void startAll() {
         List<WebModule> modules = new ArrayList<>();
         modules.add(new HealthModule());
-        web = new WebServer(config.rtm().ip(), config.rtm().port(), modules).start();
+        web = new WebServer(config.rtm().ip(), config.rtm().port(), tlsKeyStore(), modules).start();
         started.add(web);
-        log.info("srproxy up: signalling and web client on http://{}:{}/", config.rtm().ip(), web.port());
+        log.info("srproxy up: signalling and web client on {}://{}:{}/", config.rtm().tls() ? "https" : "http",
+                config.rtm().ip(), web.port());
+    }
+
+    private Optional<KeyStore> tlsKeyStore() {
+        if (!config.rtm().tls()) {
+            return Optional.empty();
+        }
+        Path cert = Path.of(config.rtm().tlsCert().orElseThrow());
+        Path key = Path.of(config.rtm().tlsKey().orElseThrow());
+        try {
+            return Optional.of(PemKeyStore.load(cert, key));
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("[rtm] tls_cert/tls_key: cannot load " + cert + " / " + key + ": " + e.getMessage(), e);
+        }
     }
 
     public RtxConfig config() {

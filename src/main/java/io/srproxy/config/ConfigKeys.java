@@ -19,6 +19,8 @@ public final class ConfigKeys {
             new Key("rtc", "port", "6080", false),
             new Key("rtm", "ip", "0.0.0.0", false),
             new Key("rtm", "port", "7080", false),
+            new Key("rtm", "tls_cert", "", false),
+            new Key("rtm", "tls_key", "", false),
             new Key("rtm2sip", "on", "0", false),
             new Key("rtm2sip", "acc_rule", "", false),
             new Key("pstn", "ip", "", false),

@@ -39,8 +39,15 @@ public record RtxConfig(
     /** Media service for apps: advertised address (empty = auto-detect) and its single UDP port. */
     public record Rtc(Optional<String> ip, int port) {}
 
-    /** Signalling service for apps: HTTP/WebSocket bind address and port. */
-    public record Rtm(String ip, int port) {}
+    /**
+     * Signalling service for apps: HTTP/WebSocket bind address and port; with a PEM certificate
+     * and key it serves HTTPS/WSS instead (browsers need a secure context beyond localhost).
+     */
+    public record Rtm(String ip, int port, Optional<String> tlsCert, Optional<String> tlsKey) {
+        public boolean tls() {
+            return tlsCert.isPresent();
+        }
+    }
 
     /** App -> SIP: the SIP extensions apps may call, each shown as an online RTM user. */
     public record Rtm2Sip(boolean on, String accRule, List<String> accounts) {}

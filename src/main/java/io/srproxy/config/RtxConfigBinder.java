@@ -65,7 +65,11 @@ public final class RtxConfigBinder {
                 optional("global", "app_cert"),
                 trustedList());
         var rtc = new RtxConfig.Rtc(ipAddress("rtc", "ip"), port("rtc", "port"));
-        var rtm = new RtxConfig.Rtm(ipAddress("rtm", "ip").orElse("0.0.0.0"), port("rtm", "port"));
+        var rtm = new RtxConfig.Rtm(ipAddress("rtm", "ip").orElse("0.0.0.0"), port("rtm", "port"),
+                optional("rtm", "tls_cert"), optional("rtm", "tls_key"));
+        if (rtm.tlsCert().isPresent() != rtm.tlsKey().isPresent()) {
+            errorAt("rtm", rtm.tlsCert().isPresent() ? "tls_key" : "tls_cert", "tls_cert and tls_key go together");
+        }
         boolean rtm2sipOn = flag("rtm2sip", "on");
         var rtm2sip = new RtxConfig.Rtm2Sip(rtm2sipOn, string("rtm2sip", "acc_rule"), accounts(rtm2sipOn));
         var pstn = new RtxConfig.Pstn(hostOnly("pstn", "ip"), digits("pstn", "prefix"));

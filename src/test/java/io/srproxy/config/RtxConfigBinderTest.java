@@ -39,7 +39,7 @@ class RtxConfigBinderTest {
         assertThat(c.rtm2sip().accounts()).hasSize(15).startsWith("1005", "1006").endsWith("1019");
         assertThat(c.proxy()).isEqualTo(new RtxConfig.Proxy(true, "1000", "1234", "1086", "0"));
         assertThat(c.log()).isEqualTo(new RtxConfig.Log(2, Optional.of("rtc_sip.log"), 100));
-        assertThat(c.rtm()).isEqualTo(new RtxConfig.Rtm("0.0.0.0", 7080));
+        assertThat(c.rtm()).isEqualTo(new RtxConfig.Rtm("0.0.0.0", 7080, Optional.empty(), Optional.empty()));
         assertThat(c.rtc()).isEqualTo(new RtxConfig.Rtc(Optional.empty(), 6080));
         assertThat(c.reservedUids()).contains("1086", "1005", "1019").hasSize(16);
     }
@@ -91,6 +91,7 @@ class RtxConfigBinderTest {
         "'[global]\nsip_trusted=10.0.0.0/33'              | rtx.conf:2: [global] sip_trusted: '10.0.0.0/33' is not an IP address or CIDR block",
         "'[media]\nrtp_port_min=20000\nrtp_port_max=10000' | rtx.conf:3: [media] rtp_port_max: must be greater than rtp_port_min (20000)",
         "'[media]\ncodecs=opus,G729'                      | rtx.conf:2: [media] codecs: unknown codec 'G729' (known: opus, PCMU, PCMA)",
+        "'[rtm]\ntls_cert=/etc/c.pem'                    | rtx.conf: [rtm] tls_key: tls_cert and tls_key go together",
         "'[log]\nlevel=6'                                 | rtx.conf:2: [log] level: 6 is out of range 0..5",
         "'[pstn]\nprefix=9a'                              | rtx.conf:2: [pstn] prefix: '9a' must be dial digits (0-9, *, #, +)",
         "'[global]\nthis line has no equals'              | rtx.conf:2: expected key=value, [section] or # comment: 'this line has no equals'",
