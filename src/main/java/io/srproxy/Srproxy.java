@@ -1,6 +1,7 @@
 package io.srproxy;
 
 import io.srproxy.config.RtxConfig;
+import io.srproxy.metrics.Metrics;
 import io.srproxy.web.HealthModule;
 import io.srproxy.web.WebModule;
 import io.srproxy.web.WebServer;
@@ -22,6 +23,7 @@ public final class Srproxy implements AutoCloseable {
 
     private final RtxConfig config;
     private final List<AutoCloseable> started = new ArrayList<>();
+    private final Metrics metrics = new Metrics();
     private WebServer web;
 
     private Srproxy(RtxConfig config) {
@@ -40,8 +42,10 @@ public final class Srproxy implements AutoCloseable {
     }
 
     private void startAll() {
+        started.add(metrics);
         List<WebModule> modules = new ArrayList<>();
         modules.add(new HealthModule());
+        modules.add(metrics.webModule());
         web = new WebServer(config.rtm().ip(), config.rtm().port(), tlsKeyStore(), modules).start();
         started.add(web);
         log.info("srproxy up: signalling and web client on {}://{}:{}/", config.rtm().tls() ? "https" : "http",
@@ -59,6 +63,11 @@ public final class Srproxy implements AutoCloseable {
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("[rtm] tls_cert/tls_key: cannot load " + cert + " / " + key + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Where components register their meters; scraped at /metrics. */
+    public Metrics metrics() {
+        return metrics;
     }
 
     public RtxConfig config() {
