@@ -1,7 +1,9 @@
 package io.srproxy;
 
 import io.srproxy.config.RtxConfig;
+import io.srproxy.gateway.CallLog;
 import io.srproxy.metrics.Metrics;
+import io.srproxy.web.ApiModule;
 import io.srproxy.web.HealthModule;
 import io.srproxy.web.WebModule;
 import io.srproxy.web.WebServer;
@@ -24,6 +26,7 @@ public final class Srproxy implements AutoCloseable {
     private final RtxConfig config;
     private final List<AutoCloseable> started = new ArrayList<>();
     private final Metrics metrics = new Metrics();
+    private final CallLog calls = new CallLog();
     private WebServer web;
 
     private Srproxy(RtxConfig config) {
@@ -46,6 +49,7 @@ public final class Srproxy implements AutoCloseable {
         List<WebModule> modules = new ArrayList<>();
         modules.add(new HealthModule());
         modules.add(metrics.webModule());
+        modules.add(new ApiModule(config, calls));
         web = new WebServer(config.rtm().ip(), config.rtm().port(), tlsKeyStore(), modules).start();
         started.add(web);
         log.info("srproxy up: signalling and web client on {}://{}:{}/", config.rtm().tls() ? "https" : "http",
@@ -68,6 +72,11 @@ public final class Srproxy implements AutoCloseable {
     /** Where components register their meters; scraped at /metrics. */
     public Metrics metrics() {
         return metrics;
+    }
+
+    /** Active and recent bridged calls, shown at /api/calls. */
+    public CallLog calls() {
+        return calls;
     }
 
     public RtxConfig config() {
