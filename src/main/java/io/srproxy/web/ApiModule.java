@@ -25,6 +25,7 @@ public final class ApiModule implements WebModule {
 
     @Override
     public void addRoutes(RoutesConfig routes) {
+        routes.get("/admin", ctx -> ctx.redirect("/admin.html"));
         routes.get("/api/config", ctx -> ctx.json(Map.of(
                 "appId", config.global().appId(),
                 "tokenRequired", config.global().appCert().isPresent())));
