@@ -1,6 +1,9 @@
 package io.srproxy;
 
 import io.srproxy.config.RtxConfig;
+import io.srproxy.rtm.RtmService;
+import io.srproxy.rtm.SystemTimers;
+import io.srproxy.rtm.ws.RtmWebSocket;
 import io.srproxy.web.HealthModule;
 import io.srproxy.web.WebModule;
 import io.srproxy.web.WebServer;
@@ -17,6 +20,7 @@ public final class Srproxy implements AutoCloseable {
     private final RtxConfig config;
     private final List<AutoCloseable> started = new ArrayList<>();
     private WebServer web;
+    private RtmService rtm;
 
     private Srproxy(RtxConfig config) {
         this.config = config;
@@ -35,7 +39,18 @@ public final class Srproxy implements AutoCloseable {
 
     private void startAll() {
         List<WebModule> modules = new ArrayList<>();
-        modules.add(new HealthModule());
+        HealthModule health = new HealthModule();
+        modules.add(health);
+
+        SystemTimers rtmTimers = new SystemTimers();
+        started.add(rtmTimers);
+        rtm = RtmService.create(config.global().appId(), rtmTimers);
+        started.add(rtm);
+        RtmWebSocket rtmSocket = new RtmWebSocket(rtm);
+        modules.add(rtmSocket);
+        health.register(() -> new HealthModule.Check("rtm", true,
+                rtm.onlineCount() + " users online, " + rtmSocket.openConnections() + " websockets"));
+
         web = new WebServer(config.rtm().ip(), config.rtm().port(), modules).start();
         started.add(web);
         log.info("srproxy up: signalling and web client on http://{}:{}/", config.rtm().ip(), web.port());
@@ -43,6 +58,11 @@ public final class Srproxy implements AutoCloseable {
 
     public RtxConfig config() {
         return config;
+    }
+
+    /** The RTM service: the gateway gets its in-process clients here ({@link RtmService#createClient}). */
+    public RtmService rtm() {
+        return rtm;
     }
 
     /** The bound HTTP/WebSocket port. */
