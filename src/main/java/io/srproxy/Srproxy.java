@@ -3,6 +3,9 @@ package io.srproxy;
 import io.srproxy.config.RtxConfig;
 import io.srproxy.gateway.CallLog;
 import io.srproxy.metrics.Metrics;
+import io.srproxy.rtm.RtmService;
+import io.srproxy.rtm.SystemTimers;
+import io.srproxy.rtm.ws.RtmWebSocket;
 import io.srproxy.web.ApiModule;
 import io.srproxy.web.HealthModule;
 import io.srproxy.web.WebModule;
@@ -28,6 +31,7 @@ public final class Srproxy implements AutoCloseable {
     private final Metrics metrics = new Metrics();
     private final CallLog calls = new CallLog();
     private WebServer web;
+    private RtmService rtm;
 
     private Srproxy(RtxConfig config) {
         this.config = config;
@@ -47,9 +51,20 @@ public final class Srproxy implements AutoCloseable {
     private void startAll() {
         started.add(metrics);
         List<WebModule> modules = new ArrayList<>();
-        modules.add(new HealthModule());
+        HealthModule health = new HealthModule();
+        modules.add(health);
         modules.add(metrics.webModule());
         modules.add(new ApiModule(config, calls));
+
+        SystemTimers rtmTimers = new SystemTimers();
+        started.add(rtmTimers);
+        rtm = RtmService.create(config.global().appId(), rtmTimers);
+        started.add(rtm);
+        RtmWebSocket rtmSocket = new RtmWebSocket(rtm);
+        modules.add(rtmSocket);
+        health.register(() -> new HealthModule.Check("rtm", true,
+                rtm.onlineCount() + " users online, " + rtmSocket.openConnections() + " websockets"));
+
         web = new WebServer(config.rtm().ip(), config.rtm().port(), tlsKeyStore(), modules).start();
         started.add(web);
         log.info("srproxy up: signalling and web client on {}://{}:{}/", config.rtm().tls() ? "https" : "http",
@@ -81,6 +96,11 @@ public final class Srproxy implements AutoCloseable {
 
     public RtxConfig config() {
         return config;
+    }
+
+    /** The RTM service: the gateway gets its in-process clients here ({@link RtmService#createClient}). */
+    public RtmService rtm() {
+        return rtm;
     }
 
     /** The bound HTTP/WebSocket port. */

@@ -1,0 +1,44 @@
+package io.srproxy.rtm;
+
+import java.util.HashSet;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client's link to the service, logged in or not. Everything but {@code lastSeenMillis} is
+ * touched only on the service's executor.
+ */
+public final class Connection {
+
+    private static final Logger log = LoggerFactory.getLogger(Connection.class);
+
+    final ConnectionPeer peer;
+    final boolean needsKeepalive;
+    final String label;
+    volatile long lastSeenMillis;
+    /** The logged-in uid, or null. */
+    String uid;
+    final Set<String> subscriptions = new HashSet<>();
+    final Set<String> invitationIds = new HashSet<>();
+
+    Connection(ConnectionPeer peer, boolean needsKeepalive, String label, long now) {
+        this.peer = peer;
+        this.needsKeepalive = needsKeepalive;
+        this.label = label;
+        this.lastSeenMillis = now;
+    }
+
+    void deliver(RtmEvent event) {
+        try {
+            peer.deliver(event);
+        } catch (RuntimeException e) {
+            log.warn("{}: could not deliver {}: {}", this, event.getClass().getSimpleName(), e.toString());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return uid == null ? label : label + "(" + uid + ")";
+    }
+}

@@ -1,0 +1,35 @@
+package io.srproxy.rtm;
+
+/** Why a request to the RTM service failed. The wire protocol sends the name; see docs/protocol.md. */
+public enum RtmError {
+    /** The frame is not a JSON object. */
+    BAD_JSON,
+    /** {@code cmd} names no command. */
+    UNKNOWN_COMMAND,
+    /** A required field is absent or has the wrong JSON type. */
+    MISSING_FIELD,
+    /** A value breaks a rule (length, characters, self-invitation, ...); the message says which. */
+    INVALID_ARGUMENT,
+    /** The command needs a logged-in session. */
+    NOT_LOGGED_IN,
+    /** This connection or client is already logged in. */
+    ALREADY_LOGGED_IN,
+    /** Login with an appid this server does not serve. */
+    INVALID_APP_ID,
+    /** Login token refused (reserved: tokens are accepted and ignored until app_cert tokens exist). */
+    TOKEN_REJECTED,
+    /** The peer of a message is not online. */
+    PEER_OFFLINE,
+    /** Invitation: already sent. */
+    ALREADY_SENT,
+    /** Invitation: already accepted, refused, cancelled or failed, or unknown. */
+    ALREADY_END,
+    /** Invitation: already accepted. */
+    ALREADY_ACCEPT,
+    /** Invitation: not sent yet. */
+    NOT_STARTED,
+    /** Invitation: the session is not the party allowed to do this. */
+    NOT_ALLOWED,
+    /** The service is closed or failed unexpectedly. */
+    INTERNAL
+}
