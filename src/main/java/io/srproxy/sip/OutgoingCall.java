@@ -57,7 +57,7 @@ public final class OutgoingCall extends SipCall implements TransactionOwner {
             try {
                 Request request = agent.newInvite(this, target,
                         localSdp(agent.offerAnswer().offerCodecs(), MediaDirection.SENDRECV));
-                invite = agent.provider().getNewClientTransaction(request);
+                invite = agent.newClientTransaction(request);
                 invite.setApplicationData(this);
                 dialog = invite.getDialog();
                 invite.sendRequest();
@@ -232,6 +232,7 @@ public final class OutgoingCall extends SipCall implements TransactionOwner {
         try {
             ClientTransaction retry = agent.auth().handleChallenge(response, ct, agent.provider(), 5);
             retry.setApplicationData(this);
+            agent.applyTimers(retry);
             invite = retry;
             dialog = retry.getDialog();
             retry.sendRequest();
@@ -280,7 +281,7 @@ public final class OutgoingCall extends SipCall implements TransactionOwner {
     private void sendCancel() {
         try {
             Request cancel = invite.createCancel();
-            ClientTransaction ct = agent.provider().getNewClientTransaction(cancel);
+            ClientTransaction ct = agent.newClientTransaction(cancel);
             ct.setApplicationData(TransactionOwner.IGNORE);
             ct.sendRequest();
             log.info("call {}: CANCEL sent ({})", callId, cancelling);

@@ -103,7 +103,7 @@ public final class Registration implements TransactionOwner {
         challengedThisRound = false;
         try {
             Request register = agent.newRegister(user, callId, cseq++, expires);
-            ClientTransaction ct = agent.provider().getNewClientTransaction(register);
+            ClientTransaction ct = agent.newClientTransaction(register);
             ct.setApplicationData(this);
             ct.sendRequest();
             if (expires > 0 && state != RegistrationState.REGISTERED) {
@@ -220,6 +220,7 @@ public final class Registration implements TransactionOwner {
         try {
             ClientTransaction retry = agent.auth().handleChallenge(response, ct, agent.provider(), 5);
             retry.setApplicationData(this);
+            agent.applyTimers(retry);
             cseq = ((javax.sip.header.CSeqHeader) retry.getRequest().getHeader("CSeq")).getSeqNumber() + 1;
             retry.sendRequest();
         } catch (Exception e) {

@@ -303,6 +303,19 @@ public final class SipAgent implements AutoCloseable {
         return offerAnswer;
     }
 
+    /** A client transaction with our T1 (shorter in tests, so timeouts need no long wait). */
+    ClientTransaction newClientTransaction(Request request) throws javax.sip.TransactionUnavailableException {
+        return applyTimers(provider.getNewClientTransaction(request));
+    }
+
+    ClientTransaction applyTimers(ClientTransaction ct) {
+        int t1 = (int) settings.t1().toMillis();
+        if (t1 != 500) {
+            ct.setRetransmitTimer(t1);
+        }
+        return ct;
+    }
+
     ScheduledExecutorService scheduler() {
         return scheduler;
     }
@@ -418,9 +431,11 @@ public final class SipAgent implements AutoCloseable {
         }
         try {
             Address us = addresses.createAddress(serverUri(settings.account()));
-            Request options = newRequest(Request.OPTIONS, serverUri(settings.account()), us, tag(),
+            SipURI server = addresses.createSipURI(null, hostForUri(settings.serverHost()));
+            server.setPort(settings.serverPort());
+            Request options = newRequest(Request.OPTIONS, server, us, tag(),
                     addresses.createAddress(serverUri(settings.account())), provider.getNewCallId().getCallId(), 1);
-            ClientTransaction ct = provider.getNewClientTransaction(options);
+            ClientTransaction ct = newClientTransaction(options);
             ct.setApplicationData(TransactionOwner.IGNORE);
             ct.sendRequest();
         } catch (Exception e) {

@@ -234,7 +234,7 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
         }
         try {
             Request bye = dialog.createRequest(Request.BYE);
-            ClientTransaction ct = agent.provider().getNewClientTransaction(bye);
+            ClientTransaction ct = agent.newClientTransaction(bye);
             ct.setApplicationData(TransactionOwner.IGNORE);
             dialog.sendRequest(ct);
         } catch (Exception e) {

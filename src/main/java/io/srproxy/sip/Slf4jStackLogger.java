@@ -90,6 +90,11 @@ public final class Slf4jStackLogger implements StackLogger {
 
     @Override
     public void logWarning(String message) {
+        if (message != null && (message.startsWith("TLS ") || message.startsWith("Using default ")
+                || message.startsWith("using default tls"))) {
+            log.debug(message); // srproxy does not offer SIP over TLS; these start-up notes are noise
+            return;
+        }
         log.warn(message);
     }
 
