@@ -1,0 +1,325 @@
+package io.srproxy.rtc.rtp;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The plain-RTP media of one SIP leg: a UDP port pair, symmetric RTP (we send to where the peer
+ * really sends from), RTCP SR/RR, a no-media event, and RFC 4733 telephone-events both ways.
+ *
+ * <p>The receive path runs on the {@link RtpIoLoop} thread and allocates nothing; the packet
+ * handler gets every RTP packet that is not a telephone-event.
+ */
+public final class RtpSession implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RtpSession.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** Timing knobs; {@code noMedia} zero switches the no-media event off. */
+    public record Options(Duration noMedia, Duration rtcpInterval) {
+        public static Options of(int rtpTimeoutSeconds) {
+            return new Options(Duration.ofSeconds(rtpTimeoutSeconds), Duration.ofSeconds(5));
+        }
+    }
+
+    private final RtpPortAllocator ports;
+    private final RtpPortAllocator.PortPair pair;
+    private final RtpIoLoop io;
+    private final ScheduledExecutorService timers;
+    private final LongSupplier nanoClock;
+    private final Options options;
+    private final RtpSessionListener listener;
+    private final RtpReceiveStats stats = new RtpReceiveStats();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final ScheduledFuture<?> rtcpTask;
+    private final ScheduledFuture<?> noMediaTask;
+    private final byte[] rtcpOut = new byte[128];
+
+    private volatile RtpPacketHandler handler = (b, o, l) -> { };
+    private volatile InetSocketAddress remoteRtp;
+    private volatile InetSocketAddress remoteRtcp;
+    private volatile boolean rtcpMux;
+    private volatile boolean latched;
+    private volatile int telephoneEventPt = -1;
+    private volatile int clockRate = 8000;
+    private volatile long lastReceiveNanos;
+    private volatile boolean noMediaReported;
+    private long lastEventTimestamp = -1;
+
+    // our own outgoing stream (audio we build and telephone-events)
+    private final long ssrc = RANDOM.nextInt() & 0xFFFFFFFFL;
+    private int sequence = RANDOM.nextInt(0x10000);
+    private long timestamp = RANDOM.nextInt() & 0xFFFFFFFFL;
+    private long lastSendNanos;
+    private volatile long sentPackets;
+    private volatile long sentOctets;
+    private volatile long lastSentTimestamp;
+    private volatile long lastSentSsrc = -1;
+    private final byte[] out = new byte[1500];
+    private final Object sendLock = new Object();
+
+    private RtpSession(RtpPortAllocator ports, RtpPortAllocator.PortPair pair, RtpIoLoop io,
+                       ScheduledExecutorService timers, LongSupplier nanoClock, Options options,
+                       RtpSessionListener listener) {
+        this.ports = ports;
+        this.pair = pair;
+        this.io = io;
+        this.timers = timers;
+        this.nanoClock = nanoClock;
+        this.options = options;
+        this.listener = listener == null ? new RtpSessionListener() { } : listener;
+        this.lastReceiveNanos = nanoClock.getAsLong();
+        long rtcpMs = options.rtcpInterval().toMillis();
+        this.rtcpTask = timers.scheduleWithFixedDelay(this::sendReport, rtcpMs, rtcpMs, TimeUnit.MILLISECONDS);
+        this.noMediaTask = options.noMedia().isZero() ? null
+                : timers.scheduleWithFixedDelay(this::checkMedia, 1, 1, TimeUnit.SECONDS);
+        io.register(pair.rtp(), this::onRtpPort);
+        io.register(pair.rtcp(), this::onRtcpPort);
+    }
+
+    /** Allocates a port pair and starts reading it. */
+    public static RtpSession open(RtpPortAllocator ports, RtpIoLoop io, ScheduledExecutorService timers,
+                                  LongSupplier nanoClock, Options options, RtpSessionListener listener)
+            throws IOException {
+        return new RtpSession(ports, ports.allocate(), io, timers, nanoClock, options, listener);
+    }
+
+    public InetSocketAddress localRtpAddress() {
+        return new InetSocketAddress(ports.bindAddress(), pair.rtpPort());
+    }
+
+    public InetSocketAddress localRtcpAddress() {
+        return new InetSocketAddress(ports.bindAddress(), pair.rtpPort() + 1);
+    }
+
+    /** Where the peer said it receives (from SDP); latching may move it to where it sends from. */
+    public void setRemote(InetSocketAddress rtp, InetSocketAddress rtcp, boolean mux) {
+        this.rtcpMux = mux;
+        this.remoteRtp = rtp;
+        this.remoteRtcp = mux ? rtp : rtcp != null ? rtcp : new InetSocketAddress(rtp.getAddress(), rtp.getPort() + 1);
+        this.latched = false;
+        this.lastReceiveNanos = nanoClock.getAsLong();
+        this.noMediaReported = false;
+    }
+
+    public InetSocketAddress remoteRtpAddress() {
+        return remoteRtp;
+    }
+
+    /** The negotiated telephone-event payload type (-1 = none) and the audio clock rate. */
+    public void setTelephoneEvent(int payloadType, int audioClockRate) {
+        this.telephoneEventPt = payloadType;
+        this.clockRate = audioClockRate;
+    }
+
+    public void setPacketHandler(RtpPacketHandler handler) {
+        this.handler = handler == null ? (b, o, l) -> { } : handler;
+    }
+
+    /** Sends a complete RTP packet as it is (e.g. forwarded from another member). */
+    public void sendRtp(byte[] buf, int off, int len) {
+        InetSocketAddress to = remoteRtp;
+        if (to == null || closed.get()) {
+            return;
+        }
+        try {
+            pair.rtp().send(ByteBuffer.wrap(buf, off, len), to);
+            sentPackets++;
+            sentOctets += Math.max(0, RtpHeader.payloadLength(buf, off, len));
+            lastSentTimestamp = RtpHeader.timestamp(buf, off);
+            lastSentSsrc = RtpHeader.ssrc(buf, off);
+        } catch (IOException e) {
+            log.debug("RTP send to {} failed: {}", to, e.toString());
+        }
+    }
+
+    /** Sends one frame of our own stream: {@code samples} advances the timestamp afterwards. */
+    public void sendPayload(int payloadType, byte[] payload, int off, int len, int samples, boolean marker) {
+        synchronized (sendLock) {
+            int at = RtpHeader.writeFixed(out, 0, marker, payloadType, sequence, timestamp, ssrc);
+            System.arraycopy(payload, off, out, at, len);
+            sequence = (sequence + 1) & 0xFFFF;
+            timestamp = (timestamp + samples) & 0xFFFFFFFFL;
+            lastSendNanos = nanoClock.getAsLong();
+            sendRtp(out, 0, at + len);
+        }
+    }
+
+    /**
+     * Sends an RFC 4733 digit lasting {@code durationMillis}: a start packet with the marker,
+     * updates every 50 ms and three end packets, all with the timestamp of the start.
+     */
+    public void sendTelephoneEvent(char digit, int durationMillis) {
+        int code = TelephoneEvent.code(digit);
+        int pt = telephoneEventPt;
+        if (code < 0) {
+            throw new IllegalArgumentException("not a DTMF digit: '" + digit + "'");
+        }
+        if (pt < 0) {
+            throw new IllegalStateException("no telephone-event payload type was negotiated");
+        }
+        long start;
+        int seq;
+        synchronized (sendLock) {
+            long elapsed = (nanoClock.getAsLong() - lastSendNanos) * clockRate / 1_000_000_000L;
+            start = (timestamp + Math.max(0, elapsed)) & 0xFFFFFFFFL;
+            seq = sequence;
+        }
+        int total = durationMillis * clockRate / 1000;
+        int step = 50 * clockRate / 1000;
+        int updates = Math.max(1, durationMillis / 50);
+        for (int i = 0; i <= updates + 2; i++) {
+            int n = i;
+            boolean end = i >= updates;
+            int duration = end ? total : Math.min(total, step * (i + 1));
+            long delay = Math.min(i, updates) * 50L;
+            timers.schedule(() -> sendEventPacket(pt, code, n == 0, end, duration, start), delay, TimeUnit.MILLISECONDS);
+        }
+        synchronized (sendLock) {
+            timestamp = (start + total) & 0xFFFFFFFFL;
+            lastSendNanos = nanoClock.getAsLong() + durationMillis * 1_000_000L;
+        }
+    }
+
+    private void sendEventPacket(int pt, int code, boolean marker, boolean end, int duration, long ts) {
+        synchronized (sendLock) {
+            int at = RtpHeader.writeFixed(out, 0, marker, pt, sequence, ts, ssrc);
+            TelephoneEvent.write(out, at, code, end, 10, duration);
+            sequence = (sequence + 1) & 0xFFFF;
+            sendRtp(out, 0, at + TelephoneEvent.PAYLOAD_LENGTH);
+        }
+    }
+
+    private void onRtpPort(byte[] b, int len, InetSocketAddress from) {
+        if (RtpHeader.isRtcp(b, 0, len)) {
+            onRtcp(b, len, from);
+            return;
+        }
+        if (!RtpHeader.isRtp(b, 0, len)) {
+            return;
+        }
+        if (!latched) {
+            latched = true;
+            if (!from.equals(remoteRtp)) {
+                remoteRtp = from;
+                if (rtcpMux) {
+                    remoteRtcp = from;
+                }
+                listener.onLatched(from);
+            }
+        }
+        long now = nanoClock.getAsLong();
+        lastReceiveNanos = now;
+        noMediaReported = false;
+        stats.onPacket(RtpHeader.ssrc(b, 0), RtpHeader.sequence(b, 0), RtpHeader.timestamp(b, 0),
+                now / 1_000_000L * clockRate / 1000);
+        if (RtpHeader.payloadType(b, 0) == telephoneEventPt) {
+            onTelephoneEvent(b, len);
+            return;
+        }
+        handler.onRtp(b, 0, len);
+    }
+
+    private void onTelephoneEvent(byte[] b, int len) {
+        int at = RtpHeader.headerLength(b, 0, len);
+        if (RtpHeader.payloadLength(b, 0, len) < TelephoneEvent.PAYLOAD_LENGTH) {
+            return;
+        }
+        long ts = RtpHeader.timestamp(b, 0);
+        if (TelephoneEvent.end(b, at) && ts != lastEventTimestamp) {
+            lastEventTimestamp = ts; // the end packet is sent three times; report it once
+            listener.onTelephoneEvent(TelephoneEvent.digit(TelephoneEvent.event(b, at)),
+                    TelephoneEvent.duration(b, at) * 1000 / clockRate);
+        }
+    }
+
+    private void onRtcpPort(byte[] b, int len, InetSocketAddress from) {
+        if (!rtcpMux && remoteRtcp != null && !from.equals(remoteRtcp)) {
+            remoteRtcp = from; // symmetric RTCP as well
+        }
+        onRtcp(b, len, from);
+    }
+
+    private void onRtcp(byte[] b, int len, InetSocketAddress from) {
+        Rtcp.Report report = Rtcp.parse(b, 0, len);
+        if (report == null) {
+            return;
+        }
+        if (report.type() == Rtcp.SR) {
+            stats.onSenderReport(report.ntpMiddle32(), nanoClock.getAsLong());
+        }
+        listener.onRtcp(report);
+    }
+
+    private void sendReport() {
+        InetSocketAddress to = remoteRtcp;
+        if (to == null || closed.get()) {
+            return;
+        }
+        try {
+            Rtcp.ReportBlock block = stats.block(nanoClock.getAsLong());
+            int len;
+            long ourSsrc = lastSentSsrc >= 0 ? lastSentSsrc : ssrc;
+            if (sentPackets > 0) {
+                len = Rtcp.writeSenderReport(rtcpOut, 0, ourSsrc, Rtcp.ntp(System.currentTimeMillis()),
+                        lastSentTimestamp, sentPackets, sentOctets, block);
+            } else {
+                len = Rtcp.writeReceiverReport(rtcpOut, 0, ourSsrc, block);
+            }
+            DatagramChannel ch = rtcpMux ? pair.rtp() : pair.rtcp();
+            ch.send(ByteBuffer.wrap(rtcpOut, 0, len), to);
+        } catch (IOException | RuntimeException e) {
+            log.debug("RTCP send to {} failed: {}", to, e.toString());
+        }
+    }
+
+    private void checkMedia() {
+        if (remoteRtp == null || noMediaReported || closed.get()) {
+            return;
+        }
+        long silent = (nanoClock.getAsLong() - lastReceiveNanos) / 1_000_000L;
+        if (silent >= options.noMedia().toMillis()) {
+            noMediaReported = true;
+            listener.onNoMedia(silent);
+        }
+    }
+
+    /** RTP packets received from the peer so far. */
+    public long receivedPackets() {
+        return stats.received();
+    }
+
+    public long sentPackets() {
+        return sentPackets;
+    }
+
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    /** Stops the timers, stops reading and gives the port pair back. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        rtcpTask.cancel(false);
+        if (noMediaTask != null) {
+            noMediaTask.cancel(false);
+        }
+        io.unregister(pair.rtp());
+        io.unregister(pair.rtcp());
+        ports.release(pair);
+    }
+}

@@ -1,0 +1,93 @@
+package io.srproxy.sip;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * RFC 3264 offer/answer for one audio stream, following the configured codec preference
+ * ({@code [media] codecs}): PCMU, PCMA, opus, and telephone-event at the chosen codec's rate.
+ */
+public final class OfferAnswer {
+
+    private final List<Codec> preference;
+
+    /** {@code preference} in order, e.g. [opus, PCMU, PCMA]; unknown names are rejected by the caller. */
+    public OfferAnswer(List<Codec> preference) {
+        if (preference.isEmpty()) {
+            throw new IllegalArgumentException("no codec configured for SIP media");
+        }
+        this.preference = List.copyOf(preference);
+    }
+
+    public static OfferAnswer fromConfig(List<String> names) {
+        List<Codec> codecs = new ArrayList<>();
+        for (String n : names) {
+            Codec c = Codec.named(n);
+            if (c == null) {
+                throw new IllegalArgumentException("[media] codecs: unsupported codec '" + n + "' (use opus, PCMU, PCMA)");
+            }
+            codecs.add(c);
+        }
+        return new OfferAnswer(codecs);
+    }
+
+    /** The formats we offer: our codecs, then telephone-event for 8 kHz and, with opus, 48 kHz. */
+    public List<Codec> offerCodecs() {
+        List<Codec> out = new ArrayList<>(preference);
+        out.add(Codec.TELEPHONE_EVENT_8K);
+        if (preference.stream().anyMatch(c -> c.clockRate() == 48000)) {
+            out.add(Codec.TELEPHONE_EVENT_48K);
+        }
+        return out;
+    }
+
+    /**
+     * Our choice for a remote description: when answering, the first codec of our preference the
+     * offer holds (with the offer's payload type); when reading an answer, its first codec we know.
+     */
+    public NegotiatedMedia negotiate(MediaDescription remote, MediaDirection ours, boolean remoteIsOffer)
+            throws SdpException {
+        Codec audio = remoteIsOffer ? preferredIn(remote.codecs()) : firstKnown(remote.codecs());
+        if (audio == null) {
+            throw new SdpException(488, "no common codec: offered " + names(remote.codecs()) + ", we accept " + names(preference));
+        }
+        Codec te = null;
+        for (Codec c : remote.codecs()) {
+            if (c.isTelephoneEvent() && c.clockRate() == audio.clockRate()) {
+                te = c;
+                break;
+            }
+        }
+        MediaDirection local = remoteIsOffer ? remote.effectiveDirection().answerTo(ours) : ours;
+        return new NegotiatedMedia(audio, te, remote.ptime(), local, remote);
+    }
+
+    /** The formats our answer lists: the chosen codec and its telephone-event. */
+    public static List<Codec> answerCodecs(NegotiatedMedia media) {
+        return media.telephoneEvent() == null ? List.of(media.audio()) : List.of(media.audio(), media.telephoneEvent());
+    }
+
+    private Codec preferredIn(List<Codec> offered) {
+        for (Codec want : preference) {
+            for (Codec c : offered) {
+                if (c.sameFormat(want)) {
+                    return c;
+                }
+            }
+        }
+        return null;
+    }
+
+    private Codec firstKnown(List<Codec> answered) {
+        for (Codec c : answered) {
+            if (!c.isTelephoneEvent() && preference.stream().anyMatch(c::sameFormat)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    private static String names(List<Codec> codecs) {
+        return codecs.stream().map(c -> c.name() + "/" + c.clockRate()).toList().toString();
+    }
+}

@@ -1,0 +1,318 @@
+package io.srproxy.sip;
+
+import io.srproxy.rtc.rtp.RtpSession;
+import io.srproxy.rtc.rtp.RtpSessionListener;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import javax.sip.ClientTransaction;
+import javax.sip.Dialog;
+import javax.sip.DialogState;
+import javax.sip.RequestEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.header.ContentTypeHeader;
+import javax.sip.header.Header;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What both call directions share: the dialog, the RTP session, offer/answer state, in-dialog
+ * requests (re-INVITE for hold/resume/new address, UPDATE, BYE), session timers, and ending
+ * exactly once. Every method that touches state runs on the call's serial executor.
+ */
+public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
+
+    private static final Logger log = LoggerFactory.getLogger(SipCall.class);
+
+    protected final SipAgent agent;
+    protected final SerialExecutor executor;
+    protected final String callId;
+    protected final RtpSession rtp;
+    protected volatile CallListener listener = new CallListener() { };
+    protected Dialog dialog;
+    protected NegotiatedMedia media;
+    protected MediaDirection localWish = MediaDirection.SENDRECV;
+    private final long sdpSessionId = System.currentTimeMillis() / 1000;
+    private long sdpVersion = 1;
+    private volatile boolean ended;
+    private ScheduledFuture<?> sessionTimer;
+    protected int sessionExpires;
+
+    protected SipCall(SipAgent agent, String callId) throws IOException {
+        this.agent = agent;
+        this.executor = new SerialExecutor(agent.callPool());
+        this.callId = callId;
+        this.rtp = agent.newRtpSession(new RtpSessionListener() {
+            @Override
+            public void onNoMedia(long silentMillis) {
+                executor.execute(() -> onNoMediaEvent(silentMillis));
+            }
+
+            @Override
+            public void onTelephoneEvent(char digit, int durationMillis) {
+                executor.execute(() -> listener.dtmf(digit));
+            }
+
+            @Override
+            public void onLatched(InetSocketAddress from) {
+                log.debug("call {}: RTP latched to {}", callId, from);
+            }
+        });
+    }
+
+    public String callId() {
+        return callId;
+    }
+
+    /** The call's RTP session: local address, remote address, packets in and out. */
+    public RtpSession rtp() {
+        return rtp;
+    }
+
+    /** The negotiated media once known, else null. */
+    public NegotiatedMedia media() {
+        return media;
+    }
+
+    public boolean isEnded() {
+        return ended;
+    }
+
+    /** Hangs up: BYE when the call is up, else what fits the state (CANCEL, reject). */
+    public abstract void hangUp();
+
+    /** Sends DTMF digits as RFC 4733 events, 100 ms each with 50 ms between. */
+    public void sendDtmf(String digits) {
+        for (char d : digits.toCharArray()) {
+            if (io.srproxy.rtc.rtp.TelephoneEvent.code(d) < 0) {
+                throw new IllegalArgumentException("not a DTMF digit: '" + d + "' in \"" + digits + "\"");
+            }
+        }
+        for (int i = 0; i < digits.length(); i++) {
+            char d = digits.charAt(i);
+            agent.scheduler().schedule(() -> executor.execute(() -> {
+                if (!ended) {
+                    rtp.sendTelephoneEvent(d, 100);
+                }
+            }), i * 250L, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    // ---------------------------------------------------------------- in-dialog requests
+
+    /** A request inside this call's dialog (called on a JAIN-SIP thread). */
+    final void onInDialogRequest(RequestEvent event, ServerTransaction st) {
+        executor.execute(() -> handleInDialog(event.getRequest(), st));
+    }
+
+    private void handleInDialog(Request request, ServerTransaction st) {
+        switch (request.getMethod()) {
+            case Request.INVITE -> onReInvite(request, st);
+            case Request.UPDATE -> {
+                refreshSessionTimer(request);
+                respond(st, request, Response.OK, null, true);
+            }
+            case Request.BYE -> {
+                respond(st, request, Response.OK, null, false);
+                onRemoteBye();
+            }
+            case Request.INFO, Request.NOTIFY -> respond(st, request, Response.OK, null, false);
+            case Request.ACK -> onAck(request);
+            default -> respond(st, request, Response.METHOD_NOT_ALLOWED, null, false);
+        }
+    }
+
+    /** A BYE from the peer, already answered 200. */
+    protected void onRemoteBye() {
+        end(new CallEnd(CallEnd.Cause.REMOTE_BYE, 0, "peer hung up"));
+    }
+
+    protected void onAck(Request ack) {
+        // re-INVITE ACKs carry nothing we need (we never send an offer in a re-INVITE's 200 without one)
+    }
+
+    private void onReInvite(Request request, ServerTransaction st) {
+        byte[] body = request.getRawContent();
+        try {
+            NegotiatedMedia next;
+            if (body == null || body.length == 0) {
+                next = media; // offer-less re-INVITE: we offer what we have in the 200
+            } else {
+                MediaDescription offer = Sdp.parse(new String(body, java.nio.charset.StandardCharsets.UTF_8));
+                next = agent.offerAnswer().negotiate(offer, localWish, true);
+            }
+            if (next == null) {
+                respond(st, request, Response.NOT_ACCEPTABLE_HERE, null, false);
+                return;
+            }
+            media = next;
+            applyRemote(next);
+            refreshSessionTimer(request);
+            respond(st, request, Response.OK, localSdp(OfferAnswer.answerCodecs(next), next.localDirection()), true);
+            log.info("call {}: re-INVITE, media now {} to {}", callId, next.localDirection(), next.remote().rtp());
+            listener.mediaChanged(next);
+        } catch (SdpException e) {
+            log.warn("call {}: re-INVITE refused: {}", callId, e.getMessage());
+            respond(st, request, e.status(), null, false);
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers for subclasses
+
+    /** Points the RTP session at the remote side, unless it holds with c=0.0.0.0 or port 0. */
+    protected void applyRemote(NegotiatedMedia m) {
+        MediaDescription remote = m.remote();
+        int tePt = m.telephoneEvent() == null ? -1 : m.telephoneEvent().payloadType();
+        rtp.setTelephoneEvent(tePt, m.audio().clockRate());
+        if (!remote.holdAddress() && remote.rtp().getPort() != 0) {
+            InetSocketAddress current = rtp.remoteRtpAddress();
+            if (current == null || !sameTarget(current, remote.rtp())) {
+                rtp.setRemote(remote.rtp(), remote.rtcp(), remote.rtcpMux() && m.remote().rtcpMux());
+            }
+        }
+    }
+
+    private static boolean sameTarget(InetSocketAddress a, InetSocketAddress b) {
+        return a.getPort() == b.getPort() && a.getAddress().equals(b.getAddress());
+    }
+
+    /** Our SDP for this call; each new one gets a higher version (RFC 3264 section 8). */
+    protected String localSdp(java.util.List<Codec> codecs, MediaDirection direction) {
+        boolean mux = media != null && media.remote().rtcpMux();
+        return Sdp.write(agent.mediaAddress(), rtp.localRtpAddress().getPort(), codecs, 20, direction, mux,
+                sdpSessionId, sdpVersion++);
+    }
+
+    /** Sends a response on {@code st}; {@code contact} adds our Contact (needed on 1xx/2xx to INVITE). */
+    protected void respond(ServerTransaction st, Request request, int status, String sdp, boolean contact) {
+        try {
+            Response r = agent.messages().createResponse(status, request);
+            if (contact) {
+                r.addHeader(agent.contactHeader(localUser()));
+            }
+            if (sdp != null) {
+                ContentTypeHeader ct = agent.headers().createContentTypeHeader("application", "sdp");
+                r.setContent(sdp, ct);
+            }
+            if (status == Response.OK && sessionExpires > 0
+                    && (Request.INVITE.equals(request.getMethod()) || Request.UPDATE.equals(request.getMethod()))) {
+                r.addHeader(agent.headers().createHeader("Session-Expires", sessionExpires + ";refresher=uac"));
+                r.addHeader(agent.headers().createRequireHeader("timer"));
+            }
+            decorateResponse(r);
+            if (st != null) {
+                st.sendResponse(r);
+            } else {
+                agent.provider().sendResponse(r);
+            }
+        } catch (Exception e) {
+            log.warn("call {}: cannot send {} to {}: {}", callId, status, request.getMethod(), e.toString());
+        }
+    }
+
+    /** Hook for subclasses (the UAS sets its To tag). */
+    protected void decorateResponse(Response r) {}
+
+    /** The local user of this call (our Contact user). */
+    protected abstract String localUser();
+
+    /** Sends BYE in the dialog (if confirmed) and ends the call with {@code end}. */
+    protected void sendByeAndEnd(CallEnd end) {
+        if (ended) {
+            return;
+        }
+        sendBye();
+        end(end);
+    }
+
+    protected void sendBye() {
+        if (dialog == null || dialog.getState() == DialogState.TERMINATED) {
+            return;
+        }
+        try {
+            Request bye = dialog.createRequest(Request.BYE);
+            ClientTransaction ct = agent.newClientTransaction(bye);
+            ct.setApplicationData(TransactionOwner.IGNORE);
+            dialog.sendRequest(ct);
+        } catch (Exception e) {
+            log.warn("call {}: cannot send BYE: {}", callId, e.toString());
+        }
+    }
+
+    /** Ends the call once: stops timers, frees RTP, forgets the dialog, tells the listener. */
+    protected void end(CallEnd end) {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        cancelSessionTimer();
+        onEnding();
+        rtp.close();
+        agent.forget(this);
+        log.info("call {} ended: {}", callId, end);
+        listener.ended(end);
+    }
+
+    /** Subclass clean-up before the listener hears of the end. */
+    protected void onEnding() {}
+
+    private void onNoMediaEvent(long silentMillis) {
+        if (ended || media == null || !media.localDirection().receives()) {
+            return; // on hold nobody has to send us anything
+        }
+        log.warn("call {}: no RTP for {} ms, hanging up", callId, silentMillis);
+        sendByeAndEnd(new CallEnd(CallEnd.Cause.NO_MEDIA, 0, "no RTP for " + silentMillis / 1000 + " s"));
+    }
+
+    /** Agent shutdown: BYE or cancel whatever is in progress. */
+    abstract void shutdown();
+
+    final void runOnExecutor(Runnable r) {
+        executor.execute(r);
+    }
+
+    // ---------------------------------------------------------------- session timers (RFC 4028)
+
+    /** Reads Session-Expires from an INVITE/UPDATE; we let the peer refresh (refresher=uac). */
+    protected void readSessionTimer(Request request) {
+        Header h = request.getHeader("Session-Expires");
+        if (h == null) {
+            h = request.getHeader("x");
+        }
+        if (h != null) {
+            String value = h.toString().substring(h.toString().indexOf(':') + 1).trim();
+            String seconds = value.split(";")[0].trim();
+            try {
+                sessionExpires = Math.max(90, Integer.parseInt(seconds));
+            } catch (NumberFormatException e) {
+                sessionExpires = 0;
+            }
+        }
+    }
+
+    protected void armSessionTimer() {
+        cancelSessionTimer();
+        if (sessionExpires > 0) {
+            sessionTimer = agent.scheduler().schedule(() -> executor.execute(() -> sendByeAndEnd(
+                    new CallEnd(CallEnd.Cause.SESSION_EXPIRED, 0, "no session refresh in " + sessionExpires + " s"))),
+                    sessionExpires, TimeUnit.SECONDS);
+        }
+    }
+
+    private void refreshSessionTimer(Request request) {
+        if (sessionExpires > 0 || request.getHeader("Session-Expires") != null) {
+            readSessionTimer(request);
+            armSessionTimer();
+        }
+    }
+
+    private void cancelSessionTimer() {
+        if (sessionTimer != null) {
+            sessionTimer.cancel(false);
+            sessionTimer = null;
+        }
+    }
+}

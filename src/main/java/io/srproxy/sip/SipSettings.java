@@ -1,0 +1,59 @@
+package io.srproxy.sip;
+
+import io.srproxy.config.RtxConfig;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the SIP agent needs, taken from rtx.conf plus a few timings the config does not expose
+ * (tests shorten them).
+ *
+ * @param bindAddress    local address for SIP and RTP sockets (0.0.0.0 in production, 127.0.0.1 in tests)
+ * @param serverHost     the SIP server (registrar and outbound proxy); null when none
+ * @param keepalive      OPTIONS toward the server this often; zero = off
+ * @param noAnswer       an outgoing call not answered in this time is cancelled
+ * @param authRetry      after a wrong password, wait this long before trying again
+ * @param t1             SIP timer T1 (RFC 3261: 500 ms); a request gets no answer after 64 * T1
+ */
+public record SipSettings(
+        String bindAddress, int localPort, String serverHost, int serverPort, Optional<String> publicIp,
+        List<String> trusted, String account, String password, String prefix,
+        Duration registerExpires, Duration keepalive, Duration noAnswer, Duration retryMin, Duration retryMax,
+        Duration authRetry, Duration t1, int rtpPortMin, int rtpPortMax, List<String> codecs, int rtpTimeoutSeconds) {
+
+    public static SipSettings from(RtxConfig cfg, String bindAddress) {
+        RtxConfig.Global g = cfg.global();
+        return new SipSettings(bindAddress, g.sipLocalPort(),
+                g.sipServer().map(RtxConfig.HostPort::host).orElse(null),
+                g.sipServer().map(RtxConfig.HostPort::port).orElse(5060),
+                g.publicIp(), g.sipTrusted(), cfg.proxy().sipAccount(), cfg.proxy().sipPassword(),
+                cfg.proxy().prefix(), Duration.ofSeconds(600), Duration.ofSeconds(25), Duration.ofSeconds(60),
+                Duration.ofSeconds(2), Duration.ofSeconds(60), Duration.ofMinutes(5),
+                Duration.ofMillis(500), cfg.media().rtpPortMin(), cfg.media().rtpPortMax(), cfg.media().codecs(), cfg.media().rtpTimeoutSeconds());
+    }
+
+    public SipSettings withRegisterExpires(Duration expires) {
+        return new SipSettings(bindAddress, localPort, serverHost, serverPort, publicIp, trusted, account, password,
+                prefix, expires, keepalive, noAnswer, retryMin, retryMax, authRetry, t1, rtpPortMin, rtpPortMax, codecs,
+                rtpTimeoutSeconds);
+    }
+
+    public SipSettings withNoAnswer(Duration timeout) {
+        return new SipSettings(bindAddress, localPort, serverHost, serverPort, publicIp, trusted, account, password,
+                prefix, registerExpires, keepalive, timeout, retryMin, retryMax, authRetry, t1, rtpPortMin, rtpPortMax,
+                codecs, rtpTimeoutSeconds);
+    }
+
+    public SipSettings withAccount(String user, String secret) {
+        return new SipSettings(bindAddress, localPort, serverHost, serverPort, publicIp, trusted, user, secret,
+                prefix, registerExpires, keepalive, noAnswer, retryMin, retryMax, authRetry, t1, rtpPortMin, rtpPortMax,
+                codecs, rtpTimeoutSeconds);
+    }
+
+    public SipSettings withT1(Duration timerT1) {
+        return new SipSettings(bindAddress, localPort, serverHost, serverPort, publicIp, trusted, account, password,
+                prefix, registerExpires, keepalive, noAnswer, retryMin, retryMax, authRetry, timerT1, rtpPortMin,
+                rtpPortMax, codecs, rtpTimeoutSeconds);
+    }
+}
