@@ -1,6 +1,8 @@
 package io.srproxy;
 
 import io.srproxy.config.RtxConfig;
+import io.srproxy.rtc.RtcService;
+import io.srproxy.rtc.ws.RtcWebModule;
 import io.srproxy.web.HealthModule;
 import io.srproxy.web.WebModule;
 import io.srproxy.web.WebServer;
@@ -17,6 +19,7 @@ public final class Srproxy implements AutoCloseable {
     private final RtxConfig config;
     private final List<AutoCloseable> started = new ArrayList<>();
     private WebServer web;
+    private RtcService rtc;
 
     private Srproxy(RtxConfig config) {
         this.config = config;
@@ -35,7 +38,15 @@ public final class Srproxy implements AutoCloseable {
 
     private void startAll() {
         List<WebModule> modules = new ArrayList<>();
-        modules.add(new HealthModule());
+        HealthModule health = new HealthModule();
+        modules.add(health);
+        rtc = RtcService.start(config);
+        started.add(rtc);
+        RtcWebModule rtcWeb = new RtcWebModule(rtc, config.global().appId());
+        started.add(rtcWeb);
+        modules.add(rtcWeb);
+        health.register(() -> new HealthModule.Check("rtc", true, "udp port " + rtc.port()
+                + ", " + rtc.mux().sessions() + " WebRTC sessions, " + rtc.channels().size() + " channels"));
         web = new WebServer(config.rtm().ip(), config.rtm().port(), modules).start();
         started.add(web);
         log.info("srproxy up: signalling and web client on http://{}:{}/", config.rtm().ip(), web.port());
@@ -43,6 +54,11 @@ public final class Srproxy implements AutoCloseable {
 
     public RtxConfig config() {
         return config;
+    }
+
+    /** The RTC media service: its channel registry takes plain-RTP members for SIP legs. */
+    public RtcService rtc() {
+        return rtc;
     }
 
     /** The bound HTTP/WebSocket port. */
