@@ -3,6 +3,8 @@ package io.srproxy;
 import io.srproxy.config.RtxConfig;
 import io.srproxy.gateway.CallLog;
 import io.srproxy.metrics.Metrics;
+import io.srproxy.rtc.RtcService;
+import io.srproxy.rtc.ws.RtcWebModule;
 import io.srproxy.rtm.RtmService;
 import io.srproxy.rtm.SystemTimers;
 import io.srproxy.rtm.ws.RtmWebSocket;
@@ -32,6 +34,7 @@ public final class Srproxy implements AutoCloseable {
     private final CallLog calls = new CallLog();
     private WebServer web;
     private RtmService rtm;
+    private RtcService rtc;
 
     private Srproxy(RtxConfig config) {
         this.config = config;
@@ -65,6 +68,13 @@ public final class Srproxy implements AutoCloseable {
         health.register(() -> new HealthModule.Check("rtm", true,
                 rtm.onlineCount() + " users online, " + rtmSocket.openConnections() + " websockets"));
 
+        rtc = RtcService.start(config);
+        started.add(rtc);
+        RtcWebModule rtcWeb = new RtcWebModule(rtc, config.global().appId());
+        started.add(rtcWeb);
+        modules.add(rtcWeb);
+        health.register(() -> new HealthModule.Check("rtc", true, "udp port " + rtc.port()
+                + ", " + rtc.mux().sessions() + " WebRTC sessions, " + rtc.channels().size() + " channels"));
         web = new WebServer(config.rtm().ip(), config.rtm().port(), tlsKeyStore(), modules).start();
         started.add(web);
         log.info("srproxy up: signalling and web client on {}://{}:{}/", config.rtm().tls() ? "https" : "http",
@@ -101,6 +111,11 @@ public final class Srproxy implements AutoCloseable {
     /** The RTM service: the gateway gets its in-process clients here ({@link RtmService#createClient}). */
     public RtmService rtm() {
         return rtm;
+    }
+
+    /** The RTC media service: its channel registry takes plain-RTP members for SIP legs. */
+    public RtcService rtc() {
+        return rtc;
     }
 
     /** The bound HTTP/WebSocket port. */

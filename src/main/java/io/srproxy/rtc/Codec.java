@@ -1,0 +1,37 @@
+package io.srproxy.rtc;
+
+import java.util.Locale;
+
+/**
+ * A negotiated RTP payload format: encoding name, payload type on this transport, RTP clock rate
+ * and channels, and the fmtp line (empty when none).
+ */
+public record Codec(String name, int payloadType, int clockRate, int channels, String fmtp) {
+
+    public static Codec opus(int pt) {
+        return new Codec("opus", pt, 48000, 2, "minptime=10;useinbandfec=1");
+    }
+
+    public static final Codec PCMU = new Codec("PCMU", 0, 8000, 1, "");
+    public static final Codec PCMA = new Codec("PCMA", 8, 8000, 1, "");
+
+    public MediaKind kind() {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "vp8", "vp9", "h264", "av1" -> MediaKind.VIDEO;
+            default -> MediaKind.AUDIO;
+        };
+    }
+
+    /** Same encoding (payload types may differ between transports). */
+    public boolean sameFormat(Codec other) {
+        return name.equalsIgnoreCase(other.name) && clockRate == other.clockRate;
+    }
+
+    public boolean isOpus() {
+        return name.equalsIgnoreCase("opus");
+    }
+
+    public boolean isG711() {
+        return name.equalsIgnoreCase("PCMU") || name.equalsIgnoreCase("PCMA");
+    }
+}

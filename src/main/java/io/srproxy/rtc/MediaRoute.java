@@ -1,0 +1,138 @@
+package io.srproxy.rtc;
+
+import io.srproxy.rtc.rtp.RtpHeader;
+
+/**
+ * Media from one member to the other, installed as the sender's packet handler. Same codec:
+ * rewrite the header into the receiver's continuous stream and send on, in place. Different
+ * audio codecs: transcode. RTCP from the sender is read for PLI and FIR, which are passed on to
+ * the receiver's source (via the reverse route) so that it sends a key frame.
+ */
+final class MediaRoute implements PacketHandler, AutoCloseable {
+
+    private static final int PT_PSFB = 206;
+    private static final int FMT_PLI = 1;
+    private static final int FMT_FIR = 4;
+
+    private final Member from;
+    private final Member to;
+    private final Codec[] fromCodecs = new Codec[128];
+    private final int[] payloadTypeMap = new int[128];
+    private final OutboundStream audio;
+    private final OutboundStream video;
+    private final AudioTranscoder transcoder;
+    private final int transcodedPayloadType;
+    private final byte[] feedback = new byte[20 + MediaTransport.TRAILER_ROOM];
+    private volatile MediaRoute reverse;
+    private int firSequence;
+
+    MediaRoute(Member from, Member to) {
+        this.from = from;
+        this.to = to;
+        MediaTransport out = to.transport();
+        audio = new OutboundStream(out.sendSsrc(MediaKind.AUDIO),
+                out.preferred(MediaKind.AUDIO).map(Codec::clockRate).orElse(8000));
+        video = new OutboundStream(out.sendSsrc(MediaKind.VIDEO), 90000);
+        java.util.Arrays.fill(payloadTypeMap, -1);
+        for (Codec c : from.transport().codecs()) {
+            fromCodecs[c.payloadType() & 0x7F] = c;
+            for (Codec d : out.codecs()) {
+                if (c.sameFormat(d) && payloadTypeMap[c.payloadType() & 0x7F] < 0) {
+                    payloadTypeMap[c.payloadType() & 0x7F] = d.payloadType();
+                }
+            }
+        }
+        AudioTranscoder t = null;
+        int tpt = -1;
+        Codec sent = from.transport().preferred(MediaKind.AUDIO).orElse(null);
+        Codec wanted = out.preferred(MediaKind.AUDIO).orElse(null);
+        if (sent != null && wanted != null && payloadTypeMap[sent.payloadType() & 0x7F] < 0
+                && AudioTranscoder.supports(sent, wanted)) {
+            t = new AudioTranscoder(sent, wanted, out, audio);
+            tpt = sent.payloadType();
+        }
+        transcoder = t;
+        transcodedPayloadType = tpt;
+    }
+
+    void setReverse(MediaRoute reverse) {
+        this.reverse = reverse;
+    }
+
+    boolean transcodes() {
+        return transcoder != null;
+    }
+
+    @Override
+    public void onRtp(byte[] b, int off, int len) {
+        int pt = RtpHeader.payloadType(b, off);
+        Codec c = fromCodecs[pt];
+        if (c == null) {
+            return; // a payload type we did not negotiate
+        }
+        int outPt = payloadTypeMap[pt];
+        if (outPt >= 0) {
+            (c.kind() == MediaKind.AUDIO ? audio : video).rewrite(b, off, outPt);
+            to.transport().sendRtp(b, off, len);
+        } else if (pt == transcodedPayloadType) {
+            transcoder.onRtp(b, off, len);
+        }
+    }
+
+    @Override
+    public void onRtcp(byte[] b, int off, int len) {
+        int p = off;
+        int end = off + len;
+        while (p + 12 <= end) {
+            int words = ((b[p + 2] & 0xFF) << 8) | (b[p + 3] & 0xFF);
+            int pt = b[p + 1] & 0xFF;
+            int fmt = b[p] & 0x1F;
+            if (pt == PT_PSFB && (fmt == FMT_PLI || fmt == FMT_FIR)) {
+                MediaRoute r = reverse;
+                if (r != null) {
+                    r.requestKeyFrame(fmt == FMT_FIR);
+                }
+            }
+            p += 4 + 4 * words;
+        }
+    }
+
+    /** Asks this route's source for a key frame of the video it is sending us. */
+    synchronized void requestKeyFrame(boolean fir) {
+        long media = video.sourceSsrc();
+        if (media < 0) {
+            return;
+        }
+        long sender = from.transport().sendSsrc(MediaKind.VIDEO);
+        int len;
+        if (fir) {
+            // RFC 5104 FIR: media source 0, FCI = SSRC + command sequence number
+            feedback[0] = (byte) (0x80 | FMT_FIR);
+            feedback[1] = (byte) PT_PSFB;
+            feedback[2] = 0;
+            feedback[3] = 4;
+            RtpHeader.writeUint32(feedback, 4, sender);
+            RtpHeader.writeUint32(feedback, 8, 0);
+            RtpHeader.writeUint32(feedback, 12, media);
+            feedback[16] = (byte) (++firSequence);
+            feedback[17] = feedback[18] = feedback[19] = 0;
+            len = 20;
+        } else {
+            feedback[0] = (byte) (0x80 | FMT_PLI);
+            feedback[1] = (byte) PT_PSFB;
+            feedback[2] = 0;
+            feedback[3] = 2;
+            RtpHeader.writeUint32(feedback, 4, sender);
+            RtpHeader.writeUint32(feedback, 8, media);
+            len = 12;
+        }
+        from.transport().sendRtcp(feedback, 0, len);
+    }
+
+    @Override
+    public void close() {
+        if (transcoder != null) {
+            transcoder.close();
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package io.srproxy.rtc;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * How a member's media enters and leaves srproxy: WebRTC (ICE-lite, DTLS-SRTP on the shared
+ * port) for apps, plain RTP for SIP legs. The router sees only this.
+ */
+public interface MediaTransport extends AutoCloseable {
+
+    /** Spare bytes after a packet in any buffer handed to {@link #sendRtp}/{@link #sendRtcp}. */
+    int TRAILER_ROOM = 32;
+
+    /** Where this transport's received packets go; replaced when the member's peer changes. */
+    void setHandler(PacketHandler handler);
+
+    /** Sends one plain RTP packet; the transport may encrypt it in place (using the trailer room). */
+    void sendRtp(byte[] buf, int off, int len);
+
+    void sendRtcp(byte[] buf, int off, int len);
+
+    /** Negotiated codecs, preferred first, with this transport's payload types. */
+    List<Codec> codecs();
+
+    /** The SSRC this transport sends for {@code kind} (announced in its SDP). */
+    long sendSsrc(MediaKind kind);
+
+    default Optional<Codec> codecFor(int payloadType) {
+        for (Codec c : codecs()) {
+            if (c.payloadType() == payloadType) {
+                return Optional.of(c);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The first negotiated codec of {@code kind}, if any. */
+    default Optional<Codec> preferred(MediaKind kind) {
+        return codecs().stream().filter(c -> c.kind() == kind).findFirst();
+    }
+
+    /** A short description for logs, e.g. "webrtc 127.0.0.1:50000". */
+    String describe();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,18 @@
+package io.srproxy.rtc;
+
+/** What a member hears about the others in its channel. */
+public sealed interface RtcEvent {
+
+    String uid();
+
+    record UserJoined(String uid) implements RtcEvent {}
+
+    /** @param reason leave, closed, timeout (consent lost) or failed */
+    record UserLeft(String uid, String reason) implements RtcEvent {}
+
+    record UserPublished(String uid, MediaKind kind) implements RtcEvent {}
+
+    record UserUnpublished(String uid, MediaKind kind) implements RtcEvent {}
+
+    record UserMuted(String uid, MediaKind kind, boolean muted) implements RtcEvent {}
+}

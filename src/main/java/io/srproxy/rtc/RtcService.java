@@ -1,0 +1,186 @@
+package io.srproxy.rtc;
+
+import io.srproxy.config.RtxConfig;
+import io.srproxy.rtc.rtp.PlainRtpTransport;
+import io.srproxy.rtc.webrtc.UdpMux;
+import io.srproxy.rtc.webrtc.WebRtcEndpoint;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The RTC media service: the shared WebRTC UDP port ([rtc] port), the channel registry, and
+ * plain-RTP members for the gateway's SIP legs.
+ */
+public final class RtcService implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RtcService.class);
+
+    /** RFC 7675: a peer without consent for 30 s is gone. */
+    public static final Duration CONSENT_TIMEOUT = Duration.ofSeconds(30);
+
+    /**
+     * @param bindIp       where the UDP port listens
+     * @param advertisedIp the address put in answers' candidates
+     * @param clock        nanosecond clock for consent (a test moves it)
+     * @param sweep        run the consent sweep once a second (tests call {@link #sweep()} instead)
+     */
+    public record Options(String bindIp, String advertisedIp, int port, int ioThreads, LongSupplier clock,
+                          Duration dtlsTimeout, boolean sweep) {
+
+        public static Options from(RtxConfig config) {
+            String advertised = config.rtc().ip().orElseGet(RtcService::detectAddress);
+            String bind = isLoopback(advertised) ? advertised : "0.0.0.0";
+            int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+            return new Options(bind, advertised, config.rtc().port(), threads, System::nanoTime, Duration.ofSeconds(20), true);
+        }
+    }
+
+    private final Options options;
+    private final ChannelRegistry registry = new ChannelRegistry();
+    private final UdpMux mux;
+    private final WebRtcEndpoint webrtc;
+    private final ScheduledExecutorService sweeper;
+
+    public RtcService(Options options) {
+        this.options = options;
+        this.mux = new UdpMux(new InetSocketAddress(options.bindIp(), options.port()), options.ioThreads(), options.clock());
+        this.webrtc = new WebRtcEndpoint(mux, options.advertisedIp(), (int) options.dtlsTimeout().toMillis());
+        if (options.sweep()) {
+            sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "rtc-consent");
+                t.setDaemon(true);
+                return t;
+            });
+            sweeper.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
+        } else {
+            sweeper = null;
+        }
+        log.info("RTC service: media on udp {}:{}, advertised as {}", options.bindIp(), mux.port(), options.advertisedIp());
+    }
+
+    public static RtcService start(RtxConfig config) {
+        return new RtcService(Options.from(config));
+    }
+
+    public ChannelRegistry channels() {
+        return registry;
+    }
+
+    public WebRtcEndpoint webrtc() {
+        return webrtc;
+    }
+
+    public UdpMux mux() {
+        return mux;
+    }
+
+    /** The bound WebRTC UDP port. */
+    public int port() {
+        return mux.port();
+    }
+
+    public String advertisedIp() {
+        return options.advertisedIp();
+    }
+
+    /** Ends WebRTC sessions that lost consent; their members leave with reason "timeout". */
+    public void sweep() {
+        try {
+            mux.sweep(CONSENT_TIMEOUT.toNanos());
+        } catch (RuntimeException e) {
+            log.warn("consent sweep failed: {}", e.toString());
+        }
+    }
+
+    /**
+     * Adds a plain-RTP member (a SIP leg) to a channel: opens its socket on {@code bindIp}, sends to
+     * {@code remote} (from the peer's SDP; may be set later), and joins. The returned transport's
+     * local address goes into our SDP. Throws {@link RtcException} when the channel refuses it.
+     */
+    public PlainRtpMember addPlainRtpMember(String channel, String uid, String bindIp, List<Codec> codecs,
+                                            InetSocketAddress remote, java.util.function.Consumer<RtcEvent> events) {
+        PlainRtpTransport t = new PlainRtpTransport(new InetSocketAddress(bindIp, 0), codecs);
+        t.setRemote(remote);
+        try {
+            registry.join(channel, uid, t, events);
+        } catch (RuntimeException e) {
+            t.close();
+            throw e;
+        }
+        return new PlainRtpMember(channel, uid, t);
+    }
+
+    /** A plain-RTP member and how to remove it. */
+    public final class PlainRtpMember implements AutoCloseable {
+        private final String channel;
+        private final String uid;
+        private final PlainRtpTransport transport;
+
+        private PlainRtpMember(String channel, String uid, PlainRtpTransport transport) {
+            this.channel = channel;
+            this.uid = uid;
+            this.transport = transport;
+        }
+
+        public PlainRtpTransport transport() {
+            return transport;
+        }
+
+        public InetSocketAddress localAddress() {
+            return transport.localAddress();
+        }
+
+        @Override
+        public void close() {
+            registry.leave(channel, uid, "leave");
+            transport.close();
+        }
+    }
+
+    static String detectAddress() {
+        try {
+            for (NetworkInterface ni : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                if (!ni.isUp() || ni.isLoopback()) {
+                    continue;
+                }
+                for (InetAddress a : Collections.list(ni.getInetAddresses())) {
+                    if (a instanceof Inet4Address && !a.isLinkLocalAddress()) {
+                        return a.getHostAddress();
+                    }
+                }
+            }
+        } catch (SocketException e) {
+            log.warn("cannot list network interfaces: {}", e.toString());
+        }
+        return "127.0.0.1";
+    }
+
+    static boolean isLoopback(String ip) {
+        try {
+            return InetAddress.getByName(ip).isLoopbackAddress();
+        } catch (java.net.UnknownHostException e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (sweeper != null) {
+            sweeper.shutdownNow();
+        }
+        mux.close();
+        webrtc.close();
+    }
+}

@@ -1,0 +1,152 @@
+package io.srproxy.rtc.webrtc;
+
+import io.srproxy.rtc.Codec;
+import io.srproxy.rtc.MediaKind;
+import io.srproxy.rtc.RtcException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Chooses codecs from an offer and writes our answer: ice-lite, our ICE credentials and DTLS
+ * fingerprint, setup:passive, rtcp-mux, BUNDLE over the accepted m-lines, our SSRC per kind, and
+ * one host candidate on the shared UDP port. Audio: Opus. Video: VP8 and H.264 (packetization
+ * mode 1), with nack pli and ccm fir feedback.
+ */
+public final class SdpAnswer {
+
+    /** The local half of a WebRTC session. */
+    public record Local(String iceUfrag, String icePwd, String fingerprint, String ip, int port,
+                        long audioSsrc, long videoSsrc, String cname) {}
+
+    /** What one m-line of the offer gets: its codecs (empty = rejected). */
+    public record Choice(SdpOffer.Media media, MediaKind kind, List<Codec> codecs) {
+        public boolean accepted() {
+            return !codecs.isEmpty();
+        }
+    }
+
+    private SdpAnswer() {}
+
+    /** The codec choice per m-line, in offer order. At least one must be accepted. */
+    public static List<Choice> negotiate(SdpOffer offer) {
+        List<Choice> out = new ArrayList<>();
+        boolean seenAudio = false;
+        boolean seenVideo = false;
+        for (SdpOffer.Media m : offer.media()) {
+            List<Codec> codecs = new ArrayList<>();
+            MediaKind kind = null;
+            if (m.type().equals("audio") && !seenAudio && m.port() != 0) {
+                kind = MediaKind.AUDIO;
+                for (SdpOffer.Format f : m.formats()) {
+                    if (f.name().equalsIgnoreCase("opus") && f.clockRate() == 48000 && codecs.isEmpty()) {
+                        codecs.add(new Codec("opus", f.payloadType(), 48000, 2, "minptime=10;useinbandfec=1"));
+                    }
+                }
+                seenAudio = !codecs.isEmpty();
+            } else if (m.type().equals("video") && !seenVideo && m.port() != 0) {
+                kind = MediaKind.VIDEO;
+                SdpOffer.Format vp8 = null;
+                SdpOffer.Format h264 = null;
+                for (SdpOffer.Format f : m.formats()) {
+                    if (f.name().equalsIgnoreCase("VP8") && vp8 == null) {
+                        vp8 = f;
+                    } else if (f.name().equalsIgnoreCase("H264") && f.fmtp().contains("packetization-mode=1")
+                            && (h264 == null || f.fmtp().toLowerCase(Locale.ROOT).contains("profile-level-id=42e01f"))) {
+                        h264 = f;
+                    }
+                }
+                if (vp8 != null) {
+                    codecs.add(new Codec("VP8", vp8.payloadType(), 90000, 1, ""));
+                }
+                if (h264 != null) {
+                    codecs.add(new Codec("H264", h264.payloadType(), 90000, 1, h264.fmtp()));
+                }
+                seenVideo = !codecs.isEmpty();
+            }
+            out.add(new Choice(m, kind, List.copyOf(codecs)));
+        }
+        if (out.stream().noneMatch(Choice::accepted)) {
+            throw new RtcException("bad-sdp", "the offer has no audio with Opus and no video with VP8 or H.264");
+        }
+        for (Choice c : out) {
+            if (c.accepted() && !c.media().rtcpMux()) {
+                throw new RtcException("bad-sdp", "m-line " + c.media().mid() + " does not offer rtcp-mux");
+            }
+        }
+        return out;
+    }
+
+    public static String write(List<Choice> choices, Local local) {
+        StringBuilder s = new StringBuilder(2048);
+        line(s, "v=0");
+        line(s, "o=- " + (System.nanoTime() & 0x7FFFFFFFFFFFL) + " 2 IN IP4 " + local.ip());
+        line(s, "s=srproxy");
+        line(s, "t=0 0");
+        StringBuilder bundle = new StringBuilder("a=group:BUNDLE");
+        for (Choice c : choices) {
+            if (c.accepted()) {
+                bundle.append(' ').append(c.media().mid());
+            }
+        }
+        line(s, bundle.toString());
+        line(s, "a=ice-lite");
+        line(s, "a=msid-semantic: WMS srproxy");
+        for (Choice c : choices) {
+            SdpOffer.Media m = c.media();
+            if (!c.accepted()) {
+                line(s, "m=" + m.type() + " 0 UDP/TLS/RTP/SAVPF " + (m.formats().isEmpty() ? "0" : m.formats().get(0).payloadType()));
+                line(s, "c=IN IP4 0.0.0.0");
+                line(s, "a=mid:" + m.mid());
+                line(s, "a=inactive");
+                continue;
+            }
+            StringBuilder pts = new StringBuilder();
+            for (Codec codec : c.codecs()) {
+                pts.append(' ').append(codec.payloadType());
+            }
+            line(s, "m=" + m.type() + " " + local.port() + " UDP/TLS/RTP/SAVPF" + pts);
+            line(s, "c=IN IP4 " + local.ip());
+            line(s, "a=rtcp:" + local.port() + " IN IP4 " + local.ip());
+            line(s, "a=candidate:1 1 udp 2130706431 " + local.ip() + " " + local.port() + " typ host");
+            line(s, "a=end-of-candidates");
+            line(s, "a=ice-ufrag:" + local.iceUfrag());
+            line(s, "a=ice-pwd:" + local.icePwd());
+            line(s, "a=fingerprint:sha-256 " + local.fingerprint());
+            line(s, "a=setup:passive");
+            line(s, "a=mid:" + m.mid());
+            line(s, "a=" + answerDirection(m.direction()));
+            line(s, "a=rtcp-mux");
+            for (Codec codec : c.codecs()) {
+                String rtpmap = codec.name() + "/" + codec.clockRate() + (codec.channels() > 1 ? "/" + codec.channels() : "");
+                line(s, "a=rtpmap:" + codec.payloadType() + " " + rtpmap);
+                if (!codec.fmtp().isEmpty()) {
+                    line(s, "a=fmtp:" + codec.payloadType() + " " + codec.fmtp());
+                }
+                if (c.kind() == MediaKind.VIDEO) {
+                    line(s, "a=rtcp-fb:" + codec.payloadType() + " nack pli");
+                    line(s, "a=rtcp-fb:" + codec.payloadType() + " ccm fir");
+                }
+            }
+            long ssrc = c.kind() == MediaKind.AUDIO ? local.audioSsrc() : local.videoSsrc();
+            String track = "srproxy-" + c.kind().sdpName();
+            line(s, "a=msid:srproxy " + track);
+            line(s, "a=ssrc:" + ssrc + " cname:" + local.cname());
+            line(s, "a=ssrc:" + ssrc + " msid:srproxy " + track);
+        }
+        return s.toString();
+    }
+
+    private static String answerDirection(String offered) {
+        return switch (offered) {
+            case "sendonly" -> "recvonly";
+            case "recvonly" -> "sendonly";
+            case "inactive" -> "inactive";
+            default -> "sendrecv";
+        };
+    }
+
+    private static void line(StringBuilder s, String l) {
+        s.append(l).append("\r\n");
+    }
+}

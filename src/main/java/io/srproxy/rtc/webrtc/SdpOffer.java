@@ -1,0 +1,186 @@
+package io.srproxy.rtc.webrtc;
+
+import io.srproxy.rtc.RtcException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The parts of a browser's SDP offer (JSEP, unified plan, BUNDLE) an ICE-lite DTLS-SRTP answerer
+ * needs: ICE credentials, the DTLS fingerprint and role, and per m-line the kind, mid, direction
+ * and payload formats. Anything malformed gives an {@link RtcException} "bad-sdp" naming it.
+ */
+public record SdpOffer(String iceUfrag, String icePwd, String fingerprintSha256, String setup, List<Media> media) {
+
+    /** One payload format of an m-line. */
+    public record Format(int payloadType, String name, int clockRate, int channels, String fmtp, List<String> rtcpFb) {}
+
+    /** One m-line. */
+    public record Media(String type, int port, String mid, String direction, boolean rtcpMux, List<Format> formats) {}
+
+    public static final int MAX_SDP_BYTES = 32 * 1024;
+
+    public static SdpOffer parse(String sdp) {
+        if (sdp == null || sdp.isBlank()) {
+            throw bad("the offer is empty");
+        }
+        if (sdp.length() > MAX_SDP_BYTES) {
+            throw bad("the offer is longer than " + MAX_SDP_BYTES + " bytes");
+        }
+        String ufrag = null;
+        String pwd = null;
+        String fingerprint = null;
+        String setup = null;
+        List<Media> media = new ArrayList<>();
+        MediaBuilder current = null;
+        for (String raw : sdp.split("\r?\n")) {
+            String line = raw.strip();
+            if (line.length() < 2 || line.charAt(1) != '=') {
+                continue;
+            }
+            char kind = line.charAt(0);
+            String value = line.substring(2);
+            if (kind == 'm') {
+                if (current != null) {
+                    media.add(current.build());
+                }
+                current = MediaBuilder.of(value);
+                continue;
+            }
+            if (kind != 'a') {
+                continue;
+            }
+            int colon = value.indexOf(':');
+            String attr = colon < 0 ? value : value.substring(0, colon);
+            String arg = colon < 0 ? "" : value.substring(colon + 1).strip();
+            switch (attr) {
+                case "ice-ufrag" -> ufrag = ufrag == null ? arg : ufrag;
+                case "ice-pwd" -> pwd = pwd == null ? arg : pwd;
+                case "fingerprint" -> {
+                    String[] p = arg.split("\\s+");
+                    if (p.length == 2 && p[0].equalsIgnoreCase("sha-256") && fingerprint == null) {
+                        fingerprint = p[1].toUpperCase(Locale.ROOT);
+                    }
+                }
+                case "setup" -> setup = setup == null ? arg : setup;
+                default -> {
+                    if (current != null) {
+                        current.attribute(attr, arg);
+                    }
+                }
+            }
+        }
+        if (current != null) {
+            media.add(current.build());
+        }
+        if (media.isEmpty()) {
+            throw bad("the offer has no m-line");
+        }
+        if (ufrag == null || pwd == null) {
+            throw bad("the offer has no a=ice-ufrag/a=ice-pwd");
+        }
+        if (fingerprint == null) {
+            throw bad("the offer has no a=fingerprint:sha-256");
+        }
+        return new SdpOffer(ufrag, pwd, fingerprint, setup == null ? "actpass" : setup, List.copyOf(media));
+    }
+
+    private static RtcException bad(String why) {
+        return new RtcException("bad-sdp", why);
+    }
+
+    private static final class MediaBuilder {
+        final String type;
+        final int port;
+        final Map<Integer, String[]> rtpmap = new LinkedHashMap<>();
+        final Map<Integer, String> fmtp = new LinkedHashMap<>();
+        final Map<Integer, List<String>> fb = new LinkedHashMap<>();
+        final List<Integer> order = new ArrayList<>();
+        String mid = "";
+        String direction = "sendrecv";
+        boolean rtcpMux;
+
+        private MediaBuilder(String type, int port) {
+            this.type = type;
+            this.port = port;
+        }
+
+        static MediaBuilder of(String mline) {
+            String[] p = mline.split("\\s+");
+            if (p.length < 3) {
+                throw bad("malformed m-line '" + mline + "'");
+            }
+            MediaBuilder b;
+            try {
+                b = new MediaBuilder(p[0], Integer.parseInt(p[1]));
+                for (int i = 3; i < p.length; i++) {
+                    if (p[i].chars().allMatch(Character::isDigit)) {
+                        b.order.add(Integer.parseInt(p[i]));
+                    }
+                }
+            } catch (NumberFormatException e) {
+                throw bad("malformed m-line '" + mline + "'");
+            }
+            return b;
+        }
+
+        void attribute(String attr, String arg) {
+            switch (attr) {
+                case "mid" -> mid = arg;
+                case "sendrecv", "sendonly", "recvonly", "inactive" -> direction = attr;
+                case "rtcp-mux" -> rtcpMux = true;
+                case "rtpmap" -> {
+                    String[] p = arg.split("\\s+", 2);
+                    if (p.length == 2) {
+                        rtpmap.put(pt(p[0]), p[1].split("/"));
+                    }
+                }
+                case "fmtp" -> {
+                    String[] p = arg.split("\\s+", 2);
+                    if (p.length == 2) {
+                        fmtp.put(pt(p[0]), p[1]);
+                    }
+                }
+                case "rtcp-fb" -> {
+                    String[] p = arg.split("\\s+", 2);
+                    if (p.length == 2 && !p[0].equals("*")) {
+                        fb.computeIfAbsent(pt(p[0]), k -> new ArrayList<>()).add(p[1]);
+                    }
+                }
+                default -> { }
+            }
+        }
+
+        private static int pt(String s) {
+            try {
+                int v = Integer.parseInt(s);
+                if (v < 0 || v > 127) {
+                    throw bad("payload type " + s + " out of range");
+                }
+                return v;
+            } catch (NumberFormatException e) {
+                throw bad("payload type '" + s + "' is not a number");
+            }
+        }
+
+        Media build() {
+            List<Format> formats = new ArrayList<>();
+            for (int pt : order) {
+                String[] m = rtpmap.get(pt);
+                if (m == null) {
+                    continue; // static types without rtpmap are not offered by browsers we serve
+                }
+                try {
+                    int clock = m.length > 1 ? Integer.parseInt(m[1]) : 90000;
+                    int ch = m.length > 2 ? Integer.parseInt(m[2]) : 1;
+                    formats.add(new Format(pt, m[0], clock, ch, fmtp.getOrDefault(pt, ""), fb.getOrDefault(pt, List.of())));
+                } catch (NumberFormatException e) {
+                    throw bad("malformed a=rtpmap for payload type " + pt);
+                }
+            }
+            return new Media(type, port, mid, direction, rtcpMux, List.copyOf(formats));
+        }
+    }
+}

@@ -1,0 +1,241 @@
+package io.srproxy.rtc.webrtc;
+
+import io.srproxy.rtc.MediaTransport;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one UDP port all WebRTC peers share. A few I/O threads read it and run the whole packet
+ * path inline. Demultiplexing (RFC 7983 by first byte): STUN goes to the session named by the
+ * USERNAME's local ufrag and must carry a valid MESSAGE-INTEGRITY and FINGERPRINT; DTLS and
+ * SRTP go to the session whose checks came from that address. Everything else is counted and
+ * dropped without touching any session.
+ */
+public final class UdpMux implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(UdpMux.class);
+
+    private static final int BUFFER = 2048;
+
+    private final DatagramChannel channel;
+    private final int port;
+    private final LongSupplier nanoClock;
+    private final MuxCounters counters = new MuxCounters();
+    private final Map<String, WebRtcTransport> byUfrag = new ConcurrentHashMap<>();
+    private final Map<SocketAddress, WebRtcTransport> byAddress = new ConcurrentHashMap<>();
+    private final List<Thread> readers = new ArrayList<>();
+    private final ThreadLocal<SendBuffer> sendBuffers = ThreadLocal.withInitial(SendBuffer::new);
+    private volatile boolean closed;
+
+    /** Binds {@code bind} (port 0 picks one) and starts {@code threads} readers. */
+    public UdpMux(InetSocketAddress bind, int threads, LongSupplier nanoClock) {
+        this.nanoClock = nanoClock;
+        try {
+            channel = DatagramChannel.open();
+            channel.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
+            channel.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
+            channel.bind(bind);
+            port = ((InetSocketAddress) channel.getLocalAddress()).getPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot bind the RTC UDP port " + bind + ": " + e.getMessage(), e);
+        }
+        for (int i = 0; i < threads; i++) {
+            Thread t = new Thread(this::readLoop, "rtc-udp-" + port + "-" + i);
+            t.setDaemon(true);
+            readers.add(t);
+            t.start();
+        }
+        log.info("RTC media on UDP port {} with {} I/O threads", port, threads);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public MuxCounters counters() {
+        return counters;
+    }
+
+    long nanoTime() {
+        return nanoClock.getAsLong();
+    }
+
+    void register(WebRtcTransport t) {
+        if (byUfrag.putIfAbsent(t.localUfrag(), t) != null) {
+            throw new IllegalStateException("ICE ufrag collision");
+        }
+    }
+
+    void unregister(WebRtcTransport t) {
+        byUfrag.remove(t.localUfrag(), t);
+        byAddress.values().removeIf(v -> v == t);
+    }
+
+    /** Sessions currently registered. */
+    public int sessions() {
+        return byUfrag.size();
+    }
+
+    /**
+     * Ends every session whose browser sent no consent check for {@code timeoutNanos} (RFC 7675:
+     * 30 s). Called once a second by the service; tests call it with a moved clock.
+     */
+    public void sweep(long timeoutNanos) {
+        long now = nanoClock.getAsLong();
+        for (WebRtcTransport t : byUfrag.values()) {
+            if (now - t.lastConsentNanos() > timeoutNanos) {
+                log.info("{}: no consent for {} s, session gone", t.localUfrag(), timeoutNanos / 1_000_000_000L);
+                t.expire("consent-timeout");
+            }
+        }
+    }
+
+    private void readLoop() {
+        byte[] buf = new byte[BUFFER + MediaTransport.TRAILER_ROOM];
+        ByteBuffer bb = ByteBuffer.wrap(buf, 0, BUFFER);
+        while (!closed) {
+            SocketAddress from;
+            try {
+                bb.clear().limit(BUFFER);
+                from = channel.receive(bb);
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                if (!closed) {
+                    log.warn("RTC UDP receive failed: {}", e.toString());
+                }
+                continue;
+            }
+            if (from == null) {
+                continue;
+            }
+            try {
+                dispatch(buf, 0, bb.position(), (InetSocketAddress) from);
+            } catch (RuntimeException e) {
+                // one bad packet or session must never stop the port
+                counters.garbage.increment();
+                log.debug("dropped a datagram from {}: {}", from, e.toString());
+            }
+        }
+    }
+
+    /** The whole receive path for one datagram (package-visible for tests and benchmarks). */
+    void dispatch(byte[] b, int off, int len, InetSocketAddress from) {
+        counters.datagrams.increment();
+        if (len < 1) {
+            counters.garbage.increment();
+            return;
+        }
+        int first = b[off] & 0xFF;
+        if (first < 4) {
+            onStun(b, off, len, from);
+        } else if (first >= 20 && first <= 63) {
+            WebRtcTransport t = byAddress.get(from);
+            if (t == null) {
+                counters.dtlsUnknownAddress.increment();
+                return;
+            }
+            t.onDtls(b, off, len);
+        } else if (first >= 128 && first <= 191) {
+            WebRtcTransport t = byAddress.get(from);
+            if (t == null) {
+                counters.srtpUnknownAddress.increment();
+                return;
+            }
+            t.onSrtp(b, off, len, counters);
+        } else {
+            counters.garbage.increment();
+        }
+    }
+
+    private void onStun(byte[] b, int off, int len, InetSocketAddress from) {
+        if (!Stun.isStun(b, off, len)) {
+            counters.garbage.increment();
+            return;
+        }
+        if (Stun.messageType(b, off) != Stun.BINDING_REQUEST) {
+            return; // indications (keepalives) and stray responses need no answer
+        }
+        String username = Stun.username(b, off, len);
+        int colon = username == null ? -1 : username.indexOf(':');
+        WebRtcTransport t = colon < 0 ? null : byUfrag.get(username.substring(0, colon));
+        if (t == null || !username.substring(colon + 1).equals(t.remoteUfrag())) {
+            counters.stunUnknownUser.increment();
+            return;
+        }
+        if (!Stun.checkFingerprint(b, off, len)) {
+            counters.stunBadFingerprint.increment();
+            return;
+        }
+        if (!Stun.checkIntegrity(b, off, len, t.localKey())) {
+            counters.stunBadIntegrity.increment();
+            return;
+        }
+        boolean useCandidate = Stun.findAttribute(b, off, len, Stun.ATTR_USE_CANDIDATE) >= 0;
+        byte[] out = new byte[128];
+        int n = new StunWriter(out, 0, Stun.BINDING_SUCCESS, b, off + 8)
+                .xorMappedAddress(from).integrity(t.localKey()).fingerprint().length();
+        byAddress.put(from, t);
+        t.onConnectivityCheck(from, useCandidate);
+        send(out, 0, n, from);
+    }
+
+    /** Sends from the shared port; a heap buffer per thread and array, so no allocation per packet. */
+    void send(byte[] b, int off, int len, InetSocketAddress to) {
+        SendBuffer sb = sendBuffers.get();
+        ByteBuffer bb = sb.over(b);
+        bb.limit(off + len).position(off);
+        try {
+            channel.send(bb, to);
+        } catch (IOException e) {
+            counters.sendErrors.increment();
+        }
+    }
+
+    /** The last array a thread sent from, wrapped once. */
+    private static final class SendBuffer {
+        private byte[] array;
+        private ByteBuffer buffer;
+
+        ByteBuffer over(byte[] b) {
+            if (b != array) {
+                array = b;
+                buffer = ByteBuffer.wrap(b);
+            }
+            return buffer.clear();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (WebRtcTransport t : new ArrayList<>(byUfrag.values())) {
+            t.close();
+        }
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // closing
+        }
+        for (Thread t : readers) {
+            try {
+                t.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,269 @@
+package io.srproxy.rtc.webrtc;
+
+import io.srproxy.rtc.Codec;
+import io.srproxy.rtc.MediaKind;
+import io.srproxy.rtc.MediaTransport;
+import io.srproxy.rtc.PacketHandler;
+import io.srproxy.rtc.rtp.RtpHeader;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.Executor;
+import org.bouncycastle.tls.DTLSServerProtocol;
+import org.bouncycastle.tls.DTLSTransport;
+import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
+import org.jitsi.srtp.SrtpErrorStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One browser's WebRTC session on the shared port: ICE-lite (we answer checks, the browser
+ * nominates), a DTLS server handshake on its own thread, then SRTP/SRTCP in and out on the I/O
+ * threads. Consent: the browser's checks keep it alive; {@link UdpMux#sweep()} ends it when
+ * silent for the consent timeout.
+ */
+public final class WebRtcTransport implements MediaTransport {
+
+    private static final Logger log = LoggerFactory.getLogger(WebRtcTransport.class);
+
+    /** Connection states reported to the signalling. */
+    public enum State { NEW, CHECKING, CONNECTED, FAILED, CLOSED }
+
+    /** Hears state changes (on whatever thread made them; must not block). */
+    @FunctionalInterface
+    public interface StateListener {
+        void onState(WebRtcTransport transport, State state, String reason);
+    }
+
+    private static final byte DTLS_ALERT = 21;
+
+    private final UdpMux mux;
+    private final String localUfrag;
+    private final String localPwd;
+    private final byte[] localKey;
+    private final String remoteUfrag;
+    private final String remoteFingerprint;
+    private final List<Codec> codecs;
+    private final long audioSsrc;
+    private final long videoSsrc;
+    private final StateListener listener;
+    private final QueueDatagramTransport dtlsIn;
+    private final ThreadLocal<SrtpSession.Failure> failures = ThreadLocal.withInitial(SrtpSession.Failure::new);
+
+    private volatile PacketHandler handler = PacketHandler.NONE;
+    private volatile InetSocketAddress remote;
+    private volatile SrtpSession srtp;
+    private volatile DTLSTransport dtls;
+    private volatile State state = State.NEW;
+    private volatile long lastConsentNanos;
+
+    WebRtcTransport(UdpMux mux, String localUfrag, String localPwd, String remoteUfrag, String remoteFingerprint,
+                    List<Codec> codecs, long audioSsrc, long videoSsrc, StateListener listener) {
+        this.mux = mux;
+        this.localUfrag = localUfrag;
+        this.localPwd = localPwd;
+        this.localKey = localPwd.getBytes(StandardCharsets.UTF_8);
+        this.remoteUfrag = remoteUfrag;
+        this.remoteFingerprint = remoteFingerprint;
+        this.codecs = List.copyOf(codecs);
+        this.audioSsrc = audioSsrc;
+        this.videoSsrc = videoSsrc;
+        this.listener = listener == null ? (t, s, r) -> {} : listener;
+        this.dtlsIn = new QueueDatagramTransport((b, o, l) -> {
+            InetSocketAddress to = remote;
+            if (to != null) {
+                mux.send(b, o, l, to);
+            }
+        });
+        this.lastConsentNanos = mux.nanoTime();
+    }
+
+    /** Starts the DTLS server; it waits for the browser's ClientHello once ICE has picked a path. */
+    void startDtls(Executor executor, BcTlsCrypto crypto, DtlsCertificate identity, int timeoutMillis) {
+        executor.execute(() -> {
+            DtlsSrtpServer server = new DtlsSrtpServer(crypto, identity, remoteFingerprint, timeoutMillis);
+            try {
+                DTLSServerProtocol protocol = new DTLSServerProtocol();
+                protocol.setVerifyRequests(false); // ICE already proved the peer's address
+                DTLSTransport t = protocol.accept(server, dtlsIn);
+                if (state == State.CLOSED) {
+                    t.close();
+                    return;
+                }
+                dtls = t;
+                srtp = new SrtpSession(server.keys(), true);
+                log.info("{}: DTLS-SRTP up with {} ({})", localUfrag, remote, server.keys().profile());
+                setState(State.CONNECTED, "dtls");
+            } catch (Exception e) {
+                if (state != State.CLOSED) {
+                    log.info("{}: DTLS handshake failed: {}", localUfrag, e.toString());
+                    setState(State.FAILED, "dtls-failed: " + e.getMessage());
+                }
+            }
+        });
+    }
+
+    public String localUfrag() {
+        return localUfrag;
+    }
+
+    String localPwd() {
+        return localPwd;
+    }
+
+    byte[] localKey() {
+        return localKey;
+    }
+
+    String remoteUfrag() {
+        return remoteUfrag;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    /** The address ICE selected, or null before the first check. */
+    public InetSocketAddress remote() {
+        return remote;
+    }
+
+    long lastConsentNanos() {
+        return lastConsentNanos;
+    }
+
+    /** A valid Binding request from {@code from} (already authenticated by the mux). */
+    void onConnectivityCheck(InetSocketAddress from, boolean useCandidate) {
+        lastConsentNanos = mux.nanoTime();
+        if (remote == null || (useCandidate && !from.equals(remote))) {
+            remote = from;
+        }
+        if (state == State.NEW) {
+            setState(State.CHECKING, "ice");
+        }
+    }
+
+    /** A DTLS record from the selected address. */
+    void onDtls(byte[] b, int off, int len) {
+        if (srtp != null) {
+            if (b[off] == DTLS_ALERT) {
+                // after the handshake an alert from the browser means close_notify: it is gone
+                setState(State.CLOSED, "dtls-closed");
+            }
+            return; // data channels are not offered; retransmissions need nothing
+        }
+        dtlsIn.offer(b, off, len);
+    }
+
+    /** An SRTP or SRTCP packet from the selected address; decrypted in place and handed on. */
+    void onSrtp(byte[] b, int off, int len, MuxCounters counters) {
+        SrtpSession s = srtp;
+        if (s == null) {
+            counters.srtpBeforeKeys.increment();
+            return;
+        }
+        SrtpSession.Failure f = failures.get();
+        boolean rtcp = RtpHeader.isRtcp(b, off, len);
+        int n = rtcp ? s.unprotectRtcp(b, off, len, f) : s.unprotectRtp(b, off, len, f);
+        if (n < 0) {
+            if (f.last == SrtpErrorStatus.AUTH_FAIL) {
+                counters.srtpAuthFailed.increment();
+            } else if (f.last == SrtpErrorStatus.REPLAY_FAIL || f.last == SrtpErrorStatus.REPLAY_OLD) {
+                counters.srtpReplayed.increment();
+            } else {
+                counters.srtpOtherFailure.increment();
+            }
+            return;
+        }
+        if (rtcp) {
+            counters.rtcpIn.increment();
+            handler.onRtcp(b, off, n);
+        } else {
+            counters.rtpIn.increment();
+            handler.onRtp(b, off, n);
+        }
+    }
+
+    @Override
+    public void setHandler(PacketHandler handler) {
+        this.handler = handler == null ? PacketHandler.NONE : handler;
+    }
+
+    @Override
+    public void sendRtp(byte[] buf, int off, int len) {
+        SrtpSession s = srtp;
+        InetSocketAddress to = remote;
+        if (s == null || to == null) {
+            return;
+        }
+        int n = s.protectRtp(buf, off, len);
+        if (n > 0) {
+            mux.send(buf, off, n, to);
+        }
+    }
+
+    @Override
+    public void sendRtcp(byte[] buf, int off, int len) {
+        SrtpSession s = srtp;
+        InetSocketAddress to = remote;
+        if (s == null || to == null) {
+            return;
+        }
+        int n = s.protectRtcp(buf, off, len);
+        if (n > 0) {
+            mux.send(buf, off, n, to);
+        }
+    }
+
+    @Override
+    public List<Codec> codecs() {
+        return codecs;
+    }
+
+    @Override
+    public long sendSsrc(MediaKind kind) {
+        return kind == MediaKind.AUDIO ? audioSsrc : videoSsrc;
+    }
+
+    @Override
+    public String describe() {
+        return "webrtc " + localUfrag + (remote == null ? "" : " " + remote);
+    }
+
+    /** Ends the session because the browser stopped answering consent (RFC 7675). */
+    void expire(String reason) {
+        setState(State.FAILED, reason);
+        close();
+    }
+
+    private void setState(State next, String reason) {
+        State prev;
+        synchronized (this) {
+            prev = state;
+            if (prev == next || prev == State.CLOSED || (prev == State.FAILED && next != State.CLOSED)) {
+                return;
+            }
+            state = next;
+        }
+        listener.onState(this, next, reason);
+    }
+
+    @Override
+    public void close() {
+        setState(State.CLOSED, "closed");
+        mux.unregister(this);
+        dtlsIn.close();
+        DTLSTransport t = dtls;
+        if (t != null) {
+            try {
+                t.close(); // sends close_notify
+            } catch (java.io.IOException | RuntimeException ignored) {
+                // best effort
+            }
+        }
+        SrtpSession s = srtp;
+        if (s != null) {
+            s.close();
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package io.srproxy.rtc.ws;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
+/** The JSON frames of the /rtc WebSocket (see docs/protocol.md, "/rtc: media channels"). */
+final class RtcMessages {
+
+    private RtcMessages() {}
+
+    /** Any frame from the client; which fields matter depends on {@code type}. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    record Request(String type, String appId, String channel, String uid, String token, String sdp,
+                   String mediaType, Boolean muted) {}
+
+    record UserState(String uid, boolean audio, boolean video) {}
+
+    record Joined(String type, String channel, String uid, String sdp, List<UserState> users) {
+        Joined(String channel, String uid, String sdp, List<UserState> users) {
+            this("joined", channel, uid, sdp, users);
+        }
+    }
+
+    record Left(String type) {
+        Left() {
+            this("left");
+        }
+    }
+
+    record Error(String type, String request, String code, String message) {
+        Error(String request, String code, String message) {
+            this("error", request, code, message);
+        }
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record UserEvent(String type, String uid, String mediaType, String reason, Boolean muted) {}
+
+    record ConnectionState(String type, String state, String reason) {
+        ConnectionState(String state, String reason) {
+            this("connection-state", state, reason);
+        }
+    }
+}

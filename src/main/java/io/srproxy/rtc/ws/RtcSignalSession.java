@@ -1,0 +1,188 @@
+package io.srproxy.rtc.ws;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.srproxy.rtc.Channel;
+import io.srproxy.rtc.ChannelRegistry;
+import io.srproxy.rtc.MediaKind;
+import io.srproxy.rtc.RtcEvent;
+import io.srproxy.rtc.RtcException;
+import io.srproxy.rtc.RtcService;
+import io.srproxy.rtc.webrtc.WebRtcEndpoint;
+import io.srproxy.rtc.webrtc.WebRtcTransport;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One /rtc WebSocket: at most one channel membership with one WebRTC transport. Everything it
+ * does (requests, channel events, transport state) runs on its own serial executor, so replies
+ * and events leave in order and no lock is shared with the media path.
+ */
+final class RtcSignalSession {
+
+    private static final Logger log = LoggerFactory.getLogger(RtcSignalSession.class);
+
+    private final RtcService rtc;
+    private final String appId;
+    private final ObjectMapper json;
+    private final Consumer<String> out;
+    private final SerialExecutor serial;
+    private String channel;
+    private String uid;
+    private WebRtcTransport transport;
+
+    RtcSignalSession(RtcService rtc, String appId, ObjectMapper json, Consumer<String> out, Executor pool) {
+        this.rtc = rtc;
+        this.appId = appId;
+        this.json = json;
+        this.out = out;
+        this.serial = new SerialExecutor(pool);
+    }
+
+    void onText(String text) {
+        serial.execute(() -> handle(text));
+    }
+
+    void onClosed() {
+        serial.execute(() -> leave("closed", false));
+    }
+
+    private void handle(String text) {
+        RtcMessages.Request req;
+        try {
+            req = json.readValue(text, RtcMessages.Request.class);
+        } catch (JsonProcessingException e) {
+            send(new RtcMessages.Error("?", "bad-json", "not a JSON object of the /rtc protocol: " + e.getOriginalMessage()));
+            return;
+        }
+        String type = req.type() == null ? "" : req.type();
+        try {
+            switch (type) {
+                case "join" -> join(req);
+                case "leave" -> {
+                    leave("leave", true);
+                    send(new RtcMessages.Left());
+                }
+                case "publish", "unpublish" -> joinedChannel().publish(uid, kind(req), type.equals("publish"));
+                case "mute" -> joinedChannel().mute(uid, kind(req), Boolean.TRUE.equals(req.muted()));
+                default -> throw new RtcException("bad-request", "unknown request type '" + type + "'");
+            }
+        } catch (RtcException e) {
+            send(new RtcMessages.Error(type, e.code(), e.getMessage()));
+        } catch (IllegalArgumentException e) {
+            send(new RtcMessages.Error(type, "bad-request", e.getMessage()));
+        }
+    }
+
+    private void join(RtcMessages.Request req) {
+        if (channel != null) {
+            throw new RtcException("already-joined", "already in channel " + channel + "; leave first");
+        }
+        if (req.appId() == null || !req.appId().equals(appId)) {
+            throw new RtcException("bad-app-id", "unknown appId '" + req.appId() + "'");
+        }
+        ChannelRegistry.validateChannelId(req.channel());
+        if (req.uid() == null || req.uid().isBlank()) {
+            throw new RtcException("bad-uid", "uid is missing");
+        }
+        // the token is accepted and not checked yet (no app_cert tokens for RTC in this version)
+        WebRtcEndpoint.Accepted accepted = rtc.webrtc().accept(req.sdp(), this::onTransportState);
+        ChannelRegistry.Joined joined;
+        try {
+            joined = rtc.channels().join(req.channel(), req.uid(), accepted.transport(),
+                    event -> serial.execute(() -> onEvent(event)));
+        } catch (RuntimeException e) {
+            accepted.transport().close();
+            throw e;
+        }
+        channel = req.channel();
+        uid = req.uid();
+        transport = accepted.transport();
+        List<RtcMessages.UserState> users = joined.others().stream()
+                .map(m -> new RtcMessages.UserState(m.uid(), m.audio(), m.video())).toList();
+        send(new RtcMessages.Joined(channel, uid, accepted.answerSdp(), users));
+        send(new RtcMessages.ConnectionState("CONNECTING", "join"));
+    }
+
+    private void onTransportState(WebRtcTransport t, WebRtcTransport.State state, String reason) {
+        serial.execute(() -> {
+            if (t != transport) {
+                return; // an old session's late news
+            }
+            switch (state) {
+                case CONNECTED -> send(new RtcMessages.ConnectionState("CONNECTED", reason));
+                case FAILED -> {
+                    send(new RtcMessages.ConnectionState("FAILED", reason));
+                    leave(reason.startsWith("consent") ? "timeout" : "failed", true);
+                }
+                case CLOSED -> {
+                    send(new RtcMessages.ConnectionState("DISCONNECTED", reason));
+                    leave("closed", true);
+                }
+                default -> { }
+            }
+        });
+    }
+
+    private void onEvent(RtcEvent event) {
+        if (channel == null) {
+            return;
+        }
+        RtcMessages.UserEvent msg;
+        if (event instanceof RtcEvent.UserJoined e) {
+            msg = new RtcMessages.UserEvent("user-joined", e.uid(), null, null, null);
+        } else if (event instanceof RtcEvent.UserLeft e) {
+            msg = new RtcMessages.UserEvent("user-left", e.uid(), null, e.reason(), null);
+        } else if (event instanceof RtcEvent.UserPublished e) {
+            msg = new RtcMessages.UserEvent("user-published", e.uid(), e.kind().sdpName(), null, null);
+        } else if (event instanceof RtcEvent.UserUnpublished e) {
+            msg = new RtcMessages.UserEvent("user-unpublished", e.uid(), e.kind().sdpName(), null, null);
+        } else if (event instanceof RtcEvent.UserMuted e) {
+            msg = new RtcMessages.UserEvent("user-mute", e.uid(), e.kind().sdpName(), null, e.muted());
+        } else {
+            return;
+        }
+        send(msg);
+    }
+
+    private void leave(String reason, boolean closeTransport) {
+        if (channel == null) {
+            return;
+        }
+        rtc.channels().leave(channel, uid, reason);
+        log.debug("rtc session {} left {} ({})", uid, channel, reason);
+        WebRtcTransport t = transport;
+        channel = null;
+        uid = null;
+        transport = null;
+        if (t != null) {
+            t.close();
+        }
+    }
+
+    private Channel joinedChannel() {
+        if (channel == null) {
+            throw new RtcException("not-joined", "join a channel first");
+        }
+        return rtc.channels().channel(channel)
+                .orElseThrow(() -> new RtcException("not-joined", "channel " + channel + " is gone"));
+    }
+
+    private static MediaKind kind(RtcMessages.Request req) {
+        if (req.mediaType() == null) {
+            throw new RtcException("bad-request", "mediaType is missing (audio or video)");
+        }
+        return MediaKind.fromName(req.mediaType());
+    }
+
+    private void send(Object message) {
+        try {
+            out.accept(json.writeValueAsString(message));
+        } catch (JsonProcessingException | RuntimeException e) {
+            log.debug("rtc session: cannot send {}: {}", message.getClass().getSimpleName(), e.toString());
+        }
+    }
+}

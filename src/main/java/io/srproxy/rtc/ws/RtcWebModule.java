@@ -1,0 +1,59 @@
+package io.srproxy.rtc.ws;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.config.RoutesConfig;
+import io.srproxy.rtc.RtcService;
+import io.srproxy.web.WebModule;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The /rtc WebSocket (channel join/leave, SDP, publish and mute events) and the browser SDK file. */
+public final class RtcWebModule implements WebModule, AutoCloseable {
+
+    private final RtcService rtc;
+    private final String appId;
+    private final ObjectMapper json = new ObjectMapper();
+    private final Map<String, RtcSignalSession> sessions = new ConcurrentHashMap<>();
+    private final ExecutorService pool;
+
+    public RtcWebModule(RtcService rtc, String appId) {
+        this.rtc = rtc;
+        this.appId = appId;
+        AtomicInteger n = new AtomicInteger();
+        this.pool = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "rtc-signal-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override
+    public void addRoutes(RoutesConfig routes) {
+        routes.ws("/rtc", ws -> {
+            ws.onConnect(ctx -> {
+                ctx.enableAutomaticPings();
+                sessions.put(ctx.sessionId(), new RtcSignalSession(rtc, appId, json, ctx::send, pool));
+            });
+            ws.onMessage(ctx -> {
+                RtcSignalSession s = sessions.get(ctx.sessionId());
+                if (s != null) {
+                    s.onText(ctx.message());
+                }
+            });
+            ws.onClose(ctx -> {
+                RtcSignalSession s = sessions.remove(ctx.sessionId());
+                if (s != null) {
+                    s.onClosed();
+                }
+            });
+        });
+    }
+
+    @Override
+    public void close() {
+        pool.shutdown();
+    }
+}
