@@ -63,6 +63,11 @@ public final class GatewayMessages {
         return JSON.createObjectNode().put("Cmd", "EndCall").toString();
     }
 
+    /** A DTMF digit the SIP side sent (RFC 4733), passed to the app as a peer message. */
+    public static String dtmf(char digit) {
+        return JSON.createObjectNode().put("Cmd", "Dtmf").put("Digit", String.valueOf(digit)).toString();
+    }
+
     public static String callStateResult(int state, int mode) {
         return JSON.createObjectNode().put("Cmd", "CallStateResult").put("state", state).put("Mode", mode).toString();
     }

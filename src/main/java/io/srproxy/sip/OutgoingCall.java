@@ -22,13 +22,23 @@ public final class OutgoingCall extends SipCall implements TransactionOwner {
 
     private static final Logger log = LoggerFactory.getLogger(OutgoingCall.class);
 
-    /** What to call: {@code fromUser} must be an account the agent knows the password of. */
-    public record Target(String fromUser, String displayName, String number, Map<String, String> headers) {
+    /**
+     * What to call: {@code fromUser} must be an account the agent knows the password of; the
+     * Request-URI is {@code number@host:port}, or {@code number@} the SIP server when host is null
+     * (a PSTN gateway is addressed directly by its host).
+     */
+    public record Target(String fromUser, String displayName, String number, String host, int port,
+                         Map<String, String> headers) {
         public Target {
             if (number == null || number.isBlank()) {
                 throw new IllegalArgumentException("number to call is empty");
             }
             headers = headers == null ? Map.of() : Map.copyOf(headers);
+        }
+
+        /** A number at the SIP server. */
+        public Target(String fromUser, String displayName, String number, Map<String, String> headers) {
+            this(fromUser, displayName, number, null, 0, headers);
         }
     }
 

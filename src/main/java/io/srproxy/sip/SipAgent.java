@@ -408,8 +408,13 @@ public final class SipAgent implements AutoCloseable {
         if (target.displayName() != null && !target.displayName().isEmpty()) {
             from.setDisplayName(target.displayName());
         }
-        Address to = addresses.createAddress(serverUri(target.number()));
-        Request r = newRequest(Request.INVITE, serverUri(target.number()), from, tag(), to, call.callId(), 1);
+        SipURI callee = target.host() == null ? serverUri(target.number())
+                : addresses.createSipURI(target.number(), hostForUri(target.host()));
+        if (target.host() != null && target.port() > 0 && target.port() != 5060) {
+            callee.setPort(target.port());
+        }
+        Address to = addresses.createAddress(callee);
+        Request r = newRequest(Request.INVITE, callee, from, tag(), to, call.callId(), 1);
         r.addHeader(contactHeader(target.fromUser()));
         r.addHeader(headers.createAllowHeader("INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO"));
         r.addHeader(headers.createSupportedHeader("timer"));

@@ -1,0 +1,155 @@
+package io.srproxy.gateway;
+
+import io.srproxy.rtm.RemoteInvitation;
+import io.srproxy.rtm.RemoteInvitationState;
+import io.srproxy.sip.CallEnd;
+import io.srproxy.sip.CallListener;
+import io.srproxy.sip.NegotiatedMedia;
+import io.srproxy.sip.OutgoingCall;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * app -> SIP: an app user invited one of the acc_rule accounts. The SIP call is placed at once;
+ * the RTM invitation is accepted only when the SIP side answers and refused with the SIP status
+ * when it fails. Early media is bridged into the channel so the caller hears ringback.
+ */
+final class AppToSipCall extends BridgedCall {
+
+    private static final Logger log = LoggerFactory.getLogger(AppToSipCall.class);
+
+    private final GatewayAccount account;
+    private final RemoteInvitation invitation;
+    private final InvitationContent content;
+    private OutgoingCall sip;
+    private String pendingReason; // why we hung up, reported when the SIP call has ended
+
+    AppToSipCall(GatewayContext ctx, GatewayAccount account, RemoteInvitation invitation, InvitationContent content,
+                 String channelId) {
+        super(ctx, channelId, invitation.callerId());
+        this.account = account;
+        this.invitation = invitation;
+        this.content = content;
+    }
+
+    void start() {
+        executor.execute(() -> {
+            DialPlan.Target target = ctx.plan().target(account.uid(), appUid, content);
+            CallRecord.Direction direction = content.pstn() ? CallRecord.Direction.APP_TO_PSTN : CallRecord.Direction.APP_TO_SIP;
+            record = CallRecord.started(id, direction, appUid, target.user(), channelId, ctx.clock().instant());
+            ctx.calls().started(record);
+            account.client().subscribePeersOnlineStatus(List.of(appUid));
+            String fromUser = ctx.config().proxy().sipAccount().isEmpty() ? appUid : ctx.config().proxy().sipAccount();
+            try {
+                sip = ctx.sip().placeCall(new OutgoingCall.Target(fromUser, target.displayName(), target.user(),
+                        target.host(), target.port(), Map.of()), new SipEvents());
+                log.info("call {}: {} -> {} ({}), channel {}", id, appUid, target.uri(), direction, channelId);
+            } catch (IOException | RuntimeException e) {
+                refuse(GatewayMessages.sipError(500, "cannot place the SIP call: " + e.getMessage()));
+                finish("SIP call not placed: " + e.getMessage(), null);
+            }
+        });
+    }
+
+    // ---- app side (from the account's RTM listener) ----
+
+    void appCancelled() {
+        executor.execute(() -> hangUpSip("app cancelled"));
+    }
+
+    void appHungUp() {
+        executor.execute(() -> hangUpSip("app hung up"));
+    }
+
+    void appWentOffline() {
+        executor.execute(() -> hangUpSip("app went offline"));
+    }
+
+    void appInvitationFailed(String why) {
+        executor.execute(() -> hangUpSip("invitation failed: " + why));
+    }
+
+    void gatewayAccountLost() {
+        executor.execute(() -> hangUpSip("gateway RTM session of " + account.uid() + " lost"));
+    }
+
+    int callState() {
+        return isEnded() ? GatewayMessages.STATE_IDLE : isAnswered() ? GatewayMessages.STATE_IN_CALL : GatewayMessages.STATE_RINGING;
+    }
+
+    int mode() {
+        return content.mode();
+    }
+
+    private void hangUpSip(String why) {
+        if (isEnded()) {
+            return;
+        }
+        log.info("call {}: {}", id, why);
+        pendingReason = why;
+        if (sip != null) {
+            sip.hangUp(); // CANCEL before the answer, BYE after; ended() follows
+        } else {
+            finish(why, null);
+        }
+    }
+
+    private void refuse(String response) {
+        if (invitation.state() == RemoteInvitationState.INVITATION_RECEIVED) {
+            invitation.setResponse(response).refuse();
+        }
+    }
+
+    // ---- SIP side ----
+
+    private final class SipEvents implements CallListener {
+        @Override
+        public void earlyMedia(NegotiatedMedia media) {
+            executor.execute(() -> bridge(sip, media, account.uid()));
+        }
+
+        @Override
+        public void answered(NegotiatedMedia media) {
+            executor.execute(() -> {
+                if (isEnded()) {
+                    return;
+                }
+                bridge(sip, media, account.uid());
+                markAnswered();
+                invitation.setResponse(GatewayMessages.accepted(content, channelId, account.uid())).accept();
+            });
+        }
+
+        @Override
+        public void mediaChanged(NegotiatedMedia media) {
+            executor.execute(() -> bridge(sip, media, account.uid()));
+        }
+
+        @Override
+        public void failed(int status, String reason) {
+            executor.execute(() -> refuse(GatewayMessages.sipError(status, reason)));
+        }
+
+        @Override
+        public void dtmf(char digit) {
+            account.client().sendMessageToPeer(appUid, GatewayMessages.dtmf(digit)).exceptionally(e -> null);
+        }
+
+        @Override
+        public void ended(CallEnd end) {
+            executor.execute(() -> {
+                refuse(GatewayMessages.sipError(end.status() > 0 ? end.status() : 480, end.toString()));
+                finish(pendingReason != null ? pendingReason : "SIP: " + end, account.client());
+            });
+        }
+    }
+
+    @Override
+    protected void onFinished() {
+        account.client().unsubscribePeersOnlineStatus(List.of(appUid));
+        account.callEnded(this);
+    }
+}

@@ -1,0 +1,95 @@
+package io.srproxy.gateway;
+
+import io.srproxy.concurrent.SerialExecutor;
+import io.srproxy.rtc.RtcException;
+import io.srproxy.rtm.RtmClient;
+import io.srproxy.sip.NegotiatedMedia;
+import io.srproxy.sip.SipCall;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What both directions share: one serial executor for all of the call's events (SIP, RTM, RTC,
+ * timers), the SIP leg's membership in the channel, the call record, and ending exactly once.
+ */
+abstract class BridgedCall {
+
+    private static final Logger log = LoggerFactory.getLogger(BridgedCall.class);
+
+    protected final GatewayContext ctx;
+    protected final SerialExecutor executor;
+    protected final String id = UUID.randomUUID().toString();
+    protected final String channelId;
+    protected final String appUid;
+    protected CallRecord record;
+    private SipLegTransport leg;
+    private String legUid;
+    private volatile boolean ended;
+    private boolean answered;
+
+    BridgedCall(GatewayContext ctx, String channelId, String appUid) {
+        this.ctx = ctx;
+        this.executor = new SerialExecutor(ctx.pool());
+        this.channelId = channelId;
+        this.appUid = appUid;
+    }
+
+    boolean isEnded() {
+        return ended;
+    }
+
+    boolean isAnswered() {
+        return answered;
+    }
+
+    /** Puts the SIP leg into the channel (early media or answer); later calls update its media. */
+    protected void bridge(SipCall call, NegotiatedMedia media, String uid) {
+        if (leg != null) {
+            leg.update(media);
+            return;
+        }
+        SipLegTransport transport = new SipLegTransport(call, media);
+        try {
+            ctx.channels().join(channelId, uid, transport, event -> { });
+            leg = transport;
+            legUid = uid;
+            record = record.withCodecs(record.appCodec().orElse(null), media.audio().name());
+            ctx.calls().updated(record);
+            log.info("call {}: SIP leg {} in channel {} ({})", id, uid, channelId, media.audio().name());
+        } catch (RtcException | IllegalArgumentException e) {
+            log.warn("call {}: cannot put the SIP leg into channel {}: {}", id, channelId, e.getMessage());
+            transport.close();
+        }
+    }
+
+    protected void markAnswered() {
+        if (!answered) {
+            answered = true;
+            record = record.answered(ctx.clock().instant());
+            ctx.calls().updated(record);
+        }
+    }
+
+    /** Ends the call once: leaves the channel, tells the app if it was talking, records why. */
+    protected void finish(String reason, RtmClient notifier) {
+        if (ended) {
+            return;
+        }
+        ended = true;
+        if (leg != null) {
+            ctx.channels().leave(channelId, legUid, reason);
+            leg.close();
+        }
+        if (answered && notifier != null) {
+            notifier.sendMessageToPeer(appUid, GatewayMessages.endCall())
+                    .exceptionally(e -> null); // the app may be gone already
+        }
+        ctx.calls().ended(record.ended(ctx.clock().instant(), reason));
+        log.info("call {} ended: {}", id, reason);
+        onFinished();
+    }
+
+    /** Hook for the direction's own clean-up (after the record is closed). */
+    protected void onFinished() {}
+}

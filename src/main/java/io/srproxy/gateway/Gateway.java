@@ -1,0 +1,169 @@
+package io.srproxy.gateway;
+
+import io.srproxy.config.RtxConfig;
+import io.srproxy.rtc.ChannelRegistry;
+import io.srproxy.rtm.ConnectionState;
+import io.srproxy.rtm.RemoteInvitation;
+import io.srproxy.rtm.RtmClient;
+import io.srproxy.rtm.RtmListener;
+import io.srproxy.rtm.RtmService;
+import io.srproxy.sip.IncomingCall;
+import io.srproxy.sip.Registration;
+import io.srproxy.sip.SipAgent;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * SRProxy itself: with {@code [proxy] on}, registers the proxy extension and takes SIP calls to
+ * {@code <prefix><uid>} to app users; with {@code [rtm2sip] on}, keeps every acc_rule account
+ * online in RTM so apps can call those SIP extensions. Every RTM account it holds is logged in
+ * again within a second of a loss.
+ */
+public final class Gateway implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+    /** An RTM account the gateway holds, for /api/accounts. */
+    public record Account(String uid, String role, String state) {}
+
+    private final GatewayContext ctx;
+    private final List<GatewayAccount> accounts = new ArrayList<>();
+    private final Set<String> reserved;
+    private RtmClient proxyClient;
+    private Registration registration;
+
+    private Gateway(GatewayContext ctx) {
+        this.ctx = ctx;
+        this.reserved = ctx.config().reservedUids();
+    }
+
+    /** Starts whatever rtx.conf switches on; the SIP agent must exist when either direction is on. */
+    public static Gateway start(RtxConfig config, RtmService rtm, SipAgent sip, ChannelRegistry channels, CallLog calls) {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                daemon("gateway"));
+        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("gateway-timer"));
+        Gateway g = new Gateway(new GatewayContext(config, new DialPlan(config), rtm, sip, channels, calls, pool,
+                timers, Clock.systemUTC()));
+        g.startDirections();
+        return g;
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    private void startDirections() {
+        RtxConfig config = ctx.config();
+        if (config.proxy().on()) {
+            proxyClient = ctx.rtm().createClient(new ProxyAccountListener());
+            registration = ctx.sip().registerProxyAccount((r, state, detail) ->
+                    log.info("SIP registration {}: {} {}", r.user(), state, detail == null ? "" : detail));
+            ctx.sip().onIncomingCall(this::onIncomingCall);
+            log.info("SIP -> app on: extension {} at {}, RTM uid {}, prefix '{}'", config.proxy().sipAccount(),
+                    config.global().sipServer().orElseThrow(), config.proxy().rtmAccount(), config.proxy().prefix());
+        }
+        if (config.rtm2sip().on()) {
+            for (String uid : config.rtm2sip().accounts()) {
+                accounts.add(new GatewayAccount(ctx, uid));
+            }
+            log.info("app -> SIP on: {} accounts ({})", accounts.size(), config.rtm2sip().accRule());
+        }
+        checkAccounts();
+        ctx.timers().scheduleWithFixedDelay(this::checkAccounts, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** Every second: each RTM account the gateway holds is logged in, or is being logged in again. */
+    private void checkAccounts() {
+        try {
+            if (proxyClient != null && proxyClient.connectionState() != ConnectionState.CONNECTED
+                    && proxyClient.connectionState() != ConnectionState.CONNECTING) {
+                proxyClient.login(ctx.config().proxy().rtmAccount(), null).whenComplete((ok, e) -> {
+                    if (e != null) {
+                        log.warn("proxy RTM account {}: login failed: {}", ctx.config().proxy().rtmAccount(), e.getMessage());
+                    }
+                });
+            }
+            accounts.forEach(GatewayAccount::ensureLoggedIn);
+        } catch (RuntimeException e) {
+            log.warn("account check failed: {}", e.toString());
+        }
+    }
+
+    private void onIncomingCall(IncomingCall call) {
+        String uid = call.calledNumber();
+        if (uid.isEmpty() || call.prefix().isEmpty() && !ctx.config().proxy().prefix().isEmpty()) {
+            log.info("SIP call {} to '{}' lacks the dial prefix '{}': 404", call.callId(), call.dialledNumber(),
+                    ctx.config().proxy().prefix());
+            call.reject(404);
+            return;
+        }
+        if (reserved.contains(uid) || CallIdentities.isPerCallUid(uid)) {
+            log.info("SIP call {} to the gateway's own account {}: 403", call.callId(), uid);
+            call.reject(403);
+            return;
+        }
+        new SipToAppCall(ctx, call, uid, proxyClient).start();
+    }
+
+    /** The proxy account's RTM identity takes no calls: apps call the SIP side through acc_rule accounts. */
+    private static final class ProxyAccountListener implements RtmListener {
+        @Override
+        public void onRemoteInvitationReceived(RemoteInvitation invitation) {
+            invitation.setResponse(GatewayMessages.error("this is the gateway's own account; call an extension instead"))
+                    .refuse();
+        }
+    }
+
+    public List<Account> accounts() {
+        List<Account> list = new ArrayList<>();
+        if (proxyClient != null) {
+            list.add(new Account(ctx.config().proxy().rtmAccount(), "proxy", proxyClient.connectionState().name()));
+        }
+        for (GatewayAccount a : accounts) {
+            list.add(new Account(a.uid(), "rtm2sip", a.client().connectionState().name()));
+        }
+        return list;
+    }
+
+    /** SIP registrations for /api/registrations. */
+    public List<Map<String, Object>> registrations() {
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (Registration r : ctx.sip().registrations()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("account", r.user());
+            m.put("state", r.state().name());
+            m.put("server", ctx.config().global().sipServer().map(Object::toString).orElse(""));
+            m.put("grantedExpires", r.grantedExpires());
+            list.add(m);
+        }
+        return list;
+    }
+
+    public boolean registered() {
+        return registration == null || registration.state() == io.srproxy.sip.RegistrationState.REGISTERED;
+    }
+
+    @Override
+    public void close() {
+        ctx.timers().shutdownNow();
+        accounts.forEach(GatewayAccount::close);
+        if (proxyClient != null) {
+            proxyClient.close();
+        }
+        ctx.pool().shutdown();
+    }
+}

@@ -1,0 +1,146 @@
+package io.srproxy.gateway;
+
+import io.srproxy.rtm.ConnectionChangeReason;
+import io.srproxy.rtm.ConnectionState;
+import io.srproxy.rtm.PeerOnlineState;
+import io.srproxy.rtm.RemoteInvitation;
+import io.srproxy.rtm.RemoteInvitationFailureReason;
+import io.srproxy.rtm.RtmClient;
+import io.srproxy.rtm.RtmListener;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One acc_rule account as an online RTM user: apps invite it to call SIP extension {@code uid}.
+ * It holds at most one call; a second invitation is refused as busy. Events arrive one at a time
+ * from the RTM client and are handed to the call's own executor.
+ */
+final class GatewayAccount implements RtmListener {
+
+    private static final Logger log = LoggerFactory.getLogger(GatewayAccount.class);
+
+    private final GatewayContext ctx;
+    private final String uid;
+    private final RtmClient client;
+    private volatile AppToSipCall current;
+    private volatile boolean loggingIn;
+
+    GatewayAccount(GatewayContext ctx, String uid) {
+        this.ctx = ctx;
+        this.uid = uid;
+        this.client = ctx.rtm().createClient(this);
+    }
+
+    String uid() {
+        return uid;
+    }
+
+    RtmClient client() {
+        return client;
+    }
+
+    boolean online() {
+        return client.connectionState() == ConnectionState.CONNECTED;
+    }
+
+    /** Logs in unless already in or on the way; failures are retried by the gateway's watchdog. */
+    void ensureLoggedIn() {
+        if (online() || loggingIn) {
+            return;
+        }
+        loggingIn = true;
+        client.login(uid, null).whenComplete((ok, e) -> {
+            loggingIn = false;
+            if (e != null) {
+                log.warn("gateway account {}: login failed: {}", uid, e.getMessage());
+            }
+        });
+    }
+
+    void callEnded(AppToSipCall call) {
+        if (current == call) {
+            current = null;
+        }
+    }
+
+    @Override
+    public void onRemoteInvitationReceived(RemoteInvitation invitation) {
+        AppToSipCall busy = current;
+        if (busy != null && !busy.isEnded()) {
+            invitation.setResponse(GatewayMessages.busy()).refuse();
+            return;
+        }
+        InvitationContent content;
+        try {
+            content = InvitationContent.parse(invitation.content());
+        } catch (InvitationContent.Invalid e) {
+            log.info("gateway account {}: refusing invitation from {}: {}", uid, invitation.callerId(), e.getMessage());
+            invitation.setResponse(GatewayMessages.error(e.getMessage())).refuse();
+            return;
+        }
+        String channelId = !content.chanId().isEmpty() ? content.chanId()
+                : !invitation.channelId().isEmpty() ? invitation.channelId() : CallIdentities.channelId();
+        AppToSipCall call = new AppToSipCall(ctx, this, invitation, content, channelId);
+        current = call;
+        call.start();
+    }
+
+    @Override
+    public void onRemoteInvitationCanceled(RemoteInvitation invitation) {
+        AppToSipCall call = current;
+        if (call != null) {
+            call.appCancelled();
+        }
+    }
+
+    @Override
+    public void onRemoteInvitationFailure(RemoteInvitation invitation, RemoteInvitationFailureReason reason) {
+        AppToSipCall call = current;
+        if (call != null) {
+            call.appInvitationFailed(reason.name());
+        }
+    }
+
+    @Override
+    public void onMessageFromPeer(String text, String peerId) {
+        AppToSipCall call = current;
+        String cmd = GatewayMessages.commandOf(text).orElse("");
+        if (cmd.equals("CallState")) {
+            boolean ours = call != null && call.appUid.equals(peerId);
+            client.sendMessageToPeer(peerId, GatewayMessages.callStateResult(
+                    ours ? call.callState() : GatewayMessages.STATE_IDLE, ours ? call.mode() : 1)).exceptionally(e -> null);
+            return;
+        }
+        if (call != null && call.appUid.equals(peerId) && cmd.equals("EndCall")) {
+            call.appHungUp();
+        }
+    }
+
+    @Override
+    public void onPeersOnlineStatusChanged(Map<String, PeerOnlineState> peers) {
+        AppToSipCall call = current;
+        if (call != null && peers.get(call.appUid) == PeerOnlineState.OFFLINE) {
+            call.appWentOffline();
+        }
+    }
+
+    @Override
+    public void onConnectionStateChanged(ConnectionState state, ConnectionChangeReason reason) {
+        if (state == ConnectionState.ABORTED || state == ConnectionState.DISCONNECTED) {
+            log.warn("gateway account {}: RTM session {} ({}); logging in again", uid, state, reason);
+            AppToSipCall call = current;
+            if (call != null) {
+                call.gatewayAccountLost();
+            }
+        }
+    }
+
+    void close() {
+        AppToSipCall call = current;
+        if (call != null) {
+            call.gatewayAccountLost();
+        }
+        client.close();
+    }
+}

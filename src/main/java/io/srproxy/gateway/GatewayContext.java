@@ -1,0 +1,13 @@
+package io.srproxy.gateway;
+
+import io.srproxy.config.RtxConfig;
+import io.srproxy.rtc.ChannelRegistry;
+import io.srproxy.rtm.RtmService;
+import io.srproxy.sip.SipAgent;
+import java.time.Clock;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+
+/** What every bridged call needs from the rest of srproxy. */
+record GatewayContext(RtxConfig config, DialPlan plan, RtmService rtm, SipAgent sip, ChannelRegistry channels,
+                      CallLog calls, ExecutorService pool, ScheduledExecutorService timers, Clock clock) {}
