@@ -11,6 +11,7 @@ public final class ConfigKeys {
     public static final List<Key> ALL = List.of(
             new Key("global", "appid", "srproxy", false),
             new Key("global", "sip_svr", "", false),
+            new Key("global", "sip_local_ip", "0.0.0.0", false),
             new Key("global", "sip_local_port", "5086", false),
             new Key("global", "public_ip", "", false),
             new Key("global", "app_cert", "", true),

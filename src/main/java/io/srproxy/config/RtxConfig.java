@@ -29,11 +29,12 @@ public record RtxConfig(
 
     /**
      * @param sipServer      the SIP server, empty when not set
+     * @param sipLocalIp     address the SIP agent and its RTP sockets bind to
      * @param publicIp       address put in Contact, Via and SDP when set (NATed/public deployments)
      * @param appCert        secret for login tokens; empty = tokens not required
      * @param sipTrusted     extra addresses (besides the SIP server's) allowed to send SIP requests
      */
-    public record Global(String appId, Optional<HostPort> sipServer, int sipLocalPort,
+    public record Global(String appId, Optional<HostPort> sipServer, String sipLocalIp, int sipLocalPort,
                          Optional<String> publicIp, Optional<String> appCert, List<String> sipTrusted) {}
 
     /** Media service for apps: advertised address (empty = auto-detect) and its single UDP port. */

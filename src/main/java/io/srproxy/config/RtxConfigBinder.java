@@ -60,6 +60,7 @@ public final class RtxConfigBinder {
         var global = new RtxConfig.Global(
                 appId(),
                 sipServer(),
+                ipAddress("global", "sip_local_ip").orElse("0.0.0.0"),
                 port("global", "sip_local_port"),
                 ipAddress("global", "public_ip"),
                 optional("global", "app_cert"),
