@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Calls between the agent and a real baresip through a real Kamailio, with audio proven both
@@ -54,6 +56,40 @@ class BaresipCallTest {
             assertThat(Tones.relativePower(phoneHeard, pcm.sampleRate(), AGENT_TONE)).as("440 Hz at baresip").isGreaterThan(0.3);
             assertThat(Tones.relativePower(phoneHeard, pcm.sampleRate(), PHONE_TONE)).isLessThan(0.05);
             assertThat(Files.size(rec)).isGreaterThan(44);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(KamailioServer.ZeroMode.class)
+    void baresipDialsZeroUidAndTheAgentGetsTheUidWithThePrefixStripped(KamailioServer.ZeroMode mode) {
+        try (KamailioServer kamailio = KamailioServer.start("1000", FreePorts.tcpAndUdp(), mode, 300);
+             BaresipPhone phone = BaresipPhone.start("1005", kamailio.port(), PHONE_TONE);
+             SipTestAgent agent = SipTestAgent.start(SipTestAgent.settings(kamailio.port(), "1000", "1234", ""))) {
+            Registration registration = agent.register();
+            await().atMost(Duration.ofSeconds(5)).until(() -> registration.state() == RegistrationState.REGISTERED);
+            agent.onIncoming(c -> {
+                c.incoming().ringing();
+                c.incoming().answer();
+            });
+
+            phone.dial("01086");
+            TestCall call = await().atMost(Duration.ofSeconds(10)).until(agent.incoming::peek, c -> c != null);
+            IncomingCall in = call.incoming();
+            assertThat(in.calledNumber()).isEqualTo("1086");
+            assertThat(in.prefix()).isEqualTo("0");
+            assertThat(in.dialledNumber()).isEqualTo("01086");
+            assertThat(in.callerNumber()).isEqualTo("1005");
+            assertThat(in.requestUriUser()).isEqualTo(mode == KamailioServer.ZeroMode.KEEP ? "01086" : "1000");
+            await().atMost(Duration.ofSeconds(5)).until(() -> call.has("answered"));
+            call.playTone(AGENT_TONE, 2);
+            await().atMost(Duration.ofSeconds(10)).until(() -> call.audio.seconds() >= 1.5);
+            assertThat(Tones.relativePower(skipStart(call.audio.samples()), 8000, PHONE_TONE)).isGreaterThan(0.5);
+
+            phone.hangUp();
+            await().atMost(Duration.ofSeconds(5)).until(() -> call.end != null);
+            assertThat(call.end.cause()).isEqualTo(CallEnd.Cause.REMOTE_BYE);
+            assertThat(agent.agent().activeCalls()).isZero();
+            await().atMost(Duration.ofSeconds(5)).until(() -> agent.agent().rtpPortsInUse() == 0);
         }
     }
 
