@@ -36,6 +36,7 @@ public final class IncomingCall extends SipCall {
     private final String strippedPrefix;
     private final String srproxyData;
     private final String localUser;
+    private final String requestUriUser;
     private State state = State.OFFERED;
     private MediaDescription offer;
     private SdpException offerProblem;
@@ -51,6 +52,7 @@ public final class IncomingCall extends SipCall {
         this.callerNumber = userOf(from.getAddress().getURI());
         this.callerDisplayName = from.getAddress().getDisplayName() == null ? "" : from.getAddress().getDisplayName();
         String ruriUser = userOf(invite.getRequestURI());
+        this.requestUriUser = ruriUser;
         String toUser = userOf(to.getAddress().getURI());
         // A server that delivers 0<uid> to our registered contact rewrites the Request-URI to our account:
         // then the number dialled is in To.
@@ -93,6 +95,11 @@ public final class IncomingCall extends SipCall {
 
     public String callerDisplayName() {
         return callerDisplayName;
+    }
+
+    /** The user part of the Request-URI (our account when the server rewrote it). */
+    public String requestUriUser() {
+        return requestUriUser;
     }
 
     /** The number as dialled, with its prefix. */

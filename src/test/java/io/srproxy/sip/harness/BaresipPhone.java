@@ -1,0 +1,137 @@
+package io.srproxy.sip.harness;
+
+import static org.awaitility.Awaitility.await;
+
+import io.srproxy.testsupport.FreePorts;
+import io.srproxy.testsupport.Peers;
+import io.srproxy.testsupport.Tones;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Debian's baresip 1.0.0 as a SIP phone: its own config dir, SIP on 127.0.0.1 and a free port,
+ * an account registering via Kamailio, auto-answer, a tone WAV as microphone (aufile) and what
+ * it hears recorded by the sndfile filter ({@code dump-*-dec.wav}); dialled through ctrl_tcp.
+ */
+public final class BaresipPhone implements AutoCloseable {
+
+    private final Path dir;
+    private final Path recordings;
+    private final int ctrlPort;
+    private final PeerProcess process;
+
+    private BaresipPhone(Path dir, Path recordings, int ctrlPort, PeerProcess process) {
+        this.dir = dir;
+        this.recordings = recordings;
+        this.ctrlPort = ctrlPort;
+        this.process = process;
+    }
+
+    /** Starts baresip as {@code user} (password 1234) at the Kamailio on {@code serverPort}, playing {@code toneHz}. */
+    public static BaresipPhone start(String user, int serverPort, double toneHz) {
+        Path baresip = Peers.baresip();
+        try {
+            Path dir = Files.createTempDirectory("srproxy-baresip");
+            Path rec = Files.createDirectories(dir.resolve("rec"));
+            Path tone = Tones.writeWav(dir.resolve("tone.wav"), Tones.sine(toneHz, 8000, 30, 0.5), 8000);
+            int sipPort = FreePorts.tcpAndUdp();
+            int ctrl = FreePorts.tcpAndUdp();
+            int rtpBase = 40000 + 100 * java.util.concurrent.ThreadLocalRandom.current().nextInt(200);
+            String config = String.join("\n",
+                    "poll_method epoll",
+                    "sip_listen 127.0.0.1:" + sipPort,
+                    "net_interface 127.0.0.1",
+                    "call_local_timeout 120",
+                    "call_max_calls 4",
+                    "audio_player aubridge,nowhere",
+                    "audio_alert aubridge,nowhere",
+                    "audio_source aufile," + tone,
+                    "ausrc_srate 8000",
+                    "auplay_srate 8000",
+                    "ausrc_channels 1",
+                    "auplay_channels 1",
+                    "audio_buffer 20-160",
+                    "rtp_ports " + rtpBase + "-" + (rtpBase + 99),
+                    "jitter_buffer_delay 1-10",
+                    "module_path /usr/lib/baresip/modules",
+                    "module g711.so",
+                    "module aufile.so",
+                    "module aubridge.so",
+                    "module sndfile.so",
+                    "module ctrl_tcp.so",
+                    "module_tmp account.so",
+                    "module_app menu.so",
+                    "snd_path " + rec,
+                    "ctrl_tcp_listen 127.0.0.1:" + ctrl,
+                    "");
+            Files.writeString(dir.resolve("config"), config);
+            Files.writeString(dir.resolve("accounts"),
+                    "<sip:" + user + "@127.0.0.1:" + serverPort + ";transport=udp>;auth_pass=1234;answermode=auto;regint=600\n");
+            PeerProcess p = PeerProcess.start("baresip", List.of(baresip.toString(), "-f", dir.toString()), dir);
+            BaresipPhone phone = new BaresipPhone(dir, rec, ctrl, p);
+            await("baresip registered as " + user).atMost(Duration.ofSeconds(10)).until(() -> {
+                if (!p.isAlive()) {
+                    throw new AssertionError("baresip exited:\n" + p.tail());
+                }
+                return p.output().contains(user + "@127.0.0.1") && p.output().contains("200 OK");
+            });
+            return phone;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Dials {@code number} through the SIP server. */
+    public void dial(String number) {
+        command("dial", number);
+    }
+
+    public void hangUp() {
+        command("hangup", "");
+    }
+
+    private void command(String command, String params) {
+        String json = "{\"command\":\"" + command + "\",\"params\":\"" + params + "\",\"token\":\"t\"}";
+        byte[] body = json.getBytes(StandardCharsets.UTF_8);
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), ctrlPort); OutputStream out = s.getOutputStream()) {
+            out.write((body.length + ":").getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.write(',');
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("baresip ctrl_tcp: " + e.getMessage(), e);
+        }
+    }
+
+    /** The finished recording of what baresip heard (written by sndfile when the call ends). */
+    public Optional<Path> receivedRecording() {
+        try (Stream<Path> files = Files.list(recordings)) {
+            return files.filter(f -> f.getFileName().toString().endsWith("-dec.wav")).findFirst();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    public String output() {
+        return process.output();
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    @Override
+    public void close() {
+        process.close();
+    }
+}
