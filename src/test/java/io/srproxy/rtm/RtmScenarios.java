@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.srproxy.testsupport.ManualTimers;
 import java.time.Duration;
+import org.awaitility.Awaitility;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +42,7 @@ public abstract class RtmScenarios {
 
     @BeforeEach
     void startService() throws Exception {
+        Awaitility.setDefaultPollInterval(Duration.ofMillis(10));
         timers = new ManualTimers();
         // keepalive is tested on its own; here it must not fire while the clock jumps
         RtmTimeouts timeouts = new RtmTimeouts(S30, S30, Duration.ofSeconds(60), S30, Duration.ofDays(1));
