@@ -37,7 +37,10 @@ public final class RtmClientCore implements RtmClient {
     private final RtmListener listener;
     private final SerialExecutor events = new SerialExecutor(POOL);
     private final AtomicLong requestSeq = new AtomicLong();
-    private final Map<Long, CompletableFuture<RtmReply>> pending = new ConcurrentHashMap<>();
+    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+
+    /** A request waiting for its reply; {@code inline} replies complete on the event executor, in order with events. */
+    private record Pending(CompletableFuture<RtmReply> future, boolean inline) {}
     private final Map<String, LocalInvitation> locals = new ConcurrentHashMap<>();
     private final Map<String, RemoteInvitation> remotes = new ConcurrentHashMap<>();
     private final AtomicReference<ConnectionState> state = new AtomicReference<>(ConnectionState.DISCONNECTED);
@@ -59,8 +62,8 @@ public final class RtmClientCore implements RtmClient {
         events.execute(() -> listener.onConnectionStateChanged(ConnectionState.CONNECTING, ConnectionChangeReason.LOGIN));
         CompletableFuture<Void> result = new CompletableFuture<>();
         transport.open(inbound)
-                .thenCompose(v -> request(new RtmRequest.Login(appId, uid, token)))
-                .whenCompleteAsync((reply, error) -> {
+                .thenCompose(v -> request(new RtmRequest.Login(appId, uid, token), true))
+                .whenComplete((reply, error) -> {
                     if (error == null) {
                         this.uid = uid;
                         state.set(ConnectionState.CONNECTED);
@@ -72,7 +75,7 @@ public final class RtmClientCore implements RtmClient {
                         listener.onConnectionStateChanged(ConnectionState.DISCONNECTED, ConnectionChangeReason.LOGIN_FAILURE);
                         completeLater(result, null, unwrap(error));
                     }
-                }, events);
+                });
         return result;
     }
 
@@ -82,12 +85,12 @@ public final class RtmClientCore implements RtmClient {
             return CompletableFuture.completedFuture(null);
         }
         CompletableFuture<Void> result = new CompletableFuture<>();
-        request(new RtmRequest.Logout()).whenCompleteAsync((reply, error) -> {
+        request(new RtmRequest.Logout(), true).whenComplete((reply, error) -> {
             if (state.get() == ConnectionState.CONNECTED) {
                 sessionGone(ConnectionState.DISCONNECTED, ConnectionChangeReason.LOGOUT);
             }
             completeLater(result, null, null);
-        }, events);
+        });
         return result;
     }
 
@@ -214,10 +217,19 @@ public final class RtmClientCore implements RtmClient {
     private final RtmTransport.Inbound inbound = new RtmTransport.Inbound() {
         @Override
         public void reply(long requestId, RtmReply reply, RtmException error) {
-            CompletableFuture<RtmReply> f = pending.remove(requestId);
-            if (f != null) {
-                completeLater(f, reply, error);
-            }
+            events.execute(() -> {
+                Pending p = pending.remove(requestId);
+                if (p == null) {
+                    return;
+                }
+                if (!p.inline) {
+                    completeLater(p.future, reply, error);
+                } else if (error != null) {
+                    p.future.completeExceptionally(error);
+                } else {
+                    p.future.complete(reply);
+                }
+            });
         }
 
         @Override
@@ -328,13 +340,17 @@ public final class RtmClientCore implements RtmClient {
     // ---- requests
 
     private CompletableFuture<RtmReply> request(RtmRequest r) {
+        return request(r, false);
+    }
+
+    private CompletableFuture<RtmReply> request(RtmRequest r, boolean inline) {
         if (!(r instanceof RtmRequest.Login) && state.get() != ConnectionState.CONNECTED) {
             return CompletableFuture.failedFuture(new RtmException(RtmError.NOT_LOGGED_IN,
                     RtmService.commandName(r) + " needs a logged-in client: log in first"));
         }
         long id = requestSeq.incrementAndGet();
         CompletableFuture<RtmReply> f = new CompletableFuture<>();
-        pending.put(id, f);
+        pending.put(id, new Pending(f, inline));
         try {
             transport.send(id, r);
         } catch (RuntimeException e) {
@@ -354,9 +370,9 @@ public final class RtmClientCore implements RtmClient {
 
     private void failPending(String why) {
         for (Long id : List.copyOf(pending.keySet())) {
-            CompletableFuture<RtmReply> f = pending.remove(id);
-            if (f != null) {
-                completeLater(f, null, new RtmException(RtmError.NOT_LOGGED_IN, "link lost: " + why));
+            Pending p = pending.remove(id);
+            if (p != null) {
+                completeLater(p.future, null, new RtmException(RtmError.NOT_LOGGED_IN, "link lost: " + why));
             }
         }
     }

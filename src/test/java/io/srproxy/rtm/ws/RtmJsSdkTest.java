@@ -1,0 +1,124 @@
+package io.srproxy.rtm.ws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.srproxy.rtm.LocalInvitation;
+import io.srproxy.rtm.LocalInvitationState;
+import io.srproxy.rtm.RecordingListener;
+import io.srproxy.rtm.RtmClient;
+import io.srproxy.rtm.RtmService;
+import io.srproxy.rtm.SystemTimers;
+import io.srproxy.testsupport.Chromium;
+import io.srproxy.web.WebServer;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.chrome.ChromeDriver;
+
+/**
+ * The browser SDK (/srproxy-rtm.js) in Debian's headless Chromium against a running /rtm endpoint:
+ * two SDK clients in one page log in, message, query and subscribe to presence, and walk an
+ * accepted, a refused and a cancelled invitation; then a Java client calls the browser.
+ */
+class RtmJsSdkTest {
+
+    private static final String APP = "js-app";
+    private SystemTimers timers;
+    private RtmService service;
+    private WebServer web;
+    private ChromeDriver browser;
+
+    @BeforeEach
+    void start() {
+        timers = new SystemTimers();
+        service = RtmService.create(APP, timers);
+        web = new WebServer("127.0.0.1", 0, List.of(new RtmWebSocket(service))).start();
+    }
+
+    @AfterEach
+    void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+        web.close();
+        service.close();
+        timers.close();
+    }
+
+    @Test
+    void theSdkIsServedAsAnEsModule() throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + web.port() + "/srproxy-rtm.js")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("content-type").orElse("")).contains("javascript");
+        assertThat(r.body()).contains("export function createInstance(appId");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void twoBrowserClientsAndAJavaClientTalkThroughTheSdk() throws Exception {
+        browser = Chromium.start(null);
+        browser.get("http://127.0.0.1:" + web.port() + "/srproxy-rtm.js");
+        String script;
+        try (InputStream in = getClass().getResourceAsStream("/rtm/sdk-scenario.js")) {
+            script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        String json = (String) browser.executeAsyncScript(script, APP);
+        List<String> log = new ObjectMapper().readValue(json, new TypeReference<List<String>>() {});
+        assertThat(log).as(json).noneMatch(l -> l.startsWith("ERROR"));
+        assertThat(log).containsSubsequence(
+                "wrong appid INVALID_APP_ID",
+                "a state CONNECTING LOGIN",
+                "a state CONNECTED LOGIN_SUCCESS",
+                "b state CONNECTED LOGIN_SUCCESS",
+                "a presence web-b=ONLINE",
+                "b message web-a: hello from a",
+                "query {\"web-b\":true,\"nobody\":false}",
+                "offline PEER_OFFLINE");
+        assertThat(log).contains("send {\"hasPeerReceived\":true}");
+        assertThat(log).containsSubsequence(
+                "send1 OK SENT_TO_REMOTE",
+                "b received from web-a {\"Mode\":1} 123456789 INVITATION_RECEIVED",
+                "accept OK ACCEPT_SENT_TO_LOCAL",
+                "a LocalInvitationReceivedByPeer RECEIVED_BY_REMOTE",
+                "a LocalInvitationAccepted {\"Mode\":1,\"Conference\":false} ACCEPTED_BY_REMOTE",
+                "accepted response {\"Mode\":1,\"Conference\":false} ACCEPTED_BY_REMOTE {\"Mode\":1,\"Conference\":false}",
+                "b RemoteInvitationAccepted ACCEPTED",
+                "callee ACCEPTED",
+                "send1 again ALREADY_END cancel1 ALREADY_ACCEPT");
+        assertThat(log).containsSubsequence("refuse OK", "a LocalInvitationRefused busy REFUSED_BY_REMOTE",
+                "refused busy REFUSED_BY_REMOTE");
+        assertThat(log).containsSubsequence("refuse OK", "b RemoteInvitationRefused REFUSED");
+        assertThat(log).containsSubsequence("cancel before send NOT_STARTED", "cancel3 OK",
+                "a LocalInvitationCanceled CANCELED", "b RemoteInvitationCanceled CANCELED",
+                "canceled CANCELED CANCELED accept-after ALREADY_END");
+        assertThat(log).contains("big INVALID_ARGUMENT", "long channel INVALID_ARGUMENT");
+        assertThat(log).containsSubsequence("long channel INVALID_ARGUMENT", "a presence web-b=OFFLINE",
+                "b after logout DISCONNECTED");
+        assertThat(log).containsSubsequence("long channel INVALID_ARGUMENT", "b state DISCONNECTED LOGOUT");
+
+        // a Java WebSocket client and the browser understand each other
+        RecordingListener javaSeen = new RecordingListener();
+        try (RtmClient java = WsRtmClient.create(URI.create("ws://127.0.0.1:" + web.port() + "/rtm"), APP, javaSeen)) {
+            java.login("java-c", null).get(10, TimeUnit.SECONDS);
+            java.sendMessageToPeer("web-a", "hello from java").get(10, TimeUnit.SECONDS);
+            LocalInvitation inv = java.createLocalInvitation("web-a").setContent("{\"Mode\":0}");
+            inv.send();
+            javaSeen.awaitEvent("local accepted from the browser");
+            assertThat(inv.state()).isEqualTo(LocalInvitationState.ACCEPTED_BY_REMOTE);
+            await().untilAsserted(() -> assertThat((List<Object>) browser.executeScript("return window.rtmLog"))
+                    .contains("a message java-c: hello from java"));
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package io.srproxy.rtm.ws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.srproxy.rtm.LoginPolicy;
+import io.srproxy.rtm.RecordingListener;
+import io.srproxy.rtm.RtmClient;
+import io.srproxy.rtm.RtmService;
+import io.srproxy.rtm.RtmTimeouts;
+import io.srproxy.testsupport.ManualTimers;
+import io.srproxy.web.WebServer;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The /rtm endpoint against bad input and vanishing clients: every bad frame gets an error reply
+ * naming the problem, the socket stays open where that makes sense, and other sessions go on.
+ */
+class RtmWebSocketTest {
+
+    private static final String APP = "ws-app";
+    private ManualTimers timers;
+    private RtmService service;
+    private WebServer web;
+    private URI uri;
+    private RtmClient alice;
+    private RtmClient bob;
+    private RecordingListener bobSeen;
+
+    @BeforeEach
+    void start() throws Exception {
+        timers = new ManualTimers();
+        service = new RtmService(APP, LoginPolicy.appIdOnly(APP), timers, RtmTimeouts.DEFAULTS);
+        web = new WebServer("127.0.0.1", 0, List.of(new RtmWebSocket(service))).start();
+        uri = URI.create("ws://127.0.0.1:" + web.port() + "/rtm");
+        alice = WsRtmClient.create(uri, APP, new RecordingListener());
+        bobSeen = new RecordingListener();
+        bob = WsRtmClient.create(uri, APP, bobSeen);
+        alice.login("alice", null).get(10, TimeUnit.SECONDS);
+        bob.login("bob", null).get(10, TimeUnit.SECONDS);
+    }
+
+    @AfterEach
+    void stop() {
+        alice.close();
+        bob.close();
+        web.close();
+        service.close();
+    }
+
+    /** The well-behaved sessions still work. */
+    private void othersGoOn(String marker) throws Exception {
+        alice.sendMessageToPeer("bob", marker).get(10, TimeUnit.SECONDS);
+        bobSeen.awaitEvent("message alice: " + marker);
+    }
+
+    private static void assertError(JsonNode reply, String error, String messagePart) {
+        assertThat(reply.path("ok").asBoolean(true)).as(reply.toString()).isFalse();
+        assertThat(reply.path("error").asText()).as(reply.toString()).isEqualTo(error);
+        assertThat(reply.path("message").asText()).as(reply.toString()).contains(messagePart);
+    }
+
+    @Test
+    void framesThatAreNotRequestsGetErrorsAndTheSocketStaysOpen() throws Exception {
+        try (RawWs raw = new RawWs(uri)) {
+            assertError(raw.call("hello"), "BAD_JSON", "not JSON");
+            assertError(raw.call("{\"cmd\":"), "BAD_JSON", "not JSON");
+            assertError(raw.call("[1,2]"), "BAD_JSON", "one JSON object");
+            assertError(raw.call("{\"id\":1}"), "MISSING_FIELD", "'cmd'");
+            JsonNode unknown = raw.call("{\"id\":2,\"cmd\":\"fly\"}");
+            assertError(unknown, "UNKNOWN_COMMAND", "unknown cmd 'fly'");
+            assertThat(unknown.path("id").asInt()).isEqualTo(2);
+            assertError(raw.call("{\"id\":3,\"cmd\":\"login\",\"appId\":\"ws-app\"}"), "MISSING_FIELD", "login needs field 'uid'");
+            assertError(raw.call("{\"id\":4,\"cmd\":\"login\",\"appId\":\"ws-app\",\"uid\":5}"), "INVALID_ARGUMENT", "'uid' must be a JSON string");
+            assertError(raw.call("{\"id\":5,\"cmd\":\"queryPeersOnlineStatus\",\"peerIds\":\"bob\"}"), "INVALID_ARGUMENT", "'peerIds' must be a JSON array");
+            assertError(raw.call("{\"id\":\"x\",\"cmd\":\"sendMessageToPeer\",\"peerId\":\"bob\",\"text\":\"hi\"}"),
+                    "NOT_LOGGED_IN", "log in first");
+            raw.ws.sendBinary(ByteBuffer.wrap(new byte[] {1, 2, 3}), true).get(10, TimeUnit.SECONDS);
+            assertError(raw.next(), "BAD_JSON", "binary frames");
+            assertError(raw.call("{\"id\":6,\"cmd\":\"login\",\"appId\":\"other\",\"uid\":\"carol\"}"), "INVALID_APP_ID", "other");
+            assertError(raw.call("{\"id\":7,\"cmd\":\"login\",\"appId\":\"ws-app\",\"uid\":\"car ol\"}"), "INVALID_ARGUMENT", "blank");
+            JsonNode ok = raw.call("{\"id\":8,\"cmd\":\"login\",\"appId\":\"ws-app\",\"uid\":\"carol\"}");
+            assertThat(ok.path("ok").asBoolean()).as(ok.toString()).isTrue();
+            assertThat(ok.path("id").asInt()).isEqualTo(8);
+            assertThat(raw.closeCode).isEqualTo(-1);
+        }
+        othersGoOn("after garbage");
+    }
+
+    @Test
+    void oversizedFieldsAreNamed() throws Exception {
+        try (RawWs raw = new RawWs(uri)) {
+            raw.call("{\"id\":1,\"cmd\":\"login\",\"appId\":\"ws-app\",\"uid\":\"carol\"}");
+            String content = "c".repeat(9 * 1024);
+            assertError(raw.call("{\"id\":2,\"cmd\":\"invite\",\"invitationId\":\"i1\",\"calleeId\":\"bob\",\"content\":\"" + content + "\"}"),
+                    "INVALID_ARGUMENT", "content is 9216 bytes; at most 8192 bytes");
+            assertError(raw.call("{\"id\":3,\"cmd\":\"invite\",\"invitationId\":\"i2\",\"calleeId\":\"bob\",\"channelId\":\"" + "c".repeat(65) + "\"}"),
+                    "INVALID_ARGUMENT", "channelId is 65 bytes; at most 64 bytes");
+            assertError(raw.call("{\"id\":4,\"cmd\":\"sendMessageToPeer\",\"peerId\":\"bob\",\"text\":\"" + "t".repeat(33 * 1024) + "\"}"),
+                    "INVALID_ARGUMENT", "text is 33792 bytes; at most 32768 bytes");
+            assertError(raw.call("{\"id\":5,\"cmd\":\"invite\",\"invitationId\":\"i3\",\"calleeId\":\"" + "u".repeat(65) + "\"}"),
+                    "INVALID_ARGUMENT", "calleeId is 65 bytes");
+            assertError(raw.call("{\"id\":6,\"cmd\":\"acceptInvitation\",\"invitationId\":\"nope\"}"), "ALREADY_END", "nope");
+            assertError(raw.call("{\"id\":7,\"cmd\":\"sendMessageToPeer\",\"peerId\":\"nobody\",\"text\":\"hi\"}"), "PEER_OFFLINE", "nobody");
+            JsonNode ok = raw.call("{\"id\":8,\"cmd\":\"invite\",\"invitationId\":\"i4\",\"calleeId\":\"bob\",\"content\":\"" + "c".repeat(8192) + "\"}");
+            assertThat(ok.path("ok").asBoolean()).as(ok.toString()).isTrue();
+            bobSeen.awaitRemote(1);
+        }
+        othersGoOn("after oversized fields");
+    }
+
+    @Test
+    void aTenMegabyteFrameClosesOnlyThatSocketWith1009() throws Exception {
+        try (RawWs raw = new RawWs(uri)) {
+            raw.call("{\"id\":1,\"cmd\":\"login\",\"appId\":\"ws-app\",\"uid\":\"flooder\"}");
+            String huge = "{\"id\":2,\"cmd\":\"sendMessageToPeer\",\"peerId\":\"bob\",\"text\":\"" + "x".repeat(10 * 1024 * 1024) + "\"}";
+            raw.ws.sendText(huge, true);
+            await().atMost(Duration.ofSeconds(20)).until(() -> raw.closeCode != -1);
+            assertThat(raw.closeCode).isEqualTo(1009);
+        }
+        await().untilAsserted(() -> assertThat(alice.queryPeersOnlineStatus(List.of("flooder")).get(10, TimeUnit.SECONDS))
+                .containsEntry("flooder", false));
+        othersGoOn("after the flood");
+        assertThat(bobSeen.events).noneMatch(e -> e.startsWith("message flooder"));
+    }
+
+    @Test
+    void aVanishedSocketIsLoggedOutAndItsInvitationEnds() throws Exception {
+        RecordingListener aliceSeen = new RecordingListener();
+        RtmClient watcher = WsRtmClient.create(uri, APP, aliceSeen);
+        watcher.login("watcher", null).get(10, TimeUnit.SECONDS);
+        watcher.subscribePeersOnlineStatus(List.of("ghost")).get(10, TimeUnit.SECONDS);
+        RawWs ghost = new RawWs(uri);
+        ghost.call("{\"id\":1,\"cmd\":\"login\",\"appId\":\"ws-app\",\"uid\":\"ghost\"}");
+        aliceSeen.awaitEvent("presence ghost=ONLINE");
+        watcher.createLocalInvitation("ghost").send();
+        ghost.nextEvent("remoteInvitationReceived");
+        ghost.ws.abort();
+        aliceSeen.awaitEvent("presence ghost=OFFLINE");
+        aliceSeen.awaitEvent("local failure PEER_OFFLINE");
+        watcher.close();
+    }
+
+    @Test
+    void aSilentSocketIsDroppedAfter30sWithItsReason() throws Exception {
+        RecordingListener aliceSeen = new RecordingListener();
+        RtmClient watcher = WsRtmClient.create(uri, APP, aliceSeen);
+        watcher.login("watcher", null).get(10, TimeUnit.SECONDS);
+        watcher.subscribePeersOnlineStatus(List.of("quiet")).get(10, TimeUnit.SECONDS);
+        try (RawWs quiet = new RawWs(uri)) {
+            quiet.call("{\"id\":1,\"cmd\":\"login\",\"appId\":\"ws-app\",\"uid\":\"quiet\"}");
+            aliceSeen.awaitEvent("presence quiet=ONLINE");
+            // the SDK clients ping (on the real clock); the raw socket says nothing while the manual clock runs on
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+                alice.queryPeersOnlineStatus(List.of("x")).get(10, TimeUnit.SECONDS);
+                bob.queryPeersOnlineStatus(List.of("x")).get(10, TimeUnit.SECONDS);
+                watcher.queryPeersOnlineStatus(List.of("x")).get(10, TimeUnit.SECONDS);
+                timers.advance(Duration.ofSeconds(5));
+                assertThat(quiet.closeCode).isEqualTo(RtmWebSocket.CLOSE_KEEPALIVE_TIMEOUT);
+            });
+            assertThat(quiet.nextEvent("sessionEnded").path("reason").asText()).isEqualTo("INTERRUPTED");
+            aliceSeen.awaitEvent("presence quiet=OFFLINE");
+        }
+        othersGoOn("after the silent one");
+        watcher.close();
+    }
+}
