@@ -12,6 +12,7 @@ public final class MuxCounters {
     public final LongAdder stunUnknownUser = new LongAdder();
     public final LongAdder stunBadIntegrity = new LongAdder();
     public final LongAdder stunBadFingerprint = new LongAdder();
+    public final LongAdder stunForeignSource = new LongAdder();
     public final LongAdder dtlsUnknownAddress = new LongAdder();
     public final LongAdder srtpUnknownAddress = new LongAdder();
     public final LongAdder srtpBeforeKeys = new LongAdder();
@@ -30,6 +31,7 @@ public final class MuxCounters {
         m.put("stunUnknownUser", stunUnknownUser.sum());
         m.put("stunBadIntegrity", stunBadIntegrity.sum());
         m.put("stunBadFingerprint", stunBadFingerprint.sum());
+        m.put("stunForeignSource", stunForeignSource.sum());
         m.put("dtlsUnknownAddress", dtlsUnknownAddress.sum());
         m.put("srtpUnknownAddress", srtpUnknownAddress.sum());
         m.put("srtpBeforeKeys", srtpBeforeKeys.sum());

@@ -37,6 +37,7 @@ public final class UdpMux implements AutoCloseable {
     private final Map<String, WebRtcTransport> byUfrag = new ConcurrentHashMap<>();
     private final Map<SocketAddress, WebRtcTransport> byAddress = new ConcurrentHashMap<>();
     private final List<Thread> readers = new ArrayList<>();
+    private final boolean loopbackOnly;
     private final ThreadLocal<SendBuffer> sendBuffers = ThreadLocal.withInitial(SendBuffer::new);
     private volatile boolean closed;
 
@@ -49,6 +50,8 @@ public final class UdpMux implements AutoCloseable {
             channel.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
             channel.bind(bind);
             port = ((InetSocketAddress) channel.getLocalAddress()).getPort();
+            // bound to loopback, we serve this host only: never answer (or send to) another address
+            loopbackOnly = bind.getAddress() != null && bind.getAddress().isLoopbackAddress();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot bind the RTC UDP port " + bind + ": " + e.getMessage(), e);
         }
@@ -141,6 +144,10 @@ public final class UdpMux implements AutoCloseable {
         }
         int first = b[off] & 0xFF;
         if (first < 4) {
+            if (loopbackOnly && !from.getAddress().isLoopbackAddress()) {
+                counters.stunForeignSource.increment();
+                return;
+            }
             onStun(b, off, len, from);
         } else if (first >= 20 && first <= 63) {
             WebRtcTransport t = byAddress.get(from);

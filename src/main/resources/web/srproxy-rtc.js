@@ -1,0 +1,378 @@
+// srproxy-rtc.js: the browser SDK for srproxy's RTC service (ES module, no build step).
+// Names follow the anyRTC/Agora web RTC SDKs where they fit:
+//   const client = SrproxyRTC.createClient({ mode: "rtc", codec: "vp8" });
+//   client.on("user-published", async (user, mediaType) => {
+//     await client.subscribe(user, mediaType);
+//     if (mediaType === "audio") user.audioTrack.play(); else user.videoTrack.play("remote");
+//   });
+//   await client.join(appId, channel, token, uid);
+//   const mic = await SrproxyRTC.createMicrophoneAudioTrack();
+//   await client.publish([mic]);
+// Protocol: docs/protocol.md, "/rtc: media channels".
+
+class Emitter {
+  constructor() { this._handlers = new Map(); }
+  on(event, fn) {
+    if (!this._handlers.has(event)) this._handlers.set(event, new Set());
+    this._handlers.get(event).add(fn);
+  }
+  off(event, fn) { this._handlers.get(event)?.delete(fn); }
+  removeAllListeners(event) { event ? this._handlers.delete(event) : this._handlers.clear(); }
+  emit(event, ...args) {
+    for (const fn of [...(this._handlers.get(event) || [])]) {
+      try { fn(...args); } catch (e) { console.error(`srproxy-rtc: "${event}" handler failed`, e); }
+    }
+  }
+}
+
+function containerOf(element) {
+  if (!element) return document.body;
+  if (typeof element === "string") {
+    const found = document.getElementById(element);
+    if (!found) throw new Error(`srproxy-rtc: no element with id "${element}"`);
+    return found;
+  }
+  return element;
+}
+
+/** A media track shown or heard in the page. */
+class Track {
+  constructor(mediaStreamTrack, kind) {
+    this._track = mediaStreamTrack;
+    this.trackMediaType = kind;
+    this._element = null;
+  }
+  getMediaStreamTrack() { return this._track; }
+  getTrackId() { return this._track ? this._track.id : null; }
+  get isPlaying() { return !!this._element; }
+  /** Plays into a new <audio>/<video> element inside `element` (an id or element; default body). */
+  play(element) {
+    this.stop();
+    const tag = this.trackMediaType === "audio" ? "audio" : "video";
+    const el = document.createElement(tag);
+    el.autoplay = true;
+    el.playsInline = true;
+    if (tag === "video") { el.muted = true; el.style.width = "100%"; }
+    el.srcObject = new MediaStream([this._track]);
+    containerOf(element).appendChild(el);
+    el.play().catch(() => {});
+    this._element = el;
+    return el;
+  }
+  stop() {
+    if (this._element) { this._element.srcObject = null; this._element.remove(); this._element = null; }
+  }
+}
+
+/** A microphone or camera track of this page. */
+class LocalTrack extends Track {
+  constructor(mediaStreamTrack, kind) {
+    super(mediaStreamTrack, kind);
+    this._client = null;
+    this.muted = false;
+  }
+  /** Mutes (sends silence / black) and tells the other members. */
+  async setMuted(muted) {
+    this.muted = !!muted;
+    this._track.enabled = !this.muted;
+    if (this._client) this._client._send({ type: "mute", mediaType: this.trackMediaType, muted: this.muted });
+  }
+  async setEnabled(enabled) { return this.setMuted(!enabled); }
+  close() { this.stop(); this._track.stop(); }
+}
+
+class RemoteTrack extends Track {}
+
+/** Another member of the channel. */
+class RemoteUser {
+  constructor(uid) {
+    this.uid = uid;
+    this.hasAudio = false;
+    this.hasVideo = false;
+    this.audioTrack = undefined;
+    this.videoTrack = undefined;
+  }
+}
+
+const STATES = { DISCONNECTED: "DISCONNECTED", CONNECTING: "CONNECTING", CONNECTED: "CONNECTED", DISCONNECTING: "DISCONNECTING" };
+
+class Client extends Emitter {
+  constructor(config = {}) {
+    super();
+    this.mode = config.mode || "rtc";
+    this.codec = (config.codec || "vp8").toLowerCase();
+    this._url = config.url || `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/rtc`;
+    this.connectionState = STATES.DISCONNECTED;
+    this.remoteUsers = [];
+    this.localTracks = [];
+    this.channelName = undefined;
+    this.uid = undefined;
+    this._ws = null;
+    this._pc = null;
+    this._tx = {};
+    this._pending = null;
+    this._joinedAt = 0;
+  }
+
+  _setState(state, reason) {
+    if (state === this.connectionState) return;
+    const prev = this.connectionState;
+    this.connectionState = state;
+    this.emit("connection-state-change", state, prev, reason);
+  }
+
+  _send(msg) {
+    if (this._ws && this._ws.readyState === WebSocket.OPEN) this._ws.send(JSON.stringify(msg));
+  }
+
+  _user(uid) {
+    let u = this.remoteUsers.find((x) => x.uid === uid);
+    if (!u) { u = new RemoteUser(uid); this.remoteUsers.push(u); }
+    return u;
+  }
+
+  /** Joins `channel`; resolves with the uid. The token is passed on (not checked by this server version). */
+  async join(appId, channel, token, uid) {
+    if (this.connectionState !== STATES.DISCONNECTED) throw new Error("srproxy-rtc: already joined or joining");
+    if (uid === undefined || uid === null || uid === "") uid = String(Math.floor(Math.random() * 1e9));
+    uid = String(uid);
+    this._setState(STATES.CONNECTING, "join");
+    try {
+      const pc = new RTCPeerConnection({ bundlePolicy: "max-bundle", rtcpMuxPolicy: "require" });
+      this._pc = pc;
+      this._tx.audio = pc.addTransceiver("audio", { direction: "sendrecv" });
+      this._tx.video = pc.addTransceiver("video", { direction: "sendrecv" });
+      this._preferVideoCodec();
+      pc.addEventListener("connectionstatechange", () => {
+        if (pc !== this._pc) return;
+        if (pc.connectionState === "connected") this._setState(STATES.CONNECTED, "connected");
+        if (pc.connectionState === "failed") this._fail("ICE_OR_DTLS_FAILED");
+      });
+      const offer = await pc.createOffer();
+      await pc.setLocalDescription(offer);
+      const ws = new WebSocket(this._url);
+      this._ws = ws;
+      await new Promise((resolve, reject) => {
+        ws.onopen = resolve;
+        ws.onerror = () => reject(new Error(`srproxy-rtc: cannot open ${this._url}`));
+      });
+      ws.onmessage = (e) => this._onMessage(JSON.parse(e.data));
+      ws.onclose = () => { if (this._ws === ws) this._fail("SIGNALLING_CLOSED"); };
+      const joined = await new Promise((resolve, reject) => {
+        this._pending = { resolve, reject };
+        this._send({ type: "join", appId, channel, uid, token: token || null, sdp: pc.localDescription.sdp });
+      });
+      await pc.setRemoteDescription({ type: "answer", sdp: joined.sdp });
+      this.channelName = channel;
+      this.uid = uid;
+      this._joinedAt = Date.now();
+      for (const u of joined.users) {
+        const user = this._user(u.uid);
+        this.emit("user-joined", user);
+        if (u.audio) { user.hasAudio = true; this.emit("user-published", user, "audio"); }
+        if (u.video) { user.hasVideo = true; this.emit("user-published", user, "video"); }
+      }
+      return uid;
+    } catch (e) {
+      this._teardown();
+      this._setState(STATES.DISCONNECTED, "JOIN_FAILED");
+      throw e;
+    }
+  }
+
+  _preferVideoCodec() {
+    const tx = this._tx.video;
+    if (!tx.setCodecPreferences || !RTCRtpReceiver.getCapabilities) return;
+    const all = RTCRtpReceiver.getCapabilities("video").codecs;
+    const want = this.codec === "h264" ? "video/h264" : "video/vp8";
+    const first = all.filter((c) => c.mimeType.toLowerCase() === want);
+    if (first.length) tx.setCodecPreferences(first);
+  }
+
+  _onMessage(msg) {
+    switch (msg.type) {
+      case "joined":
+        this._pending?.resolve(msg); this._pending = null; break;
+      case "error":
+        if (this._pending && msg.request === "join") {
+          this._pending.reject(Object.assign(new Error(`srproxy-rtc: ${msg.code}: ${msg.message}`), { code: msg.code }));
+          this._pending = null;
+        } else {
+          this.emit("exception", { code: msg.code, msg: msg.message });
+        }
+        break;
+      case "user-joined":
+        this.emit("user-joined", this._user(msg.uid)); break;
+      case "user-left": {
+        const user = this._user(msg.uid);
+        this.remoteUsers = this.remoteUsers.filter((u) => u !== user);
+        this.emit("user-left", user, msg.reason === "leave" ? "Quit" : msg.reason);
+        break;
+      }
+      case "user-published": {
+        const user = this._user(msg.uid);
+        if (msg.mediaType === "audio") user.hasAudio = true; else user.hasVideo = true;
+        this.emit("user-published", user, msg.mediaType);
+        break;
+      }
+      case "user-unpublished": {
+        const user = this._user(msg.uid);
+        if (msg.mediaType === "audio") user.hasAudio = false; else user.hasVideo = false;
+        this.emit("user-unpublished", user, msg.mediaType);
+        break;
+      }
+      case "user-mute":
+        this.emit("user-info-updated", msg.uid, `${msg.muted ? "mute" : "unmute"}-${msg.mediaType}`); break;
+      case "connection-state":
+        if (msg.state === "CONNECTED") this._setState(STATES.CONNECTED, msg.reason);
+        if (msg.state === "FAILED" || msg.state === "DISCONNECTED") this._fail(msg.reason);
+        break;
+      default:
+        break;
+    }
+  }
+
+  _fail(reason) {
+    if (this.connectionState === STATES.DISCONNECTED) return;
+    this._teardown();
+    this._setState(STATES.DISCONNECTED, reason);
+  }
+
+  /** Makes the remote user's track of `mediaType` available as user.audioTrack / user.videoTrack. */
+  async subscribe(user, mediaType) {
+    const tx = this._tx[mediaType];
+    if (!tx) throw new Error(`srproxy-rtc: not joined or unknown media type ${mediaType}`);
+    const track = new RemoteTrack(tx.receiver.track, mediaType);
+    if (mediaType === "audio") user.audioTrack = track; else user.videoTrack = track;
+    return track;
+  }
+
+  async unsubscribe(user, mediaType) {
+    const key = mediaType === "audio" ? "audioTrack" : "videoTrack";
+    if (!mediaType || mediaType === "audio") { user.audioTrack?.stop(); user.audioTrack = undefined; }
+    if (!mediaType || mediaType === "video") { user.videoTrack?.stop(); user.videoTrack = undefined; }
+    return key;
+  }
+
+  /** Sends local tracks (one audio, one video) to the channel. */
+  async publish(tracks) {
+    if (!this._pc) throw new Error("srproxy-rtc: join before publishing");
+    for (const t of [].concat(tracks)) {
+      await this._tx[t.trackMediaType].sender.replaceTrack(t.getMediaStreamTrack());
+      t._client = this;
+      if (!this.localTracks.includes(t)) this.localTracks.push(t);
+      this._send({ type: "publish", mediaType: t.trackMediaType });
+    }
+  }
+
+  async unpublish(tracks) {
+    const list = tracks === undefined ? [...this.localTracks] : [].concat(tracks);
+    for (const t of list) {
+      if (this._pc) await this._tx[t.trackMediaType].sender.replaceTrack(null);
+      t._client = null;
+      this.localTracks = this.localTracks.filter((x) => x !== t);
+      this._send({ type: "unpublish", mediaType: t.trackMediaType });
+    }
+  }
+
+  async leave() {
+    if (this.connectionState === STATES.DISCONNECTED) return;
+    this._setState(STATES.DISCONNECTING, "LEAVE");
+    this._send({ type: "leave" });
+    this._teardown();
+    this._setState(STATES.DISCONNECTED, "LEAVE");
+  }
+
+  _teardown() {
+    const ws = this._ws;
+    this._ws = null;
+    if (ws) { try { ws.close(); } catch (e) { /* closing */ } }
+    if (this._pc) { this._pc.close(); this._pc = null; }
+    if (this._pending) { this._pending.reject(new Error("srproxy-rtc: connection closed")); this._pending = null; }
+    for (const u of this.remoteUsers) { u.audioTrack?.stop(); u.videoTrack?.stop(); }
+    this.remoteUsers = [];
+    this.localTracks = [];
+    this._tx = {};
+  }
+
+  async _rtpStats() {
+    const out = { audio: {}, video: {}, outAudio: {}, outVideo: {}, pair: {} };
+    if (!this._pc) return out;
+    const report = await this._pc.getStats();
+    report.forEach((s) => {
+      if (s.type === "inbound-rtp") out[s.kind] = s;
+      if (s.type === "outbound-rtp") out[s.kind === "audio" ? "outAudio" : "outVideo"] = s;
+      if (s.type === "candidate-pair" && s.nominated) out.pair = s;
+    });
+    return out;
+  }
+
+  /** Call statistics (async here, since the browser's getStats is). */
+  async getRTCStats() {
+    const s = await this._rtpStats();
+    return {
+      Duration: this._joinedAt ? Math.round((Date.now() - this._joinedAt) / 1000) : 0,
+      RecvBytes: (s.audio.bytesReceived || 0) + (s.video.bytesReceived || 0),
+      SendBytes: (s.outAudio.bytesSent || 0) + (s.outVideo.bytesSent || 0),
+      RecvPackets: (s.audio.packetsReceived || 0) + (s.video.packetsReceived || 0),
+      SendPackets: (s.outAudio.packetsSent || 0) + (s.outVideo.packetsSent || 0),
+      RTT: s.pair.currentRoundTripTime ? s.pair.currentRoundTripTime * 1000 : 0,
+      UserCount: this.remoteUsers.length + (this._pc ? 1 : 0),
+    };
+  }
+
+  /** Per remote uid: what arrived of its audio. */
+  async getRemoteAudioStats() {
+    const s = (await this._rtpStats()).audio;
+    const stats = { receivePackets: s.packetsReceived || 0, receiveBytes: s.bytesReceived || 0,
+      receivePacketsLost: s.packetsLost || 0, receiveLevel: s.audioLevel || 0, codecType: "opus" };
+    return Object.fromEntries(this.remoteUsers.map((u) => [u.uid, stats]));
+  }
+
+  /** Per remote uid: what arrived of its video. */
+  async getRemoteVideoStats() {
+    const s = (await this._rtpStats()).video;
+    const stats = { receivePackets: s.packetsReceived || 0, receiveBytes: s.bytesReceived || 0,
+      receivePacketsLost: s.packetsLost || 0, receiveFrames: s.framesReceived || 0,
+      decodeFrames: s.framesDecoded || 0, receiveResolutionWidth: s.frameWidth || 0,
+      receiveResolutionHeight: s.frameHeight || 0 };
+    return Object.fromEntries(this.remoteUsers.map((u) => [u.uid, stats]));
+  }
+}
+
+/** A client for one channel membership. */
+export function createClient(config) {
+  return new Client(config);
+}
+
+/** The microphone; config {AEC, ANS, AGC} (default on) switch echo cancellation, noise suppression, gain control. */
+export async function createMicrophoneAudioTrack(config = {}) {
+  const stream = await navigator.mediaDevices.getUserMedia({
+    audio: {
+      echoCancellation: config.AEC !== false,
+      noiseSuppression: config.ANS !== false,
+      autoGainControl: config.AGC !== false,
+      ...(config.microphoneId ? { deviceId: config.microphoneId } : {}),
+    },
+  });
+  return new LocalTrack(stream.getAudioTracks()[0], "audio");
+}
+
+/** The camera; config {cameraId, encoderConfig: {width, height, frameRate}}. */
+export async function createCameraVideoTrack(config = {}) {
+  const enc = config.encoderConfig || {};
+  const stream = await navigator.mediaDevices.getUserMedia({
+    video: {
+      width: enc.width || 640, height: enc.height || 480, frameRate: enc.frameRate || 15,
+      ...(config.cameraId ? { deviceId: config.cameraId } : {}),
+    },
+  });
+  return new LocalTrack(stream.getVideoTracks()[0], "video");
+}
+
+export async function createMicrophoneAndCameraTracks(audioConfig, videoConfig) {
+  return [await createMicrophoneAudioTrack(audioConfig), await createCameraVideoTrack(videoConfig)];
+}
+
+const SrproxyRTC = { createClient, createMicrophoneAudioTrack, createCameraVideoTrack, createMicrophoneAndCameraTracks, VERSION: "0.1.0" };
+export default SrproxyRTC;

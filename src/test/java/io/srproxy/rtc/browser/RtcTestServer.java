@@ -1,0 +1,21 @@
+package io.srproxy.rtc.browser;
+
+import io.srproxy.Srproxy;
+import io.srproxy.config.RtxConfig;
+import java.util.Optional;
+
+/** srproxy on loopback with free ports: the web/signalling port and the RTC UDP port both 0. */
+final class RtcTestServer {
+
+    private RtcTestServer() {}
+
+    static RtxConfig loopbackConfig() {
+        RtxConfig d = RtxConfig.defaults();
+        return new RtxConfig(d.source(), d.global(), new RtxConfig.Rtc(Optional.of("127.0.0.1"), 0),
+                new RtxConfig.Rtm("127.0.0.1", 0), d.rtm2sip(), d.pstn(), d.proxy(), d.media(), d.log());
+    }
+
+    static Srproxy start() {
+        return Srproxy.start(loopbackConfig());
+    }
+}
