@@ -2,6 +2,8 @@ package io.srproxy;
 
 import io.srproxy.config.RtxConfig;
 import io.srproxy.gateway.CallLog;
+import io.srproxy.gateway.Gateway;
+import io.srproxy.sip.SipAgent;
 import io.srproxy.metrics.Metrics;
 import io.srproxy.rtc.RtcService;
 import io.srproxy.rtc.ws.RtcWebModule;
@@ -35,6 +37,8 @@ public final class Srproxy implements AutoCloseable {
     private WebServer web;
     private RtmService rtm;
     private RtcService rtc;
+    private SipAgent sip;
+    private Gateway gateway;
 
     private Srproxy(RtxConfig config) {
         this.config = config;
@@ -57,7 +61,6 @@ public final class Srproxy implements AutoCloseable {
         HealthModule health = new HealthModule();
         modules.add(health);
         modules.add(metrics.webModule());
-        modules.add(new ApiModule(config, calls));
 
         SystemTimers rtmTimers = new SystemTimers();
         started.add(rtmTimers);
@@ -75,6 +78,16 @@ public final class Srproxy implements AutoCloseable {
         modules.add(rtcWeb);
         health.register(() -> new HealthModule.Check("rtc", true, "udp port " + rtc.port()
                 + ", " + rtc.mux().sessions() + " WebRTC sessions, " + rtc.channels().size() + " channels"));
+        if (config.proxy().on() || config.rtm2sip().on()) {
+            sip = SipAgent.start(config, config.global().sipLocalIp());
+            started.add(sip);
+            gateway = Gateway.start(config, rtm, sip, rtc.channels(), calls);
+            started.add(gateway);
+            Gateway g = gateway;
+            health.register(() -> new HealthModule.Check("sip", g.registered(),
+                    g.registered() ? "registered" : "proxy extension not registered"));
+        }
+        modules.add(new ApiModule(config, calls, gateway));
         web = new WebServer(config.rtm().ip(), config.rtm().port(), tlsKeyStore(), modules).start();
         started.add(web);
         log.info("srproxy up: signalling and web client on {}://{}:{}/", config.rtm().tls() ? "https" : "http",
@@ -116,6 +129,11 @@ public final class Srproxy implements AutoCloseable {
     /** The RTC media service: its channel registry takes plain-RTP members for SIP legs. */
     public RtcService rtc() {
         return rtc;
+    }
+
+    /** The SIP agent, when a SIP direction is on. */
+    public Optional<SipAgent> sip() {
+        return Optional.ofNullable(sip);
     }
 
     /** The bound HTTP/WebSocket port. */

@@ -4,6 +4,8 @@ import io.javalin.config.RoutesConfig;
 import io.srproxy.config.RtxConfig;
 import io.srproxy.gateway.CallLog;
 import io.srproxy.gateway.CallRecord;
+import io.srproxy.gateway.Gateway;
+import java.util.List;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,10 +19,13 @@ public final class ApiModule implements WebModule {
 
     private final RtxConfig config;
     private final CallLog calls;
+    private final Gateway gateway;
 
-    public ApiModule(RtxConfig config, CallLog calls) {
+    /** {@code gateway} is null when no SIP direction is on. */
+    public ApiModule(RtxConfig config, CallLog calls, Gateway gateway) {
         this.config = config;
         this.calls = calls;
+        this.gateway = gateway;
     }
 
     @Override
@@ -32,6 +37,8 @@ public final class ApiModule implements WebModule {
         routes.get("/api/calls", ctx -> ctx.json(Map.of(
                 "active", calls.active().stream().map(ApiModule::callJson).toList(),
                 "recent", calls.recent().stream().map(ApiModule::callJson).toList())));
+        routes.get("/api/registrations", ctx -> ctx.json(gateway == null ? List.of() : gateway.registrations()));
+        routes.get("/api/accounts", ctx -> ctx.json(gateway == null ? List.of() : gateway.accounts()));
         routes.get("/api/stats", ctx -> {
             CallLog.Stats s = calls.stats();
             Map<String, Object> body = new LinkedHashMap<>();

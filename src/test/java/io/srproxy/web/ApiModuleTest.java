@@ -37,7 +37,7 @@ class ApiModuleTest {
         log.started(done);
         log.ended(done.ended(t0.plusSeconds(30), "sip hung up"));
         log.started(CallRecord.started("c2", CallRecord.Direction.SIP_TO_APP, "1234", "1005", "987654321", t0));
-        try (WebServer web = new WebServer("127.0.0.1", 0, List.of(new ApiModule(config, log))).start()) {
+        try (WebServer web = new WebServer("127.0.0.1", 0, List.of(new ApiModule(config, log, null))).start()) {
             JsonNode cfg = get(web, "/api/config");
             assertThat(cfg.get("appId").asText()).isEqualTo("demo");
             assertThat(cfg.get("tokenRequired").asBoolean()).isTrue();
