@@ -45,6 +45,11 @@ public record RtxConfig(
      * and key it serves HTTPS/WSS instead (browsers need a secure context beyond localhost).
      */
     public record Rtm(String ip, int port, Optional<String> tlsCert, Optional<String> tlsKey) {
+        /** Plain HTTP/WebSocket. */
+        public Rtm(String ip, int port) {
+            this(ip, port, Optional.empty(), Optional.empty());
+        }
+
         public boolean tls() {
             return tlsCert.isPresent();
         }
