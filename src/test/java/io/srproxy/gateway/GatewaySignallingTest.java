@@ -1,0 +1,186 @@
+package io.srproxy.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.srproxy.Srproxy;
+import io.srproxy.config.RtxConfig;
+import io.srproxy.config.RtxConfigBinder;
+import io.srproxy.config.RtxFile;
+import io.srproxy.sip.RegistrationState;
+import io.srproxy.sip.harness.BaresipPhone;
+import io.srproxy.sip.harness.KamailioServer;
+import io.srproxy.testsupport.FreePorts;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Both SRProxy call flows, signalling only (no browser): app users on the /rtm WebSocket, srproxy
+ * registered at a real Kamailio, baresip as extension 1005. Audio is proven in the browser tests.
+ */
+class GatewaySignallingTest {
+
+    private static final String APP_ID = "gw-test";
+    private static KamailioServer kamailio;
+    private static BaresipPhone phone;
+    private static Srproxy srproxy;
+
+    @BeforeAll
+    static void start() {
+        kamailio = KamailioServer.start("1000", FreePorts.tcpAndUdp(), KamailioServer.ZeroMode.KEEP, 300);
+        phone = BaresipPhone.start("1005", kamailio.port(), 1000);
+        int rtpBase = 20000 + 2 * java.util.concurrent.ThreadLocalRandom.current().nextInt(5000);
+        String conf = String.join("\n",
+                "[global]", "appid=" + APP_ID, "sip_svr=127.0.0.1:" + kamailio.port(), "sip_local_ip=127.0.0.1",
+                "sip_local_port=" + FreePorts.tcpAndUdp(),
+                "[rtm]", "ip=127.0.0.1", "port=" + FreePorts.tcpAndUdp(),
+                "[rtc]", "ip=127.0.0.1", "port=" + FreePorts.tcpAndUdp(),
+                "[rtm2sip]", "on=1", "acc_rule=1005;1006",
+                "[pstn]", "prefix=9",
+                "[proxy]", "on=1", "sip_account=1000", "sip_pwd=1234", "rtm_account=1086",
+                "[media]", "rtp_port_min=" + rtpBase, "rtp_port_max=" + (rtpBase + 200), "");
+        RtxConfig config = RtxConfigBinder.bind(RtxFile.parse(conf, "gw-test.conf")).config();
+        srproxy = Srproxy.start(config);
+        await().atMost(Duration.ofSeconds(10)).until(() -> srproxy.sip().orElseThrow().registrations().stream()
+                .allMatch(r -> r.state() == RegistrationState.REGISTERED));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (srproxy != null) {
+            srproxy.close();
+        }
+        if (phone != null) {
+            phone.close();
+        }
+        if (kamailio != null) {
+            kamailio.close();
+        }
+    }
+
+    private static AppUser app(String uid) throws Exception {
+        return new AppUser(srproxy.webPort(), APP_ID, uid);
+    }
+
+    private static void awaitNoActiveCalls() {
+        await().atMost(Duration.ofSeconds(15)).until(() -> srproxy.calls().active().isEmpty());
+    }
+
+    @Test
+    void accRuleAccountsAreOnlineAndTheProxyAccountRefusesCalls() throws Exception {
+        try (AppUser app = app("5001")) {
+            assertThat(app.client.queryPeersOnlineStatus(java.util.List.of("1005", "1006", "1086", "1007"))
+                    .get()).containsEntry("1005", true).containsEntry("1006", true).containsEntry("1086", true)
+                    .containsEntry("1007", false);
+            app.invite("1086", "{\"Mode\":1}");
+            assertThat(app.awaitStartingWith("refused ")).contains("\"Cmd\":\"Error\"");
+        }
+    }
+
+    @Test
+    void appCallsAnExtensionWhichAnswersThenTheAppHangsUp() throws Exception {
+        try (AppUser app = app("5002")) {
+            app.invite("1005", "{\"Mode\":1,\"Conference\":false,\"ChanId\":\"123456789\"}");
+            String accepted = app.awaitStartingWith("accepted ");
+            assertThat(accepted).contains("\"ChanId\":\"123456789\"", "\"SipNumber\":\"1005\"", "\"Mode\":1");
+            assertThat(srproxy.calls().active()).singleElement().satisfies(c -> {
+                assertThat(c.uid()).isEqualTo("5002");
+                assertThat(c.sipNumber()).isEqualTo("1005");
+                assertThat(c.answeredAt()).isPresent();
+            });
+            app.client.sendMessageToPeer("1005", "{\"Cmd\":\"EndCall\"}").get();
+            awaitNoActiveCalls();
+            assertThat(srproxy.calls().recent().get(0).endReason()).contains("app hung up");
+        }
+    }
+
+    @Test
+    void whenThePhoneHangsUpTheAppGetsEndCall() throws Exception {
+        try (AppUser app = app("5003")) {
+            app.invite("1005", "{\"Mode\":1}");
+            app.awaitStartingWith("accepted ");
+            phone.hangUp();
+            assertThat(app.awaitStartingWith("message 1005 ")).contains("{\"Cmd\":\"EndCall\"}");
+            awaitNoActiveCalls();
+        }
+    }
+
+    @Test
+    void contentThatIsNotJsonIsRefusedWithAJsonReason() throws Exception {
+        try (AppUser app = app("5004")) {
+            app.invite("1005", "call me");
+            assertThat(app.awaitStartingWith("refused ")).contains("{\"Cmd\":\"Error\",\"Reason\":\"invitation content is not JSON");
+        }
+    }
+
+    @Test
+    void aSecondCallerGetsBusyWhileTheAccountIsInACall() throws Exception {
+        try (AppUser first = app("5005"); AppUser second = app("5006")) {
+            first.invite("1005", "{\"Mode\":1}");
+            first.awaitStartingWith("accepted ");
+            second.invite("1005", "{\"Mode\":1}");
+            assertThat(second.awaitStartingWith("refused ")).isEqualTo("refused {\"Cmd\":\"Calling\"}");
+            first.client.sendMessageToPeer("1005", "{\"Cmd\":\"EndCall\"}").get();
+            awaitNoActiveCalls();
+        }
+    }
+
+    @Test
+    void anUnregisteredExtensionIsRefusedWithTheSipStatus() throws Exception {
+        try (AppUser app = app("5007")) {
+            app.invite("1006", "{\"Mode\":1}");
+            assertThat(app.awaitStartingWith("refused ")).contains("\"Cmd\":\"SipError\"", "\"Code\":404");
+            awaitNoActiveCalls();
+        }
+    }
+
+    @Test
+    void phoneDialsZeroUidTheAppAcceptsAndHangsUp() throws Exception {
+        try (AppUser app = app("4321")) {
+            app.onInvitation = "accept";
+            phone.dial("04321");
+            String invited = app.awaitStartingWith("invited by sip~");
+            assertThat(invited).contains("\"Mode\":1", "\"Conference\":false", "\"DisplayName\":\"1005\"", "\"SipData\":\"\"")
+                    .containsPattern("\"ChanId\":\"\\d{9}\"");
+            await().atMost(Duration.ofSeconds(10)).until(() -> srproxy.calls().active().stream().anyMatch(c -> c.answeredAt().isPresent()));
+            String caller = app.invitations.get(0).callerId();
+            app.client.sendMessageToPeer(caller, "{\"Cmd\":\"EndCall\"}").get();
+            awaitNoActiveCalls();
+            assertThat(srproxy.calls().recent().get(0).direction()).isEqualTo(CallRecord.Direction.SIP_TO_APP);
+        }
+    }
+
+    @Test
+    void phoneDialsAnAppThatRefusesAsBusyAndGets486() throws Exception {
+        try (AppUser app = app("4322")) {
+            app.onInvitation = "refuse:{\"Cmd\":\"Calling\"}";
+            phone.dial("04322");
+            app.awaitStartingWith("invited by sip~");
+            awaitNoActiveCalls();
+            assertThat(srproxy.calls().recent().get(0).endReason()).hasValueSatisfying(r -> assertThat(r).contains("app refused"));
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(phone.output()).contains("04322@127.0.0.1:" + kamailio.port() + ";transport=udp: session closed: 486"));
+        }
+    }
+
+    @Test
+    void phoneDialsAnAppThatDeclinesAndGets603() throws Exception {
+        try (AppUser app = app("4323")) {
+            app.onInvitation = "refuse:{\"Cmd\":\"Refuse\"}";
+            phone.dial("04323");
+            app.awaitStartingWith("invited by sip~");
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(phone.output())
+                    .contains("04323@127.0.0.1:" + kamailio.port() + ";transport=udp: session closed: 603"));
+            awaitNoActiveCalls();
+        }
+    }
+
+    @Test
+    void phoneDialsAnOfflineUidAndGets480AtOnce() {
+        phone.dial("04399");
+        await().atMost(Duration.ofSeconds(10)).until(() -> phone.output().contains("04399@127.0.0.1:" + kamailio.port() + ";transport=udp: session closed: 480"));
+        awaitNoActiveCalls();
+        assertThat(srproxy.calls().recent().get(0).endReason()).hasValueSatisfying(r -> assertThat(r).contains("offline"));
+    }
+}
