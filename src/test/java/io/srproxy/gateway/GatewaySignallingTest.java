@@ -177,6 +177,48 @@ class GatewaySignallingTest {
     }
 
     @Test
+    void twentyCallsInARowLeaveNothingBehind() throws Exception {
+        awaitNoActiveCalls();
+        var sip = srproxy.sip().orElseThrow();
+        try (AppUser app = app("5010")) {
+            callsInARow(app, 4); // warm up: pools start their threads lazily, up to their bounds
+            int onlineBefore = srproxy.rtm().onlineCount();
+            java.util.Set<String> threadsBefore = threadNames();
+            callsInARow(app, 20);
+            await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+                assertThat(sip.activeCalls()).as("SIP calls").isZero();
+                assertThat(sip.openDialogs()).as("SIP dialogs").isZero();
+                assertThat(sip.rtpPortsInUse()).as("RTP port pairs").isZero();
+                assertThat(srproxy.rtc().channels().size()).as("RTC channels").isZero();
+                assertThat(srproxy.rtm().onlineCount()).as("RTM users").isEqualTo(onlineBefore);
+                java.util.Set<String> added = threadNames();
+                added.removeAll(threadsBefore);
+                assertThat(added).as("threads started by the calls and still alive").hasSizeLessThanOrEqualTo(2);
+            });
+        }
+    }
+
+    private static void callsInARow(AppUser app, int n) throws Exception {
+        for (int i = 0; i < n; i++) {
+            String callee = i % 2 == 0 ? "1005" : "1006";
+            app.events.clear();
+            app.invite(callee, "{\"Mode\":1}");
+            String outcome = app.awaitEvent(e -> e.startsWith("accepted ") || e.startsWith("refused "));
+            if (outcome.startsWith("accepted ")) {
+                app.client.sendMessageToPeer(callee, "{\"Cmd\":\"EndCall\"}").get();
+            }
+            awaitNoActiveCalls();
+        }
+    }
+
+    /** Live threads by name and id, so that a pool's replacement of an idle thread is not a leak. */
+    private static java.util.Set<String> threadNames() {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        Thread.getAllStackTraces().keySet().forEach(t -> names.add(t.getName() + "#" + t.getId()));
+        return names;
+    }
+
+    @Test
     void phoneDialsAnOfflineUidAndGets480AtOnce() {
         phone.dial("04399");
         await().atMost(Duration.ofSeconds(10)).until(() -> phone.output().contains("04399@127.0.0.1:" + kamailio.port() + ";transport=udp: session closed: 480"));
