@@ -150,7 +150,7 @@ public final class RtmService implements AutoCloseable {
         if (request instanceof RtmRequest.Logout) {
             log.info("{} logged out", c);
             endSession(c);
-        } else if (request instanceof RtmRequest.SendMessage r) {
+        } else if (request instanceof RtmRequest.SendMessageToPeer r) {
             sendMessage(c, r);
         } else if (request instanceof RtmRequest.QueryPeersOnlineStatus r) {
             Map<String, Boolean> result = new LinkedHashMap<>();
@@ -210,7 +210,7 @@ public final class RtmService implements AutoCloseable {
         });
     }
 
-    private void sendMessage(Connection c, RtmRequest.SendMessage r) {
+    private void sendMessage(Connection c, RtmRequest.SendMessageToPeer r) {
         RtmLimits.uid("peerId", r.peerId());
         if (r.text() == null) {
             throw new RtmException(RtmError.MISSING_FIELD, "text is missing");
