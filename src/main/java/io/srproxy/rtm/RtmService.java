@@ -60,6 +60,11 @@ public final class RtmService implements AutoCloseable {
         return appId;
     }
 
+    /** False once closed. */
+    public boolean isRunning() {
+        return !closed;
+    }
+
     /** Users logged in now. */
     public int onlineCount() {
         return onlineCount;
@@ -250,7 +255,7 @@ public final class RtmService implements AutoCloseable {
 
     private void sweepSilentConnections() {
         long now = timers.nowMillis();
-        long limit = timeouts.keepalive().toMillis();
+        long limit = timeouts.silenceLimit().toMillis();
         for (Connection c : List.copyOf(remoteConnections)) {
             if (now - c.lastSeenMillis > limit) {
                 log.info("{} silent for {} s: dropped", c, (now - c.lastSeenMillis) / 1000);
