@@ -68,7 +68,7 @@ public final class Srproxy implements AutoCloseable {
         started.add(rtm);
         RtmWebSocket rtmSocket = new RtmWebSocket(rtm);
         modules.add(rtmSocket);
-        health.register(() -> new HealthModule.Check("rtm", true,
+        health.register(() -> new HealthModule.Check("rtm", rtm.isRunning(),
                 rtm.onlineCount() + " users online, " + rtmSocket.openConnections() + " websockets"));
 
         rtc = RtcService.start(config);

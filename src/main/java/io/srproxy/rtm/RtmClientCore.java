@@ -106,7 +106,7 @@ public final class RtmClientCore implements RtmClient {
 
     @Override
     public CompletableFuture<Void> sendMessageToPeer(String peerId, String text) {
-        return request(new RtmRequest.SendMessage(peerId, text)).thenApply(r -> null);
+        return request(new RtmRequest.SendMessageToPeer(peerId, text)).thenApply(r -> null);
     }
 
     @Override

@@ -16,7 +16,7 @@ public sealed interface RtmRequest {
     /** Keepalive: any request counts, this one does nothing else. */
     record Ping() implements RtmRequest {}
 
-    record SendMessage(String peerId, String text) implements RtmRequest {}
+    record SendMessageToPeer(String peerId, String text) implements RtmRequest {}
 
     record QueryPeersOnlineStatus(List<String> peerIds) implements RtmRequest {}
 

@@ -60,6 +60,11 @@ public final class RtmService implements AutoCloseable {
         return appId;
     }
 
+    /** False once closed. */
+    public boolean isRunning() {
+        return !closed;
+    }
+
     /** Users logged in now. */
     public int onlineCount() {
         return onlineCount;
@@ -150,7 +155,7 @@ public final class RtmService implements AutoCloseable {
         if (request instanceof RtmRequest.Logout) {
             log.info("{} logged out", c);
             endSession(c);
-        } else if (request instanceof RtmRequest.SendMessage r) {
+        } else if (request instanceof RtmRequest.SendMessageToPeer r) {
             sendMessage(c, r);
         } else if (request instanceof RtmRequest.QueryPeersOnlineStatus r) {
             Map<String, Boolean> result = new LinkedHashMap<>();
@@ -210,7 +215,7 @@ public final class RtmService implements AutoCloseable {
         });
     }
 
-    private void sendMessage(Connection c, RtmRequest.SendMessage r) {
+    private void sendMessage(Connection c, RtmRequest.SendMessageToPeer r) {
         RtmLimits.uid("peerId", r.peerId());
         if (r.text() == null) {
             throw new RtmException(RtmError.MISSING_FIELD, "text is missing");
@@ -250,7 +255,7 @@ public final class RtmService implements AutoCloseable {
 
     private void sweepSilentConnections() {
         long now = timers.nowMillis();
-        long limit = timeouts.keepalive().toMillis();
+        long limit = timeouts.silenceLimit().toMillis();
         for (Connection c : List.copyOf(remoteConnections)) {
             if (now - c.lastSeenMillis > limit) {
                 log.info("{} silent for {} s: dropped", c, (now - c.lastSeenMillis) / 1000);

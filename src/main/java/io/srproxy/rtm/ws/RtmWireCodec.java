@@ -38,7 +38,7 @@ public final class RtmWireCodec {
         command("login", RtmRequest.Login.class);
         command("logout", RtmRequest.Logout.class);
         command("ping", RtmRequest.Ping.class);
-        command("sendMessageToPeer", RtmRequest.SendMessage.class);
+        command("sendMessageToPeer", RtmRequest.SendMessageToPeer.class);
         command("queryPeersOnlineStatus", RtmRequest.QueryPeersOnlineStatus.class);
         command("subscribePeersOnlineStatus", RtmRequest.SubscribePeersOnlineStatus.class);
         command("unsubscribePeersOnlineStatus", RtmRequest.UnsubscribePeersOnlineStatus.class);

@@ -150,7 +150,7 @@ class RtmWebSocketTest {
     }
 
     @Test
-    void aSilentSocketIsDroppedAfter30sWithItsReason() throws Exception {
+    void aSilentSocketIsDroppedWithin30sWithItsReason() throws Exception {
         RecordingListener aliceSeen = new RecordingListener();
         RtmClient watcher = WsRtmClient.create(uri, APP, aliceSeen);
         watcher.login("watcher", null).get(10, TimeUnit.SECONDS);
