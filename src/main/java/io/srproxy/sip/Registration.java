@@ -175,7 +175,7 @@ public final class Registration implements TransactionOwner {
         setState(RegistrationState.REGISTERED, "expires " + granted + " s");
     }
 
-    /** Refresh well ahead of expiry: at half time for short grants, 30 s ahead (at most 90 %) otherwise. */
+    /** Refresh well ahead of expiry: at half time for short grants, else 30 s before or at 90 %, whichever is earlier. */
     static long refreshDelay(int grantedSeconds) {
         long ms = grantedSeconds * 1000L;
         if (grantedSeconds <= 60) {

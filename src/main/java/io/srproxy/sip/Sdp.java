@@ -24,6 +24,9 @@ public final class Sdp {
 
     /** The first audio m-line of {@code body}; 400 when unparsable, 488 when there is no audio. */
     public static MediaDescription parse(String body) throws io.srproxy.sip.SdpException {
+        if (body == null || !body.stripLeading().startsWith("v=")) {
+            throw new io.srproxy.sip.SdpException(400, "body is not SDP (it must start with v=)");
+        }
         try {
             SessionDescription sd = FACTORY.createSessionDescription(body);
             Connection sessionConn = sd.getConnection();

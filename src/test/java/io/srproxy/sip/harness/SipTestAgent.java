@@ -116,6 +116,7 @@ public final class SipTestAgent implements AutoCloseable {
         public volatile NegotiatedMedia media;
         public volatile CallEnd end;
         public volatile int failedStatus;
+        public volatile int packetsAtAnswer = -1;
 
         TestCall(IncomingCall incoming) {
             if (incoming != null) {
@@ -164,6 +165,7 @@ public final class SipTestAgent implements AutoCloseable {
         @Override
         public void answered(NegotiatedMedia m) {
             media = m;
+            packetsAtAnswer = audio.packets();
             events.add("answered " + m.audio().name());
         }
 
@@ -176,7 +178,7 @@ public final class SipTestAgent implements AutoCloseable {
         @Override
         public void mediaChanged(NegotiatedMedia m) {
             media = m;
-            events.add("media " + m.localDirection());
+            events.add("media " + m.localDirection() + " " + m.remote().rtp().getPort());
         }
 
         @Override

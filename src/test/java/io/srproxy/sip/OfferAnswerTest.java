@@ -1,0 +1,116 @@
+package io.srproxy.sip;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class OfferAnswerTest {
+
+    private static final String BARESIP_OFFER = String.join("\r\n",
+            "v=0",
+            "o=- 1196384014 1810092473 IN IP4 127.0.0.1",
+            "s=-",
+            "c=IN IP4 127.0.0.1",
+            "t=0 0",
+            "m=audio 40018 RTP/AVP 0 8 101",
+            "b=AS:64",
+            "a=rtpmap:0 PCMU/8000",
+            "a=rtpmap:8 PCMA/8000",
+            "a=rtpmap:101 telephone-event/8000",
+            "a=fmtp:101 0-15",
+            "a=sendrecv",
+            "a=label:1",
+            "a=ssrc:1558395925 cname:sip:1005@127.0.0.1",
+            "a=rtcp-rsize",
+            "a=ptime:20",
+            "");
+
+    private static final String OPUS_OFFER = String.join("\r\n",
+            "v=0", "o=- 1 1 IN IP4 10.0.0.7", "s=-", "t=0 0",
+            "m=audio 5004 RTP/AVP 96 97 0 98",
+            "c=IN IP4 10.0.0.7",
+            "a=rtpmap:96 opus/48000/2", "a=rtpmap:97 telephone-event/48000", "a=rtpmap:98 telephone-event/8000",
+            "a=rtcp-mux", "a=rtcp:5005 IN IP4 10.0.0.8", "a=sendonly", "a=ptime:40", "");
+
+    @Test
+    void parsesAnOfferFromBaresip() throws SdpException {
+        MediaDescription d = Sdp.parse(BARESIP_OFFER);
+        assertThat(d.rtp().getPort()).isEqualTo(40018);
+        assertThat(d.rtp().getAddress().getHostAddress()).isEqualTo("127.0.0.1");
+        assertThat(d.codecs()).extracting(Codec::name).containsExactly("PCMU", "PCMA", "telephone-event");
+        assertThat(d.direction()).isEqualTo(MediaDirection.SENDRECV);
+        assertThat(d.ptime()).isEqualTo(20);
+        assertThat(d.rtcpMux()).isFalse();
+    }
+
+    @Test
+    void answerFollowsOurPreferenceWithTheOffersPayloadTypes() throws SdpException {
+        OfferAnswer oa = OfferAnswer.fromConfig(List.of("opus", "PCMU", "PCMA"));
+        NegotiatedMedia m = oa.negotiate(Sdp.parse(OPUS_OFFER), MediaDirection.SENDRECV, true);
+        assertThat(m.audio()).isEqualTo(new Codec(96, "opus", 48000, 2));
+        assertThat(m.telephoneEvent()).isEqualTo(new Codec(97, "telephone-event", 48000, 1));
+        assertThat(m.localDirection()).isEqualTo(MediaDirection.RECVONLY);
+        assertThat(m.ptime()).isEqualTo(40);
+        assertThat(m.remote().rtcpMux()).isTrue();
+        assertThat(m.remote().rtcp().getPort()).isEqualTo(5005);
+
+        NegotiatedMedia pcma = OfferAnswer.fromConfig(List.of("PCMA", "PCMU")).negotiate(Sdp.parse(BARESIP_OFFER),
+                MediaDirection.SENDRECV, true);
+        assertThat(pcma.audio().name()).isEqualTo("PCMA");
+        assertThat(pcma.telephoneEvent().payloadType()).isEqualTo(101);
+    }
+
+    @Test
+    void noCommonCodecIs488() {
+        String g729 = BARESIP_OFFER.replace("m=audio 40018 RTP/AVP 0 8 101", "m=audio 40018 RTP/AVP 18")
+                .replace("a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n", "a=rtpmap:18 G729/8000\r\n");
+        OfferAnswer oa = OfferAnswer.fromConfig(List.of("PCMU"));
+        assertThatThrownBy(() -> oa.negotiate(Sdp.parse(g729), MediaDirection.SENDRECV, true))
+                .isInstanceOf(SdpException.class)
+                .hasMessageContaining("no common codec").hasMessageContaining("G729")
+                .satisfies(e -> assertThat(((SdpException) e).status()).isEqualTo(488));
+    }
+
+    @Test
+    void badSdpIs400AndNoAudioIs488() {
+        assertThatThrownBy(() -> Sdp.parse("this is not sdp")).isInstanceOf(SdpException.class)
+                .satisfies(e -> assertThat(((SdpException) e).status()).isEqualTo(400));
+        String video = BARESIP_OFFER.replace("m=audio", "m=video");
+        assertThatThrownBy(() -> Sdp.parse(video)).isInstanceOf(SdpException.class)
+                .satisfies(e -> assertThat(((SdpException) e).status()).isEqualTo(488));
+    }
+
+    @Test
+    void ourOfferRoundTripsThroughTheParser() throws SdpException {
+        OfferAnswer oa = OfferAnswer.fromConfig(List.of("opus", "PCMU", "PCMA"));
+        String sdp = Sdp.write("203.0.113.10", 16384, oa.offerCodecs(), 20, MediaDirection.SENDRECV, false, 7, 1);
+        assertThat(sdp).contains("c=IN IP4 203.0.113.10", "m=audio 16384 RTP/AVP 111 0 8 101 102",
+                "a=rtpmap:111 opus/48000/2", "a=rtpmap:102 telephone-event/48000", "a=ptime:20", "a=sendrecv");
+        MediaDescription d = Sdp.parse(sdp);
+        assertThat(d.codecs()).containsExactlyElementsOf(oa.offerCodecs());
+    }
+
+    @Test
+    void oldStyleHoldAddressCountsAsInactive() throws SdpException {
+        MediaDescription d = Sdp.parse(BARESIP_OFFER.replace("c=IN IP4 127.0.0.1", "c=IN IP4 0.0.0.0"));
+        assertThat(d.holdAddress()).isTrue();
+        assertThat(d.effectiveDirection()).isEqualTo(MediaDirection.INACTIVE);
+    }
+
+    @Test
+    void directionAnswers() {
+        assertThat(MediaDirection.SENDONLY.answerTo(MediaDirection.SENDRECV)).isEqualTo(MediaDirection.RECVONLY);
+        assertThat(MediaDirection.RECVONLY.answerTo(MediaDirection.SENDRECV)).isEqualTo(MediaDirection.SENDONLY);
+        assertThat(MediaDirection.INACTIVE.answerTo(MediaDirection.SENDRECV)).isEqualTo(MediaDirection.INACTIVE);
+        assertThat(MediaDirection.SENDRECV.answerTo(MediaDirection.SENDONLY)).isEqualTo(MediaDirection.SENDONLY);
+        assertThat(MediaDirection.SENDONLY.answerTo(MediaDirection.SENDONLY)).isEqualTo(MediaDirection.INACTIVE);
+    }
+
+    @Test
+    void unknownConfiguredCodecIsNamed() {
+        assertThatThrownBy(() -> OfferAnswer.fromConfig(List.of("PCMU", "G729")))
+                .hasMessageContaining("'G729'");
+    }
+}
