@@ -8,8 +8,8 @@ import io.srproxy.rtc.rtp.RtpHeader;
 /**
  * Audio from one codec to another through 8 kHz PCM: Opus (libopus decodes and encodes 8 kHz
  * itself) and G.711 (8 kHz by nature), so no resampler. Opus output goes out in 20 ms frames.
- * One per direction; packets of one source may arrive on different I/O threads, so the
- * (rare, already expensive) transcode path is serialised here.
+ * One per direction; a source's packets come from one I/O thread, and the lock here only
+ * guards against the route being closed while a packet is in flight.
  */
 final class AudioTranscoder implements AutoCloseable {
 

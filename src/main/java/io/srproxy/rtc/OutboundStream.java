@@ -6,8 +6,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * One continuous RTP stream towards a receiver: whatever source SSRC feeds it, packets leave with
  * our SSRC and with sequence numbers and timestamps that carry on from the last packet sent
- * (RFC 7667 "media switching"). Per packet it only adds two offsets, so a race between I/O
- * threads on one source costs at most a reordered packet, never a jump.
+ * (RFC 7667 "media switching"). A source's packets arrive on one I/O thread (the mux keeps a
+ * peer on one socket); per packet this only adds two offsets.
  */
 final class OutboundStream {
 

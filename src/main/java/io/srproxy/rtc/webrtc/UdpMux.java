@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one UDP port all WebRTC peers share. A few I/O threads read it and run the whole packet
- * path inline. Demultiplexing (RFC 7983 by first byte): STUN goes to the session named by the
+ * path inline. Each thread has its own socket on the port (SO_REUSEPORT): the kernel hashes a
+ * peer's address to one socket, so one peer's packets stay in order on one thread (DTLS needs
+ * its records in order, and the router's per-stream state is then touched by one thread). Demultiplexing (RFC 7983 by first byte): STUN goes to the session named by the
  * USERNAME's local ufrag and must carry a valid MESSAGE-INTEGRITY and FINGERPRINT; DTLS and
  * SRTP go to the session whose checks came from that address. Everything else is counted and
  * dropped without touching any session.
@@ -30,6 +32,7 @@ public final class UdpMux implements AutoCloseable {
 
     private static final int BUFFER = 2048;
 
+    private final DatagramChannel[] channels;
     private final DatagramChannel channel;
     private final int port;
     private final LongSupplier nanoClock;
@@ -44,19 +47,31 @@ public final class UdpMux implements AutoCloseable {
     /** Binds {@code bind} (port 0 picks one) and starts {@code threads} readers. */
     public UdpMux(InetSocketAddress bind, int threads, LongSupplier nanoClock) {
         this.nanoClock = nanoClock;
+        channels = new DatagramChannel[Math.max(1, threads)];
         try {
-            channel = DatagramChannel.open();
-            channel.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
-            channel.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
-            channel.bind(bind);
-            port = ((InetSocketAddress) channel.getLocalAddress()).getPort();
+            int bound = bind.getPort();
+            for (int i = 0; i < channels.length; i++) {
+                DatagramChannel ch = DatagramChannel.open();
+                channels[i] = ch;
+                if (channels.length > 1) {
+                    ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+                }
+                ch.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
+                ch.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
+                ch.bind(new InetSocketAddress(bind.getAddress(), bound));
+                bound = ((InetSocketAddress) ch.getLocalAddress()).getPort();
+            }
+            channel = channels[0];
+            port = bound;
             // bound to loopback, we serve this host only: never answer (or send to) another address
             loopbackOnly = bind.getAddress() != null && bind.getAddress().isLoopbackAddress();
         } catch (IOException e) {
+            closeChannels();
             throw new UncheckedIOException("cannot bind the RTC UDP port " + bind + ": " + e.getMessage(), e);
         }
-        for (int i = 0; i < threads; i++) {
-            Thread t = new Thread(this::readLoop, "rtc-udp-" + port + "-" + i);
+        for (int i = 0; i < channels.length; i++) {
+            DatagramChannel ch = channels[i];
+            Thread t = new Thread(() -> readLoop(ch), "rtc-udp-" + port + "-" + i);
             t.setDaemon(true);
             readers.add(t);
             t.start();
@@ -106,7 +121,7 @@ public final class UdpMux implements AutoCloseable {
         }
     }
 
-    private void readLoop() {
+    private void readLoop(DatagramChannel channel) {
         byte[] buf = new byte[BUFFER + MediaTransport.TRAILER_ROOM];
         ByteBuffer bb = ByteBuffer.wrap(buf, 0, BUFFER);
         while (!closed) {
@@ -195,8 +210,8 @@ public final class UdpMux implements AutoCloseable {
         byte[] out = new byte[128];
         int n = new StunWriter(out, 0, Stun.BINDING_SUCCESS, b, off + 8)
                 .xorMappedAddress(from).integrity(t.localKey()).fingerprint().length();
+        t.onConnectivityCheck(from, useCandidate); // sets the peer's address before DTLS can arrive from it
         byAddress.put(from, t);
-        t.onConnectivityCheck(from, useCandidate);
         send(out, 0, n, from);
     }
 
@@ -226,17 +241,25 @@ public final class UdpMux implements AutoCloseable {
         }
     }
 
+    private void closeChannels() {
+        for (DatagramChannel ch : channels) {
+            if (ch != null) {
+                try {
+                    ch.close();
+                } catch (IOException ignored) {
+                    // closing
+                }
+            }
+        }
+    }
+
     @Override
     public void close() {
         closed = true;
         for (WebRtcTransport t : new ArrayList<>(byUfrag.values())) {
             t.close();
         }
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // closing
-        }
+        closeChannels();
         for (Thread t : readers) {
             try {
                 t.join(2000);

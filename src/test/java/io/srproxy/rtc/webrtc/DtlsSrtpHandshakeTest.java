@@ -41,7 +41,7 @@ class DtlsSrtpHandshakeTest {
     private static final BcTlsCrypto CRYPTO = new BcTlsCrypto(new SecureRandom());
 
     /** A DTLS-SRTP client as a browser would be: offers use_srtp, presents its certificate. */
-    static final class Client extends DefaultTlsClient {
+    public static final class Client extends DefaultTlsClient {
         final DtlsCertificate identity = DtlsCertificate.generate(CRYPTO, "client");
         final int[] profiles;
         String serverFingerprint;

@@ -1,0 +1,178 @@
+package io.srproxy.rtc.webrtc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.srproxy.rtc.Codec;
+import io.srproxy.rtc.RtcEvent;
+import io.srproxy.rtc.RtcException;
+import io.srproxy.rtc.RtcService;
+import io.srproxy.rtc.rtp.PlainRtpTransport;
+import io.srproxy.rtc.rtp.RtpHeader;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The WebRTC media path end to end with Java peers (ICE checks, a BouncyCastle DTLS client,
+ * SRTP) on loopback: forwarding as one continuous stream, PLI passed on, the two-member limit,
+ * bad input counted and dropped without disturbing the call, and consent expiry on a moved clock.
+ */
+class WebRtcMediaTest {
+
+    private final AtomicLong clock = new AtomicLong(1_000_000_000L);
+    private RtcService rtc;
+    private JavaWebRtcPeer alice;
+    private JavaWebRtcPeer bob;
+    private WebRtcEndpoint.Accepted aliceSide;
+    private WebRtcEndpoint.Accepted bobSide;
+    private final CopyOnWriteArrayList<RtcEvent> aliceEvents = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<String> states = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        rtc = new RtcService(new RtcService.Options("127.0.0.1", "127.0.0.1", 0, 2, clock::get, Duration.ofSeconds(5), false));
+        alice = new JavaWebRtcPeer(SrtpProfile.AES128_CM_HMAC_SHA1_80.id);
+        bob = new JavaWebRtcPeer(SrtpProfile.AEAD_AES_128_GCM.id);
+        aliceSide = rtc.webrtc().accept(alice.offer(), (t, s, r) -> states.add("alice " + s + " " + r));
+        bobSide = rtc.webrtc().accept(bob.offer(), (t, s, r) -> states.add("bob " + s + " " + r));
+        rtc.channels().join("call", "alice", aliceSide.transport(), aliceEvents::add);
+        rtc.channels().join("call", "bob", bobSide.transport(), e -> {});
+        alice.connect(aliceSide.answerSdp());
+        bob.connect(bobSide.answerSdp());
+        await().atMost(Duration.ofSeconds(5)).until(() -> aliceSide.transport().state() == WebRtcTransport.State.CONNECTED
+                && bobSide.transport().state() == WebRtcTransport.State.CONNECTED);
+    }
+
+    @AfterEach
+    void stop() {
+        alice.close();
+        bob.close();
+        rtc.close();
+    }
+
+    private static long answerSsrc(String answer, String kind) {
+        Matcher m = Pattern.compile("m=" + kind + "[\\s\\S]*?a=ssrc:(\\d+) cname").matcher(answer);
+        assertThat(m.find()).isTrue();
+        return Long.parseLong(m.group(1));
+    }
+
+    @Test
+    void audioIsForwardedAsOneContinuousStreamAcrossASourceSwitch() throws Exception {
+        byte[] payload = new byte[60];
+        for (int i = 0; i < 20; i++) {
+            payload[0] = (byte) i;
+            alice.sendRtp(111, 100 + i, 1000 + 960L * i, 0x1111, payload, false);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> bob.rtpReceived.get() == 20);
+        for (int i = 0; i < 20; i++) {
+            payload[0] = (byte) (20 + i);
+            alice.sendRtp(111, 5000 + i, 777_000 + 960L * i, 0x2222, payload, false);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> bob.rtpReceived.get() == 40);
+
+        long ssrc = answerSsrc(bobSide.answerSdp(), "audio");
+        List<byte[]> got = bob.received.stream().sorted((x, y) -> Integer.compare(x[12], y[12])).toList();
+        for (int i = 0; i < 40; i++) {
+            byte[] p = got.get(i);
+            assertThat(RtpHeader.ssrc(p, 0)).isEqualTo(ssrc);
+            assertThat(RtpHeader.payloadType(p, 0)).isEqualTo(111);
+            assertThat(p[12]).isEqualTo((byte) i);
+            if (i > 0) {
+                byte[] prev = got.get(i - 1);
+                assertThat(RtpHeader.sequence(p, 0)).isEqualTo((RtpHeader.sequence(prev, 0) + 1) & 0xFFFF);
+                assertThat(RtpHeader.timestamp(p, 0) - RtpHeader.timestamp(prev, 0)).isEqualTo(960);
+            }
+        }
+    }
+
+    @Test
+    void pliFromTheReceiverReachesTheVideoSender() throws Exception {
+        alice.sendRtp(96, 1, 90000, 0x3333, new byte[100], false);
+        await().atMost(Duration.ofSeconds(5)).until(() -> bob.rtpReceived.get() == 1);
+        long videoSsrcAtBob = answerSsrc(bobSide.answerSdp(), "video");
+        assertThat(RtpHeader.ssrc(bob.received.get(0), 0)).isEqualTo(videoSsrcAtBob);
+        byte[] pli = new byte[12];
+        pli[0] = (byte) 0x81;
+        pli[1] = (byte) 206;
+        pli[3] = 2;
+        RtpHeader.writeUint32(pli, 4, 0x4444);
+        RtpHeader.writeUint32(pli, 8, videoSsrcAtBob);
+        bob.sendRtcp(pli);
+        await().atMost(Duration.ofSeconds(5)).until(() -> alice.rtcpReceived.get() == 1);
+        byte[] got = alice.received.get(0);
+        assertThat(got[1] & 0xFF).isEqualTo(206);
+        assertThat(got[0] & 0x1F).isEqualTo(1);
+        assertThat(RtpHeader.readUint32(got, 8)).isEqualTo(0x3333); // the sender's own SSRC
+    }
+
+    @Test
+    void aThirdMemberIsRefusedWithAClearError() {
+        PlainRtpTransport third = new PlainRtpTransport(new InetSocketAddress("127.0.0.1", 0), List.of(Codec.PCMU));
+        try {
+            assertThatThrownBy(() -> rtc.channels().join("call", "carol", third, e -> {}))
+                    .isInstanceOfSatisfying(RtcException.class, e -> assertThat(e.code()).isEqualTo("channel-full"))
+                    .hasMessageContaining("conference mixing is not supported yet");
+        } finally {
+            third.close();
+        }
+    }
+
+    @Test
+    void badInputIsCountedAndDroppedAndTheCallGoesOn() throws Exception {
+        MuxCounters c = rtc.mux().counters();
+        InetSocketAddress port = new InetSocketAddress("127.0.0.1", rtc.port());
+        try (DatagramSocket stray = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            byte[] garbage = {(byte) 0xF0, 1, 2, 3, 4, 5};
+            stray.send(new DatagramPacket(garbage, garbage.length, port));
+            byte[] dtls = {22, (byte) 0xFE, (byte) 0xFD, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+            stray.send(new DatagramPacket(dtls, dtls.length, port));
+            byte[] rtp = new byte[40];
+            RtpHeader.writeFixed(rtp, 0, false, 111, 1, 1, 0x5555);
+            stray.send(new DatagramPacket(rtp, rtp.length, port));
+        }
+        alice.sendWrongIntegrity();
+        alice.sendRtp(111, 1, 960, 0x1111, new byte[40], true);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            Map<String, Long> s = c.snapshot();
+            assertThat(s.get("garbage")).isEqualTo(1);
+            assertThat(s.get("dtlsUnknownAddress")).isEqualTo(1);
+            assertThat(s.get("srtpUnknownAddress")).isEqualTo(1);
+            assertThat(s.get("stunBadIntegrity")).isEqualTo(1);
+            assertThat(s.get("srtpAuthFailed")).isEqualTo(1);
+        });
+        assertThat(bob.rtpReceived.get()).isZero();
+        // the same peers still talk, and nobody was told anything
+        alice.sendRtp(111, 2, 1920, 0x1111, new byte[40], false);
+        await().atMost(Duration.ofSeconds(5)).until(() -> bob.rtpReceived.get() == 1);
+        assertThat(aliceEvents).containsExactly(new RtcEvent.UserJoined("bob"));
+        assertThat(states).noneMatch(s -> s.contains("FAILED") || s.contains("CLOSED"));
+    }
+
+    @Test
+    void aPeerSilentFor30SecondsIsGoneAndSaysSo() throws Exception {
+        clock.addAndGet(Duration.ofSeconds(29).toNanos());
+        rtc.sweep();
+        assertThat(states).noneMatch(s -> s.contains("FAILED"));
+        alice.sendConsent(); // alice keeps consent, bob does not
+        await().atMost(Duration.ofSeconds(5)).until(() -> rtc.mux().counters().snapshot().get("datagrams") > 0
+                && aliceSide.transport().lastConsentNanos() == clock.get());
+        clock.addAndGet(Duration.ofSeconds(2).toNanos());
+        rtc.sweep();
+        assertThat(states).contains("bob FAILED consent-timeout").noneMatch(s -> s.startsWith("alice FAILED"));
+        assertThat(bobSide.transport().state()).isEqualTo(WebRtcTransport.State.CLOSED);
+        assertThat(rtc.mux().sessions()).isEqualTo(1);
+    }
+}
