@@ -330,13 +330,16 @@ async function startTalking(call) {
 
 async function tick(call) {
   $('incall-timer').textContent = formatDuration((Date.now() - call.answeredAt) / 1000);
-  const stats = call.rtc?.getRTCStats?.();
-  if (stats) {
-    const rtt = stats.RTT ?? stats.rtt;
-    const loss = stats.packetLossRate ?? stats.loss;
-    $('incall-quality').textContent = [rtt != null ? `RTT ${Math.round(rtt)} ms` : '', loss != null ? `loss ${(loss * 100).toFixed(1)}%` : '']
-      .filter(Boolean).join(' · ');
-  }
+  try {
+    const stats = await call.rtc?.getRTCStats();
+    const audio = Object.values((await call.rtc?.getRemoteAudioStats()) || {})[0];
+    const received = audio?.receivePackets || 0;
+    const lost = audio?.receivePacketsLost || 0;
+    const parts = [];
+    if (stats?.RTT) parts.push(`RTT ${Math.round(stats.RTT)} ms`);
+    if (received + lost > 0) parts.push(`loss ${((100 * lost) / (received + lost)).toFixed(1)}%`);
+    $('incall-quality').textContent = parts.join(' · ');
+  } catch { /* the call ended while stats were read */ }
 }
 
 function toggleMute() {
