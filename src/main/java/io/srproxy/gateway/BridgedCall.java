@@ -1,6 +1,7 @@
 package io.srproxy.gateway;
 
 import io.srproxy.concurrent.SerialExecutor;
+import io.srproxy.rtc.MediaKind;
 import io.srproxy.rtc.RtcException;
 import io.srproxy.rtm.RtmClient;
 import io.srproxy.sip.NegotiatedMedia;
@@ -52,6 +53,8 @@ abstract class BridgedCall {
         SipLegTransport transport = new SipLegTransport(call, media);
         try {
             ctx.channels().join(channelId, uid, transport, event -> { });
+            // a SIP leg always sends audio: announce it, so apps subscribe
+            ctx.channels().channel(channelId).ifPresent(c -> c.publish(uid, MediaKind.AUDIO, true));
             leg = transport;
             legUid = uid;
             record = record.withCodecs(record.appCodec().orElse(null), media.audio().name());
@@ -77,17 +80,25 @@ abstract class BridgedCall {
             return;
         }
         ended = true;
-        if (leg != null) {
-            ctx.channels().leave(channelId, legUid, reason);
-            leg.close();
-        }
         if (answered && notifier != null) {
+            // EndCall first, so the app learns that the other side hung up before it sees the leg leave
             notifier.sendMessageToPeer(appUid, GatewayMessages.endCall())
-                    .exceptionally(e -> null); // the app may be gone already
+                    .orTimeout(2, java.util.concurrent.TimeUnit.SECONDS)
+                    .whenComplete((ok, e) -> executor.execute(() -> leaveChannel(reason)));
+        } else {
+            leaveChannel(reason);
         }
         ctx.calls().ended(record.ended(ctx.clock().instant(), reason));
         log.info("call {} ended: {}", id, reason);
         onFinished();
+    }
+
+    private void leaveChannel(String reason) {
+        if (leg != null) {
+            ctx.channels().leave(channelId, legUid, reason);
+            leg.close();
+            leg = null;
+        }
     }
 
     /** Hook for the direction's own clean-up (after the record is closed). */

@@ -190,7 +190,7 @@ class GatewaySignallingTest {
                 assertThat(sip.openDialogs()).as("SIP dialogs").isZero();
                 assertThat(sip.rtpPortsInUse()).as("RTP port pairs").isZero();
                 assertThat(srproxy.rtc().channels().size()).as("RTC channels").isZero();
-                assertThat(srproxy.rtm().onlineCount()).as("RTM users").isEqualTo(onlineBefore);
+                assertThat(srproxy.rtm().onlineCount()).as("RTM users (earlier tests' identities may still be leaving)").isLessThanOrEqualTo(onlineBefore);
                 java.util.Set<String> added = threadNames();
                 added.removeAll(threadsBefore);
                 assertThat(added).as("threads started by the calls and still alive").hasSizeLessThanOrEqualTo(2);

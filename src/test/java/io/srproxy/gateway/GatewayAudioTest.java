@@ -1,0 +1,128 @@
+package io.srproxy.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.srproxy.Srproxy;
+import io.srproxy.config.RtxConfig;
+import io.srproxy.config.RtxConfigBinder;
+import io.srproxy.config.RtxFile;
+import io.srproxy.sip.RegistrationState;
+import io.srproxy.sip.harness.BaresipPhone;
+import io.srproxy.sip.harness.KamailioServer;
+import io.srproxy.testsupport.FreePorts;
+import io.srproxy.testsupport.Tones;
+import io.srproxy.web.CallAppPage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The product end to end: the call app in headless Chromium, srproxy, Kamailio in FreeSWITCH's
+ * role and baresip as extension 1005, with audio proven both ways by tones: the browser sends
+ * 440 Hz, baresip sends 1000 Hz, each is found in what the other side heard.
+ */
+class GatewayAudioTest {
+
+    private static final double APP_TONE = 440;
+    private static final double PHONE_TONE = 1000;
+
+    @TempDir
+    static Path dir;
+
+    private static KamailioServer kamailio;
+    private static Srproxy srproxy;
+
+    @BeforeAll
+    static void start() {
+        kamailio = KamailioServer.start("1000", FreePorts.tcpAndUdp(), KamailioServer.ZeroMode.KEEP, 300);
+        int rtpBase = 20000 + 2 * java.util.concurrent.ThreadLocalRandom.current().nextInt(5000);
+        String conf = String.join("\n",
+                "[global]", "appid=srproxy", "sip_svr=127.0.0.1:" + kamailio.port(), "sip_local_ip=127.0.0.1",
+                "sip_local_port=" + FreePorts.tcpAndUdp(),
+                "[rtm]", "ip=127.0.0.1", "port=" + FreePorts.tcpAndUdp(),
+                "[rtc]", "ip=127.0.0.1", "port=" + FreePorts.tcpAndUdp(),
+                "[rtm2sip]", "on=1", "acc_rule=1005",
+                "[proxy]", "on=1", "sip_account=1000", "sip_pwd=1234", "rtm_account=1086",
+                "[media]", "rtp_port_min=" + rtpBase, "rtp_port_max=" + (rtpBase + 200), "codecs=PCMU,PCMA,opus", "");
+        RtxConfig config = RtxConfigBinder.bind(RtxFile.parse(conf, "gw-audio.conf")).config();
+        srproxy = Srproxy.start(config);
+        await().atMost(Duration.ofSeconds(10)).until(() -> srproxy.sip().orElseThrow().registrations().stream()
+                .allMatch(r -> r.state() == RegistrationState.REGISTERED));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (srproxy != null) {
+            srproxy.close();
+        }
+        if (kamailio != null) {
+            kamailio.close();
+        }
+    }
+
+    private static Path appTone() throws Exception {
+        Path wav = dir.resolve("app-tone.wav");
+        if (!Files.exists(wav)) {
+            Tones.writeWav(wav, Tones.sine(APP_TONE, 48000, 30, 0.5), 48000);
+        }
+        return wav;
+    }
+
+    private static short[] skipStart(short[] samples, int rate) {
+        return Arrays.copyOfRange(samples, Math.min(samples.length, rate / 2), samples.length);
+    }
+
+    private static void assertPhoneHeardTheApp(BaresipPhone phone) throws Exception {
+        Path rec = await().atMost(Duration.ofSeconds(15)).until(phone::receivedRecording, r -> r.isPresent()).get();
+        await().atMost(Duration.ofSeconds(5)).until(() -> Tones.readWav(rec).samples().length > 8000);
+        Tones.Pcm pcm = Tones.readWav(rec);
+        short[] heard = skipStart(pcm.samples(), pcm.sampleRate());
+        assertThat(Tones.relativePower(heard, pcm.sampleRate(), APP_TONE)).as("440 Hz from the browser at baresip").isGreaterThan(0.2);
+        assertThat(Tones.relativePower(heard, pcm.sampleRate(), PHONE_TONE)).as("no echo of baresip's own tone").isLessThan(0.05);
+    }
+
+    @Test
+    void appCallsExtensionAudioBothWaysThenAppHangsUp() throws Exception {
+        try (BaresipPhone phone = BaresipPhone.start("1005", kamailio.port(), PHONE_TONE);
+             CallAppPage page = new CallAppPage(srproxy.webPort(), appTone())) {
+            page.login("4321");
+            page.dial("1005", false);
+            page.awaitScreen("incall");
+            page.screenshot("gateway-app-to-sip-in-call");
+            await().atMost(Duration.ofSeconds(15)).until(page::receivedPackets, n -> n > 50);
+            await().atMost(Duration.ofSeconds(15)).until(page::remotePeakHz, hz -> Math.abs(hz - PHONE_TONE) < 30);
+            assertThat(srproxy.calls().active()).singleElement().satisfies(c -> assertThat(c.sipCodec()).contains("PCMU"));
+            page.click("hang-up");
+            page.awaitScreen("idle");
+            await().atMost(Duration.ofSeconds(10)).until(() -> srproxy.calls().active().isEmpty());
+            assertThat(srproxy.calls().recent().get(0).endReason()).hasValueSatisfying(r -> assertThat(r).contains("app hung up"));
+            assertPhoneHeardTheApp(phone);
+        }
+    }
+
+    @Test
+    void phoneCallsAppWhichAcceptsAudioBothWaysThenPhoneHangsUp() throws Exception {
+        try (BaresipPhone phone = BaresipPhone.start("1005", kamailio.port(), PHONE_TONE);
+             CallAppPage page = new CallAppPage(srproxy.webPort(), appTone())) {
+            page.login("4322");
+            phone.dial("04322");
+            page.awaitScreen("incoming");
+            assertThat(page.text("incoming-peer")).isEqualTo("1005");
+            page.screenshot("gateway-sip-to-app-incoming");
+            page.click("accept-call");
+            page.awaitScreen("incall");
+            await().atMost(Duration.ofSeconds(15)).until(page::receivedPackets, n -> n > 50);
+            await().atMost(Duration.ofSeconds(15)).until(page::remotePeakHz, hz -> Math.abs(hz - PHONE_TONE) < 30);
+            phone.hangUp();
+            page.awaitScreen("idle");
+            assertThat(page.notice()).contains("hung up");
+            assertPhoneHeardTheApp(phone);
+        }
+    }
+}
