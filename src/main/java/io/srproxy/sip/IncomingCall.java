@@ -3,6 +3,7 @@ package io.srproxy.sip;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import javax.sip.ServerTransaction;
 import javax.sip.address.SipURI;
 import javax.sip.header.FromHeader;
@@ -178,6 +179,8 @@ public final class IncomingCall extends SipCall {
             applyRemote(media);
             respond(inviteTx, invite, Response.OK, localSdp(OfferAnswer.answerCodecs(media), media.localDirection()), true);
             armSessionTimer();
+            // RFC 3261 13.3.1.4: no ACK within 64*T1 -> end the session (JAIN-SIP's own dialog timer may say so first)
+            agent.scheduler().schedule(this::onAckTimeout, agent.settings().t1().toMillis() * 64, TimeUnit.MILLISECONDS);
         });
     }
 

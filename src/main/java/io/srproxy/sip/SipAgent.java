@@ -124,11 +124,9 @@ public final class SipAgent implements AutoCloseable {
             p.setProperty("gov.nist.javax.sip.AUTOMATIC_DIALOG_ERROR_HANDLING", "false");
             p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
             p.setProperty("gov.nist.javax.sip.LOG_MESSAGE_CONTENT", "false");
-            if (settings.serverHost() != null) {
-                // every request, in-dialog ones included, goes through the server: behind NAT a
-                // peer's private Contact is unreachable (the guide's "ACK never arrived")
-                p.setProperty("javax.sip.OUTBOUND_PROXY", settings.serverHost() + ":" + settings.serverPort() + "/udp");
-            }
+            // No outbound proxy: out-of-dialog requests name the server in their Request-URI, in-dialog
+            // ones follow the route set and the peer's Contact (RFC 3261 12.2.1.1); behind NAT,
+            // public_ip in our Contact/Via and rport keep requests and responses reachable.
             this.stack = factory.createSipStack(p);
             this.addresses = factory.createAddressFactory();
             this.headers = factory.createHeaderFactory();

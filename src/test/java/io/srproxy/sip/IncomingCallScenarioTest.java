@@ -1,0 +1,103 @@
+package io.srproxy.sip;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.srproxy.sip.harness.KamailioServer;
+import io.srproxy.sip.harness.SipTestAgent;
+import io.srproxy.sip.harness.SipTestAgent.TestCall;
+import io.srproxy.sip.harness.Sipp;
+import io.srproxy.testsupport.FreePorts;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Calls to the agent (UAS) from sipp callers dialling 0&lt;uid&gt; through Kamailio, or straight from the server's address. */
+class IncomingCallScenarioTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(15);
+    private static KamailioServer kamailio;
+    private static SipTestAgent agent;
+
+    @BeforeAll
+    static void start() {
+        kamailio = KamailioServer.start("1000", FreePorts.tcpAndUdp(), KamailioServer.ZeroMode.TO, 300);
+        agent = SipTestAgent.start(SipTestAgent.settings(kamailio.port(), "1000", "1234", ""));
+        Registration r = agent.register();
+        await().atMost(WAIT).until(() -> r.state() == RegistrationState.REGISTERED);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (agent != null) {
+            agent.close();
+        }
+        if (kamailio != null) {
+            kamailio.close();
+        }
+    }
+
+    private static Sipp caller(String scenario, String... keys) {
+        return Sipp.uac(scenario, "127.0.0.1", "127.0.0.1:" + kamailio.port(), "01086", keys);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {486, 480, 603, 404})
+    void theHandlerRejectsWithTheStatusItChose(int status) {
+        agent.incoming.clear();
+        agent.onIncoming(c -> {
+            c.incoming().ringing();
+            c.incoming().reject(status);
+        });
+        try (Sipp sipp = caller("uac_expect_final.xml", "@STATUS@", Integer.toString(status), "@MLINE@", "0",
+                "@RTPMAP@", "a=rtpmap:0 PCMU/8000")) {
+            sipp.assertPassed();
+            TestCall call = await().atMost(WAIT).until(agent.incoming::peek, c -> c != null && c.end != null);
+            assertThat(call.end.cause()).isEqualTo(CallEnd.Cause.REJECTED);
+            assertThat(call.end.status()).isEqualTo(status);
+        }
+    }
+
+    @Test
+    void anOfferWithoutACommonCodecGets488() {
+        agent.incoming.clear();
+        agent.onIncoming(c -> c.incoming().answer());
+        try (Sipp sipp = caller("uac_expect_final.xml", "@STATUS@", "488", "@MLINE@", "18",
+                "@RTPMAP@", "a=rtpmap:18 G729/8000")) {
+            sipp.assertPassed();
+            assertThat(agent.incoming).as("the handler never sees it").isEmpty();
+            await().atMost(WAIT).until(() -> agent.agent().activeCalls() == 0);
+        }
+    }
+
+    @Test
+    void aCancelFromTheCallerGets487() {
+        agent.incoming.clear();
+        agent.onIncoming(c -> c.incoming().ringing());
+        try (Sipp sipp = caller("uac_cancel.xml")) {
+            sipp.assertPassed();
+            TestCall call = await().atMost(WAIT).until(agent.incoming::peek, c -> c != null && c.end != null);
+            assertThat(call.end.cause()).isEqualTo(CallEnd.Cause.CANCELLED);
+            assertThat(call.incoming().calledNumber()).isEqualTo("1086");
+            assertThat(call.incoming().requestUriUser()).isEqualTo("1000");
+        }
+    }
+
+    @Test
+    void aMissingAckMakesUsHangUp() {
+        // straight from 127.0.0.1 (the SIP server's address, so trusted); T1 50 ms: the ACK wait is 3.2 s
+        SipSettings quick = SipTestAgent.settings(kamailio.port(), "1000", "1234", "").withT1(Duration.ofMillis(50));
+        try (SipTestAgent direct = SipTestAgent.start(quick)) {
+            direct.onIncoming(c -> c.incoming().answer());
+            try (Sipp sipp = Sipp.uac("uac_never_acks.xml", "127.0.0.1", "127.0.0.1:" + direct.agent().port(), "01086")) {
+                sipp.assertPassed(); // it received our BYE
+                TestCall call = await().atMost(WAIT).until(direct.incoming::peek, c -> c != null && c.end != null);
+                assertThat(call.end.cause()).isEqualTo(CallEnd.Cause.NO_ACK);
+                assertThat(call.events).noneMatch(e -> e.startsWith("answered"));
+            }
+        }
+    }
+}
