@@ -219,6 +219,34 @@ class GatewaySignallingTest {
     }
 
     @Test
+    void thePhoneHangsUpBeforeTheAppAnswersAndTheInvitationIsCancelled() throws Exception {
+        try (AppUser app = app("4324")) {
+            phone.dial("04324");
+            app.awaitStartingWith("invited by sip~");
+            phone.hangUp();
+            app.awaitStartingWith("remote canceled");
+            awaitNoActiveCalls();
+        }
+    }
+
+    @Test
+    void theAppGoingOfflineMidCallHangsUpTheSipSide() throws Exception {
+        int byesBefore = byesSeenByPhone();
+        AppUser app = app("5020");
+        app.invite("1005", "{\"Mode\":1}");
+        app.awaitStartingWith("accepted ");
+        app.close(); // the app's session ends: its presence goes offline
+        awaitNoActiveCalls();
+        assertThat(srproxy.calls().recent().get(0).endReason()).hasValueSatisfying(r -> assertThat(r).contains("app went offline"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> byesSeenByPhone() == byesBefore + 1);
+    }
+
+    /** How often baresip said the other side hung up (it got a BYE). */
+    private static int byesSeenByPhone() {
+        return phone.output().split("session closed: Connection reset by peer", -1).length - 1;
+    }
+
+    @Test
     void phoneDialsAnOfflineUidAndGets480AtOnce() {
         phone.dial("04399");
         await().atMost(Duration.ofSeconds(10)).until(() -> phone.output().contains("04399@127.0.0.1:" + kamailio.port() + ";transport=udp: session closed: 480"));
