@@ -1,5 +1,6 @@
 package io.srproxy.rtm;
 
+import io.srproxy.log.LogSetup;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -11,7 +12,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
-import io.srproxy.log.LogSetup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
