@@ -133,6 +133,22 @@ class RtmWebSocketTest {
     }
 
     @Test
+    void anUnreachableServerFailsTheLoginAsSuch() throws Exception {
+        int closedPort = io.srproxy.testsupport.FreePorts.tcpAndUdp();
+        RecordingListener seen = new RecordingListener();
+        RtmClient lost = WsRtmClient.create(URI.create("ws://127.0.0.1:" + closedPort + "/rtm"), APP, seen);
+        try {
+            lost.login("x", null).get(20, TimeUnit.SECONDS);
+            throw new AssertionError("login to a closed port succeeded");
+        } catch (java.util.concurrent.ExecutionException e) {
+            assertThat(((io.srproxy.rtm.RtmException) e.getCause()).error()).isEqualTo(io.srproxy.rtm.RtmError.UNREACHABLE);
+            assertThat(e.getCause()).hasMessageContaining("cannot reach ws://127.0.0.1:" + closedPort);
+        }
+        seen.awaitEvent("state DISCONNECTED LOGIN_FAILURE");
+        lost.close();
+    }
+
+    @Test
     void aVanishedSocketIsLoggedOutAndItsInvitationEnds() throws Exception {
         RecordingListener aliceSeen = new RecordingListener();
         RtmClient watcher = WsRtmClient.create(uri, APP, aliceSeen);
