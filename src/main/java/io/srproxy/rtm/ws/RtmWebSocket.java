@@ -11,6 +11,7 @@ import io.srproxy.rtm.RtmService;
 import io.srproxy.web.WebModule;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,9 +30,16 @@ public final class RtmWebSocket implements WebModule {
     private final RtmService service;
     private final RtmWireCodec codec = new RtmWireCodec();
     private final Map<String, Connection> connections = new ConcurrentHashMap<>();
+    private final Map<Integer, LongAdder> closesByStatus = new ConcurrentHashMap<>();
 
     public RtmWebSocket(RtmService service) {
         this.service = service;
+    }
+
+    /** Sockets closed so far with this WebSocket status code (1000 normal, 1009 too big, 4001 silent, ...). */
+    public long closes(int status) {
+        LongAdder n = closesByStatus.get(status);
+        return n == null ? 0 : n.sum();
     }
 
     /** Open sockets (for health and tests). */
@@ -56,6 +64,7 @@ public final class RtmWebSocket implements WebModule {
                 ctx.send(codec.error(null, null, RtmError.BAD_JSON, "binary frames are not used: send JSON text frames"));
             });
             ws.onClose(ctx -> {
+                closesByStatus.computeIfAbsent(ctx.status(), k -> new LongAdder()).increment();
                 Connection c = connections.remove(ctx.sessionId());
                 if (c != null) {
                     log.debug("{} closed: {} {}", c, ctx.status(), ctx.reason());
