@@ -11,7 +11,13 @@ import io.srproxy.rtm.RtmService;
 import io.srproxy.rtm.RtmTimeouts;
 import io.srproxy.testsupport.ManualTimers;
 import io.srproxy.web.WebServer;
+import io.srproxy.rtm.RtmLimits;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.util.ArrayList;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
@@ -138,6 +144,35 @@ class RtmWebSocketTest {
                 .containsEntry("flooder", false));
         othersGoOn("after the flood");
         assertThat(bobSeen.events).noneMatch(e -> e.startsWith("message flooder"));
+    }
+
+    @Test
+    void aClientThatStopsReadingIsCutOffAndNobodyElseNotices() throws Exception {
+        CompletableFuture<String> firstFrame = new CompletableFuture<>();
+        WebSocket slow = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() {
+            @Override
+            public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                firstFrame.complete(data.toString()); // and never asks for more: the socket stops being read
+                return null;
+            }
+        }).get(10, TimeUnit.SECONDS);
+        slow.sendText("{\"id\":1,\"cmd\":\"login\",\"appId\":\"ws-app\",\"uid\":\"slow\"}", true).get(10, TimeUnit.SECONDS);
+        assertThat(firstFrame.get(10, TimeUnit.SECONDS)).contains("\"ok\":true");
+        String chunk = "s".repeat(RtmLimits.MAX_MESSAGE_BYTES);
+        int sent = 0;
+        while (socket.slowClientsDropped() == 0 && sent < 5000) {
+            List<CompletableFuture<Void>> batch = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                batch.add(alice.sendMessageToPeer("slow", chunk).exceptionally(e -> null));
+            }
+            CompletableFuture.allOf(batch.toArray(new CompletableFuture[0])).get(30, TimeUnit.SECONDS);
+            sent += 50;
+        }
+        assertThat(socket.slowClientsDropped()).as("after %d messages of 32 KB", sent).isEqualTo(1);
+        await().untilAsserted(() -> assertThat(alice.queryPeersOnlineStatus(List.of("slow")).get(10, TimeUnit.SECONDS))
+                .containsEntry("slow", false));
+        othersGoOn("after the slow reader");
+        slow.abort();
     }
 
     @Test
