@@ -258,7 +258,7 @@ export class RtmClient extends Emitter {
   #open() {
     return new Promise((resolve, reject) => {
       let ws;
-      try { ws = new WebSocket(this.#url); } catch (e) { reject(new RtmError('NOT_LOGGED_IN', `cannot open ${this.#url}: ${e}`)); return; }
+      try { ws = new WebSocket(this.#url); } catch (e) { reject(new RtmError('UNREACHABLE', `cannot open ${this.#url}: ${e}`)); return; }
       this.#ws = ws;
       ws.onopen = () => {
         this.#ping = setInterval(() => this.#quietly('ping', {}), PING_INTERVAL_MS);
@@ -270,7 +270,7 @@ export class RtmClient extends Emitter {
         this.#ws = null;
         clearInterval(this.#ping);
         const why = `closed ${c.code} ${c.reason}`;
-        reject(new RtmError('NOT_LOGGED_IN', `cannot reach ${this.#url}: ${why}`));
+        reject(new RtmError('UNREACHABLE', `cannot reach ${this.#url}: ${why}`));
         for (const [, p] of this.#pending) p.reject(new RtmError('NOT_LOGGED_IN', `link lost: ${why}`));
         this.#pending.clear();
         if (this.connectionState === ConnectionState.CONNECTED) {

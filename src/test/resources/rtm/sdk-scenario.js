@@ -78,11 +78,37 @@ const appId = arguments[0];
   longChannel.channelId = 'c'.repeat(65);
   log.push(`long channel ${longChannel.send()}`);
 
-  // the callee goes away
+  // a second login of the same uid replaces the first, whose invitation ends on both sides
+  const c = createInstance(appId);
+  c.on('ConnectionStateChanged', (s, r) => log.push(`c state ${s} ${r}`));
+  await c.login({ uid: 'web-c' });
+  const inv4 = c.createLocalInvitation('web-b');
+  inv4.on('LocalInvitationFailure', (reason) => log.push(`c inv4 failure ${reason} ${inv4.state}`));
+  const byPeer4 = once(inv4, 'LocalInvitationReceivedByPeer');
+  const remote4 = once(b, 'RemoteInvitationReceived');
+  inv4.send();
+  await byPeer4;
+  const [r4] = await remote4;
+  const remote4Failed = once(b, 'RemoteInvitationFailure');
+  const replaced = once(c, 'ConnectionStateChanged');
+  const c2 = createInstance(appId);
+  await c2.login({ uid: 'web-c' });
+  await replaced;
+  await remote4Failed;
+  log.push(`replaced ${c.connectionState} ${r4.state}`);
+
+  // the callee goes away mid-invitation
+  const inv5 = c2.createLocalInvitation('web-b');
+  const byPeer5 = once(inv5, 'LocalInvitationReceivedByPeer');
+  inv5.send();
+  await byPeer5;
+  const failed5 = once(inv5, 'LocalInvitationFailure');
   const offline = once(a, 'PeersOnlineStatusChanged');
   await b.logout();
   await offline;
   log.push(`b after logout ${b.connectionState}`);
+  log.push(`inv5 ${(await failed5)[0]} ${inv5.state}`);
+  await c2.logout();
 
   // stays logged in for the Java side: accept what comes
   a.on('RemoteInvitationReceived', (r) => { r.response = 'from the browser'; r.accept(); });

@@ -64,7 +64,7 @@ public final class Srproxy implements AutoCloseable {
 
         SystemTimers rtmTimers = new SystemTimers();
         started.add(rtmTimers);
-        rtm = RtmService.create(config.global().appId(), rtmTimers);
+        rtm = RtmService.create(config.global().appId(), config.reservedUids(), rtmTimers);
         started.add(rtm);
         RtmWebSocket rtmSocket = new RtmWebSocket(rtm);
         modules.add(rtmSocket);

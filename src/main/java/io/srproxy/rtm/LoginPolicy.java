@@ -1,20 +1,40 @@
 package io.srproxy.rtm;
 
+import java.util.Set;
+
 /**
  * Decides whether a login may proceed. The one place where login tokens will be checked
- * (issue 7: HMAC tokens from [global] app_cert); today the appid must match and tokens are ignored.
+ * (issue 7: HMAC tokens from [global] app_cert); today the appid must match, remote clients may
+ * not take the gateway's own uids, and tokens are ignored.
  */
 @FunctionalInterface
 public interface LoginPolicy {
 
-    /** Throws {@link RtmException} (INVALID_APP_ID, TOKEN_REJECTED, ...) to refuse the login. */
-    void check(String appId, String uid, String token);
+    /** One login; {@code remote} is true for network clients, false for in-process ones (the gateway). */
+    record Attempt(String appId, String uid, String token, boolean remote) {}
+
+    /** Throws {@link RtmException} (INVALID_APP_ID, NOT_ALLOWED, TOKEN_REJECTED, ...) to refuse the login. */
+    void check(Attempt attempt);
 
     /** The appid must equal the configured one; the token is not checked. */
     static LoginPolicy appIdOnly(String expectedAppId) {
-        return (appId, uid, token) -> {
-            if (!expectedAppId.equals(appId)) {
-                throw new RtmException(RtmError.INVALID_APP_ID, "appId '" + appId + "' is not served here");
+        return forApp(expectedAppId, Set.of());
+    }
+
+    /**
+     * The appid must match, and remote clients may not log in as one of {@code reservedUids} (the
+     * gateway's [proxy] rtm_account and [rtm2sip] acc_rule accounts): such a login would replace
+     * the gateway's session.
+     */
+    static LoginPolicy forApp(String expectedAppId, Set<String> reservedUids) {
+        Set<String> reserved = Set.copyOf(reservedUids);
+        return attempt -> {
+            if (!expectedAppId.equals(attempt.appId())) {
+                throw new RtmException(RtmError.INVALID_APP_ID, "appId '" + attempt.appId() + "' is not served here");
+            }
+            if (attempt.remote() && reserved.contains(attempt.uid())) {
+                throw new RtmException(RtmError.NOT_ALLOWED, "uid '" + attempt.uid()
+                        + "' is reserved for srproxy's gateway ([proxy] rtm_account or an [rtm2sip] acc_rule account)");
             }
         };
     }

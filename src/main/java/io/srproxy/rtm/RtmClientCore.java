@@ -11,6 +11,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,21 +62,26 @@ public final class RtmClientCore implements RtmClient {
         }
         events.execute(() -> listener.onConnectionStateChanged(ConnectionState.CONNECTING, ConnectionChangeReason.LOGIN));
         CompletableFuture<Void> result = new CompletableFuture<>();
-        transport.open(inbound)
-                .thenCompose(v -> request(new RtmRequest.Login(appId, uid, token), true))
-                .whenComplete((reply, error) -> {
-                    if (error == null) {
-                        this.uid = uid;
-                        state.set(ConnectionState.CONNECTED);
-                        listener.onConnectionStateChanged(ConnectionState.CONNECTED, ConnectionChangeReason.LOGIN_SUCCESS);
-                        completeLater(result, null, null);
-                    } else {
-                        transport.close();
-                        state.set(ConnectionState.DISCONNECTED);
-                        listener.onConnectionStateChanged(ConnectionState.DISCONNECTED, ConnectionChangeReason.LOGIN_FAILURE);
-                        completeLater(result, null, unwrap(error));
-                    }
-                });
+        BiConsumer<RtmReply, Throwable> loggedIn = (reply, error) -> {
+            if (error == null) {
+                this.uid = uid;
+                state.set(ConnectionState.CONNECTED);
+                listener.onConnectionStateChanged(ConnectionState.CONNECTED, ConnectionChangeReason.LOGIN_SUCCESS);
+                completeLater(result, null, null);
+            } else {
+                transport.close();
+                state.set(ConnectionState.DISCONNECTED);
+                listener.onConnectionStateChanged(ConnectionState.DISCONNECTED, ConnectionChangeReason.LOGIN_FAILURE);
+                completeLater(result, null, unwrap(error));
+            }
+        };
+        transport.open(inbound).whenComplete((v, openError) -> {
+            if (openError != null) {
+                events.execute(() -> loggedIn.accept(null, openError));
+            } else {
+                requestInOrder(new RtmRequest.Login(appId, uid, token), loggedIn);
+            }
+        });
         return result;
     }
 
@@ -85,7 +91,7 @@ public final class RtmClientCore implements RtmClient {
             return CompletableFuture.completedFuture(null);
         }
         CompletableFuture<Void> result = new CompletableFuture<>();
-        request(new RtmRequest.Logout(), true).whenComplete((reply, error) -> {
+        requestInOrder(new RtmRequest.Logout(), (reply, error) -> {
             if (state.get() == ConnectionState.CONNECTED) {
                 sessionGone(ConnectionState.DISCONNECTED, ConnectionChangeReason.LOGOUT);
             }
@@ -340,22 +346,39 @@ public final class RtmClientCore implements RtmClient {
     // ---- requests
 
     private CompletableFuture<RtmReply> request(RtmRequest r) {
-        return request(r, false);
+        return request(r, false, null);
     }
 
-    private CompletableFuture<RtmReply> request(RtmRequest r, boolean inline) {
+    /**
+     * A request whose answer is handled on the event executor, in order with the events around it
+     * (login and logout change the state later events are read in). {@code onReply} is attached
+     * before the request leaves, so it cannot run on another thread.
+     */
+    private void requestInOrder(RtmRequest r, BiConsumer<RtmReply, Throwable> onReply) {
+        request(r, true, onReply);
+    }
+
+    private CompletableFuture<RtmReply> request(RtmRequest r, boolean inline, BiConsumer<RtmReply, Throwable> onReply) {
         if (!(r instanceof RtmRequest.Login) && state.get() != ConnectionState.CONNECTED) {
             return CompletableFuture.failedFuture(new RtmException(RtmError.NOT_LOGGED_IN,
                     RtmService.commandName(r) + " needs a logged-in client: log in first"));
         }
         long id = requestSeq.incrementAndGet();
         CompletableFuture<RtmReply> f = new CompletableFuture<>();
+        if (onReply != null) {
+            f.whenComplete(onReply);
+        }
         pending.put(id, new Pending(f, inline));
         try {
             transport.send(id, r);
         } catch (RuntimeException e) {
             pending.remove(id);
-            f.completeExceptionally(e instanceof RtmException re ? re : new RtmException(RtmError.NOT_LOGGED_IN, e.toString()));
+            RtmException error = e instanceof RtmException re ? re : new RtmException(RtmError.NOT_LOGGED_IN, e.toString());
+            if (inline) {
+                events.execute(() -> f.completeExceptionally(error));
+            } else {
+                f.completeExceptionally(error);
+            }
         }
         return f;
     }

@@ -30,6 +30,8 @@ public enum RtmError {
     NOT_STARTED,
     /** Invitation: the session is not the party allowed to do this. */
     NOT_ALLOWED,
+    /** Client side: the server could not be reached at login (connection refused, DNS, TLS, ...). */
+    UNREACHABLE,
     /** The service is closed or failed unexpectedly. */
     INTERNAL
 }

@@ -1,6 +1,5 @@
 package io.srproxy.rtm;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /** The RTM size and syntax rules; each check throws INVALID_ARGUMENT naming the field and the rule. */
@@ -87,9 +86,5 @@ public final class RtmLimits {
     /** Quick check used by clients before sending: the same rule without the exception. */
     public static boolean fits(String value, int max) {
         return value == null || utf8Length(value) <= max;
-    }
-
-    static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

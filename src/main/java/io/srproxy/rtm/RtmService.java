@@ -1,5 +1,6 @@
 package io.srproxy.rtm;
 
+import io.srproxy.log.LogSetup;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -11,7 +12,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
-import io.srproxy.log.LogSetup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +53,12 @@ public final class RtmService implements AutoCloseable {
 
     /** The service for one appid with the contract's timeouts on the system clock. */
     public static RtmService create(String appId, SystemTimers timers) {
-        return new RtmService(appId, LoginPolicy.appIdOnly(appId), timers, RtmTimeouts.DEFAULTS);
+        return create(appId, Set.of(), timers);
+    }
+
+    /** As {@link #create(String, SystemTimers)}, keeping {@code reservedUids} for in-process clients (the gateway). */
+    public static RtmService create(String appId, Set<String> reservedUids, SystemTimers timers) {
+        return new RtmService(appId, LoginPolicy.forApp(appId, reservedUids), timers, RtmTimeouts.DEFAULTS);
     }
 
     public String appId() {
@@ -190,7 +195,7 @@ public final class RtmService implements AutoCloseable {
             throw new RtmException(RtmError.ALREADY_LOGGED_IN, "this connection is logged in as '" + c.uid + "'");
         }
         String uid = RtmLimits.uid("uid", r.uid());
-        policy.check(r.appId(), uid, r.token());
+        policy.check(new LoginPolicy.Attempt(r.appId(), uid, r.token(), c.needsKeepalive));
         Connection old = sessions.get(uid);
         if (old != null) {
             log.info("{} replaced by a new login of the same uid on {}", old, c);

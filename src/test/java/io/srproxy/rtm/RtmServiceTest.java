@@ -171,14 +171,28 @@ class RtmServiceTest {
     @Test
     void theLoginPolicyIsWhereTokensWillBeChecked() {
         service.close();
-        service = new RtmService(APP, (appId, uid, token) -> {
-            if (!"good".equals(token)) {
-                throw new RtmException(RtmError.TOKEN_REJECTED, "token does not match uid " + uid);
+        service = new RtmService(APP, attempt -> {
+            if (!"good".equals(attempt.token())) {
+                throw new RtmException(RtmError.TOKEN_REJECTED, "token does not match uid " + attempt.uid());
             }
         }, timers, RtmTimeouts.DEFAULTS);
         RawSession r = raw(null, false);
         assertThat(errorOf(service.request(r.conn, new RtmRequest.Login(APP, "alice", "bad")))).isEqualTo(RtmError.TOKEN_REJECTED);
         RtmScenarios.join(service.request(r.conn, new RtmRequest.Login(APP, "alice", "good")));
+    }
+
+    @Test
+    void remoteClientsMayNotTakeTheGatewaysUids() {
+        service.close();
+        service = new RtmService(APP, LoginPolicy.forApp(APP, java.util.Set.of("1086", "1005")), timers, RtmTimeouts.DEFAULTS);
+        RawSession remote = raw(null, true);
+        RtmException refused = (RtmException) org.assertj.core.api.Assertions.catchThrowable(
+                () -> RtmScenarios.join(service.request(remote.conn, new RtmRequest.Login(APP, "1086", null))));
+        assertThat(refused.error()).isEqualTo(RtmError.NOT_ALLOWED);
+        assertThat(refused.detail()).contains("'1086' is reserved");
+        RtmScenarios.join(service.request(remote.conn, new RtmRequest.Login(APP, "1001", null)));
+        RawSession gateway = raw(null, false);
+        RtmScenarios.join(service.request(gateway.conn, new RtmRequest.Login(APP, "1086", null)));
     }
 
     @Test

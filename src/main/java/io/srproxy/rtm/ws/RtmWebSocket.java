@@ -11,13 +11,19 @@ import io.srproxy.rtm.RtmService;
 import io.srproxy.web.WebModule;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.eclipse.jetty.websocket.api.Callback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The /rtm WebSocket: one {@link Connection} per socket, JSON frames in and out (docs/protocol.md).
  * A frame that cannot be understood gets an error reply naming the problem and the socket stays
- * open; frames over {@code WebServer.MAX_WS_MESSAGE_BYTES} are closed by Jetty with 1009.
+ * open; frames over {@code WebServer.MAX_WS_MESSAGE_BYTES} are closed by Jetty with 1009. A client
+ * that stops reading is cut off once {@link #MAX_QUEUED_CHARS} of its frames wait unsent, so it
+ * cannot make the server hold unbounded memory.
  */
 public final class RtmWebSocket implements WebModule {
 
@@ -25,18 +31,33 @@ public final class RtmWebSocket implements WebModule {
     public static final String PATH = "/rtm";
     /** Close code sent to a client that was silent longer than the keepalive limit. */
     public static final int CLOSE_KEEPALIVE_TIMEOUT = 4001;
+    /** Outgoing text (in chars) that may wait for a slow client before it is disconnected. */
+    public static final long MAX_QUEUED_CHARS = 1 << 20;
 
     private final RtmService service;
     private final RtmWireCodec codec = new RtmWireCodec();
-    private final Map<String, Connection> connections = new ConcurrentHashMap<>();
+    private final Map<String, SocketPeer> sockets = new ConcurrentHashMap<>();
+    private final Map<Integer, LongAdder> closesByStatus = new ConcurrentHashMap<>();
+    private final LongAdder slowClientsDropped = new LongAdder();
 
     public RtmWebSocket(RtmService service) {
         this.service = service;
     }
 
+    /** Sockets closed so far with this WebSocket status code (1000 normal, 1009 too big, 4001 silent, ...). */
+    public long closes(int status) {
+        LongAdder n = closesByStatus.get(status);
+        return n == null ? 0 : n.sum();
+    }
+
+    /** Clients disconnected because they stopped reading. */
+    public long slowClientsDropped() {
+        return slowClientsDropped.sum();
+    }
+
     /** Open sockets (for health and tests). */
     public int openConnections() {
-        return connections.size();
+        return sockets.size();
     }
 
     @Override
@@ -44,22 +65,24 @@ public final class RtmWebSocket implements WebModule {
         routes.ws(PATH, ws -> {
             ws.onConnect(ctx -> {
                 ctx.enableAutomaticPings();
-                String label = "ws:" + ctx.session.getRemoteSocketAddress();
-                connections.put(ctx.sessionId(), service.connect(new SocketPeer(ctx), true, label));
+                SocketPeer peer = new SocketPeer(ctx);
+                peer.connection = service.connect(peer, true, "ws:" + ctx.session.getRemoteSocketAddress());
+                sockets.put(ctx.sessionId(), peer);
             });
             ws.onMessage(ctx -> onText(ctx, ctx.message()));
             ws.onBinaryMessage(ctx -> {
-                Connection c = connections.get(ctx.sessionId());
-                if (c != null) {
-                    service.touch(c);
+                SocketPeer peer = sockets.get(ctx.sessionId());
+                if (peer != null) {
+                    service.touch(peer.connection);
+                    peer.send(codec.error(null, null, RtmError.BAD_JSON, "binary frames are not used: send JSON text frames"));
                 }
-                ctx.send(codec.error(null, null, RtmError.BAD_JSON, "binary frames are not used: send JSON text frames"));
             });
             ws.onClose(ctx -> {
-                Connection c = connections.remove(ctx.sessionId());
-                if (c != null) {
-                    log.debug("{} closed: {} {}", c, ctx.status(), ctx.reason());
-                    service.disconnect(c);
+                closesByStatus.computeIfAbsent(ctx.status(), k -> new LongAdder()).increment();
+                SocketPeer peer = sockets.remove(ctx.sessionId());
+                if (peer != null) {
+                    log.debug("{} closed: {} {}", peer.connection, ctx.status(), ctx.reason());
+                    service.disconnect(peer.connection);
                 }
             });
             ws.onError(ctx -> log.debug("websocket error on {}: {}", ctx.sessionId(),
@@ -68,40 +91,65 @@ public final class RtmWebSocket implements WebModule {
     }
 
     private void onText(WsContext ctx, String text) {
-        Connection c = connections.get(ctx.sessionId());
-        if (c == null) {
+        SocketPeer peer = sockets.get(ctx.sessionId());
+        if (peer == null) {
             return;
         }
+        Connection c = peer.connection;
         RtmWireCodec.Decoded d;
         try {
             d = codec.decodeRequest(text);
         } catch (WireException e) {
             service.touch(c);
             log.debug("{}: bad frame: {} {}", c, e.error, e.getMessage());
-            ctx.send(codec.error(e.id, e.cmd, e.error, e.getMessage()));
+            peer.send(codec.error(e.id, e.cmd, e.error, e.getMessage()));
             return;
         }
-        service.submit(c, d.request(), (reply, error) -> ctx.send(error == null
+        service.submit(c, d.request(), (reply, error) -> peer.send(error == null
                 ? codec.reply(d.id(), reply)
                 : codec.error(d.id(), d.cmd(), error.error(), error.detail())));
     }
 
-    /** The service's way back to one socket. */
+    /** The service's way back to one socket, with a bound on what may wait for a slow reader. */
     private final class SocketPeer implements ConnectionPeer {
         private final WsContext ctx;
+        private final AtomicLong queuedChars = new AtomicLong();
+        private final AtomicBoolean dropped = new AtomicBoolean();
+        volatile Connection connection;
 
         SocketPeer(WsContext ctx) {
             this.ctx = ctx;
         }
 
+        void send(String text) {
+            long n = text.length();
+            if (queuedChars.addAndGet(n) > MAX_QUEUED_CHARS) {
+                queuedChars.addAndGet(-n);
+                dropSlowClient();
+                return;
+            }
+            Runnable sent = () -> queuedChars.addAndGet(-n);
+            ctx.session.sendText(text, Callback.from(sent, failure -> sent.run()));
+        }
+
+        private void dropSlowClient() {
+            if (dropped.compareAndSet(false, true)) {
+                slowClientsDropped.increment();
+                log.warn("{} stopped reading ({} chars waiting): disconnected", connection, queuedChars.get());
+                sockets.remove(ctx.sessionId());
+                service.disconnect(connection);
+                ctx.session.disconnect();
+            }
+        }
+
         @Override
         public void deliver(RtmEvent event) {
-            ctx.send(codec.event(event));
+            send(codec.event(event));
         }
 
         @Override
         public void close(ConnectionChangeReason reason) {
-            connections.remove(ctx.sessionId());
+            sockets.remove(ctx.sessionId());
             ctx.closeSession(CLOSE_KEEPALIVE_TIMEOUT, "no frame for longer than the keepalive limit: " + reason);
         }
     }

@@ -55,7 +55,7 @@ final class WsRtmTransport implements RtmTransport, WebSocket.Listener {
         return HTTP.newWebSocketBuilder().buildAsync(uri, this)
                 .handle((ws, error) -> {
                     if (error != null) {
-                        throw new RtmException(RtmError.NOT_LOGGED_IN, "cannot reach " + uri + ": " + error.getMessage());
+                        throw new RtmException(RtmError.UNREACHABLE, "cannot reach " + uri + ": " + error);
                     }
                     socket = ws;
                     synchronized (this) {

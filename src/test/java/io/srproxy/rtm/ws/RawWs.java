@@ -19,6 +19,7 @@ final class RawWs implements WebSocket.Listener, AutoCloseable {
     private final StringBuilder partial = new StringBuilder();
     volatile int closeCode = -1;
     volatile String closeReason;
+    volatile Throwable error;
     final WebSocket ws;
 
     RawWs(URI uri) throws Exception {
@@ -79,6 +80,11 @@ final class RawWs implements WebSocket.Listener, AutoCloseable {
         closeCode = statusCode;
         closeReason = reason;
         return null;
+    }
+
+    @Override
+    public void onError(WebSocket webSocket, Throwable error) {
+        this.error = error;
     }
 
     @Override

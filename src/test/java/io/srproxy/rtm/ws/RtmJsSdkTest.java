@@ -28,8 +28,9 @@ import org.openqa.selenium.chrome.ChromeDriver;
 
 /**
  * The browser SDK (/srproxy-rtm.js) in Debian's headless Chromium against a running /rtm endpoint:
- * two SDK clients in one page log in, message, query and subscribe to presence, and walk an
- * accepted, a refused and a cancelled invitation; then a Java client calls the browser.
+ * SDK clients in one page log in, message, query and subscribe to presence, walk an accepted, a
+ * refused and a cancelled invitation, and see the failures of a replaced session and of a callee
+ * that logs out; then a Java client calls the browser.
  */
 class RtmJsSdkTest {
 
@@ -104,6 +105,11 @@ class RtmJsSdkTest {
                 "a LocalInvitationCanceled CANCELED", "b RemoteInvitationCanceled CANCELED",
                 "canceled CANCELED CANCELED accept-after ALREADY_END");
         assertThat(log).contains("big INVALID_ARGUMENT", "long channel INVALID_ARGUMENT");
+        assertThat(log).containsSubsequence("long channel INVALID_ARGUMENT", "c state CONNECTED LOGIN_SUCCESS",
+                "c inv4 failure NOT_LOGGEDIN FAILURE", "c state ABORTED REMOTE_LOGIN");
+        assertThat(log).containsSubsequence("c state CONNECTED LOGIN_SUCCESS", "b RemoteInvitationFailure PEER_OFFLINE FAILURE",
+                "replaced ABORTED FAILURE");
+        assertThat(log).containsSubsequence("replaced ABORTED FAILURE", "inv5 PEER_OFFLINE FAILURE");
         assertThat(log).containsSubsequence("long channel INVALID_ARGUMENT", "a presence web-b=OFFLINE",
                 "b after logout DISCONNECTED");
         assertThat(log).containsSubsequence("long channel INVALID_ARGUMENT", "b state DISCONNECTED LOGOUT");

@@ -11,7 +11,13 @@ import io.srproxy.rtm.RtmService;
 import io.srproxy.rtm.RtmTimeouts;
 import io.srproxy.testsupport.ManualTimers;
 import io.srproxy.web.WebServer;
+import io.srproxy.rtm.RtmLimits;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.util.ArrayList;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
@@ -31,6 +37,7 @@ class RtmWebSocketTest {
     private RtmService service;
     private WebServer web;
     private URI uri;
+    private RtmWebSocket socket;
     private RtmClient alice;
     private RtmClient bob;
     private RecordingListener bobSeen;
@@ -39,7 +46,8 @@ class RtmWebSocketTest {
     void start() throws Exception {
         timers = new ManualTimers();
         service = new RtmService(APP, LoginPolicy.appIdOnly(APP), timers, RtmTimeouts.DEFAULTS);
-        web = new WebServer("127.0.0.1", 0, List.of(new RtmWebSocket(service))).start();
+        socket = new RtmWebSocket(service);
+        web = new WebServer("127.0.0.1", 0, List.of(socket)).start();
         uri = URI.create("ws://127.0.0.1:" + web.port() + "/rtm");
         alice = WsRtmClient.create(uri, APP, new RecordingListener());
         bobSeen = new RecordingListener();
@@ -123,13 +131,64 @@ class RtmWebSocketTest {
             raw.call("{\"id\":1,\"cmd\":\"login\",\"appId\":\"ws-app\",\"uid\":\"flooder\"}");
             String huge = "{\"id\":2,\"cmd\":\"sendMessageToPeer\",\"peerId\":\"bob\",\"text\":\"" + "x".repeat(10 * 1024 * 1024) + "\"}";
             raw.ws.sendText(huge, true);
-            await().atMost(Duration.ofSeconds(20)).until(() -> raw.closeCode != -1);
-            assertThat(raw.closeCode).isEqualTo(1009);
+            await().atMost(Duration.ofSeconds(20)).until(() -> socket.closes(1009) == 1);
+            // the client reads the 1009 close frame, unless the reset of the connection (the server
+            // stops reading the rest of the 10 MB) overtakes it: then it sees the connection fail
+            await().atMost(Duration.ofSeconds(20)).until(() -> raw.closeCode != -1 || raw.error != null);
+            if (raw.error == null) {
+                assertThat(raw.closeCode).isEqualTo(1009);
+            }
         }
+        assertThat(socket.closes(1009)).isEqualTo(1);
         await().untilAsserted(() -> assertThat(alice.queryPeersOnlineStatus(List.of("flooder")).get(10, TimeUnit.SECONDS))
                 .containsEntry("flooder", false));
         othersGoOn("after the flood");
         assertThat(bobSeen.events).noneMatch(e -> e.startsWith("message flooder"));
+    }
+
+    @Test
+    void aClientThatStopsReadingIsCutOffAndNobodyElseNotices() throws Exception {
+        CompletableFuture<String> firstFrame = new CompletableFuture<>();
+        WebSocket slow = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() {
+            @Override
+            public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                firstFrame.complete(data.toString()); // and never asks for more: the socket stops being read
+                return null;
+            }
+        }).get(10, TimeUnit.SECONDS);
+        slow.sendText("{\"id\":1,\"cmd\":\"login\",\"appId\":\"ws-app\",\"uid\":\"slow\"}", true).get(10, TimeUnit.SECONDS);
+        assertThat(firstFrame.get(10, TimeUnit.SECONDS)).contains("\"ok\":true");
+        String chunk = "s".repeat(RtmLimits.MAX_MESSAGE_BYTES);
+        int sent = 0;
+        while (socket.slowClientsDropped() == 0 && sent < 5000) {
+            List<CompletableFuture<Void>> batch = new ArrayList<>();
+            for (int i = 0; i < 50; i++) {
+                batch.add(alice.sendMessageToPeer("slow", chunk).exceptionally(e -> null));
+            }
+            CompletableFuture.allOf(batch.toArray(new CompletableFuture[0])).get(30, TimeUnit.SECONDS);
+            sent += 50;
+        }
+        assertThat(socket.slowClientsDropped()).as("after %d messages of 32 KB", sent).isEqualTo(1);
+        await().untilAsserted(() -> assertThat(alice.queryPeersOnlineStatus(List.of("slow")).get(10, TimeUnit.SECONDS))
+                .containsEntry("slow", false));
+        othersGoOn("after the slow reader");
+        slow.abort();
+    }
+
+    @Test
+    void anUnreachableServerFailsTheLoginAsSuch() throws Exception {
+        int closedPort = io.srproxy.testsupport.FreePorts.tcpAndUdp();
+        RecordingListener seen = new RecordingListener();
+        RtmClient lost = WsRtmClient.create(URI.create("ws://127.0.0.1:" + closedPort + "/rtm"), APP, seen);
+        try {
+            lost.login("x", null).get(20, TimeUnit.SECONDS);
+            throw new AssertionError("login to a closed port succeeded");
+        } catch (java.util.concurrent.ExecutionException e) {
+            assertThat(((io.srproxy.rtm.RtmException) e.getCause()).error()).isEqualTo(io.srproxy.rtm.RtmError.UNREACHABLE);
+            assertThat(e.getCause()).hasMessageContaining("cannot reach ws://127.0.0.1:" + closedPort);
+        }
+        seen.awaitEvent("state DISCONNECTED LOGIN_FAILURE");
+        lost.close();
     }
 
     @Test
