@@ -1,5 +1,6 @@
 package io.srproxy.rtm;
 
+import io.srproxy.concurrent.SerialExecutor;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
