@@ -26,6 +26,9 @@ public interface LoginPolicy {
      * gateway's [proxy] rtm_account and [rtm2sip] acc_rule accounts): such a login would replace
      * the gateway's session.
      */
+    /** uids starting with this are the gateway's per-call identities (SIP -> app calls). */
+    String GATEWAY_CALL_PREFIX = "sip~";
+
     static LoginPolicy forApp(String expectedAppId, Set<String> reservedUids) {
         Set<String> reserved = Set.copyOf(reservedUids);
         return attempt -> {
@@ -35,6 +38,10 @@ public interface LoginPolicy {
             if (attempt.remote() && reserved.contains(attempt.uid())) {
                 throw new RtmException(RtmError.NOT_ALLOWED, "uid '" + attempt.uid()
                         + "' is reserved for srproxy's gateway ([proxy] rtm_account or an [rtm2sip] acc_rule account)");
+            }
+            if (attempt.remote() && attempt.uid().startsWith(GATEWAY_CALL_PREFIX)) {
+                throw new RtmException(RtmError.NOT_ALLOWED, "uids starting with '" + GATEWAY_CALL_PREFIX
+                        + "' are srproxy's per-call identities");
             }
         };
     }

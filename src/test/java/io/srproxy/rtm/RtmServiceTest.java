@@ -193,6 +193,13 @@ class RtmServiceTest {
         RtmScenarios.join(service.request(remote.conn, new RtmRequest.Login(APP, "1001", null)));
         RawSession gateway = raw(null, false);
         RtmScenarios.join(service.request(gateway.conn, new RtmRequest.Login(APP, "1086", null)));
+        RawSession impostor = raw(null, true);
+        RtmException perCall = (RtmException) org.assertj.core.api.Assertions.catchThrowable(
+                () -> RtmScenarios.join(service.request(impostor.conn, new RtmRequest.Login(APP, "sip~abc", null))));
+        assertThat(perCall.error()).isEqualTo(RtmError.NOT_ALLOWED);
+        assertThat(perCall.detail()).contains("per-call identities");
+        RawSession perCallIdentity = raw(null, false);
+        RtmScenarios.join(service.request(perCallIdentity.conn, new RtmRequest.Login(APP, "sip~abc", null)));
     }
 
     @Test
