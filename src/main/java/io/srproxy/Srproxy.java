@@ -14,7 +14,9 @@ import io.srproxy.web.ApiModule;
 import io.srproxy.web.HealthModule;
 import io.srproxy.web.WebModule;
 import io.srproxy.web.WebServer;
+import io.srproxy.auth.LoginTokens;
 import io.srproxy.auth.PemKeyStore;
+import java.time.Clock;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -64,7 +66,7 @@ public final class Srproxy implements AutoCloseable {
 
         SystemTimers rtmTimers = new SystemTimers();
         started.add(rtmTimers);
-        rtm = RtmService.create(config.global().appId(), config.reservedUids(), rtmTimers);
+        rtm = RtmService.create(config.global().appId(), config.reservedUids(), loginTokens(), rtmTimers);
         started.add(rtm);
         RtmWebSocket rtmSocket = new RtmWebSocket(rtm);
         modules.add(rtmSocket);
@@ -92,6 +94,11 @@ public final class Srproxy implements AutoCloseable {
         started.add(web);
         log.info("srproxy up: signalling and web client on {}://{}:{}/", config.rtm().tls() ? "https" : "http",
                 config.rtm().ip(), web.port());
+    }
+
+    /** Login tokens are required from apps when [global] app_cert is set. */
+    private Optional<LoginTokens> loginTokens() {
+        return config.global().appCert().map(cert -> new LoginTokens(config.global().appId(), cert, Clock.systemUTC()));
     }
 
     private Optional<KeyStore> tlsKeyStore() {

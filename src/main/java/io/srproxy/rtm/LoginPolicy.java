@@ -3,9 +3,8 @@ package io.srproxy.rtm;
 import java.util.Set;
 
 /**
- * Decides whether a login may proceed. The one place where login tokens will be checked
- * (issue 7: HMAC tokens from [global] app_cert); today the appid must match, remote clients may
- * not take the gateway's own uids, and tokens are ignored.
+ * Decides whether a login may proceed: the appid must match, remote clients may not take the
+ * gateway's own uids, and with {@code [global] app_cert} set they need a valid token.
  */
 @FunctionalInterface
 public interface LoginPolicy {
@@ -26,6 +25,20 @@ public interface LoginPolicy {
      * gateway's [proxy] rtm_account and [rtm2sip] acc_rule accounts): such a login would replace
      * the gateway's session.
      */
+    /** As {@link #forApp(String, Set)}, and remote clients must bring a token {@code tokens} accepts. */
+    static LoginPolicy withTokens(String expectedAppId, Set<String> reservedUids, io.srproxy.auth.LoginTokens tokens) {
+        LoginPolicy base = forApp(expectedAppId, reservedUids);
+        return attempt -> {
+            base.check(attempt);
+            if (attempt.remote()) {
+                io.srproxy.auth.LoginTokens.Verdict verdict = tokens.verify(attempt.token(), attempt.uid());
+                if (!verdict.accepted()) {
+                    throw new RtmException(RtmError.TOKEN_REJECTED, verdict.refusal().message());
+                }
+            }
+        };
+    }
+
     /** uids starting with this are the gateway's per-call identities (SIP -> app calls). */
     String GATEWAY_CALL_PREFIX = "sip~";
 

@@ -61,6 +61,14 @@ public final class RtmService implements AutoCloseable {
         return new RtmService(appId, LoginPolicy.forApp(appId, reservedUids), timers, RtmTimeouts.DEFAULTS);
     }
 
+    /** As above, with login tokens required from remote clients (when {@code [global] app_cert} is set). */
+    public static RtmService create(String appId, Set<String> reservedUids, java.util.Optional<io.srproxy.auth.LoginTokens> tokens,
+                                    SystemTimers timers) {
+        LoginPolicy policy = tokens.map(t -> LoginPolicy.withTokens(appId, reservedUids, t))
+                .orElseGet(() -> LoginPolicy.forApp(appId, reservedUids));
+        return new RtmService(appId, policy, timers, RtmTimeouts.DEFAULTS);
+    }
+
     public String appId() {
         return appId;
     }
