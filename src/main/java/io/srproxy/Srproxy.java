@@ -83,8 +83,7 @@ public final class Srproxy implements AutoCloseable {
         if (config.proxy().on() || config.rtm2sip().on()) {
             sip = SipAgent.start(config, config.global().sipLocalIp());
             started.add(sip);
-            gateway = Gateway.start(config, rtm, sip, rtc.channels(), calls);
-            started.add(gateway);
+            gateway = Gateway.start(config, rtm, sip, rtc.channels(), calls); // closed first, see close()
             Gateway g = gateway;
             health.register(() -> new HealthModule.Check("sip", g.registered(),
                     g.registered() ? "registered" : "proxy extension not registered"));
@@ -148,8 +147,21 @@ public final class Srproxy implements AutoCloseable {
         return web.port();
     }
 
+    /**
+     * Stops everything: first the gateway hangs up its calls (BYE to phones, EndCall to apps,
+     * while the apps' connections are still open), then the rest in reverse order of start, the
+     * SIP agent removing its registrations (Expires 0) on the way.
+     */
     @Override
     public void close() {
+        if (gateway != null) {
+            try {
+                gateway.close();
+            } catch (RuntimeException e) {
+                log.warn("error while stopping the gateway: {}", e.toString());
+            }
+            gateway = null;
+        }
         for (int i = started.size() - 1; i >= 0; i--) {
             try {
                 started.get(i).close();

@@ -72,6 +72,11 @@ final class AppToSipCall extends BridgedCall {
         executor.execute(() -> hangUpSip("invitation failed: " + why));
     }
 
+    @Override
+    void shutdown() {
+        executor.execute(() -> hangUpSip("srproxy shutting down"));
+    }
+
     void gatewayAccountLost() {
         executor.execute(() -> hangUpSip("gateway RTM session of " + account.uid() + " lost"));
     }

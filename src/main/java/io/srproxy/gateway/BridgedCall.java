@@ -34,7 +34,11 @@ abstract class BridgedCall {
         this.executor = new SerialExecutor(ctx.pool());
         this.channelId = channelId;
         this.appUid = appUid;
+        ctx.live().add(this);
     }
+
+    /** srproxy is stopping: hang up (BYE or CANCEL, EndCall to the app); the call ends as usual. */
+    abstract void shutdown();
 
     boolean isEnded() {
         return ended;
@@ -89,6 +93,7 @@ abstract class BridgedCall {
             leaveChannel(reason);
         }
         ctx.calls().ended(record.ended(ctx.clock().instant(), reason));
+        ctx.live().remove(this);
         log.info("call {} ended: {}", id, reason);
         onFinished();
     }

@@ -11,6 +11,9 @@ import io.srproxy.sip.IncomingCall;
 import io.srproxy.sip.Registration;
 import io.srproxy.sip.SipAgent;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,7 +56,7 @@ public final class Gateway implements AutoCloseable {
                 daemon("gateway"));
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("gateway-timer"));
         Gateway g = new Gateway(new GatewayContext(config, new DialPlan(config), rtm, sip, channels, calls, pool,
-                timers, Clock.systemUTC()));
+                timers, Clock.systemUTC(), ConcurrentHashMap.newKeySet()));
         g.startDirections();
         return g;
     }
@@ -157,9 +160,25 @@ public final class Gateway implements AutoCloseable {
         return registration == null || registration.state() == io.srproxy.sip.RegistrationState.REGISTERED;
     }
 
+    /** How long a shutdown waits for calls to be hung up before the SIP agent closes. */
+    static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(4);
+
+    /** Hangs up every live call (BYE or CANCEL on SIP, EndCall to the app), then logs the accounts out. */
     @Override
     public void close() {
         ctx.timers().shutdownNow();
+        List<BridgedCall> live = List.copyOf(ctx.live());
+        if (!live.isEmpty()) {
+            log.info("shutting down: hanging up {} call(s)", live.size());
+            live.forEach(BridgedCall::shutdown);
+            long deadline = System.nanoTime() + SHUTDOWN_WAIT.toNanos();
+            while (!ctx.live().isEmpty() && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+            }
+            if (!ctx.live().isEmpty()) {
+                log.warn("{} call(s) did not end within {} s; the SIP agent ends them", ctx.live().size(), SHUTDOWN_WAIT.toSeconds());
+            }
+        }
         accounts.forEach(GatewayAccount::close);
         if (proxyClient != null) {
             proxyClient.close();

@@ -5,9 +5,14 @@ import io.srproxy.rtc.ChannelRegistry;
 import io.srproxy.rtm.RtmService;
 import io.srproxy.sip.SipAgent;
 import java.time.Clock;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 
-/** What every bridged call needs from the rest of srproxy. */
+/**
+ * What every bridged call needs from the rest of srproxy; {@code live} holds the calls not yet
+ * ended, so that a shutdown can hang each one up.
+ */
 record GatewayContext(RtxConfig config, DialPlan plan, RtmService rtm, SipAgent sip, ChannelRegistry channels,
-                      CallLog calls, ExecutorService pool, ScheduledExecutorService timers, Clock clock) {}
+                      CallLog calls, ExecutorService pool, ScheduledExecutorService timers, Clock clock,
+                      Set<BridgedCall> live) {}

@@ -79,6 +79,11 @@ final class SipToAppCall extends BridgedCall {
         }));
     }
 
+    @Override
+    void shutdown() {
+        executor.execute(() -> hangUp("srproxy shutting down"));
+    }
+
     private void reject(int status, String why) {
         if (isEnded()) {
             return;
