@@ -5,6 +5,7 @@ import io.srproxy.gateway.CallLog;
 import io.srproxy.gateway.Gateway;
 import io.srproxy.sip.SipAgent;
 import io.srproxy.metrics.Metrics;
+import io.srproxy.metrics.SrproxyMeters;
 import io.srproxy.rtc.RtcService;
 import io.srproxy.rtc.ws.RtcWebModule;
 import io.srproxy.rtm.RtmService;
@@ -88,6 +89,7 @@ public final class Srproxy implements AutoCloseable {
             health.register(() -> new HealthModule.Check("sip", g.registered(),
                     g.registered() ? "registered" : "proxy extension not registered"));
         }
+        SrproxyMeters.register(metrics.registry(), rtm, rtc, calls, Optional.ofNullable(sip));
         modules.add(new ApiModule(config, calls, gateway));
         web = new WebServer(config.rtm().ip(), config.rtm().port(), tlsKeyStore(), modules).start();
         started.add(web);

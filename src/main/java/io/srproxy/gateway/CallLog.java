@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * Active calls and the most recent ended ones, with counters. Calls report here from their own
@@ -23,6 +24,7 @@ public final class CallLog {
     public record Stats(long active, long total, long answered, long failed, Map<CallRecord.Direction, Long> byDirection) {}
 
     private final Map<String, CallRecord> active = new ConcurrentHashMap<>();
+    private final java.util.Set<String> answeredIds = ConcurrentHashMap.newKeySet();
     private final Deque<CallRecord> recent = new ArrayDeque<>();
     private final AtomicLong total = new AtomicLong();
     private final AtomicLong answered = new AtomicLong();
@@ -41,8 +43,18 @@ public final class CallLog {
         byDirection.get(record.direction()).incrementAndGet();
     }
 
+    private volatile Consumer<CallRecord> onAnswered = r -> { };
+
+    /** Told once per call when it is answered (metrics: set-up time). */
+    public void onAnswered(Consumer<CallRecord> listener) {
+        onAnswered = listener;
+    }
+
     public void updated(CallRecord record) {
-        active.computeIfPresent(record.id(), (id, old) -> record);
+        boolean present = active.computeIfPresent(record.id(), (id, previous) -> record) != null;
+        if (present && record.wasAnswered() && answeredIds.add(record.id())) {
+            onAnswered.accept(record);
+        }
     }
 
     /** Moves a call from active to recent; a second end of the same call is ignored. */
@@ -50,6 +62,7 @@ public final class CallLog {
         if (active.remove(record.id()) == null) {
             return;
         }
+        answeredIds.remove(record.id());
         (record.wasAnswered() ? answered : failed).incrementAndGet();
         synchronized (recent) {
             recent.addFirst(record);

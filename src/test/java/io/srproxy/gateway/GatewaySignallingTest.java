@@ -96,6 +96,39 @@ class GatewaySignallingTest {
         }
     }
 
+    private static String metrics() throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + srproxy.webPort() + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private static double metric(String text, String series) {
+        return text.lines().filter(l -> l.startsWith(series + " ")).mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1)))
+                .findFirst().orElse(-1);
+    }
+
+    @Test
+    void metricsMoveWithACall() throws Exception {
+        awaitNoActiveCalls();
+        String before = metrics();
+        assertThat(metric(before, "srproxy_sip_registrations{state=\"registered\"}")).isEqualTo(1);
+        assertThat(metric(before, "srproxy_rtm_users_online")).isGreaterThanOrEqualTo(3); // 1005, 1006, 1086
+        try (AppUser app = app("5030")) {
+            app.invite("1005", "{\"Mode\":1}");
+            app.awaitStartingWith("accepted ");
+            String during = metrics();
+            assertThat(metric(during, "srproxy_calls_active{direction=\"app_to_sip\"}")).isEqualTo(1);
+            app.client.sendMessageToPeer("1005", "{\"Cmd\":\"EndCall\"}").get();
+            awaitNoActiveCalls();
+        }
+        String after = metrics();
+        assertThat(metric(after, "srproxy_calls_total{direction=\"app_to_sip\"}"))
+                .isEqualTo(metric(before, "srproxy_calls_total{direction=\"app_to_sip\"}") + 1);
+        assertThat(metric(after, "srproxy_calls_answered_total")).isEqualTo(metric(before, "srproxy_calls_answered_total") + 1);
+        assertThat(metric(after, "srproxy_call_setup_seconds_count")).isEqualTo(metric(before, "srproxy_call_setup_seconds_count") + 1);
+        assertThat(metric(after, "srproxy_calls_active{direction=\"app_to_sip\"}")).isZero();
+    }
+
     @Test
     void whenThePhoneHangsUpTheAppGetsEndCall() throws Exception {
         try (AppUser app = app("5003")) {

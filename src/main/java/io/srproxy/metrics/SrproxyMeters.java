@@ -1,0 +1,65 @@
+package io.srproxy.metrics;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.srproxy.gateway.CallLog;
+import io.srproxy.gateway.CallRecord;
+import io.srproxy.rtc.RtcService;
+import io.srproxy.rtm.RtmService;
+import io.srproxy.sip.RegistrationState;
+import io.srproxy.sip.SipAgent;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * srproxy's own meters on the Prometheus registry, read from the services when scraped (no work on
+ * the call or packet path): users online, calls by direction, registrations by state, channels,
+ * and the media path's counters.
+ */
+public final class SrproxyMeters {
+
+    private SrproxyMeters() {}
+
+    public static void register(MeterRegistry registry, RtmService rtm, RtcService rtc, CallLog calls,
+                                Optional<SipAgent> sip) {
+        Gauge.builder("srproxy.rtm.users.online", rtm, RtmService::onlineCount)
+                .description("RTM users logged in").register(registry);
+        Gauge.builder("srproxy.rtc.channels", rtc, r -> r.channels().size())
+                .description("RTC channels with members").register(registry);
+        Gauge.builder("srproxy.rtc.webrtc.sessions", rtc, r -> r.mux().sessions())
+                .description("WebRTC transports on the media port").register(registry);
+        for (Map.Entry<String, Long> e : rtc.mux().counters().snapshot().entrySet()) {
+            String name = e.getKey();
+            FunctionCounter.builder("srproxy.rtc.mux." + name, rtc, r -> r.mux().counters().snapshot().getOrDefault(name, 0L))
+                    .description("media port: " + name).register(registry);
+        }
+        for (CallRecord.Direction d : CallRecord.Direction.values()) {
+            String dir = d.name().toLowerCase();
+            Gauge.builder("srproxy.calls.active", calls, c -> c.active().stream().filter(r -> r.direction() == d).count())
+                    .tag("direction", dir).description("bridged calls in progress").register(registry);
+            FunctionCounter.builder("srproxy.calls", calls, c -> c.stats().byDirection().getOrDefault(d, 0L))
+                    .tag("direction", dir).description("bridged calls started").register(registry);
+        }
+        Timer setup = Timer.builder("srproxy.call.setup").description("from the invitation or INVITE to the answer")
+                .publishPercentileHistogram().register(registry);
+        calls.onAnswered(r -> r.answeredAt().ifPresent(at -> setup.record(java.time.Duration.between(r.startedAt(), at))));
+        counter(registry, "srproxy.calls.answered", calls, c -> c.stats().answered());
+        counter(registry, "srproxy.calls.failed", calls, c -> c.stats().failed());
+        sip.ifPresent(agent -> {
+            for (RegistrationState s : RegistrationState.values()) {
+                Gauge.builder("srproxy.sip.registrations", agent,
+                                a -> a.registrations().stream().filter(r -> r.state() == s).count())
+                        .tag("state", s.name().toLowerCase()).description("SIP registrations by state").register(registry);
+            }
+            Gauge.builder("srproxy.sip.calls.active", agent, SipAgent::activeCalls).register(registry);
+            Gauge.builder("srproxy.sip.rtp.ports.in.use", agent, SipAgent::rtpPortsInUse).register(registry);
+        });
+    }
+
+    private static <T> void counter(MeterRegistry registry, String name, T obj, ToDoubleFunction<T> f) {
+        FunctionCounter.builder(name, obj, f).register(registry);
+    }
+}
