@@ -21,6 +21,21 @@ class SrproxyStartTest {
     }
 
     @Test
+    void healthSaysDegradedWhileTheSipRegistrationIsDown() throws Exception {
+        String text = "[global]\nsip_svr=127.0.0.1:" + FreePorts.tcpAndUdp() + "\nsip_local_ip=127.0.0.1\nsip_local_port="
+                + FreePorts.tcpAndUdp() + "\n[rtm]\nip=127.0.0.1\nport=" + FreePorts.tcpAndUdp() + "\n[rtc]\nip=127.0.0.1\nport="
+                + FreePorts.tcpAndUdp() + "\n[proxy]\non=1\nsip_account=1000\nsip_pwd=1234\nrtm_account=1086\n";
+        RtxConfig config = RtxConfigBinder.bind(RtxFile.parse(text, "down.conf")).config();
+        try (Srproxy srproxy = Srproxy.start(config)) {
+            HttpResponse<String> health = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + srproxy.webPort() + "/healthz")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).isEqualTo(503);
+            assertThat(health.body()).contains("\"status\":\"degraded\"", "proxy extension not registered");
+        }
+    }
+
+    @Test
     void startsServesHealthAndStops() throws Exception {
         RtxConfig config = loopbackConfig();
         try (Srproxy srproxy = Srproxy.start(config)) {
