@@ -124,6 +124,8 @@ public final class SipAgent implements AutoCloseable {
             p.setProperty("gov.nist.javax.sip.AUTOMATIC_DIALOG_ERROR_HANDLING", "false");
             p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
             p.setProperty("gov.nist.javax.sip.LOG_MESSAGE_CONTENT", "false");
+            // ended dialogs linger 2 s (default 8 s) for late retransmissions; transactions absorb the rest
+            p.setProperty("gov.nist.javax.sip.LINGER_TIMER", "2");
             // No outbound proxy: out-of-dialog requests name the server in their Request-URI, in-dialog
             // ones follow the route set and the peer's Contact (RFC 3261 12.2.1.1); behind NAT,
             // public_ip in our Contact/Via and rport keep requests and responses reachable.
@@ -268,10 +270,15 @@ public final class SipAgent implements AutoCloseable {
         return calls.size();
     }
 
-    /** Dialogs JAIN-SIP still holds (for leak checks). */
+    /** Dialogs JAIN-SIP still holds, terminated ones included (for leak checks). */
     public int openDialogs() {
-        return (int) ((SipStackExt) stack).getDialogs().stream()
-                .filter(d -> d.getState() != javax.sip.DialogState.TERMINATED).count();
+        return ((SipStackExt) stack).getDialogs().size();
+    }
+
+    /** The dialogs JAIN-SIP holds, as "call-id state", for leak diagnostics. */
+    public List<String> dialogSummary() {
+        return ((SipStackExt) stack).getDialogs().stream()
+                .map(d -> d.getCallId().getCallId() + " " + d.getState()).toList();
     }
 
     /** RTP port pairs in use. */
