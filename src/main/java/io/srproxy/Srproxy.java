@@ -1,6 +1,7 @@
 package io.srproxy;
 
 import io.srproxy.config.RtxConfig;
+import io.srproxy.sip.SipAgent;
 import io.srproxy.web.HealthModule;
 import io.srproxy.web.WebModule;
 import io.srproxy.web.WebServer;
@@ -17,6 +18,7 @@ public final class Srproxy implements AutoCloseable {
     private final RtxConfig config;
     private final List<AutoCloseable> started = new ArrayList<>();
     private WebServer web;
+    private SipAgent sip;
 
     private Srproxy(RtxConfig config) {
         this.config = config;
@@ -39,10 +41,28 @@ public final class Srproxy implements AutoCloseable {
         web = new WebServer(config.rtm().ip(), config.rtm().port(), modules).start();
         started.add(web);
         log.info("srproxy up: signalling and web client on http://{}:{}/", config.rtm().ip(), web.port());
+        startSip();
+    }
+
+    /** The SIP agent, when a SIP server is set and a direction to SIP is on; the gateway adds the call handling. */
+    private void startSip() {
+        if (config.global().sipServer().isEmpty() || !(config.proxy().on() || config.rtm2sip().on())) {
+            return;
+        }
+        sip = SipAgent.start(config, "0.0.0.0");
+        started.add(sip);
+        if (config.proxy().on()) {
+            sip.registerProxyAccount((r, state, detail) -> log.info("SIP registration of {}: {} ({})", r.user(), state, detail));
+        }
     }
 
     public RtxConfig config() {
         return config;
+    }
+
+    /** The SIP agent, or null when SIP is not configured. */
+    public SipAgent sip() {
+        return sip;
     }
 
     /** The bound HTTP/WebSocket port. */

@@ -41,6 +41,13 @@ class BaresipCallTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> call.audio.seconds() >= 2.0);
             // let our tone reach baresip, then hang up so that baresip closes its recording
             await().atMost(Duration.ofSeconds(10)).until(() -> call.sip().rtp().sentPackets() >= 120);
+
+            // RFC 4733 both ways: baresip reports our digits, we report its digit
+            call.sip().sendDtmf("15#");
+            await().atMost(Duration.ofSeconds(5)).until(() -> phone.receivedDigits().equals("15#"));
+            phone.sendDigit('7');
+            await().atMost(Duration.ofSeconds(5)).until(() -> call.digits.toString().equals("7"));
+
             call.sip().hangUp();
             await().atMost(Duration.ofSeconds(5)).until(() -> call.end != null);
             assertThat(call.end.cause()).isEqualTo(CallEnd.Cause.LOCAL_BYE);
