@@ -100,4 +100,22 @@ class IncomingCallScenarioTest {
             }
         }
     }
+
+    @Test
+    void earlyMediaFlowsBeforeWeAnswerAndWeHangUp() {
+        agent.incoming.clear();
+        agent.onIncoming(c -> c.incoming().earlyMedia());
+        try (Sipp sipp = caller("uac_early_media.xml")) {
+            TestCall call = await().atMost(WAIT).until(agent.incoming::peek, c -> c != null);
+            call.playTone(440, 3); // sipp echoes it back while we are still in early media
+            await().atMost(WAIT).until(() -> call.audio.packets() > 10);
+            assertThat(call.events).noneMatch(e -> e.startsWith("answered"));
+            call.incoming().answer();
+            await().atMost(WAIT).until(() -> call.has("answered"));
+            call.sip().hangUp();
+            sipp.assertPassed(); // it saw 183 with SDP, 200, and our BYE
+            await().atMost(WAIT).until(() -> call.end != null);
+            assertThat(call.end.cause()).isEqualTo(CallEnd.Cause.LOCAL_BYE);
+        }
+    }
 }
