@@ -417,7 +417,7 @@ public final class SipAgent implements AutoCloseable {
         Request r = newRequest(Request.INVITE, serverUri(target.number()), from, tag(), to, call.callId(), 1);
         r.addHeader(contactHeader(target.fromUser()));
         r.addHeader(headers.createAllowHeader("INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO"));
-        r.addHeader(headers.createSupportedHeader("timer"));
+        // no "Supported: timer": we do not refresh sessions as UAC, so a peer wanting timers refreshes itself
         for (Map.Entry<String, String> h : target.headers().entrySet()) {
             r.addHeader(headers.createHeader(h.getKey(), h.getValue()));
         }
