@@ -218,20 +218,33 @@ public final class SipAgent implements AutoCloseable {
         return port;
     }
 
-    /** Registers {@code user} at the SIP server and keeps it registered. */
+    /**
+     * Registers {@code user} at the SIP server and keeps it registered. Registering a user twice
+     * returns the existing registration (with the listener added) when the password is the same.
+     */
     public Registration register(String user, String password, RegistrationListener listener) {
         if (settings.serverHost() == null) {
             throw new IllegalStateException("no SIP server configured ([global] sip_svr)");
+        }
+        if (closed) {
+            throw new IllegalStateException("SIP agent is closed");
+        }
+        Registration existing = registrations.get(user);
+        if (existing != null) {
+            if (!existing.password().equals(password)) {
+                throw new IllegalArgumentException("account " + user + " is already registered with another password");
+            }
+            if (listener != null) {
+                existing.addListener(listener);
+            }
+            return existing;
         }
         passwords.put(user, password);
         Registration r = new Registration(this, user, password);
         if (listener != null) {
             r.addListener(listener);
         }
-        Registration old = registrations.put(user, r);
-        if (old != null) {
-            old.unregister();
-        }
+        registrations.put(user, r);
         r.start();
         return r;
     }
@@ -662,7 +675,6 @@ public final class SipAgent implements AutoCloseable {
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         while (!calls.isEmpty() && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
             try {
                 TimeUnit.MILLISECONDS.sleep(20); // production shutdown path: let BYEs go out
             } catch (InterruptedException e) {
