@@ -118,4 +118,18 @@ class IncomingCallScenarioTest {
             assertThat(call.end.cause()).isEqualTo(CallEnd.Cause.LOCAL_BYE);
         }
     }
+
+    @Test
+    void anAddressInSipTrustedMayCall() {
+        SipSettings s = SipTestAgent.settings(kamailio.port(), "1000", "1234", "[global]\nsip_trusted=127.0.0.2/32\n");
+        try (SipTestAgent trusting = SipTestAgent.start(s)) {
+            trusting.onIncoming(c -> c.incoming().reject(486));
+            try (Sipp sipp = Sipp.uac("uac_expect_final.xml", "127.0.0.2", "127.0.0.1:" + trusting.agent().port(), "01086",
+                    "@STATUS@", "486", "@MLINE@", "0", "@RTPMAP@", "a=rtpmap:0 PCMU/8000")) {
+                sipp.assertPassed(); // 486 from the handler, not 403
+                TestCall call = await().atMost(WAIT).until(trusting.incoming::peek, c -> c != null && c.end != null);
+                assertThat(call.incoming().callerNumber()).isEqualTo("sipp");
+            }
+        }
+    }
 }

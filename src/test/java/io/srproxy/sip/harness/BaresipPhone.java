@@ -98,8 +98,11 @@ public final class BaresipPhone implements AutoCloseable {
             Path dir = Files.createTempDirectory("srproxy-baresip");
             Path rec = Files.createDirectories(dir.resolve("rec"));
             Path tone = Tones.writeWav(dir.resolve("tone.wav"), Tones.sine(toneHz, 8000, 30, 0.5), 8000);
-            int sipPort = FreePorts.tcpAndUdp();
+            int sipPort = sipPortWithTlsNeighbour();
             int ctrl = FreePorts.tcpAndUdp();
+            while (ctrl == sipPort || ctrl == sipPort + 1) {
+                ctrl = FreePorts.tcpAndUdp();
+            }
             int rtpBase = 40000 + 100 * java.util.concurrent.ThreadLocalRandom.current().nextInt(200);
             String config = String.join("\n",
                     "poll_method epoll",
@@ -147,6 +150,19 @@ public final class BaresipPhone implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** baresip 1.0 also listens for SIP/TLS on the SIP port + 1: both must be free. */
+    private static int sipPortWithTlsNeighbour() {
+        for (int i = 0; i < 50; i++) {
+            int port = FreePorts.tcpAndUdp();
+            try (java.net.ServerSocket next = new java.net.ServerSocket(port + 1, 1, InetAddress.getLoopbackAddress())) {
+                return port;
+            } catch (IOException taken) {
+                // try another
+            }
+        }
+        throw new IllegalStateException("no free port pair for baresip");
     }
 
     /** Dials {@code number} through the SIP server. */
