@@ -545,6 +545,10 @@ public final class SipAgent implements AutoCloseable {
             if (existing != null) {
                 return; // a retransmission the stack did not absorb
             }
+            if (to.getTag() != null) {
+                respondStateless(request, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST); // re-INVITE of a call we do not know
+                return;
+            }
             ServerTransaction st = serverTransaction(event);
             if (st == null) {
                 return;
