@@ -137,9 +137,6 @@ public final class OutgoingCall extends SipCall implements TransactionOwner {
         if (!Request.INVITE.equals(cseq.getMethod())) {
             return; // CANCEL's 200 and the like
         }
-        if (ct != invite && status >= 200 && status < 300 && ct != null) {
-            log.debug("call {}: 2xx for an older INVITE transaction", callId);
-        }
         if (status < 200) {
             onProvisional(response, status);
         } else if (status < 300) {

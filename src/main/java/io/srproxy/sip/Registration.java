@@ -1,5 +1,6 @@
 package io.srproxy.sip;
 
+import io.srproxy.concurrent.SerialExecutor;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

@@ -124,6 +124,8 @@ public final class SipAgent implements AutoCloseable {
             p.setProperty("gov.nist.javax.sip.AUTOMATIC_DIALOG_ERROR_HANDLING", "false");
             p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
             p.setProperty("gov.nist.javax.sip.LOG_MESSAGE_CONTENT", "false");
+            // ended dialogs linger 2 s (default 8 s) for late retransmissions; transactions absorb the rest
+            p.setProperty("gov.nist.javax.sip.LINGER_TIMER", "2");
             // No outbound proxy: out-of-dialog requests name the server in their Request-URI, in-dialog
             // ones follow the route set and the peer's Contact (RFC 3261 12.2.1.1); behind NAT,
             // public_ip in our Contact/Via and rport keep requests and responses reachable.
@@ -216,20 +218,33 @@ public final class SipAgent implements AutoCloseable {
         return port;
     }
 
-    /** Registers {@code user} at the SIP server and keeps it registered. */
+    /**
+     * Registers {@code user} at the SIP server and keeps it registered. Registering a user twice
+     * returns the existing registration (with the listener added) when the password is the same.
+     */
     public Registration register(String user, String password, RegistrationListener listener) {
         if (settings.serverHost() == null) {
             throw new IllegalStateException("no SIP server configured ([global] sip_svr)");
+        }
+        if (closed) {
+            throw new IllegalStateException("SIP agent is closed");
+        }
+        Registration existing = registrations.get(user);
+        if (existing != null) {
+            if (!existing.password().equals(password)) {
+                throw new IllegalArgumentException("account " + user + " is already registered with another password");
+            }
+            if (listener != null) {
+                existing.addListener(listener);
+            }
+            return existing;
         }
         passwords.put(user, password);
         Registration r = new Registration(this, user, password);
         if (listener != null) {
             r.addListener(listener);
         }
-        Registration old = registrations.put(user, r);
-        if (old != null) {
-            old.unregister();
-        }
+        registrations.put(user, r);
         r.start();
         return r;
     }
@@ -268,10 +283,15 @@ public final class SipAgent implements AutoCloseable {
         return calls.size();
     }
 
-    /** Dialogs JAIN-SIP still holds (for leak checks). */
+    /** Dialogs JAIN-SIP still holds, terminated ones included (for leak checks). */
     public int openDialogs() {
-        return (int) ((SipStackExt) stack).getDialogs().stream()
-                .filter(d -> d.getState() != javax.sip.DialogState.TERMINATED).count();
+        return ((SipStackExt) stack).getDialogs().size();
+    }
+
+    /** The dialogs JAIN-SIP holds, as "call-id state", for leak diagnostics. */
+    public List<String> dialogSummary() {
+        return ((SipStackExt) stack).getDialogs().stream()
+                .map(d -> d.getCallId().getCallId() + " " + d.getState()).toList();
     }
 
     /** RTP port pairs in use. */
@@ -415,7 +435,7 @@ public final class SipAgent implements AutoCloseable {
         Request r = newRequest(Request.INVITE, callee, from, tag(), to, call.callId(), 1);
         r.addHeader(contactHeader(target.fromUser()));
         r.addHeader(headers.createAllowHeader("INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO"));
-        r.addHeader(headers.createSupportedHeader("timer"));
+        // no "Supported: timer": we do not refresh sessions as UAC, so a peer wanting timers refreshes itself
         for (Map.Entry<String, String> h : target.headers().entrySet()) {
             r.addHeader(headers.createHeader(h.getKey(), h.getValue()));
         }
@@ -529,6 +549,10 @@ public final class SipAgent implements AutoCloseable {
             }
             if (existing != null) {
                 return; // a retransmission the stack did not absorb
+            }
+            if (to.getTag() != null) {
+                respondStateless(request, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST); // re-INVITE of a call we do not know
+                return;
             }
             ServerTransaction st = serverTransaction(event);
             if (st == null) {
@@ -660,7 +684,6 @@ public final class SipAgent implements AutoCloseable {
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         while (!calls.isEmpty() && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
             try {
                 TimeUnit.MILLISECONDS.sleep(20); // production shutdown path: let BYEs go out
             } catch (InterruptedException e) {

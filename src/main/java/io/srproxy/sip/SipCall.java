@@ -1,5 +1,6 @@
 package io.srproxy.sip;
 
+import io.srproxy.concurrent.SerialExecutor;
 import io.srproxy.rtc.rtp.RtpSession;
 import io.srproxy.rtc.rtp.RtpSessionListener;
 import java.io.IOException;
@@ -276,21 +277,36 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
 
     // ---------------------------------------------------------------- session timers (RFC 4028)
 
-    /** Reads Session-Expires from an INVITE/UPDATE; we let the peer refresh (refresher=uac). */
+    /**
+     * Reads Session-Expires (compact form x) from an INVITE/UPDATE of a peer that supports timers;
+     * we answer refresher=uac, so the peer refreshes and we only watch (RFC 4028 section 9).
+     */
     protected void readSessionTimer(Request request) {
         Header h = request.getHeader("Session-Expires");
         if (h == null) {
             h = request.getHeader("x");
         }
-        if (h != null) {
-            String value = h.toString().substring(h.toString().indexOf(':') + 1).trim();
-            String seconds = value.split(";")[0].trim();
-            try {
-                sessionExpires = Math.max(90, Integer.parseInt(seconds));
-            } catch (NumberFormatException e) {
-                sessionExpires = 0;
+        if (h == null || !peerSupportsTimer(request)) {
+            sessionExpires = 0;
+            return;
+        }
+        String value = h.toString().substring(h.toString().indexOf(':') + 1).trim();
+        try {
+            sessionExpires = Math.max(90, Integer.parseInt(value.split(";")[0].trim())); // 90 s: RFC 4028 Min-SE
+        } catch (NumberFormatException e) {
+            sessionExpires = 0;
+        }
+    }
+
+    private static boolean peerSupportsTimer(Request request) {
+        for (String name : new String[] {"Supported", "k", "Require"}) {
+            for (java.util.ListIterator<?> it = request.getHeaders(name); it.hasNext(); ) {
+                if (it.next().toString().toLowerCase(java.util.Locale.ROOT).contains("timer")) {
+                    return true;
+                }
             }
         }
+        return false;
     }
 
     protected void armSessionTimer() {

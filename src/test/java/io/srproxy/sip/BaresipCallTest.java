@@ -39,11 +39,18 @@ class BaresipCallTest {
             assertThat(call.events).as("events").anyMatch(e -> e.startsWith("answered PCM"));
             call.playTone(AGENT_TONE, 2.5);
             await().atMost(Duration.ofSeconds(10)).until(() -> call.audio.seconds() >= 2.0);
-            // let our tone reach baresip, then hang up so that baresip closes its recording
+            // let our tone reach baresip; its recording is closed when the call ends
             await().atMost(Duration.ofSeconds(10)).until(() -> call.sip().rtp().sentPackets() >= 120);
-            call.sip().hangUp();
+
+            // RFC 4733 both ways: baresip reports our digits, we report its digit
+            call.sip().sendDtmf("15#");
+            await().atMost(Duration.ofSeconds(5)).until(() -> phone.receivedDigits().equals("15#"));
+            phone.sendDigit('7');
+            await().atMost(Duration.ofSeconds(5)).until(() -> call.digits.toString().equals("7"));
+
+            phone.hangUp(); // BYE from the callee; our own BYE is covered by the sipp and leak tests
             await().atMost(Duration.ofSeconds(5)).until(() -> call.end != null);
-            assertThat(call.end.cause()).isEqualTo(CallEnd.Cause.LOCAL_BYE);
+            assertThat(call.end.cause()).isEqualTo(CallEnd.Cause.REMOTE_BYE);
 
             short[] heard = skipStart(call.audio.samples());
             assertThat(Tones.relativePower(heard, 8000, PHONE_TONE)).as("1000 Hz from baresip").isGreaterThan(0.5);

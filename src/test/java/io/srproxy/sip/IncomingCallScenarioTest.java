@@ -100,4 +100,36 @@ class IncomingCallScenarioTest {
             }
         }
     }
+
+    @Test
+    void earlyMediaFlowsBeforeWeAnswerAndWeHangUp() {
+        agent.incoming.clear();
+        agent.onIncoming(c -> c.incoming().earlyMedia());
+        try (Sipp sipp = caller("uac_early_media.xml")) {
+            TestCall call = await().atMost(WAIT).until(agent.incoming::peek, c -> c != null);
+            call.playTone(440, 3); // sipp echoes it back while we are still in early media
+            await().atMost(WAIT).until(() -> call.audio.packets() > 10);
+            assertThat(call.events).noneMatch(e -> e.startsWith("answered"));
+            call.incoming().answer();
+            await().atMost(WAIT).until(() -> call.has("answered"));
+            call.sip().hangUp();
+            sipp.assertPassed(); // it saw 183 with SDP, 200, and our BYE
+            await().atMost(WAIT).until(() -> call.end != null);
+            assertThat(call.end.cause()).isEqualTo(CallEnd.Cause.LOCAL_BYE);
+        }
+    }
+
+    @Test
+    void anAddressInSipTrustedMayCall() {
+        SipSettings s = SipTestAgent.settings(kamailio.port(), "1000", "1234", "[global]\nsip_trusted=127.0.0.2/32\n");
+        try (SipTestAgent trusting = SipTestAgent.start(s)) {
+            trusting.onIncoming(c -> c.incoming().reject(486));
+            try (Sipp sipp = Sipp.uac("uac_expect_final.xml", "127.0.0.2", "127.0.0.1:" + trusting.agent().port(), "01086",
+                    "@STATUS@", "486", "@MLINE@", "0", "@RTPMAP@", "a=rtpmap:0 PCMU/8000")) {
+                sipp.assertPassed(); // 486 from the handler, not 403
+                TestCall call = await().atMost(WAIT).until(trusting.incoming::peek, c -> c != null && c.end != null);
+                assertThat(call.incoming().callerNumber()).isEqualTo("sipp");
+            }
+        }
+    }
 }

@@ -40,6 +40,11 @@ class KamailioRegistrationTest {
             await().atMost(Duration.ofSeconds(12)).until(() -> r.successfulRegisters() >= 4);
             assertThat(r.state()).isEqualTo(RegistrationState.REGISTERED);
             assertThat(a.registrationEvents()).noneMatch(e -> e.contains("RETRYING") || e.contains("AUTH_FAILED"));
+            // the cached nonce went stale on the way (nonce_expire 3 s) and was renewed without a hitch
+            assertThat(kamailio.log()).contains("REGISTER for 1001 from 127.0.0.1: stale nonce");
+            a.close(); // Expires 0, answered by the registrar
+            assertThat(r.state()).isEqualTo(RegistrationState.CLOSED);
+            assertThat(a.registrationEvents()).last().asString().startsWith("1001 CLOSED 200");
         }
     }
 

@@ -152,4 +152,19 @@ class SippScenarioTest {
             logger.detachAppender(logs);
         }
     }
+
+    @Test
+    void aCallWithoutRtpIsHungUpAfterRtpTimeout() {
+        SipSettings s = SipTestAgent.settings(kamailio.port(), "1001", "1234", "");
+        SipSettings oneSecond = new SipSettings(s.bindAddress(), s.localPort(), s.serverHost(), s.serverPort(), s.publicIp(),
+                s.trusted(), s.account(), s.password(), s.prefix(), s.registerExpires(), s.keepalive(), s.noAnswer(),
+                s.retryMin(), s.retryMax(), s.authRetry(), s.t1(), s.rtpPortMin(), s.rtpPortMax(), s.codecs(), 1);
+        try (Sipp pstn = Sipp.uas("uas_answer.xml", pstnPort); SipTestAgent quiet = SipTestAgent.start(oneSecond)) {
+            TestCall call = quiet.call("95550004", "Bob"); // sipp only echoes, and we send nothing
+            await().atMost(WAIT).until(() -> call.end != null);
+            assertThat(call.events).anyMatch(e -> e.startsWith("answered"));
+            assertThat(call.end.cause()).isEqualTo(CallEnd.Cause.NO_MEDIA);
+            pstn.assertPassed(); // it got our BYE
+        }
+    }
 }

@@ -25,6 +25,8 @@ public final class RtpSession implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RtpSession.class);
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** Per sending thread, the wrapper of the last array it sent from: no allocation per packet. */
+    private static final ThreadLocal<ByteBuffer[]> SEND_WRAPPER = ThreadLocal.withInitial(() -> new ByteBuffer[1]);
 
     /** Timing knobs; {@code noMedia} zero switches the no-media event off. */
     public record Options(Duration noMedia, Duration rtcpInterval) {
@@ -134,7 +136,7 @@ public final class RtpSession implements AutoCloseable {
             return;
         }
         try {
-            pair.rtp().send(ByteBuffer.wrap(buf, off, len), to);
+            pair.rtp().send(wrap(buf, off, len), to);
             sentPackets++;
             sentOctets += Math.max(0, RtpHeader.payloadLength(buf, off, len));
             lastSentTimestamp = RtpHeader.timestamp(buf, off);
@@ -142,6 +144,18 @@ public final class RtpSession implements AutoCloseable {
         } catch (IOException e) {
             log.debug("RTP send to {} failed: {}", to, e.toString());
         }
+    }
+
+    private static ByteBuffer wrap(byte[] buf, int off, int len) {
+        ByteBuffer[] cache = SEND_WRAPPER.get();
+        ByteBuffer b = cache[0];
+        if (b == null || b.array() != buf) {
+            b = ByteBuffer.wrap(buf);
+            cache[0] = b;
+        }
+        b.clear();
+        b.position(off).limit(off + len);
+        return b;
     }
 
     /** Sends one frame of our own stream: {@code samples} advances the timestamp afterwards. */

@@ -29,12 +29,66 @@ public final class BaresipPhone implements AutoCloseable {
     private final Path recordings;
     private final int ctrlPort;
     private final PeerProcess process;
+    private final List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private Socket ctrl;
+    private Thread reader;
 
     private BaresipPhone(Path dir, Path recordings, int ctrlPort, PeerProcess process) {
         this.dir = dir;
         this.recordings = recordings;
         this.ctrlPort = ctrlPort;
         this.process = process;
+    }
+
+    /** Keeps a ctrl_tcp connection open: commands go out on it, events (JSON netstrings) come back. */
+    private void connect() throws IOException {
+        ctrl = new Socket(InetAddress.getLoopbackAddress(), ctrlPort);
+        java.io.InputStream in = ctrl.getInputStream();
+        reader = new Thread(() -> {
+            try {
+                while (true) {
+                    int len = 0;
+                    int c;
+                    while ((c = in.read()) != ':') {
+                        if (c < 0) {
+                            return;
+                        }
+                        len = len * 10 + (c - '0');
+                    }
+                    byte[] body = in.readNBytes(len);
+                    in.read(); // the trailing ','
+                    events.add(new String(body, StandardCharsets.UTF_8));
+                }
+            } catch (IOException closed) {
+                // phone stopped
+            }
+        }, "baresip-ctrl");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Events and command responses baresip sent on ctrl_tcp, as JSON text. */
+    public List<String> events() {
+        return events;
+    }
+
+    /** Digits baresip reported receiving (CALL_DTMF_START events). */
+    public String receivedDigits() {
+        StringBuilder b = new StringBuilder();
+        for (String e : events) {
+            if (e.contains("\"CALL_DTMF_START\"")) {
+                int at = e.indexOf("\"param\":\"");
+                if (at >= 0) {
+                    b.append(e.charAt(at + 9));
+                }
+            }
+        }
+        return b.toString();
+    }
+
+    /** Sends a DTMF digit from baresip into its current call. */
+    public void sendDigit(char digit) {
+        command("sndcode", String.valueOf(digit));
     }
 
     /** Starts baresip as {@code user} (password 1234) at the Kamailio on {@code serverPort}, playing {@code toneHz}. */
@@ -44,8 +98,11 @@ public final class BaresipPhone implements AutoCloseable {
             Path dir = Files.createTempDirectory("srproxy-baresip");
             Path rec = Files.createDirectories(dir.resolve("rec"));
             Path tone = Tones.writeWav(dir.resolve("tone.wav"), Tones.sine(toneHz, 8000, 30, 0.5), 8000);
-            int sipPort = FreePorts.tcpAndUdp();
+            int sipPort = sipPortWithTlsNeighbour();
             int ctrl = FreePorts.tcpAndUdp();
+            while (ctrl == sipPort || ctrl == sipPort + 1) {
+                ctrl = FreePorts.tcpAndUdp();
+            }
             int rtpBase = 40000 + 100 * java.util.concurrent.ThreadLocalRandom.current().nextInt(200);
             String config = String.join("\n",
                     "poll_method epoll",
@@ -79,6 +136,10 @@ public final class BaresipPhone implements AutoCloseable {
                     "<sip:" + user + "@127.0.0.1:" + serverPort + ";transport=udp>;auth_pass=1234;answermode=auto;regint=600\n");
             PeerProcess p = PeerProcess.start("baresip", List.of(baresip.toString(), "-f", dir.toString()), dir);
             BaresipPhone phone = new BaresipPhone(dir, rec, ctrl, p);
+            await("baresip ctrl_tcp").atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
+                phone.connect();
+                return true;
+            });
             await("baresip registered as " + user).atMost(Duration.ofSeconds(10)).until(() -> {
                 if (!p.isAlive()) {
                     throw new AssertionError("baresip exited:\n" + p.tail());
@@ -91,6 +152,19 @@ public final class BaresipPhone implements AutoCloseable {
         }
     }
 
+    /** baresip 1.0 also listens for SIP/TLS on the SIP port + 1: both must be free. */
+    private static int sipPortWithTlsNeighbour() {
+        for (int i = 0; i < 50; i++) {
+            int port = FreePorts.tcpAndUdp();
+            try (java.net.ServerSocket next = new java.net.ServerSocket(port + 1, 1, InetAddress.getLoopbackAddress())) {
+                return port;
+            } catch (IOException taken) {
+                // try another
+            }
+        }
+        throw new IllegalStateException("no free port pair for baresip");
+    }
+
     /** Dials {@code number} through the SIP server. */
     public void dial(String number) {
         command("dial", number);
@@ -100,10 +174,11 @@ public final class BaresipPhone implements AutoCloseable {
         command("hangup", "");
     }
 
-    private void command(String command, String params) {
+    private synchronized void command(String command, String params) {
         String json = "{\"command\":\"" + command + "\",\"params\":\"" + params + "\",\"token\":\"t\"}";
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
-        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), ctrlPort); OutputStream out = s.getOutputStream()) {
+        try {
+            OutputStream out = ctrl.getOutputStream();
             out.write((body.length + ":").getBytes(StandardCharsets.US_ASCII));
             out.write(body);
             out.write(',');
@@ -132,6 +207,13 @@ public final class BaresipPhone implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            if (ctrl != null) {
+                ctrl.close();
+            }
+        } catch (IOException ignored) {
+            // closing anyway
+        }
         process.close();
     }
 }

@@ -63,6 +63,11 @@ public final class SipTestAgent implements AutoCloseable {
         return new SipTestAgent(SipAgent.start(settings, null));
     }
 
+    /** An agent whose timers run on {@code scheduler} (e.g. a {@link FastForwardScheduler}); the caller shuts it down. */
+    public static SipTestAgent start(SipSettings settings, java.util.concurrent.ScheduledExecutorService scheduler) {
+        return new SipTestAgent(SipAgent.start(settings, scheduler));
+    }
+
     public SipAgent agent() {
         return agent;
     }
