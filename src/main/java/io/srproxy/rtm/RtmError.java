@@ -16,8 +16,12 @@ public enum RtmError {
     ALREADY_LOGGED_IN,
     /** Login with an appid this server does not serve. */
     INVALID_APP_ID,
-    /** Login token refused (reserved: tokens are accepted and ignored until app_cert tokens exist). */
+    /** Login token missing or refused ([global] app_cert is set); the message says why. */
     TOKEN_REJECTED,
+    /** More requests per second than {@code [rtm] max_requests_per_second}; the request was dropped. */
+    RATE_LIMITED,
+    /** {@code [rtm] max_connections} reached; the socket is closed after this error. */
+    SERVER_FULL,
     /** The peer of a message is not online. */
     PEER_OFFLINE,
     /** Invitation: already sent. */

@@ -40,8 +40,35 @@ public final class RtmWebSocket implements WebModule {
     private final Map<Integer, LongAdder> closesByStatus = new ConcurrentHashMap<>();
     private final LongAdder slowClientsDropped = new LongAdder();
 
+    /** Protective limits: open sockets, and requests per second on one socket. */
+    public record Limits(int maxConnections, int requestsPerSecond) {
+        public static final Limits DEFAULTS = new Limits(10_000, 50);
+    }
+
+    /** WebSocket close status for a refused connection (RFC 6455: try again later). */
+    public static final int CLOSE_SERVER_FULL = 1013;
+
+    private final Limits limits;
+    private final LongAdder refusedConnections = new LongAdder();
+    private final LongAdder rateLimited = new LongAdder();
+
     public RtmWebSocket(RtmService service) {
+        this(service, Limits.DEFAULTS);
+    }
+
+    public RtmWebSocket(RtmService service, Limits limits) {
         this.service = service;
+        this.limits = limits;
+    }
+
+    /** Connections refused because {@code max_connections} was reached. */
+    public long refusedConnections() {
+        return refusedConnections.sum();
+    }
+
+    /** Requests dropped because a socket sent more than {@code max_requests_per_second}. */
+    public long rateLimited() {
+        return rateLimited.sum();
     }
 
     /** Sockets closed so far with this WebSocket status code (1000 normal, 1009 too big, 4001 silent, ...). */
@@ -64,6 +91,15 @@ public final class RtmWebSocket implements WebModule {
     public void addRoutes(RoutesConfig routes) {
         routes.ws(PATH, ws -> {
             ws.onConnect(ctx -> {
+                if (sockets.size() >= limits.maxConnections()) {
+                    refusedConnections.increment();
+                    log.warn("refusing {}: {} connections open ([rtm] max_connections)", ctx.session.getRemoteSocketAddress(),
+                            sockets.size());
+                    ctx.send(codec.error(null, null, RtmError.SERVER_FULL,
+                            "srproxy has " + limits.maxConnections() + " connections open, its limit; try again later"));
+                    ctx.closeSession(CLOSE_SERVER_FULL, "connection limit reached");
+                    return;
+                }
                 ctx.enableAutomaticPings();
                 SocketPeer peer = new SocketPeer(ctx);
                 peer.connection = service.connect(peer, true, "ws:" + ctx.session.getRemoteSocketAddress());
@@ -96,6 +132,14 @@ public final class RtmWebSocket implements WebModule {
             return;
         }
         Connection c = peer.connection;
+        if (!peer.allow(System.nanoTime())) {
+            rateLimited.increment();
+            if (peer.firstDropInWindow()) {
+                peer.send(codec.error(null, null, RtmError.RATE_LIMITED, "more than " + limits.requestsPerSecond()
+                        + " requests in one second; requests are dropped until the next second"));
+            }
+            return;
+        }
         RtmWireCodec.Decoded d;
         try {
             d = codec.decodeRequest(text);
@@ -116,6 +160,21 @@ public final class RtmWebSocket implements WebModule {
         private final AtomicLong queuedChars = new AtomicLong();
         private final AtomicBoolean dropped = new AtomicBoolean();
         volatile Connection connection;
+        // one-second window for the request rate; Jetty delivers one socket's frames one at a time
+        private long windowStart;
+        private int inWindow;
+
+        boolean allow(long now) {
+            if (now - windowStart >= 1_000_000_000L) {
+                windowStart = now;
+                inWindow = 0;
+            }
+            return ++inWindow <= limits.requestsPerSecond();
+        }
+
+        boolean firstDropInWindow() {
+            return inWindow == limits.requestsPerSecond() + 1;
+        }
 
         SocketPeer(WsContext ctx) {
             this.ctx = ctx;
