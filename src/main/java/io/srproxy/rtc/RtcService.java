@@ -115,6 +115,8 @@ public final class RtcService implements AutoCloseable {
         t.setRemote(remote);
         try {
             registry.join(channel, uid, t, events);
+            // a SIP leg sends audio from the start: the other member hears of it as published
+            registry.channel(channel).ifPresent(c -> c.publish(uid, MediaKind.AUDIO, true));
         } catch (RuntimeException e) {
             t.close();
             throw e;
