@@ -212,6 +212,7 @@ public final class UdpMux implements AutoCloseable {
                 .xorMappedAddress(from).integrity(t.localKey()).fingerprint().length();
         t.onConnectivityCheck(from, useCandidate); // sets the peer's address before DTLS can arrive from it
         byAddress.put(from, t);
+        counters.stunChecks.increment();
         send(out, 0, n, from);
     }
 
