@@ -304,6 +304,10 @@ class Client extends Emitter {
       if (s.type === "outbound-rtp") out[s.kind === "audio" ? "outAudio" : "outVideo"] = s;
       if (s.type === "candidate-pair" && s.nominated) out.pair = s;
     });
+    for (const kind of ["audio", "video"]) {
+      const codec = out[kind].codecId && report.get(out[kind].codecId);
+      out[kind].codecName = codec ? codec.mimeType.split("/")[1] : undefined;
+    }
     return out;
   }
 
@@ -335,7 +339,7 @@ class Client extends Emitter {
     const stats = { receivePackets: s.packetsReceived || 0, receiveBytes: s.bytesReceived || 0,
       receivePacketsLost: s.packetsLost || 0, receiveFrames: s.framesReceived || 0,
       decodeFrames: s.framesDecoded || 0, receiveResolutionWidth: s.frameWidth || 0,
-      receiveResolutionHeight: s.frameHeight || 0 };
+      receiveResolutionHeight: s.frameHeight || 0, codecType: s.codecName };
     return Object.fromEntries(this.remoteUsers.map((u) => [u.uid, stats]));
   }
 }

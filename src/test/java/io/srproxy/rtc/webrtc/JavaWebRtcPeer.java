@@ -126,15 +126,16 @@ public final class JavaWebRtcPeer implements AutoCloseable {
                 dtlsIn.offer(buf, 0, p.getLength());
             } else if (first >= 128 && first <= 191 && srtp != null) {
                 if (RtpHeader.isRtcp(buf, 0, p.getLength())) {
-                    if (srtp.unprotectRtcp(buf, 0, p.getLength(), f) > 0) {
+                    int n = srtp.unprotectRtcp(buf, 0, p.getLength(), f);
+                    if (n > 0) {
+                        received.add(Arrays.copyOf(buf, n));
                         rtcpReceived.incrementAndGet();
-                        received.add(Arrays.copyOf(buf, 12));
                     }
                 } else {
                     int n = srtp.unprotectRtp(buf, 0, p.getLength(), f);
                     if (n > 0) {
-                        rtpReceived.incrementAndGet();
                         received.add(Arrays.copyOf(buf, n));
+                        rtpReceived.incrementAndGet();
                     }
                 }
             }

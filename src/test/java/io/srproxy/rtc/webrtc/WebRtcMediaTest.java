@@ -116,6 +116,20 @@ class WebRtcMediaTest {
         assertThat(got[1] & 0xFF).isEqualTo(206);
         assertThat(got[0] & 0x1F).isEqualTo(1);
         assertThat(RtpHeader.readUint32(got, 8)).isEqualTo(0x3333); // the sender's own SSRC
+
+        // FIR (RFC 5104): passed on as a FIR naming the sender's SSRC
+        byte[] fir = new byte[20];
+        fir[0] = (byte) 0x84;
+        fir[1] = (byte) 206;
+        fir[3] = 4;
+        RtpHeader.writeUint32(fir, 4, 0x4444);
+        RtpHeader.writeUint32(fir, 12, videoSsrcAtBob);
+        fir[16] = 1;
+        bob.sendRtcp(fir);
+        await().atMost(Duration.ofSeconds(5)).until(() -> alice.rtcpReceived.get() == 2);
+        byte[] firGot = alice.received.get(1);
+        assertThat(firGot[0] & 0x1F).isEqualTo(4);
+        assertThat(RtpHeader.readUint32(firGot, 4 + 8)).isEqualTo(0x3333);
     }
 
     @Test
