@@ -150,8 +150,11 @@ public final class UdpMux implements AutoCloseable {
         }
     }
 
-    /** The whole receive path for one datagram (package-visible for tests and benchmarks). */
-    void dispatch(byte[] b, int off, int len, InetSocketAddress from) {
+    /**
+     * The whole receive path for one datagram: demultiplex, STUN/DTLS/SRTP, route, send. The I/O
+     * threads call it; public so that the media benchmark can drive it directly.
+     */
+    public void dispatch(byte[] b, int off, int len, InetSocketAddress from) {
         counters.datagrams.increment();
         if (len < 1) {
             counters.garbage.increment();
