@@ -46,7 +46,8 @@ public final class Srproxy implements AutoCloseable {
         started.add(rtcWeb);
         modules.add(rtcWeb);
         health.register(() -> new HealthModule.Check("rtc", true, "udp port " + rtc.port()
-                + ", " + rtc.mux().sessions() + " WebRTC sessions, " + rtc.channels().size() + " channels"));
+                + ", " + rtc.mux().sessions() + " WebRTC sessions, " + rtc.channels().size() + " channels, "
+                + rtc.mux().counters().snapshot()));
         web = new WebServer(config.rtm().ip(), config.rtm().port(), modules).start();
         started.add(web);
         log.info("srproxy up: signalling and web client on http://{}:{}/", config.rtm().ip(), web.port());

@@ -50,6 +50,12 @@ public final class UdpMux implements AutoCloseable {
         channels = new DatagramChannel[Math.max(1, threads)];
         try {
             int bound = bind.getPort();
+            if (bound != 0 && channels.length > 1) {
+                // SO_REUSEPORT would let us share a port another process already holds: probe first
+                try (DatagramChannel probe = DatagramChannel.open()) {
+                    probe.bind(bind);
+                }
+            }
             for (int i = 0; i < channels.length; i++) {
                 DatagramChannel ch = DatagramChannel.open();
                 channels[i] = ch;

@@ -176,6 +176,13 @@ class WebRtcMediaTest {
     }
 
     @Test
+    void aPortInUseIsRefusedRatherThanShared() {
+        assertThatThrownBy(() -> new UdpMux(new InetSocketAddress("127.0.0.1", rtc.port()), 2, System::nanoTime))
+                .isInstanceOf(java.io.UncheckedIOException.class)
+                .hasMessageContaining("cannot bind the RTC UDP port");
+    }
+
+    @Test
     void aPeerSilentFor30SecondsIsGoneAndSaysSo() throws Exception {
         clock.addAndGet(Duration.ofSeconds(29).toNanos());
         rtc.sweep();
