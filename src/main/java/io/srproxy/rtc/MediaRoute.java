@@ -30,9 +30,8 @@ final class MediaRoute implements PacketHandler, AutoCloseable {
         this.from = from;
         this.to = to;
         MediaTransport out = to.transport();
-        audio = new OutboundStream(out.sendSsrc(MediaKind.AUDIO),
-                out.preferred(MediaKind.AUDIO).map(Codec::clockRate).orElse(8000));
-        video = new OutboundStream(out.sendSsrc(MediaKind.VIDEO), 90000);
+        audio = to.outbound(MediaKind.AUDIO);
+        video = to.outbound(MediaKind.VIDEO);
         java.util.Arrays.fill(payloadTypeMap, -1);
         for (Codec c : from.transport().codecs()) {
             fromCodecs[c.payloadType() & 0x7F] = c;

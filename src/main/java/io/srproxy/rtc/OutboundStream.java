@@ -64,6 +64,7 @@ final class OutboundStream {
     long advanceTimestamp(int samples) {
         long t = (lastTs + samples) & 0xFFFFFFFFL;
         lastTs = t;
+        sourceSsrc = -1; // a forwarded packet after this one recomputes its offsets
         return t;
     }
 }

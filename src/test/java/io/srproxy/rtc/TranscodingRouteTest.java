@@ -99,6 +99,29 @@ class TranscodingRouteTest {
     }
 
     @Test
+    void aNewPeerContinuesTheReceiversStream() {
+        CapturingTransport a = new CapturingTransport(0xA0, Codec.PCMU);
+        CapturingTransport b = new CapturingTransport(0xB0, Codec.PCMU);
+        CapturingTransport c = new CapturingTransport(0xC0, Codec.PCMU);
+        ChannelRegistry registry = new ChannelRegistry();
+        registry.join("s", "a", a, e -> {});
+        registry.join("s", "b", b, e -> {});
+        byte[] p = new byte[12 + 160];
+        RtpHeader.writeFixed(p, 0, false, 0, 500, 80_000, 0xBBBB);
+        b.receiveRtp(p);
+        registry.leave("s", "b", "leave");
+        registry.join("s", "c", c, e -> {});
+        RtpHeader.writeFixed(p, 0, false, 0, 9, 1234, 0xCCCC);
+        c.receiveRtp(p);
+        assertThat(a.sentRtp).hasSize(2);
+        byte[] first = a.sentRtp.get(0);
+        byte[] second = a.sentRtp.get(1);
+        assertThat(RtpHeader.ssrc(second, 0)).isEqualTo(RtpHeader.ssrc(first, 0)).isEqualTo(0xA0);
+        assertThat(RtpHeader.sequence(second, 0)).isEqualTo((RtpHeader.sequence(first, 0) + 1) & 0xFFFF);
+        assertThat(RtpHeader.timestamp(second, 0) - RtpHeader.timestamp(first, 0)).isEqualTo(160);
+    }
+
+    @Test
     void leavingStopsMediaAndTellsTheOther() {
         CapturingTransport a = new CapturingTransport(0xA0, Codec.PCMU);
         CapturingTransport b = new CapturingTransport(0xB0, Codec.PCMU);
