@@ -9,7 +9,7 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.Size;
 
 /** Random input never escapes the hand-written parsers as anything but a clean refusal. */
-class ParserProperties {
+class ParserPropertiesTest {
 
     @Property(tries = 2000)
     void stunReadersNeverThrowOnGarbage(@ForAll @Size(max = 200) byte[] b) {
