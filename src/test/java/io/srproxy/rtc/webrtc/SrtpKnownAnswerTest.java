@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Arrays;
 import java.util.HexFormat;
 import org.jitsi.srtp.SrtpErrorStatus;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * SRTP and SRTCP (AES128_CM_HMAC_SHA1_80) against the published known-answer vectors of libsrtp's
- * srtp_driver, which use RFC 3711 appendix B.3's master key and salt: our session must produce
+ * srtp_driver, which use RFC 3711 appendix B.3's master key and salt, for our own implementation
+ * and for jitsi-srtp: each must produce
  * exactly the reference ciphertext (so key derivation, AES-CM and HMAC-SHA1 all match libsrtp,
  * the implementation inside Chromium), and read it back.
  */
@@ -27,14 +29,15 @@ class SrtpKnownAnswerTest {
     private static final byte[] RTCP_CIPHER_INDEX_1 = HEX.parseHex(
             "81c8000bcafebabe7128035be487b9bdbef89041f977a5a880000001993e08cd54d6c1230798");
 
-    private static SrtpSession session() {
+    private static SrtpSession session(boolean own) {
         return new SrtpSession(new SrtpKeys(SrtpProfile.AES128_CM_HMAC_SHA1_80,
-                MASTER_KEY, MASTER_SALT, MASTER_KEY, MASTER_SALT), true);
+                MASTER_KEY, MASTER_SALT, MASTER_KEY, MASTER_SALT), true, own);
     }
 
-    @Test
-    void rtpMatchesTheReferenceCiphertextAndDecryptsBack() {
-        try (SrtpSession sender = session(); SrtpSession receiver = session()) {
+    @ParameterizedTest(name = "own implementation: {0}")
+    @ValueSource(booleans = {true, false})
+    void rtpMatchesTheReferenceCiphertextAndDecryptsBack(boolean own) {
+        try (SrtpSession sender = session(own); SrtpSession receiver = session(own)) {
             byte[] buf = Arrays.copyOf(RTP_PLAIN, RTP_PLAIN.length + SrtpSession.TRAILER_ROOM);
             int len = sender.protectRtp(buf, 0, RTP_PLAIN.length);
             assertThat(Arrays.copyOf(buf, len)).isEqualTo(RTP_CIPHER);
@@ -46,9 +49,10 @@ class SrtpKnownAnswerTest {
         }
     }
 
-    @Test
-    void truncatedOrAlteredPacketsAreRejected() {
-        try (SrtpSession receiver = session()) {
+    @ParameterizedTest(name = "own implementation: {0}")
+    @ValueSource(booleans = {true, false})
+    void truncatedOrAlteredPacketsAreRejected(boolean own) {
+        try (SrtpSession receiver = session(own)) {
             SrtpSession.Failure f = new SrtpSession.Failure();
             for (int len = RTP_CIPHER.length - 1; len > 0; len--) {
                 byte[] in = Arrays.copyOf(Arrays.copyOf(RTP_CIPHER, len), len + SrtpSession.TRAILER_ROOM);
@@ -61,9 +65,10 @@ class SrtpKnownAnswerTest {
         }
     }
 
-    @Test
-    void srtcpMatchesTheReferenceCiphertextAndDecryptsBack() {
-        try (SrtpSession sender = session(); SrtpSession receiver = session()) {
+    @ParameterizedTest(name = "own implementation: {0}")
+    @ValueSource(booleans = {true, false})
+    void srtcpMatchesTheReferenceCiphertextAndDecryptsBack(boolean own) {
+        try (SrtpSession sender = session(own); SrtpSession receiver = session(own)) {
             byte[] buf = new byte[RTCP_PLAIN.length + SrtpSession.TRAILER_ROOM];
             System.arraycopy(RTCP_PLAIN, 0, buf, 0, RTCP_PLAIN.length);
             sender.protectRtcp(buf, 0, RTCP_PLAIN.length); // index 0
