@@ -145,6 +145,44 @@ public class RtcMediaBench {
         return len;
     }
 
+    /** SRTP alone, CM profile: our implementation against jitsi-srtp, protect + unprotect per op. */
+    @State(Scope.Thread)
+    public static class SrtpImpl {
+        @Param({"own", "jitsi"})
+        public String impl;
+
+        io.srproxy.rtc.webrtc.SrtpSession sender;
+        io.srproxy.rtc.webrtc.SrtpSession receiver;
+        final io.srproxy.rtc.webrtc.SrtpSession.Failure failure = new io.srproxy.rtc.webrtc.SrtpSession.Failure();
+        final byte[] buf = new byte[12 + 80 + MediaTransport.TRAILER_ROOM];
+        int seq;
+
+        @Setup(Level.Trial)
+        public void setUp() {
+            java.util.Random r = new java.util.Random(1);
+            byte[] k1 = new byte[16];
+            byte[] s1 = new byte[14];
+            byte[] k2 = new byte[16];
+            byte[] s2 = new byte[14];
+            r.nextBytes(k1);
+            r.nextBytes(s1);
+            r.nextBytes(k2);
+            r.nextBytes(s2);
+            io.srproxy.rtc.webrtc.SrtpKeys keys = new io.srproxy.rtc.webrtc.SrtpKeys(SrtpProfile.AES128_CM_HMAC_SHA1_80, k1, s1, k2, s2);
+            boolean own = impl.equals("own");
+            sender = own ? new io.srproxy.rtc.webrtc.SrtpSession(keys, false) : io.srproxy.rtc.webrtc.SrtpSession.onJitsi(keys, false);
+            receiver = own ? new io.srproxy.rtc.webrtc.SrtpSession(keys, true) : io.srproxy.rtc.webrtc.SrtpSession.onJitsi(keys, true);
+        }
+    }
+
+    @Benchmark
+    public int srtpCmProtectUnprotect(SrtpImpl s) {
+        int seq = s.seq++;
+        RtpHeader.writeFixed(s.buf, 0, false, 111, seq & 0xFFFF, 960L * seq, 0xA11CE);
+        int len = s.sender.protectRtp(s.buf, 0, 12 + 80);
+        return s.receiver.unprotectRtp(s.buf, 0, len, s.failure);
+    }
+
     @State(Scope.Thread)
     public static class Route {
         io.srproxy.rtc.ChannelRegistry registry;

@@ -26,6 +26,11 @@ public final class SrtpSession implements AutoCloseable {
         this(keys, server, keys.profile() == SrtpProfile.AES128_CM_HMAC_SHA1_80);
     }
 
+    /** The same keys on jitsi-srtp whatever the profile: for the comparison benchmark. */
+    public static SrtpSession onJitsi(SrtpKeys keys, boolean server) {
+        return new SrtpSession(keys, server, false);
+    }
+
     /** {@code own}: our CM implementation rather than jitsi-srtp (CM only; tests compare the two). */
     SrtpSession(SrtpKeys keys, boolean server, boolean own) {
         this.profile = keys.profile();
