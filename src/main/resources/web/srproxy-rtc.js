@@ -206,7 +206,8 @@ class Client extends Emitter {
       case "user-left": {
         const user = this._user(msg.uid);
         this.remoteUsers = this.remoteUsers.filter((u) => u !== user);
-        this.emit("user-left", user, msg.reason === "leave" ? "Quit" : msg.reason);
+        // Agora's reasons: "Quit" (left or closed), "ServerTimeOut" (connection lost)
+        this.emit("user-left", user, msg.reason === "leave" || msg.reason === "closed" ? "Quit" : "ServerTimeOut");
         break;
       }
       case "user-published": {
