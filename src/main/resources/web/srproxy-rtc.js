@@ -257,9 +257,10 @@ class Client extends Emitter {
 
   /** Sends local tracks (one audio, one video) to the channel. */
   async publish(tracks) {
-    if (!this._pc) throw new Error("srproxy-rtc: join before publishing");
     for (const t of [].concat(tracks)) {
-      await this._tx[t.trackMediaType].sender.replaceTrack(t.getMediaStreamTrack());
+      const tx = this._tx[t.trackMediaType];
+      if (!this._pc || !tx) throw new Error("srproxy-rtc: join before publishing");
+      await tx.sender.replaceTrack(t.getMediaStreamTrack());
       t._client = this;
       if (!this.localTracks.includes(t)) this.localTracks.push(t);
       this._send({ type: "publish", mediaType: t.trackMediaType });

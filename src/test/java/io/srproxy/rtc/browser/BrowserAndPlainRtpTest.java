@@ -137,7 +137,8 @@ class BrowserAndPlainRtpTest {
                 + "  if (m.type === 'join') { m.sdp = m.sdp.replace(/a=fingerprint:sha-256 ([0-9A-F]{2})/g,"
                 + "    (all, b) => 'a=fingerprint:sha-256 ' + (b === '00' ? '01' : '00')); data = JSON.stringify(m); }"
                 + "  return send.call(this, data); };");
-        assertThat(page.join("bad", "mallory", false, "vp8")).isEqualTo("ok");
+        // the handshake may fail before the page gets to publish, so the demo's join may report that
+        assertThat(page.join("bad", "mallory", false, "vp8")).isIn("ok", "error: srproxy-rtc: join before publishing");
         await().atMost(Duration.ofSeconds(30)).until(() -> page.events().stream()
                 .anyMatch(e -> e.contains("-> DISCONNECTED") && !e.contains("LEAVE")));
         assertThat(page.events()).noneMatch(e -> e.contains("-> CONNECTED"));
