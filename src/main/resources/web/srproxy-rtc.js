@@ -206,7 +206,8 @@ class Client extends Emitter {
       case "user-left": {
         const user = this._user(msg.uid);
         this.remoteUsers = this.remoteUsers.filter((u) => u !== user);
-        this.emit("user-left", user, msg.reason === "leave" ? "Quit" : msg.reason);
+        // Agora's reasons: "Quit" (left or closed), "ServerTimeOut" (connection lost)
+        this.emit("user-left", user, msg.reason === "leave" || msg.reason === "closed" ? "Quit" : "ServerTimeOut");
         break;
       }
       case "user-published": {
@@ -256,9 +257,10 @@ class Client extends Emitter {
 
   /** Sends local tracks (one audio, one video) to the channel. */
   async publish(tracks) {
-    if (!this._pc) throw new Error("srproxy-rtc: join before publishing");
     for (const t of [].concat(tracks)) {
-      await this._tx[t.trackMediaType].sender.replaceTrack(t.getMediaStreamTrack());
+      const tx = this._tx[t.trackMediaType];
+      if (!this._pc || !tx) throw new Error("srproxy-rtc: join before publishing");
+      await tx.sender.replaceTrack(t.getMediaStreamTrack());
       t._client = this;
       if (!this.localTracks.includes(t)) this.localTracks.push(t);
       this._send({ type: "publish", mediaType: t.trackMediaType });
@@ -304,6 +306,10 @@ class Client extends Emitter {
       if (s.type === "outbound-rtp") out[s.kind === "audio" ? "outAudio" : "outVideo"] = s;
       if (s.type === "candidate-pair" && s.nominated) out.pair = s;
     });
+    for (const kind of ["audio", "video"]) {
+      const codec = out[kind].codecId && report.get(out[kind].codecId);
+      out[kind].codecName = codec ? codec.mimeType.split("/")[1] : undefined;
+    }
     return out;
   }
 
@@ -335,7 +341,7 @@ class Client extends Emitter {
     const stats = { receivePackets: s.packetsReceived || 0, receiveBytes: s.bytesReceived || 0,
       receivePacketsLost: s.packetsLost || 0, receiveFrames: s.framesReceived || 0,
       decodeFrames: s.framesDecoded || 0, receiveResolutionWidth: s.frameWidth || 0,
-      receiveResolutionHeight: s.frameHeight || 0 };
+      receiveResolutionHeight: s.frameHeight || 0, codecType: s.codecName };
     return Object.fromEntries(this.remoteUsers.map((u) => [u.uid, stats]));
   }
 }

@@ -80,7 +80,8 @@ public final class Srproxy implements AutoCloseable {
         started.add(rtcWeb);
         modules.add(rtcWeb);
         health.register(() -> new HealthModule.Check("rtc", true, "udp port " + rtc.port()
-                + ", " + rtc.mux().sessions() + " WebRTC sessions, " + rtc.channels().size() + " channels"));
+                + ", " + rtc.mux().sessions() + " WebRTC sessions, " + rtc.channels().size() + " channels, "
+                + rtc.mux().counters().snapshot()));
         if (config.proxy().on() || config.rtm2sip().on()) {
             sip = SipAgent.start(config, config.global().sipLocalIp());
             started.add(sip);

@@ -26,6 +26,7 @@ final class AudioTranscoder implements AutoCloseable {
     private final short[] pcm = new short[RATE * 120 / 1000 + FRAME];
     private final short[] fifo = new short[RATE];
     private int fifoLen;
+    private boolean closed;
     private final byte[] packet = new byte[12 + 1500 + MediaTransport.TRAILER_ROOM];
 
     /** True when this class can convert between the two. */
@@ -43,6 +44,9 @@ final class AudioTranscoder implements AutoCloseable {
     }
 
     synchronized void onRtp(byte[] b, int off, int len) {
+        if (closed) {
+            return; // the route was rewired while this packet was on its way
+        }
         int payloadLen = RtpHeader.payloadLength(b, off, len);
         if (payloadLen <= 0) {
             return;
@@ -86,6 +90,10 @@ final class AudioTranscoder implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         if (decoder != null) {
             decoder.close();
         }

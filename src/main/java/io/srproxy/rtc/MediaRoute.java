@@ -6,10 +6,13 @@ import io.srproxy.rtc.rtp.RtpHeader;
  * Media from one member to the other, installed as the sender's packet handler. Same codec:
  * rewrite the header into the receiver's continuous stream and send on, in place. Different
  * audio codecs: transcode. RTCP from the sender is read for PLI and FIR, which are passed on to
- * the receiver's source (via the reverse route) so that it sends a key frame.
+ * the receiver's source (via the reverse route) so that it sends a key frame, and for generic
+ * NACKs, passed on with the sequence numbers mapped back to the source's, so it retransmits.
  */
 final class MediaRoute implements PacketHandler, AutoCloseable {
 
+    private static final int PT_RTPFB = 205;
+    private static final int FMT_NACK = 1;
     private static final int PT_PSFB = 206;
     private static final int FMT_PLI = 1;
     private static final int FMT_FIR = 4;
@@ -23,6 +26,7 @@ final class MediaRoute implements PacketHandler, AutoCloseable {
     private final AudioTranscoder transcoder;
     private final int transcodedPayloadType;
     private final byte[] feedback = new byte[20 + MediaTransport.TRAILER_ROOM];
+    private final byte[] nack = new byte[256 + MediaTransport.TRAILER_ROOM];
     private volatile MediaRoute reverse;
     private int firSequence;
 
@@ -30,9 +34,8 @@ final class MediaRoute implements PacketHandler, AutoCloseable {
         this.from = from;
         this.to = to;
         MediaTransport out = to.transport();
-        audio = new OutboundStream(out.sendSsrc(MediaKind.AUDIO),
-                out.preferred(MediaKind.AUDIO).map(Codec::clockRate).orElse(8000));
-        video = new OutboundStream(out.sendSsrc(MediaKind.VIDEO), 90000);
+        audio = to.outbound(MediaKind.AUDIO);
+        video = to.outbound(MediaKind.VIDEO);
         java.util.Arrays.fill(payloadTypeMap, -1);
         for (Codec c : from.transport().codecs()) {
             fromCodecs[c.payloadType() & 0x7F] = c;
@@ -87,14 +90,40 @@ final class MediaRoute implements PacketHandler, AutoCloseable {
             int words = ((b[p + 2] & 0xFF) << 8) | (b[p + 3] & 0xFF);
             int pt = b[p + 1] & 0xFF;
             int fmt = b[p] & 0x1F;
-            if (pt == PT_PSFB && (fmt == FMT_PLI || fmt == FMT_FIR)) {
-                MediaRoute r = reverse;
-                if (r != null) {
-                    r.requestKeyFrame(fmt == FMT_FIR);
-                }
+            int next = p + 4 + 4 * words;
+            if (next > end) {
+                return; // truncated compound packet
             }
-            p += 4 + 4 * words;
+            MediaRoute r = reverse;
+            if (r != null && pt == PT_PSFB && (fmt == FMT_PLI || fmt == FMT_FIR)) {
+                r.requestKeyFrame(fmt == FMT_FIR);
+            } else if (r != null && pt == PT_RTPFB && fmt == FMT_NACK && words >= 3) {
+                r.passNack(b, p, next - p);
+            }
+            p = next;
         }
+    }
+
+    /**
+     * Passes a receiver's generic NACK (RFC 4585 6.2.1) about our video stream on to this route's
+     * source, rewritten into the source's SSRC and sequence numbers (FCI: PID + BLP, 4 bytes each).
+     */
+    synchronized void passNack(byte[] b, int p, int len) {
+        long media = video.sourceSsrc();
+        if (media < 0 || len > 256) {
+            return;
+        }
+        byte[] out = nack;
+        System.arraycopy(b, p, out, 0, len);
+        RtpHeader.writeUint32(out, 4, from.transport().sendSsrc(MediaKind.VIDEO));
+        RtpHeader.writeUint32(out, 8, media);
+        for (int f = 12; f + 4 <= len; f += 4) {
+            int pid = ((out[f] & 0xFF) << 8) | (out[f + 1] & 0xFF);
+            int src = video.sourceSequence(pid);
+            out[f] = (byte) (src >>> 8);
+            out[f + 1] = (byte) src;
+        }
+        from.transport().sendRtcp(out, 0, len);
     }
 
     /** Asks this route's source for a key frame of the video it is sending us. */

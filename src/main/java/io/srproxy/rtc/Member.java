@@ -14,11 +14,24 @@ public final class Member {
     private final Consumer<RtcEvent> events;
     private volatile boolean audioPublished;
     private volatile boolean videoPublished;
+    private final OutboundStream audioOut;
+    private final OutboundStream videoOut;
 
     public Member(String uid, MediaTransport transport, Consumer<RtcEvent> events) {
         this.uid = Objects.requireNonNull(uid);
         this.transport = Objects.requireNonNull(transport);
         this.events = events == null ? e -> {} : events;
+        this.audioOut = new OutboundStream(transport.sendSsrc(MediaKind.AUDIO),
+                transport.preferred(MediaKind.AUDIO).map(Codec::clockRate).orElse(8000));
+        this.videoOut = new OutboundStream(transport.sendSsrc(MediaKind.VIDEO), 90000);
+    }
+
+    /**
+     * The one stream of {@code kind} this member receives, whoever feeds it: it outlives routes, so
+     * a new peer (or a switch between forwarding and transcoding) continues the same stream.
+     */
+    OutboundStream outbound(MediaKind kind) {
+        return kind == MediaKind.AUDIO ? audioOut : videoOut;
     }
 
     public String uid() {

@@ -54,6 +54,11 @@ final class OutboundStream {
         RtpHeader.setPayloadType(b, off, payloadType);
     }
 
+    /** The source's sequence number of a packet this stream sent as {@code outSeq} (for NACKs). */
+    int sourceSequence(int outSeq) {
+        return (outSeq - seqDelta) & 0xFFFF;
+    }
+
     /** Next sequence number and timestamp for a packet we make ourselves (transcoding). */
     int nextSequence() {
         int s = (lastSeq + 1) & 0xFFFF;
@@ -64,6 +69,7 @@ final class OutboundStream {
     long advanceTimestamp(int samples) {
         long t = (lastTs + samples) & 0xFFFFFFFFL;
         lastTs = t;
+        sourceSsrc = -1; // a forwarded packet after this one recomputes its offsets
         return t;
     }
 }

@@ -40,7 +40,8 @@ public final class RtcService implements AutoCloseable {
                           Duration dtlsTimeout, boolean sweep) {
 
         public static Options from(RtxConfig config) {
-            String advertised = config.rtc().ip().orElseGet(RtcService::detectAddress);
+            // [rtc] ip, else [global] public_ip (NATed hosts), else this host's first address
+            String advertised = config.rtc().ip().or(() -> config.global().publicIp()).orElseGet(RtcService::detectAddress);
             String bind = isLoopback(advertised) ? advertised : "0.0.0.0";
             int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
             return new Options(bind, advertised, config.rtc().port(), threads, System::nanoTime, Duration.ofSeconds(20), true);
@@ -115,6 +116,8 @@ public final class RtcService implements AutoCloseable {
         t.setRemote(remote);
         try {
             registry.join(channel, uid, t, events);
+            // a SIP leg sends audio from the start: the other member hears of it as published
+            registry.channel(channel).ifPresent(c -> c.publish(uid, MediaKind.AUDIO, true));
         } catch (RuntimeException e) {
             t.close();
             throw e;

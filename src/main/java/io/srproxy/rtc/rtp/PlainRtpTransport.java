@@ -19,9 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A plain RTP member's transport (a SIP leg): its own UDP socket (local address goes into our SDP),
- * the remote address from the peer's SDP, raw RTP out, and one reader thread handing RTP/RTCP
- * (RTCP muxed on the same port) to the handler. Minimal on purpose, so it can move onto the SIP
- * side's RtpSession later.
+ * the remote address from the peer's SDP (or, until then, where its RTP comes from), raw RTP out,
+ * and one reader thread handing RTP/RTCP (RTCP muxed on the same port) to the handler. Minimal on
+ * purpose, so it can move onto the SIP side's RtpSession later.
  */
 public final class PlainRtpTransport implements MediaTransport {
 
@@ -32,7 +32,7 @@ public final class PlainRtpTransport implements MediaTransport {
     private final List<Codec> codecs;
     private final long audioSsrc = new SecureRandom().nextInt() & 0xFFFFFFFFL;
     private final Thread reader;
-    private final ByteBuffer sendBuffer = ByteBuffer.allocateDirect(2048);
+    private static final ThreadLocal<ByteBuffer> SEND_BUFFER = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(2048));
     private final LongAdder received = new LongAdder();
     private final LongAdder dropped = new LongAdder();
     private volatile InetSocketAddress remote;
@@ -82,6 +82,9 @@ public final class PlainRtpTransport implements MediaTransport {
                     continue;
                 }
                 int len = bb.position();
+                if (remote == null) {
+                    remote = (InetSocketAddress) from; // symmetric RTP until the SDP names the address
+                }
                 if (RtpHeader.isRtcp(buf, 0, len)) {
                     received.increment();
                     handler.onRtcp(buf, 0, len);
@@ -107,11 +110,12 @@ public final class PlainRtpTransport implements MediaTransport {
     }
 
     @Override
-    public synchronized void sendRtp(byte[] buf, int off, int len) {
+    public void sendRtp(byte[] buf, int off, int len) {
         InetSocketAddress to = remote;
-        if (to == null || closed) {
+        if (to == null || closed || len > 2048) {
             return;
         }
+        ByteBuffer sendBuffer = SEND_BUFFER.get();
         sendBuffer.clear();
         sendBuffer.put(buf, off, len).flip();
         try {

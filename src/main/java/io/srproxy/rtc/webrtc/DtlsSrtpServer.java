@@ -23,13 +23,14 @@ import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 /**
  * The DTLS 1.2 server side of DTLS-SRTP (RFC 5764) on BouncyCastle: offers our ECDSA certificate,
  * requires the client's and checks it against the fingerprint from the SDP offer, negotiates
- * use_srtp (AEAD_AES_128_GCM preferred, else AES128_CM_HMAC_SHA1_80) and exports the SRTP keys.
+ * use_srtp (AES128_CM_HMAC_SHA1_80 preferred, else AEAD_AES_128_GCM) and exports the SRTP keys.
  */
 public final class DtlsSrtpServer extends DefaultTlsServer {
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(DtlsSrtpServer.class);
 
-    private static final SrtpProfile[] PREFERENCE = {SrtpProfile.AEAD_AES_128_GCM, SrtpProfile.AES128_CM_HMAC_SHA1_80};
+    /** CM first: our own CM path allocates nothing per packet (docs/benchmarks.md); GCM runs on jitsi-srtp. */
+    private static final SrtpProfile[] PREFERENCE = {SrtpProfile.AES128_CM_HMAC_SHA1_80, SrtpProfile.AEAD_AES_128_GCM};
 
     private final DtlsCertificate identity;
     private final String expectedClientFingerprint;

@@ -9,6 +9,7 @@ public final class MuxCounters {
 
     public final LongAdder datagrams = new LongAdder();
     public final LongAdder garbage = new LongAdder();
+    public final LongAdder stunChecks = new LongAdder();
     public final LongAdder stunUnknownUser = new LongAdder();
     public final LongAdder stunBadIntegrity = new LongAdder();
     public final LongAdder stunBadFingerprint = new LongAdder();
@@ -28,6 +29,7 @@ public final class MuxCounters {
         Map<String, Long> m = new LinkedHashMap<>();
         m.put("datagrams", datagrams.sum());
         m.put("garbage", garbage.sum());
+        m.put("stunChecks", stunChecks.sum());
         m.put("stunUnknownUser", stunUnknownUser.sum());
         m.put("stunBadIntegrity", stunBadIntegrity.sum());
         m.put("stunBadFingerprint", stunBadFingerprint.sum());

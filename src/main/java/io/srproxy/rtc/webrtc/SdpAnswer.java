@@ -95,7 +95,7 @@ public final class SdpAnswer {
         for (Choice c : choices) {
             SdpOffer.Media m = c.media();
             if (!c.accepted()) {
-                line(s, "m=" + m.type() + " 0 UDP/TLS/RTP/SAVPF " + (m.formats().isEmpty() ? "0" : m.formats().get(0).payloadType()));
+                line(s, "m=" + m.type() + " 0 " + m.proto() + " " + m.fmts());
                 line(s, "c=IN IP4 0.0.0.0");
                 line(s, "a=mid:" + m.mid());
                 line(s, "a=inactive");

@@ -18,7 +18,9 @@ public record SdpOffer(String iceUfrag, String icePwd, String fingerprintSha256,
     public record Format(int payloadType, String name, int clockRate, int channels, String fmtp, List<String> rtcpFb) {}
 
     /** One m-line. */
-    public record Media(String type, int port, String mid, String direction, boolean rtcpMux, List<Format> formats) {}
+    /** One m-line; {@code proto} and {@code fmts} as written, for echoing a rejected line. */
+    public record Media(String type, int port, String proto, String fmts, String mid, String direction, boolean rtcpMux,
+                        List<Format> formats) {}
 
     public static final int MAX_SDP_BYTES = 32 * 1024;
 
@@ -94,6 +96,8 @@ public record SdpOffer(String iceUfrag, String icePwd, String fingerprintSha256,
     private static final class MediaBuilder {
         final String type;
         final int port;
+        final String proto;
+        final String fmts;
         final Map<Integer, String[]> rtpmap = new LinkedHashMap<>();
         final Map<Integer, String> fmtp = new LinkedHashMap<>();
         final Map<Integer, List<String>> fb = new LinkedHashMap<>();
@@ -102,9 +106,11 @@ public record SdpOffer(String iceUfrag, String icePwd, String fingerprintSha256,
         String direction = "sendrecv";
         boolean rtcpMux;
 
-        private MediaBuilder(String type, int port) {
+        private MediaBuilder(String type, int port, String proto, String fmts) {
             this.type = type;
             this.port = port;
+            this.proto = proto;
+            this.fmts = fmts;
         }
 
         static MediaBuilder of(String mline) {
@@ -114,7 +120,8 @@ public record SdpOffer(String iceUfrag, String icePwd, String fingerprintSha256,
             }
             MediaBuilder b;
             try {
-                b = new MediaBuilder(p[0], Integer.parseInt(p[1]));
+                String fmts = p.length > 3 ? String.join(" ", java.util.Arrays.copyOfRange(p, 3, p.length)) : "0";
+                b = new MediaBuilder(p[0], Integer.parseInt(p[1]), p[2], fmts);
                 for (int i = 3; i < p.length; i++) {
                     if (p[i].chars().allMatch(Character::isDigit)) {
                         b.order.add(Integer.parseInt(p[i]));
@@ -180,7 +187,7 @@ public record SdpOffer(String iceUfrag, String icePwd, String fingerprintSha256,
                     throw bad("malformed a=rtpmap for payload type " + pt);
                 }
             }
-            return new Media(type, port, mid, direction, rtcpMux, List.copyOf(formats));
+            return new Media(type, port, proto, fmts, mid, direction, rtcpMux, List.copyOf(formats));
         }
     }
 }

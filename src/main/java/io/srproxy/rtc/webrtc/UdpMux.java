@@ -50,6 +50,12 @@ public final class UdpMux implements AutoCloseable {
         channels = new DatagramChannel[Math.max(1, threads)];
         try {
             int bound = bind.getPort();
+            if (bound != 0 && channels.length > 1) {
+                // SO_REUSEPORT would let us share a port another process already holds: probe first
+                try (DatagramChannel probe = DatagramChannel.open()) {
+                    probe.bind(bind);
+                }
+            }
             for (int i = 0; i < channels.length; i++) {
                 DatagramChannel ch = DatagramChannel.open();
                 channels[i] = ch;
@@ -150,8 +156,11 @@ public final class UdpMux implements AutoCloseable {
         }
     }
 
-    /** The whole receive path for one datagram (package-visible for tests and benchmarks). */
-    void dispatch(byte[] b, int off, int len, InetSocketAddress from) {
+    /**
+     * The whole receive path for one datagram: demultiplex, STUN/DTLS/SRTP, route, send. The I/O
+     * threads call it; public so that the media benchmark can drive it directly.
+     */
+    public void dispatch(byte[] b, int off, int len, InetSocketAddress from) {
         counters.datagrams.increment();
         if (len < 1) {
             counters.garbage.increment();
@@ -212,6 +221,7 @@ public final class UdpMux implements AutoCloseable {
                 .xorMappedAddress(from).integrity(t.localKey()).fingerprint().length();
         t.onConnectivityCheck(from, useCandidate); // sets the peer's address before DTLS can arrive from it
         byAddress.put(from, t);
+        counters.stunChecks.increment();
         send(out, 0, n, from);
     }
 

@@ -48,7 +48,7 @@ public final class WebRtcTransport implements MediaTransport {
     private final long videoSsrc;
     private final StateListener listener;
     private final QueueDatagramTransport dtlsIn;
-    private final ThreadLocal<SrtpSession.Failure> failures = ThreadLocal.withInitial(SrtpSession.Failure::new);
+    private static final ThreadLocal<SrtpSession.Failure> FAILURES = ThreadLocal.withInitial(SrtpSession.Failure::new);
 
     private volatile PacketHandler handler = PacketHandler.NONE;
     private volatile InetSocketAddress remote;
@@ -162,7 +162,7 @@ public final class WebRtcTransport implements MediaTransport {
             counters.srtpBeforeKeys.increment();
             return;
         }
-        SrtpSession.Failure f = failures.get();
+        SrtpSession.Failure f = FAILURES.get();
         boolean rtcp = RtpHeader.isRtcp(b, off, len);
         int n = rtcp ? s.unprotectRtcp(b, off, len, f) : s.unprotectRtp(b, off, len, f);
         if (n < 0) {

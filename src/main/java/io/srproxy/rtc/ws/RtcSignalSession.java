@@ -1,5 +1,6 @@
 package io.srproxy.rtc.ws;
 
+import io.srproxy.concurrent.SerialExecutor;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.srproxy.rtc.Channel;

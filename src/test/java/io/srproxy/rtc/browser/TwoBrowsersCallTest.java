@@ -12,7 +12,8 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -56,10 +57,11 @@ class TwoBrowsersCallTest {
         }
     }
 
-    @Test
-    void twoPagesHearAndSeeEachOtherAndAClosedPageIsGone() {
-        assertThat(a.join("room1", "alice", true, "vp8")).isEqualTo("ok");
-        assertThat(b.join("room1", "bob", true, "vp8")).isEqualTo("ok");
+    @ParameterizedTest
+    @ValueSource(strings = {"vp8", "h264"})
+    void twoPagesHearAndSeeEachOtherAndAClosedPageIsGone(String videoCodec) {
+        assertThat(a.join("room1", "alice", true, videoCodec)).isEqualTo("ok");
+        assertThat(b.join("room1", "bob", true, videoCodec)).isEqualTo("ok");
 
         Duration setup = Duration.ofSeconds(30);
         await().atMost(setup).until(() -> a.events().contains("user-published bob audio")
@@ -80,6 +82,8 @@ class TwoBrowsersCallTest {
             assertThat(((Number) a.remoteStats("video", "bob").getOrDefault("decodeFrames", 0)).longValue()).isGreaterThan(10);
             assertThat(((Number) b.remoteStats("video", "alice").getOrDefault("decodeFrames", 0)).longValue()).isGreaterThan(10);
         });
+        assertThat(String.valueOf(a.remoteStats("video", "bob").get("codecType"))).isEqualToIgnoringCase(videoCodec);
+        assertThat(String.valueOf(b.remoteStats("audio", "alice").get("codecType"))).isEqualToIgnoringCase("opus");
 
         Map<String, Long> counters = server.rtc().mux().counters().snapshot();
         assertThat(counters.get("srtpAuthFailed")).isZero();

@@ -172,9 +172,9 @@ class DtlsSrtpHandshakeTest {
     }
 
     @Test
-    void prefersGcmWhenBothAreOffered() throws Exception {
-        Client client = new Client(SrtpProfile.AES128_CM_HMAC_SHA1_80.id, SrtpProfile.AEAD_AES_128_GCM.id);
-        assertThat(handshake(client, null).server().keys().profile()).isEqualTo(SrtpProfile.AEAD_AES_128_GCM);
+    void prefersCmWhenBothAreOffered() throws Exception {
+        Client client = new Client(SrtpProfile.AEAD_AES_128_GCM.id, SrtpProfile.AES128_CM_HMAC_SHA1_80.id);
+        assertThat(handshake(client, null).server().keys().profile()).isEqualTo(SrtpProfile.AES128_CM_HMAC_SHA1_80);
     }
 
     @Test

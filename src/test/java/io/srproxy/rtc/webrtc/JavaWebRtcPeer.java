@@ -36,6 +36,7 @@ public final class JavaWebRtcPeer implements AutoCloseable {
     private String serverPwd;
     private final Thread reader;
     private volatile boolean closed;
+    private volatile boolean reading = true;
 
     public JavaWebRtcPeer(int... srtpProfiles) throws IOException {
         socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
@@ -101,6 +102,23 @@ public final class JavaWebRtcPeer implements AutoCloseable {
         socket.send(new DatagramPacket(b, 0, len, server));
     }
 
+    /** Writes one protected RTP packet into {@code b} (with trailer room); returns its length. */
+    public int protectRtp(byte[] b, int pt, int seq, long ts, long ssrc, byte[] payload) {
+        RtpHeader.writeFixed(b, 0, false, pt, seq, ts, ssrc);
+        System.arraycopy(payload, 0, b, 12, payload.length);
+        return srtp.protectRtp(b, 0, 12 + payload.length);
+    }
+
+    /** This peer's UDP address (what the server sees as its source). */
+    public InetSocketAddress address() {
+        return (InetSocketAddress) socket.getLocalSocketAddress();
+    }
+
+    /** Stops reading: later packets pile up in the socket buffer and are dropped (for benchmarks). */
+    public void stopReading() {
+        reading = false;
+    }
+
     public void sendRtcp(byte[] plain) throws IOException {
         byte[] b = Arrays.copyOf(plain, plain.length + SrtpSession.TRAILER_ROOM);
         int len = srtp.protectRtcp(b, 0, plain.length);
@@ -114,7 +132,7 @@ public final class JavaWebRtcPeer implements AutoCloseable {
     private void readLoop() {
         byte[] buf = new byte[2048 + SrtpSession.TRAILER_ROOM];
         SrtpSession.Failure f = new SrtpSession.Failure();
-        while (!closed) {
+        while (!closed && reading) {
             DatagramPacket p = new DatagramPacket(buf, 2048);
             try {
                 socket.receive(p);
@@ -126,15 +144,16 @@ public final class JavaWebRtcPeer implements AutoCloseable {
                 dtlsIn.offer(buf, 0, p.getLength());
             } else if (first >= 128 && first <= 191 && srtp != null) {
                 if (RtpHeader.isRtcp(buf, 0, p.getLength())) {
-                    if (srtp.unprotectRtcp(buf, 0, p.getLength(), f) > 0) {
+                    int n = srtp.unprotectRtcp(buf, 0, p.getLength(), f);
+                    if (n > 0) {
+                        received.add(Arrays.copyOf(buf, n));
                         rtcpReceived.incrementAndGet();
-                        received.add(Arrays.copyOf(buf, 12));
                     }
                 } else {
                     int n = srtp.unprotectRtp(buf, 0, p.getLength(), f);
                     if (n > 0) {
-                        rtpReceived.incrementAndGet();
                         received.add(Arrays.copyOf(buf, n));
+                        rtpReceived.incrementAndGet();
                     }
                 }
             }

@@ -1,0 +1,64 @@
+package io.srproxy.rtc;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** An in-memory transport for router tests: records what is sent to it, and can inject packets. */
+final class CapturingTransport implements MediaTransport {
+
+    final List<byte[]> sentRtp = new CopyOnWriteArrayList<>();
+    final List<byte[]> sentRtcp = new CopyOnWriteArrayList<>();
+    private final List<Codec> codecs;
+    private final long ssrc;
+    private volatile PacketHandler handler = PacketHandler.NONE;
+
+    CapturingTransport(long ssrc, Codec... codecs) {
+        this.ssrc = ssrc;
+        this.codecs = List.of(codecs);
+    }
+
+    /** Delivers a packet as if it arrived from the network (copied, with trailer room). */
+    void receiveRtp(byte[] packet) {
+        byte[] b = Arrays.copyOf(packet, packet.length + TRAILER_ROOM);
+        handler.onRtp(b, 0, packet.length);
+    }
+
+    void receiveRtcp(byte[] packet) {
+        byte[] b = Arrays.copyOf(packet, packet.length + TRAILER_ROOM);
+        handler.onRtcp(b, 0, packet.length);
+    }
+
+    @Override
+    public void setHandler(PacketHandler handler) {
+        this.handler = handler;
+    }
+
+    @Override
+    public void sendRtp(byte[] buf, int off, int len) {
+        sentRtp.add(Arrays.copyOfRange(buf, off, off + len));
+    }
+
+    @Override
+    public void sendRtcp(byte[] buf, int off, int len) {
+        sentRtcp.add(Arrays.copyOfRange(buf, off, off + len));
+    }
+
+    @Override
+    public List<Codec> codecs() {
+        return codecs;
+    }
+
+    @Override
+    public long sendSsrc(MediaKind kind) {
+        return kind == MediaKind.AUDIO ? ssrc : ssrc + 1;
+    }
+
+    @Override
+    public String describe() {
+        return "capture";
+    }
+
+    @Override
+    public void close() {}
+}

@@ -1,0 +1,81 @@
+package io.srproxy.rtc.webrtc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.srproxy.rtc.rtp.RtpHeader;
+import java.util.Arrays;
+import java.util.Random;
+import org.jitsi.srtp.SrtpErrorStatus;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Our allocation-free AES128_CM_HMAC_SHA1_80 against jitsi-srtp, a second implementation, packet
+ * by packet in both directions: across a sequence-number wrap (rollover counter), with reordered
+ * packets, replays, and SRTCP.
+ */
+class CmSrtpInteropTest {
+
+    private static final Random RANDOM = new Random(7);
+
+    private static SrtpKeys keys() {
+        byte[][] k = new byte[4][];
+        for (int i = 0; i < 4; i++) {
+            k[i] = new byte[i % 2 == 0 ? 16 : 14];
+            RANDOM.nextBytes(k[i]);
+        }
+        return new SrtpKeys(SrtpProfile.AES128_CM_HMAC_SHA1_80, k[0], k[1], k[2], k[3]);
+    }
+
+    @Test
+    void ownAndJitsiReadEachOtherAcrossTheRolloverWithReordering() {
+        SrtpKeys keys = keys();
+        check(new SrtpSession(keys, true, true), new SrtpSession(keys, false, false));
+        check(new SrtpSession(keys, true, false), new SrtpSession(keys, false, true));
+    }
+
+    private static void check(SrtpSession sender, SrtpSession receiver) {
+        try (sender; receiver) {
+            SrtpSession.Failure f = new SrtpSession.Failure();
+            int start = 65536 - 300;
+            byte[][] protectedPackets = new byte[600][];
+            byte[][] plain = new byte[600][];
+            for (int i = 0; i < 600; i++) {
+                int len = 12 + 20 + RANDOM.nextInt(200);
+                byte[] p = new byte[len];
+                RANDOM.nextBytes(p);
+                RtpHeader.writeFixed(p, 0, false, 111, (start + i) & 0xFFFF, 960L * i, 0xCAFE);
+                plain[i] = p;
+                byte[] b = Arrays.copyOf(p, len + SrtpSession.TRAILER_ROOM);
+                int n = sender.protectRtp(b, 0, len);
+                assertThat(n).isEqualTo(len + 10);
+                protectedPackets[i] = Arrays.copyOf(b, n);
+            }
+            // deliver with every 7th pair swapped, and a replay of each 50th packet
+            for (int i = 0; i < 600; i++) {
+                int j = (i % 7 == 0 && i + 1 < 600) ? i + 1 : (i % 7 == 1 ? i - 1 : i);
+                byte[] in = Arrays.copyOf(protectedPackets[j], protectedPackets[j].length + SrtpSession.TRAILER_ROOM);
+                int n = receiver.unprotectRtp(in, 0, protectedPackets[j].length, f);
+                assertThat(n).as("packet %d (%s)", j, f.last).isEqualTo(plain[j].length);
+                assertThat(Arrays.copyOf(in, n)).isEqualTo(plain[j]);
+                if (i % 50 == 0) {
+                    byte[] again = Arrays.copyOf(protectedPackets[j], protectedPackets[j].length + SrtpSession.TRAILER_ROOM);
+                    assertThat(receiver.unprotectRtp(again, 0, protectedPackets[j].length, f)).isEqualTo(-1);
+                    assertThat(f.last).isIn(SrtpErrorStatus.REPLAY_FAIL, SrtpErrorStatus.REPLAY_OLD);
+                }
+            }
+            for (int i = 0; i < 50; i++) {
+                byte[] rr = new byte[32];
+                RANDOM.nextBytes(rr);
+                rr[0] = (byte) 0x81;
+                rr[1] = (byte) 201;
+                rr[2] = 0;
+                rr[3] = 7;
+                byte[] b = Arrays.copyOf(rr, rr.length + SrtpSession.TRAILER_ROOM);
+                int n = sender.protectRtcp(b, 0, rr.length);
+                assertThat(n).isEqualTo(rr.length + 14);
+                assertThat(receiver.unprotectRtcp(b, 0, n, f)).as("rtcp %d (%s)", i, f.last).isEqualTo(rr.length);
+                assertThat(Arrays.copyOf(b, rr.length)).isEqualTo(rr);
+            }
+        }
+    }
+}
