@@ -69,7 +69,8 @@ public final class Srproxy implements AutoCloseable {
         started.add(rtmTimers);
         rtm = RtmService.create(config.global().appId(), config.reservedUids(), loginTokens(), rtmTimers);
         started.add(rtm);
-        RtmWebSocket rtmSocket = new RtmWebSocket(rtm);
+        RtmWebSocket rtmSocket = new RtmWebSocket(rtm, new RtmWebSocket.Limits(config.limits().maxConnections(),
+                config.limits().maxRequestsPerSecond()));
         modules.add(rtmSocket);
         health.register(() -> new HealthModule.Check("rtm", rtm.isRunning(),
                 rtm.onlineCount() + " users online, " + rtmSocket.openConnections() + " websockets"));
@@ -91,6 +92,7 @@ public final class Srproxy implements AutoCloseable {
                     g.registered() ? "registered" : "proxy extension not registered"));
         }
         SrproxyMeters.register(metrics.registry(), rtm, rtc, calls, Optional.ofNullable(sip));
+        SrproxyMeters.registerRefusals(metrics.registry(), rtmSocket, Optional.ofNullable(gateway));
         modules.add(new ApiModule(config, calls, gateway));
         web = new WebServer(config.rtm().ip(), config.rtm().port(), tlsKeyStore(), modules).start();
         started.add(web);

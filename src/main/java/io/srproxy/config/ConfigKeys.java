@@ -24,6 +24,7 @@ public final class ConfigKeys {
             new Key("rtm", "tls_key", "", false),
             new Key("rtm2sip", "on", "0", false),
             new Key("rtm2sip", "acc_rule", "", false),
+            new Key("rtm2sip", "ring_timeout", "55", false),
             new Key("pstn", "ip", "", false),
             new Key("pstn", "prefix", "", false),
             new Key("proxy", "on", "0", false),
@@ -35,6 +36,9 @@ public final class ConfigKeys {
             new Key("media", "rtp_port_max", "32768", false),
             new Key("media", "codecs", "opus,PCMU,PCMA", false),
             new Key("media", "rtp_timeout", "30", false),
+            new Key("limits", "max_connections", "10000", false),
+            new Key("limits", "max_requests_per_second", "50", false),
+            new Key("limits", "max_calls", "1000", false),
             new Key("log", "level", "2", false),
             new Key("log", "file", "", false),
             new Key("log", "max_file_size", "100", false));

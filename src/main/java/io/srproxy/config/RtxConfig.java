@@ -17,6 +17,7 @@ public record RtxConfig(
         Pstn pstn,
         Proxy proxy,
         Media media,
+        Limits limits,
         Log log) {
 
     /** {@code host[:port]}; port 5060 when absent. */
@@ -55,8 +56,19 @@ public record RtxConfig(
         }
     }
 
-    /** App -> SIP: the SIP extensions apps may call, each shown as an online RTM user. */
-    public record Rtm2Sip(boolean on, String accRule, List<String> accounts) {}
+    /**
+     * App -> SIP: the SIP extensions apps may call, each shown as an online RTM user.
+     *
+     * @param ringTimeoutSeconds an outgoing SIP call not answered in this time is cancelled (408),
+     *                           a little before the RTM invitation would expire (60 s)
+     */
+    public record Rtm2Sip(boolean on, String accRule, List<String> accounts, int ringTimeoutSeconds) {}
+
+    /**
+     * What protects the process: open RTM WebSockets, requests per second on one socket, bridged
+     * calls at once. Each refusal is answered with its reason and counted.
+     */
+    public record Limits(int maxConnections, int maxRequestsPerSecond, int maxCalls) {}
 
     /** PSTN routing: calls with {@code Pstn} go to {@code <prefix><number>@<ip or sip_svr>}. */
     public record Pstn(Optional<String> ip, String prefix) {}

@@ -72,7 +72,8 @@ public final class RtxConfigBinder {
             errorAt("rtm", rtm.tlsCert().isPresent() ? "tls_key" : "tls_cert", "tls_cert and tls_key go together");
         }
         boolean rtm2sipOn = flag("rtm2sip", "on");
-        var rtm2sip = new RtxConfig.Rtm2Sip(rtm2sipOn, string("rtm2sip", "acc_rule"), accounts(rtm2sipOn));
+        var rtm2sip = new RtxConfig.Rtm2Sip(rtm2sipOn, string("rtm2sip", "acc_rule"), accounts(rtm2sipOn),
+                intIn("rtm2sip", "ring_timeout", 1, 3600));
         var pstn = new RtxConfig.Pstn(hostOnly("pstn", "ip"), digits("pstn", "prefix"));
         boolean proxyOn = flag("proxy", "on");
         var proxy = new RtxConfig.Proxy(proxyOn,
@@ -82,6 +83,8 @@ public final class RtxConfigBinder {
                 prefixOf("proxy", "prefix"));
         var media = new RtxConfig.Media(port("media", "rtp_port_min"), port("media", "rtp_port_max"),
                 codecs(), intIn("media", "rtp_timeout", 1, 3600));
+        var limits = new RtxConfig.Limits(intIn("limits", "max_connections", 1, 10_000_000),
+                intIn("limits", "max_requests_per_second", 1, 1_000_000), intIn("limits", "max_calls", 1, 1_000_000));
         var log = new RtxConfig.Log(intIn("log", "level", 0, 5), optional("log", "file"),
                 intIn("log", "max_file_size", 1, 1_000_000));
 
@@ -89,7 +92,7 @@ public final class RtxConfigBinder {
 
         boolean failed = problems.stream().anyMatch(p -> p.severity() == Severity.ERROR);
         RtxConfig config = failed ? null
-                : new RtxConfig(file.name(), global, rtc, rtm, rtm2sip, pstn, proxy, media, log);
+                : new RtxConfig(file.name(), global, rtc, rtm, rtm2sip, pstn, proxy, media, limits, log);
         return new Binding(config, List.copyOf(problems));
     }
 

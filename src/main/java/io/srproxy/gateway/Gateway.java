@@ -56,7 +56,7 @@ public final class Gateway implements AutoCloseable {
                 daemon("gateway"));
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("gateway-timer"));
         Gateway g = new Gateway(new GatewayContext(config, new DialPlan(config), rtm, sip, channels, calls, pool,
-                timers, Clock.systemUTC(), ConcurrentHashMap.newKeySet()));
+                timers, Clock.systemUTC(), ConcurrentHashMap.newKeySet(), new java.util.concurrent.atomic.LongAdder()));
         g.startDirections();
         return g;
     }
@@ -106,7 +106,17 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /** Calls refused because {@code [limits] max_calls} were in progress. */
+    public long refusedCalls() {
+        return ctx.refusedCalls().sum();
+    }
+
     private void onIncomingCall(IncomingCall call) {
+        if (ctx.atCallLimit()) {
+            log.warn("SIP call {} refused: {} calls in progress ([limits] max_calls)", call.callId(), ctx.live().size());
+            call.reject(503);
+            return;
+        }
         String uid = call.calledNumber();
         if (uid.isEmpty() || call.prefix().isEmpty() && !ctx.config().proxy().prefix().isEmpty()) {
             log.info("SIP call {} to '{}' lacks the dial prefix '{}': 404", call.callId(), call.dialledNumber(),

@@ -71,6 +71,11 @@ final class GatewayAccount implements RtmListener {
             invitation.setResponse(GatewayMessages.busy()).refuse();
             return;
         }
+        if (ctx.atCallLimit()) {
+            log.warn("gateway account {}: refusing {}: call limit reached ([limits] max_calls)", uid, invitation.callerId());
+            invitation.setResponse(GatewayMessages.sipError(503, "srproxy is at its call limit")).refuse();
+            return;
+        }
         InvitationContent content;
         try {
             content = InvitationContent.parse(invitation.content());

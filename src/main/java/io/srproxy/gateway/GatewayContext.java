@@ -15,4 +15,14 @@ import java.util.concurrent.ScheduledExecutorService;
  */
 record GatewayContext(RtxConfig config, DialPlan plan, RtmService rtm, SipAgent sip, ChannelRegistry channels,
                       CallLog calls, ExecutorService pool, ScheduledExecutorService timers, Clock clock,
-                      Set<BridgedCall> live) {}
+                      Set<BridgedCall> live, java.util.concurrent.atomic.LongAdder refusedCalls) {
+
+    /** {@code [limits] max_calls} bridged calls are in progress; a new one is refused and counted. */
+    boolean atCallLimit() {
+        if (live.size() >= config.limits().maxCalls()) {
+            refusedCalls.increment();
+            return true;
+        }
+        return false;
+    }
+}

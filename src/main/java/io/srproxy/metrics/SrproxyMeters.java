@@ -59,6 +59,17 @@ public final class SrproxyMeters {
         });
     }
 
+    /** Requests refused by the protective limits, by reason. */
+    public static void registerRefusals(MeterRegistry registry, io.srproxy.rtm.ws.RtmWebSocket rtm,
+                                        Optional<io.srproxy.gateway.Gateway> gateway) {
+        FunctionCounter.builder("srproxy.refused", rtm, io.srproxy.rtm.ws.RtmWebSocket::refusedConnections)
+                .tag("reason", "max_connections").description("requests refused by a limit").register(registry);
+        FunctionCounter.builder("srproxy.refused", rtm, io.srproxy.rtm.ws.RtmWebSocket::rateLimited)
+                .tag("reason", "max_requests_per_second").register(registry);
+        gateway.ifPresent(g -> FunctionCounter.builder("srproxy.refused", g, io.srproxy.gateway.Gateway::refusedCalls)
+                .tag("reason", "max_calls").register(registry));
+    }
+
     private static <T> void counter(MeterRegistry registry, String name, T obj, ToDoubleFunction<T> f) {
         FunctionCounter.builder(name, obj, f).register(registry);
     }

@@ -132,14 +132,6 @@ public final class RtmWebSocket implements WebModule {
             return;
         }
         Connection c = peer.connection;
-        if (!peer.allow(System.nanoTime())) {
-            rateLimited.increment();
-            if (peer.firstDropInWindow()) {
-                peer.send(codec.error(null, null, RtmError.RATE_LIMITED, "more than " + limits.requestsPerSecond()
-                        + " requests in one second; requests are dropped until the next second"));
-            }
-            return;
-        }
         RtmWireCodec.Decoded d;
         try {
             d = codec.decodeRequest(text);
@@ -147,6 +139,13 @@ public final class RtmWebSocket implements WebModule {
             service.touch(c);
             log.debug("{}: bad frame: {} {}", c, e.error, e.getMessage());
             peer.send(codec.error(e.id, e.cmd, e.error, e.getMessage()));
+            return;
+        }
+        if (!peer.allow(System.nanoTime())) {
+            // refused with its id, so the client's request completes instead of waiting forever
+            rateLimited.increment();
+            peer.send(codec.error(d.id(), d.cmd(), RtmError.RATE_LIMITED, "more than " + limits.requestsPerSecond()
+                    + " requests in one second on this connection ([limits] max_requests_per_second); try again shortly"));
             return;
         }
         service.submit(c, d.request(), (reply, error) -> peer.send(error == null
@@ -170,10 +169,6 @@ public final class RtmWebSocket implements WebModule {
                 inWindow = 0;
             }
             return ++inWindow <= limits.requestsPerSecond();
-        }
-
-        boolean firstDropInWindow() {
-            return inWindow == limits.requestsPerSecond() + 1;
         }
 
         SocketPeer(WsContext ctx) {

@@ -12,7 +12,7 @@ final class RtcTestServer {
     static RtxConfig loopbackConfig() {
         RtxConfig d = RtxConfig.defaults();
         return new RtxConfig(d.source(), d.global(), new RtxConfig.Rtc(Optional.of("127.0.0.1"), 0),
-                new RtxConfig.Rtm("127.0.0.1", 0), d.rtm2sip(), d.pstn(), d.proxy(), d.media(), d.log());
+                new RtxConfig.Rtm("127.0.0.1", 0), d.rtm2sip(), d.pstn(), d.proxy(), d.media(), d.limits(), d.log());
     }
 
     static Srproxy start() {

@@ -46,7 +46,8 @@ class RtmWebSocketTest {
     void start() throws Exception {
         timers = new ManualTimers();
         service = new RtmService(APP, LoginPolicy.appIdOnly(APP), timers, RtmTimeouts.DEFAULTS);
-        socket = new RtmWebSocket(service);
+        // the slow-reader test floods on purpose: no request-rate limit here (LimitsTest covers it)
+        socket = new RtmWebSocket(service, new RtmWebSocket.Limits(10_000, 1_000_000));
         web = new WebServer("127.0.0.1", 0, List.of(socket)).start();
         uri = URI.create("ws://127.0.0.1:" + web.port() + "/rtm");
         alice = WsRtmClient.create(uri, APP, new RecordingListener());
