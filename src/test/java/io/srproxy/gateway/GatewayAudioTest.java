@@ -4,10 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.srproxy.Srproxy;
-import io.srproxy.config.RtxConfig;
-import io.srproxy.config.RtxConfigBinder;
-import io.srproxy.config.RtxFile;
-import io.srproxy.sip.RegistrationState;
 import io.srproxy.sip.harness.BaresipPhone;
 import io.srproxy.sip.harness.KamailioServer;
 import io.srproxy.testsupport.FreePorts;
@@ -41,19 +37,7 @@ class GatewayAudioTest {
     @BeforeAll
     static void start() {
         kamailio = KamailioServer.start("1000", FreePorts.tcpAndUdp(), KamailioServer.ZeroMode.KEEP, 300);
-        int rtpBase = 20000 + 2 * java.util.concurrent.ThreadLocalRandom.current().nextInt(5000);
-        String conf = String.join("\n",
-                "[global]", "appid=srproxy", "sip_svr=127.0.0.1:" + kamailio.port(), "sip_local_ip=127.0.0.1",
-                "sip_local_port=" + FreePorts.tcpAndUdp(),
-                "[rtm]", "ip=127.0.0.1", "port=" + FreePorts.tcpAndUdp(),
-                "[rtc]", "ip=127.0.0.1", "port=" + FreePorts.tcpAndUdp(),
-                "[rtm2sip]", "on=1", "acc_rule=1005",
-                "[proxy]", "on=1", "sip_account=1000", "sip_pwd=1234", "rtm_account=1086",
-                "[media]", "rtp_port_min=" + rtpBase, "rtp_port_max=" + (rtpBase + 200), "codecs=PCMU,PCMA,opus", "");
-        RtxConfig config = RtxConfigBinder.bind(RtxFile.parse(conf, "gw-audio.conf")).config();
-        srproxy = Srproxy.start(config);
-        await().atMost(Duration.ofSeconds(10)).until(() -> srproxy.sip().orElseThrow().registrations().stream()
-                .allMatch(r -> r.state() == RegistrationState.REGISTERED));
+        srproxy = GatewayUnderTest.start("srproxy", kamailio.port(), "1005", "[media]\ncodecs=PCMU,PCMA,opus\n");
     }
 
     @AfterAll

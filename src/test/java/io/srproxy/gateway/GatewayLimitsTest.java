@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.srproxy.Srproxy;
-import io.srproxy.config.RtxConfigBinder;
-import io.srproxy.config.RtxFile;
-import io.srproxy.sip.RegistrationState;
 import io.srproxy.sip.harness.BaresipPhone;
 import io.srproxy.sip.harness.KamailioServer;
 import io.srproxy.testsupport.FreePorts;
@@ -20,21 +17,9 @@ class GatewayLimitsTest {
     void callsOverTheLimitAreRefused() throws Exception {
         try (KamailioServer kamailio = KamailioServer.start("1000", FreePorts.tcpAndUdp(), KamailioServer.ZeroMode.KEEP, 300);
              BaresipPhone phone = BaresipPhone.start("1005", kamailio.port(), 1000)) {
-            int rtpBase = 20000 + 2 * java.util.concurrent.ThreadLocalRandom.current().nextInt(5000);
-            String conf = String.join("\n",
-                    "[global]", "appid=lim", "sip_svr=127.0.0.1:" + kamailio.port(), "sip_local_ip=127.0.0.1",
-                    "sip_local_port=" + FreePorts.tcpAndUdp(),
-                    "[rtm]", "ip=127.0.0.1", "port=" + FreePorts.tcpAndUdp(),
-                    "[rtc]", "ip=127.0.0.1", "port=" + FreePorts.tcpAndUdp(),
-                    "[rtm2sip]", "on=1", "acc_rule=1005;1006",
-                    "[proxy]", "on=1", "sip_account=1000", "sip_pwd=1234", "rtm_account=1086",
-                    "[media]", "rtp_port_min=" + rtpBase, "rtp_port_max=" + (rtpBase + 100),
-                    "[limits]", "max_calls=1", "");
-            try (Srproxy srproxy = Srproxy.start(RtxConfigBinder.bind(RtxFile.parse(conf, "lim.conf")).config());
+            try (Srproxy srproxy = GatewayUnderTest.start("lim", kamailio.port(), "1005;1006", "[limits]\nmax_calls=1\n");
                  AppUser first = new AppUser(srproxy.webPort(), "lim", "9001");
                  AppUser second = new AppUser(srproxy.webPort(), "lim", "9002")) {
-                await().atMost(Duration.ofSeconds(10)).until(() -> srproxy.sip().orElseThrow().registrations().stream()
-                        .allMatch(r -> r.state() == RegistrationState.REGISTERED));
                 first.invite("1005", "{\"Mode\":1}");
                 first.awaitStartingWith("accepted ");
 

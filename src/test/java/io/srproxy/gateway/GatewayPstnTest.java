@@ -4,11 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.srproxy.Srproxy;
-import io.srproxy.config.RtxConfig;
-import io.srproxy.config.RtxConfigBinder;
-import io.srproxy.config.RtxFile;
 import io.srproxy.rtm.LocalInvitation;
-import io.srproxy.sip.RegistrationState;
 import io.srproxy.sip.harness.KamailioServer;
 import io.srproxy.sip.harness.Sipp;
 import io.srproxy.testsupport.FreePorts;
@@ -34,20 +30,7 @@ class GatewayPstnTest {
     static void start() {
         pstnPort = FreePorts.tcpAndUdp();
         kamailio = KamailioServer.start("1000", pstnPort, KamailioServer.ZeroMode.KEEP, 300);
-        int rtpBase = 20000 + 2 * java.util.concurrent.ThreadLocalRandom.current().nextInt(5000);
-        String conf = String.join("\n",
-                "[global]", "appid=" + APP_ID, "sip_svr=127.0.0.1:" + kamailio.port(), "sip_local_ip=127.0.0.1",
-                "sip_local_port=" + FreePorts.tcpAndUdp(),
-                "[rtm]", "ip=127.0.0.1", "port=" + FreePorts.tcpAndUdp(),
-                "[rtc]", "ip=127.0.0.1", "port=" + FreePorts.tcpAndUdp(),
-                "[rtm2sip]", "on=1", "acc_rule=20[01-12]",
-                "[pstn]", "prefix=9",
-                "[proxy]", "on=1", "sip_account=1000", "sip_pwd=1234", "rtm_account=1086",
-                "[media]", "rtp_port_min=" + rtpBase, "rtp_port_max=" + (rtpBase + 400), "");
-        RtxConfig config = RtxConfigBinder.bind(RtxFile.parse(conf, "pstn.conf")).config();
-        srproxy = Srproxy.start(config);
-        await().atMost(Duration.ofSeconds(10)).until(() -> srproxy.sip().orElseThrow().registrations().stream()
-                .allMatch(r -> r.state() == RegistrationState.REGISTERED));
+        srproxy = GatewayUnderTest.start(APP_ID, kamailio.port(), "20[01-12]", "");
     }
 
     @AfterAll

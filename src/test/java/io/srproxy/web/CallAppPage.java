@@ -3,6 +3,7 @@ package io.srproxy.web;
 import static org.awaitility.Awaitility.await;
 
 import io.srproxy.testsupport.Chromium;
+import io.srproxy.testsupport.WebAudioProbe;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -86,15 +87,7 @@ public final class CallAppPage implements AutoCloseable {
                 + "const rtc = window.srproxyApp.state.call && window.srproxyApp.state.call.rtc;"
                 + "const user = rtc && rtc.remoteUsers.find(u => u.audioTrack);"
                 + "if (!user) return -1;"
-                + "const ctx = new AudioContext(); await ctx.resume();"
-                + "const src = ctx.createMediaStreamSource(new MediaStream([user.audioTrack.getMediaStreamTrack()]));"
-                + "const an = ctx.createAnalyser(); an.fftSize = 8192; an.smoothingTimeConstant = 0.5; src.connect(an);"
-                + "const bins = new Float32Array(an.frequencyBinCount);"
-                + "await new Promise(r => setTimeout(r, 1200));"
-                + "an.getFloatFrequencyData(bins);"
-                + "let best = 1; for (let i = 2; i < bins.length; i++) if (bins[i] > bins[best]) best = i;"
-                + "const level = bins[best]; await ctx.close();"
-                + "return level < -90 ? -1 : best * ctx.sampleRate / an.fftSize;"
+                + "const track = user.audioTrack.getMediaStreamTrack();" + WebAudioProbe.PEAK_HZ_OF_TRACK
                 + "})().then(done, e => done(-2));");
         return ((Number) r).doubleValue();
     }

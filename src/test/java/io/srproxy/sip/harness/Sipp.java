@@ -46,9 +46,26 @@ public final class Sipp implements AutoCloseable {
         return s;
     }
 
-    /** A UAC from {@code localIp} calling {@code service} at {@code target}. */
+    /**
+     * A UAC from {@code localIp} calling {@code service} at {@code target}. A free port can be taken
+     * by another process before sipp binds it; then sipp exits at once and another port is tried.
+     */
     public static Sipp uac(String scenario, String localIp, String target, String service, String... keys) {
-        return start(scenario, localIp, FreePorts.tcpAndUdp(), target, service, 1, keys);
+        for (int attempt = 1; ; attempt++) {
+            Sipp s = start(scenario, localIp, FreePorts.tcpAndUdp(), target, service, 1, keys);
+            boolean exitedAtOnce;
+            try {
+                await().pollInterval(Duration.ofMillis(50)).atMost(Duration.ofMillis(500)).until(() -> !s.process.isAlive());
+                exitedAtOnce = true;
+            } catch (org.awaitility.core.ConditionTimeoutException stillRunning) {
+                exitedAtOnce = false;
+            }
+            String out = s.process.output().toLowerCase();
+            if (!exitedAtOnce || !(out.contains("bind") || out.contains("address already in use")) || attempt == 3) {
+                return s;
+            }
+            s.close();
+        }
     }
 
     private static Sipp start(String scenario, String ip, int port, String target, String service, int calls,
