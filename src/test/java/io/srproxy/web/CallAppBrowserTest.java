@@ -120,6 +120,57 @@ class CallAppBrowserTest {
     }
 
     @Test
+    void videoCallShowsTheOtherCameraAndCanBeAnsweredAsAudio() throws Exception {
+        try (CallAppPage alice = page(toneA); CallAppPage bob = page(toneB)) {
+            alice.login("3001");
+            bob.login("3002");
+            alice.dial("3002", true);
+            bob.awaitScreen("incoming");
+            assertThat(bob.text("incoming-kind")).isEqualTo("Video call");
+            bob.click("accept-call");
+            alice.awaitScreen("incall");
+            bob.awaitScreen("incall");
+            // the fake camera's frames arrive and are shown in the remote video element
+            await().atMost(Duration.ofSeconds(20)).until(() -> ((Number) alice.js(
+                    "const v = document.querySelector('#remote-video video'); return v ? v.videoWidth : 0;")).intValue() > 0);
+            alice.screenshot("12-video-call");
+            alice.click("toggle-camera");
+            assertThat(alice.text("toggle-camera")).isEqualTo("Camera on");
+            alice.click("hang-up");
+            bob.awaitScreen("idle");
+
+            alice.dial("3002", true);
+            bob.awaitScreen("incoming");
+            bob.click("accept-audio");
+            alice.awaitScreen("incall");
+            bob.awaitScreen("incall");
+            await().atMost(Duration.ofSeconds(15)).until(alice::remotePeakHz, hz -> Math.abs(hz - 1200) < 30);
+            assertThat(alice.js("return window.srproxyApp.state.call.video")).isEqualTo(false);
+            assertThat(alice.js("return document.getElementById('toggle-camera').hidden")).isEqualTo(true);
+            bob.click("hang-up");
+            alice.awaitScreen("idle");
+        }
+    }
+
+    @Test
+    void aRefusedMicrophoneIsExplained() throws Exception {
+        try (CallAppPage alice = page(toneA); CallAppPage bob = page(toneB)) {
+            alice.login("3101");
+            bob.login("3102");
+            // what the browser does when the person clicks "Block" on the permission prompt
+            alice.js("navigator.mediaDevices.getUserMedia = () => Promise.reject("
+                    + "new DOMException('Permission denied', 'NotAllowedError'));");
+            alice.dial("3102", false);
+            bob.awaitScreen("incoming");
+            bob.click("accept-call");
+            alice.awaitScreen("idle");
+            await().atMost(Duration.ofSeconds(10)).until(() -> alice.notice().contains("the browser refused the microphone"));
+            alice.screenshot("13-microphone-refused");
+            bob.awaitScreen("idle"); // alice told bob the call is over
+        }
+    }
+
+    @Test
     void adminPageShowsCounters() throws Exception {
         try (CallAppPage admin = page(toneA)) {
             var driver = admin;
