@@ -33,18 +33,28 @@ public final class RtcService implements AutoCloseable {
     /**
      * @param bindIp       where the UDP port listens
      * @param advertisedIp the address put in answers' candidates
+     * @param fromSignalling no address configured: each answer advertises the local address of the
+     *                       client's signalling connection (what it demonstrably reached), and
+     *                       {@code advertisedIp} only when that is unknown
      * @param clock        nanosecond clock for consent (a test moves it)
      * @param sweep        run the consent sweep once a second (tests call {@link #sweep()} instead)
      */
-    public record Options(String bindIp, String advertisedIp, int port, int ioThreads, LongSupplier clock,
-                          Duration dtlsTimeout, boolean sweep) {
+    public record Options(String bindIp, String advertisedIp, boolean fromSignalling, int port, int ioThreads,
+                          LongSupplier clock, Duration dtlsTimeout, boolean sweep) {
+
+        public Options(String bindIp, String advertisedIp, int port, int ioThreads, LongSupplier clock,
+                       Duration dtlsTimeout, boolean sweep) {
+            this(bindIp, advertisedIp, false, port, ioThreads, clock, dtlsTimeout, sweep);
+        }
 
         public static Options from(RtxConfig config) {
             // [rtc] ip, else [global] public_ip (NATed hosts), else this host's first address
-            String advertised = config.rtc().ip().or(() -> config.global().publicIp()).orElseGet(RtcService::detectAddress);
+            java.util.Optional<String> configured = config.rtc().ip().or(() -> config.global().publicIp());
+            String advertised = configured.orElseGet(RtcService::detectAddress);
             String bind = isLoopback(advertised) ? advertised : "0.0.0.0";
             int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
-            return new Options(bind, advertised, config.rtc().port(), threads, System::nanoTime, Duration.ofSeconds(20), true);
+            return new Options(bind, advertised, configured.isEmpty(), config.rtc().port(), threads, System::nanoTime,
+                    Duration.ofSeconds(20), true);
         }
     }
 
@@ -68,7 +78,9 @@ public final class RtcService implements AutoCloseable {
         } else {
             sweeper = null;
         }
-        log.info("RTC service: media on udp {}:{}, advertised as {}", options.bindIp(), mux.port(), options.advertisedIp());
+        log.info("RTC service: media on udp {}:{}, advertised as {}", options.bindIp(), mux.port(),
+                options.fromSignalling() ? "the address each client reached srproxy at (else " + options.advertisedIp() + ")"
+                        : options.advertisedIp());
     }
 
     public static RtcService start(RtxConfig config) {
@@ -90,6 +102,17 @@ public final class RtcService implements AutoCloseable {
     /** The bound WebRTC UDP port. */
     public int port() {
         return mux.port();
+    }
+
+    /**
+     * The address to put in the answer for a client whose signalling arrived on {@code signallingLocal}
+     * (the server side of its connection; null when unknown).
+     */
+    public String advertisedIpFor(java.net.InetAddress signallingLocal) {
+        if (options.fromSignalling() && signallingLocal != null && !signallingLocal.isAnyLocalAddress()) {
+            return signallingLocal.getHostAddress();
+        }
+        return options.advertisedIp();
     }
 
     public String advertisedIp() {

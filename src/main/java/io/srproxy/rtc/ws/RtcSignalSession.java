@@ -35,7 +35,12 @@ final class RtcSignalSession {
     private String uid;
     private WebRtcTransport transport;
 
-    RtcSignalSession(RtcService rtc, String appId, ObjectMapper json, Consumer<String> out, Executor pool) {
+    /** The server side of the client's WebSocket: the address it reached us at (null when unknown). */
+    private final java.net.InetAddress signallingLocal;
+
+    RtcSignalSession(RtcService rtc, String appId, ObjectMapper json, Consumer<String> out, Executor pool,
+                     java.net.InetAddress signallingLocal) {
+        this.signallingLocal = signallingLocal;
         this.rtc = rtc;
         this.appId = appId;
         this.json = json;
@@ -90,7 +95,8 @@ final class RtcSignalSession {
             throw new RtcException("bad-uid", "uid is missing");
         }
         // the token is accepted and not checked yet (no app_cert tokens for RTC in this version)
-        WebRtcEndpoint.Accepted accepted = rtc.webrtc().accept(req.sdp(), this::onTransportState);
+        WebRtcEndpoint.Accepted accepted = rtc.webrtc().accept(req.sdp(), this::onTransportState,
+                rtc.advertisedIpFor(signallingLocal));
         ChannelRegistry.Joined joined;
         try {
             joined = rtc.channels().join(req.channel(), req.uid(), accepted.transport(),
