@@ -1,7 +1,8 @@
 package io.srproxy.rtc;
 
 import io.srproxy.config.RtxConfig;
-import io.srproxy.rtc.rtp.PlainRtpTransport;
+import io.srproxy.rtc.rtp.RtpSession;
+import io.srproxy.rtc.rtp.RtpSessionTransport;
 import io.srproxy.rtc.webrtc.UdpMux;
 import io.srproxy.rtc.webrtc.WebRtcEndpoint;
 import java.net.Inet4Address;
@@ -129,14 +130,13 @@ public final class RtcService implements AutoCloseable {
     }
 
     /**
-     * Adds a plain-RTP member (a SIP leg) to a channel: opens its socket on {@code bindIp}, sends to
-     * {@code remote} (from the peer's SDP; may be set later), and joins. The returned transport's
-     * local address goes into our SDP. Throws {@link RtcException} when the channel refuses it.
+     * Adds a plain-RTP member (a SIP leg) to a channel: its media goes through {@code session}
+     * (opened and owned by the caller) with {@code codecs}; it publishes audio at once. Throws
+     * {@link RtcException} when the channel refuses it. Closing the member leaves the channel.
      */
-    public PlainRtpMember addPlainRtpMember(String channel, String uid, String bindIp, List<Codec> codecs,
-                                            InetSocketAddress remote, java.util.function.Consumer<RtcEvent> events) {
-        PlainRtpTransport t = new PlainRtpTransport(new InetSocketAddress(bindIp, 0), codecs);
-        t.setRemote(remote);
+    public PlainRtpMember addPlainRtpMember(String channel, String uid, RtpSession session, List<Codec> codecs,
+                                            java.util.function.Consumer<RtcEvent> events) {
+        RtpSessionTransport t = new RtpSessionTransport(session, codecs);
         try {
             registry.join(channel, uid, t, events);
             // a SIP leg sends audio from the start: the other member hears of it as published
@@ -152,20 +152,16 @@ public final class RtcService implements AutoCloseable {
     public final class PlainRtpMember implements AutoCloseable {
         private final String channel;
         private final String uid;
-        private final PlainRtpTransport transport;
+        private final RtpSessionTransport transport;
 
-        private PlainRtpMember(String channel, String uid, PlainRtpTransport transport) {
+        private PlainRtpMember(String channel, String uid, RtpSessionTransport transport) {
             this.channel = channel;
             this.uid = uid;
             this.transport = transport;
         }
 
-        public PlainRtpTransport transport() {
+        public RtpSessionTransport transport() {
             return transport;
-        }
-
-        public InetSocketAddress localAddress() {
-            return transport.localAddress();
         }
 
         @Override
