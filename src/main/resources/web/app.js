@@ -396,8 +396,9 @@ function onPeerMessage(text, peerId) {
     state.call.tracks.video?.close?.();
     $('remote-video').replaceChildren();
     $('local-video').replaceChildren();
-  } else if (msg.Cmd === 'CallStateResult' && msg.state === 0) {
-    endCall(`${call.label || call.peer} is no longer in the call`, { notifyPeer: false, outcome: 'answered' });
+  } else if (msg.Cmd === 'CallStateResult') {
+    state.lastResync = { peer: peerId, state: msg.state, at: Date.now() };
+    if (msg.state === 0) endCall(`${call.label || call.peer} is no longer in the call`, { notifyPeer: false, outcome: 'answered' });
   }
 }
 
