@@ -90,6 +90,34 @@ class GatewayAudioTest {
         }
     }
 
+    /**
+     * DTMF both ways: the app's keypad makes Chromium send 48 kHz telephone-events, srproxy re-times
+     * them into the PCMU leg's 8 kHz stream, and baresip reports each digit once; a digit baresip
+     * sends arrives in the app as {"Cmd":"Dtmf"} and is shown.
+     */
+    @Test
+    void keypadDigitsReachThePhoneAsRfc4733AndThePhonesDigitIsShown() throws Exception {
+        try (BaresipPhone phone = BaresipPhone.start("1005", kamailio.port(), PHONE_TONE);
+             CallAppPage page = new CallAppPage(srproxy.webPort(), appTone())) {
+            page.login("4323");
+            page.dial("1005", false);
+            page.awaitScreen("incall");
+            await().atMost(Duration.ofSeconds(15)).until(page::receivedPackets, n -> n > 10);
+            page.pressTone('1');
+            page.pressTone('2');
+            page.pressTone('3');
+            await().atMost(Duration.ofSeconds(10)).until(phone::receivedDigits, "123"::equals);
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(phone::receivedDigits, "123"::equals);
+            assertThat(page.text("incall-sent")).isEqualTo("123");
+
+            phone.sendDigit('5');
+            await().atMost(Duration.ofSeconds(10)).until(() -> page.text("incall-received"), "5"::equals);
+            page.screenshot("gateway-dtmf-in-call");
+            page.click("hang-up");
+            page.awaitScreen("idle");
+        }
+    }
+
     @Test
     void phoneCallsAppWhichAcceptsAudioBothWaysThenPhoneHangsUp() throws Exception {
         try (BaresipPhone phone = BaresipPhone.start("1005", kamailio.port(), PHONE_TONE);
