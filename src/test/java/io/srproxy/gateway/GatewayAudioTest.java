@@ -37,7 +37,8 @@ class GatewayAudioTest {
     @BeforeAll
     static void start() {
         kamailio = KamailioServer.start("1000", FreePorts.tcpAndUdp(), KamailioServer.ZeroMode.KEEP, 300);
-        srproxy = GatewayUnderTest.start("srproxy", kamailio.port(), "1005", "[media]\ncodecs=PCMU,PCMA,opus\n");
+        // Opus first: a phone that has it talks Opus end to end, a G.711-only phone gets G.711 (transcoded)
+        srproxy = GatewayUnderTest.start("srproxy", kamailio.port(), "1005", "[media]\ncodecs=opus,PCMU,PCMA\n");
     }
 
     @AfterAll
@@ -86,6 +87,25 @@ class GatewayAudioTest {
             page.awaitScreen("idle");
             await().atMost(Duration.ofSeconds(10)).until(() -> srproxy.calls().active().isEmpty());
             assertThat(srproxy.calls().recent().get(0).endReason()).hasValueSatisfying(r -> assertThat(r).contains("app hung up"));
+            assertPhoneHeardTheApp(phone);
+        }
+    }
+
+    /** Opus end to end: baresip prefers Opus, so the router forwards the browser's Opus as it is. */
+    @Test
+    void appCallsOpusPhoneAndOpusIsForwardedBothWaysWithoutTranscoding() throws Exception {
+        try (BaresipPhone phone = BaresipPhone.start("1005", kamailio.port(), PHONE_TONE, BaresipPhone.Codecs.OPUS_FIRST);
+             CallAppPage page = new CallAppPage(srproxy.webPort(), appTone())) {
+            page.login("4324");
+            page.dial("1005", false);
+            page.awaitScreen("incall");
+            await().atMost(Duration.ofSeconds(15)).until(page::receivedPackets, n -> n > 50);
+            await().atMost(Duration.ofSeconds(15)).until(page::remotePeakHz, hz -> Math.abs(hz - PHONE_TONE) < 30);
+            CallRecord call = srproxy.calls().active().get(0);
+            assertThat(call.sipCodec()).hasValueSatisfying(c -> assertThat(c).isEqualToIgnoringCase("opus"));
+            assertThat(srproxy.rtc().channels().channel(call.channelId()).orElseThrow().transcoding()).as("transcoding").isFalse();
+            page.click("hang-up");
+            page.awaitScreen("idle");
             assertPhoneHeardTheApp(phone);
         }
     }
