@@ -102,6 +102,58 @@ class TelephoneEventRouteTest {
         assertThat(RtpHeader.timestamp(out.get(9), 0)).isGreaterThan(RtpHeader.timestamp(out.get(2), 0));
     }
 
+    @Test
+    void retimingAllocatesNothingPerPacket() {
+        CapturingTransport app = new CapturingTransport(0xA0, OPUS, TE_48K);
+        java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
+        MediaTransport phone = new CountingTransport(List.of(Codec.PCMU, TE_8K), sent);
+        ChannelRegistry registry = new ChannelRegistry();
+        registry.join("z", "app", app, e -> {});
+        registry.join("z", "phone", phone, e -> {});
+        PacketHandler route = app.handler();
+        byte[] p = new byte[12 + 4 + MediaTransport.TRAILER_ROOM];
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = 0;
+        int i = 0;
+        for (int round = 0; round < 2; round++) { // round 0 warms up
+            before = mx.getCurrentThreadAllocatedBytes();
+            for (int end = i + 20_000; i < end; i++) {
+                RtpHeader.writeFixed(p, 0, i % 8 == 0, 110, i, 960L * (i / 8), BROWSER_SSRC);
+                TelephoneEvent.write(p, 12, 1, i % 8 >= 5, 10, 960 * (i % 8 + 1));
+                route.onRtp(p, 0, 16);
+            }
+        }
+        assertThat(mx.getCurrentThreadAllocatedBytes() - before).as("bytes allocated for 20000 event packets").isLessThan(1024);
+        assertThat(sent.get()).as("packets relayed").isEqualTo(40_000);
+    }
+
+    /** A receiver that only counts what it is sent, so that only the router's own allocation counts. */
+    private record CountingTransport(List<Codec> codecs, java.util.concurrent.atomic.AtomicInteger sent) implements MediaTransport {
+        @Override
+        public void setHandler(PacketHandler handler) {}
+
+        @Override
+        public void sendRtp(byte[] buf, int off, int len) {
+            sent.incrementAndGet();
+        }
+
+        @Override
+        public void sendRtcp(byte[] buf, int off, int len) {}
+
+        @Override
+        public long sendSsrc(MediaKind kind) {
+            return 0xB0;
+        }
+
+        @Override
+        public String describe() {
+            return "count";
+        }
+
+        @Override
+        public void close() {}
+    }
+
     private static List<byte[]> eventPackets(List<byte[]> out, int event) {
         return out.stream().filter(p -> RtpHeader.payloadType(p, 0) == 101 && TelephoneEvent.event(p, 12) == event).toList();
     }
