@@ -147,7 +147,7 @@ class GatewayAudioTest {
     }
 
     @Test
-    void phoneCallsAppWhichAcceptsAudioBothWaysThenPhoneHangsUp() throws Exception {
+    void phoneCallsAppWhichAcceptsAudioAndDigitsBothWaysThenPhoneHangsUp() throws Exception {
         try (BaresipPhone phone = BaresipPhone.start("1005", kamailio.port(), PHONE_TONE);
              CallAppPage page = new CallAppPage(srproxy.webPort(), appTone())) {
             page.login("4322");
@@ -159,6 +159,10 @@ class GatewayAudioTest {
             page.awaitScreen("incall");
             await().atMost(Duration.ofSeconds(15)).until(page::receivedPackets, n -> n > 50);
             await().atMost(Duration.ofSeconds(15)).until(page::remotePeakHz, hz -> Math.abs(hz - PHONE_TONE) < 30);
+            phone.sendDigit('8');
+            await().atMost(Duration.ofSeconds(10)).until(() -> page.text("incall-received"), "8"::equals);
+            page.pressTone('#');
+            await().atMost(Duration.ofSeconds(10)).until(phone::receivedDigits, "#"::equals);
             phone.hangUp();
             page.awaitScreen("idle");
             assertThat(page.notice()).contains("hung up");
