@@ -5,9 +5,10 @@ import io.srproxy.rtc.rtp.RtpHeader;
 /**
  * Media from one member to the other, installed as the sender's packet handler. Same codec:
  * rewrite the header into the receiver's continuous stream and send on, in place. Different
- * audio codecs: transcode, and re-time DTMF telephone-events into the receiver's stream. RTCP from the sender is read for PLI and FIR, which are passed on to
- * the receiver's source (via the reverse route) so that it sends a key frame, and for generic
- * NACKs, passed on with the sequence numbers mapped back to the source's, so it retransmits.
+ * audio codecs: transcode, and re-time DTMF telephone-events into the receiver's stream. RTCP
+ * from the sender is read for PLI and FIR, which are passed on to the receiver's source (via the
+ * reverse route) so that it sends a key frame, and for generic NACKs, passed on with the sequence
+ * numbers mapped back to the source's, so it retransmits.
  */
 final class MediaRoute implements PacketHandler, AutoCloseable {
 
