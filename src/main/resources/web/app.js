@@ -323,6 +323,9 @@ async function startTalking(call) {
   $('incall-peer').textContent = call.label || call.peer;
   $('toggle-camera').hidden = !call.video;
   $('toggle-keypad').hidden = !call.sip;
+  $('incall-tones').hidden = !call.sip;
+  $('incall-sent').textContent = '';
+  $('incall-received').textContent = '';
   $('toggle-mute').setAttribute('aria-pressed', 'false');
   $('toggle-mute').textContent = 'Mute';
   show('incall');
@@ -367,8 +370,18 @@ function toggleCamera() {
 
 function sendTone(key) {
   const track = state.call?.tracks.audio;
-  if (track?.sendDtmf) track.sendDtmf(key);
-  else notice('This browser cannot send tones');
+  try {
+    if (!track?.sendDtmf) throw new Error('This browser cannot send tones');
+    track.sendDtmf(key);
+    $('incall-sent').textContent += key;
+  } catch (e) {
+    notice(describeError(e));
+  }
+}
+
+/** A digit the phone sent (RFC 4733, passed on by the gateway as {"Cmd":"Dtmf"}). */
+function showReceivedTone(digit) {
+  if (typeof digit === 'string' && /^[0-9*#A-D]$/.test(digit)) $('incall-received').textContent += digit;
 }
 
 // ---------- in-call messages (ARCall's Cmd convention) ----------
@@ -396,6 +409,8 @@ function onPeerMessage(text, peerId) {
     state.call.tracks.video?.close?.();
     $('remote-video').replaceChildren();
     $('local-video').replaceChildren();
+  } else if (msg.Cmd === 'Dtmf') {
+    showReceivedTone(msg.Digit);
   } else if (msg.Cmd === 'CallStateResult') {
     state.lastResync = { peer: peerId, state: msg.state, at: Date.now() };
     if (msg.state === 0) endCall(`${call.label || call.peer} is no longer in the call`, { notifyPeer: false, outcome: 'answered' });

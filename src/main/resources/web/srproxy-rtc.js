@@ -78,6 +78,16 @@ class LocalTrack extends Track {
     if (this._client) this._client._send({ type: "mute", mediaType: this.trackMediaType, muted: this.muted });
   }
   async setEnabled(enabled) { return this.setMuted(!enabled); }
+  /**
+   * Sends DTMF tones ("0"-"9", "*", "#", "A"-"D"; "," pauses 2 s) as RFC 4733 telephone-events on
+   * this published audio track; tones still queued play first. Default 100 ms a tone, 70 ms apart.
+   */
+  sendDtmf(tones, { duration = 100, gap = 70 } = {}) {
+    const dtmf = this.trackMediaType === "audio" ? this._client?._tx.audio?.sender.dtmf : null;
+    if (!dtmf) throw new Error("srproxy-rtc: publish this audio track before sending tones");
+    if (!dtmf.canInsertDTMF) throw new Error("srproxy-rtc: the connection does not carry tones (no telephone-event negotiated)");
+    dtmf.insertDTMF(dtmf.toneBuffer + String(tones), duration, gap);
+  }
   close() { this.stop(); this._track.stop(); }
 }
 

@@ -31,6 +31,11 @@ public record Codec(String name, int payloadType, int clockRate, int channels, S
         return name.equalsIgnoreCase("opus");
     }
 
+    /** An RFC 4733 telephone-event format: DTMF as events, not as audio. */
+    public boolean isTelephoneEvent() {
+        return name.equalsIgnoreCase("telephone-event");
+    }
+
     public boolean isG711() {
         return name.equalsIgnoreCase("PCMU") || name.equalsIgnoreCase("PCMA");
     }

@@ -5,9 +5,10 @@ import io.srproxy.rtc.rtp.RtpHeader;
 /**
  * Media from one member to the other, installed as the sender's packet handler. Same codec:
  * rewrite the header into the receiver's continuous stream and send on, in place. Different
- * audio codecs: transcode. RTCP from the sender is read for PLI and FIR, which are passed on to
- * the receiver's source (via the reverse route) so that it sends a key frame, and for generic
- * NACKs, passed on with the sequence numbers mapped back to the source's, so it retransmits.
+ * audio codecs: transcode, and re-time DTMF telephone-events into the receiver's stream. RTCP
+ * from the sender is read for PLI and FIR, which are passed on to the receiver's source (via the
+ * reverse route) so that it sends a key frame, and for generic NACKs, passed on with the sequence
+ * numbers mapped back to the source's, so it retransmits.
  */
 final class MediaRoute implements PacketHandler, AutoCloseable {
 
@@ -25,6 +26,8 @@ final class MediaRoute implements PacketHandler, AutoCloseable {
     private final OutboundStream video;
     private final AudioTranscoder transcoder;
     private final int transcodedPayloadType;
+    private final int[] relayedEventRate = new int[128];
+    private final TelephoneEventRelay events;
     private final byte[] feedback = new byte[20 + MediaTransport.TRAILER_ROOM];
     private final byte[] nack = new byte[256 + MediaTransport.TRAILER_ROOM];
     private volatile MediaRoute reverse;
@@ -56,6 +59,31 @@ final class MediaRoute implements PacketHandler, AutoCloseable {
         }
         transcoder = t;
         transcodedPayloadType = tpt;
+        events = eventRelay(out);
+    }
+
+    /**
+     * Telephone-events forward like audio when the audio forwards and the receiver has the same
+     * event format; otherwise (transcoded audio, other event clock) they are re-timed into the
+     * receiver's stream. Null when nothing needs re-timing or the receiver takes no events.
+     */
+    private TelephoneEventRelay eventRelay(MediaTransport out) {
+        Codec target = null;
+        for (Codec d : out.codecs()) {
+            if (d.isTelephoneEvent() && (target == null || d.clockRate() == audio.clockRate())) {
+                target = d;
+            }
+        }
+        boolean any = false;
+        for (Codec c : from.transport().codecs()) {
+            int pt = c.payloadType() & 0x7F;
+            if (c.isTelephoneEvent() && target != null && (transcoder != null || payloadTypeMap[pt] < 0)) {
+                payloadTypeMap[pt] = -1;
+                relayedEventRate[pt] = c.clockRate();
+                any = true;
+            }
+        }
+        return any ? new TelephoneEventRelay(target, out, audio) : null;
     }
 
     void setReverse(MediaRoute reverse) {
@@ -79,6 +107,8 @@ final class MediaRoute implements PacketHandler, AutoCloseable {
             to.transport().sendRtp(b, off, len);
         } else if (pt == transcodedPayloadType) {
             transcoder.onRtp(b, off, len);
+        } else if (relayedEventRate[pt] > 0) {
+            events.onRtp(b, off, len, relayedEventRate[pt]);
         }
     }
 

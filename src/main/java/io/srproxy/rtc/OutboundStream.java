@@ -59,11 +59,32 @@ final class OutboundStream {
         return (outSeq - seqDelta) & 0xFFFF;
     }
 
-    /** Next sequence number and timestamp for a packet we make ourselves (transcoding). */
+    /**
+     * Next sequence number for a packet we make ourselves (transcoding, re-timed events); a
+     * forwarded packet after it re-anchors its offsets, so the numbers never collide.
+     */
     int nextSequence() {
         int s = (lastSeq + 1) & 0xFFFF;
         lastSeq = s;
+        sourceSsrc = -1;
         return s;
+    }
+
+    /** The timestamp the next 20 ms frame would carry: where an event we re-time starts. */
+    long nextFrameTimestamp() {
+        return (lastTs + clockRate / 50) & 0xFFFFFFFFL;
+    }
+
+    /** Moves the stream's time on to {@code ts} unless it is already there (an event's end). */
+    void coverUntil(long ts) {
+        if ((int) (ts - lastTs) > 0) {
+            lastTs = ts;
+            sourceSsrc = -1;
+        }
+    }
+
+    int clockRate() {
+        return clockRate;
     }
 
     long advanceTimestamp(int samples) {

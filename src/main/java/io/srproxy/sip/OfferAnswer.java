@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * RFC 3264 offer/answer for one audio stream, following the configured codec preference
- * ({@code [media] codecs}): PCMU, PCMA, opus, and telephone-event at the chosen codec's rate.
+ * ({@code [media] codecs}): PCMU, PCMA, opus, and telephone-event at the chosen codec's rate (or
+ * 8 kHz beside Opus when that is all the peer has).
  */
 public final class OfferAnswer {
 
@@ -51,15 +52,27 @@ public final class OfferAnswer {
         if (audio == null) {
             throw new SdpException(488, "no common codec: offered " + names(remote.codecs()) + ", we accept " + names(preference));
         }
-        Codec te = null;
-        for (Codec c : remote.codecs()) {
-            if (c.isTelephoneEvent() && c.clockRate() == audio.clockRate()) {
-                te = c;
-                break;
-            }
-        }
+        Codec te = telephoneEventFor(audio, remote.codecs());
         MediaDirection local = remoteIsOffer ? remote.effectiveDirection().answerTo(ours) : ours;
         return new NegotiatedMedia(audio, te, remote.ptime(), local, remote);
+    }
+
+    /**
+     * The telephone-event at the audio codec's clock; else, for Opus, the 8 kHz one, which is all
+     * many phones (baresip among them) offer beside Opus: their events keep the audio's timestamps
+     * and count their duration in 8 kHz units.
+     */
+    private static Codec telephoneEventFor(Codec audio, List<Codec> remote) {
+        Codec fallback = null;
+        for (Codec c : remote) {
+            if (c.isTelephoneEvent() && c.clockRate() == audio.clockRate()) {
+                return c;
+            }
+            if (c.isTelephoneEvent() && c.clockRate() == 8000 && fallback == null) {
+                fallback = c;
+            }
+        }
+        return fallback;
     }
 
     /** The formats our answer lists: the chosen codec and its telephone-event. */

@@ -166,8 +166,8 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
     /** Points the RTP session at the remote side, unless it holds with c=0.0.0.0 or port 0. */
     protected void applyRemote(NegotiatedMedia m) {
         MediaDescription remote = m.remote();
-        int tePt = m.telephoneEvent() == null ? -1 : m.telephoneEvent().payloadType();
-        rtp.setTelephoneEvent(tePt, m.audio().clockRate());
+        Codec te = m.telephoneEvent();
+        rtp.setTelephoneEvent(te == null ? -1 : te.payloadType(), te == null ? 8000 : te.clockRate(), m.audio().clockRate());
         if (!remote.holdAddress() && remote.rtp().getPort() != 0) {
             InetSocketAddress current = rtp.remoteRtpAddress();
             if (current == null || !sameTarget(current, remote.rtp())) {

@@ -37,7 +37,8 @@ class GatewayAudioTest {
     @BeforeAll
     static void start() {
         kamailio = KamailioServer.start("1000", FreePorts.tcpAndUdp(), KamailioServer.ZeroMode.KEEP, 300);
-        srproxy = GatewayUnderTest.start("srproxy", kamailio.port(), "1005", "[media]\ncodecs=PCMU,PCMA,opus\n");
+        // Opus first: a phone that has it talks Opus end to end, a G.711-only phone gets G.711 (transcoded)
+        srproxy = GatewayUnderTest.start("srproxy", kamailio.port(), "1005", "[media]\ncodecs=opus,PCMU,PCMA\n");
     }
 
     @AfterAll
@@ -90,8 +91,63 @@ class GatewayAudioTest {
         }
     }
 
+    /**
+     * Opus end to end: baresip prefers Opus, so the router forwards the browser's Opus as it is;
+     * DTMF still goes both ways.
+     */
     @Test
-    void phoneCallsAppWhichAcceptsAudioBothWaysThenPhoneHangsUp() throws Exception {
+    void appCallsOpusPhoneAndOpusIsForwardedBothWaysWithoutTranscoding() throws Exception {
+        try (BaresipPhone phone = BaresipPhone.start("1005", kamailio.port(), PHONE_TONE, BaresipPhone.Codecs.OPUS_FIRST);
+             CallAppPage page = new CallAppPage(srproxy.webPort(), appTone())) {
+            page.login("4324");
+            page.dial("1005", false);
+            page.awaitScreen("incall");
+            await().atMost(Duration.ofSeconds(15)).until(page::receivedPackets, n -> n > 50);
+            await().atMost(Duration.ofSeconds(15)).until(page::remotePeakHz, hz -> Math.abs(hz - PHONE_TONE) < 30);
+            CallRecord call = srproxy.calls().active().get(0);
+            assertThat(call.sipCodec()).hasValueSatisfying(c -> assertThat(c).isEqualToIgnoringCase("opus"));
+            assertThat(srproxy.rtc().channels().channel(call.channelId()).orElseThrow().transcoding()).as("transcoding").isFalse();
+            // baresip has only 8 kHz telephone-events beside Opus: the browser's 48 kHz events are re-timed for it
+            page.pressTone('4');
+            await().atMost(Duration.ofSeconds(10)).until(phone::receivedDigits, "4"::equals);
+            phone.sendDigit('9');
+            await().atMost(Duration.ofSeconds(10)).until(() -> page.text("incall-received"), "9"::equals);
+            page.click("hang-up");
+            page.awaitScreen("idle");
+            assertPhoneHeardTheApp(phone);
+        }
+    }
+
+    /**
+     * DTMF both ways: the app's keypad makes Chromium send 48 kHz telephone-events, srproxy re-times
+     * them into the PCMU leg's 8 kHz stream, and baresip reports each digit once; a digit baresip
+     * sends arrives in the app as {"Cmd":"Dtmf"} and is shown.
+     */
+    @Test
+    void keypadDigitsReachThePhoneAsRfc4733AndThePhonesDigitIsShown() throws Exception {
+        try (BaresipPhone phone = BaresipPhone.start("1005", kamailio.port(), PHONE_TONE);
+             CallAppPage page = new CallAppPage(srproxy.webPort(), appTone())) {
+            page.login("4323");
+            page.dial("1005", false);
+            page.awaitScreen("incall");
+            await().atMost(Duration.ofSeconds(15)).until(page::receivedPackets, n -> n > 10);
+            page.pressTone('1');
+            page.pressTone('2');
+            page.pressTone('3');
+            await().atMost(Duration.ofSeconds(10)).until(phone::receivedDigits, "123"::equals);
+            await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(phone::receivedDigits, "123"::equals);
+            assertThat(page.text("incall-sent")).isEqualTo("123");
+
+            phone.sendDigit('5');
+            await().atMost(Duration.ofSeconds(10)).until(() -> page.text("incall-received"), "5"::equals);
+            page.screenshot("gateway-dtmf-in-call");
+            page.click("hang-up");
+            page.awaitScreen("idle");
+        }
+    }
+
+    @Test
+    void phoneCallsAppWhichAcceptsAudioAndDigitsBothWaysThenPhoneHangsUp() throws Exception {
         try (BaresipPhone phone = BaresipPhone.start("1005", kamailio.port(), PHONE_TONE);
              CallAppPage page = new CallAppPage(srproxy.webPort(), appTone())) {
             page.login("4322");
@@ -103,6 +159,10 @@ class GatewayAudioTest {
             page.awaitScreen("incall");
             await().atMost(Duration.ofSeconds(15)).until(page::receivedPackets, n -> n > 50);
             await().atMost(Duration.ofSeconds(15)).until(page::remotePeakHz, hz -> Math.abs(hz - PHONE_TONE) < 30);
+            phone.sendDigit('8');
+            await().atMost(Duration.ofSeconds(10)).until(() -> page.text("incall-received"), "8"::equals);
+            page.pressTone('#');
+            await().atMost(Duration.ofSeconds(10)).until(phone::receivedDigits, "#"::equals);
             phone.hangUp();
             page.awaitScreen("idle");
             assertThat(page.notice()).contains("hung up");

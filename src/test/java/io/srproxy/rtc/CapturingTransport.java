@@ -29,6 +29,11 @@ public final class CapturingTransport implements MediaTransport {
         handler.onRtcp(b, 0, packet.length);
     }
 
+    /** The router's handler for what this transport receives. */
+    PacketHandler handler() {
+        return handler;
+    }
+
     @Override
     public void setHandler(PacketHandler handler) {
         this.handler = handler;

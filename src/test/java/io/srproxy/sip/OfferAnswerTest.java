@@ -60,6 +60,11 @@ class OfferAnswerTest {
                 MediaDirection.SENDRECV, true);
         assertThat(pcma.audio().name()).isEqualTo("PCMA");
         assertThat(pcma.telephoneEvent().payloadType()).isEqualTo(101);
+
+        // Opus beside only 8 kHz events (baresip's way): the 8 kHz events are taken
+        NegotiatedMedia opus8k = oa.negotiate(Sdp.parse(OPUS_OFFER.replace("a=rtpmap:97 telephone-event/48000", "a=rtpmap:97 foo/48000")),
+                MediaDirection.SENDRECV, true);
+        assertThat(opus8k.telephoneEvent()).isEqualTo(new Codec(98, "telephone-event", 8000, 1));
     }
 
     @Test

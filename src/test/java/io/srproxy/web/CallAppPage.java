@@ -44,6 +44,14 @@ public final class CallAppPage implements AutoCloseable {
         driver.findElement(By.id(id)).click();
     }
 
+    /** Clicks {@code key} on the in-call keypad (opening it first), as a person sending a tone. */
+    public void pressTone(char key) {
+        if (!driver.findElement(By.id("dtmf-keypad")).isDisplayed()) {
+            click("toggle-keypad");
+        }
+        driver.findElement(By.cssSelector("#dtmf-keypad button[aria-label='Key " + key + "']")).click();
+    }
+
     public void login(String uid) {
         driver.findElement(By.id("login-uid")).clear();
         driver.findElement(By.id("login-uid")).sendKeys(uid);

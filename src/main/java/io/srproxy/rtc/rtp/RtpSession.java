@@ -55,6 +55,7 @@ public final class RtpSession implements AutoCloseable {
     private volatile boolean latched;
     private volatile int telephoneEventPt = -1;
     private volatile int clockRate = 8000;
+    private volatile int eventClockRate = 8000;
     private volatile long lastReceiveNanos;
     private volatile boolean noMediaReported;
     private long lastEventTimestamp = -1;
@@ -119,9 +120,14 @@ public final class RtpSession implements AutoCloseable {
         return remoteRtp;
     }
 
-    /** The negotiated telephone-event payload type (-1 = none) and the audio clock rate. */
-    public void setTelephoneEvent(int payloadType, int audioClockRate) {
+    /**
+     * The negotiated telephone-event payload type (-1 = none) and its clock, which counts event
+     * durations, and the audio clock, which counts timestamps (they differ for Opus beside 8 kHz
+     * events).
+     */
+    public void setTelephoneEvent(int payloadType, int eventClockRate, int audioClockRate) {
         this.telephoneEventPt = payloadType;
+        this.eventClockRate = eventClockRate;
         this.clockRate = audioClockRate;
     }
 
@@ -190,8 +196,9 @@ public final class RtpSession implements AutoCloseable {
             start = (timestamp + Math.max(0, elapsed)) & 0xFFFFFFFFL;
             seq = sequence;
         }
-        int total = durationMillis * clockRate / 1000;
-        int step = 50 * clockRate / 1000;
+        int rate = eventClockRate;
+        int total = durationMillis * rate / 1000;
+        int step = 50 * rate / 1000;
         int updates = Math.max(1, durationMillis / 50);
         for (int i = 0; i <= updates + 2; i++) {
             int n = i;
@@ -201,7 +208,7 @@ public final class RtpSession implements AutoCloseable {
             timers.schedule(() -> sendEventPacket(pt, code, n == 0, end, duration, start), delay, TimeUnit.MILLISECONDS);
         }
         synchronized (sendLock) {
-            timestamp = (start + total) & 0xFFFFFFFFL;
+            timestamp = (start + (long) durationMillis * clockRate / 1000) & 0xFFFFFFFFL;
             lastSendNanos = nanoClock.getAsLong() + durationMillis * 1_000_000L;
         }
     }
@@ -254,7 +261,7 @@ public final class RtpSession implements AutoCloseable {
         if (TelephoneEvent.end(b, at) && ts != lastEventTimestamp) {
             lastEventTimestamp = ts; // the end packet is sent three times; report it once
             listener.onTelephoneEvent(TelephoneEvent.digit(TelephoneEvent.event(b, at)),
-                    TelephoneEvent.duration(b, at) * 1000 / clockRate);
+                    TelephoneEvent.duration(b, at) * 1000 / eventClockRate);
         }
     }
 

@@ -10,8 +10,7 @@ import java.util.Locale;
 /**
  * Chooses codecs from an offer and writes our answer: ice-lite, our ICE credentials and DTLS
  * fingerprint, setup:passive, rtcp-mux, BUNDLE over the accepted m-lines, our SSRC per kind, and
- * one host candidate on the shared UDP port. Audio: Opus. Video: VP8 and H.264 (packetization
- * mode 1), with nack pli and ccm fir feedback.
+ * one host candidate on the shared UDP port. Audio: Opus, plus a telephone-event format for DTMF. Video: VP8 and H.264 (packetization mode 1), with nack pli and ccm fir feedback.
  */
 public final class SdpAnswer {
 
@@ -42,6 +41,9 @@ public final class SdpAnswer {
                     if (f.name().equalsIgnoreCase("opus") && f.clockRate() == 48000 && codecs.isEmpty()) {
                         codecs.add(new Codec("opus", f.payloadType(), 48000, 2, "minptime=10;useinbandfec=1"));
                     }
+                }
+                if (!codecs.isEmpty()) {
+                    codecs.addAll(telephoneEvents(m));
                 }
                 seenAudio = !codecs.isEmpty();
             } else if (m.type().equals("video") && !seenVideo && m.port() != 0) {
@@ -75,6 +77,26 @@ public final class SdpAnswer {
             }
         }
         return out;
+    }
+
+    /**
+     * The one telephone-event format we take for DTMF: 48 kHz, the Opus clock, when offered, else
+     * 8 kHz. Only one: given both, Chromium sends 8 kHz events with 48 kHz timestamps and no
+     * updates, only end packets.
+     */
+    private static List<Codec> telephoneEvents(SdpOffer.Media m) {
+        SdpOffer.Format chosen = null;
+        for (SdpOffer.Format f : m.formats()) {
+            if (f.name().equalsIgnoreCase("telephone-event") && f.clockRate() == 48000) {
+                chosen = f;
+                break;
+            }
+            if (f.name().equalsIgnoreCase("telephone-event") && f.clockRate() == 8000 && chosen == null) {
+                chosen = f;
+            }
+        }
+        return chosen == null ? List.of()
+                : List.of(new Codec("telephone-event", chosen.payloadType(), chosen.clockRate(), 1, chosen.fmtp()));
     }
 
     public static String write(List<Choice> choices, Local local) {

@@ -104,8 +104,8 @@ class RtpSessionTest {
         try (RtpSession a = open(new Events(), Duration.ofSeconds(5)); RtpSession b = open(eb, Duration.ofSeconds(5))) {
             a.setRemote(b.localRtpAddress(), null, false);
             b.setRemote(a.localRtpAddress(), null, false);
-            a.setTelephoneEvent(101, 8000);
-            b.setTelephoneEvent(101, 8000);
+            a.setTelephoneEvent(101, 8000, 8000);
+            b.setTelephoneEvent(101, 8000, 8000);
             AtomicInteger audio = new AtomicInteger();
             b.setPacketHandler((buf, off, len) -> audio.incrementAndGet());
             a.sendTelephoneEvent('5', 100);

@@ -12,12 +12,13 @@ class SdpTest {
 
     private static final String OFFER = String.join("\r\n",
             "v=0", "o=- 46117 2 IN IP4 127.0.0.1", "s=-", "t=0 0", "a=group:BUNDLE 0 1 2",
-            "m=audio 9 UDP/TLS/RTP/SAVPF 111 63 0 8 126", "c=IN IP4 0.0.0.0", "a=rtcp:9 IN IP4 0.0.0.0",
+            "m=audio 9 UDP/TLS/RTP/SAVPF 111 63 0 8 110 126", "c=IN IP4 0.0.0.0", "a=rtcp:9 IN IP4 0.0.0.0",
             "a=ice-ufrag:Ab1c", "a=ice-pwd:0123456789abcdefghijkl",
             "a=fingerprint:sha-256 AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99",
             "a=setup:actpass", "a=mid:0", "a=sendrecv", "a=rtcp-mux",
             "a=rtpmap:111 opus/48000/2", "a=fmtp:111 minptime=10;useinbandfec=1", "a=rtpmap:63 red/48000/2",
-            "a=rtpmap:0 PCMU/8000", "a=rtpmap:8 PCMA/8000", "a=rtpmap:126 telephone-event/8000",
+            "a=rtpmap:0 PCMU/8000", "a=rtpmap:8 PCMA/8000", "a=rtpmap:110 telephone-event/48000",
+            "a=rtpmap:126 telephone-event/8000",
             "m=video 9 UDP/TLS/RTP/SAVPF 96 97 102 103", "c=IN IP4 0.0.0.0", "a=mid:1", "a=sendonly", "a=rtcp-mux",
             "a=rtpmap:96 VP8/90000", "a=rtcp-fb:96 nack pli", "a=rtpmap:97 rtx/90000", "a=fmtp:97 apt=96",
             "a=rtpmap:102 H264/90000", "a=fmtp:102 level-asymmetry-allowed=1;packetization-mode=0;profile-level-id=42e01f",
@@ -31,7 +32,10 @@ class SdpTest {
         assertThat(offer.fingerprintSha256()).startsWith("AA:BB");
         List<SdpAnswer.Choice> choices = SdpAnswer.negotiate(offer);
         assertThat(choices.get(0).kind()).isEqualTo(MediaKind.AUDIO);
-        assertThat(choices.get(0).codecs()).extracting(c -> c.name() + "/" + c.payloadType()).containsExactly("opus/111");
+        assertThat(choices.get(0).codecs()).extracting(c -> c.name() + "/" + c.payloadType()).containsExactly(
+                "opus/111", "telephone-event/110"); // DTMF: Chromium needs the 48 kHz one alone with Opus
+        assertThat(SdpAnswer.negotiate(SdpOffer.parse(OFFER.replace("110 telephone-event/48000", "110 foo/48000")))
+                .get(0).codecs()).extracting(c -> c.name() + "/" + c.clockRate()).containsExactly("opus/48000", "telephone-event/8000");
         assertThat(choices.get(1).codecs()).extracting(c -> c.name() + "/" + c.payloadType()).containsExactly("VP8/96", "H264/103");
         assertThat(choices.get(2).accepted()).isFalse();
 
@@ -39,7 +43,7 @@ class SdpTest {
                 "127.0.0.1", 6080, 1111, 2222, "srproxy"));
         assertThat(answer).contains("a=ice-lite\r\n", "a=group:BUNDLE 0 1\r\n", "a=setup:passive\r\n",
                 "a=candidate:1 1 udp 2130706431 127.0.0.1 6080 typ host\r\n", "a=fingerprint:sha-256 11:22\r\n",
-                "m=audio 6080 UDP/TLS/RTP/SAVPF 111\r\n", "m=video 6080 UDP/TLS/RTP/SAVPF 96 103\r\n",
+                "m=audio 6080 UDP/TLS/RTP/SAVPF 111 110\r\n", "a=rtpmap:110 telephone-event/48000\r\n", "m=video 6080 UDP/TLS/RTP/SAVPF 96 103\r\n",
                 "a=recvonly\r\n", "a=rtcp-fb:103 ccm fir\r\n", "a=ssrc:1111 cname:srproxy\r\n", "a=ssrc:2222 cname:srproxy\r\n",
                 "m=application 0 UDP/DTLS/SCTP webrtc-datachannel\r\n");
     }

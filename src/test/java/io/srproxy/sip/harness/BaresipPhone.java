@@ -91,8 +91,25 @@ public final class BaresipPhone implements AutoCloseable {
         command("sndcode", String.valueOf(digit));
     }
 
+    /** The audio codecs baresip loads, its preferred one first (it offers and answers in this order). */
+    public enum Codecs {
+        G711("g711.so"),
+        OPUS_FIRST("opus.so", "g711.so");
+
+        private final List<String> modules;
+
+        Codecs(String... modules) {
+            this.modules = List.of(modules);
+        }
+    }
+
     /** Starts baresip as {@code user} (password 1234) at the Kamailio on {@code serverPort}, playing {@code toneHz}. */
     public static BaresipPhone start(String user, int serverPort, double toneHz) {
+        return start(user, serverPort, toneHz, Codecs.G711);
+    }
+
+    /** As {@link #start(String, int, double)}, with {@code codecs} loaded in their order of preference. */
+    public static BaresipPhone start(String user, int serverPort, double toneHz, Codecs codecs) {
         Path baresip = Peers.baresip();
         try {
             Path dir = Files.createTempDirectory("srproxy-baresip");
@@ -121,7 +138,7 @@ public final class BaresipPhone implements AutoCloseable {
                     "rtp_ports " + rtpBase + "-" + (rtpBase + 99),
                     "jitter_buffer_delay 1-10",
                     "module_path /usr/lib/baresip/modules",
-                    "module g711.so",
+                    codecs.modules.stream().map(m -> "module " + m).collect(java.util.stream.Collectors.joining("\n")),
                     "module aufile.so",
                     "module aubridge.so",
                     "module sndfile.so",
