@@ -10,6 +10,8 @@ import io.srproxy.rtc.RtcEvent;
 import io.srproxy.rtc.RtcException;
 import io.srproxy.rtc.RtcService;
 import io.srproxy.rtc.webrtc.WebRtcEndpoint;
+import io.srproxy.rtm.LoginPolicy;
+import io.srproxy.rtm.RtmException;
 import io.srproxy.rtc.webrtc.WebRtcTransport;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -28,6 +30,7 @@ final class RtcSignalSession {
 
     private final RtcService rtc;
     private final String appId;
+    private final LoginPolicy joinPolicy;
     private final ObjectMapper json;
     private final Consumer<String> out;
     private final SerialExecutor serial;
@@ -35,9 +38,11 @@ final class RtcSignalSession {
     private String uid;
     private WebRtcTransport transport;
 
-    RtcSignalSession(RtcService rtc, String appId, ObjectMapper json, Consumer<String> out, Executor pool) {
+    RtcSignalSession(RtcService rtc, String appId, LoginPolicy joinPolicy, ObjectMapper json, Consumer<String> out,
+                     Executor pool) {
         this.rtc = rtc;
         this.appId = appId;
+        this.joinPolicy = joinPolicy;
         this.json = json;
         this.out = out;
         this.serial = new SerialExecutor(pool);
@@ -89,7 +94,7 @@ final class RtcSignalSession {
         if (req.uid() == null || req.uid().isBlank()) {
             throw new RtcException("bad-uid", "uid is missing");
         }
-        // the token is accepted and not checked yet (no app_cert tokens for RTC in this version)
+        checkPolicy(req);
         WebRtcEndpoint.Accepted accepted = rtc.webrtc().accept(req.sdp(), this::onTransportState);
         ChannelRegistry.Joined joined;
         try {
@@ -106,6 +111,15 @@ final class RtcSignalSession {
                 .map(m -> new RtcMessages.UserState(m.uid(), m.audio(), m.video())).toList();
         send(new RtcMessages.Joined(channel, uid, accepted.answerSdp(), users));
         send(new RtcMessages.ConnectionState("CONNECTING", "join"));
+    }
+
+    /** RTM's refusals under /rtc's code style: TOKEN_REJECTED -> token-rejected, NOT_ALLOWED -> not-allowed. */
+    private void checkPolicy(RtcMessages.Request req) {
+        try {
+            joinPolicy.check(new LoginPolicy.Attempt(req.appId(), req.uid(), req.token(), true));
+        } catch (RtmException e) {
+            throw new RtcException(e.error().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), e.detail());
+        }
     }
 
     private void onTransportState(WebRtcTransport t, WebRtcTransport.State state, String reason) {
