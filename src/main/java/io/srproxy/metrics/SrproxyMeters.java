@@ -56,6 +56,11 @@ public final class SrproxyMeters {
             }
             Gauge.builder("srproxy.sip.calls.active", agent, SipAgent::activeCalls).register(registry);
             Gauge.builder("srproxy.sip.rtp.ports.in.use", agent, SipAgent::rtpPortsInUse).register(registry);
+            FunctionCounter.builder("srproxy.sip.refused", agent, SipAgent::refusedUntrusted).tag("reason", "untrusted")
+                    .description("SIP requests refused: 403 to untrusted sources, drops over the per-source rate")
+                    .register(registry);
+            FunctionCounter.builder("srproxy.sip.refused", agent, SipAgent::refusedRate).tag("reason", "rate")
+                    .register(registry);
         });
     }
 

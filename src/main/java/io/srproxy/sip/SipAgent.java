@@ -37,6 +37,7 @@ import javax.sip.DialogTerminatedEvent;
 import javax.sip.IOExceptionEvent;
 import javax.sip.ListeningPoint;
 import javax.sip.RequestEvent;
+import java.util.concurrent.atomic.LongAdder;
 import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
 import javax.sip.SipFactory;
@@ -84,6 +85,9 @@ public final class SipAgent implements AutoCloseable {
     private final MessageFactory messages;
     private final AuthenticationHelper auth;
     private final TrustedPeers trusted;
+    private final SipFloodGuard floodGuard;
+    private final LongAdder refusedUntrusted = new LongAdder();
+    private final LongAdder refusedRate = new LongAdder();
     private final String advertisedHost;
     private final int port;
     private final OfferAnswer offerAnswer;
@@ -108,6 +112,8 @@ public final class SipAgent implements AutoCloseable {
         this.callPool = Executors.newFixedThreadPool(2, named("sip-call-" + id));
         this.offerAnswer = OfferAnswer.fromConfig(settings.codecs());
         this.trusted = TrustedPeers.of(settings.serverHost(), settings.trusted());
+        this.floodGuard = new SipFloodGuard(settings.requestsPerSecond(), TrustedPeers.serverOnly(settings.serverHost()),
+                System::nanoTime);
         InetAddress bind = InetAddress.getByName(settings.bindAddress());
         this.advertisedHost = settings.publicIp().orElseGet(() -> localAddressToward(bind));
         this.rtpPorts = new RtpPortAllocator(bind, settings.rtpPortMin(), settings.rtpPortMax());
@@ -297,6 +303,16 @@ public final class SipAgent implements AutoCloseable {
     /** RTP port pairs in use. */
     public int rtpPortsInUse() {
         return rtpPorts.inUse();
+    }
+
+    /** Requests answered 403 because their source is neither the SIP server nor in sip_trusted. */
+    public long refusedUntrusted() {
+        return refusedUntrusted.sum();
+    }
+
+    /** Requests dropped because their source sent more than sip_requests_per_second. */
+    public long refusedRate() {
+        return refusedRate.sum();
     }
 
     // ---------------------------------------------------------------- for calls and registrations
@@ -507,6 +523,12 @@ public final class SipAgent implements AutoCloseable {
             if (source == null) {
                 source = ((SIPMessage) request).getRemoteAddress();
             }
+            if (!floodGuard.admit(source)) {
+                // dropped, not answered: a 503 per flood packet would cost as much as the flood and,
+                // over UDP with a forged source, reflect it at someone else; a real peer retransmits
+                refusedRate.increment();
+                return;
+            }
             if (Request.ACK.equals(method)) {
                 SipCall call = calls.get(callIdOf(request));
                 if (call != null) {
@@ -517,6 +539,7 @@ public final class SipAgent implements AutoCloseable {
             if (!trusted.allows(source)) {
                 log.warn("{} from untrusted {} refused with 403 (add it to [global] sip_trusted to allow)",
                         method, source == null ? "?" : source.getHostAddress());
+                refusedUntrusted.increment();
                 respondStateless(request, Response.FORBIDDEN);
                 return;
             }
