@@ -67,6 +67,11 @@ public final class RtmService implements AutoCloseable {
         return new RtmService(appId, LoginPolicy.of(appId, reservedUids, tokens), timers, RtmTimeouts.DEFAULTS);
     }
 
+    /** How invitations ended, counted for /metrics. */
+    public InvitationOutcomes invitationOutcomes() {
+        return invitations.outcomes();
+    }
+
     public String appId() {
         return appId;
     }

@@ -88,6 +88,7 @@ public final class SipAgent implements AutoCloseable {
     private final SipFloodGuard floodGuard;
     private final LongAdder refusedUntrusted = new LongAdder();
     private final LongAdder refusedRate = new LongAdder();
+    private final io.srproxy.rtc.MediaCounters rtpMedia = new io.srproxy.rtc.MediaCounters();
     private final String advertisedHost;
     private final int port;
     private final OfferAnswer offerAnswer;
@@ -305,6 +306,11 @@ public final class SipAgent implements AutoCloseable {
         return rtpPorts.inUse();
     }
 
+    /** RTP to and from the SIP legs, every call's session added up. */
+    public io.srproxy.rtc.MediaCounters rtpMedia() {
+        return rtpMedia;
+    }
+
     /** Requests answered 403 because their source is neither the SIP server nor in sip_trusted. */
     public long refusedUntrusted() {
         return refusedUntrusted.sum();
@@ -368,7 +374,7 @@ public final class SipAgent implements AutoCloseable {
 
     RtpSession newRtpSession(RtpSessionListener listener) throws IOException {
         return RtpSession.open(rtpPorts, rtpIo, scheduler, nanoClock, RtpSession.Options.of(settings.rtpTimeoutSeconds()),
-                listener);
+                listener, rtpMedia);
     }
 
     void forget(SipCall call) {
