@@ -19,8 +19,13 @@ public final class CallAppPage implements AutoCloseable {
 
     /** Opens the app with {@code micWav} as the microphone. */
     public CallAppPage(int webPort, Path micWav) {
-        driver = Chromium.start(micWav);
-        driver.get("http://127.0.0.1:" + webPort + "/");
+        this("http://127.0.0.1:" + webPort + "/", micWav, null);
+    }
+
+    /** Opens the app at {@code url} (http or https), trusting {@code certificate} (may be null) for TLS. */
+    public CallAppPage(String url, Path micWav, java.security.cert.X509Certificate certificate) {
+        driver = Chromium.start(micWav, certificate);
+        driver.get(url);
         await().atMost(Duration.ofSeconds(20)).until(() -> "login".equals(screen()) && js("return !!window.srproxyApp") == Boolean.TRUE);
     }
 
