@@ -31,7 +31,10 @@ class SrproxyRtmWiringTest {
                 [rtm]
                 ip=127.0.0.1
                 port=%d
-                """.formatted(port), "test.conf")).config();
+                [rtc]
+                ip=127.0.0.1
+                port=%d
+                """.formatted(port, FreePorts.tcpAndUdp()), "test.conf")).config();
         try (Srproxy srproxy = Srproxy.start(config)) {
             assertThat(srproxy.webPort()).isEqualTo(port);
             RecordingListener gatewaySeen = new RecordingListener();
