@@ -533,6 +533,8 @@ public final class SipAgent implements AutoCloseable {
                 // dropped, not answered: a 503 per flood packet would cost as much as the flood and,
                 // over UDP with a forged source, reflect it at someone else; a real peer retransmits
                 refusedRate.increment();
+                logSometimes(refusedRate, "{} from {} dropped: over [limits] sip_requests_per_second ({} dropped so far)",
+                        method, source);
                 return;
             }
             if (Request.ACK.equals(method)) {
@@ -543,9 +545,9 @@ public final class SipAgent implements AutoCloseable {
                 return;
             }
             if (!trusted.allows(source)) {
-                log.warn("{} from untrusted {} refused with 403 (add it to [global] sip_trusted to allow)",
-                        method, source == null ? "?" : source.getHostAddress());
                 refusedUntrusted.increment();
+                logSometimes(refusedUntrusted, "{} from untrusted {} refused with 403 (add it to [global] sip_trusted"
+                        + " to allow; {} refused so far)", method, source);
                 respondStateless(request, Response.FORBIDDEN);
                 return;
             }
@@ -565,6 +567,14 @@ public final class SipAgent implements AutoCloseable {
                 }
             } catch (Exception e) {
                 log.warn("cannot handle {}: {}", method, e.toString());
+            }
+        }
+
+        /** Warns on the 1st, 2nd, 4th, 8th ... refusal, so a flood cannot flood the log too. */
+        private void logSometimes(LongAdder count, String format, String method, InetAddress source) {
+            long n = count.sum();
+            if (Long.bitCount(n) == 1) {
+                log.warn(format, method, source == null ? "?" : source.getHostAddress(), n);
             }
         }
 
