@@ -193,6 +193,7 @@ async function dial(video) {
 
 async function onAccepted(call, response) {
   if (state.call !== call) return;
+  call.accepted = true;
   stopTone();
   const r = parseResponse(response);
   if (r.Mode === MODE_AUDIO) call.video = false; // the callee answered as voice
@@ -245,10 +246,12 @@ async function acceptCall(asAudio) {
   });
   try {
     await call.invitation.accept();
+    call.accepted = true;
     await joinChannel(call, { publish: false });
     await startTalking(call);
   } catch (e) {
-    await endCall(`Could not answer: ${describeError(e)}`, { notifyPeer: true, outcome: 'failed' });
+    // the call may have ended meanwhile (the caller hung up): then that is the news, not this error
+    if (state.call === call) await endCall(`Could not answer: ${describeError(e)}`, { notifyPeer: true, outcome: 'failed' });
   }
 }
 
@@ -280,7 +283,7 @@ async function joinChannel(call, { publish }) {
     if (mediaType === 'video') $('remote-video').replaceChildren();
   });
   rtc.on('user-left', (user) => {
-    if (state.call === call && call.answeredAt && String(user.uid) === String(call.peer)) {
+    if (state.call === call && call.accepted && String(user.uid) === String(call.peer)) {
       endCall(`${call.label || call.peer} left the call`, { notifyPeer: false, outcome: 'answered' });
     }
   });
@@ -381,7 +384,7 @@ function onPeerMessage(text, peerId) {
   const call = state.call;
   if (msg.Cmd === 'CallState') {
     const inCall = call && call.peer === peerId;
-    const s = !inCall ? 0 : call.answeredAt ? 2 : 1;
+    const s = !inCall ? 0 : call.accepted ? 2 : 1;
     sendToPeer(peerId, { Cmd: 'CallStateResult', state: s, Mode: call?.video ? MODE_VIDEO : MODE_AUDIO });
     return;
   }
@@ -393,8 +396,9 @@ function onPeerMessage(text, peerId) {
     state.call.tracks.video?.close?.();
     $('remote-video').replaceChildren();
     $('local-video').replaceChildren();
-  } else if (msg.Cmd === 'CallStateResult' && msg.state === 0) {
-    endCall(`${call.label || call.peer} is no longer in the call`, { notifyPeer: false, outcome: 'answered' });
+  } else if (msg.Cmd === 'CallStateResult') {
+    state.lastResync = { peer: peerId, state: msg.state, at: Date.now() };
+    if (msg.state === 0) endCall(`${call.label || call.peer} is no longer in the call`, { notifyPeer: false, outcome: 'answered' });
   }
 }
 
@@ -415,7 +419,8 @@ async function endCall(text, { notifyPeer, outcome } = {}) {
   state.call = null; // ends exactly once
   stopTone();
   clearInterval(call.timer);
-  if (notifyPeer && call.answeredAt) await sendToPeer(call.peer, { Cmd: 'EndCall' });
+  // once accepted, the other side is (or is about to be) in the call: tell it, whatever failed here
+  if (notifyPeer && call.accepted) await sendToPeer(call.peer, { Cmd: 'EndCall' });
   for (const t of Object.values(call.tracks)) {
     try { t?.close?.(); } catch { /* already closed */ }
   }
@@ -461,7 +466,7 @@ function start() {
     pad.hidden = !pad.hidden;
     $('toggle-keypad').setAttribute('aria-expanded', String(!pad.hidden));
   });
-  window.addEventListener('beforeunload', () => { if (state.call?.answeredAt) sendToPeer(state.call.peer, { Cmd: 'EndCall' }); });
+  window.addEventListener('beforeunload', () => { if (state.call?.accepted) sendToPeer(state.call.peer, { Cmd: 'EndCall' }); });
   loadConfig();
   show('login');
   window.srproxyApp = { state }; // for automated tests and debugging

@@ -150,11 +150,15 @@ export class RtmClient extends Emitter {
   #locals = new Map();
   #remotes = new Map();
   #ping = null;
+  #credentials = null; // what to log in with again after a lost link
+  #reconnect;
+  #retry = null;
 
   constructor(appId, options = {}) {
     super();
     this.#appId = appId;
     this.#url = options.url ?? defaultUrl();
+    this.#reconnect = options.reconnect !== false;
     this.connectionState = ConnectionState.DISCONNECTED;
     this.uid = null;
   }
@@ -173,10 +177,15 @@ export class RtmClient extends Emitter {
       throw e;
     }
     this.uid = uid;
+    this.#credentials = { uid, token: token ?? null };
     this.#setState(ConnectionState.CONNECTED, ConnectionChangeReason.LOGIN_SUCCESS);
   }
 
   async logout() {
+    if (this.connectionState === ConnectionState.RECONNECTING) {
+      this.#stopReconnecting(ConnectionState.DISCONNECTED, ConnectionChangeReason.LOGOUT);
+      return;
+    }
     if (this.connectionState !== ConnectionState.CONNECTED) return;
     try { await this.#request('logout', {}); } catch { /* the session is gone either way */ }
     this.#sessionGone(ConnectionState.DISCONNECTED, ConnectionChangeReason.LOGOUT);
@@ -273,9 +282,7 @@ export class RtmClient extends Emitter {
         reject(new RtmError('UNREACHABLE', `cannot reach ${this.#url}: ${why}`));
         for (const [, p] of this.#pending) p.reject(new RtmError('NOT_LOGGED_IN', `link lost: ${why}`));
         this.#pending.clear();
-        if (this.connectionState === ConnectionState.CONNECTED) {
-          this.#sessionGone(ConnectionState.ABORTED, ConnectionChangeReason.INTERRUPTED);
-        }
+        if (this.connectionState === ConnectionState.CONNECTED) this.#linkLost();
       };
     });
   }
@@ -317,7 +324,14 @@ export class RtmClient extends Emitter {
   #onEvent(e) {
     switch (e.event) {
       case 'sessionEnded':
-        if (this.connectionState === ConnectionState.CONNECTED) this.#sessionGone(ConnectionState.ABORTED, e.reason);
+        // replaced by another login or removed by the server: final; silent too long: try again
+        if (this.connectionState !== ConnectionState.CONNECTED) break;
+        if (e.reason === ConnectionChangeReason.INTERRUPTED) {
+          this.#closeSocket();
+          this.#linkLost();
+        } else {
+          this.#sessionGone(ConnectionState.ABORTED, e.reason);
+        }
         break;
       case 'messageFromPeer':
         this.emit('MessageFromPeer', { text: e.text, messageType: 'TEXT' }, e.peerId);
@@ -378,8 +392,58 @@ export class RtmClient extends Emitter {
     this.emit(name, inv, arg);
   }
 
+  /**
+   * The link broke while logged in: the server has logged this session out, so pending
+   * invitations end; then log in again with the same uid and token, backing off, for about 30 s
+   * (RECONNECTING), and say CONNECTED again or, at last, ABORTED.
+   */
+  #linkLost() {
+    if (!this.#reconnect || !this.#credentials) {
+      this.#sessionGone(ConnectionState.ABORTED, ConnectionChangeReason.INTERRUPTED);
+      return;
+    }
+    this.#sessionGone(ConnectionState.RECONNECTING, ConnectionChangeReason.INTERRUPTED);
+    this.#tryAgain(0);
+  }
+
+  #tryAgain(attempt) {
+    const delays = [500, 1000, 2000, 4000, 8000, 8000, 8000];
+    if (attempt >= delays.length) {
+      this.#stopReconnecting(ConnectionState.ABORTED, ConnectionChangeReason.INTERRUPTED);
+      return;
+    }
+    this.#retry = setTimeout(async () => {
+      if (this.connectionState !== ConnectionState.RECONNECTING) return;
+      try {
+        await this.#open();
+        await this.#request('login', { appId: this.#appId, ...this.#credentials });
+      } catch (e) {
+        this.#closeSocket();
+        const final = ['TOKEN_REJECTED', 'INVALID_APP_ID', 'NOT_ALLOWED'].includes(e.code);
+        if (final) this.#stopReconnecting(ConnectionState.ABORTED, ConnectionChangeReason.LOGIN_FAILURE);
+        else this.#tryAgain(attempt + 1);
+        return;
+      }
+      if (this.connectionState !== ConnectionState.RECONNECTING) {
+        this.#closeSocket(); // logged out meanwhile
+        return;
+      }
+      this.uid = this.#credentials.uid;
+      this.#setState(ConnectionState.CONNECTED, ConnectionChangeReason.LOGIN_SUCCESS);
+    }, delays[attempt]);
+  }
+
+  #stopReconnecting(state, reason) {
+    clearTimeout(this.#retry);
+    this.#retry = null;
+    this.#credentials = null;
+    this.#closeSocket();
+    this.#setState(state, reason);
+  }
+
   #sessionGone(state, reason) {
     this.uid = null;
+    if (state !== ConnectionState.RECONNECTING) this.#credentials = null;
     for (const inv of this.#locals.values()) {
       inv.state = LocalInvitationState.FAILURE;
       this.#emitLocal(inv, 'LocalInvitationFailure', 'NOT_LOGGEDIN');

@@ -3,6 +3,7 @@ package io.srproxy.gateway;
 import io.srproxy.concurrent.SerialExecutor;
 import io.srproxy.rtc.MediaKind;
 import io.srproxy.rtc.RtcException;
+import io.srproxy.rtc.rtp.RtpSessionTransport;
 import io.srproxy.rtm.RtmClient;
 import io.srproxy.sip.NegotiatedMedia;
 import io.srproxy.sip.SipCall;
@@ -24,7 +25,7 @@ abstract class BridgedCall {
     protected final String channelId;
     protected final String appUid;
     protected CallRecord record;
-    private SipLegTransport leg;
+    private RtpSessionTransport leg;
     private String legUid;
     private volatile boolean ended;
     private boolean answered;
@@ -51,10 +52,10 @@ abstract class BridgedCall {
     /** Puts the SIP leg into the channel (early media or answer); later calls update its media. */
     protected void bridge(SipCall call, NegotiatedMedia media, String uid) {
         if (leg != null) {
-            leg.update(media);
+            leg.setCodecs(SipLegTransport.codecs(media));
             return;
         }
-        SipLegTransport transport = new SipLegTransport(call, media);
+        RtpSessionTransport transport = SipLegTransport.of(call, media);
         try {
             ctx.channels().join(channelId, uid, transport, event -> { });
             // a SIP leg always sends audio: announce it, so apps subscribe

@@ -1,7 +1,8 @@
 package io.srproxy.rtc;
 
 import io.srproxy.config.RtxConfig;
-import io.srproxy.rtc.rtp.PlainRtpTransport;
+import io.srproxy.rtc.rtp.RtpSession;
+import io.srproxy.rtc.rtp.RtpSessionTransport;
 import io.srproxy.rtc.webrtc.UdpMux;
 import io.srproxy.rtc.webrtc.WebRtcEndpoint;
 import java.net.Inet4Address;
@@ -33,18 +34,28 @@ public final class RtcService implements AutoCloseable {
     /**
      * @param bindIp       where the UDP port listens
      * @param advertisedIp the address put in answers' candidates
+     * @param fromSignalling no address configured: each answer advertises the local address of the
+     *                       client's signalling connection (what it demonstrably reached), and
+     *                       {@code advertisedIp} only when that is unknown
      * @param clock        nanosecond clock for consent (a test moves it)
      * @param sweep        run the consent sweep once a second (tests call {@link #sweep()} instead)
      */
-    public record Options(String bindIp, String advertisedIp, int port, int ioThreads, LongSupplier clock,
-                          Duration dtlsTimeout, boolean sweep) {
+    public record Options(String bindIp, String advertisedIp, boolean fromSignalling, int port, int ioThreads,
+                          LongSupplier clock, Duration dtlsTimeout, boolean sweep) {
+
+        public Options(String bindIp, String advertisedIp, int port, int ioThreads, LongSupplier clock,
+                       Duration dtlsTimeout, boolean sweep) {
+            this(bindIp, advertisedIp, false, port, ioThreads, clock, dtlsTimeout, sweep);
+        }
 
         public static Options from(RtxConfig config) {
             // [rtc] ip, else [global] public_ip (NATed hosts), else this host's first address
-            String advertised = config.rtc().ip().or(() -> config.global().publicIp()).orElseGet(RtcService::detectAddress);
+            java.util.Optional<String> configured = config.rtc().ip().or(() -> config.global().publicIp());
+            String advertised = configured.orElseGet(RtcService::detectAddress);
             String bind = isLoopback(advertised) ? advertised : "0.0.0.0";
             int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
-            return new Options(bind, advertised, config.rtc().port(), threads, System::nanoTime, Duration.ofSeconds(20), true);
+            return new Options(bind, advertised, configured.isEmpty(), config.rtc().port(), threads, System::nanoTime,
+                    Duration.ofSeconds(20), true);
         }
     }
 
@@ -68,7 +79,9 @@ public final class RtcService implements AutoCloseable {
         } else {
             sweeper = null;
         }
-        log.info("RTC service: media on udp {}:{}, advertised as {}", options.bindIp(), mux.port(), options.advertisedIp());
+        log.info("RTC service: media on udp {}:{}, advertised as {}", options.bindIp(), mux.port(),
+                options.fromSignalling() ? "the address each client reached srproxy at (else " + options.advertisedIp() + ")"
+                        : options.advertisedIp());
     }
 
     public static RtcService start(RtxConfig config) {
@@ -92,6 +105,17 @@ public final class RtcService implements AutoCloseable {
         return mux.port();
     }
 
+    /**
+     * The address to put in the answer for a client whose signalling arrived on {@code signallingLocal}
+     * (the server side of its connection; null when unknown).
+     */
+    public String advertisedIpFor(java.net.InetAddress signallingLocal) {
+        if (options.fromSignalling() && signallingLocal != null && !signallingLocal.isAnyLocalAddress()) {
+            return signallingLocal.getHostAddress();
+        }
+        return options.advertisedIp();
+    }
+
     public String advertisedIp() {
         return options.advertisedIp();
     }
@@ -106,14 +130,13 @@ public final class RtcService implements AutoCloseable {
     }
 
     /**
-     * Adds a plain-RTP member (a SIP leg) to a channel: opens its socket on {@code bindIp}, sends to
-     * {@code remote} (from the peer's SDP; may be set later), and joins. The returned transport's
-     * local address goes into our SDP. Throws {@link RtcException} when the channel refuses it.
+     * Adds a plain-RTP member (a SIP leg) to a channel: its media goes through {@code session}
+     * (opened and owned by the caller) with {@code codecs}; it publishes audio at once. Throws
+     * {@link RtcException} when the channel refuses it. Closing the member leaves the channel.
      */
-    public PlainRtpMember addPlainRtpMember(String channel, String uid, String bindIp, List<Codec> codecs,
-                                            InetSocketAddress remote, java.util.function.Consumer<RtcEvent> events) {
-        PlainRtpTransport t = new PlainRtpTransport(new InetSocketAddress(bindIp, 0), codecs);
-        t.setRemote(remote);
+    public PlainRtpMember addPlainRtpMember(String channel, String uid, RtpSession session, List<Codec> codecs,
+                                            java.util.function.Consumer<RtcEvent> events) {
+        RtpSessionTransport t = new RtpSessionTransport(session, codecs);
         try {
             registry.join(channel, uid, t, events);
             // a SIP leg sends audio from the start: the other member hears of it as published
@@ -129,20 +152,16 @@ public final class RtcService implements AutoCloseable {
     public final class PlainRtpMember implements AutoCloseable {
         private final String channel;
         private final String uid;
-        private final PlainRtpTransport transport;
+        private final RtpSessionTransport transport;
 
-        private PlainRtpMember(String channel, String uid, PlainRtpTransport transport) {
+        private PlainRtpMember(String channel, String uid, RtpSessionTransport transport) {
             this.channel = channel;
             this.uid = uid;
             this.transport = transport;
         }
 
-        public PlainRtpTransport transport() {
+        public RtpSessionTransport transport() {
             return transport;
-        }
-
-        public InetSocketAddress localAddress() {
-            return transport.localAddress();
         }
 
         @Override

@@ -119,6 +119,26 @@ public final class RtmService implements AutoCloseable {
         });
     }
 
+    /**
+     * Ends {@code uid}'s session from the server side (an operator's kick): the client is told
+     * BANNED_BY_SERVER and is logged out; its peers see it go offline. False when it was not online.
+     */
+    public CompletableFuture<Boolean> kick(String uid, String why) {
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
+        run(() -> {
+            Connection c = sessions.get(uid);
+            if (c == null) {
+                done.complete(false);
+                return;
+            }
+            log.info("{} kicked: {}", c, why);
+            endSession(c);
+            c.deliver(new RtmEvent.SessionEnded(ConnectionChangeReason.BANNED_BY_SERVER));
+            done.complete(true);
+        });
+        return done;
+    }
+
     /** The client was heard from (any frame counts as keepalive). */
     public void touch(Connection c) {
         c.lastSeenMillis = timers.nowMillis();

@@ -30,7 +30,7 @@ class GatewayPstnTest {
     static void start() {
         pstnPort = FreePorts.tcpAndUdp();
         kamailio = KamailioServer.start("1000", pstnPort, KamailioServer.ZeroMode.KEEP, 300);
-        srproxy = GatewayUnderTest.start(APP_ID, kamailio.port(), "20[01-12]", "");
+        srproxy = GatewayUnderTest.start(APP_ID, kamailio.port(), "20[01-12]", "[rtm2sip]\nring_timeout=4\n");
     }
 
     @AfterAll
@@ -82,6 +82,16 @@ class GatewayPstnTest {
             pstn.assertPassed(); // sipp got CANCEL, answered 487 and got the ACK
             awaitNoActiveCalls();
             assertThat(srproxy.calls().recent().get(0).endReason()).hasValueSatisfying(r -> assertThat(r).contains("app cancelled"));
+        }
+    }
+
+    @Test
+    void aSipCallNobodyAnswersIsCancelledAfterTheRingTimeoutAndTheAppToldWhy() throws Exception {
+        try (Sipp pstn = Sipp.uas("uas_ring_then_cancelled.xml", pstnPort); AppUser app = app("6003")) {
+            app.invite("2003", "{\"Mode\":1,\"Pstn\":true,\"SipData\":\"5550003\"}");
+            assertThat(app.awaitStartingWith("refused ")).contains("\"Cmd\":\"SipError\"", "\"Code\":408");
+            pstn.assertPassed(); // it got our CANCEL
+            awaitNoActiveCalls();
         }
     }
 

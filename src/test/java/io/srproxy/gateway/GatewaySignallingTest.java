@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.srproxy.Srproxy;
 import io.srproxy.sip.harness.BaresipPhone;
 import io.srproxy.sip.harness.KamailioServer;
+import io.srproxy.sip.harness.Sipp;
 import io.srproxy.testsupport.FreePorts;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -260,6 +261,42 @@ class GatewaySignallingTest {
     /** How often baresip said the other side hung up (it got a BYE). */
     private static int byesSeenByPhone() {
         return phone.output().split("session closed: Connection reset by peer", -1).length - 1;
+    }
+
+    @Test
+    void whenTheGatewaysRtmSessionIsCutTheCallEndsAndTheAccountComesBack() throws Exception {
+        int byesBefore = byesSeenByPhone();
+        try (AppUser app = app("5040")) {
+            app.invite("1005", "{\"Mode\":1}");
+            app.awaitStartingWith("accepted ");
+            assertThat(srproxy.rtm().kick("1005", "test: cut the gateway's session").get()).isTrue();
+            awaitNoActiveCalls();
+            assertThat(srproxy.calls().recent().get(0).endReason())
+                    .hasValueSatisfying(r -> assertThat(r).contains("gateway RTM session of 1005 lost"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> byesSeenByPhone() == byesBefore + 1);
+            // logged in again within the watchdog's second, and callable again
+            await().atMost(Duration.ofSeconds(5)).until(() -> app.client.queryPeersOnlineStatus(java.util.List.of("1005"))
+                    .get().get("1005"));
+            app.events.clear();
+            app.invite("1005", "{\"Mode\":1}");
+            app.awaitStartingWith("accepted ");
+            app.client.sendMessageToPeer("1005", "{\"Cmd\":\"EndCall\"}").get();
+            awaitNoActiveCalls();
+        }
+    }
+
+    @Test
+    void theSipSideHoldsAndResumesACallWithAnApp() throws Exception {
+        try (AppUser app = app("4330")) {
+            app.onInvitation = "accept";
+            try (Sipp caller = Sipp.uac("uac_hold_resume.xml", "127.0.0.1", "127.0.0.1:" + kamailio.port(), "04330",
+                    "resume_port", Integer.toString(FreePorts.tcpAndUdp()))) {
+                caller.assertPassed(); // srproxy answered sendonly with recvonly, inactive with inactive, then sendrecv
+            }
+            awaitNoActiveCalls();
+            assertThat(srproxy.calls().recent().get(0).endReason()).hasValueSatisfying(r -> assertThat(r).contains("REMOTE_BYE"));
+            assertThat(app.awaitStartingWith("message sip~")).endsWith("{\"Cmd\":\"EndCall\"}");
+        }
     }
 
     @Test

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** An in-memory transport for router tests: records what is sent to it, and can inject packets. */
-final class CapturingTransport implements MediaTransport {
+public final class CapturingTransport implements MediaTransport {
 
     final List<byte[]> sentRtp = new CopyOnWriteArrayList<>();
     final List<byte[]> sentRtcp = new CopyOnWriteArrayList<>();
@@ -13,7 +13,7 @@ final class CapturingTransport implements MediaTransport {
     private final long ssrc;
     private volatile PacketHandler handler = PacketHandler.NONE;
 
-    CapturingTransport(long ssrc, Codec... codecs) {
+    public CapturingTransport(long ssrc, Codec... codecs) {
         this.ssrc = ssrc;
         this.codecs = List.of(codecs);
     }

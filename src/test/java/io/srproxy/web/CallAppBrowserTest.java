@@ -120,6 +120,100 @@ class CallAppBrowserTest {
     }
 
     @Test
+    void videoCallShowsTheOtherCameraAndCanBeAnsweredAsAudio() throws Exception {
+        try (CallAppPage alice = page(toneA); CallAppPage bob = page(toneB)) {
+            alice.login("3001");
+            bob.login("3002");
+            alice.dial("3002", true);
+            bob.awaitScreen("incoming");
+            assertThat(bob.text("incoming-kind")).isEqualTo("Video call");
+            bob.click("accept-call");
+            alice.awaitScreen("incall");
+            bob.awaitScreen("incall");
+            // the fake camera's frames arrive and are shown in the remote video element
+            await().atMost(Duration.ofSeconds(20)).until(() -> ((Number) alice.js(
+                    "const v = document.querySelector('#remote-video video'); return v ? v.videoWidth : 0;")).intValue() > 0);
+            alice.screenshot("12-video-call");
+            alice.click("toggle-camera");
+            assertThat(alice.text("toggle-camera")).isEqualTo("Camera on");
+            alice.click("hang-up");
+            bob.awaitScreen("idle");
+
+            alice.dial("3002", true);
+            bob.awaitScreen("incoming");
+            bob.click("accept-audio");
+            alice.awaitScreen("incall");
+            bob.awaitScreen("incall");
+            await().atMost(Duration.ofSeconds(15)).until(alice::remotePeakHz, hz -> Math.abs(hz - 1200) < 30);
+            assertThat(alice.js("return window.srproxyApp.state.call.video")).isEqualTo(false);
+            assertThat(alice.js("return document.getElementById('toggle-camera').hidden")).isEqualTo(true);
+            bob.click("hang-up");
+            alice.awaitScreen("idle");
+        }
+    }
+
+    @Test
+    void aRefusedMicrophoneIsExplained() throws Exception {
+        try (CallAppPage alice = page(toneA); CallAppPage bob = page(toneB)) {
+            alice.login("3101");
+            bob.login("3102");
+            // what the browser does when the person clicks "Block" on the permission prompt
+            alice.js("navigator.mediaDevices.getUserMedia = () => Promise.reject("
+                    + "new DOMException('Permission denied', 'NotAllowedError'));");
+            alice.dial("3102", false);
+            bob.awaitScreen("incoming");
+            bob.click("accept-call");
+            alice.awaitScreen("idle");
+            await().atMost(Duration.ofSeconds(10)).until(() -> alice.notice().contains("the browser refused the microphone"));
+            alice.screenshot("13-microphone-refused");
+            bob.awaitScreen("idle"); // alice told bob the call is over
+        }
+    }
+
+    /** Keeps every WebSocket the page opens, so a test can break the RTM link as a network drop would. */
+    private static void trackSockets(CallAppPage page) {
+        page.js("window.__sockets = []; const Native = window.WebSocket;"
+                + "window.WebSocket = function (...a) { const s = new Native(...a); window.__sockets.push(s); return s; };"
+                + "window.WebSocket.prototype = Native.prototype; Object.assign(window.WebSocket, Native);");
+    }
+
+    private static void dropRtmLink(CallAppPage page) {
+        page.js("window.__sockets.filter(s => s.url.endsWith('/rtm') && s.readyState === 1).forEach(s => s.close());");
+    }
+
+    @Test
+    void afterANetworkDropTheCallResyncs() throws Exception {
+        try (CallAppPage alice = page(toneA); CallAppPage bob = page(toneB)) {
+            trackSockets(alice);
+            alice.login("3201");
+            bob.login("3202");
+            alice.dial("3202", false);
+            bob.awaitScreen("incoming");
+            bob.click("accept-call");
+            alice.awaitScreen("incall");
+            bob.awaitScreen("incall");
+
+            // the link drops and comes back: the SDK logs in again, the app asks CallState, the call goes on
+            dropRtmLink(alice);
+            await().atMost(Duration.ofSeconds(10)).until(() -> alice.text("connection").equals("reconnecting"));
+            await().atMost(Duration.ofSeconds(15)).until(() -> alice.text("connection").equals("connected"));
+            assertThat(alice.screen()).isEqualTo("incall");
+            assertThat(bob.screen()).isEqualTo("incall");
+            await().atMost(Duration.ofSeconds(10)).until(() -> Long.valueOf(2).equals(
+                    alice.js("const r = window.srproxyApp.state.lastResync; return r && r.peer === '3202' ? r.state : null;")));
+            await().atMost(Duration.ofSeconds(15)).until(alice::remotePeakHz, hz -> Math.abs(hz - 1200) < 30);
+
+            // bob hangs up while alice is away: his EndCall is lost; she still learns it, from the media
+            // channel (he left it) or from her CallState after the reconnect
+            dropRtmLink(alice);
+            bob.click("hang-up");
+            bob.awaitScreen("idle");
+            alice.awaitScreen("idle");
+            assertThat(alice.notice()).isIn("3202 is no longer in the call", "3202 hung up", "3202 left the call");
+        }
+    }
+
+    @Test
     void adminPageShowsCounters() throws Exception {
         try (CallAppPage admin = page(toneA)) {
             var driver = admin;

@@ -51,6 +51,11 @@ public final class WebRtcEndpoint implements AutoCloseable {
 
     /** Parses the offer, negotiates, and starts the session; throws RtcException "bad-sdp". */
     public Accepted accept(String offerSdp, WebRtcTransport.StateListener listener) {
+        return accept(offerSdp, listener, advertisedIp);
+    }
+
+    /** As above, advertising {@code candidateIp} in the answer's host candidate. */
+    public Accepted accept(String offerSdp, WebRtcTransport.StateListener listener, String candidateIp) {
         SdpOffer offer = SdpOffer.parse(offerSdp);
         List<SdpAnswer.Choice> choices = SdpAnswer.negotiate(offer);
         List<Codec> codecs = new ArrayList<>();
@@ -76,7 +81,7 @@ public final class WebRtcEndpoint implements AutoCloseable {
             }
         }
         String answer = SdpAnswer.write(choices, new SdpAnswer.Local(t.localUfrag(), t.localPwd(),
-                identity.fingerprint(), advertisedIp, mux.port(), audioSsrc, videoSsrc, "srproxy"));
+                identity.fingerprint(), candidateIp, mux.port(), audioSsrc, videoSsrc, "srproxy"));
         t.startDtls(handshakes, crypto, identity, dtlsTimeoutMillis);
         return new Accepted(t, answer);
     }

@@ -38,8 +38,12 @@ final class RtcSignalSession {
     private String uid;
     private WebRtcTransport transport;
 
+    /** The server side of the client's WebSocket: the address it reached us at (null when unknown). */
+    private final java.net.InetAddress signallingLocal;
+
     RtcSignalSession(RtcService rtc, String appId, LoginPolicy joinPolicy, ObjectMapper json, Consumer<String> out,
-                     Executor pool) {
+                     Executor pool, java.net.InetAddress signallingLocal) {
+        this.signallingLocal = signallingLocal;
         this.rtc = rtc;
         this.appId = appId;
         this.joinPolicy = joinPolicy;
@@ -95,7 +99,8 @@ final class RtcSignalSession {
             throw new RtcException("bad-uid", "uid is missing");
         }
         checkPolicy(req);
-        WebRtcEndpoint.Accepted accepted = rtc.webrtc().accept(req.sdp(), this::onTransportState);
+        WebRtcEndpoint.Accepted accepted = rtc.webrtc().accept(req.sdp(), this::onTransportState,
+                rtc.advertisedIpFor(signallingLocal));
         ChannelRegistry.Joined joined;
         try {
             joined = rtc.channels().join(req.channel(), req.uid(), accepted.transport(),

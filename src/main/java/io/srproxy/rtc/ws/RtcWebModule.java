@@ -47,7 +47,9 @@ public final class RtcWebModule implements WebModule, AutoCloseable {
         routes.ws("/rtc", ws -> {
             ws.onConnect(ctx -> {
                 ctx.enableAutomaticPings();
-                sessions.put(ctx.sessionId(), new RtcSignalSession(rtc, appId, joinPolicy, json, ctx::send, pool));
+                java.net.SocketAddress local = ctx.session.getLocalSocketAddress();
+                sessions.put(ctx.sessionId(), new RtcSignalSession(rtc, appId, joinPolicy, json, ctx::send, pool,
+                        local instanceof java.net.InetSocketAddress in ? in.getAddress() : null));
             });
             ws.onMessage(ctx -> {
                 RtcSignalSession s = sessions.get(ctx.sessionId());

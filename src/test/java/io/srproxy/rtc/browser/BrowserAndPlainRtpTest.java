@@ -8,6 +8,9 @@ import io.srproxy.rtc.Codec;
 import io.srproxy.rtc.RtcService;
 import io.srproxy.rtc.codec.G711;
 import io.srproxy.rtc.rtp.RtpHeader;
+import io.srproxy.rtc.rtp.RtpIoLoop;
+import io.srproxy.rtc.rtp.RtpPortAllocator;
+import io.srproxy.rtc.rtp.RtpSession;
 import io.srproxy.testsupport.Peers;
 import io.srproxy.testsupport.Tones;
 import java.net.DatagramPacket;
@@ -45,9 +48,21 @@ class BrowserAndPlainRtpTest {
     private BrowserPage page;
     private ScheduledExecutorService clock;
     private DatagramSocket phone;
+    private RtpIoLoop rtpIo;
+    private RtpSession session;
+    private java.util.concurrent.ScheduledExecutorService rtpTimers;
 
     @AfterEach
     void stop() {
+        if (session != null) {
+            session.close();
+        }
+        if (rtpIo != null) {
+            rtpIo.close();
+        }
+        if (rtpTimers != null) {
+            rtpTimers.shutdownNow();
+        }
         if (clock != null) {
             clock.shutdownNow();
         }
@@ -67,9 +82,14 @@ class BrowserAndPlainRtpTest {
         Peers.chromium();
         server = RtcTestServer.start();
         phone = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        RtcService.PlainRtpMember member = server.rtc().addPlainRtpMember("mix", "phone", "127.0.0.1",
-                List.of(Codec.PCMU), (InetSocketAddress) phone.getLocalSocketAddress(), e -> {});
-        InetSocketAddress gateway = member.localAddress();
+        // the SIP leg's RTP session, as the SIP agent opens one for a call
+        rtpIo = new RtpIoLoop("test-rtp-io");
+        int base = 30000 + 2 * java.util.concurrent.ThreadLocalRandom.current().nextInt(2000);
+        session = RtpSession.open(new RtpPortAllocator(InetAddress.getLoopbackAddress(), base, base + 20), rtpIo,
+                rtpTimers = Executors.newSingleThreadScheduledExecutor(), System::nanoTime, RtpSession.Options.of(30), null);
+        session.setRemote((InetSocketAddress) phone.getLocalSocketAddress(), null, true);
+        RtcService.PlainRtpMember member = server.rtc().addPlainRtpMember("mix", "phone", session, List.of(Codec.PCMU), e -> {});
+        InetSocketAddress gateway = session.localRtpAddress();
 
         // the phone: 20 ms of PCMU tone every 20 ms, and everything it hears decoded
         short[] tone = Tones.sine(PHONE_TONE, 8000, 1.0, 0.5);

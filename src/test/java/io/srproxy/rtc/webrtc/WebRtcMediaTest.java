@@ -8,7 +8,6 @@ import io.srproxy.rtc.Codec;
 import io.srproxy.rtc.RtcEvent;
 import io.srproxy.rtc.RtcException;
 import io.srproxy.rtc.RtcService;
-import io.srproxy.rtc.rtp.PlainRtpTransport;
 import io.srproxy.rtc.rtp.RtpHeader;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -153,7 +152,7 @@ class WebRtcMediaTest {
 
     @Test
     void aThirdMemberIsRefusedWithAClearError() {
-        PlainRtpTransport third = new PlainRtpTransport(new InetSocketAddress("127.0.0.1", 0), List.of(Codec.PCMU));
+        io.srproxy.rtc.CapturingTransport third = new io.srproxy.rtc.CapturingTransport(0x3333_3333L, Codec.PCMU);
         try {
             assertThatThrownBy(() -> rtc.channels().join("call", "carol", third, e -> {}))
                     .isInstanceOfSatisfying(RtcException.class, e -> assertThat(e.code()).isEqualTo("channel-full"))
