@@ -141,7 +141,7 @@ class Client extends Emitter {
     return u;
   }
 
-  /** Joins `channel`; resolves with the uid. The token is passed on (not checked by this server version). */
+  /** Joins `channel`; resolves with the uid. `token`: the login token for `uid`, required when the server sets app_cert. */
   async join(appId, channel, token, uid) {
     if (this.connectionState !== STATES.DISCONNECTED) throw new Error("srproxy-rtc: already joined or joining");
     if (uid === undefined || uid === null || uid === "") uid = String(Math.floor(Math.random() * 1e9));

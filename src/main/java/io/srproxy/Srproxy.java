@@ -8,6 +8,7 @@ import io.srproxy.metrics.Metrics;
 import io.srproxy.metrics.SrproxyMeters;
 import io.srproxy.rtc.RtcService;
 import io.srproxy.rtc.ws.RtcWebModule;
+import io.srproxy.rtm.LoginPolicy;
 import io.srproxy.rtm.RtmService;
 import io.srproxy.rtm.SystemTimers;
 import io.srproxy.rtm.ws.RtmWebSocket;
@@ -77,7 +78,8 @@ public final class Srproxy implements AutoCloseable {
 
         rtc = RtcService.start(config);
         started.add(rtc);
-        RtcWebModule rtcWeb = new RtcWebModule(rtc, config.global().appId());
+        RtcWebModule rtcWeb = new RtcWebModule(rtc, config.global().appId(),
+                LoginPolicy.of(config.global().appId(), config.reservedUids(), loginTokens()));
         started.add(rtcWeb);
         modules.add(rtcWeb);
         health.register(() -> new HealthModule.Check("rtc", true, "udp port " + rtc.port()

@@ -66,9 +66,10 @@ public record RtxConfig(
 
     /**
      * What protects the process: open RTM WebSockets, requests per second on one socket, bridged
-     * calls at once. Each refusal is answered with its reason and counted.
+     * calls at once, SIP requests per second from one source address other than the SIP server
+     * (the excess is dropped). Each refusal is counted.
      */
-    public record Limits(int maxConnections, int maxRequestsPerSecond, int maxCalls) {}
+    public record Limits(int maxConnections, int maxRequestsPerSecond, int maxCalls, int sipRequestsPerSecond) {}
 
     /** PSTN routing: calls with {@code Pstn} go to {@code <prefix><number>@<ip or sip_svr>}. */
     public record Pstn(Optional<String> ip, String prefix) {}

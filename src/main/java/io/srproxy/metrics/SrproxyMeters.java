@@ -10,6 +10,10 @@ import io.srproxy.rtc.RtcService;
 import io.srproxy.rtm.RtmService;
 import io.srproxy.sip.RegistrationState;
 import io.srproxy.sip.SipAgent;
+import io.srproxy.rtc.MediaCounters;
+import io.srproxy.rtm.InvitationOutcomes;
+import io.srproxy.rtm.LocalInvitationFailureReason;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.ToDoubleFunction;
@@ -36,6 +40,12 @@ public final class SrproxyMeters {
             FunctionCounter.builder("srproxy.rtc.mux." + name, rtc, r -> r.mux().counters().snapshot().getOrDefault(name, 0L))
                     .description("media port: " + name).register(registry);
         }
+        registerInvitations(registry, rtm.invitationOutcomes());
+        registerMedia(registry, "webrtc", rtc.mux().counters().media);
+        Gauge.builder("srproxy.rtc.channels.transcoding", rtc, r -> r.channels().transcoding())
+                .description("channels whose audio is transcoded (Opus <-> G.711)").register(registry);
+        FunctionCounter.builder("srproxy.rtc.transcoding.started", rtc, r -> r.channels().transcodingStarted())
+                .description("member pairs wired with a transcoder").register(registry);
         for (CallRecord.Direction d : CallRecord.Direction.values()) {
             String dir = d.name().toLowerCase();
             Gauge.builder("srproxy.calls.active", calls, c -> c.active().stream().filter(r -> r.direction() == d).count())
@@ -56,6 +66,12 @@ public final class SrproxyMeters {
             }
             Gauge.builder("srproxy.sip.calls.active", agent, SipAgent::activeCalls).register(registry);
             Gauge.builder("srproxy.sip.rtp.ports.in.use", agent, SipAgent::rtpPortsInUse).register(registry);
+            registerMedia(registry, "sip", agent.rtpMedia());
+            FunctionCounter.builder("srproxy.sip.refused", agent, SipAgent::refusedUntrusted).tag("reason", "untrusted")
+                    .description("SIP requests refused: 403 to untrusted sources, drops over the per-source rate")
+                    .register(registry);
+            FunctionCounter.builder("srproxy.sip.refused", agent, SipAgent::refusedRate).tag("reason", "rate")
+                    .register(registry);
         });
     }
 
@@ -68,6 +84,38 @@ public final class SrproxyMeters {
                 .tag("reason", "max_requests_per_second").register(registry);
         gateway.ifPresent(g -> FunctionCounter.builder("srproxy.refused", g, io.srproxy.gateway.Gateway::refusedCalls)
                 .tag("reason", "max_calls").register(registry));
+    }
+
+    private static void registerInvitations(MeterRegistry registry, InvitationOutcomes outcomes) {
+        for (InvitationOutcomes.Outcome o : InvitationOutcomes.Outcome.values()) {
+            FunctionCounter.builder("srproxy.rtm.invitations", outcomes, x -> x.count(o))
+                    .tag("outcome", o.name().toLowerCase(Locale.ROOT))
+                    .description("call invitations ended, by outcome as the caller saw it").register(registry);
+        }
+        for (LocalInvitationFailureReason r : LocalInvitationFailureReason.values()) {
+            if (r != LocalInvitationFailureReason.OK) {
+                FunctionCounter.builder("srproxy.rtm.invitation.failures", outcomes, x -> x.failures(r))
+                        .tag("reason", r.name().toLowerCase(Locale.ROOT))
+                        .description("failed call invitations by reason").register(registry);
+            }
+        }
+    }
+
+    /** RTP of one kind of leg; in = received by srproxy, out = sent by it. */
+    private static void registerMedia(MeterRegistry registry, String leg, MediaCounters m) {
+        FunctionCounter.builder("srproxy.media.packets", m, x -> x.packetsIn.sum()).tags("leg", leg, "direction", "in")
+                .description("RTP packets").register(registry);
+        FunctionCounter.builder("srproxy.media.packets", m, x -> x.packetsOut.sum()).tags("leg", leg, "direction", "out")
+                .register(registry);
+        FunctionCounter.builder("srproxy.media.bytes", m, x -> x.bytesIn.sum()).tags("leg", leg, "direction", "in")
+                .description("RTP bytes as on the wire").register(registry);
+        FunctionCounter.builder("srproxy.media.bytes", m, x -> x.bytesOut.sum()).tags("leg", leg, "direction", "out")
+                .register(registry);
+        FunctionCounter.builder("srproxy.media.packets.lost", m, x -> x.lost.sum()).tag("leg", leg)
+                .description("received RTP skipped by sequence number").register(registry);
+        FunctionCounter.builder("srproxy.media.packets.late", m, x -> x.late.sum()).tag("leg", leg)
+                .description("received RTP older than the newest (counted lost before): net loss = lost - late")
+                .register(registry);
     }
 
     private static <T> void counter(MeterRegistry registry, String name, T obj, ToDoubleFunction<T> f) {

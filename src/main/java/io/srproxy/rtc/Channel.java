@@ -24,9 +24,12 @@ public final class Channel {
     private final List<Member> members = new ArrayList<>(MAX_MEMBERS);
     private MediaRoute forward;
     private MediaRoute backward;
+    private final Runnable onTranscodingPair;
 
-    Channel(String id) {
+    /** @param onTranscodingPair told each time a pair is wired whose audio needs a transcoder */
+    Channel(String id, Runnable onTranscodingPair) {
         this.id = id;
+        this.onTranscodingPair = onTranscodingPair;
     }
 
     public String id() {
@@ -134,6 +137,9 @@ public final class Channel {
             backward.setReverse(forward);
             a.transport().setHandler(forward);
             b.transport().setHandler(backward);
+            if (forward.transcodes() || backward.transcodes()) {
+                onTranscodingPair.run();
+            }
         } else {
             for (Member m : members) {
                 m.transport().setHandler(PacketHandler.NONE);

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 /**
@@ -18,6 +19,7 @@ public final class ChannelRegistry {
     public record Joined(Member member, List<Channel.MemberState> others) {}
 
     private final ConcurrentHashMap<String, Channel> channels = new ConcurrentHashMap<>();
+    private final LongAdder transcodingPairs = new LongAdder();
 
     /** Joins {@code uid} to {@code channelId} (made on demand); throws {@link RtcException} when refused. */
     public Joined join(String channelId, String uid, MediaTransport transport, Consumer<RtcEvent> events) {
@@ -28,7 +30,7 @@ public final class ChannelRegistry {
         Member member = new Member(uid, transport, events);
         Joined[] result = new Joined[1];
         channels.compute(channelId, (id, ch) -> {
-            Channel c = ch == null ? new Channel(id) : ch;
+            Channel c = ch == null ? new Channel(id, transcodingPairs::increment) : ch;
             result[0] = new Joined(member, c.join(member));
             return c;
         });
@@ -51,6 +53,16 @@ public final class ChannelRegistry {
 
     public int size() {
         return channels.size();
+    }
+
+    /** Channels whose current pair's audio is transcoded (read when scraped). */
+    public long transcoding() {
+        return channels.values().stream().filter(Channel::transcoding).count();
+    }
+
+    /** Member pairs wired with a transcoder since start. */
+    public long transcodingStarted() {
+        return transcodingPairs.sum();
     }
 
     public static void validateChannelId(String channelId) {

@@ -55,12 +55,17 @@ final class Invitations {
     private final Executor executor;
     private final RtmTimeouts timeouts;
     private final Function<String, Connection> sessions;
+    private final InvitationOutcomes outcomes = new InvitationOutcomes();
 
     Invitations(Timers timers, Executor executor, RtmTimeouts timeouts, Function<String, Connection> sessions) {
         this.timers = timers;
         this.executor = executor;
         this.timeouts = timeouts;
         this.sessions = sessions;
+    }
+
+    InvitationOutcomes outcomes() {
+        return outcomes;
     }
 
     int liveCount() {
@@ -89,6 +94,7 @@ final class Invitations {
             waitingByCallee.computeIfAbsent(inv.calleeId, k -> new ArrayList<>()).add(inv);
             schedule(inv, timeouts.offlineRetry(), () -> {
                 end(inv);
+                outcomes.failed(LocalInvitationFailureReason.PEER_OFFLINE);
                 inv.caller.deliver(new RtmEvent.LocalInvitationFailure(id, LocalInvitationFailureReason.PEER_OFFLINE));
             });
         }
@@ -124,6 +130,7 @@ final class Invitations {
         inv.phase = Phase.ACCEPTING;
         schedule(inv, timeouts.acceptAck(), () -> {
             end(inv);
+            outcomes.failed(LocalInvitationFailureReason.PEER_NO_RESPONSE);
             inv.callee.deliver(new RtmEvent.RemoteInvitationFailure(inv.id, RemoteInvitationFailureReason.ACCEPT_FAILURE));
             inv.caller.deliver(new RtmEvent.LocalInvitationFailure(inv.id, LocalInvitationFailureReason.PEER_NO_RESPONSE));
         });
@@ -137,6 +144,7 @@ final class Invitations {
             throw new RtmException(RtmError.NOT_STARTED, "invitation " + inv.id + " has not been accepted");
         }
         end(inv);
+        outcomes.ended(InvitationOutcomes.Outcome.ACCEPTED);
         inv.callee.deliver(new RtmEvent.RemoteInvitationAccepted(inv.id));
         log.debug("{} accepted", inv);
     }
@@ -152,6 +160,7 @@ final class Invitations {
             markReceived(inv);
         }
         end(inv);
+        outcomes.ended(InvitationOutcomes.Outcome.REFUSED);
         inv.caller.deliver(new RtmEvent.LocalInvitationRefused(inv.id, response));
         inv.callee.deliver(new RtmEvent.RemoteInvitationRefused(inv.id));
     }
@@ -163,6 +172,7 @@ final class Invitations {
             throw new RtmException(RtmError.ALREADY_ACCEPT, "invitation " + inv.id + " is already accepted");
         }
         end(inv);
+        outcomes.ended(InvitationOutcomes.Outcome.CANCELED);
         inv.caller.deliver(new RtmEvent.LocalInvitationCanceled(inv.id));
         if (inv.callee != null) {
             inv.callee.deliver(new RtmEvent.RemoteInvitationCanceled(inv.id));
@@ -178,12 +188,16 @@ final class Invitations {
             }
             end(inv);
             if (inv.caller == conn) {
+                outcomes.failed(LocalInvitationFailureReason.NOT_LOGGEDIN);
                 if (inv.callee != null) {
                     inv.callee.deliver(new RtmEvent.RemoteInvitationFailure(id, inv.phase == Phase.ACCEPTING
                             ? RemoteInvitationFailureReason.ACCEPT_FAILURE : RemoteInvitationFailureReason.PEER_OFFLINE));
                 }
-            } else if (inv.phase != Phase.ACCEPTING) {
+            } else if (inv.phase == Phase.ACCEPTING) {
+                outcomes.ended(InvitationOutcomes.Outcome.ACCEPTED);
+            } else {
                 // after an accept the caller already has its outcome; presence tells it the callee left
+                outcomes.failed(LocalInvitationFailureReason.PEER_OFFLINE);
                 inv.caller.deliver(new RtmEvent.LocalInvitationFailure(id, LocalInvitationFailureReason.PEER_OFFLINE));
             }
             log.debug("{} ended: {} left", inv, conn);
@@ -197,6 +211,7 @@ final class Invitations {
         callee.invitationIds.add(inv.id);
         schedule(inv, timeouts.noAck(), () -> {
             end(inv);
+            outcomes.failed(LocalInvitationFailureReason.PEER_NO_RESPONSE);
             inv.caller.deliver(new RtmEvent.LocalInvitationFailure(inv.id, LocalInvitationFailureReason.PEER_NO_RESPONSE));
             inv.callee.deliver(new RtmEvent.RemoteInvitationFailure(inv.id, RemoteInvitationFailureReason.INVITATION_EXPIRE));
         });
@@ -207,6 +222,7 @@ final class Invitations {
         inv.phase = Phase.RECEIVED;
         schedule(inv, timeouts.expire(), () -> {
             end(inv);
+            outcomes.failed(LocalInvitationFailureReason.INVITATION_EXPIRE);
             inv.caller.deliver(new RtmEvent.LocalInvitationFailure(inv.id, LocalInvitationFailureReason.INVITATION_EXPIRE));
             inv.callee.deliver(new RtmEvent.RemoteInvitationFailure(inv.id, RemoteInvitationFailureReason.INVITATION_EXPIRE));
         });

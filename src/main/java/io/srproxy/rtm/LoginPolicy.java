@@ -39,6 +39,12 @@ public interface LoginPolicy {
         };
     }
 
+    /** Tokens required from remote clients when {@code tokens} is present ({@code [global] app_cert} set). */
+    static LoginPolicy of(String expectedAppId, Set<String> reservedUids, java.util.Optional<io.srproxy.auth.LoginTokens> tokens) {
+        return tokens.map(t -> withTokens(expectedAppId, reservedUids, t))
+                .orElseGet(() -> forApp(expectedAppId, reservedUids));
+    }
+
     /** uids starting with this are the gateway's per-call identities (SIP -> app calls). */
     String GATEWAY_CALL_PREFIX = "sip~";
 

@@ -64,9 +64,12 @@ public final class RtmService implements AutoCloseable {
     /** As above, with login tokens required from remote clients (when {@code [global] app_cert} is set). */
     public static RtmService create(String appId, Set<String> reservedUids, java.util.Optional<io.srproxy.auth.LoginTokens> tokens,
                                     SystemTimers timers) {
-        LoginPolicy policy = tokens.map(t -> LoginPolicy.withTokens(appId, reservedUids, t))
-                .orElseGet(() -> LoginPolicy.forApp(appId, reservedUids));
-        return new RtmService(appId, policy, timers, RtmTimeouts.DEFAULTS);
+        return new RtmService(appId, LoginPolicy.of(appId, reservedUids, tokens), timers, RtmTimeouts.DEFAULTS);
+    }
+
+    /** How invitations ended, counted for /metrics. */
+    public InvitationOutcomes invitationOutcomes() {
+        return invitations.outcomes();
     }
 
     public String appId() {

@@ -37,6 +37,7 @@ import javax.sip.DialogTerminatedEvent;
 import javax.sip.IOExceptionEvent;
 import javax.sip.ListeningPoint;
 import javax.sip.RequestEvent;
+import java.util.concurrent.atomic.LongAdder;
 import javax.sip.ResponseEvent;
 import javax.sip.ServerTransaction;
 import javax.sip.SipFactory;
@@ -84,6 +85,10 @@ public final class SipAgent implements AutoCloseable {
     private final MessageFactory messages;
     private final AuthenticationHelper auth;
     private final TrustedPeers trusted;
+    private final SipFloodGuard floodGuard;
+    private final LongAdder refusedUntrusted = new LongAdder();
+    private final LongAdder refusedRate = new LongAdder();
+    private final io.srproxy.rtc.MediaCounters rtpMedia = new io.srproxy.rtc.MediaCounters();
     private final String advertisedHost;
     private final int port;
     private final OfferAnswer offerAnswer;
@@ -108,6 +113,8 @@ public final class SipAgent implements AutoCloseable {
         this.callPool = Executors.newFixedThreadPool(2, named("sip-call-" + id));
         this.offerAnswer = OfferAnswer.fromConfig(settings.codecs());
         this.trusted = TrustedPeers.of(settings.serverHost(), settings.trusted());
+        this.floodGuard = new SipFloodGuard(settings.requestsPerSecond(), TrustedPeers.serverOnly(settings.serverHost()),
+                System::nanoTime);
         InetAddress bind = InetAddress.getByName(settings.bindAddress());
         this.advertisedHost = settings.publicIp().orElseGet(() -> localAddressToward(bind));
         this.rtpPorts = new RtpPortAllocator(bind, settings.rtpPortMin(), settings.rtpPortMax());
@@ -299,6 +306,21 @@ public final class SipAgent implements AutoCloseable {
         return rtpPorts.inUse();
     }
 
+    /** RTP to and from the SIP legs, every call's session added up. */
+    public io.srproxy.rtc.MediaCounters rtpMedia() {
+        return rtpMedia;
+    }
+
+    /** Requests answered 403 because their source is neither the SIP server nor in sip_trusted. */
+    public long refusedUntrusted() {
+        return refusedUntrusted.sum();
+    }
+
+    /** Requests dropped because their source sent more than sip_requests_per_second. */
+    public long refusedRate() {
+        return refusedRate.sum();
+    }
+
     // ---------------------------------------------------------------- for calls and registrations
 
     SipProvider provider() {
@@ -352,7 +374,7 @@ public final class SipAgent implements AutoCloseable {
 
     RtpSession newRtpSession(RtpSessionListener listener) throws IOException {
         return RtpSession.open(rtpPorts, rtpIo, scheduler, nanoClock, RtpSession.Options.of(settings.rtpTimeoutSeconds()),
-                listener);
+                listener, rtpMedia);
     }
 
     void forget(SipCall call) {
@@ -507,6 +529,14 @@ public final class SipAgent implements AutoCloseable {
             if (source == null) {
                 source = ((SIPMessage) request).getRemoteAddress();
             }
+            if (!floodGuard.admit(source)) {
+                // dropped, not answered: a 503 per flood packet would cost as much as the flood and,
+                // over UDP with a forged source, reflect it at someone else; a real peer retransmits
+                refusedRate.increment();
+                logSometimes(refusedRate, "{} from {} dropped: over [limits] sip_requests_per_second ({} dropped so far)",
+                        method, source);
+                return;
+            }
             if (Request.ACK.equals(method)) {
                 SipCall call = calls.get(callIdOf(request));
                 if (call != null) {
@@ -515,8 +545,9 @@ public final class SipAgent implements AutoCloseable {
                 return;
             }
             if (!trusted.allows(source)) {
-                log.warn("{} from untrusted {} refused with 403 (add it to [global] sip_trusted to allow)",
-                        method, source == null ? "?" : source.getHostAddress());
+                refusedUntrusted.increment();
+                logSometimes(refusedUntrusted, "{} from untrusted {} refused with 403 (add it to [global] sip_trusted"
+                        + " to allow; {} refused so far)", method, source);
                 respondStateless(request, Response.FORBIDDEN);
                 return;
             }
@@ -536,6 +567,14 @@ public final class SipAgent implements AutoCloseable {
                 }
             } catch (Exception e) {
                 log.warn("cannot handle {}: {}", method, e.toString());
+            }
+        }
+
+        /** Warns on the 1st, 2nd, 4th, 8th ... refusal, so a flood cannot flood the log too. */
+        private void logSometimes(LongAdder count, String format, String method, InetAddress source) {
+            long n = count.sum();
+            if (Long.bitCount(n) == 1) {
+                log.warn(format, method, source == null ? "?" : source.getHostAddress(), n);
             }
         }
 

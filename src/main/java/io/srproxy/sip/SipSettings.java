@@ -15,12 +15,27 @@ import java.util.Optional;
  * @param noAnswer       an outgoing call not answered in this time is cancelled
  * @param authRetry      after a wrong password, wait this long before trying again
  * @param t1             SIP timer T1 (RFC 3261: 500 ms); a request gets no answer after 64 * T1
+ * @param requestsPerSecond requests one source (other than the SIP server) may send per second; the rest are dropped
  */
 public record SipSettings(
         String bindAddress, int localPort, String serverHost, int serverPort, Optional<String> publicIp,
         List<String> trusted, String account, String password, String prefix,
         Duration registerExpires, Duration keepalive, Duration noAnswer, Duration retryMin, Duration retryMax,
-        Duration authRetry, Duration t1, int rtpPortMin, int rtpPortMax, List<String> codecs, int rtpTimeoutSeconds) {
+        Duration authRetry, Duration t1, int rtpPortMin, int rtpPortMax, List<String> codecs, int rtpTimeoutSeconds,
+        int requestsPerSecond) {
+
+    /** {@code [limits] sip_requests_per_second}'s default. */
+    public static final int DEFAULT_REQUESTS_PER_SECOND = 100;
+
+    /** With the default per-source request rate. */
+    public SipSettings(String bindAddress, int localPort, String serverHost, int serverPort, Optional<String> publicIp,
+                       List<String> trusted, String account, String password, String prefix,
+                       Duration registerExpires, Duration keepalive, Duration noAnswer, Duration retryMin, Duration retryMax,
+                       Duration authRetry, Duration t1, int rtpPortMin, int rtpPortMax, List<String> codecs, int rtpTimeoutSeconds) {
+        this(bindAddress, localPort, serverHost, serverPort, publicIp, trusted, account, password, prefix, registerExpires,
+                keepalive, noAnswer, retryMin, retryMax, authRetry, t1, rtpPortMin, rtpPortMax, codecs, rtpTimeoutSeconds,
+                DEFAULT_REQUESTS_PER_SECOND);
+    }
 
     public static SipSettings from(RtxConfig cfg, String bindAddress) {
         RtxConfig.Global g = cfg.global();
@@ -31,30 +46,31 @@ public record SipSettings(
                 cfg.proxy().prefix(), Duration.ofSeconds(600), Duration.ofSeconds(25),
                 Duration.ofSeconds(cfg.rtm2sip().ringTimeoutSeconds()),
                 Duration.ofSeconds(2), Duration.ofSeconds(60), Duration.ofMinutes(5),
-                Duration.ofMillis(500), cfg.media().rtpPortMin(), cfg.media().rtpPortMax(), cfg.media().codecs(), cfg.media().rtpTimeoutSeconds());
+                Duration.ofMillis(500), cfg.media().rtpPortMin(), cfg.media().rtpPortMax(), cfg.media().codecs(), cfg.media().rtpTimeoutSeconds(),
+                cfg.limits().sipRequestsPerSecond());
     }
 
     public SipSettings withRegisterExpires(Duration expires) {
         return new SipSettings(bindAddress, localPort, serverHost, serverPort, publicIp, trusted, account, password,
                 prefix, expires, keepalive, noAnswer, retryMin, retryMax, authRetry, t1, rtpPortMin, rtpPortMax, codecs,
-                rtpTimeoutSeconds);
+                rtpTimeoutSeconds, requestsPerSecond);
     }
 
     public SipSettings withNoAnswer(Duration timeout) {
         return new SipSettings(bindAddress, localPort, serverHost, serverPort, publicIp, trusted, account, password,
                 prefix, registerExpires, keepalive, timeout, retryMin, retryMax, authRetry, t1, rtpPortMin, rtpPortMax,
-                codecs, rtpTimeoutSeconds);
+                codecs, rtpTimeoutSeconds, requestsPerSecond);
     }
 
     public SipSettings withAccount(String user, String secret) {
         return new SipSettings(bindAddress, localPort, serverHost, serverPort, publicIp, trusted, user, secret,
                 prefix, registerExpires, keepalive, noAnswer, retryMin, retryMax, authRetry, t1, rtpPortMin, rtpPortMax,
-                codecs, rtpTimeoutSeconds);
+                codecs, rtpTimeoutSeconds, requestsPerSecond);
     }
 
     public SipSettings withT1(Duration timerT1) {
         return new SipSettings(bindAddress, localPort, serverHost, serverPort, publicIp, trusted, account, password,
                 prefix, registerExpires, keepalive, noAnswer, retryMin, retryMax, authRetry, timerT1, rtpPortMin,
-                rtpPortMax, codecs, rtpTimeoutSeconds);
+                rtpPortMax, codecs, rtpTimeoutSeconds, requestsPerSecond);
     }
 }

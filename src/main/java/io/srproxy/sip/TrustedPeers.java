@@ -51,6 +51,11 @@ public final class TrustedPeers {
         return new TrustedPeers(blocks);
     }
 
+    /** Only the SIP server's own addresses (none when {@code serverHost} is null). */
+    public static TrustedPeers serverOnly(String serverHost) {
+        return of(serverHost, List.of());
+    }
+
     private static Block parse(String entry) {
         int slash = entry.indexOf('/');
         String host = slash < 0 ? entry : entry.substring(0, slash);

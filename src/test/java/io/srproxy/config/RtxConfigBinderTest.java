@@ -72,6 +72,7 @@ class RtxConfigBinderTest {
         assertThat(c.proxy().prefix()).isEqualTo("0");
         assertThat(c.media()).isEqualTo(new RtxConfig.Media(16384, 32768, List.of("opus", "PCMU", "PCMA"), 30));
         assertThat(c.log().level()).isEqualTo(2);
+        assertThat(c.limits()).isEqualTo(new RtxConfig.Limits(10_000, 50, 1000, 100));
     }
 
     @ParameterizedTest
@@ -93,6 +94,7 @@ class RtxConfigBinderTest {
         "'[media]\ncodecs=opus,G729'                      | rtx.conf:2: [media] codecs: unknown codec 'G729' (known: opus, PCMU, PCMA)",
         "'[rtm]\ntls_cert=/etc/c.pem'                    | rtx.conf: [rtm] tls_key: tls_cert and tls_key go together",
         "'[log]\nlevel=6'                                 | rtx.conf:2: [log] level: 6 is out of range 0..5",
+        "'[limits]\nsip_requests_per_second=0'           | rtx.conf:2: [limits] sip_requests_per_second: 0 is out of range 1..1000000",
         "'[pstn]\nprefix=9a'                              | rtx.conf:2: [pstn] prefix: '9a' must be dial digits (0-9, *, #, +)",
         "'[global]\nthis line has no equals'              | rtx.conf:2: expected key=value, [section] or # comment: 'this line has no equals'",
     })

@@ -7,6 +7,7 @@ import io.srproxy.Srproxy;
 import io.srproxy.sip.harness.BaresipPhone;
 import io.srproxy.sip.harness.KamailioServer;
 import io.srproxy.testsupport.FreePorts;
+import io.srproxy.testsupport.PromScrape;
 import io.srproxy.testsupport.Tones;
 import io.srproxy.web.CallAppPage;
 import java.nio.file.Files;
@@ -72,8 +73,27 @@ class GatewayAudioTest {
         assertThat(Tones.relativePower(heard, pcm.sampleRate(), PHONE_TONE)).as("no echo of baresip's own tone").isLessThan(0.05);
     }
 
+    /** The series a call through the gateway must move: invitations, media both ways on both legs, transcoding. */
+    private static final String[] CALL_SERIES = {
+        "srproxy_rtm_invitations_total{outcome=\"accepted\"}",
+        "srproxy_media_packets_total{direction=\"in\",leg=\"webrtc\"}",
+        "srproxy_media_packets_total{direction=\"out\",leg=\"webrtc\"}",
+        "srproxy_media_bytes_total{direction=\"in\",leg=\"webrtc\"}",
+        "srproxy_media_bytes_total{direction=\"out\",leg=\"webrtc\"}",
+        "srproxy_media_packets_total{direction=\"in\",leg=\"sip\"}",
+        "srproxy_media_packets_total{direction=\"out\",leg=\"sip\"}",
+        "srproxy_media_bytes_total{direction=\"in\",leg=\"sip\"}",
+        "srproxy_media_bytes_total{direction=\"out\",leg=\"sip\"}",
+        "srproxy_rtc_transcoding_started_total",
+    };
+
+    private static PromScrape scrape() {
+        return PromScrape.parse(srproxy.metrics().scrape());
+    }
+
     @Test
     void appCallsExtensionAudioBothWaysThenAppHangsUp() throws Exception {
+        PromScrape before = scrape();
         try (BaresipPhone phone = BaresipPhone.start("1005", kamailio.port(), PHONE_TONE);
              CallAppPage page = new CallAppPage(srproxy.webPort(), appTone())) {
             page.login("4321");
@@ -83,12 +103,20 @@ class GatewayAudioTest {
             await().atMost(Duration.ofSeconds(15)).until(page::receivedPackets, n -> n > 50);
             await().atMost(Duration.ofSeconds(15)).until(page::remotePeakHz, hz -> Math.abs(hz - PHONE_TONE) < 30);
             assertThat(srproxy.calls().active()).singleElement().satisfies(c -> assertThat(c.sipCodec()).contains("PCMU"));
+            assertThat(scrape().value("srproxy_rtc_channels_transcoding")).as("Opus <-> PCMU").isEqualTo(1);
             page.click("hang-up");
             page.awaitScreen("idle");
             await().atMost(Duration.ofSeconds(10)).until(() -> srproxy.calls().active().isEmpty());
             assertThat(srproxy.calls().recent().get(0).endReason()).hasValueSatisfying(r -> assertThat(r).contains("app hung up"));
             assertPhoneHeardTheApp(phone);
         }
+        PromScrape after = scrape();
+        for (String series : CALL_SERIES) {
+            assertThat(after.value(series)).as(series).isGreaterThan(before.value(series));
+        }
+        assertThat(after.value("srproxy_rtc_channels_transcoding")).isZero();
+        assertThat(after.value("srproxy_media_packets_lost_total{leg=\"sip\"}")).as("loopback loses nothing")
+                .isLessThan(after.value("srproxy_media_packets_total{direction=\"in\",leg=\"sip\"}") / 10);
     }
 
     /**

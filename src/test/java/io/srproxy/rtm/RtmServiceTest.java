@@ -54,6 +54,40 @@ class RtmServiceTest {
     }
 
     @Test
+    void everyInvitationEndsWithOneCountedOutcome() {
+        InvitationOutcomes outcomes = service.invitationOutcomes();
+        RecordingListener alice = new RecordingListener();
+        RtmClient a = service.createClient(alice);
+        RtmScenarios.join(a.login("alice", null));
+        RecordingListener bob = client("bob");
+
+        a.createLocalInvitation("bob").send();
+        bob.awaitRemote(1).accept();
+        await().until(() -> alice.events.stream().anyMatch(e -> e.startsWith("local accepted")));
+        a.createLocalInvitation("bob").send();
+        bob.awaitRemote(2).refuse();
+        await().until(() -> alice.events.stream().anyMatch(e -> e.startsWith("local refused")));
+        LocalInvitation canceled = a.createLocalInvitation("bob");
+        canceled.send();
+        bob.awaitRemote(3);
+        canceled.cancel();
+        alice.awaitEvent("local canceled");
+        a.createLocalInvitation("nobody").send();
+        await().until(() -> service.liveInvitations().join() == 1);
+        timers.advance(Duration.ofSeconds(30));
+        alice.awaitEvent("local failure PEER_OFFLINE");
+
+        await().untilAsserted(() -> {
+            assertThat(outcomes.count(InvitationOutcomes.Outcome.ACCEPTED)).isEqualTo(1);
+            assertThat(outcomes.count(InvitationOutcomes.Outcome.REFUSED)).isEqualTo(1);
+            assertThat(outcomes.count(InvitationOutcomes.Outcome.CANCELED)).isEqualTo(1);
+            assertThat(outcomes.count(InvitationOutcomes.Outcome.FAILURE)).isEqualTo(1);
+            assertThat(outcomes.failures(LocalInvitationFailureReason.PEER_OFFLINE)).isEqualTo(1);
+            assertThat(outcomes.failures(LocalInvitationFailureReason.PEER_NO_RESPONSE)).isZero();
+        });
+    }
+
+    @Test
     void calleeThatNeverAcknowledgesGivesPeerNoResponseAfter30s() {
         RecordingListener alice = new RecordingListener();
         RtmClient a = service.createClient(alice);

@@ -1,6 +1,10 @@
 package io.srproxy.testsupport;
 
 import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.cert.X509Certificate;
+import java.util.Base64;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +23,15 @@ public final class Chromium {
 
     /** Starts a browser; {@code fakeMicWav} may be null for the built-in fake beep. */
     public static ChromeDriver start(Path fakeMicWav) {
+        return start(fakeMicWav, null);
+    }
+
+    /**
+     * As {@link #start(Path)}, trusting {@code trustedCertificate} (may be null) for HTTPS/WSS by
+     * its public key's hash, as an operator would install a self-signed certificate: no other
+     * certificate error is ignored.
+     */
+    public static ChromeDriver start(Path fakeMicWav, X509Certificate trustedCertificate) {
         Path chromium = Peers.chromium();
         Path driver = Peers.chromedriver();
         ChromeOptions options = new ChromeOptions();
@@ -31,6 +44,9 @@ public final class Chromium {
                 "--allow-loopback-in-peer-connection"));
         if (fakeMicWav != null) {
             args.add("--use-file-for-fake-audio-capture=" + fakeMicWav.toAbsolutePath());
+        }
+        if (trustedCertificate != null) {
+            args.add("--ignore-certificate-errors-spki-list=" + spkiHash(trustedCertificate));
         }
         try {
             args.add("--user-data-dir=" + Files.createTempDirectory("srproxy-chromium"));
@@ -45,5 +61,15 @@ public final class Chromium {
         ChromeDriver browser = new ChromeDriver(service, options);
         browser.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
         return browser;
+    }
+
+    /** base64(SHA-256(SubjectPublicKeyInfo)), the form Chromium's SPKI allow-list takes. */
+    static String spkiHash(X509Certificate certificate) {
+        try {
+            byte[] spki = certificate.getPublicKey().getEncoded();
+            return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(spki));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -19,9 +19,19 @@ public final class CallAppPage implements AutoCloseable {
 
     /** Opens the app with {@code micWav} as the microphone. */
     public CallAppPage(int webPort, Path micWav) {
-        driver = Chromium.start(micWav);
-        driver.get("http://127.0.0.1:" + webPort + "/");
-        await().atMost(Duration.ofSeconds(20)).until(() -> "login".equals(screen()) && js("return !!window.srproxyApp") == Boolean.TRUE);
+        this("http://127.0.0.1:" + webPort + "/", micWav, null);
+    }
+
+    /** Opens the app at {@code url} (http or https), trusting {@code certificate} (may be null) for TLS. */
+    public CallAppPage(String url, Path micWav, java.security.cert.X509Certificate certificate) {
+        driver = Chromium.start(micWav, certificate);
+        try {
+            driver.get(url);
+            await().atMost(Duration.ofSeconds(20)).until(() -> "login".equals(screen()) && js("return !!window.srproxyApp") == Boolean.TRUE);
+        } catch (RuntimeException e) {
+            driver.quit(); // the test never gets the page to close: do not leave the browser running
+            throw e;
+        }
     }
 
     public Object js(String script, Object... args) {

@@ -1,5 +1,7 @@
 package io.srproxy.rtc.rtp;
 
+import io.srproxy.rtc.MediaCounters;
+import io.srproxy.rtc.SequenceGaps;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -43,6 +45,8 @@ public final class RtpSession implements AutoCloseable {
     private final Options options;
     private final RtpSessionListener listener;
     private final RtpReceiveStats stats = new RtpReceiveStats();
+    private final MediaCounters counters;
+    private final SequenceGaps gaps = new SequenceGaps();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ScheduledFuture<?> rtcpTask;
     private final ScheduledFuture<?> noMediaTask;
@@ -74,7 +78,8 @@ public final class RtpSession implements AutoCloseable {
 
     private RtpSession(RtpPortAllocator ports, RtpPortAllocator.PortPair pair, RtpIoLoop io,
                        ScheduledExecutorService timers, LongSupplier nanoClock, Options options,
-                       RtpSessionListener listener) {
+                       RtpSessionListener listener, MediaCounters counters) {
+        this.counters = counters;
         this.ports = ports;
         this.pair = pair;
         this.io = io;
@@ -95,7 +100,14 @@ public final class RtpSession implements AutoCloseable {
     public static RtpSession open(RtpPortAllocator ports, RtpIoLoop io, ScheduledExecutorService timers,
                                   LongSupplier nanoClock, Options options, RtpSessionListener listener)
             throws IOException {
-        return new RtpSession(ports, ports.allocate(), io, timers, nanoClock, options, listener);
+        return open(ports, io, timers, nanoClock, options, listener, new MediaCounters());
+    }
+
+    /** As above, adding what it receives and sends to {@code counters} (shared by the agent's sessions). */
+    public static RtpSession open(RtpPortAllocator ports, RtpIoLoop io, ScheduledExecutorService timers,
+                                  LongSupplier nanoClock, Options options, RtpSessionListener listener,
+                                  MediaCounters counters) throws IOException {
+        return new RtpSession(ports, ports.allocate(), io, timers, nanoClock, options, listener, counters);
     }
 
     public InetSocketAddress localRtpAddress() {
@@ -143,6 +155,7 @@ public final class RtpSession implements AutoCloseable {
         }
         try {
             pair.rtp().send(wrap(buf, off, len), to);
+            counters.sent(len);
             sentPackets++;
             sentOctets += Math.max(0, RtpHeader.payloadLength(buf, off, len));
             lastSentTimestamp = RtpHeader.timestamp(buf, off);
@@ -240,6 +253,8 @@ public final class RtpSession implements AutoCloseable {
                 listener.onLatched(from);
             }
         }
+        counters.received(len);
+        counters.sequenceChange(gaps.onPacket(RtpHeader.ssrc(b, 0), RtpHeader.sequence(b, 0)));
         long now = nanoClock.getAsLong();
         lastReceiveNanos = now;
         noMediaReported = false;

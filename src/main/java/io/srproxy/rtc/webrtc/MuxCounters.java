@@ -7,6 +7,9 @@ import java.util.concurrent.atomic.LongAdder;
 /** What the shared UDP port received and dropped, by reason; cheap to bump from any I/O thread. */
 public final class MuxCounters {
 
+    /** RTP to and from the WebRTC members (rtpIn below is its packetsIn). */
+    public final io.srproxy.rtc.MediaCounters media = new io.srproxy.rtc.MediaCounters();
+
     public final LongAdder datagrams = new LongAdder();
     public final LongAdder garbage = new LongAdder();
     public final LongAdder stunChecks = new LongAdder();
@@ -20,7 +23,6 @@ public final class MuxCounters {
     public final LongAdder srtpAuthFailed = new LongAdder();
     public final LongAdder srtpReplayed = new LongAdder();
     public final LongAdder srtpOtherFailure = new LongAdder();
-    public final LongAdder rtpIn = new LongAdder();
     public final LongAdder rtcpIn = new LongAdder();
     public final LongAdder sendErrors = new LongAdder();
 
@@ -40,7 +42,7 @@ public final class MuxCounters {
         m.put("srtpAuthFailed", srtpAuthFailed.sum());
         m.put("srtpReplayed", srtpReplayed.sum());
         m.put("srtpOtherFailure", srtpOtherFailure.sum());
-        m.put("rtpIn", rtpIn.sum());
+        m.put("rtpIn", media.packetsIn.sum());
         m.put("rtcpIn", rtcpIn.sum());
         m.put("sendErrors", sendErrors.sum());
         return m;

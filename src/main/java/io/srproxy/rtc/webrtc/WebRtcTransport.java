@@ -4,6 +4,7 @@ import io.srproxy.rtc.Codec;
 import io.srproxy.rtc.MediaKind;
 import io.srproxy.rtc.MediaTransport;
 import io.srproxy.rtc.PacketHandler;
+import io.srproxy.rtc.SequenceGaps;
 import io.srproxy.rtc.rtp.RtpHeader;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -51,6 +52,7 @@ public final class WebRtcTransport implements MediaTransport {
     private static final ThreadLocal<SrtpSession.Failure> FAILURES = ThreadLocal.withInitial(SrtpSession.Failure::new);
 
     private volatile PacketHandler handler = PacketHandler.NONE;
+    private final SequenceGaps gaps = new SequenceGaps();
     private volatile InetSocketAddress remote;
     private volatile SrtpSession srtp;
     private volatile DTLSTransport dtls;
@@ -179,7 +181,8 @@ public final class WebRtcTransport implements MediaTransport {
             counters.rtcpIn.increment();
             handler.onRtcp(b, off, n);
         } else {
-            counters.rtpIn.increment();
+            counters.media.received(len);
+            counters.media.sequenceChange(gaps.onPacket(RtpHeader.ssrc(b, off), RtpHeader.sequence(b, off)));
             handler.onRtp(b, off, n);
         }
     }
@@ -199,6 +202,7 @@ public final class WebRtcTransport implements MediaTransport {
         int n = s.protectRtp(buf, off, len);
         if (n > 0) {
             mux.send(buf, off, n, to);
+            mux.counters().media.sent(n);
         }
     }
 

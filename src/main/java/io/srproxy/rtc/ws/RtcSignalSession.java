@@ -10,6 +10,8 @@ import io.srproxy.rtc.RtcEvent;
 import io.srproxy.rtc.RtcException;
 import io.srproxy.rtc.RtcService;
 import io.srproxy.rtc.webrtc.WebRtcEndpoint;
+import io.srproxy.rtm.LoginPolicy;
+import io.srproxy.rtm.RtmException;
 import io.srproxy.rtc.webrtc.WebRtcTransport;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -28,6 +30,7 @@ final class RtcSignalSession {
 
     private final RtcService rtc;
     private final String appId;
+    private final LoginPolicy joinPolicy;
     private final ObjectMapper json;
     private final Consumer<String> out;
     private final SerialExecutor serial;
@@ -38,11 +41,12 @@ final class RtcSignalSession {
     /** The server side of the client's WebSocket: the address it reached us at (null when unknown). */
     private final java.net.InetAddress signallingLocal;
 
-    RtcSignalSession(RtcService rtc, String appId, ObjectMapper json, Consumer<String> out, Executor pool,
-                     java.net.InetAddress signallingLocal) {
+    RtcSignalSession(RtcService rtc, String appId, LoginPolicy joinPolicy, ObjectMapper json, Consumer<String> out,
+                     Executor pool, java.net.InetAddress signallingLocal) {
         this.signallingLocal = signallingLocal;
         this.rtc = rtc;
         this.appId = appId;
+        this.joinPolicy = joinPolicy;
         this.json = json;
         this.out = out;
         this.serial = new SerialExecutor(pool);
@@ -94,7 +98,7 @@ final class RtcSignalSession {
         if (req.uid() == null || req.uid().isBlank()) {
             throw new RtcException("bad-uid", "uid is missing");
         }
-        // the token is accepted and not checked yet (no app_cert tokens for RTC in this version)
+        checkPolicy(req);
         WebRtcEndpoint.Accepted accepted = rtc.webrtc().accept(req.sdp(), this::onTransportState,
                 rtc.advertisedIpFor(signallingLocal));
         ChannelRegistry.Joined joined;
@@ -112,6 +116,15 @@ final class RtcSignalSession {
                 .map(m -> new RtcMessages.UserState(m.uid(), m.audio(), m.video())).toList();
         send(new RtcMessages.Joined(channel, uid, accepted.answerSdp(), users));
         send(new RtcMessages.ConnectionState("CONNECTING", "join"));
+    }
+
+    /** RTM's refusals under /rtc's code style: TOKEN_REJECTED -> token-rejected, NOT_ALLOWED -> not-allowed. */
+    private void checkPolicy(RtcMessages.Request req) {
+        try {
+            joinPolicy.check(new LoginPolicy.Attempt(req.appId(), req.uid(), req.token(), true));
+        } catch (RtmException e) {
+            throw new RtcException(e.error().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), e.detail());
+        }
     }
 
     private void onTransportState(WebRtcTransport t, WebRtcTransport.State state, String reason) {

@@ -3,6 +3,7 @@ package io.srproxy.rtc.ws;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.config.RoutesConfig;
 import io.srproxy.rtc.RtcService;
+import io.srproxy.rtm.LoginPolicy;
 import io.srproxy.web.WebModule;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,13 +16,24 @@ public final class RtcWebModule implements WebModule, AutoCloseable {
 
     private final RtcService rtc;
     private final String appId;
+    private final LoginPolicy joinPolicy;
     private final ObjectMapper json = new ObjectMapper();
     private final Map<String, RtcSignalSession> sessions = new ConcurrentHashMap<>();
     private final ExecutorService pool;
 
+    /** Any uid may join (tests of the media path); srproxy itself uses the other constructor. */
     public RtcWebModule(RtcService rtc, String appId) {
+        this(rtc, appId, LoginPolicy.appIdOnly(appId));
+    }
+
+    /**
+     * {@code joinPolicy} is RTM's login policy: every /rtc join is a remote one, so it must bring a
+     * token when app_cert is set and may not take the gateway's uids (its SIP legs join in-process).
+     */
+    public RtcWebModule(RtcService rtc, String appId, LoginPolicy joinPolicy) {
         this.rtc = rtc;
         this.appId = appId;
+        this.joinPolicy = joinPolicy;
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "rtc-signal-" + n.incrementAndGet());
@@ -36,7 +48,7 @@ public final class RtcWebModule implements WebModule, AutoCloseable {
             ws.onConnect(ctx -> {
                 ctx.enableAutomaticPings();
                 java.net.SocketAddress local = ctx.session.getLocalSocketAddress();
-                sessions.put(ctx.sessionId(), new RtcSignalSession(rtc, appId, json, ctx::send, pool,
+                sessions.put(ctx.sessionId(), new RtcSignalSession(rtc, appId, joinPolicy, json, ctx::send, pool,
                         local instanceof java.net.InetSocketAddress in ? in.getAddress() : null));
             });
             ws.onMessage(ctx -> {

@@ -15,7 +15,9 @@ class WebSocketScenariosTest extends RtmScenarios {
 
     @Override
     protected void startTransport() {
-        web = new WebServer("127.0.0.1", 0, List.of(new RtmWebSocket(service))).start();
+        // the scenarios send bursts (20 invitation rounds in well under a second); the request-rate
+        // limit has its own tests (RtmLimitsTest, LimitsTest) and must not drop requests here
+        web = new WebServer("127.0.0.1", 0, List.of(new RtmWebSocket(service, new RtmWebSocket.Limits(10_000, 1_000_000)))).start();
         uri = URI.create("ws://127.0.0.1:" + web.port() + RtmWebSocket.PATH);
     }
 
