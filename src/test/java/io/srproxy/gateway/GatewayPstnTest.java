@@ -48,7 +48,7 @@ class GatewayPstnTest {
     }
 
     private static void awaitNoActiveCalls() {
-        await().atMost(Duration.ofSeconds(15)).until(() -> srproxy.calls().active().isEmpty());
+        GatewayUnderTest.awaitNoActiveCalls(srproxy);
     }
 
     @Test

@@ -49,7 +49,7 @@ class GatewaySignallingTest {
     }
 
     private static void awaitNoActiveCalls() {
-        await().atMost(Duration.ofSeconds(15)).until(() -> srproxy.calls().active().isEmpty());
+        GatewayUnderTest.awaitNoActiveCalls(srproxy);
     }
 
     @Test

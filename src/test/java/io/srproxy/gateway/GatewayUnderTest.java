@@ -31,6 +31,11 @@ final class GatewayUnderTest {
                 "[media]", "rtp_port_min=" + rtpBase, "rtp_port_max=" + (rtpBase + 400), "") + extra;
     }
 
+    /** Waits until every bridged call has ended. */
+    static void awaitNoActiveCalls(Srproxy srproxy) {
+        await().atMost(Duration.ofSeconds(15)).until(() -> srproxy.calls().active().isEmpty());
+    }
+
     /** Starts srproxy and waits until its extension is registered. */
     static Srproxy start(String appId, int sipServerPort, String accRule, String extra) {
         Srproxy srproxy = Srproxy.start(RtxConfigBinder.bind(RtxFile.parse(
