@@ -156,8 +156,9 @@ public final class Srproxy implements AutoCloseable {
 
     /**
      * Stops everything: first the gateway hangs up its calls (BYE to phones, EndCall to apps,
-     * while the apps' connections are still open), then the rest in reverse order of start, the
-     * SIP agent removing its registrations (Expires 0) on the way.
+     * while the apps' connections are still open), then apps are told the session ended and their
+     * sockets close with 1001, then the rest stops in reverse order of start, the SIP agent
+     * removing its registrations (Expires 0) on the way.
      */
     @Override
     public void close() {
@@ -168,6 +169,13 @@ public final class Srproxy implements AutoCloseable {
                 log.warn("error while stopping the gateway: {}", e.toString());
             }
             gateway = null;
+        }
+        if (rtm != null) {
+            try {
+                rtm.disconnectAll("srproxy is shutting down").get(2, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                log.warn("could not tell every app that srproxy is stopping: {}", e.toString());
+            }
         }
         for (int i = started.size() - 1; i >= 0; i--) {
             try {

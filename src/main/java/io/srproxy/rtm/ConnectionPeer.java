@@ -8,4 +8,9 @@ public interface ConnectionPeer {
 
     /** The service drops this connection (after delivering {@link RtmEvent.SessionEnded}). */
     void close(ConnectionChangeReason reason);
+
+    /** srproxy is stopping: close with {@code why} (a WebSocket says 1001 going away). */
+    default void closeGoingAway(String why) {
+        close(ConnectionChangeReason.INTERRUPTED);
+    }
 }

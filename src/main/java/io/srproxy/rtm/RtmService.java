@@ -120,6 +120,33 @@ public final class RtmService implements AutoCloseable {
     }
 
     /**
+     * srproxy is stopping: every network client's session ends with {@code sessionEnded}
+     * INTERRUPTED (so SDKs try again later) and its socket closes saying {@code why}.
+     * Completes with the number of clients told.
+     */
+    public CompletableFuture<Integer> disconnectAll(String why) {
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        run(() -> {
+            List<Connection> all = List.copyOf(remoteConnections);
+            remoteConnections.clear();
+            for (Connection c : all) {
+                if (c.uid != null) {
+                    endSession(c);
+                    c.deliver(new RtmEvent.SessionEnded(ConnectionChangeReason.INTERRUPTED));
+                }
+                try {
+                    c.peer.closeGoingAway(why);
+                } catch (RuntimeException e) {
+                    log.debug("{}: close failed: {}", c, e.toString());
+                }
+            }
+            log.info("{} client(s) disconnected: {}", all.size(), why);
+            done.complete(all.size());
+        });
+        return done;
+    }
+
+    /**
      * Ends {@code uid}'s session from the server side (an operator's kick): the client is told
      * BANNED_BY_SERVER and is logged out; its peers see it go offline. False when it was not online.
      */

@@ -31,6 +31,8 @@ public final class RtmWebSocket implements WebModule {
     public static final String PATH = "/rtm";
     /** Close code sent to a client that was silent longer than the keepalive limit. */
     public static final int CLOSE_KEEPALIVE_TIMEOUT = 4001;
+    /** RFC 6455 going away: srproxy is stopping (clients log in again once it is back). */
+    public static final int CLOSE_GOING_AWAY = 1001;
     /** Outgoing text (in chars) that may wait for a slow client before it is disconnected. */
     public static final long MAX_QUEUED_CHARS = 1 << 20;
 
@@ -205,6 +207,12 @@ public final class RtmWebSocket implements WebModule {
         public void close(ConnectionChangeReason reason) {
             sockets.remove(ctx.sessionId());
             ctx.closeSession(CLOSE_KEEPALIVE_TIMEOUT, "no frame for longer than the keepalive limit: " + reason);
+        }
+
+        @Override
+        public void closeGoingAway(String why) {
+            sockets.remove(ctx.sessionId());
+            ctx.closeSession(CLOSE_GOING_AWAY, why);
         }
     }
 }
