@@ -119,14 +119,7 @@ final class Invitations {
 
     void accept(Connection conn, RtmRequest.AcceptInvitation r) {
         Invitation inv = find(r.invitationId());
-        requireCallee(conn, inv, "accept");
-        String response = RtmLimits.text("response", r.response(), RtmLimits.MAX_INVITATION_CONTENT_BYTES);
-        if (inv.phase == Phase.ACCEPTING) {
-            throw new RtmException(RtmError.ALREADY_ACCEPT, "invitation " + inv.id + " is already accepted");
-        }
-        if (inv.phase == Phase.DELIVERED) {
-            markReceived(inv);
-        }
+        String response = checkAnswer(conn, inv, r.response(), "accept");
         inv.phase = Phase.ACCEPTING;
         schedule(inv, timeouts.acceptAck(), () -> {
             end(inv);
@@ -135,6 +128,22 @@ final class Invitations {
             inv.caller.deliver(new RtmEvent.LocalInvitationFailure(inv.id, LocalInvitationFailureReason.PEER_NO_RESPONSE));
         });
         inv.caller.deliver(new RtmEvent.LocalInvitationAccepted(inv.id, response));
+    }
+
+    /**
+     * What accepting and refusing share: only the callee answers, the response fits, nobody has
+     * accepted yet; an answer also counts as the receipt the callee may not have sent.
+     */
+    private String checkAnswer(Connection conn, Invitation inv, String rawResponse, String verb) {
+        requireCallee(conn, inv, verb);
+        String response = RtmLimits.text("response", rawResponse, RtmLimits.MAX_INVITATION_CONTENT_BYTES);
+        if (inv.phase == Phase.ACCEPTING) {
+            throw new RtmException(RtmError.ALREADY_ACCEPT, "invitation " + inv.id + " is already accepted");
+        }
+        if (inv.phase == Phase.DELIVERED) {
+            markReceived(inv);
+        }
+        return response;
     }
 
     void ackAccept(Connection conn, String invitationId) {
@@ -151,14 +160,7 @@ final class Invitations {
 
     void refuse(Connection conn, RtmRequest.RefuseInvitation r) {
         Invitation inv = find(r.invitationId());
-        requireCallee(conn, inv, "refuse");
-        String response = RtmLimits.text("response", r.response(), RtmLimits.MAX_INVITATION_CONTENT_BYTES);
-        if (inv.phase == Phase.ACCEPTING) {
-            throw new RtmException(RtmError.ALREADY_ACCEPT, "invitation " + inv.id + " is already accepted");
-        }
-        if (inv.phase == Phase.DELIVERED) {
-            markReceived(inv);
-        }
+        String response = checkAnswer(conn, inv, r.response(), "refuse");
         end(inv);
         outcomes.ended(InvitationOutcomes.Outcome.REFUSED);
         inv.caller.deliver(new RtmEvent.LocalInvitationRefused(inv.id, response));
