@@ -95,7 +95,7 @@ public final class Srproxy implements AutoCloseable {
         }
         SrproxyMeters.register(metrics.registry(), rtm, rtc, calls, Optional.ofNullable(sip));
         SrproxyMeters.registerRefusals(metrics.registry(), rtmSocket, Optional.ofNullable(gateway));
-        modules.add(new ApiModule(config, calls, gateway));
+        modules.add(new ApiModule(config, new GatewayAdminView(calls, Optional.ofNullable(gateway))));
         web = new WebServer(config.rtm().ip(), config.rtm().port(), tlsKeyStore(), modules).start();
         started.add(web);
         log.info("srproxy up: signalling and web client on {}://{}:{}/", config.rtm().tls() ? "https" : "http",

@@ -65,7 +65,7 @@ public final class OutgoingCall extends SipCall implements TransactionOwner {
     void start() {
         executor.execute(() -> {
             try {
-                Request request = agent.newInvite(this, target,
+                Request request = agent.requests().newInvite(callId(), target,
                         localSdp(agent.offerAnswer().offerCodecs(), MediaDirection.SENDRECV));
                 invite = agent.newClientTransaction(request);
                 invite.setApplicationData(this);
@@ -230,7 +230,7 @@ public final class OutgoingCall extends SipCall implements TransactionOwner {
     }
 
     private void onChallenge(Response response, ClientTransaction ct, int status) {
-        if (challenged && !agent.isStale(response)) {
+        if (challenged && !SipRequests.isStale(response)) {
             fail(status, "credentials for " + target.fromUser() + " refused: " + response.getReasonPhrase(),
                     CallEnd.Cause.REJECTED);
             return;

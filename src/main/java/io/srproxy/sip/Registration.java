@@ -103,7 +103,7 @@ public final class Registration implements TransactionOwner {
         wantedExpires = expires;
         challengedThisRound = false;
         try {
-            Request register = agent.newRegister(user, callId, cseq++, expires);
+            Request register = agent.requests().newRegister(user, callId, cseq++, expires);
             ClientTransaction ct = agent.newClientTransaction(register);
             ct.setApplicationData(this);
             ct.sendRequest();
@@ -186,7 +186,7 @@ public final class Registration implements TransactionOwner {
     }
 
     private int grantedIn(Response response) {
-        String ourContact = agent.contactUri(user);
+        String ourContact = agent.requests().contactUri(user);
         for (java.util.ListIterator<?> it = response.getHeaders(ContactHeader.NAME); it.hasNext(); ) {
             ContactHeader c = (ContactHeader) it.next();
             if (sameContact(c.getAddress().getURI().toString(), ourContact)) {
@@ -213,7 +213,7 @@ public final class Registration implements TransactionOwner {
     }
 
     private void onChallenge(Response response, ClientTransaction ct, int status) {
-        if (challengedThisRound && !agent.isStale(response)) {
+        if (challengedThisRound && !SipRequests.isStale(response)) {
             onAuthFailure(status + " " + response.getReasonPhrase() + " after our credentials");
             return;
         }

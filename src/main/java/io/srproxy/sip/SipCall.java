@@ -192,7 +192,7 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
         try {
             Response r = agent.messages().createResponse(status, request);
             if (contact) {
-                r.addHeader(agent.contactHeader(localUser()));
+                r.addHeader(agent.requests().contactHeader(localUser()));
             }
             if (sdp != null) {
                 ContentTypeHeader ct = agent.headers().createContentTypeHeader("application", "sdp");

@@ -14,7 +14,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Instant;
+import io.srproxy.GatewayAdminView;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class ApiModuleTest {
@@ -37,7 +39,7 @@ class ApiModuleTest {
         log.started(done);
         log.ended(done.ended(t0.plusSeconds(30), "sip hung up"));
         log.started(CallRecord.started("c2", CallRecord.Direction.SIP_TO_APP, "1234", "1005", "987654321", t0));
-        try (WebServer web = new WebServer("127.0.0.1", 0, List.of(new ApiModule(config, log, null))).start()) {
+        try (WebServer web = new WebServer("127.0.0.1", 0, List.of(new ApiModule(config, new GatewayAdminView(log, Optional.empty())))).start()) {
             JsonNode cfg = get(web, "/api/config");
             assertThat(cfg.get("appId").asText()).isEqualTo("demo");
             assertThat(cfg.get("tokenRequired").asBoolean()).isTrue();

@@ -1,0 +1,234 @@
+package io.srproxy.sip;
+
+import gov.nist.javax.sip.DialogTimeoutEvent;
+import gov.nist.javax.sip.SipListenerExt;
+import gov.nist.javax.sip.message.SIPMessage;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.util.concurrent.atomic.LongAdder;
+import javax.sip.ClientTransaction;
+import javax.sip.Dialog;
+import javax.sip.DialogTerminatedEvent;
+import javax.sip.IOExceptionEvent;
+import javax.sip.RequestEvent;
+import javax.sip.ResponseEvent;
+import javax.sip.ServerTransaction;
+import javax.sip.TimeoutEvent;
+import javax.sip.TransactionAlreadyExistsException;
+import javax.sip.TransactionTerminatedEvent;
+import javax.sip.header.CallIdHeader;
+import javax.sip.header.ToHeader;
+import javax.sip.message.Request;
+import javax.sip.message.Response;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything JAIN-SIP hands the agent: admission of requests (per-source rate, then the trust
+ * list), dispatch to calls by Call-ID, responses and timeouts back to the transaction's owner.
+ * Callbacks run on JAIN-SIP threads and only hand work over.
+ */
+final class InboundRequests implements SipListenerExt {
+
+    private static final Logger log = LoggerFactory.getLogger(InboundRequests.class);
+
+    private final SipAgent agent;
+    private final TrustedPeers trusted;
+    private final SipFloodGuard floodGuard;
+    private final LongAdder refusedUntrusted = new LongAdder();
+    private final LongAdder refusedRate = new LongAdder();
+
+    InboundRequests(SipAgent agent, SipSettings settings) {
+        this.agent = agent;
+        this.trusted = TrustedPeers.of(settings.serverHost(), settings.trusted());
+        this.floodGuard = new SipFloodGuard(settings.requestsPerSecond(),
+                TrustedPeers.serverOnly(settings.serverHost()), System::nanoTime);
+    }
+
+    long refusedUntrusted() {
+        return refusedUntrusted.sum();
+    }
+
+    long refusedRate() {
+        return refusedRate.sum();
+    }
+
+    @Override
+    public void processRequest(RequestEvent event) {
+        Request request = event.getRequest();
+        String method = request.getMethod();
+        InetAddress source = ((SIPMessage) request).getPeerPacketSourceAddress();
+        if (source == null) {
+            source = ((SIPMessage) request).getRemoteAddress();
+        }
+        if (!floodGuard.admit(source)) {
+            // dropped, not answered: a 503 per flood packet would cost as much as the flood and,
+            // over UDP with a forged source, reflect it at someone else; a real peer retransmits
+            refusedRate.increment();
+            logSometimes(refusedRate, "{} from {} dropped: over [limits] sip_requests_per_second ({} dropped so far)",
+                    method, source);
+            return;
+        }
+        if (Request.ACK.equals(method)) {
+            SipCall call = agent.call(callIdOf(request));
+            if (call != null) {
+                call.onInDialogRequest(event, null);
+            }
+            return;
+        }
+        if (!trusted.allows(source)) {
+            refusedUntrusted.increment();
+            logSometimes(refusedUntrusted, "{} from untrusted {} refused with 403 (add it to [global] sip_trusted"
+                    + " to allow; {} refused so far)", method, source);
+            respondStateless(request, Response.FORBIDDEN);
+            return;
+        }
+        try {
+            switch (method) {
+                case Request.OPTIONS -> respondStateless(request, Response.OK);
+                case Request.INVITE -> onInvite(event);
+                case Request.CANCEL -> onCancel(event);
+                default -> {
+                    SipCall call = agent.call(callIdOf(request));
+                    if (call == null) {
+                        respondStateless(request, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
+                        return;
+                    }
+                    call.onInDialogRequest(event, serverTransaction(event));
+                }
+            }
+        } catch (Exception e) {
+            log.warn("cannot handle {}: {}", method, e.toString());
+        }
+    }
+
+    /** Warns on the 1st, 2nd, 4th, 8th ... refusal, so a flood cannot flood the log too. */
+    private static void logSometimes(LongAdder count, String format, String method, InetAddress source) {
+        long n = count.sum();
+        if (Long.bitCount(n) == 1) {
+            log.warn(format, method, source == null ? "?" : source.getHostAddress(), n);
+        }
+    }
+
+    private void onInvite(RequestEvent event) throws Exception {
+        Request request = event.getRequest();
+        SipCall existing = agent.call(callIdOf(request));
+        ToHeader to = (ToHeader) request.getHeader(ToHeader.NAME);
+        if (existing != null && to.getTag() != null) {
+            existing.onInDialogRequest(event, serverTransaction(event)); // re-INVITE
+            return;
+        }
+        if (existing != null) {
+            return; // a retransmission the stack did not absorb
+        }
+        if (to.getTag() != null) {
+            respondStateless(request, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST); // re-INVITE of a call we do not know
+            return;
+        }
+        ServerTransaction st = serverTransaction(event);
+        if (st == null) {
+            return;
+        }
+        st.sendResponse(agent.messages().createResponse(Response.TRYING, request));
+        if (agent.isClosed()) {
+            st.sendResponse(agent.messages().createResponse(Response.SERVICE_UNAVAILABLE, request));
+            return;
+        }
+        IncomingCall call;
+        try {
+            call = new IncomingCall(agent, st, request, agent.settings().prefix(), agent.accounts().users());
+        } catch (IOException noPorts) {
+            log.error("refusing INVITE: {}", noPorts.getMessage());
+            st.sendResponse(agent.messages().createResponse(Response.SERVICE_UNAVAILABLE, request));
+            return;
+        }
+        agent.adopt(call);
+        call.offered(agent.incomingHandler());
+    }
+
+    private void onCancel(RequestEvent event) throws Exception {
+        Request cancel = event.getRequest();
+        ServerTransaction st = serverTransaction(event);
+        SipCall call = agent.call(callIdOf(cancel));
+        Response r = agent.messages().createResponse(
+                call == null ? Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST : Response.OK, cancel);
+        if (st != null) {
+            st.sendResponse(r);
+        } else {
+            agent.provider().sendResponse(r);
+        }
+        if (call instanceof IncomingCall in) {
+            in.onCancel();
+        }
+    }
+
+    private ServerTransaction serverTransaction(RequestEvent event) {
+        ServerTransaction st = event.getServerTransaction();
+        if (st != null) {
+            return st;
+        }
+        try {
+            return agent.provider().getNewServerTransaction(event.getRequest());
+        } catch (TransactionAlreadyExistsException retransmission) {
+            return null;
+        } catch (Exception e) {
+            log.debug("no server transaction for {}: {}", event.getRequest().getMethod(), e.toString());
+            return null;
+        }
+    }
+
+    private void respondStateless(Request request, int status) {
+        try {
+            agent.provider().sendResponse(agent.messages().createResponse(status, request));
+        } catch (Exception e) {
+            log.debug("cannot answer {} with {}: {}", request.getMethod(), status, e.toString());
+        }
+    }
+
+    private static String callIdOf(Request request) {
+        return ((CallIdHeader) request.getHeader(CallIdHeader.NAME)).getCallId();
+    }
+
+    @Override
+    public void processResponse(ResponseEvent event) {
+        ClientTransaction ct = event.getClientTransaction();
+        if (ct != null && ct.getApplicationData() instanceof TransactionOwner owner) {
+            owner.onResponse(event);
+        }
+    }
+
+    @Override
+    public void processTimeout(TimeoutEvent event) {
+        ClientTransaction ct = event.getClientTransaction();
+        if (ct != null && ct.getApplicationData() instanceof TransactionOwner owner) {
+            owner.onTimeout(event);
+        }
+    }
+
+    @Override
+    public void processIOException(IOExceptionEvent event) {
+        log.warn("SIP I/O error toward {}:{}/{}", event.getHost(), event.getPort(), event.getTransport());
+    }
+
+    @Override
+    public void processTransactionTerminated(TransactionTerminatedEvent event) {
+        // transactions clean themselves up
+    }
+
+    @Override
+    public void processDialogTerminated(DialogTerminatedEvent event) {
+        // calls end through their own events; dialogs are freed by the stack
+    }
+
+    @Override
+    public void processDialogTimeout(DialogTimeoutEvent event) {
+        Dialog d = event.getDialog();
+        SipCall call = d == null ? null : agent.call(d.getCallId().getCallId());
+        if (event.getReason() == DialogTimeoutEvent.Reason.AckNotReceived && call instanceof IncomingCall in) {
+            in.onAckTimeout();
+        }
+        if (d != null) {
+            d.delete();
+        }
+    }
+}
