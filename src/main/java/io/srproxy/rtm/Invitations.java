@@ -76,7 +76,7 @@ final class Invitations {
         String id = checkId(r.invitationId());
         RtmLimits.uid("calleeId", r.calleeId());
         String content = RtmLimits.text("content", r.content(), RtmLimits.MAX_INVITATION_CONTENT_BYTES);
-        String channelId = RtmLimits.text("channelId", r.channelId(), RtmLimits.MAX_CHANNEL_ID_BYTES);
+        String channelId = RtmLimits.channelId("channelId", r.channelId());
         if (r.calleeId().equals(caller.uid)) {
             throw RtmLimits.invalid("calleeId is the caller's own uid");
         }
