@@ -1,5 +1,6 @@
 package io.srproxy.rtm;
 
+import io.srproxy.log.LogSafe;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,7 +46,7 @@ final class Invitations {
 
         @Override
         public String toString() {
-            return "invitation " + id + " " + callerId + "->" + calleeId + " " + phase;
+            return "invitation " + LogSafe.of(id) + " " + callerId + "->" + LogSafe.of(calleeId) + " " + phase;
         }
     }
 
