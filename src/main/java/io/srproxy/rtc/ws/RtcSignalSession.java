@@ -57,18 +57,22 @@ final class RtcSignalSession {
     private final java.net.InetAddress signallingLocal;
     /** One more join from this client's source address within [limits] rtc_joins_per_second? */
     private final BooleanSupplier joinAdmitted;
+    /** The client's address, for logs (null when unknown). */
+    private final java.net.SocketAddress source;
     private final int joinsPerSecond;
     private final Refusals refusals;
 
     RtcSignalSession(RtcService rtc, String appId, LoginPolicy joinPolicy, ObjectMapper json, Consumer<String> out,
                      Executor pool, java.net.InetAddress signallingLocal) {
-        this(rtc, appId, joinPolicy, json, out, pool, signallingLocal, () -> true, Integer.MAX_VALUE,
+        this(rtc, appId, joinPolicy, json, out, pool, signallingLocal, null, () -> true, Integer.MAX_VALUE,
                 new Refusals(log));
     }
 
     RtcSignalSession(RtcService rtc, String appId, LoginPolicy joinPolicy, ObjectMapper json, Consumer<String> out,
-                     Executor pool, java.net.InetAddress signallingLocal, BooleanSupplier joinAdmitted,
+                     Executor pool, java.net.InetAddress signallingLocal, java.net.SocketAddress source,
+                     BooleanSupplier joinAdmitted,
                      int joinsPerSecond, Refusals refusals) {
+        this.source = source;
         this.joinAdmitted = joinAdmitted;
         this.joinsPerSecond = joinsPerSecond;
         this.refusals = refusals;
@@ -118,7 +122,8 @@ final class RtcSignalSession {
 
     private void join(RtcMessages.Request req) {
         if (!joinAdmitted.getAsBoolean()) {
-            refusals.rateLimited.warn("/rtc join refused: over [limits] rtc_joins_per_second from one source");
+            refusals.rateLimited.warn("/rtc join from {} refused: over [limits] rtc_joins_per_second",
+                    LogSafe.of(source));
             throw new RtcException("rate-limited", "more than " + joinsPerSecond
                     + " joins in one second from this address ([limits] rtc_joins_per_second); try again shortly");
         }
@@ -136,7 +141,7 @@ final class RtcSignalSession {
             }
         } catch (RtcException e) {
             // the values themselves are never logged raw: they may carry line breaks
-            refusals.badNames.warn("/rtc join refused: {} (uid {}, channel {})", e.getMessage(),
+            refusals.badNames.warn("/rtc join from {} refused: {} (uid {}, channel {})", LogSafe.of(source), e.getMessage(),
                     LogSafe.of(req.uid(), 80), LogSafe.of(req.channel(), 80));
             throw e;
         }

@@ -108,7 +108,7 @@ public final class RtcWebModule implements WebModule, AutoCloseable {
                 SocketAddress local = ctx.session.getLocalSocketAddress();
                 InetAddress source = remote instanceof InetSocketAddress in ? in.getAddress() : null;
                 sessions.put(ctx.sessionId(), new RtcSignalSession(rtc, appId, joinPolicy, json, ctx::send, pool,
-                        local instanceof InetSocketAddress in ? in.getAddress() : null,
+                        local instanceof InetSocketAddress in ? in.getAddress() : null, remote,
                         () -> joinRate.admit(source), joinRate.perSecond(), refusals));
             });
             ws.onMessage(ctx -> {
