@@ -1,13 +1,14 @@
 package io.srproxy.rtc.webrtc;
 
 import io.srproxy.rtc.Codec;
+import io.srproxy.rtc.RtcException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import io.srproxy.rtc.RtcException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 
@@ -99,7 +100,7 @@ public final class WebRtcEndpoint implements AutoCloseable {
             throw new RtcException("server-busy", "srproxy has " + maxPendingHandshakes
                     + " WebRTC handshakes in progress, its limit; try again shortly");
         }
-        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean released = new AtomicBoolean();
         Runnable release = () -> {
             if (released.compareAndSet(false, true)) {
                 pendingHandshakes.decrementAndGet();

@@ -10,6 +10,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.bouncycastle.tls.DTLSServerProtocol;
 import org.bouncycastle.tls.DTLSTransport;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
@@ -58,8 +60,8 @@ public final class WebRtcTransport implements MediaTransport {
     private final QueueDatagramTransport dtlsIn;
     private final Handshake handshake;
     private final long createdNanos;
-    private final java.util.concurrent.atomic.AtomicBoolean handshakeStarted = new java.util.concurrent.atomic.AtomicBoolean();
-    private final java.util.concurrent.atomic.AtomicBoolean handshakeSettled = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean handshakeStarted = new AtomicBoolean();
+    private final AtomicBoolean handshakeSettled = new AtomicBoolean();
     private static final ThreadLocal<SrtpSession.Failure> FAILURES = ThreadLocal.withInitial(SrtpSession.Failure::new);
 
     private volatile PacketHandler handler = PacketHandler.NONE;
@@ -100,7 +102,7 @@ public final class WebRtcTransport implements MediaTransport {
         }
         try {
             handshake.pool().execute(this::runDtls);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             log.info("{}: no DTLS handshake slot free", localUfrag);
             setState(State.FAILED, "dtls-busy");
         }
