@@ -79,7 +79,9 @@ public final class Srproxy implements AutoCloseable {
         rtc = RtcService.start(config);
         started.add(rtc);
         RtcWebModule rtcWeb = new RtcWebModule(rtc, config.global().appId(),
-                LoginPolicy.of(config.global().appId(), config.reservedUids(), loginTokens()));
+                LoginPolicy.of(config.global().appId(), config.reservedUids(), loginTokens()),
+                new RtcWebModule.Limits(config.limits().rtcMaxConnections(), config.limits().rtcJoinsPerSecond()),
+                System::nanoTime);
         started.add(rtcWeb);
         modules.add(rtcWeb);
         health.register(() -> new HealthModule.Check("rtc", true, "udp port " + rtc.port()
@@ -95,6 +97,7 @@ public final class Srproxy implements AutoCloseable {
         }
         SrproxyMeters.register(metrics.registry(), rtm, rtc, calls, Optional.ofNullable(sip));
         SrproxyMeters.registerRefusals(metrics.registry(), rtmSocket, Optional.ofNullable(gateway));
+        SrproxyMeters.registerRtcRefusals(metrics.registry(), rtcWeb);
         modules.add(new ApiModule(config, new GatewayAdminView(calls, Optional.ofNullable(gateway))));
         web = new WebServer(config.rtm().ip(), config.rtm().port(), tlsKeyStore(), modules).start();
         started.add(web);

@@ -1,5 +1,6 @@
 package io.srproxy.gateway;
 
+import io.srproxy.log.LogSafe;
 import io.srproxy.rtm.RemoteInvitation;
 import io.srproxy.rtm.RemoteInvitationState;
 import io.srproxy.sip.CallEnd;
@@ -46,7 +47,7 @@ final class AppToSipCall extends BridgedCall {
             try {
                 sip = ctx.sip().placeCall(new OutgoingCall.Target(fromUser, target.displayName(), target.user(),
                         target.host(), target.port(), Map.of()), new SipEvents());
-                log.info("call {}: {} -> {} ({}), channel {}", id, appUid, target.uri(), direction, channelId);
+                log.info("call {}: {} -> {} ({}), channel {}", id, appUid, LogSafe.of(target.uri()), direction, LogSafe.of(channelId));
             } catch (IOException | RuntimeException e) {
                 refuse(GatewayMessages.sipError(500, "cannot place the SIP call: " + e.getMessage()));
                 finish("SIP call not placed: " + e.getMessage(), null);
@@ -93,7 +94,7 @@ final class AppToSipCall extends BridgedCall {
         if (isEnded()) {
             return;
         }
-        log.info("call {}: {}", id, why);
+        log.info("call {}: {}", id, LogSafe.of(why));
         pendingReason = why;
         if (sip != null) {
             sip.hangUp(); // CANCEL before the answer, BYE after; ended() follows

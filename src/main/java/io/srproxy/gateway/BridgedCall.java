@@ -1,5 +1,6 @@
 package io.srproxy.gateway;
 
+import io.srproxy.log.LogSafe;
 import io.srproxy.concurrent.SerialExecutor;
 import io.srproxy.rtc.MediaKind;
 import io.srproxy.rtc.RtcException;
@@ -64,9 +65,9 @@ abstract class BridgedCall {
             legUid = uid;
             record = record.withCodecs(record.appCodec().orElse(null), media.audio().name());
             ctx.calls().updated(record);
-            log.info("call {}: SIP leg {} in channel {} ({})", id, uid, channelId, media.audio().name());
+            log.info("call {}: SIP leg {} in channel {} ({})", id, LogSafe.of(uid), LogSafe.of(channelId), media.audio().name());
         } catch (RtcException | IllegalArgumentException e) {
-            log.warn("call {}: cannot put the SIP leg into channel {}: {}", id, channelId, e.getMessage());
+            log.warn("call {}: cannot put the SIP leg into channel {}: {}", id, LogSafe.of(channelId), LogSafe.of(e.getMessage()));
             transport.close();
         }
     }
@@ -95,7 +96,7 @@ abstract class BridgedCall {
         }
         ctx.calls().ended(record.ended(ctx.clock().instant(), reason));
         ctx.live().remove(this);
-        log.info("call {} ended: {}", id, reason);
+        log.info("call {} ended: {}", id, LogSafe.of(reason));
         onFinished();
     }
 

@@ -1,5 +1,6 @@
 package io.srproxy.gateway;
 
+import io.srproxy.log.LogSafe;
 import io.srproxy.config.RtxConfig;
 import io.srproxy.rtc.ChannelRegistry;
 import io.srproxy.rtm.ConnectionState;
@@ -74,7 +75,7 @@ public final class Gateway implements AutoCloseable {
         if (config.proxy().on()) {
             proxyClient = ctx.rtm().createClient(new ProxyAccountListener());
             registration = ctx.sip().registerProxyAccount((r, state, detail) ->
-                    log.info("SIP registration {}: {} {}", r.user(), state, detail == null ? "" : detail));
+                    log.info("SIP registration {}: {} {}", r.user(), state, detail == null ? "" : LogSafe.of(detail)));
             ctx.sip().onIncomingCall(this::onIncomingCall);
             log.info("SIP -> app on: extension {} at {}, RTM uid {}, prefix '{}'", config.proxy().sipAccount(),
                     config.global().sipServer().orElseThrow(), config.proxy().rtmAccount(), config.proxy().prefix());
@@ -96,7 +97,7 @@ public final class Gateway implements AutoCloseable {
                     && proxyClient.connectionState() != ConnectionState.CONNECTING) {
                 proxyClient.login(ctx.config().proxy().rtmAccount(), null).whenComplete((ok, e) -> {
                     if (e != null) {
-                        log.warn("proxy RTM account {}: login failed: {}", ctx.config().proxy().rtmAccount(), e.getMessage());
+                        log.warn("proxy RTM account {}: login failed: {}", ctx.config().proxy().rtmAccount(), LogSafe.of(e.getMessage()));
                     }
                 });
             }
@@ -113,19 +114,19 @@ public final class Gateway implements AutoCloseable {
 
     private void onIncomingCall(IncomingCall call) {
         if (ctx.atCallLimit()) {
-            log.warn("SIP call {} refused: {} calls in progress ([limits] max_calls)", call.callId(), ctx.live().size());
+            log.warn("SIP call {} refused: {} calls in progress ([limits] max_calls)", LogSafe.of(call.callId()), ctx.live().size());
             call.reject(503);
             return;
         }
         String uid = call.calledNumber();
         if (uid.isEmpty() || call.prefix().isEmpty() && !ctx.config().proxy().prefix().isEmpty()) {
-            log.info("SIP call {} to '{}' lacks the dial prefix '{}': 404", call.callId(), call.dialledNumber(),
+            log.info("SIP call {} to '{}' lacks the dial prefix '{}': 404", LogSafe.of(call.callId()), LogSafe.of(call.dialledNumber()),
                     ctx.config().proxy().prefix());
             call.reject(404);
             return;
         }
         if (reserved.contains(uid) || CallIdentities.isPerCallUid(uid)) {
-            log.info("SIP call {} to the gateway's own account {}: 403", call.callId(), uid);
+            log.info("SIP call {} to the gateway's own account {}: 403", LogSafe.of(call.callId()), LogSafe.of(uid));
             call.reject(403);
             return;
         }

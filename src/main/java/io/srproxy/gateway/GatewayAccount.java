@@ -1,5 +1,6 @@
 package io.srproxy.gateway;
 
+import io.srproxy.log.LogSafe;
 import io.srproxy.rtm.ConnectionChangeReason;
 import io.srproxy.rtm.ConnectionState;
 import io.srproxy.rtm.PeerOnlineState;
@@ -53,7 +54,7 @@ final class GatewayAccount implements RtmListener {
         client.login(uid, null).whenComplete((ok, e) -> {
             loggingIn = false;
             if (e != null) {
-                log.warn("gateway account {}: login failed: {}", uid, e.getMessage());
+                log.warn("gateway account {}: login failed: {}", uid, LogSafe.of(e.getMessage()));
             }
         });
     }
@@ -80,7 +81,7 @@ final class GatewayAccount implements RtmListener {
         try {
             content = InvitationContent.parse(invitation.content());
         } catch (InvitationContent.Invalid e) {
-            log.info("gateway account {}: refusing invitation from {}: {}", uid, invitation.callerId(), e.getMessage());
+            log.info("gateway account {}: refusing invitation from {}: {}", uid, LogSafe.of(invitation.callerId()), LogSafe.of(e.getMessage()));
             invitation.setResponse(GatewayMessages.error(e.getMessage())).refuse();
             return;
         }
@@ -133,7 +134,7 @@ final class GatewayAccount implements RtmListener {
     @Override
     public void onConnectionStateChanged(ConnectionState state, ConnectionChangeReason reason) {
         if (state == ConnectionState.ABORTED || state == ConnectionState.DISCONNECTED) {
-            log.warn("gateway account {}: RTM session {} ({}); logging in again", uid, state, reason);
+            log.warn("gateway account {}: RTM session {} ({}); logging in again", uid, state, LogSafe.of(reason));
             AppToSipCall call = current;
             if (call != null) {
                 call.gatewayAccountLost();

@@ -1,5 +1,6 @@
 package io.srproxy.gateway;
 
+import io.srproxy.log.LogSafe;
 import io.srproxy.rtm.LocalInvitation;
 import io.srproxy.rtm.LocalInvitationFailureReason;
 import io.srproxy.rtm.LocalInvitationState;
@@ -74,8 +75,8 @@ final class SipToAppCall extends BridgedCall {
                     .setChannelId(channelId);
             client.subscribePeersOnlineStatus(List.of(appUid));
             var error = invitation.send();
-            log.info("call {}: SIP {} -> app {} via {}, channel {} ({})", id, sip.callerNumber(), appUid, callerUid,
-                    channelId, error);
+            log.info("call {}: SIP {} -> app {} via {}, channel {} ({})", id, LogSafe.of(sip.callerNumber()), appUid,
+                    callerUid, LogSafe.of(channelId), error);
         }));
     }
 
@@ -89,7 +90,7 @@ final class SipToAppCall extends BridgedCall {
             return;
         }
         pendingReason = why;
-        log.info("call {}: rejecting with {}: {}", id, status, why);
+        log.info("call {}: rejecting with {}: {}", id, status, LogSafe.of(why));
         sip.reject(status); // ended() follows
     }
 

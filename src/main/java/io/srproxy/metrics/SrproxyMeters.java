@@ -86,6 +86,14 @@ public final class SrproxyMeters {
                 .tag("reason", "max_calls").register(registry));
     }
 
+    /** /rtc connections and joins refused by the [limits] rtc_* keys. */
+    public static void registerRtcRefusals(MeterRegistry registry, io.srproxy.rtc.ws.RtcWebModule rtc) {
+        FunctionCounter.builder("srproxy.refused", rtc, io.srproxy.rtc.ws.RtcWebModule::refusedConnections)
+                .tag("reason", "rtc_max_connections").register(registry);
+        FunctionCounter.builder("srproxy.refused", rtc, io.srproxy.rtc.ws.RtcWebModule::rateLimitedJoins)
+                .tag("reason", "rtc_joins_per_second").register(registry);
+    }
+
     private static void registerInvitations(MeterRegistry registry, InvitationOutcomes outcomes) {
         for (InvitationOutcomes.Outcome o : InvitationOutcomes.Outcome.values()) {
             FunctionCounter.builder("srproxy.rtm.invitations", outcomes, x -> x.count(o))

@@ -1,5 +1,6 @@
 package io.srproxy.rtc;
 
+import io.srproxy.log.LogSafe;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -57,7 +58,7 @@ public final class Channel {
             }
         }
         rewire();
-        log.info("channel {}: {} joined over {}", id, member.uid(), member.transport().describe());
+        log.info("channel {}: {} joined over {}", LogSafe.of(id), LogSafe.of(member.uid()), member.transport().describe());
         return others;
     }
 
@@ -73,7 +74,7 @@ public final class Channel {
         for (Member m : members) {
             m.tell(new RtcEvent.UserLeft(uid, reason));
         }
-        log.info("channel {}: {} left ({})", id, uid, reason);
+        log.info("channel {}: {} left ({})", LogSafe.of(id), LogSafe.of(uid), LogSafe.of(reason));
         return true;
     }
 

@@ -1,6 +1,6 @@
 package io.srproxy.rtc;
 
-import java.nio.charset.StandardCharsets;
+import io.srproxy.ids.Identifiers;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,7 +13,7 @@ import java.util.function.Consumer;
  */
 public final class ChannelRegistry {
 
-    public static final int MAX_CHANNEL_ID_BYTES = 64;
+    public static final int MAX_CHANNEL_ID_BYTES = Identifiers.MAX_CHANNEL_ID_BYTES;
 
     /** A member that joined, and the members that were already there. */
     public record Joined(Member member, List<Channel.MemberState> others) {}
@@ -65,17 +65,11 @@ public final class ChannelRegistry {
         return transcodingPairs.sum();
     }
 
+    /** The channel id rule /rtm shares (1..64 bytes UTF-8, no control characters); throws "bad-channel". */
     public static void validateChannelId(String channelId) {
-        if (channelId == null || channelId.isEmpty()) {
-            throw new RtcException("bad-channel", "channel id is empty");
-        }
-        if (channelId.getBytes(StandardCharsets.UTF_8).length > MAX_CHANNEL_ID_BYTES) {
-            throw new RtcException("bad-channel", "channel id is longer than " + MAX_CHANNEL_ID_BYTES + " bytes");
-        }
-        for (int i = 0; i < channelId.length(); i++) {
-            if (Character.isISOControl(channelId.charAt(i))) {
-                throw new RtcException("bad-channel", "channel id contains a control character");
-            }
+        String problem = Identifiers.channelIdProblem("channel id", channelId);
+        if (problem != null) {
+            throw new RtcException("bad-channel", problem);
         }
     }
 }

@@ -55,7 +55,7 @@ public final class RtcService implements AutoCloseable {
             String bind = isLoopback(advertised) ? advertised : "0.0.0.0";
             int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
             return new Options(bind, advertised, configured.isEmpty(), config.rtc().port(), threads, System::nanoTime,
-                    Duration.ofSeconds(20), true);
+                    Duration.ofSeconds(15), true);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.srproxy.rtm;
 
+import io.srproxy.log.LogSafe;
 import java.util.HashSet;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -39,6 +40,6 @@ public final class Connection {
 
     @Override
     public String toString() {
-        return uid == null ? label : label + "(" + uid + ")";
+        return uid == null ? LogSafe.of(label) : LogSafe.of(label) + "(" + LogSafe.of(uid) + ")";
     }
 }

@@ -1,5 +1,6 @@
 package io.srproxy.rtm;
 
+import io.srproxy.log.LogSafe;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,7 +46,7 @@ final class Invitations {
 
         @Override
         public String toString() {
-            return "invitation " + id + " " + callerId + "->" + calleeId + " " + phase;
+            return "invitation " + LogSafe.of(id) + " " + callerId + "->" + LogSafe.of(calleeId) + " " + phase;
         }
     }
 
@@ -76,7 +77,7 @@ final class Invitations {
         String id = checkId(r.invitationId());
         RtmLimits.uid("calleeId", r.calleeId());
         String content = RtmLimits.text("content", r.content(), RtmLimits.MAX_INVITATION_CONTENT_BYTES);
-        String channelId = RtmLimits.text("channelId", r.channelId(), RtmLimits.MAX_CHANNEL_ID_BYTES);
+        String channelId = RtmLimits.channelId("channelId", r.channelId());
         if (r.calleeId().equals(caller.uid)) {
             throw RtmLimits.invalid("calleeId is the caller's own uid");
         }

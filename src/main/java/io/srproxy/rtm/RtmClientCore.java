@@ -1,5 +1,6 @@
 package io.srproxy.rtm;
 
+import io.srproxy.log.LogSafe;
 import io.srproxy.concurrent.SerialExecutor;
 import java.util.Collection;
 import java.util.List;
@@ -8,7 +9,9 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -27,12 +30,25 @@ public final class RtmClientCore implements RtmClient {
 
     private static final Logger log = LoggerFactory.getLogger(RtmClientCore.class);
     private static final AtomicInteger THREADS = new AtomicInteger();
-    /** Shared by every client in the process; their serial executors and future completions run here. */
-    static final Executor POOL = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "rtm-client-" + THREADS.incrementAndGet());
-        t.setDaemon(true);
-        return t;
-    });
+    /**
+     * Threads shared by every client in the process. A listener may block on a future (its
+     * completion runs on another of these threads), so there are more than cores; but a fixed
+     * number, so no burst of events can make the process hold threads without bound.
+     */
+    static final int POOL_THREADS = 64;
+    /** Their serial executors and future completions run here; idle threads end after 30 s. */
+    static final Executor POOL = boundedPool();
+
+    private static ThreadPoolExecutor boundedPool() {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(POOL_THREADS, POOL_THREADS, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "rtm-client-" + THREADS.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
 
     private final String appId;
     private final RtmTransport transport;
@@ -167,7 +183,7 @@ public final class RtmClientCore implements RtmClient {
                 .whenCompleteAsync((reply, error) -> {
                     if (error != null && locals.remove(inv.invitationId()) != null) {
                         RtmException e = unwrap(error);
-                        log.warn("invitation {} to {} not sent: {}", inv.invitationId(), inv.calleeId(), e.getMessage());
+                        log.warn("invitation {} to {} not sent: {}", LogSafe.of(inv.invitationId()), LogSafe.of(inv.calleeId()), LogSafe.of(e.getMessage()));
                         inv.set(LocalInvitationState.FAILURE);
                         listener.onLocalInvitationFailure(inv, e.error() == RtmError.NOT_LOGGED_IN
                                 ? LocalInvitationFailureReason.NOT_LOGGEDIN : LocalInvitationFailureReason.PEER_NO_RESPONSE);
@@ -247,7 +263,7 @@ public final class RtmClientCore implements RtmClient {
         @Override
         public void lost(String why) {
             events.execute(() -> {
-                log.info("client {}: link lost ({})", uid, why);
+                log.info("client {}: link lost ({})", LogSafe.of(uid), LogSafe.of(why));
                 if (state.get() == ConnectionState.CONNECTED || state.get() == ConnectionState.CONNECTING) {
                     sessionGone(ConnectionState.ABORTED, ConnectionChangeReason.INTERRUPTED);
                 }
@@ -387,7 +403,7 @@ public final class RtmClientCore implements RtmClient {
     private void quietly(RtmRequest r) {
         request(r).whenComplete((reply, error) -> {
             if (error != null) {
-                log.debug("{} answered: {}", RtmService.commandName(r), unwrap(error).getMessage());
+                log.debug("{} answered: {}", RtmService.commandName(r), LogSafe.of(unwrap(error).getMessage()));
             }
         });
     }

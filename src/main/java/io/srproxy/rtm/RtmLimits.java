@@ -1,38 +1,40 @@
 package io.srproxy.rtm;
 
+import io.srproxy.ids.Identifiers;
 import java.util.List;
 
 /** The RTM size and syntax rules; each check throws INVALID_ARGUMENT naming the field and the rule. */
 public final class RtmLimits {
 
-    public static final int MAX_UID_BYTES = 64;
+    public static final int MAX_UID_BYTES = Identifiers.MAX_UID_BYTES;
     public static final int MAX_MESSAGE_BYTES = 32 * 1024;
     public static final int MAX_INVITATION_CONTENT_BYTES = 8 * 1024;
-    public static final int MAX_CHANNEL_ID_BYTES = 64;
+    public static final int MAX_CHANNEL_ID_BYTES = Identifiers.MAX_CHANNEL_ID_BYTES;
     public static final int MAX_INVITATION_ID_BYTES = 64;
     /** Peers per presence query or subscription request. */
     public static final int MAX_PEERS_PER_REQUEST = 256;
 
     private RtmLimits() {}
 
-    /** A uid: 1..64 bytes UTF-8, no blanks and no control characters. */
+    /** A uid: 1..64 bytes UTF-8, no blanks and no control characters (the rule /rtc shares). */
     public static String uid(String field, String uid) {
-        if (uid == null || uid.isEmpty()) {
-            throw invalid(field + " must not be empty");
-        }
-        int bytes = utf8Length(uid);
-        if (bytes > MAX_UID_BYTES) {
-            throw invalid(field + " is " + bytes + " bytes; at most " + MAX_UID_BYTES + " bytes UTF-8");
-        }
-        for (int i = 0; i < uid.length(); ) {
-            int cp = uid.codePointAt(i);
-            if (Character.isWhitespace(cp) || Character.isSpaceChar(cp) || Character.isISOControl(cp)) {
-                throw invalid(field + " contains a blank or control character (U+"
-                        + String.format("%04X", cp) + ") at index " + i);
-            }
-            i += Character.charCount(cp);
+        String problem = Identifiers.uidProblem(field, uid);
+        if (problem != null) {
+            throw invalid(problem);
         }
         return uid;
+    }
+
+    /** An optional channel id: empty, or 1..64 bytes UTF-8 without control characters (the rule /rtc shares). */
+    public static String channelId(String field, String id) {
+        if (id == null || id.isEmpty()) {
+            return "";
+        }
+        String problem = Identifiers.channelIdProblem(field, id);
+        if (problem != null) {
+            throw invalid(problem);
+        }
+        return id;
     }
 
     /** Text of at most {@code max} bytes UTF-8; null counts as empty. */
@@ -62,21 +64,7 @@ public final class RtmLimits {
     }
 
     public static int utf8Length(String s) {
-        int n = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                n += 1;
-            } else if (c < 0x800) {
-                n += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                n += 4;
-                i++;
-            } else {
-                n += 3;
-            }
-        }
-        return n;
+        return Identifiers.utf8Length(s);
     }
 
     static RtmException invalid(String message) {

@@ -1,5 +1,6 @@
 package io.srproxy.rtm;
 
+import io.srproxy.log.LogSafe;
 import io.srproxy.log.LogSetup;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -179,7 +180,7 @@ public final class RtmService implements AutoCloseable {
             try {
                 reply = handle(c, request);
             } catch (RtmException e) {
-                log.debug("{}: {} refused: {}", c, request.getClass().getSimpleName(), e.getMessage());
+                log.debug("{}: {} refused: {}", c, request.getClass().getSimpleName(), LogSafe.of(e.getMessage()));
                 done.accept(null, e);
                 return;
             } catch (RuntimeException e) {
@@ -289,7 +290,7 @@ public final class RtmService implements AutoCloseable {
             throw new RtmException(RtmError.PEER_OFFLINE, "peer '" + r.peerId() + "' is not online");
         }
         if (LogSetup.sensitive()) {
-            log.trace("message {} -> {}: {}", c.uid, r.peerId(), text);
+            log.trace("message {} -> {}: {}", c.uid, LogSafe.of(r.peerId()), LogSafe.of(text));
         }
         peer.deliver(new RtmEvent.MessageFromPeer(c.uid, text));
     }

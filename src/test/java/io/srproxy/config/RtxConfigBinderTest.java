@@ -72,7 +72,7 @@ class RtxConfigBinderTest {
         assertThat(c.proxy().prefix()).isEqualTo("0");
         assertThat(c.media()).isEqualTo(new RtxConfig.Media(16384, 32768, List.of("opus", "PCMU", "PCMA"), 30));
         assertThat(c.log().level()).isEqualTo(2);
-        assertThat(c.limits()).isEqualTo(new RtxConfig.Limits(10_000, 50, 1000, 100));
+        assertThat(c.limits()).isEqualTo(new RtxConfig.Limits(10_000, 50, 1000, 100, 2000, 10));
     }
 
     @ParameterizedTest
@@ -95,6 +95,8 @@ class RtxConfigBinderTest {
         "'[rtm]\ntls_cert=/etc/c.pem'                    | rtx.conf: [rtm] tls_key: tls_cert and tls_key go together",
         "'[log]\nlevel=6'                                 | rtx.conf:2: [log] level: 6 is out of range 0..5",
         "'[limits]\nsip_requests_per_second=0'           | rtx.conf:2: [limits] sip_requests_per_second: 0 is out of range 1..1000000",
+        "'[limits]\nrtc_max_connections=0'               | rtx.conf:2: [limits] rtc_max_connections: 0 is out of range 1..1000000",
+        "'[limits]\nrtc_joins_per_second=x'              | rtx.conf:2: [limits] rtc_joins_per_second: 'x' is not a whole number",
         "'[pstn]\nprefix=9a'                              | rtx.conf:2: [pstn] prefix: '9a' must be dial digits (0-9, *, #, +)",
         "'[global]\nthis line has no equals'              | rtx.conf:2: expected key=value, [section] or # comment: 'this line has no equals'",
     })

@@ -148,7 +148,7 @@ class TranscodingRouteTest {
         ChannelRegistry registry = new ChannelRegistry();
         CapturingTransport a = new CapturingTransport(1, Codec.PCMU);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> registry.join("x".repeat(65), "a", a, e -> {}))
-                .hasMessageContaining("longer than 64 bytes");
+                .hasMessageContaining("is 65 bytes; at most 64 bytes");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> registry.join("", "a", a, e -> {}))
                 .hasMessageContaining("empty");
         registry.join("x".repeat(64), "a", a, e -> {});

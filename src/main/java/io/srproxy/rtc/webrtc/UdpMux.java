@@ -114,13 +114,18 @@ public final class UdpMux implements AutoCloseable {
     }
 
     /**
-     * Ends every session whose browser sent no consent check for {@code timeoutNanos} (RFC 7675:
-     * 30 s). Called once a second by the service; tests call it with a moved clock.
+     * Ends every session whose DTLS is not up within its handshake timeout of the join (reason
+     * "dtls-timeout": its handshake slot and thread are freed), and every one whose browser sent
+     * no consent check for {@code timeoutNanos} (RFC 7675: 30 s). Called once a second by the
+     * service; tests call it with a moved clock.
      */
     public void sweep(long timeoutNanos) {
         long now = nanoClock.getAsLong();
         for (WebRtcTransport t : byUfrag.values()) {
-            if (now - t.lastConsentNanos() > timeoutNanos) {
+            if (t.handshakeOverdue(now)) {
+                log.debug("{}: DTLS not up in time, session gone", t.localUfrag());
+                t.expire("dtls-timeout");
+            } else if (now - t.lastConsentNanos() > timeoutNanos) {
                 log.info("{}: no consent for {} s, session gone", t.localUfrag(), timeoutNanos / 1_000_000_000L);
                 t.expire("consent-timeout");
             }

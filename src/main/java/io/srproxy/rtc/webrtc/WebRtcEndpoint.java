@@ -1,17 +1,26 @@
 package io.srproxy.rtc.webrtc;
 
 import io.srproxy.rtc.Codec;
+import io.srproxy.rtc.RtcException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 
 /**
  * Accepts browsers' offers on the shared port: makes a {@link WebRtcTransport} with fresh ICE
- * credentials and SSRCs, registers it with the mux, starts its DTLS handshake, and writes the answer.
+ * credentials and SSRCs, registers it with the mux, and writes the answer.
+ *
+ * <p>BouncyCastle's DTLS handshake blocks a thread, so handshakes run on a small fixed pool and
+ * each join holds a handshake slot until its DTLS is up, failed, or abandoned (the mux's sweep ends
+ * a join whose DTLS is not up within the timeout). At most {@code maxPendingHandshakes} slots are
+ * held; a join beyond that is refused with "server-busy", so a stranger cannot make us hold
+ * threads or sessions without bound.
  */
 public final class WebRtcEndpoint implements AutoCloseable {
 
@@ -26,18 +35,47 @@ public final class WebRtcEndpoint implements AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     private final BcTlsCrypto crypto = new BcTlsCrypto(random);
     private final DtlsCertificate identity = DtlsCertificate.generate(crypto, "srproxy");
-    private final ExecutorService handshakes;
+    private final ThreadPoolExecutor handshakes;
+    private final int maxPendingHandshakes;
+    private final AtomicInteger pendingHandshakes = new AtomicInteger();
+
+    /** Joins that may wait for DTLS at once, unless told otherwise. */
+    public static final int DEFAULT_MAX_PENDING_HANDSHAKES = 1000;
+
+    /** Handshake threads: a handshake mostly waits for the network, so a few per core keep up. */
+    public static int defaultHandshakeThreads() {
+        return Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+    }
 
     public WebRtcEndpoint(UdpMux mux, String advertisedIp, int dtlsTimeoutMillis) {
+        this(mux, advertisedIp, dtlsTimeoutMillis, defaultHandshakeThreads(), DEFAULT_MAX_PENDING_HANDSHAKES);
+    }
+
+    public WebRtcEndpoint(UdpMux mux, String advertisedIp, int dtlsTimeoutMillis, int handshakeThreads,
+                          int maxPendingHandshakes) {
         this.mux = mux;
         this.advertisedIp = advertisedIp;
         this.dtlsTimeoutMillis = dtlsTimeoutMillis;
+        this.maxPendingHandshakes = maxPendingHandshakes;
         AtomicInteger n = new AtomicInteger();
-        this.handshakes = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "rtc-dtls-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        // each slot submits at most one task, so the queue never holds more than the slots
+        this.handshakes = new ThreadPoolExecutor(handshakeThreads, handshakeThreads, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(maxPendingHandshakes), r -> {
+                    Thread t = new Thread(r, "rtc-dtls-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        handshakes.allowCoreThreadTimeOut(true); // idle, it holds no thread
+    }
+
+    /** Joins whose DTLS is not up yet (each holds a handshake slot). */
+    public int pendingHandshakes() {
+        return pendingHandshakes.get();
+    }
+
+    /** Threads the handshake pool holds now (at most the configured few). */
+    public int handshakeThreads() {
+        return handshakes.getPoolSize();
     }
 
     /** Our certificate's SHA-256 fingerprint, as put in every answer. */
@@ -57,6 +95,27 @@ public final class WebRtcEndpoint implements AutoCloseable {
     /** As above, advertising {@code candidateIp} in the answer's host candidate. */
     public Accepted accept(String offerSdp, WebRtcTransport.StateListener listener, String candidateIp) {
         SdpOffer offer = SdpOffer.parse(offerSdp);
+        if (pendingHandshakes.incrementAndGet() > maxPendingHandshakes) {
+            pendingHandshakes.decrementAndGet();
+            throw new RtcException("server-busy", "srproxy has " + maxPendingHandshakes
+                    + " WebRTC handshakes in progress, its limit; try again shortly");
+        }
+        AtomicBoolean released = new AtomicBoolean();
+        Runnable release = () -> {
+            if (released.compareAndSet(false, true)) {
+                pendingHandshakes.decrementAndGet();
+            }
+        };
+        try {
+            return acceptWithSlot(offer, listener, candidateIp, release);
+        } catch (RuntimeException e) {
+            release.run();
+            throw e;
+        }
+    }
+
+    private Accepted acceptWithSlot(SdpOffer offer, WebRtcTransport.StateListener listener, String candidateIp,
+                                    Runnable releaseSlot) {
         List<SdpAnswer.Choice> choices = SdpAnswer.negotiate(offer);
         List<Codec> codecs = new ArrayList<>();
         for (SdpAnswer.Choice c : choices) {
@@ -67,10 +126,12 @@ public final class WebRtcEndpoint implements AutoCloseable {
         while (videoSsrc == audioSsrc) {
             videoSsrc = ssrc();
         }
+        WebRtcTransport.Handshake handshake = new WebRtcTransport.Handshake(handshakes, crypto, identity,
+                dtlsTimeoutMillis, releaseSlot);
         WebRtcTransport t = null;
         for (int attempt = 0; t == null; attempt++) {
             WebRtcTransport candidate = new WebRtcTransport(mux, token(8), token(24), offer.iceUfrag(),
-                    offer.fingerprintSha256(), codecs, audioSsrc, videoSsrc, listener);
+                    offer.fingerprintSha256(), codecs, audioSsrc, videoSsrc, listener, handshake);
             try {
                 mux.register(candidate);
                 t = candidate;
@@ -82,7 +143,6 @@ public final class WebRtcEndpoint implements AutoCloseable {
         }
         String answer = SdpAnswer.write(choices, new SdpAnswer.Local(t.localUfrag(), t.localPwd(),
                 identity.fingerprint(), candidateIp, mux.port(), audioSsrc, videoSsrc, "srproxy"));
-        t.startDtls(handshakes, crypto, identity, dtlsTimeoutMillis);
         return new Accepted(t, answer);
     }
 

@@ -10,6 +10,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.bouncycastle.tls.DTLSServerProtocol;
 import org.bouncycastle.tls.DTLSTransport;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
@@ -19,9 +21,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One browser's WebRTC session on the shared port: ICE-lite (we answer checks, the browser
- * nominates), a DTLS server handshake on its own thread, then SRTP/SRTCP in and out on the I/O
- * threads. Consent: the browser's checks keep it alive; {@link UdpMux#sweep()} ends it when
- * silent for the consent timeout.
+ * nominates), a DTLS server handshake on the endpoint's bounded pool (started by the browser's
+ * first DTLS record, so a join that never gets that far holds no thread), then SRTP/SRTCP in and
+ * out on the I/O threads. {@link UdpMux#sweep(long)} ends it when DTLS is not up within the
+ * handshake timeout of the join, and when the browser is silent for the consent timeout.
  */
 public final class WebRtcTransport implements MediaTransport {
 
@@ -38,6 +41,12 @@ public final class WebRtcTransport implements MediaTransport {
 
     private static final byte DTLS_ALERT = 21;
 
+    /**
+     * How this transport's DTLS handshake runs: on {@code pool}, within {@code timeoutMillis} of
+     * the join; {@code settled} runs once, when the handshake succeeded, failed or was abandoned.
+     */
+    record Handshake(Executor pool, BcTlsCrypto crypto, DtlsCertificate identity, int timeoutMillis, Runnable settled) {}
+
     private final UdpMux mux;
     private final String localUfrag;
     private final String localPwd;
@@ -49,6 +58,10 @@ public final class WebRtcTransport implements MediaTransport {
     private final long videoSsrc;
     private final StateListener listener;
     private final QueueDatagramTransport dtlsIn;
+    private final Handshake handshake;
+    private final long createdNanos;
+    private final AtomicBoolean handshakeStarted = new AtomicBoolean();
+    private final AtomicBoolean handshakeSettled = new AtomicBoolean();
     private static final ThreadLocal<SrtpSession.Failure> FAILURES = ThreadLocal.withInitial(SrtpSession.Failure::new);
 
     private volatile PacketHandler handler = PacketHandler.NONE;
@@ -60,7 +73,7 @@ public final class WebRtcTransport implements MediaTransport {
     private volatile long lastConsentNanos;
 
     WebRtcTransport(UdpMux mux, String localUfrag, String localPwd, String remoteUfrag, String remoteFingerprint,
-                    List<Codec> codecs, long audioSsrc, long videoSsrc, StateListener listener) {
+                    List<Codec> codecs, long audioSsrc, long videoSsrc, StateListener listener, Handshake handshake) {
         this.mux = mux;
         this.localUfrag = localUfrag;
         this.localPwd = localPwd;
@@ -77,32 +90,55 @@ public final class WebRtcTransport implements MediaTransport {
                 mux.send(b, o, l, to);
             }
         });
-        this.lastConsentNanos = mux.nanoTime();
+        this.handshake = handshake;
+        this.createdNanos = mux.nanoTime();
+        this.lastConsentNanos = createdNanos;
     }
 
-    /** Starts the DTLS server; it waits for the browser's ClientHello once ICE has picked a path. */
-    void startDtls(Executor executor, BcTlsCrypto crypto, DtlsCertificate identity, int timeoutMillis) {
-        executor.execute(() -> {
-            DtlsSrtpServer server = new DtlsSrtpServer(crypto, identity, remoteFingerprint, timeoutMillis);
-            try {
-                DTLSServerProtocol protocol = new DTLSServerProtocol();
-                protocol.setVerifyRequests(false); // ICE already proved the peer's address
-                DTLSTransport t = protocol.accept(server, dtlsIn);
-                if (state == State.CLOSED) {
-                    t.close();
-                    return;
-                }
-                dtls = t;
-                srtp = new SrtpSession(server.keys(), true);
-                log.info("{}: DTLS-SRTP up with {} ({})", localUfrag, remote, server.keys().profile());
-                setState(State.CONNECTED, "dtls");
-            } catch (Exception e) {
-                if (state != State.CLOSED) {
-                    log.info("{}: DTLS handshake failed: {}", localUfrag, e.toString());
-                    setState(State.FAILED, "dtls-failed: " + e.getMessage());
-                }
+    /** Starts the DTLS server on the pool once the browser's first record (its ClientHello) is queued. */
+    private void startDtls() {
+        if (!handshakeStarted.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            handshake.pool().execute(this::runDtls);
+        } catch (RejectedExecutionException e) {
+            log.info("{}: no DTLS handshake slot free", localUfrag);
+            setState(State.FAILED, "dtls-busy");
+        }
+    }
+
+    /** True when DTLS is still not up {@code timeout} after the join: the sweep then ends the session. */
+    boolean handshakeOverdue(long nowNanos) {
+        State s = state;
+        return (s == State.NEW || s == State.CHECKING)
+                && nowNanos - createdNanos > handshake.timeoutMillis() * 1_000_000L;
+    }
+
+    private void runDtls() {
+        if (state == State.CLOSED || state == State.FAILED) {
+            return; // abandoned while it waited for a thread
+        }
+        DtlsSrtpServer server = new DtlsSrtpServer(handshake.crypto(), handshake.identity(), remoteFingerprint,
+                handshake.timeoutMillis());
+        try {
+            DTLSServerProtocol protocol = new DTLSServerProtocol();
+            protocol.setVerifyRequests(false); // ICE already proved the peer's address
+            DTLSTransport t = protocol.accept(server, dtlsIn);
+            if (state == State.CLOSED) {
+                t.close();
+                return;
             }
-        });
+            dtls = t;
+            srtp = new SrtpSession(server.keys(), true);
+            log.info("{}: DTLS-SRTP up with {} ({})", localUfrag, remote, server.keys().profile());
+            setState(State.CONNECTED, "dtls");
+        } catch (Exception e) {
+            if (state != State.CLOSED) {
+                log.info("{}: DTLS handshake failed: {}", localUfrag, e.toString());
+                setState(State.FAILED, "dtls-failed: " + e.getMessage());
+            }
+        }
     }
 
     public String localUfrag() {
@@ -155,6 +191,7 @@ public final class WebRtcTransport implements MediaTransport {
             return; // data channels are not offered; retransmissions need nothing
         }
         dtlsIn.offer(b, off, len);
+        startDtls();
     }
 
     /** An SRTP or SRTCP packet from the selected address; decrypted in place and handed on. */
@@ -241,6 +278,9 @@ public final class WebRtcTransport implements MediaTransport {
     }
 
     private void setState(State next, String reason) {
+        if (next != State.CHECKING && next != State.NEW && handshakeSettled.compareAndSet(false, true)) {
+            handshake.settled().run(); // the endpoint's handshake slot is free again
+        }
         State prev;
         synchronized (this) {
             prev = state;

@@ -13,7 +13,11 @@ import io.srproxy.rtc.webrtc.WebRtcEndpoint;
 import io.srproxy.rtm.LoginPolicy;
 import io.srproxy.rtm.RtmException;
 import io.srproxy.rtc.webrtc.WebRtcTransport;
+import io.srproxy.ids.Identifiers;
+import io.srproxy.log.LogSafe;
+import io.srproxy.log.ThrottledLog;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -28,6 +32,17 @@ final class RtcSignalSession {
 
     private static final Logger log = LoggerFactory.getLogger(RtcSignalSession.class);
 
+    /** Refusals a stranger can repeat at will, shared by every session: logged throttled. */
+    static final class Refusals {
+        final ThrottledLog rateLimited;
+        final ThrottledLog badNames;
+
+        Refusals(Logger log) {
+            rateLimited = new ThrottledLog(log);
+            badNames = new ThrottledLog(log);
+        }
+    }
+
     private final RtcService rtc;
     private final String appId;
     private final LoginPolicy joinPolicy;
@@ -40,9 +55,27 @@ final class RtcSignalSession {
 
     /** The server side of the client's WebSocket: the address it reached us at (null when unknown). */
     private final java.net.InetAddress signallingLocal;
+    /** One more join from this client's source address within [limits] rtc_joins_per_second? */
+    private final BooleanSupplier joinAdmitted;
+    /** The client's address, for logs (null when unknown). */
+    private final java.net.SocketAddress source;
+    private final int joinsPerSecond;
+    private final Refusals refusals;
 
     RtcSignalSession(RtcService rtc, String appId, LoginPolicy joinPolicy, ObjectMapper json, Consumer<String> out,
                      Executor pool, java.net.InetAddress signallingLocal) {
+        this(rtc, appId, joinPolicy, json, out, pool, signallingLocal, null, () -> true, Integer.MAX_VALUE,
+                new Refusals(log));
+    }
+
+    RtcSignalSession(RtcService rtc, String appId, LoginPolicy joinPolicy, ObjectMapper json, Consumer<String> out,
+                     Executor pool, java.net.InetAddress signallingLocal, java.net.SocketAddress source,
+                     BooleanSupplier joinAdmitted,
+                     int joinsPerSecond, Refusals refusals) {
+        this.source = source;
+        this.joinAdmitted = joinAdmitted;
+        this.joinsPerSecond = joinsPerSecond;
+        this.refusals = refusals;
         this.signallingLocal = signallingLocal;
         this.rtc = rtc;
         this.appId = appId;
@@ -88,15 +121,29 @@ final class RtcSignalSession {
     }
 
     private void join(RtcMessages.Request req) {
+        if (!joinAdmitted.getAsBoolean()) {
+            refusals.rateLimited.warn("/rtc join from {} refused: over [limits] rtc_joins_per_second",
+                    LogSafe.of(source));
+            throw new RtcException("rate-limited", "more than " + joinsPerSecond
+                    + " joins in one second from this address ([limits] rtc_joins_per_second); try again shortly");
+        }
         if (channel != null) {
             throw new RtcException("already-joined", "already in channel " + channel + "; leave first");
         }
         if (req.appId() == null || !req.appId().equals(appId)) {
             throw new RtcException("bad-app-id", "unknown appId '" + req.appId() + "'");
         }
-        ChannelRegistry.validateChannelId(req.channel());
-        if (req.uid() == null || req.uid().isBlank()) {
-            throw new RtcException("bad-uid", "uid is missing");
+        try {
+            ChannelRegistry.validateChannelId(req.channel());
+            String uidProblem = Identifiers.uidProblem("uid", req.uid());
+            if (uidProblem != null) {
+                throw new RtcException("bad-uid", uidProblem);
+            }
+        } catch (RtcException e) {
+            // the values themselves are never logged raw: they may carry line breaks
+            refusals.badNames.warn("/rtc join from {} refused: {} (uid {}, channel {})", LogSafe.of(source), e.getMessage(),
+                    LogSafe.of(req.uid(), 80), LogSafe.of(req.channel(), 80));
+            throw e;
         }
         checkPolicy(req);
         WebRtcEndpoint.Accepted accepted = rtc.webrtc().accept(req.sdp(), this::onTransportState,
@@ -173,7 +220,7 @@ final class RtcSignalSession {
             return;
         }
         rtc.channels().leave(channel, uid, reason);
-        log.debug("rtc session {} left {} ({})", uid, channel, reason);
+        log.debug("rtc session {} left {} ({})", LogSafe.of(uid), LogSafe.of(channel), reason);
         WebRtcTransport t = transport;
         channel = null;
         uid = null;

@@ -1,5 +1,6 @@
 package io.srproxy.rtm.ws;
 
+import io.srproxy.log.LogSafe;
 import io.javalin.config.RoutesConfig;
 import io.javalin.websocket.WsContext;
 import io.srproxy.rtm.Connection;
@@ -119,12 +120,12 @@ public final class RtmWebSocket implements WebModule {
                 closesByStatus.computeIfAbsent(ctx.status(), k -> new LongAdder()).increment();
                 SocketPeer peer = sockets.remove(ctx.sessionId());
                 if (peer != null) {
-                    log.debug("{} closed: {} {}", peer.connection, ctx.status(), ctx.reason());
+                    log.debug("{} closed: {} {}", peer.connection, ctx.status(), LogSafe.of(ctx.reason()));
                     service.disconnect(peer.connection);
                 }
             });
             ws.onError(ctx -> log.debug("websocket error on {}: {}", ctx.sessionId(),
-                    ctx.error() == null ? "?" : ctx.error().toString()));
+                    ctx.error() == null ? "?" : LogSafe.of(ctx.error().toString())));
         });
     }
 
@@ -139,7 +140,7 @@ public final class RtmWebSocket implements WebModule {
             d = codec.decodeRequest(text);
         } catch (WireException e) {
             service.touch(c);
-            log.debug("{}: bad frame: {} {}", c, e.error, e.getMessage());
+            log.debug("{}: bad frame: {} {}", c, e.error, LogSafe.of(e.getMessage()));
             peer.send(codec.error(e.id, e.cmd, e.error, e.getMessage()));
             return;
         }

@@ -1,5 +1,6 @@
 package io.srproxy.rtm.ws;
 
+import io.srproxy.log.LogSafe;
 import io.srproxy.rtm.RtmError;
 import io.srproxy.rtm.RtmException;
 import io.srproxy.rtm.RtmRequest;
@@ -116,7 +117,7 @@ final class WsRtmTransport implements RtmTransport, WebSocket.Listener {
                     inbound.reply(r.id(), r.reply(), r.error());
                 }
             } catch (Exception e) {
-                log.warn("unreadable frame from {}: {}", uri, e.toString());
+                log.warn("unreadable frame from {}: {}", uri, LogSafe.of(e.toString()));
             }
         }
         ws.request(1);

@@ -62,7 +62,7 @@ class RtcSignallingTest {
             assertThat(badSdp.path("code").asText()).isEqualTo("bad-sdp");
             assertThat(badSdp.path("message").asText()).contains("no m-line");
             c.send(join("x".repeat(65), "u", peer.offer()));
-            assertThat(c.next("error").path("message").asText()).contains("longer than 64 bytes");
+            assertThat(c.next("error").path("message").asText()).contains("is 65 bytes; at most 64 bytes");
             c.send(Map.of("type", "publish", "mediaType", "audio"));
             assertThat(c.next("error").path("code").asText()).isEqualTo("not-joined");
             c.send(Map.of("type", "dance"));
