@@ -65,7 +65,7 @@ public final class RtxConfigBinder {
                 ipAddress("global", "public_ip"),
                 optional("global", "app_cert"),
                 trustedList());
-        var rtc = new RtxConfig.Rtc(ipAddress("rtc", "ip"), port("rtc", "port"));
+        var rtc = new RtxConfig.Rtc(mediaAddresses(), port("rtc", "port"));
         var rtm = new RtxConfig.Rtm(ipAddress("rtm", "ip").orElse("0.0.0.0"), port("rtm", "port"),
                 optional("rtm", "tls_cert"), optional("rtm", "tls_key"));
         if (rtm.tlsCert().isPresent() != rtm.tlsKey().isPresent()) {
@@ -200,6 +200,33 @@ public final class RtxConfigBinder {
         Optional<String> v = optional(section, key);
         if (v.isPresent() && !isIpLiteral(v.get())) {
             errorAt(section, key, "'" + v.get() + "' is not an IP address");
+        }
+        return v;
+    }
+
+    /** {@code [rtc] ip}: one address, or one IPv4 and one IPv6 address separated by a comma. */
+    private Optional<String> mediaAddresses() {
+        Optional<String> v = optional("rtc", "ip");
+        if (v.isEmpty()) {
+            return v;
+        }
+        String[] parts = v.get().split(",", -1);
+        int v4 = 0;
+        int v6 = 0;
+        for (String part : parts) {
+            String a = part.strip();
+            if (!isIpLiteral(a)) {
+                errorAt("rtc", "ip", "'" + a + "' is not an IP address");
+                return v;
+            }
+            if (a.contains(":")) {
+                v6++;
+            } else {
+                v4++;
+            }
+        }
+        if (v4 > 1 || v6 > 1) {
+            errorAt("rtc", "ip", "'" + v.get() + "' names more than one address of a family (at most one IPv4 and one IPv6)");
         }
         return v;
     }

@@ -6,12 +6,15 @@ import io.srproxy.rtc.rtp.RtpSessionTransport;
 import io.srproxy.rtc.webrtc.UdpMux;
 import io.srproxy.rtc.webrtc.WebRtcEndpoint;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -33,7 +36,8 @@ public final class RtcService implements AutoCloseable {
 
     /**
      * @param bindIp       where the UDP port listens
-     * @param advertisedIp the address put in answers' candidates
+     * @param advertisedIp the address put in answers' candidates, or two separated by a comma (one
+     *                     IPv4, one IPv6: each answer lists both, the client's family first)
      * @param fromSignalling no address configured: each answer advertises the local address of the
      *                       client's signalling connection (what it demonstrably reached), and
      *                       {@code advertisedIp} only when that is unknown
@@ -106,14 +110,27 @@ public final class RtcService implements AutoCloseable {
     }
 
     /**
-     * The address to put in the answer for a client whose signalling arrived on {@code signallingLocal}
-     * (the server side of its connection; null when unknown).
+     * The addresses to put in the answer for a client whose signalling arrived on
+     * {@code signallingLocal} (the server side of its connection; null when unknown): that very
+     * address when none is configured; else the configured ones, the client's address family first.
      */
-    public String advertisedIpFor(java.net.InetAddress signallingLocal) {
+    public List<String> candidatesFor(InetAddress signallingLocal) {
         if (options.fromSignalling() && signallingLocal != null && !signallingLocal.isAnyLocalAddress()) {
-            return signallingLocal.getHostAddress();
+            return List.of(literal(signallingLocal));
         }
-        return options.advertisedIp();
+        List<String> configured = new ArrayList<>(AdvertisedAddresses.parse(options.advertisedIp()));
+        if (signallingLocal != null) {
+            boolean v6 = signallingLocal instanceof Inet6Address;
+            configured.sort(Comparator.comparing(a -> (a.indexOf(':') >= 0) != v6)); // same family first
+        }
+        return configured;
+    }
+
+    /** An address as SDP writes it: without a zone index ("%lo"), which SDP has no room for. */
+    static String literal(InetAddress a) {
+        String text = a.getHostAddress();
+        int zone = text.indexOf('%');
+        return zone < 0 ? text : text.substring(0, zone);
     }
 
     public String advertisedIp() {

@@ -64,6 +64,12 @@ class RtxConfigBinderTest {
     }
 
     @Test
+    void mediaAddressesMayBeOneOfEachFamily() {
+        assertThat(bind("[rtc]\nip=192.0.2.1,2001:db8::1\n").config().rtc().ip()).contains("192.0.2.1,2001:db8::1");
+        assertThat(bind("[rtc]\nip=2001:db8::1\n").config().rtc().ip()).contains("2001:db8::1");
+    }
+
+    @Test
     void everyDefaultIsValid() {
         RtxConfig c = RtxConfig.defaults();
         assertThat(c.global().sipLocalPort()).isEqualTo(5086);
@@ -89,6 +95,8 @@ class RtxConfigBinderTest {
         "'[global]\nsip_svr=h:99999'                      | rtx.conf:2: [global] sip_svr: 'h:99999': port must be 1..65535",
         "'[global]\nsip_svr=bad_host!'                    | rtx.conf:2: [global] sip_svr: 'bad_host!' is not host[:port]",
         "'[global]\npublic_ip=my.host'                    | rtx.conf:2: [global] public_ip: 'my.host' is not an IP address",
+        "'[rtc]\nip=192.0.2.1,192.0.2.2'                 | rtx.conf:2: [rtc] ip: '192.0.2.1,192.0.2.2' names more than one address of a family (at most one IPv4 and one IPv6)",
+        "'[rtc]\nip=192.0.2.1,media.host'                | rtx.conf:2: [rtc] ip: 'media.host' is not an IP address",
         "'[global]\nsip_trusted=10.0.0.0/33'              | rtx.conf:2: [global] sip_trusted: '10.0.0.0/33' is not an IP address or CIDR block",
         "'[media]\nrtp_port_min=20000\nrtp_port_max=10000' | rtx.conf:3: [media] rtp_port_max: must be greater than rtp_port_min (20000)",
         "'[media]\ncodecs=opus,G729'                      | rtx.conf:2: [media] codecs: unknown codec 'G729' (known: opus, PCMU, PCMA)",

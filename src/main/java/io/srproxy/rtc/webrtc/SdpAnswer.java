@@ -14,9 +14,30 @@ import java.util.Locale;
  */
 public final class SdpAnswer {
 
-    /** The local half of a WebRTC session. */
-    public record Local(String iceUfrag, String icePwd, String fingerprint, String ip, int port,
-                        long audioSsrc, long videoSsrc, String cname) {}
+    /**
+     * The local half of a WebRTC session. {@code addresses}: where apps may send media, the first
+     * in {@code c=} lines (IPv4 or IPv6), every one a host candidate in that order.
+     */
+    public record Local(String iceUfrag, String icePwd, String fingerprint, List<String> addresses, int port,
+                        long audioSsrc, long videoSsrc, String cname) {
+        public Local {
+            if (addresses.isEmpty()) {
+                throw new IllegalArgumentException("no address to advertise");
+            }
+            addresses = List.copyOf(addresses);
+        }
+
+        /** With one address. */
+        public Local(String iceUfrag, String icePwd, String fingerprint, String ip, int port,
+                     long audioSsrc, long videoSsrc, String cname) {
+            this(iceUfrag, icePwd, fingerprint, List.of(ip), port, audioSsrc, videoSsrc, cname);
+        }
+
+        /** The address of the c= lines. */
+        public String ip() {
+            return addresses.get(0);
+        }
+    }
 
     /** What one m-line of the offer gets: its codecs (empty = rejected). */
     public record Choice(SdpOffer.Media media, MediaKind kind, List<Codec> codecs) {
@@ -99,10 +120,15 @@ public final class SdpAnswer {
                 : List.of(new Codec("telephone-event", chosen.payloadType(), chosen.clockRate(), 1, chosen.fmtp()));
     }
 
+    /** SDP's addrtype (RFC 4566 5.7) of an address literal. */
+    static String addressType(String address) {
+        return address.indexOf(':') >= 0 ? "IP6" : "IP4";
+    }
+
     public static String write(List<Choice> choices, Local local) {
         StringBuilder s = new StringBuilder(2048);
         line(s, "v=0");
-        line(s, "o=- " + (System.nanoTime() & 0x7FFFFFFFFFFFL) + " 2 IN IP4 " + local.ip());
+        line(s, "o=- " + (System.nanoTime() & 0x7FFFFFFFFFFFL) + " 2 IN " + addressType(local.ip()) + " " + local.ip());
         line(s, "s=srproxy");
         line(s, "t=0 0");
         StringBuilder bundle = new StringBuilder("a=group:BUNDLE");
@@ -128,9 +154,15 @@ public final class SdpAnswer {
                 pts.append(' ').append(codec.payloadType());
             }
             line(s, "m=" + m.type() + " " + local.port() + " UDP/TLS/RTP/SAVPF" + pts);
-            line(s, "c=IN IP4 " + local.ip());
-            line(s, "a=rtcp:" + local.port() + " IN IP4 " + local.ip());
-            line(s, "a=candidate:1 1 udp 2130706431 " + local.ip() + " " + local.port() + " typ host");
+            String connection = "IN " + addressType(local.ip()) + " " + local.ip();
+            line(s, "c=" + connection);
+            line(s, "a=rtcp:" + local.port() + " " + connection);
+            for (int i = 0; i < local.addresses().size(); i++) {
+                // RFC 8445 5.1.2.1: the first address gets the highest local preference
+                long priority = (126L << 24) | ((65535L - i) << 8) | 255;
+                line(s, "a=candidate:" + (i + 1) + " 1 udp " + priority + " " + local.addresses().get(i) + " "
+                        + local.port() + " typ host");
+            }
             line(s, "a=end-of-candidates");
             line(s, "a=ice-ufrag:" + local.iceUfrag());
             line(s, "a=ice-pwd:" + local.icePwd());

@@ -1,5 +1,6 @@
 package io.srproxy.rtc.webrtc;
 
+import io.srproxy.rtc.AdvertisedAddresses;
 import io.srproxy.rtc.Codec;
 import io.srproxy.rtc.RtcException;
 import java.security.SecureRandom;
@@ -89,11 +90,11 @@ public final class WebRtcEndpoint implements AutoCloseable {
 
     /** Parses the offer, negotiates, and starts the session; throws RtcException "bad-sdp". */
     public Accepted accept(String offerSdp, WebRtcTransport.StateListener listener) {
-        return accept(offerSdp, listener, advertisedIp);
+        return accept(offerSdp, listener, AdvertisedAddresses.parse(advertisedIp));
     }
 
-    /** As above, advertising {@code candidateIp} in the answer's host candidate. */
-    public Accepted accept(String offerSdp, WebRtcTransport.StateListener listener, String candidateIp) {
+    /** As above, advertising {@code addresses} in the answer (the first in c=, each a host candidate). */
+    public Accepted accept(String offerSdp, WebRtcTransport.StateListener listener, List<String> addresses) {
         SdpOffer offer = SdpOffer.parse(offerSdp);
         if (pendingHandshakes.incrementAndGet() > maxPendingHandshakes) {
             pendingHandshakes.decrementAndGet();
@@ -107,14 +108,14 @@ public final class WebRtcEndpoint implements AutoCloseable {
             }
         };
         try {
-            return acceptWithSlot(offer, listener, candidateIp, release);
+            return acceptWithSlot(offer, listener, addresses, release);
         } catch (RuntimeException e) {
             release.run();
             throw e;
         }
     }
 
-    private Accepted acceptWithSlot(SdpOffer offer, WebRtcTransport.StateListener listener, String candidateIp,
+    private Accepted acceptWithSlot(SdpOffer offer, WebRtcTransport.StateListener listener, List<String> addresses,
                                     Runnable releaseSlot) {
         List<SdpAnswer.Choice> choices = SdpAnswer.negotiate(offer);
         List<Codec> codecs = new ArrayList<>();
@@ -142,7 +143,7 @@ public final class WebRtcEndpoint implements AutoCloseable {
             }
         }
         String answer = SdpAnswer.write(choices, new SdpAnswer.Local(t.localUfrag(), t.localPwd(),
-                identity.fingerprint(), candidateIp, mux.port(), audioSsrc, videoSsrc, "srproxy"));
+                identity.fingerprint(), addresses, mux.port(), audioSsrc, videoSsrc, "srproxy"));
         return new Accepted(t, answer);
     }
 

@@ -49,6 +49,18 @@ class SdpTest {
     }
 
     @Test
+    void anIpv6AddressIsWrittenAsIp6AndASecondFamilyAddsACandidate() {
+        List<SdpAnswer.Choice> choices = SdpAnswer.negotiate(SdpOffer.parse(OFFER));
+        String answer = SdpAnswer.write(choices, new SdpAnswer.Local("uf12", "pw0123456789012345678901", "11:22",
+                List.of("::1", "127.0.0.1"), 6080, 1111, 2222, "srproxy"));
+        assertThat(answer).contains("c=IN IP6 ::1\r\n", "a=rtcp:6080 IN IP6 ::1\r\n",
+                "a=candidate:1 1 udp 2130706431 ::1 6080 typ host\r\n",
+                "a=candidate:2 1 udp 2130706175 127.0.0.1 6080 typ host\r\n");
+        assertThat(answer).doesNotContain("IN IP4 ::1");
+        assertThat(answer.lines().filter(l -> l.startsWith("o=")).findFirst().orElseThrow()).endsWith(" IN IP6 ::1");
+    }
+
+    @Test
     void brokenOffersAreRefusedNamingTheProblem() {
         assertThatThrownBy(() -> SdpOffer.parse("")).hasMessageContaining("empty");
         assertThatThrownBy(() -> SdpOffer.parse(OFFER.replace("a=ice-pwd:0123456789abcdefghijkl\r\n", "")))

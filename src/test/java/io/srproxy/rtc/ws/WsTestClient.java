@@ -23,9 +23,15 @@ final class WsTestClient implements AutoCloseable {
     private int taken;
 
     WsTestClient(int port) {
+        this("127.0.0.1", port);
+    }
+
+    /** To srproxy at {@code host} (an IPv6 literal is bracketed here). */
+    WsTestClient(String host, int port) {
+        String authority = host.contains(":") ? "[" + host + "]" : host;
         StringBuilder partial = new StringBuilder();
         ws = HttpClient.newHttpClient().newWebSocketBuilder()
-                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/rtc"), new WebSocket.Listener() {
+                .buildAsync(URI.create("ws://" + authority + ":" + port + "/rtc"), new WebSocket.Listener() {
                     @Override
                     public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
                         partial.append(data);
