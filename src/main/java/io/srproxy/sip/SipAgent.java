@@ -373,7 +373,7 @@ public final class SipAgent implements AutoCloseable {
     }
 
     RtpSession newRtpSession(RtpSessionListener listener) throws IOException {
-        return RtpSession.open(rtpPorts, rtpIo, scheduler, nanoClock, RtpSession.Options.of(settings.rtpTimeoutSeconds()),
+        return RtpSession.open(rtpPorts, rtpIo, scheduler, nanoClock, RtpSession.Options.of(settings.rtpTimeoutSeconds(), settings.rtpLatching()),
                 listener, rtpMedia);
     }
 
