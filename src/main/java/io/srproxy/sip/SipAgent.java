@@ -302,6 +302,16 @@ public final class SipAgent implements AutoCloseable {
     }
 
     /** RTP port pairs in use. */
+    /** RTP packets of all calls dropped because they came from another source than the call's peer. */
+    public long rtpStrayDropped() {
+        return rtpMedia.strayDropped.sum();
+    }
+
+    /** Exceptions the RTP receive path threw (bugs; each dropped its packet). */
+    public long rtpUnexpectedErrors() {
+        return rtpIo.unexpectedErrors();
+    }
+
     public int rtpPortsInUse() {
         return rtpPorts.inUse();
     }
