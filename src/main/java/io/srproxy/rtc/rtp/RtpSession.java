@@ -148,12 +148,6 @@ public final class RtpSession implements AutoCloseable {
         return t == null ? null : t.rtp();
     }
 
-    /** The RTP address the peer's SDP named; null before the SDP. */
-    public InetSocketAddress sdpRtpAddress() {
-        RtpSourceGuard.Target t = guard.target();
-        return t == null ? null : t.sdpRtp();
-    }
-
     /**
      * The negotiated telephone-event payload type (-1 = none) and its clock, which counts event
      * durations, and the audio clock, which counts timestamps (they differ for Opus beside 8 kHz
