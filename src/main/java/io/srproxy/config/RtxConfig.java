@@ -84,8 +84,13 @@ public record RtxConfig(
      *
      * @param codecs            SDP answer preference, e.g. [opus, PCMU, PCMA]
      * @param rtpTimeoutSeconds no RTP for this long raises a no-media event
+     * @param rtpLatching       whether a call's media may come from another address than its SDP names
      */
-    public record Media(int rtpPortMin, int rtpPortMax, List<String> codecs, int rtpTimeoutSeconds) {}
+    public record Media(int rtpPortMin, int rtpPortMax, List<String> codecs, int rtpTimeoutSeconds,
+                        RtpLatching rtpLatching) {}
+
+    /** {@code [media] rtp_latching}; README's config table says what each does. */
+    public enum RtpLatching { AUTO, ON, OFF }
 
     /** Logging: level 0 SENSITIVE .. 5 NONE; file empty = console only; size in MB. */
     public record Log(int level, Optional<String> file, int maxFileSizeMb) {}

@@ -82,7 +82,7 @@ public final class RtxConfigBinder {
                 required(proxyOn, "proxy", "rtm_account"),
                 prefixOf("proxy", "prefix"));
         var media = new RtxConfig.Media(port("media", "rtp_port_min"), port("media", "rtp_port_max"),
-                codecs(), intIn("media", "rtp_timeout", 1, 3600));
+                codecs(), intIn("media", "rtp_timeout", 1, 3600), rtpLatching());
         var limits = new RtxConfig.Limits(intIn("limits", "max_connections", 1, 10_000_000),
                 intIn("limits", "max_requests_per_second", 1, 1_000_000), intIn("limits", "max_calls", 1, 1_000_000),
                 intIn("limits", "sip_requests_per_second", 1, 1_000_000),
@@ -174,6 +174,17 @@ public final class RtxConfigBinder {
             errorAt(section, key, "'" + v + "' is not a whole number");
             return Integer.parseInt(ConfigKeys.find(section, key).orElseThrow().defaultValue());
         }
+    }
+
+    private RtxConfig.RtpLatching rtpLatching() {
+        String v = raw("media", "rtp_latching");
+        for (RtxConfig.RtpLatching l : RtxConfig.RtpLatching.values()) {
+            if (l.name().equalsIgnoreCase(v)) {
+                return l;
+            }
+        }
+        errorAt("media", "rtp_latching", "'" + v + "' is not one of auto, on, off");
+        return RtxConfig.RtpLatching.AUTO;
     }
 
     private int port(String section, String key) {

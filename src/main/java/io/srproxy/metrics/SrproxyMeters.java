@@ -42,6 +42,8 @@ public final class SrproxyMeters {
         }
         registerInvitations(registry, rtm.invitationOutcomes());
         registerMedia(registry, "webrtc", rtc.mux().counters().media);
+        FunctionCounter.builder("srproxy.media.unexpected.errors", rtc, r -> r.mux().unexpectedErrors()).tag("leg", "webrtc")
+                .register(registry);
         Gauge.builder("srproxy.rtc.channels.transcoding", rtc, r -> r.channels().transcoding())
                 .description("channels whose audio is transcoded (Opus <-> G.711)").register(registry);
         FunctionCounter.builder("srproxy.rtc.transcoding.started", rtc, r -> r.channels().transcodingStarted())
@@ -67,6 +69,10 @@ public final class SrproxyMeters {
             Gauge.builder("srproxy.sip.calls.active", agent, SipAgent::activeCalls).register(registry);
             Gauge.builder("srproxy.sip.rtp.ports.in.use", agent, SipAgent::rtpPortsInUse).register(registry);
             registerMedia(registry, "sip", agent.rtpMedia());
+            FunctionCounter.builder("srproxy.rtp.stray.dropped", agent, SipAgent::rtpStrayDropped)
+                    .description("SIP-leg RTP/RTCP from another source than the call's peer, dropped").register(registry);
+            FunctionCounter.builder("srproxy.media.unexpected.errors", agent, SipAgent::rtpUnexpectedErrors).tag("leg", "sip")
+                    .description("exceptions on the media receive path (bugs; each dropped its packet)").register(registry);
             FunctionCounter.builder("srproxy.sip.refused", agent, SipAgent::refusedUntrusted).tag("reason", "untrusted")
                     .description("SIP requests refused: 403 to untrusted sources, drops over the per-source rate")
                     .register(registry);

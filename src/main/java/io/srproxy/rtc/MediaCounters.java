@@ -16,6 +16,8 @@ public final class MediaCounters {
     public final LongAdder bytesOut = new LongAdder();
     public final LongAdder lost = new LongAdder();
     public final LongAdder late = new LongAdder();
+    /** Plain-RTP legs: packets from a source that is not the leg's peer, dropped unseen. */
+    public final LongAdder strayDropped = new LongAdder();
 
     public void received(int bytes) {
         packetsIn.increment();

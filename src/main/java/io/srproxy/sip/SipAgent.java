@@ -239,6 +239,16 @@ public final class SipAgent implements AutoCloseable {
     }
 
     /** RTP port pairs in use. */
+    /** RTP packets of all calls dropped because they came from another source than the call's peer. */
+    public long rtpStrayDropped() {
+        return rtpMedia.strayDropped.sum();
+    }
+
+    /** Exceptions the RTP receive path threw (bugs; each dropped its packet). */
+    public long rtpUnexpectedErrors() {
+        return rtpIo.unexpectedErrors();
+    }
+
     public int rtpPortsInUse() {
         return rtpPorts.inUse();
     }
@@ -318,7 +328,7 @@ public final class SipAgent implements AutoCloseable {
     }
 
     RtpSession newRtpSession(RtpSessionListener listener) throws IOException {
-        return RtpSession.open(rtpPorts, rtpIo, scheduler, nanoClock, RtpSession.Options.of(settings.rtpTimeoutSeconds()),
+        return RtpSession.open(rtpPorts, rtpIo, scheduler, nanoClock, RtpSession.Options.of(settings.rtpTimeoutSeconds(), settings.rtpLatching()),
                 listener, rtpMedia);
     }
 

@@ -168,16 +168,17 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
         MediaDescription remote = m.remote();
         Codec te = m.telephoneEvent();
         rtp.setTelephoneEvent(te == null ? -1 : te.payloadType(), te == null ? 8000 : te.clockRate(), m.audio().clockRate());
+        rtp.setPayloadTypes(expectedPayloadTypes(remote));
         if (!remote.holdAddress() && remote.rtp().getPort() != 0) {
-            InetSocketAddress current = rtp.remoteRtpAddress();
-            if (current == null || !sameTarget(current, remote.rtp())) {
-                rtp.setRemote(remote.rtp(), remote.rtcp(), remote.rtcpMux() && m.remote().rtcpMux());
-            }
+            // the same SDP address again keeps a latch; only a new one reopens it
+            rtp.setRemote(remote.rtp(), remote.rtcp(), remote.rtcpMux() && m.remote().rtcpMux());
         }
     }
 
-    private static boolean sameTarget(InetSocketAddress a, InetSocketAddress b) {
-        return a.getPort() == b.getPort() && a.getAddress().equals(b.getAddress());
+    /** What the peer may send us: the formats of its SDP and of our offer (an answer may reuse ours). */
+    private int[] expectedPayloadTypes(MediaDescription remote) {
+        return java.util.stream.Stream.concat(remote.codecs().stream(), agent.offerAnswer().offerCodecs().stream())
+                .mapToInt(Codec::payloadType).distinct().toArray();
     }
 
     /** Our SDP for this call; each new one gets a higher version (RFC 3264 section 8). */

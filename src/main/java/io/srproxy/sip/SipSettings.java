@@ -1,6 +1,7 @@
 package io.srproxy.sip;
 
 import io.srproxy.config.RtxConfig;
+import io.srproxy.rtc.rtp.RtpLatching;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -16,16 +17,28 @@ import java.util.Optional;
  * @param authRetry      after a wrong password, wait this long before trying again
  * @param t1             SIP timer T1 (RFC 3261: 500 ms); a request gets no answer after 64 * T1
  * @param requestsPerSecond requests one source (other than the SIP server) may send per second; the rest are dropped
+ * @param rtpLatching    {@code [media] rtp_latching}: whether a call's media may come from another address than its SDP names
  */
 public record SipSettings(
         String bindAddress, int localPort, String serverHost, int serverPort, Optional<String> publicIp,
         List<String> trusted, String account, String password, String prefix,
         Duration registerExpires, Duration keepalive, Duration noAnswer, Duration retryMin, Duration retryMax,
         Duration authRetry, Duration t1, int rtpPortMin, int rtpPortMax, List<String> codecs, int rtpTimeoutSeconds,
-        int requestsPerSecond) {
+        int requestsPerSecond, RtpLatching rtpLatching) {
 
     /** {@code [limits] sip_requests_per_second}'s default. */
     public static final int DEFAULT_REQUESTS_PER_SECOND = 100;
+
+    /** With automatic RTP latching. */
+    public SipSettings(String bindAddress, int localPort, String serverHost, int serverPort, Optional<String> publicIp,
+                       List<String> trusted, String account, String password, String prefix,
+                       Duration registerExpires, Duration keepalive, Duration noAnswer, Duration retryMin, Duration retryMax,
+                       Duration authRetry, Duration t1, int rtpPortMin, int rtpPortMax, List<String> codecs, int rtpTimeoutSeconds,
+                       int requestsPerSecond) {
+        this(bindAddress, localPort, serverHost, serverPort, publicIp, trusted, account, password, prefix, registerExpires,
+                keepalive, noAnswer, retryMin, retryMax, authRetry, t1, rtpPortMin, rtpPortMax, codecs, rtpTimeoutSeconds,
+                requestsPerSecond, RtpLatching.AUTO);
+    }
 
     /** With the default per-source request rate. */
     public SipSettings(String bindAddress, int localPort, String serverHost, int serverPort, Optional<String> publicIp,
@@ -47,30 +60,36 @@ public record SipSettings(
                 Duration.ofSeconds(cfg.rtm2sip().ringTimeoutSeconds()),
                 Duration.ofSeconds(2), Duration.ofSeconds(60), Duration.ofMinutes(5),
                 Duration.ofMillis(500), cfg.media().rtpPortMin(), cfg.media().rtpPortMax(), cfg.media().codecs(), cfg.media().rtpTimeoutSeconds(),
-                cfg.limits().sipRequestsPerSecond());
+                cfg.limits().sipRequestsPerSecond(), RtpLatching.valueOf(cfg.media().rtpLatching().name()));
     }
 
     public SipSettings withRegisterExpires(Duration expires) {
         return new SipSettings(bindAddress, localPort, serverHost, serverPort, publicIp, trusted, account, password,
                 prefix, expires, keepalive, noAnswer, retryMin, retryMax, authRetry, t1, rtpPortMin, rtpPortMax, codecs,
-                rtpTimeoutSeconds, requestsPerSecond);
+                rtpTimeoutSeconds, requestsPerSecond, rtpLatching);
     }
 
     public SipSettings withNoAnswer(Duration timeout) {
         return new SipSettings(bindAddress, localPort, serverHost, serverPort, publicIp, trusted, account, password,
                 prefix, registerExpires, keepalive, timeout, retryMin, retryMax, authRetry, t1, rtpPortMin, rtpPortMax,
-                codecs, rtpTimeoutSeconds, requestsPerSecond);
+                codecs, rtpTimeoutSeconds, requestsPerSecond, rtpLatching);
     }
 
     public SipSettings withAccount(String user, String secret) {
         return new SipSettings(bindAddress, localPort, serverHost, serverPort, publicIp, trusted, user, secret,
                 prefix, registerExpires, keepalive, noAnswer, retryMin, retryMax, authRetry, t1, rtpPortMin, rtpPortMax,
-                codecs, rtpTimeoutSeconds, requestsPerSecond);
+                codecs, rtpTimeoutSeconds, requestsPerSecond, rtpLatching);
+    }
+
+    public SipSettings withRtpLatching(RtpLatching latching) {
+        return new SipSettings(bindAddress, localPort, serverHost, serverPort, publicIp, trusted, account, password,
+                prefix, registerExpires, keepalive, noAnswer, retryMin, retryMax, authRetry, t1, rtpPortMin,
+                rtpPortMax, codecs, rtpTimeoutSeconds, requestsPerSecond, latching);
     }
 
     public SipSettings withT1(Duration timerT1) {
         return new SipSettings(bindAddress, localPort, serverHost, serverPort, publicIp, trusted, account, password,
                 prefix, registerExpires, keepalive, noAnswer, retryMin, retryMax, authRetry, timerT1, rtpPortMin,
-                rtpPortMax, codecs, rtpTimeoutSeconds, requestsPerSecond);
+                rtpPortMax, codecs, rtpTimeoutSeconds, requestsPerSecond, rtpLatching);
     }
 }

@@ -76,7 +76,8 @@ class RtxConfigBinderTest {
         assertThat(c.rtc().port()).isEqualTo(6080);
         assertThat(c.rtm().port()).isEqualTo(7080);
         assertThat(c.proxy().prefix()).isEqualTo("0");
-        assertThat(c.media()).isEqualTo(new RtxConfig.Media(16384, 32768, List.of("opus", "PCMU", "PCMA"), 30));
+        assertThat(c.media()).isEqualTo(new RtxConfig.Media(16384, 32768, List.of("opus", "PCMU", "PCMA"), 30,
+                RtxConfig.RtpLatching.AUTO));
         assertThat(c.log().level()).isEqualTo(2);
         assertThat(c.limits()).isEqualTo(new RtxConfig.Limits(10_000, 50, 1000, 100, 2000, 10));
     }
@@ -162,6 +163,17 @@ class RtxConfigBinderTest {
     @Test
     void codecNamesAreMatchedWithoutCaseAndKeepTheirOrder() {
         assertThat(bind("[media]\ncodecs=pcma,OPUS").config().media().codecs()).containsExactly("PCMA", "opus");
+    }
+
+    @Test
+    void rtpLatchingIsAutoOnOrOffWithoutCase() {
+        assertThat(bind("[media]\nrtp_latching=OFF").config().media().rtpLatching()).isEqualTo(RtxConfig.RtpLatching.OFF);
+        assertThat(bind("[media]\nrtp_latching=on").config().media().rtpLatching()).isEqualTo(RtxConfig.RtpLatching.ON);
+        assertThat(bind("[media]\nrtp_latching=auto").config().media().rtpLatching()).isEqualTo(RtxConfig.RtpLatching.AUTO);
+        RtxConfigBinder.Binding bad = bind("[media]\ncodecs=PCMU\nrtp_latching=sometimes\n");
+        assertThat(bad.config()).isNull();
+        assertThat(bad.errors()).extracting(ConfigProblem::toString)
+                .containsExactly("rtx.conf:3: [media] rtp_latching: 'sometimes' is not one of auto, on, off");
     }
 
     @Test

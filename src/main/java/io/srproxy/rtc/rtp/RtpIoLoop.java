@@ -8,6 +8,7 @@ import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import io.srproxy.rtc.UnexpectedErrors;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +34,7 @@ public final class RtpIoLoop implements AutoCloseable {
     private final ConcurrentLinkedQueue<Runnable> pending = new ConcurrentLinkedQueue<>();
     private final byte[] receive = new byte[MAX_DATAGRAM];
     private final ByteBuffer receiveBuffer = ByteBuffer.wrap(receive);
+    private final UnexpectedErrors handlerErrors = new UnexpectedErrors(log, "RTP packet handler");
     private volatile boolean running = true;
     private final java.util.function.Consumer<SelectionKey> onReady = key -> {
         if (key.isValid() && key.isReadable()) {
@@ -72,6 +74,11 @@ public final class RtpIoLoop implements AutoCloseable {
         selector.wakeup();
     }
 
+    /** Exceptions the packet handlers threw (bugs, each dropped its packet). */
+    public long unexpectedErrors() {
+        return handlerErrors.count();
+    }
+
     public boolean isAlive() {
         return thread.isAlive();
     }
@@ -107,7 +114,7 @@ public final class RtpIoLoop implements AutoCloseable {
             try {
                 handler.onDatagram(receive, receiveBuffer.position(), from);
             } catch (RuntimeException e) {
-                log.warn("RTP packet handler failed: {}", e.toString());
+                handlerErrors.record(e); // malformed packets are dropped by the handlers; this is a bug
             }
         }
     }

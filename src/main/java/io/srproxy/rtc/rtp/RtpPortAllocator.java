@@ -5,11 +5,16 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.nio.channels.DatagramChannel;
+import java.security.SecureRandom;
 import java.util.BitSet;
+import java.util.random.RandomGenerator;
 
 /**
  * Hands out UDP port pairs (even RTP port, RTCP = RTP + 1) from {@code [media] rtp_port_min..max}
  * and takes them back when a call ends. Ports another process holds are skipped.
+ *
+ * <p>Each allocation starts probing at a random pair: ports handed out in order are easy to guess,
+ * and a guessed port lets a stranger aim RTP at a call before it starts.
  */
 public final class RtpPortAllocator {
 
@@ -20,9 +25,13 @@ public final class RtpPortAllocator {
     private final int min;
     private final int max;
     private final BitSet inUse = new BitSet();
-    private int next;
+    private final RandomGenerator random;
 
     public RtpPortAllocator(InetAddress bind, int min, int max) {
+        this(bind, min, max, new SecureRandom());
+    }
+
+    RtpPortAllocator(InetAddress bind, int min, int max, RandomGenerator random) {
         int evenMin = min + (min & 1);
         if (evenMin + 1 > max) {
             throw new IllegalArgumentException("RTP port range " + min + ".." + max + " holds no even/odd pair");
@@ -30,15 +39,15 @@ public final class RtpPortAllocator {
         this.bind = bind;
         this.min = evenMin;
         this.max = max;
-        this.next = evenMin;
+        this.random = random;
     }
 
-    /** Binds a free pair, trying each even port of the range once. */
+    /** Binds a free pair, trying each even port of the range once, from a random one on. */
     public synchronized PortPair allocate() throws IOException {
         int pairs = (max - min + 1) / 2;
+        int start = random.nextInt(pairs);
         for (int i = 0; i < pairs; i++) {
-            int port = next;
-            next = next + 2 > max - 1 ? min : next + 2;
+            int port = min + 2 * ((start + i) % pairs);
             if (inUse.get(port - min)) {
                 continue;
             }

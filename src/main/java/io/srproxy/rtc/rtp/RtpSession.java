@@ -17,11 +17,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The plain-RTP media of one SIP leg: a UDP port pair, symmetric RTP (we send to where the peer
- * really sends from), RTCP SR/RR, a no-media event, and RFC 4733 telephone-events both ways.
+ * The plain-RTP media of one SIP leg: a UDP port pair, RTP and RTCP only from the peer (the SDP
+ * address, or the source latched onto for a peer behind NAT: {@link RtpSourceGuard}), RTCP SR/RR,
+ * a no-media event, and RFC 4733 telephone-events both ways.
  *
  * <p>The receive path runs on the {@link RtpIoLoop} thread and allocates nothing; the packet
- * handler gets every RTP packet that is not a telephone-event.
+ * handler gets every RTP packet from the peer that is not a telephone-event.
  */
 public final class RtpSession implements AutoCloseable {
 
@@ -30,10 +31,18 @@ public final class RtpSession implements AutoCloseable {
     /** Per sending thread, the wrapper of the last array it sent from: no allocation per packet. */
     private static final ThreadLocal<ByteBuffer[]> SEND_WRAPPER = ThreadLocal.withInitial(() -> new ByteBuffer[1]);
 
-    /** Timing knobs; {@code noMedia} zero switches the no-media event off. */
-    public record Options(Duration noMedia, Duration rtcpInterval) {
+    /** Timing knobs ({@code noMedia} zero switches the no-media event off) and {@code [media] rtp_latching}. */
+    public record Options(Duration noMedia, Duration rtcpInterval, RtpLatching latching) {
+        public Options(Duration noMedia, Duration rtcpInterval) {
+            this(noMedia, rtcpInterval, RtpLatching.AUTO);
+        }
+
         public static Options of(int rtpTimeoutSeconds) {
-            return new Options(Duration.ofSeconds(rtpTimeoutSeconds), Duration.ofSeconds(5));
+            return of(rtpTimeoutSeconds, RtpLatching.AUTO);
+        }
+
+        public static Options of(int rtpTimeoutSeconds, RtpLatching latching) {
+            return new Options(Duration.ofSeconds(rtpTimeoutSeconds), Duration.ofSeconds(5), latching);
         }
     }
 
@@ -53,10 +62,7 @@ public final class RtpSession implements AutoCloseable {
     private final byte[] rtcpOut = new byte[128];
 
     private volatile RtpPacketHandler handler = (b, o, l) -> { };
-    private volatile InetSocketAddress remoteRtp;
-    private volatile InetSocketAddress remoteRtcp;
-    private volatile boolean rtcpMux;
-    private volatile boolean latched;
+    private final RtpSourceGuard guard;
     private volatile int telephoneEventPt = -1;
     private volatile int clockRate = 8000;
     private volatile int eventClockRate = 8000;
@@ -88,6 +94,7 @@ public final class RtpSession implements AutoCloseable {
         this.options = options;
         this.listener = listener == null ? new RtpSessionListener() { } : listener;
         this.lastReceiveNanos = nanoClock.getAsLong();
+        this.guard = new RtpSourceGuard(options.latching(), counters.strayDropped);
         long rtcpMs = options.rtcpInterval().toMillis();
         this.rtcpTask = timers.scheduleWithFixedDelay(this::sendReport, rtcpMs, rtcpMs, TimeUnit.MILLISECONDS);
         this.noMediaTask = options.noMedia().isZero() ? null
@@ -118,18 +125,27 @@ public final class RtpSession implements AutoCloseable {
         return new InetSocketAddress(ports.bindAddress(), pair.rtpPort() + 1);
     }
 
-    /** Where the peer said it receives (from SDP); latching may move it to where it sends from. */
+    /**
+     * Where the peer said it receives (from SDP): we send there and accept media only from there,
+     * unless latching moves both to where the peer really sends from. The same addresses again
+     * (a re-INVITE for hold or refresh) keep a latch; new ones start over.
+     */
     public void setRemote(InetSocketAddress rtp, InetSocketAddress rtcp, boolean mux) {
-        this.rtcpMux = mux;
-        this.remoteRtp = rtp;
-        this.remoteRtcp = mux ? rtp : rtcp != null ? rtcp : new InetSocketAddress(rtp.getAddress(), rtp.getPort() + 1);
-        this.latched = false;
-        this.lastReceiveNanos = nanoClock.getAsLong();
-        this.noMediaReported = false;
+        if (guard.setRemote(rtp, rtcp, mux)) {
+            this.lastReceiveNanos = nanoClock.getAsLong();
+            this.noMediaReported = false;
+        }
     }
 
+    /** The payload types the peer may send (negotiated audio and telephone-event); a latch needs one. */
+    public void setPayloadTypes(int... payloadTypes) {
+        guard.setPayloadTypes(payloadTypes);
+    }
+
+    /** Where we send RTP: the SDP address or the latched source; null before the SDP. */
     public InetSocketAddress remoteRtpAddress() {
-        return remoteRtp;
+        RtpSourceGuard.Target t = guard.target();
+        return t == null ? null : t.rtp();
     }
 
     /**
@@ -149,7 +165,8 @@ public final class RtpSession implements AutoCloseable {
 
     /** Sends a complete RTP packet as it is (e.g. forwarded from another member). */
     public void sendRtp(byte[] buf, int off, int len) {
-        InetSocketAddress to = remoteRtp;
+        RtpSourceGuard.Target t = guard.target();
+        InetSocketAddress to = t == null ? null : t.rtp();
         if (to == null || closed.get()) {
             return;
         }
@@ -237,20 +254,19 @@ public final class RtpSession implements AutoCloseable {
 
     private void onRtpPort(byte[] b, int len, InetSocketAddress from) {
         if (RtpHeader.isRtcp(b, 0, len)) {
-            onRtcp(b, len, from);
+            if (guard.onRtcpOnRtpPort(from)) {
+                onRtcp(b, len);
+            }
             return;
         }
         if (!RtpHeader.isRtp(b, 0, len)) {
             return;
         }
-        if (!latched) {
-            latched = true;
-            if (!from.equals(remoteRtp)) {
-                remoteRtp = from;
-                if (rtcpMux) {
-                    remoteRtcp = from;
-                }
-                listener.onLatched(from);
+        switch (guard.onRtp(b, len, from)) {
+            case RtpSourceGuard.ACCEPT -> { }
+            case RtpSourceGuard.ACCEPT_MOVED -> listener.onLatched(from);
+            default -> {
+                return; // a stray, or a source we are still making sure of
             }
         }
         counters.received(len);
@@ -281,13 +297,12 @@ public final class RtpSession implements AutoCloseable {
     }
 
     private void onRtcpPort(byte[] b, int len, InetSocketAddress from) {
-        if (!rtcpMux && remoteRtcp != null && !from.equals(remoteRtcp)) {
-            remoteRtcp = from; // symmetric RTCP as well
+        if (guard.onRtcpPort(from)) {
+            onRtcp(b, len);
         }
-        onRtcp(b, len, from);
     }
 
-    private void onRtcp(byte[] b, int len, InetSocketAddress from) {
+    private void onRtcp(byte[] b, int len) {
         Rtcp.Report report = Rtcp.parse(b, 0, len);
         if (report == null) {
             return;
@@ -299,7 +314,8 @@ public final class RtpSession implements AutoCloseable {
     }
 
     private void sendReport() {
-        InetSocketAddress to = remoteRtcp;
+        RtpSourceGuard.Target t = guard.target();
+        InetSocketAddress to = t == null ? null : t.rtcp();
         if (to == null || closed.get()) {
             return;
         }
@@ -313,7 +329,7 @@ public final class RtpSession implements AutoCloseable {
             } else {
                 len = Rtcp.writeReceiverReport(rtcpOut, 0, ourSsrc, block);
             }
-            DatagramChannel ch = rtcpMux ? pair.rtp() : pair.rtcp();
+            DatagramChannel ch = t.mux() ? pair.rtp() : pair.rtcp();
             ch.send(ByteBuffer.wrap(rtcpOut, 0, len), to);
         } catch (IOException | RuntimeException e) {
             log.debug("RTCP send to {} failed: {}", to, e.toString());
@@ -321,7 +337,7 @@ public final class RtpSession implements AutoCloseable {
     }
 
     private void checkMedia() {
-        if (remoteRtp == null || noMediaReported || closed.get()) {
+        if (guard.target() == null || noMediaReported || closed.get()) {
             return;
         }
         long silent = (nanoClock.getAsLong() - lastReceiveNanos) / 1_000_000L;
@@ -334,6 +350,11 @@ public final class RtpSession implements AutoCloseable {
     /** RTP packets received from the peer so far. */
     public long receivedPackets() {
         return stats.received();
+    }
+
+    /** Packets dropped because they came from another source than the peer. */
+    public long strayPackets() {
+        return guard.strays();
     }
 
     public long sentPackets() {

@@ -1,6 +1,7 @@
 package io.srproxy.rtc.webrtc;
 
 import io.srproxy.rtc.MediaTransport;
+import io.srproxy.rtc.UnexpectedErrors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -37,6 +38,7 @@ public final class UdpMux implements AutoCloseable {
     private final int port;
     private final LongSupplier nanoClock;
     private final MuxCounters counters = new MuxCounters();
+    private final UnexpectedErrors unexpected = new UnexpectedErrors(log, "RTC media port");
     private final Map<String, WebRtcTransport> byUfrag = new ConcurrentHashMap<>();
     private final Map<SocketAddress, WebRtcTransport> byAddress = new ConcurrentHashMap<>();
     private final List<Thread> readers = new ArrayList<>();
@@ -91,6 +93,11 @@ public final class UdpMux implements AutoCloseable {
 
     public MuxCounters counters() {
         return counters;
+    }
+
+    /** Exceptions the receive path threw (bugs, each dropped its datagram). */
+    public long unexpectedErrors() {
+        return unexpected.count();
     }
 
     long nanoTime() {
@@ -154,9 +161,9 @@ public final class UdpMux implements AutoCloseable {
             try {
                 dispatch(buf, 0, bb.position(), (InetSocketAddress) from);
             } catch (RuntimeException e) {
-                // one bad packet or session must never stop the port
-                counters.garbage.increment();
-                log.debug("dropped a datagram from {}: {}", from, e.toString());
+                // bad input is counted by reason where it is recognised: this is a bug, yet one
+                // packet or session must never stop the port
+                unexpected.record(e);
             }
         }
     }

@@ -194,6 +194,26 @@ class WebRtcMediaTest {
     }
 
     @Test
+    void aValidSrtpPacketFromAnotherAddressThanTheIceBoundOneIsDropped() throws Exception {
+        MuxCounters c = rtc.mux().counters();
+        InetSocketAddress port = new InetSocketAddress("127.0.0.1", rtc.port());
+        // alice's own keys, so only the source address tells it apart (a captured or replayed packet)
+        byte[] b = new byte[12 + 40 + SrtpSession.TRAILER_ROOM];
+        int len = alice.protectRtp(b, 111, 7, 7 * 960L, 0x1111, new byte[40]);
+        try (DatagramSocket stranger = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 0))) {
+            for (int i = 0; i < 5; i++) {
+                stranger.send(new DatagramPacket(b, len, port));
+            }
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> c.snapshot().get("srtpUnknownAddress") == 5);
+        // the ICE-bound address still gets through, and bob heard only that one packet
+        alice.sendRtp(111, 8, 8 * 960L, 0x1111, new byte[40], false);
+        await().atMost(Duration.ofSeconds(5)).until(() -> bob.rtpReceived.get() == 1);
+        assertThat(c.snapshot().get("srtpUnknownAddress")).isEqualTo(5);
+        assertThat(rtc.mux().unexpectedErrors()).isZero();
+    }
+
+    @Test
     void aPortInUseIsRefusedRatherThanShared() {
         assertThatThrownBy(() -> new UdpMux(new InetSocketAddress("127.0.0.1", rtc.port()), 2, System::nanoTime))
                 .isInstanceOf(java.io.UncheckedIOException.class)
