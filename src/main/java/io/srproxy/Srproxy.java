@@ -8,7 +8,7 @@ import io.srproxy.metrics.Metrics;
 import io.srproxy.metrics.SrproxyMeters;
 import io.srproxy.rtc.RtcService;
 import io.srproxy.rtc.ws.RtcWebModule;
-import io.srproxy.rtm.LoginPolicy;
+import io.srproxy.auth.LoginPolicy;
 import io.srproxy.rtm.RtmService;
 import io.srproxy.rtm.SystemTimers;
 import io.srproxy.rtm.ws.RtmWebSocket;

@@ -10,7 +10,7 @@ import java.security.SecureRandom;
 public final class CallIdentities {
 
     /** Reserved for the gateway's per-call RTM users; remote logins with it are refused. */
-    public static final String CALLER_PREFIX = io.srproxy.rtm.LoginPolicy.GATEWAY_CALL_PREFIX;
+    public static final String CALLER_PREFIX = io.srproxy.auth.LoginPolicy.GATEWAY_CALL_PREFIX;
 
     private static final SecureRandom RANDOM = new SecureRandom();
 

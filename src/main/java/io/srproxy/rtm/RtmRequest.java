@@ -8,7 +8,7 @@ import java.util.List;
  */
 public sealed interface RtmRequest {
 
-    /** {@code token} is accepted and checked by the {@link LoginPolicy}. */
+    /** {@code token} is accepted and checked by the {@link io.srproxy.auth.LoginPolicy}. */
     record Login(String appId, String uid, String token) implements RtmRequest {}
 
     record Logout() implements RtmRequest {}

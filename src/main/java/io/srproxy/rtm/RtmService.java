@@ -1,5 +1,7 @@
 package io.srproxy.rtm;
 
+import io.srproxy.auth.LoginPolicy;
+import io.srproxy.auth.LoginRefused;
 import io.srproxy.log.LogSafe;
 import io.srproxy.log.LogSetup;
 import java.util.HashMap;
@@ -254,7 +256,11 @@ public final class RtmService implements AutoCloseable {
             throw new RtmException(RtmError.ALREADY_LOGGED_IN, "this connection is logged in as '" + c.uid + "'");
         }
         String uid = RtmLimits.uid("uid", r.uid());
-        policy.check(new LoginPolicy.Attempt(r.appId(), uid, r.token(), c.needsKeepalive));
+        try {
+            policy.check(new LoginPolicy.Attempt(r.appId(), uid, r.token(), c.needsKeepalive));
+        } catch (LoginRefused refused) {
+            throw new RtmException(RtmError.valueOf(refused.reason().name()), refused.getMessage());
+        }
         Connection old = sessions.get(uid);
         if (old != null) {
             log.info("{} replaced by a new login of the same uid on {}", old, c);

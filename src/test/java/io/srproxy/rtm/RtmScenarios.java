@@ -1,5 +1,6 @@
 package io.srproxy.rtm;
 
+import io.srproxy.auth.LoginPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;

@@ -10,8 +10,8 @@ import io.srproxy.rtc.RtcEvent;
 import io.srproxy.rtc.RtcException;
 import io.srproxy.rtc.RtcService;
 import io.srproxy.rtc.webrtc.WebRtcEndpoint;
-import io.srproxy.rtm.LoginPolicy;
-import io.srproxy.rtm.RtmException;
+import io.srproxy.auth.LoginPolicy;
+import io.srproxy.auth.LoginRefused;
 import io.srproxy.rtc.webrtc.WebRtcTransport;
 import io.srproxy.ids.Identifiers;
 import io.srproxy.log.LogSafe;
@@ -165,12 +165,12 @@ final class RtcSignalSession {
         send(new RtcMessages.ConnectionState("CONNECTING", "join"));
     }
 
-    /** RTM's refusals under /rtc's code style: TOKEN_REJECTED -> token-rejected, NOT_ALLOWED -> not-allowed. */
+    /** The login policy's refusals in /rtc's code style: TOKEN_REJECTED -> token-rejected, NOT_ALLOWED -> not-allowed. */
     private void checkPolicy(RtcMessages.Request req) {
         try {
             joinPolicy.check(new LoginPolicy.Attempt(req.appId(), req.uid(), req.token(), true));
-        } catch (RtmException e) {
-            throw new RtcException(e.error().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), e.detail());
+        } catch (LoginRefused e) {
+            throw new RtcException(e.reason().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), e.getMessage());
         }
     }
 

@@ -5,7 +5,7 @@ import io.javalin.config.RoutesConfig;
 import io.srproxy.log.LogSafe;
 import io.srproxy.log.ThrottledLog;
 import io.srproxy.rtc.RtcService;
-import io.srproxy.rtm.LoginPolicy;
+import io.srproxy.auth.LoginPolicy;
 import io.srproxy.web.WebModule;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

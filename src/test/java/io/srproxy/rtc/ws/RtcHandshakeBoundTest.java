@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.srproxy.rtc.RtcService;
 import io.srproxy.rtc.webrtc.JavaWebRtcPeer;
-import io.srproxy.rtm.LoginPolicy;
+import io.srproxy.auth.LoginPolicy;
 import io.srproxy.web.WebServer;
 import java.lang.management.ManagementFactory;
 import java.net.URI;

@@ -9,7 +9,7 @@ import io.srproxy.config.RtxConfigBinder;
 import io.srproxy.config.RtxFile;
 import io.srproxy.rtc.RtcService;
 import io.srproxy.rtc.webrtc.JavaWebRtcPeer;
-import io.srproxy.rtm.LoginPolicy;
+import io.srproxy.auth.LoginPolicy;
 import io.srproxy.testsupport.FreePorts;
 import io.srproxy.web.WebServer;
 import java.time.Clock;

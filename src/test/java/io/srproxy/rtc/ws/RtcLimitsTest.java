@@ -9,7 +9,7 @@ import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.srproxy.rtc.RtcService;
 import io.srproxy.rtc.webrtc.JavaWebRtcPeer;
-import io.srproxy.rtm.LoginPolicy;
+import io.srproxy.auth.LoginPolicy;
 import io.srproxy.web.WebServer;
 import java.net.InetAddress;
 import java.time.Duration;

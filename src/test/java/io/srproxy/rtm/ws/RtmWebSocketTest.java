@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.srproxy.rtm.LoginPolicy;
+import io.srproxy.auth.LoginPolicy;
 import io.srproxy.rtm.RecordingListener;
 import io.srproxy.rtm.RtmClient;
 import io.srproxy.rtm.RtmService;

@@ -1,9 +1,10 @@
-package io.srproxy.rtm;
+package io.srproxy.auth;
 
 import java.util.Set;
 
 /**
- * Decides whether a login may proceed: the appid must match, remote clients may not take the
+ * Decides whether a login (to /rtm) or a join (to /rtc) may proceed: shared by both services, so
+ * it lives here and refuses with {@link LoginRefused}, which each service words in its own codes: the appid must match, remote clients may not take the
  * gateway's own uids, and with {@code [global] app_cert} set they need a valid token.
  */
 @FunctionalInterface
@@ -12,7 +13,7 @@ public interface LoginPolicy {
     /** One login; {@code remote} is true for network clients, false for in-process ones (the gateway). */
     record Attempt(String appId, String uid, String token, boolean remote) {}
 
-    /** Throws {@link RtmException} (INVALID_APP_ID, NOT_ALLOWED, TOKEN_REJECTED, ...) to refuse the login. */
+    /** Throws {@link LoginRefused} (INVALID_APP_ID, NOT_ALLOWED, TOKEN_REJECTED) to refuse the login. */
     void check(Attempt attempt);
 
     /** The appid must equal the configured one; the token is not checked. */
@@ -26,21 +27,21 @@ public interface LoginPolicy {
      * the gateway's session.
      */
     /** As {@link #forApp(String, Set)}, and remote clients must bring a token {@code tokens} accepts. */
-    static LoginPolicy withTokens(String expectedAppId, Set<String> reservedUids, io.srproxy.auth.LoginTokens tokens) {
+    static LoginPolicy withTokens(String expectedAppId, Set<String> reservedUids, LoginTokens tokens) {
         LoginPolicy base = forApp(expectedAppId, reservedUids);
         return attempt -> {
             base.check(attempt);
             if (attempt.remote()) {
-                io.srproxy.auth.LoginTokens.Verdict verdict = tokens.verify(attempt.token(), attempt.uid());
+                LoginTokens.Verdict verdict = tokens.verify(attempt.token(), attempt.uid());
                 if (!verdict.accepted()) {
-                    throw new RtmException(RtmError.TOKEN_REJECTED, verdict.refusal().message());
+                    throw new LoginRefused(LoginRefused.Reason.TOKEN_REJECTED, verdict.refusal().message());
                 }
             }
         };
     }
 
     /** Tokens required from remote clients when {@code tokens} is present ({@code [global] app_cert} set). */
-    static LoginPolicy of(String expectedAppId, Set<String> reservedUids, java.util.Optional<io.srproxy.auth.LoginTokens> tokens) {
+    static LoginPolicy of(String expectedAppId, Set<String> reservedUids, java.util.Optional<LoginTokens> tokens) {
         return tokens.map(t -> withTokens(expectedAppId, reservedUids, t))
                 .orElseGet(() -> forApp(expectedAppId, reservedUids));
     }
@@ -52,14 +53,14 @@ public interface LoginPolicy {
         Set<String> reserved = Set.copyOf(reservedUids);
         return attempt -> {
             if (!expectedAppId.equals(attempt.appId())) {
-                throw new RtmException(RtmError.INVALID_APP_ID, "appId '" + attempt.appId() + "' is not served here");
+                throw new LoginRefused(LoginRefused.Reason.INVALID_APP_ID, "appId '" + attempt.appId() + "' is not served here");
             }
             if (attempt.remote() && reserved.contains(attempt.uid())) {
-                throw new RtmException(RtmError.NOT_ALLOWED, "uid '" + attempt.uid()
+                throw new LoginRefused(LoginRefused.Reason.NOT_ALLOWED, "uid '" + attempt.uid()
                         + "' is reserved for srproxy's gateway ([proxy] rtm_account or an [rtm2sip] acc_rule account)");
             }
             if (attempt.remote() && attempt.uid().startsWith(GATEWAY_CALL_PREFIX)) {
-                throw new RtmException(RtmError.NOT_ALLOWED, "uids starting with '" + GATEWAY_CALL_PREFIX
+                throw new LoginRefused(LoginRefused.Reason.NOT_ALLOWED, "uids starting with '" + GATEWAY_CALL_PREFIX
                         + "' are srproxy's per-call identities");
             }
         };
