@@ -3,13 +3,16 @@ package io.srproxy.concurrent;
 import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs tasks one at a time, in submission order, on a shared pool. Many of these (one per call,
  * session or client) share a few threads, and the state each one guards needs no lock. A task
- * that throws is logged and the next one runs.
+ * that throws an exception is logged and the next one runs. A task that throws an Error (an
+ * OutOfMemoryError, a StackOverflowError ...) is logged too, the remaining tasks move to a fresh
+ * pool task, and the Error is rethrown so the pool thread's uncaught-exception handler sees it.
  */
 public final class SerialExecutor implements Executor {
 
@@ -48,8 +51,29 @@ public final class SerialExecutor implements Executor {
             }
             try {
                 next.run();
-            } catch (RuntimeException | Error e) {
+            } catch (RuntimeException e) {
                 log.error("task failed on a serial executor", e);
+            } catch (Error e) {
+                log.error("task failed with an Error on a serial executor; the next tasks go on", e);
+                continueOnAnotherTask();
+                throw e;
+            }
+        }
+    }
+
+    /** The rest of the queue runs on a new pool task: this one ends with the Error. */
+    private void continueOnAnotherTask() {
+        synchronized (tasks) {
+            if (tasks.isEmpty()) {
+                running = false;
+                return;
+            }
+        }
+        try {
+            pool.execute(this::drain);
+        } catch (RejectedExecutionException shutDown) {
+            synchronized (tasks) {
+                running = false;
             }
         }
     }

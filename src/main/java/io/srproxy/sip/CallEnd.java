@@ -25,7 +25,9 @@ public record CallEnd(Cause cause, int status, String detail) {
         /** Media could not be negotiated (no common codec, bad SDP). */
         MEDIA_ERROR,
         /** The agent shut down. */
-        SHUTDOWN
+        SHUTDOWN,
+        /** A bug of ours while handling the call (answered 500 when not yet answered). */
+        INTERNAL_ERROR
     }
 
     @Override

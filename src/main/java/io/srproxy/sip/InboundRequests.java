@@ -5,6 +5,9 @@ import gov.nist.javax.sip.SipListenerExt;
 import gov.nist.javax.sip.message.SIPMessage;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.atomic.LongAdder;
 import javax.sip.ClientTransaction;
 import javax.sip.Dialog;
@@ -16,7 +19,14 @@ import javax.sip.ServerTransaction;
 import javax.sip.TimeoutEvent;
 import javax.sip.TransactionAlreadyExistsException;
 import javax.sip.TransactionTerminatedEvent;
+import java.text.ParseException;
+import javax.sip.header.AcceptHeader;
+import javax.sip.header.AllowHeader;
 import javax.sip.header.CallIdHeader;
+import javax.sip.header.Header;
+import javax.sip.header.HeaderFactory;
+import javax.sip.header.UnsupportedHeader;
+import javax.sip.header.MaxForwardsHeader;
 import javax.sip.header.ToHeader;
 import javax.sip.message.Request;
 import javax.sip.message.Response;
@@ -25,7 +35,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Everything JAIN-SIP hands the agent: admission of requests (per-source rate, then the trust
- * list), dispatch to calls by Call-ID, responses and timeouts back to the transaction's owner.
+ * list), screening as RFC 3261 8.2 says ({@link RequestScreening}), dispatch to calls by Call-ID,
+ * responses and timeouts back to the transaction's owner. A bug met on the way is answered 500.
  * Callbacks run on JAIN-SIP threads and only hand work over.
  */
 final class InboundRequests implements SipListenerExt {
@@ -83,6 +94,11 @@ final class InboundRequests implements SipListenerExt {
             respondStateless(request, Response.FORBIDDEN);
             return;
         }
+        Optional<Refusal> refusal = RequestScreening.screen(request);
+        if (refusal.isPresent()) {
+            respondStateless(request, refusal.get());
+            return;
+        }
         try {
             switch (method) {
                 case Request.OPTIONS -> respondStateless(request, Response.OK);
@@ -90,13 +106,18 @@ final class InboundRequests implements SipListenerExt {
                 case Request.CANCEL -> onCancel(event);
                 default -> {
                     SipCall call = agent.call(callIdOf(request));
-                    if (call == null) {
-                        respondStateless(request, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST);
-                        return;
+                    if (call != null) {
+                        call.onInDialogRequest(event, serverTransaction(event));
+                    } else if (Request.NOTIFY.equals(method)) {
+                        respondStateless(request, RequestScreening.notHandled(method)); // no subscriptions here
+                    } else {
+                        respondStateless(request, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST); // BYE, UPDATE, INFO
                     }
-                    call.onInDialogRequest(event, serverTransaction(event));
                 }
             }
+        } catch (RuntimeException e) {
+            agent.internalErrors().report(log, "handling " + method, e);
+            respondStateless(request, Refusal.of(Response.SERVER_INTERNAL_ERROR, "Server Internal Error"));
         } catch (Exception e) {
             log.warn("cannot handle {}: {}", method, e.toString());
         }
@@ -125,6 +146,10 @@ final class InboundRequests implements SipListenerExt {
             respondStateless(request, Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST); // re-INVITE of a call we do not know
             return;
         }
+        if (request.getHeader(MaxForwardsHeader.NAME) == null) {
+            // RFC 2543 requests have none (RFC 4475 3.4.1); JAIN-SIP wants one for the transaction
+            request.addHeader(agent.headers().createMaxForwardsHeader(70));
+        }
         ServerTransaction st = serverTransaction(event);
         if (st == null) {
             return;
@@ -134,16 +159,22 @@ final class InboundRequests implements SipListenerExt {
             st.sendResponse(agent.messages().createResponse(Response.SERVICE_UNAVAILABLE, request));
             return;
         }
-        IncomingCall call;
+        IncomingCall call = null;
         try {
             call = new IncomingCall(agent, st, request, agent.settings().prefix(), agent.accounts().users());
+            agent.adopt(call);
+            call.offered(agent.incomingHandler());
         } catch (IOException noPorts) {
             log.error("refusing INVITE: {}", noPorts.getMessage());
             st.sendResponse(agent.messages().createResponse(Response.SERVICE_UNAVAILABLE, request));
-            return;
+        } catch (RuntimeException e) {
+            agent.internalErrors().report(log, "taking the INVITE of call " + callIdOf(request), e);
+            if (call != null) {
+                call.failInternally(); // 500, and the call frees its ports and timers
+            } else {
+                st.sendResponse(agent.messages().createResponse(Response.SERVER_INTERNAL_ERROR, request));
+            }
         }
-        agent.adopt(call);
-        call.offered(agent.incomingHandler());
     }
 
     private void onCancel(RequestEvent event) throws Exception {
@@ -172,7 +203,9 @@ final class InboundRequests implements SipListenerExt {
         } catch (TransactionAlreadyExistsException retransmission) {
             return null;
         } catch (Exception e) {
+            // the stack found the request unfit for a transaction (e.g. a required header missing): say so
             log.debug("no server transaction for {}: {}", event.getRequest().getMethod(), e.toString());
+            respondStateless(event.getRequest(), Refusal.of(Response.BAD_REQUEST, "Bad Request (" + e.getMessage() + ")"));
             return null;
         }
     }
@@ -183,6 +216,35 @@ final class InboundRequests implements SipListenerExt {
         } catch (Exception e) {
             log.debug("cannot answer {} with {}: {}", request.getMethod(), status, e.toString());
         }
+    }
+
+    /** A refusal, sent without a transaction: its reason phrase names the problem, its headers go along. */
+    private void respondStateless(Request request, Refusal refusal) {
+        try {
+            Response r = agent.messages().createResponse(refusal.status(), request);
+            r.setReasonPhrase(refusal.reason());
+            for (Map.Entry<String, String> h : refusal.headers().entrySet()) {
+                r.addHeader(header(h.getKey(), h.getValue()));
+            }
+            ToHeader to = (ToHeader) r.getHeader(ToHeader.NAME);
+            if (to != null && to.getTag() == null) {
+                to.setTag(UUID.randomUUID().toString().substring(0, 8)); // RFC 3261 8.2.6.2
+            }
+            agent.provider().sendResponse(r);
+        } catch (Exception e) {
+            log.debug("cannot answer {} with {}: {}", request.getMethod(), refusal.status(), e.toString());
+        }
+    }
+
+    /** Comma lists go in whole (the factory's createHeader takes single values only). */
+    private Header header(String name, String value) throws ParseException {
+        HeaderFactory f = agent.headers();
+        return switch (name) {
+            case AllowHeader.NAME -> f.createAllowHeader(value);
+            case UnsupportedHeader.NAME -> f.createUnsupportedHeader(value);
+            case AcceptHeader.NAME -> f.createAcceptHeader(value.split("/")[0], value.split("/")[1]);
+            default -> f.createHeader(name, value);
+        };
     }
 
     private static String callIdOf(Request request) {

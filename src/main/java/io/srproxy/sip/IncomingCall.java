@@ -45,41 +45,46 @@ public final class IncomingCall extends SipCall {
     IncomingCall(SipAgent agent, ServerTransaction st, Request invite, String prefix, java.util.Set<String> ownAccounts)
             throws IOException {
         super(agent, ((javax.sip.header.CallIdHeader) invite.getHeader("Call-ID")).getCallId());
-        this.inviteTx = st;
-        this.invite = invite;
-        this.dialog = st.getDialog();
-        FromHeader from = (FromHeader) invite.getHeader(FromHeader.NAME);
-        ToHeader to = (ToHeader) invite.getHeader(ToHeader.NAME);
-        this.callerNumber = userOf(from.getAddress().getURI());
-        this.callerDisplayName = from.getAddress().getDisplayName() == null ? "" : from.getAddress().getDisplayName();
-        String ruriUser = userOf(invite.getRequestURI());
-        this.requestUriUser = ruriUser;
-        String toUser = userOf(to.getAddress().getURI());
-        // A server that delivers 0<uid> to our registered contact rewrites the Request-URI to our account:
-        // then the number dialled is in To.
-        boolean ruriIsUs = ruriUser.isEmpty() || ownAccounts.contains(ruriUser);
-        this.dialledNumber = ruriIsUs ? toUser : ruriUser;
-        this.localUser = ruriIsUs && !ruriUser.isEmpty() ? ruriUser : agent.settings().account();
-        if (!prefix.isEmpty() && dialledNumber.startsWith(prefix) && dialledNumber.length() > prefix.length()) {
-            this.calledNumber = dialledNumber.substring(prefix.length());
-            this.strippedPrefix = prefix;
-        } else {
-            this.calledNumber = dialledNumber;
-            this.strippedPrefix = "";
-        }
-        Header data = invite.getHeader(DATA_HEADER);
-        this.srproxyData = data == null ? null : data.toString().substring(data.toString().indexOf(':') + 1).trim();
-        readSessionTimer(invite);
-        byte[] body = invite.getRawContent();
-        if (body == null || body.length == 0) {
-            offerProblem = new SdpException(488, "INVITE without SDP offer (late offer) is not supported");
-        } else {
-            try {
-                offer = Sdp.parse(new String(body, StandardCharsets.UTF_8));
-                media = agent.offerAnswer().negotiate(offer, MediaDirection.SENDRECV, true);
-            } catch (SdpException e) {
-                offerProblem = e;
+        try {
+            this.inviteTx = st;
+            this.invite = invite;
+            this.dialog = st.getDialog();
+            FromHeader from = (FromHeader) invite.getHeader(FromHeader.NAME);
+            ToHeader to = (ToHeader) invite.getHeader(ToHeader.NAME);
+            this.callerNumber = userOf(from.getAddress().getURI());
+            this.callerDisplayName = from.getAddress().getDisplayName() == null ? "" : from.getAddress().getDisplayName();
+            String ruriUser = userOf(invite.getRequestURI());
+            this.requestUriUser = ruriUser;
+            String toUser = userOf(to.getAddress().getURI());
+            // A server that delivers 0<uid> to our registered contact rewrites the Request-URI to our account:
+            // then the number dialled is in To.
+            boolean ruriIsUs = ruriUser.isEmpty() || ownAccounts.contains(ruriUser);
+            this.dialledNumber = ruriIsUs ? toUser : ruriUser;
+            this.localUser = ruriIsUs && !ruriUser.isEmpty() ? ruriUser : agent.settings().account();
+            if (!prefix.isEmpty() && dialledNumber.startsWith(prefix) && dialledNumber.length() > prefix.length()) {
+                this.calledNumber = dialledNumber.substring(prefix.length());
+                this.strippedPrefix = prefix;
+            } else {
+                this.calledNumber = dialledNumber;
+                this.strippedPrefix = "";
             }
+            Header data = invite.getHeader(DATA_HEADER);
+            this.srproxyData = data == null ? null : data.toString().substring(data.toString().indexOf(':') + 1).trim();
+            readSessionTimer(invite);
+            byte[] body = invite.getRawContent();
+            if (body == null || body.length == 0) {
+                offerProblem = new SdpException(488, "INVITE without SDP offer (late offer) is not supported");
+            } else {
+                try {
+                    offer = Sdp.parse(new String(body, StandardCharsets.UTF_8));
+                    media = agent.offerAnswer().negotiate(offer, MediaDirection.SENDRECV, true);
+                } catch (SdpException e) {
+                    offerProblem = e;
+                }
+            }
+        } catch (RuntimeException e) {
+            rtp.close(); // the call never reaches the agent's table: free its ports and timers here
+            throw e;
         }
     }
 
@@ -144,8 +149,31 @@ public final class IncomingCall extends SipCall {
             }
             log.info("call {}: INVITE from {} \"{}\" to {} (prefix '{}')", callId, callerNumber, callerDisplayName,
                     calledNumber, strippedPrefix);
-            handler.onIncomingCall(this);
+            try {
+                handler.onIncomingCall(this);
+            } catch (RuntimeException e) {
+                agent.internalErrors().report(log, "the incoming-call handler failed on call " + callId, e);
+                endOnInternalError();
+            }
         });
+    }
+
+    /**
+     * A bug met while the call was being set up: 500 to the caller if not yet answered (else BYE),
+     * and the call ends, freeing its RTP ports and timers.
+     */
+    void failInternally() {
+        executor.execute(this::endOnInternalError);
+    }
+
+    private void endOnInternalError() {
+        CallEnd end = new CallEnd(CallEnd.Cause.INTERNAL_ERROR, 500, "internal error");
+        if (state == State.OFFERED || state == State.EARLY) {
+            respond(inviteTx, invite, Response.SERVER_INTERNAL_ERROR, null, false);
+            end(end);
+        } else {
+            sendByeAndEnd(end);
+        }
     }
 
     /** 180 Ringing. */

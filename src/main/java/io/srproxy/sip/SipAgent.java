@@ -55,6 +55,7 @@ public final class SipAgent implements AutoCloseable {
     private final SipRequests requests;
     private final InboundRequests inbound;
     private final DigestAccounts accounts = new DigestAccounts();
+    private final InternalErrors internalErrors = new InternalErrors();
     private final AuthenticationHelper auth;
     private final MediaCounters rtpMedia = new MediaCounters();
     private final OfferAnswer offerAnswer;
@@ -263,6 +264,11 @@ public final class SipAgent implements AutoCloseable {
         return inbound.refusedUntrusted();
     }
 
+    /** Requests and calls that met a bug of ours (each answered 500). */
+    public long internalErrorCount() {
+        return internalErrors.count();
+    }
+
     /** Requests dropped because their source sent more than sip_requests_per_second. */
     public long refusedRate() {
         return inbound.refusedRate();
@@ -288,6 +294,10 @@ public final class SipAgent implements AutoCloseable {
 
     DigestAccounts accounts() {
         return accounts;
+    }
+
+    InternalErrors internalErrors() {
+        return internalErrors;
     }
 
     AuthenticationHelper auth() {

@@ -46,6 +46,8 @@ record SipStackSetup(SipStack stack, SipProvider provider, AddressFactory addres
         p.setProperty("gov.nist.javax.sip.AUTOMATIC_DIALOG_ERROR_HANDLING", "false");
         p.setProperty("gov.nist.javax.sip.CACHE_CLIENT_CONNECTIONS", "true");
         p.setProperty("gov.nist.javax.sip.LOG_MESSAGE_CONTENT", "false");
+        // JAIN-SIP's parser plus checks on the raw request it cannot see afterwards (version, repeated headers)
+        p.setProperty("gov.nist.javax.sip.MESSAGE_PARSER_FACTORY", ScreeningParserFactory.class.getName());
         // ended dialogs linger 2 s (default 8 s) for late retransmissions; transactions absorb the rest
         p.setProperty("gov.nist.javax.sip.LINGER_TIMER", "2");
         // No outbound proxy: out-of-dialog requests name the server in their Request-URI, in-dialog

@@ -56,4 +56,28 @@ class SerialExecutorTest {
             pool.shutdownNow();
         }
     }
+
+    /** An Error must reach the pool thread's uncaught handler (not vanish), and the next tasks still run. */
+    @Test
+    void anErrorIsRethrownToThePoolThreadAndTheNextTasksStillRun() {
+        List<Throwable> uncaught = new java.util.concurrent.CopyOnWriteArrayList<>();
+        ExecutorService pool = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "serial-test");
+            t.setUncaughtExceptionHandler((thread, e) -> uncaught.add(e));
+            return t;
+        });
+        try {
+            SerialExecutor serial = new SerialExecutor(pool);
+            AtomicInteger after = new AtomicInteger();
+            serial.execute(() -> { throw new StackOverflowError("deliberate"); });
+            serial.execute(after::incrementAndGet);
+            serial.execute(after::incrementAndGet);
+            await().atMost(Duration.ofSeconds(5)).until(() -> after.get() == 2 && !uncaught.isEmpty());
+            assertThat(uncaught).singleElement().isInstanceOf(StackOverflowError.class);
+            serial.execute(after::incrementAndGet); // and it keeps serving
+            await().atMost(Duration.ofSeconds(5)).until(() -> after.get() == 3);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
