@@ -343,6 +343,16 @@ public final class SipAgent implements AutoCloseable {
         return closed;
     }
 
+    /** The keepalive heard the server (again): registrations that are not registered try again now. */
+    void serverAnswering() {
+        registrations.values().forEach(Registration::serverAnswering);
+    }
+
+    /** The keepalive lost the server: registrations stop claiming to be registered. */
+    void serverSilent() {
+        registrations.values().forEach(Registration::serverSilent);
+    }
+
     // ---------------------------------------------------------------- shutdown
 
     /** Ends calls, sends Expires 0 for every registration (waits up to 2 s), stops the stack. */

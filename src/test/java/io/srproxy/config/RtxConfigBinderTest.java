@@ -35,6 +35,7 @@ class RtxConfigBinderTest {
         assertThat(c.global().appId()).isEqualTo("XXXXX");
         assertThat(c.global().sipServer()).contains(new RtxConfig.HostPort("IP", 5060));
         assertThat(c.global().sipLocalPort()).isEqualTo(5086);
+        assertThat(c.global().sipKeepaliveSeconds()).isEqualTo(15);
         assertThat(c.rtm2sip().on()).isTrue();
         assertThat(c.rtm2sip().accounts()).hasSize(15).startsWith("1005", "1006").endsWith("1019");
         assertThat(c.proxy()).isEqualTo(new RtxConfig.Proxy(true, "1000", "1234", "1086", "0"));
@@ -90,6 +91,7 @@ class RtxConfigBinderTest {
         "'[global]\nsip_svr=bad_host!'                    | rtx.conf:2: [global] sip_svr: 'bad_host!' is not host[:port]",
         "'[global]\npublic_ip=my.host'                    | rtx.conf:2: [global] public_ip: 'my.host' is not an IP address",
         "'[global]\nsip_trusted=10.0.0.0/33'              | rtx.conf:2: [global] sip_trusted: '10.0.0.0/33' is not an IP address or CIDR block",
+        "'[global]\nsip_keepalive=-1'                     | rtx.conf:2: [global] sip_keepalive: -1 is out of range 0..3600",
         "'[media]\nrtp_port_min=20000\nrtp_port_max=10000' | rtx.conf:3: [media] rtp_port_max: must be greater than rtp_port_min (20000)",
         "'[media]\ncodecs=opus,G729'                      | rtx.conf:2: [media] codecs: unknown codec 'G729' (known: opus, PCMU, PCMA)",
         "'[rtm]\ntls_cert=/etc/c.pem'                    | rtx.conf: [rtm] tls_key: tls_cert and tls_key go together",
