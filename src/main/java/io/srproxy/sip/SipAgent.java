@@ -248,6 +248,11 @@ public final class SipAgent implements AutoCloseable {
         return rtpMedia;
     }
 
+    /** Whether the SIP server answered the latest keepalive OPTIONS (false with the keepalive off). */
+    public boolean serverAnswersKeepalive() {
+        return keepalive != null && keepalive.state() == ServerKeepalive.ServerState.ANSWERING;
+    }
+
     /** Requests answered 403 because their source is neither the SIP server nor in sip_trusted. */
     public long refusedUntrusted() {
         return inbound.refusedUntrusted();

@@ -55,6 +55,8 @@ class FaultDrillsTest {
         srproxy = GatewayUnderTest.start(APP_ID, kamailio.port(), "1005", FAST_KEEPALIVE);
         Registration registration = srproxy.sip().orElseThrow().registrations().iterator().next();
         int registersBefore = registration.successfulRegisters();
+        await("the keepalive heard the server").atMost(Duration.ofSeconds(10))
+                .until(() -> srproxy.sip().orElseThrow().serverAnswersKeepalive());
 
         kamailio.stop();
         // keepalive 1 s + 1 s to answer: the bound is 2 s, the margin is for a loaded machine
