@@ -27,6 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SigkillIT {
 
+    /** A JVM starting the jar on a busy 2-core CI machine may take a while; this is no speed check. */
+    private static final Duration STARTUP = Duration.ofSeconds(60);
+
     @TempDir
     Path dir;
 
@@ -42,6 +45,17 @@ class SigkillIT {
     private static int answeredCalls(int web) {
         Matcher m = Pattern.compile("\"answeredCalls\":(\\d+)").matcher(get(web, "/api/stats"));
         return m.find() ? Integer.parseInt(m.group(1)) : -1;
+    }
+
+    /** Both runs' output and the phone's, in target/sigkill-it for a failure's post-mortem. */
+    private void keepOutputs(BaresipPhone phone) throws Exception {
+        Path keep = Files.createDirectories(Path.of("target", "sigkill-it"));
+        for (String name : List.of("first.txt", "second.txt")) {
+            if (Files.exists(dir.resolve(name))) {
+                Files.copy(dir.resolve(name), keep.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        Files.writeString(keep.resolve("baresip.txt"), phone.output());
     }
 
     private Process startJar(Path conf, String out) throws Exception {
@@ -67,7 +81,7 @@ class SigkillIT {
             Process first = startJar(conf, "first.txt");
             Process second = null;
             try {
-                await().atMost(Duration.ofSeconds(30)).until(() -> get(web, "/api/registrations").contains("\"state\":\"REGISTERED\""));
+                await("started and registered").atMost(STARTUP).until(() -> get(web, "/api/registrations").contains("\"state\":\"REGISTERED\""));
                 try (AppUser app = new AppUser(web, "kill", "8201")) {
                     app.invite("1005", "{\"Mode\":1}");
                     app.awaitStartingWith("accepted "); // SIP, RTP and WebSocket ports all in use
@@ -80,7 +94,7 @@ class SigkillIT {
 
                 second = startJar(conf, "second.txt");
                 Process again = second;
-                await("registered again").atMost(Duration.ofSeconds(30)).until(() -> {
+                await("started again and registered").atMost(STARTUP).until(() -> {
                     if (!again.isAlive()) {
                         throw new AssertionError("srproxy did not start again:\n" + Files.readString(dir.resolve("second.txt")));
                     }
@@ -95,16 +109,16 @@ class SigkillIT {
                     app.onInvitation = "accept";
                     phone.dial("08202");
                     app.awaitStartingWith("invited by sip~");
-                    await().atMost(Duration.ofSeconds(10)).until(() -> answeredCalls(web) == 1);
+                    await().atMost(Duration.ofSeconds(20)).until(() -> answeredCalls(web) == 1);
                     app.client.sendMessageToPeer(app.invitations.get(0).callerId(), "{\"Cmd\":\"EndCall\"}").get();
-                    await().atMost(Duration.ofSeconds(10)).until(() -> get(web, "/api/calls").contains("\"active\":[]"));
+                    await().atMost(Duration.ofSeconds(20)).until(() -> get(web, "/api/calls").contains("\"active\":[]"));
 
                     // and the app reaches the phone over RTP ports the killed process held
                     app.events.clear();
                     app.invite("1005", "{\"Mode\":1}");
                     app.awaitStartingWith("accepted ");
                     app.client.sendMessageToPeer("1005", "{\"Cmd\":\"EndCall\"}").get();
-                    await().atMost(Duration.ofSeconds(10)).until(() -> answeredCalls(web) == 2
+                    await().atMost(Duration.ofSeconds(20)).until(() -> answeredCalls(web) == 2
                             && get(web, "/api/calls").contains("\"active\":[]"));
                 }
                 assertThat(Files.readString(dir.resolve("second.txt"))).doesNotContain("Address already in use");
@@ -113,6 +127,7 @@ class SigkillIT {
                 if (second != null) {
                     second.destroyForcibly();
                 }
+                keepOutputs(phone);
             }
         }
     }
