@@ -42,6 +42,10 @@ class SigkillIT {
         }
     }
 
+    /** In /api/calls: a call with an answer time. */
+    private static final Pattern ANSWERED = Pattern.compile("\"answeredAt\":\"\\d");
+
+    /** Calls that ended after being answered (/api/stats counts them when they end). */
     private static int answeredCalls(int web) {
         Matcher m = Pattern.compile("\"answeredCalls\":(\\d+)").matcher(get(web, "/api/stats"));
         return m.find() ? Integer.parseInt(m.group(1)) : -1;
@@ -109,9 +113,10 @@ class SigkillIT {
                     app.onInvitation = "accept";
                     phone.dial("08202");
                     app.awaitStartingWith("invited by sip~");
-                    await().atMost(Duration.ofSeconds(20)).until(() -> answeredCalls(web) == 1);
+                    await().atMost(Duration.ofSeconds(20)).until(() -> ANSWERED.matcher(get(web, "/api/calls")).find());
                     app.client.sendMessageToPeer(app.invitations.get(0).callerId(), "{\"Cmd\":\"EndCall\"}").get();
-                    await().atMost(Duration.ofSeconds(20)).until(() -> get(web, "/api/calls").contains("\"active\":[]"));
+                    await().atMost(Duration.ofSeconds(20)).until(() -> answeredCalls(web) == 1
+                            && get(web, "/api/calls").contains("\"active\":[]"));
 
                     // and the app reaches the phone over RTP ports the killed process held
                     app.events.clear();
