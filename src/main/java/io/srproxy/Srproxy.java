@@ -92,8 +92,7 @@ public final class Srproxy implements AutoCloseable {
             started.add(sip);
             gateway = Gateway.start(config, rtm, sip, rtc.channels(), calls); // closed first, see close()
             Gateway g = gateway;
-            health.register(() -> new HealthModule.Check("sip", g.registered(),
-                    g.registered() ? "registered" : "proxy extension not registered"));
+            health.register(() -> new HealthModule.Check("sip", g.registered(), g.registrationSummary()));
         }
         SrproxyMeters.register(metrics.registry(), rtm, rtc, calls, Optional.ofNullable(sip));
         SrproxyMeters.registerRefusals(metrics.registry(), rtmSocket, Optional.ofNullable(gateway));

@@ -16,6 +16,7 @@ public final class ConfigKeys {
             new Key("global", "public_ip", "", false),
             new Key("global", "app_cert", "", true),
             new Key("global", "sip_trusted", "", false),
+            new Key("global", "sip_keepalive", "15", false),
             new Key("rtc", "ip", "", false),
             new Key("rtc", "port", "6080", false),
             new Key("rtm", "ip", "0.0.0.0", false),

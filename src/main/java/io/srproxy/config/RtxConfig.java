@@ -34,9 +34,11 @@ public record RtxConfig(
      * @param publicIp       address put in Contact, Via and SDP when set (NATed/public deployments)
      * @param appCert        secret for login tokens; empty = tokens not required
      * @param sipTrusted     extra addresses (besides the SIP server's) allowed to send SIP requests
+     * @param sipKeepaliveSeconds OPTIONS toward the SIP server this often, seconds; 0 = off
      */
     public record Global(String appId, Optional<HostPort> sipServer, String sipLocalIp, int sipLocalPort,
-                         Optional<String> publicIp, Optional<String> appCert, List<String> sipTrusted) {}
+                         Optional<String> publicIp, Optional<String> appCert, List<String> sipTrusted,
+                         int sipKeepaliveSeconds) {}
 
     /** Media service for apps: advertised address (empty = auto-detect) and its single UDP port. */
     public record Rtc(Optional<String> ip, int port) {}

@@ -64,7 +64,8 @@ public final class RtxConfigBinder {
                 port("global", "sip_local_port"),
                 ipAddress("global", "public_ip"),
                 optional("global", "app_cert"),
-                trustedList());
+                trustedList(),
+                intIn("global", "sip_keepalive", 0, 3600));
         var rtc = new RtxConfig.Rtc(mediaAddresses(), port("rtc", "port"));
         var rtm = new RtxConfig.Rtm(ipAddress("rtm", "ip").orElse("0.0.0.0"), port("rtm", "port"),
                 optional("rtm", "tls_cert"), optional("rtm", "tls_key"));

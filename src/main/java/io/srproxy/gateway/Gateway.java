@@ -162,13 +162,24 @@ public final class Gateway implements AutoCloseable {
             m.put("state", r.state().name());
             m.put("server", ctx.config().global().sipServer().map(Object::toString).orElse(""));
             m.put("grantedExpires", r.grantedExpires());
+            m.put("detail", r.stateDetail());
             list.add(m);
         }
         return list;
     }
 
+    /** The proxy extension is registered (or there is none): /healthz's "sip" check, follows every state change. */
     public boolean registered() {
         return registration == null || registration.state() == io.srproxy.sip.RegistrationState.REGISTERED;
+    }
+
+    /** For /healthz: "registered", or why not, e.g. "proxy extension not registered (RETRYING: server unreachable)". */
+    public String registrationSummary() {
+        Registration r = registration;
+        if (registered()) {
+            return "registered";
+        }
+        return "proxy extension not registered (" + r.state() + ": " + r.stateDetail() + ")";
     }
 
     /** How long a shutdown waits for calls to be hung up before the SIP agent closes. */

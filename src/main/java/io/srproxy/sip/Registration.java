@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One account registered at the SIP server: digest auth (401/407, stale nonce), refresh ahead of
  * the granted Expires, retry with backoff when the server is unreachable or errs, one clear error
- * for a wrong password (then a long pause), and Expires 0 on shutdown.
+ * for a wrong password (then a long pause), and Expires 0 on shutdown. The server keepalive tells
+ * it when the server stops answering (not registered any more: "server unreachable") and when it
+ * answers again (REGISTER at once: a restarted registrar has forgotten us).
  */
 public final class Registration implements TransactionOwner {
 
@@ -36,6 +38,7 @@ public final class Registration implements TransactionOwner {
     private final List<RegistrationListener> listeners = new CopyOnWriteArrayList<>();
     private final AtomicInteger refreshes = new AtomicInteger();
     private volatile RegistrationState state = RegistrationState.UNREGISTERED;
+    private volatile String stateDetail = "not started";
     private long cseq = 1;
     private int failures;
     private boolean authFailureReported;
@@ -43,6 +46,8 @@ public final class Registration implements TransactionOwner {
     private int wantedExpires;
     private volatile int grantedExpires;
     private ScheduledFuture<?> timer;
+    /** The REGISTER whose outcome counts; answers to older ones (replaced by a newer REGISTER) are ignored. */
+    private ClientTransaction current;
     private CompletableFuture<Void> unregistered;
 
     Registration(SipAgent agent, String user, String password) {
@@ -65,6 +70,11 @@ public final class Registration implements TransactionOwner {
         return state;
     }
 
+    /** Why the registration is in its state, e.g. "expires 600 s" or "server unreachable". */
+    public String stateDetail() {
+        return stateDetail;
+    }
+
     /** Seconds the server granted in its last 200, 0 before. */
     public int grantedExpires() {
         return grantedExpires;
@@ -81,6 +91,28 @@ public final class Registration implements TransactionOwner {
 
     void start() {
         executor.execute(() -> send((int) agent.settings().registerExpires().toSeconds()));
+    }
+
+    /** The server keepalive heard the server (again): a registration that is not registered tries now. */
+    void serverAnswering() {
+        executor.execute(() -> {
+            boolean waiting = state == RegistrationState.RETRYING || state == RegistrationState.REGISTERING;
+            if (waiting && wantedExpires > 0) {
+                cancelTimer();
+                failures = 0;
+                send(wantedExpires);
+            }
+        });
+    }
+
+    /** The server keepalive lost the server: whatever it granted is not worth counting on. */
+    void serverSilent() {
+        executor.execute(() -> {
+            boolean counting = state == RegistrationState.REGISTERED || state == RegistrationState.REGISTERING;
+            if (counting && wantedExpires > 0) {
+                setState(RegistrationState.RETRYING, "server unreachable");
+            }
+        });
     }
 
     /** Sends Expires 0; completes when the server answered or gave up. */
@@ -106,6 +138,7 @@ public final class Registration implements TransactionOwner {
             Request register = agent.requests().newRegister(user, callId, cseq++, expires);
             ClientTransaction ct = agent.newClientTransaction(register);
             ct.setApplicationData(this);
+            current = ct;
             ct.sendRequest();
             if (expires > 0 && state != RegistrationState.REGISTERED) {
                 setState(RegistrationState.REGISTERING, "REGISTER sent");
@@ -117,12 +150,19 @@ public final class Registration implements TransactionOwner {
 
     @Override
     public void onResponse(ResponseEvent event) {
-        executor.execute(() -> handle(event.getResponse(), event.getClientTransaction()));
+        executor.execute(() -> {
+            if (event.getClientTransaction() == current) {
+                handle(event.getResponse(), event.getClientTransaction());
+            }
+        });
     }
 
     @Override
     public void onTimeout(TimeoutEvent event) {
         executor.execute(() -> {
+            if (event.getClientTransaction() != current) {
+                return;
+            }
             if (wantedExpires == 0) {
                 finishUnregister("no answer to un-REGISTER");
             } else {
@@ -144,6 +184,10 @@ public final class Registration implements TransactionOwner {
             onRegistered(response);
         } else if (status == 401 || status == 407) {
             onChallenge(response, ct, status);
+        } else if (status == 403 && grantedExpires > 0 && !challengedThisRound) {
+            // refused without looking at our credentials, though it knew them before: a registrar
+            // starting up or losing its database; back off and retry like any other error
+            retryLater(status + " " + response.getReasonPhrase());
         } else if (status == 403) {
             onAuthFailure(status + " " + response.getReasonPhrase());
         } else if (status == 423) {
@@ -222,6 +266,7 @@ public final class Registration implements TransactionOwner {
             ClientTransaction retry = agent.auth().handleChallenge(response, ct, agent.provider(), 5);
             retry.setApplicationData(this);
             agent.applyTimers(retry);
+            current = retry;
             cseq = ((javax.sip.header.CSeqHeader) retry.getRequest().getHeader("CSeq")).getSeqNumber() + 1;
             retry.sendRequest();
         } catch (Exception e) {
@@ -283,6 +328,7 @@ public final class Registration implements TransactionOwner {
         }
         boolean changed = next != state;
         state = next;
+        stateDetail = detail;
         for (RegistrationListener l : listeners) {
             if (changed || next == RegistrationState.REGISTERED) {
                 l.onStateChange(this, next, detail);

@@ -1,23 +1,48 @@
 package io.srproxy.sip;
 
+import java.time.Duration;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import javax.sip.ClientTransaction;
+import javax.sip.ResponseEvent;
+import javax.sip.TimeoutEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** OPTIONS toward the SIP server every {@code keepalive}: keeps NAT bindings open and the server in sight. */
+/**
+ * OPTIONS toward the SIP server every {@code keepalive}: keeps NAT bindings open and watches the
+ * server. Any answer (a 404 or 405 too) means the server is there. A probe not answered within
+ * {@link #answerWithin} means it went away: the agent marks its registrations unreachable. The
+ * first answer after that means it came back (a restarted registrar has forgotten us): the agent
+ * registers again at once instead of at the next refresh.
+ *
+ * <p>Until the server has answered once, silence says nothing: some servers never answer OPTIONS,
+ * and the registrations' own retries already cover a server that is down at start.
+ * All state changes run on the agent's scheduler thread.
+ */
 final class ServerKeepalive implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ServerKeepalive.class);
+    private static final Duration MAX_ANSWER_WAIT = Duration.ofSeconds(5);
+
+    /** What the keepalive knows of the server. */
+    enum ServerState { UNKNOWN, ANSWERING, SILENT }
 
     private final SipAgent agent;
+    private final ScheduledExecutorService scheduler;
+    private final long answerWithinMs;
     private final ScheduledFuture<?> task;
+    private long probes;
+    private long lastAnswered;
+    private volatile ServerState state = ServerState.UNKNOWN;
 
-    private ServerKeepalive(SipAgent agent, ScheduledExecutorService scheduler, long periodMs) {
+    private ServerKeepalive(SipAgent agent, ScheduledExecutorService scheduler, Duration period) {
         this.agent = agent;
-        this.task = scheduler.scheduleWithFixedDelay(this::send, periodMs, periodMs, TimeUnit.MILLISECONDS);
+        this.scheduler = scheduler;
+        this.answerWithinMs = answerWithin(period).toMillis();
+        this.task = scheduler.scheduleWithFixedDelay(this::send, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Started when the agent has a SIP server and a non-zero keepalive; null otherwise. */
@@ -26,17 +51,85 @@ final class ServerKeepalive implements AutoCloseable {
         if (s.serverHost() == null || s.keepalive().isZero()) {
             return null;
         }
-        return new ServerKeepalive(agent, scheduler, s.keepalive().toMillis());
+        return new ServerKeepalive(agent, scheduler, s.keepalive());
+    }
+
+    /** How long a probe may go unanswered: the keepalive period, at most 5 s (a loaded server answers in ms). */
+    static Duration answerWithin(Duration keepalive) {
+        return keepalive.compareTo(MAX_ANSWER_WAIT) < 0 ? keepalive : MAX_ANSWER_WAIT;
+    }
+
+    ServerState state() {
+        return state;
     }
 
     private void send() {
+        long probe = ++probes;
         try {
             String callId = agent.provider().getNewCallId().getCallId();
             ClientTransaction ct = agent.newClientTransaction(agent.requests().newServerOptions(callId));
-            ct.setApplicationData(TransactionOwner.IGNORE);
+            ct.setApplicationData(new Probe(probe));
             ct.sendRequest();
         } catch (Exception e) {
-            log.debug("keepalive OPTIONS failed: {}", e.toString());
+            silent("cannot send OPTIONS: " + e.getMessage());
+            return;
+        }
+        scheduler.schedule(() -> {
+            if (lastAnswered < probe) {
+                silent("no answer to OPTIONS within " + answerWithinMs + " ms");
+            }
+        }, answerWithinMs, TimeUnit.MILLISECONDS);
+    }
+
+    private void answered(long probe) {
+        lastAnswered = Math.max(lastAnswered, probe);
+        ServerState before = state;
+        state = ServerState.ANSWERING;
+        if (before == ServerState.SILENT) {
+            log.info("SIP server {} answers again: registering again now", agent.serverDescription());
+        }
+        if (before != ServerState.ANSWERING) {
+            agent.serverAnswering();
+        }
+    }
+
+    private void silent(String why) {
+        if (state != ServerState.ANSWERING) {
+            return; // never answered, or already known silent
+        }
+        state = ServerState.SILENT;
+        log.warn("SIP server {} stopped answering ({}): registrations marked unreachable", agent.serverDescription(), why);
+        agent.serverSilent();
+    }
+
+    /** One OPTIONS: its answer or timeout goes back to the scheduler thread. */
+    private final class Probe implements TransactionOwner {
+        private final long number;
+
+        Probe(long number) {
+            this.number = number;
+        }
+
+        @Override
+        public void onResponse(ResponseEvent event) {
+            onSchedulerThread(() -> answered(number));
+        }
+
+        @Override
+        public void onTimeout(TimeoutEvent event) {
+            onSchedulerThread(() -> {
+                if (lastAnswered < number) {
+                    silent("OPTIONS timed out");
+                }
+            });
+        }
+
+        private void onSchedulerThread(Runnable r) {
+            try {
+                scheduler.execute(r);
+            } catch (RejectedExecutionException stopping) {
+                // the agent is closing: nobody needs the server's state any more
+            }
         }
     }
 

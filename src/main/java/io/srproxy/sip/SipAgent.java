@@ -259,6 +259,11 @@ public final class SipAgent implements AutoCloseable {
         return rtpMedia;
     }
 
+    /** Whether the SIP server answered the latest keepalive OPTIONS (false with the keepalive off). */
+    public boolean serverAnswersKeepalive() {
+        return keepalive != null && keepalive.state() == ServerKeepalive.ServerState.ANSWERING;
+    }
+
     /** Requests answered 403 because their source is neither the SIP server nor in sip_trusted. */
     public long refusedUntrusted() {
         return inbound.refusedUntrusted();
@@ -361,6 +366,16 @@ public final class SipAgent implements AutoCloseable {
 
     boolean isClosed() {
         return closed;
+    }
+
+    /** The keepalive heard the server (again): registrations that are not registered try again now. */
+    void serverAnswering() {
+        registrations.values().forEach(Registration::serverAnswering);
+    }
+
+    /** The keepalive lost the server: registrations stop claiming to be registered. */
+    void serverSilent() {
+        registrations.values().forEach(Registration::serverSilent);
     }
 
     // ---------------------------------------------------------------- shutdown

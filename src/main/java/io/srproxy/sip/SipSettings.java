@@ -56,7 +56,7 @@ public record SipSettings(
                 g.sipServer().map(RtxConfig.HostPort::host).orElse(null),
                 g.sipServer().map(RtxConfig.HostPort::port).orElse(5060),
                 g.publicIp(), g.sipTrusted(), cfg.proxy().sipAccount(), cfg.proxy().sipPassword(),
-                cfg.proxy().prefix(), Duration.ofSeconds(600), Duration.ofSeconds(25),
+                cfg.proxy().prefix(), Duration.ofSeconds(600), Duration.ofSeconds(g.sipKeepaliveSeconds()),
                 Duration.ofSeconds(cfg.rtm2sip().ringTimeoutSeconds()),
                 Duration.ofSeconds(2), Duration.ofSeconds(60), Duration.ofMinutes(5),
                 Duration.ofMillis(500), cfg.media().rtpPortMin(), cfg.media().rtpPortMax(), cfg.media().codecs(), cfg.media().rtpTimeoutSeconds(),

@@ -35,6 +35,7 @@ class RtxConfigBinderTest {
         assertThat(c.global().appId()).isEqualTo("XXXXX");
         assertThat(c.global().sipServer()).contains(new RtxConfig.HostPort("IP", 5060));
         assertThat(c.global().sipLocalPort()).isEqualTo(5086);
+        assertThat(c.global().sipKeepaliveSeconds()).isEqualTo(15);
         assertThat(c.rtm2sip().on()).isTrue();
         assertThat(c.rtm2sip().accounts()).hasSize(15).startsWith("1005", "1006").endsWith("1019");
         assertThat(c.proxy()).isEqualTo(new RtxConfig.Proxy(true, "1000", "1234", "1086", "0"));
@@ -99,6 +100,7 @@ class RtxConfigBinderTest {
         "'[rtc]\nip=192.0.2.1,192.0.2.2'                 | rtx.conf:2: [rtc] ip: '192.0.2.1,192.0.2.2' names more than one address of a family (at most one IPv4 and one IPv6)",
         "'[rtc]\nip=192.0.2.1,media.host'                | rtx.conf:2: [rtc] ip: 'media.host' is not an IP address",
         "'[global]\nsip_trusted=10.0.0.0/33'              | rtx.conf:2: [global] sip_trusted: '10.0.0.0/33' is not an IP address or CIDR block",
+        "'[global]\nsip_keepalive=-1'                     | rtx.conf:2: [global] sip_keepalive: -1 is out of range 0..3600",
         "'[media]\nrtp_port_min=20000\nrtp_port_max=10000' | rtx.conf:3: [media] rtp_port_max: must be greater than rtp_port_min (20000)",
         "'[media]\ncodecs=opus,G729'                      | rtx.conf:2: [media] codecs: unknown codec 'G729' (known: opus, PCMU, PCMA)",
         "'[rtm]\ntls_cert=/etc/c.pem'                    | rtx.conf: [rtm] tls_key: tls_cert and tls_key go together",

@@ -33,7 +33,11 @@ final class GatewayUnderTest {
 
     /** Waits until every bridged call has ended. */
     static void awaitNoActiveCalls(Srproxy srproxy) {
-        await().atMost(Duration.ofSeconds(15)).until(() -> srproxy.calls().active().isEmpty());
+        awaitNoActiveCalls(srproxy, Duration.ofSeconds(15));
+    }
+
+    static void awaitNoActiveCalls(Srproxy srproxy, Duration atMost) {
+        await().atMost(atMost).until(() -> srproxy.calls().active().isEmpty());
     }
 
     /** Starts srproxy and waits until its extension is registered. */

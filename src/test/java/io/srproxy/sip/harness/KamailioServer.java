@@ -25,15 +25,24 @@ public final class KamailioServer implements AutoCloseable {
 
     private final int port;
     private final Path dir;
-    private final PeerProcess process;
+    private final List<String> command;
+    private PeerProcess process;
+    private int runs;
 
-    private KamailioServer(int port, Path dir, PeerProcess process) {
+    private KamailioServer(int port, Path dir, List<String> command) {
         this.port = port;
         this.dir = dir;
-        this.process = process;
+        this.command = command;
     }
 
     public static KamailioServer start(String srproxyAccount, int pstnPort, ZeroMode mode, int nonceExpireSeconds) {
+        KamailioServer k = prepare(srproxyAccount, pstnPort, mode, nonceExpireSeconds);
+        k.startAgain();
+        return k;
+    }
+
+    /** Config written and port chosen, not running yet (a SIP server that is down when srproxy starts). */
+    public static KamailioServer prepare(String srproxyAccount, int pstnPort, ZeroMode mode, int nonceExpireSeconds) {
         Path kamailio = Peers.kamailio();
         int port = FreePorts.tcpAndUdp();
         try {
@@ -51,23 +60,41 @@ public final class KamailioServer implements AutoCloseable {
                     .replace("@ZERO_MODE@", mode.name().toLowerCase());
             Path file = dir.resolve("kamailio.cfg");
             Files.writeString(file, cfg);
-            PeerProcess p = PeerProcess.start("kamailio", List.of(kamailio.toString(), "-f", file.toString(), "-DD", "-E",
+            return new KamailioServer(port, dir, List.of(kamailio.toString(), "-f", file.toString(), "-DD", "-E",
                     "-m", "32", "-M", "4", "-Y", dir.toString(), "-P", dir.resolve("kamailio.pid").toString(),
-                    "-w", dir.toString()), dir);
-            KamailioServer k = new KamailioServer(port, dir, p);
-            await("kamailio listening on " + port).atMost(Duration.ofSeconds(10)).until(() -> {
-                if (!p.isAlive()) {
-                    throw new AssertionError("kamailio exited:\n" + p.tail());
-                }
-                try (Socket s = new Socket("127.0.0.1", port)) {
-                    return true;
-                } catch (IOException notYet) {
-                    return false;
-                }
-            });
-            return k;
+                    "-w", dir.toString()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Starts Kamailio on its port (again, after {@link #stop()}): usrloc is in memory, so a
+     * restarted Kamailio has forgotten every registration, like a restarted FreeSWITCH.
+     */
+    public void startAgain() {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException("kamailio is running");
+        }
+        runs++;
+        PeerProcess p = PeerProcess.start(runs == 1 ? "kamailio" : "kamailio-" + runs, command, dir);
+        process = p;
+        await("kamailio listening on " + port).atMost(Duration.ofSeconds(10)).until(() -> {
+            if (!p.isAlive()) {
+                throw new AssertionError("kamailio exited:\n" + p.tail());
+            }
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                return true;
+            } catch (IOException notYet) {
+                return false;
+            }
+        });
+    }
+
+    /** Stops Kamailio (the SIP server goes away); {@link #startAgain()} brings it back on the same port. */
+    public void stop() {
+        if (process != null) {
+            process.close();
         }
     }
 
@@ -85,8 +112,9 @@ public final class KamailioServer implements AutoCloseable {
         return port;
     }
 
+    /** What the current (or last) run printed. */
     public String log() {
-        return process.output();
+        return process == null ? "" : process.output();
     }
 
     public Path dir() {
@@ -95,6 +123,6 @@ public final class KamailioServer implements AutoCloseable {
 
     @Override
     public void close() {
-        process.close();
+        stop();
     }
 }

@@ -1,0 +1,135 @@
+package io.srproxy.sip;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.srproxy.sip.harness.SipTestAgent;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The keepalive watching the SIP server, against a scripted registrar on a loopback UDP socket
+ * (no digest): it answers REGISTER 200 and, when told, OPTIONS 200; "down" it drops everything.
+ */
+class ServerWatchTest {
+
+    private DatagramSocket server;
+    private final ExecutorService readerThread = Executors.newSingleThreadExecutor();
+    private volatile boolean down;
+    private volatile boolean answersOptions = true;
+    /** Status codes for the next REGISTERs; 200 once they are used up. */
+    private final Queue<Integer> registerAnswers = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger registers = new AtomicInteger();
+
+    @BeforeEach
+    void listen() throws Exception {
+        server = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        readerThread.execute(() -> {
+            byte[] buf = new byte[8192];
+            while (!server.isClosed()) {
+                try {
+                    DatagramPacket p = new DatagramPacket(buf, buf.length);
+                    server.receive(p);
+                    answer(new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8), p);
+                } catch (Exception closed) {
+                    return;
+                }
+            }
+        });
+    }
+
+    @AfterEach
+    void close() {
+        server.close();
+        readerThread.shutdownNow();
+    }
+
+    private void answer(String request, DatagramPacket from) throws Exception {
+        if (down) {
+            return;
+        }
+        int status;
+        if (request.startsWith("REGISTER ")) {
+            registers.incrementAndGet();
+            Integer next = registerAnswers.poll();
+            status = next == null ? 200 : next;
+        } else if (request.startsWith("OPTIONS ") && answersOptions) {
+            status = 200;
+        } else {
+            return;
+        }
+        String copied = request.lines()
+                .filter(l -> l.startsWith("Via:") || l.startsWith("From:") || l.startsWith("Call-ID:") || l.startsWith("CSeq:"))
+                .collect(Collectors.joining("\r\n"));
+        String to = request.lines().filter(l -> l.startsWith("To:")).findFirst().orElseThrow() + ";tag=registrar";
+        String response = "SIP/2.0 " + status + " " + (status == 200 ? "OK" : "Scripted") + "\r\n" + copied + "\r\n" + to
+                + "\r\nContent-Length: 0\r\n\r\n";
+        byte[] bytes = response.getBytes(StandardCharsets.UTF_8);
+        server.send(new DatagramPacket(bytes, bytes.length, from.getSocketAddress()));
+    }
+
+    private SipSettings settings(int registerExpiresSeconds) {
+        return SipTestAgent.settings(server.getLocalPort(), "1000", "1234", "[global]\nsip_keepalive=1\n")
+                .withRegisterExpires(Duration.ofSeconds(registerExpiresSeconds));
+    }
+
+    @Test
+    void silenceMarksTheRegistrationUnreachableAndTheServersReturnRegistersAtOnce() {
+        try (SipTestAgent a = SipTestAgent.start(settings(600))) {
+            Registration r = a.register();
+            await().atMost(Duration.ofSeconds(10)).until(() -> r.state() == RegistrationState.REGISTERED
+                    && a.agent().serverAnswersKeepalive());
+
+            down = true;
+            await().atMost(Duration.ofSeconds(10)).until(() -> r.state() == RegistrationState.RETRYING);
+            assertThat(r.stateDetail()).isEqualTo("server unreachable");
+            assertThat(a.agent().serverAnswersKeepalive()).isFalse();
+
+            int before = registers.get();
+            down = false; // back, having forgotten us: the refresh is 570 s away, yet we register now
+            await().atMost(Duration.ofSeconds(10)).until(() -> r.state() == RegistrationState.REGISTERED);
+            assertThat(registers.get()).isGreaterThan(before);
+            assertThat(r.successfulRegisters()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aServerThatNeverAnswersOptionsIsNotTakenForGone() {
+        answersOptions = false;
+        try (SipTestAgent a = SipTestAgent.start(settings(600))) {
+            Registration r = a.register();
+            await().atMost(Duration.ofSeconds(10)).until(() -> r.state() == RegistrationState.REGISTERED);
+            // three unanswered keepalives (1 s each): still registered
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+                    .until(() -> r.state() == RegistrationState.REGISTERED);
+            assertThat(a.registrationEvents()).noneMatch(e -> e.contains("RETRYING"));
+        }
+    }
+
+    @Test
+    void a403ToARefreshIsRetriedWithBackoffNotTakenForAWrongPassword() {
+        try (SipTestAgent a = SipTestAgent.start(settings(2))) {
+            Registration r = a.register();
+            await().atMost(Duration.ofSeconds(10)).until(() -> r.state() == RegistrationState.REGISTERED);
+            registerAnswers.add(403); // the refresh, due after 1 s
+            await().atMost(Duration.ofSeconds(10)).until(() -> r.state() == RegistrationState.RETRYING);
+            assertThat(r.stateDetail()).startsWith("403");
+            // retried after retry_min (2 s), not after the 5 min kept for a wrong password
+            await().atMost(Duration.ofSeconds(10)).until(() -> r.state() == RegistrationState.REGISTERED);
+            assertThat(a.registrationEvents()).noneMatch(e -> e.contains("AUTH_FAILED"));
+        }
+    }
+}
