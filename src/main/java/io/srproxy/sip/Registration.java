@@ -105,6 +105,21 @@ public final class Registration implements TransactionOwner {
         });
     }
 
+    /**
+     * The server answered for our own address that it does not know us (a registrar restarted
+     * between two keepalives forgets its registrations): register again now, not at the refresh.
+     */
+    void forgottenByServer(String why) {
+        executor.execute(() -> {
+            if (state == RegistrationState.REGISTERED && wantedExpires > 0) {
+                cancelTimer();
+                failures = 0;
+                setState(RegistrationState.REGISTERING, why);
+                send(wantedExpires);
+            }
+        });
+    }
+
     /** The server keepalive lost the server: whatever it granted is not worth counting on. */
     void serverSilent() {
         executor.execute(() -> {

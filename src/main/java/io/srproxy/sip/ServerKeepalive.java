@@ -18,6 +18,12 @@ import org.slf4j.LoggerFactory;
  * first answer after that means it came back (a restarted registrar has forgotten us): the agent
  * registers again at once instead of at the next refresh.
  *
+ * <p>While the proxy account is registered, the probe goes to our own address of record through
+ * the server ({@link SipRequests#newOwnAddressOptions}): a registrar restarted between two probes
+ * answers 404/480 for it, having forgotten us, and we register again at once. A server that
+ * still says so right after a fresh registration does not route OPTIONS to users: the probe goes
+ * back to the server itself.
+ *
  * <p>Until the server has answered once, silence says nothing: some servers never answer OPTIONS,
  * and the registrations' own retries already cover a server that is down at start.
  * All state changes run on the agent's scheduler thread.
@@ -37,6 +43,8 @@ final class ServerKeepalive implements AutoCloseable {
     private long probes;
     private long lastAnswered;
     private volatile ServerState state = ServerState.UNKNOWN;
+    private boolean probeOwnAddress = true;
+    private boolean registeredAgainOnProbe;
 
     private ServerKeepalive(SipAgent agent, ScheduledExecutorService scheduler, Duration period) {
         this.agent = agent;
@@ -65,10 +73,16 @@ final class ServerKeepalive implements AutoCloseable {
 
     private void send() {
         long probe = ++probes;
+        String account = agent.settings().account();
+        Registration own = agent.registrationOf(account);
+        if (!probeOwnAddress || own == null || own.state() != RegistrationState.REGISTERED) {
+            own = null;
+        }
         try {
             String callId = agent.provider().getNewCallId().getCallId();
-            ClientTransaction ct = agent.newClientTransaction(agent.requests().newServerOptions(callId));
-            ct.setApplicationData(new Probe(probe));
+            ClientTransaction ct = agent.newClientTransaction(own == null ? agent.requests().newServerOptions(callId)
+                    : agent.requests().newOwnAddressOptions(account, callId));
+            ct.setApplicationData(new Probe(probe, own));
             ct.sendRequest();
         } catch (Exception e) {
             silent("cannot send OPTIONS: " + e.getMessage());
@@ -93,6 +107,24 @@ final class ServerKeepalive implements AutoCloseable {
         }
     }
 
+    /** The answer to a probe of our own address: 404/480/410 means the server no longer has our registration. */
+    private void ownAddressAnswered(int status, Registration own) {
+        if (status != 404 && status != 480 && status != 410) {
+            registeredAgainOnProbe = false;
+            return;
+        }
+        if (registeredAgainOnProbe) {
+            probeOwnAddress = false;
+            log.info("SIP server {} answers {} for our own address even after registering: it does not route OPTIONS"
+                    + " to users, so the keepalive probes the server itself from now on", agent.serverDescription(), status);
+            return;
+        }
+        registeredAgainOnProbe = true;
+        log.warn("SIP server {} answered {} for {}'s own address: it lost the registration (restarted?); registering"
+                + " again now", agent.serverDescription(), status, own.user());
+        own.forgottenByServer("the server forgot the registration (" + status + " to OPTIONS)");
+    }
+
     private void silent(String why) {
         if (state != ServerState.ANSWERING) {
             return; // never answered, or already known silent
@@ -105,14 +137,26 @@ final class ServerKeepalive implements AutoCloseable {
     /** One OPTIONS: its answer or timeout goes back to the scheduler thread. */
     private final class Probe implements TransactionOwner {
         private final long number;
+        private final Registration ownAddress;
 
-        Probe(long number) {
+        /** {@code ownAddress}: the registration whose address of record was probed, else null. */
+        Probe(long number, Registration ownAddress) {
             this.number = number;
+            this.ownAddress = ownAddress;
         }
 
         @Override
         public void onResponse(ResponseEvent event) {
-            onSchedulerThread(() -> answered(number));
+            int status = event.getResponse().getStatusCode();
+            if (status < 200) {
+                return;
+            }
+            onSchedulerThread(() -> {
+                answered(number);
+                if (ownAddress != null) {
+                    ownAddressAnswered(status, ownAddress);
+                }
+            });
         }
 
         @Override

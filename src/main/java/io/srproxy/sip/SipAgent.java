@@ -373,6 +373,11 @@ public final class SipAgent implements AutoCloseable {
         registrations.values().forEach(Registration::serverAnswering);
     }
 
+    /** The registration of {@code user}, if there is one. */
+    Registration registrationOf(String user) {
+        return user == null ? null : registrations.get(user);
+    }
+
     /** The keepalive lost the server: registrations stop claiming to be registered. */
     void serverSilent() {
         registrations.values().forEach(Registration::serverSilent);

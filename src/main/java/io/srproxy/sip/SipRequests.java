@@ -107,6 +107,17 @@ final class SipRequests {
         return newRequest(Request.OPTIONS, serverRoot(true), us, us, callId, 1);
     }
 
+    /**
+     * OPTIONS to our own registered address of record through the SIP server: a server that still
+     * holds our registration routes it back to us (we answer 200); one that lost it (a restarted
+     * registrar) answers 404 or 480 itself. So it proves what phones need, not only that the server is up.
+     */
+    Request newOwnAddressOptions(String user, String callId) throws Exception {
+        SipURI aor = serverUri(user);
+        Address us = addresses.createAddress(aor);
+        return newRequest(Request.OPTIONS, aor, us, addresses.createAddress(serverUri(user)), callId, 1);
+    }
+
     /** Whether a 401/407 says our nonce went stale (retry at once) rather than our password is wrong. */
     static boolean isStale(Response response) {
         for (String name : new String[] {WWWAuthenticateHeader.NAME, "Proxy-Authenticate"}) {

@@ -30,6 +30,10 @@ class ServerWatchTest {
     private final ExecutorService readerThread = Executors.newSingleThreadExecutor();
     private volatile boolean down;
     private volatile boolean answersOptions = true;
+    /** Restarted between two keepalives: OPTIONS to our own address gets 404 until we register again. */
+    private volatile boolean forgotUs;
+    /** A server that answers 404 to OPTIONS for any user, registered or not. */
+    private volatile boolean neverRoutesOptionsToUsers;
     /** Status codes for the next REGISTERs; 200 once they are used up. */
     private final Queue<Integer> registerAnswers = new ConcurrentLinkedQueue<>();
     private final AtomicInteger registers = new AtomicInteger();
@@ -66,6 +70,9 @@ class ServerWatchTest {
             registers.incrementAndGet();
             Integer next = registerAnswers.poll();
             status = next == null ? 200 : next;
+            forgotUs = false;
+        } else if (request.startsWith("OPTIONS sip:1000@") && (forgotUs || neverRoutesOptionsToUsers)) {
+            status = 404;
         } else if (request.startsWith("OPTIONS ") && answersOptions) {
             status = 200;
         } else {
@@ -130,6 +137,34 @@ class ServerWatchTest {
             // retried after retry_min (2 s), not after the 5 min kept for a wrong password
             await().atMost(Duration.ofSeconds(10)).until(() -> r.state() == RegistrationState.REGISTERED);
             assertThat(a.registrationEvents()).noneMatch(e -> e.contains("AUTH_FAILED"));
+        }
+    }
+
+    @Test
+    void aRegistrarRestartedBetweenTwoKeepalivesIsNoticedByProbingOurOwnAddress() {
+        try (SipTestAgent a = SipTestAgent.start(settings(600))) {
+            Registration r = a.register();
+            await().atMost(Duration.ofSeconds(10)).until(() -> r.state() == RegistrationState.REGISTERED
+                    && a.agent().serverAnswersKeepalive());
+            int before = registers.get();
+            forgotUs = true; // never silent: the restart fell between two keepalives
+            await().atMost(Duration.ofSeconds(10)).until(() -> registers.get() > before);
+            await().atMost(Duration.ofSeconds(10)).until(() -> r.state() == RegistrationState.REGISTERED);
+            assertThat(r.successfulRegisters()).isEqualTo(2);
+            assertThat(a.registrationEvents()).noneMatch(e -> e.contains("unreachable"));
+        }
+    }
+
+    @Test
+    void aServerThatAnswers404ForEveryUserIsNotAskedToRegisterOverAndOver() {
+        neverRoutesOptionsToUsers = true;
+        try (SipTestAgent a = SipTestAgent.start(settings(600))) {
+            Registration r = a.register();
+            await().atMost(Duration.ofSeconds(10)).until(() -> r.state() == RegistrationState.REGISTERED);
+            // one REGISTER again on the first 404, then the probe goes to the server: 5 more keepalives change nothing
+            await().atMost(Duration.ofSeconds(10)).until(() -> registers.get() == 2);
+            await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(7)).until(() -> registers.get() == 2
+                    && r.state() == RegistrationState.REGISTERED);
         }
     }
 }
