@@ -54,6 +54,7 @@ public final class SipAgent implements AutoCloseable {
     private final SipStackSetup sip;
     private final SipRequests requests;
     private final InboundRequests inbound;
+    private final SipAdmission admission;
     private final DigestAccounts accounts = new DigestAccounts();
     private final AuthenticationHelper auth;
     private final MediaCounters rtpMedia = new MediaCounters();
@@ -79,11 +80,12 @@ public final class SipAgent implements AutoCloseable {
         this.callPool = Executors.newFixedThreadPool(2, named("sip-call-" + id));
         this.offerAnswer = OfferAnswer.fromConfig(settings.codecs());
         this.inbound = new InboundRequests(this, settings);
+        this.admission = new SipAdmission(settings);
         InetAddress bind = InetAddress.getByName(settings.bindAddress());
         this.rtpPorts = new RtpPortAllocator(bind, settings.rtpPortMin(), settings.rtpPortMax());
         this.rtpIo = new RtpIoLoop("rtp-io-" + id);
         try {
-            this.sip = SipStackSetup.create(settings, id, inbound);
+            this.sip = SipStackSetup.create(settings, id, inbound, StackGuards.of(admission, settings.transport()));
         } catch (Exception e) {
             rtpIo.close();
             callPool.shutdownNow();
@@ -248,14 +250,32 @@ public final class SipAgent implements AutoCloseable {
         return rtpMedia;
     }
 
-    /** Requests answered 403 because their source is neither the SIP server nor in sip_trusted. */
+    /**
+     * Requests answered 403, and TCP connections closed at once, because their source is neither
+     * the SIP server nor in sip_trusted.
+     */
     public long refusedUntrusted() {
-        return inbound.refusedUntrusted();
+        return admission.refusedUntrusted();
     }
 
     /** Requests dropped because their source sent more than sip_requests_per_second. */
     public long refusedRate() {
-        return inbound.refusedRate();
+        return admission.refusedRate();
+    }
+
+    /** Responses dropped because they answer no request of ours and come from outside sip_svr and sip_trusted. */
+    public long refusedStrayResponses() {
+        return admission.refusedStrayResponses();
+    }
+
+    /** TCP connections closed at once for being over sip_tcp_connections or sip_tcp_connections_per_source. */
+    public long refusedTcpConnections() {
+        return admission.refusedTcpLimit();
+    }
+
+    /** TCP connections closed because a message on them was over sip_max_message_size. */
+    public long refusedTooLarge() {
+        return admission.refusedTooLarge();
     }
 
     // ---------------------------------------------------------------- for calls, registrations and parts
@@ -376,7 +396,7 @@ public final class SipAgent implements AutoCloseable {
         if (keepalive != null) {
             keepalive.close();
         }
-        sip.stack().stop();
+        sip.stop();
         rtpIo.close();
         callPool.shutdown();
         if (ownScheduler) {

@@ -72,7 +72,7 @@ class RtxConfigBinderTest {
         assertThat(c.proxy().prefix()).isEqualTo("0");
         assertThat(c.media()).isEqualTo(new RtxConfig.Media(16384, 32768, List.of("opus", "PCMU", "PCMA"), 30));
         assertThat(c.log().level()).isEqualTo(2);
-        assertThat(c.limits()).isEqualTo(new RtxConfig.Limits(10_000, 50, 1000, 100));
+        assertThat(c.limits()).isEqualTo(new RtxConfig.Limits(10_000, 50, 1000, 100, 65_536, 1024, 32, 300));
     }
 
     @ParameterizedTest
@@ -95,6 +95,10 @@ class RtxConfigBinderTest {
         "'[rtm]\ntls_cert=/etc/c.pem'                    | rtx.conf: [rtm] tls_key: tls_cert and tls_key go together",
         "'[log]\nlevel=6'                                 | rtx.conf:2: [log] level: 6 is out of range 0..5",
         "'[limits]\nsip_requests_per_second=0'           | rtx.conf:2: [limits] sip_requests_per_second: 0 is out of range 1..1000000",
+        "'[limits]\nsip_max_message_size=1000'           | rtx.conf:2: [limits] sip_max_message_size: 1000 is out of range 4096..1048576",
+        "'[limits]\nsip_tcp_connections=0'              | rtx.conf:2: [limits] sip_tcp_connections: 0 is out of range 1..100000",
+        "'[limits]\nsip_tcp_connections_per_source=0'   | rtx.conf:2: [limits] sip_tcp_connections_per_source: 0 is out of range 1..100000",
+        "'[limits]\nsip_tcp_idle_timeout=0'             | rtx.conf:2: [limits] sip_tcp_idle_timeout: 0 is out of range 1..86400",
         "'[pstn]\nprefix=9a'                              | rtx.conf:2: [pstn] prefix: '9a' must be dial digits (0-9, *, #, +)",
         "'[global]\nthis line has no equals'              | rtx.conf:2: expected key=value, [section] or # comment: 'this line has no equals'",
     })
