@@ -66,6 +66,8 @@ public final class SrproxyMeters {
             }
             Gauge.builder("srproxy.sip.calls.active", agent, SipAgent::activeCalls).register(registry);
             Gauge.builder("srproxy.sip.rtp.ports.in.use", agent, SipAgent::rtpPortsInUse).register(registry);
+            Gauge.builder("srproxy.sip.tcp.connections", agent, SipAgent::openTcpConnections)
+                    .description("SIP TCP connections accepted and open").register(registry);
             registerMedia(registry, "sip", agent.rtpMedia());
             FunctionCounter.builder("srproxy.sip.refused", agent, SipAgent::refusedUntrusted).tag("reason", "untrusted")
                     .description("SIP messages and TCP connections refused: 403s and closed connections to untrusted"

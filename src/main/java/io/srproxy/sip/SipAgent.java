@@ -55,6 +55,7 @@ public final class SipAgent implements AutoCloseable {
     private final SipRequests requests;
     private final InboundRequests inbound;
     private final SipAdmission admission;
+    private final TcpConnectionLimiter tcpConnections;
     private final DigestAccounts accounts = new DigestAccounts();
     private final AuthenticationHelper auth;
     private final MediaCounters rtpMedia = new MediaCounters();
@@ -85,7 +86,9 @@ public final class SipAgent implements AutoCloseable {
         this.rtpPorts = new RtpPortAllocator(bind, settings.rtpPortMin(), settings.rtpPortMax());
         this.rtpIo = new RtpIoLoop("rtp-io-" + id);
         try {
-            this.sip = SipStackSetup.create(settings, id, inbound, StackGuards.of(admission, settings.transport()));
+            StackGuards guards = StackGuards.of(admission, settings.transport());
+            this.tcpConnections = guards.connections();
+            this.sip = SipStackSetup.create(settings, id, inbound, guards);
         } catch (Exception e) {
             rtpIo.close();
             callPool.shutdownNow();
@@ -266,6 +269,11 @@ public final class SipAgent implements AutoCloseable {
     /** Responses dropped because they answer no request of ours and come from outside sip_svr and sip_trusted. */
     public long refusedStrayResponses() {
         return admission.refusedStrayResponses();
+    }
+
+    /** SIP TCP connections open now (accepted ones; those we open toward a peer are not counted). */
+    public int openTcpConnections() {
+        return tcpConnections.open();
     }
 
     /** TCP connections closed at once for being over sip_tcp_connections or sip_tcp_connections_per_source. */
