@@ -56,8 +56,10 @@ public final class AdmissionValve implements SIPMessageValve {
         }
         SIPResponse r = (SIPResponse) response;
         InetAddress source = sourceOf(r, channel);
-        // a pending client transaction of ours with this branch: the answer we are waiting for
-        boolean ours = stack.findTransaction(r.getTransactionId(), false) != null;
+        // a pending client transaction of ours with this branch (the answer we wait for), or a
+        // dialog of ours (a retransmitted 2xx after the INVITE transaction ended, to be ACKed again)
+        boolean ours = stack.findTransaction(r.getTransactionId(), false) != null
+                || (r.getToTag() != null && stack.getDialog(r.getDialogId(false)) != null);
         return a.response(r.getStatusCode(), source, ours);
     }
 

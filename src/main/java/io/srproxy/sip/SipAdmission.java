@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Who may make the agent do work: requests pass the per-source rate ({@link SipFloodGuard}), then
  * the trust list ({@link TrustedPeers}: {@code sip_svr} plus {@code sip_trusted}); responses pass
- * when they come from a trusted source or answer one of our own pending requests; TCP connections
+ * when they come from a trusted source or belong to one of our own pending requests or dialogs; TCP connections
  * only from trusted sources. Asked by {@link AdmissionValve} and {@link BoundedTcpProcessor}
  * before JAIN-SIP builds a transaction or a dialog. Each refusal is counted and logged sometimes.
  */
@@ -61,7 +61,7 @@ final class SipAdmission {
         return Verdict.FORBID;
     }
 
-    /** A response passes from a trusted source, or when it answers a request of ours still pending. */
+    /** A response passes from a trusted source, or when it belongs to a request or dialog of ours. */
     boolean response(int status, InetAddress source, boolean answersOurRequest) {
         if (answersOurRequest || trusted.allows(source)) {
             return true;
