@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Who may make the agent do work: requests pass the per-source rate ({@link SipFloodGuard}), then
  * the trust list ({@link TrustedPeers}: {@code sip_svr} plus {@code sip_trusted}); responses pass
- * when they come from a trusted source or belong to one of our own pending requests or dialogs; TCP connections
- * only from trusted sources. Asked by {@link AdmissionValve} and {@link BoundedTcpProcessor}
+ * when they come from a trusted source or belong to one of our pending requests or dialogs; TCP
+ * connections only from trusted sources. Asked by {@link AdmissionValve} and {@link BoundedTcpProcessor}
  * before JAIN-SIP builds a transaction or a dialog. Each refusal is counted and logged sometimes.
  */
 final class SipAdmission {
