@@ -44,6 +44,10 @@ public final class ConfigKeys {
             new Key("limits", "sip_requests_per_second", "100", false),
             new Key("limits", "rtc_max_connections", "2000", false),
             new Key("limits", "rtc_joins_per_second", "10", false),
+            new Key("limits", "sip_max_message_size", "65536", false),
+            new Key("limits", "sip_tcp_connections", "1024", false),
+            new Key("limits", "sip_tcp_connections_per_source", "32", false),
+            new Key("limits", "sip_tcp_idle_timeout", "300", false),
             new Key("log", "level", "2", false),
             new Key("log", "file", "", false),
             new Key("log", "max_file_size", "100", false));

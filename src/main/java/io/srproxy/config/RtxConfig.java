@@ -69,11 +69,13 @@ public record RtxConfig(
     /**
      * What protects the process: open RTM WebSockets, requests per second on one socket, bridged
      * calls at once, SIP requests per second from one source address other than the SIP server
-     * (the excess is dropped), open /rtc WebSockets, /rtc joins per second from one source address.
-     * Each refusal is counted.
+     * (the excess is dropped), open /rtc WebSockets, /rtc joins per second from one source address,
+     * and SIP's transports: the largest SIP message, TCP connections in all and from one source
+     * address, seconds before an idle SIP TCP connection is closed. Each refusal is counted.
      */
     public record Limits(int maxConnections, int maxRequestsPerSecond, int maxCalls, int sipRequestsPerSecond,
-                         int rtcMaxConnections, int rtcJoinsPerSecond) {}
+                         int rtcMaxConnections, int rtcJoinsPerSecond, int sipMaxMessageSize, int sipTcpConnections,
+                         int sipTcpConnectionsPerSource, int sipTcpIdleTimeout) {}
 
     /** PSTN routing: calls with {@code Pstn} go to {@code <prefix><number>@<ip or sip_svr>}. */
     public record Pstn(Optional<String> ip, String prefix) {}

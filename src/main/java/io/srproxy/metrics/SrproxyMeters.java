@@ -68,16 +68,25 @@ public final class SrproxyMeters {
             }
             Gauge.builder("srproxy.sip.calls.active", agent, SipAgent::activeCalls).register(registry);
             Gauge.builder("srproxy.sip.rtp.ports.in.use", agent, SipAgent::rtpPortsInUse).register(registry);
+            Gauge.builder("srproxy.sip.tcp.connections", agent, SipAgent::openTcpConnections)
+                    .description("SIP TCP connections accepted and open").register(registry);
             registerMedia(registry, "sip", agent.rtpMedia());
             FunctionCounter.builder("srproxy.rtp.stray.dropped", agent, SipAgent::rtpStrayDropped)
                     .description("SIP-leg RTP/RTCP from another source than the call's peer, dropped").register(registry);
             FunctionCounter.builder("srproxy.media.unexpected.errors", agent, SipAgent::rtpUnexpectedErrors).tag("leg", "sip")
                     .description("exceptions on the media receive path (bugs; each dropped its packet)").register(registry);
             FunctionCounter.builder("srproxy.sip.refused", agent, SipAgent::refusedUntrusted).tag("reason", "untrusted")
-                    .description("SIP requests refused: 403 to untrusted sources, drops over the per-source rate")
+                    .description("SIP messages and TCP connections refused: 403s and closed connections to untrusted"
+                            + " sources, drops over the per-source rate, stray responses, TCP limits, oversized messages")
                     .register(registry);
             FunctionCounter.builder("srproxy.sip.refused", agent, SipAgent::refusedRate).tag("reason", "rate")
                     .register(registry);
+            FunctionCounter.builder("srproxy.sip.refused", agent, SipAgent::refusedStrayResponses)
+                    .tag("reason", "stray-response").register(registry);
+            FunctionCounter.builder("srproxy.sip.refused", agent, SipAgent::refusedTcpConnections)
+                    .tag("reason", "tcp-limit").register(registry);
+            FunctionCounter.builder("srproxy.sip.refused", agent, SipAgent::refusedTooLarge)
+                    .tag("reason", "too-large").register(registry);
         });
     }
 

@@ -2,13 +2,10 @@ package io.srproxy.sip;
 
 import gov.nist.javax.sip.DialogTimeoutEvent;
 import gov.nist.javax.sip.SipListenerExt;
-import gov.nist.javax.sip.message.SIPMessage;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.atomic.LongAdder;
 import javax.sip.ClientTransaction;
 import javax.sip.Dialog;
 import javax.sip.DialogTerminatedEvent;
@@ -34,64 +31,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Everything JAIN-SIP hands the agent: admission of requests (per-source rate, then the trust
- * list), screening as RFC 3261 8.2 says ({@link RequestScreening}), dispatch to calls by Call-ID,
- * responses and timeouts back to the transaction's owner. A bug met on the way is answered 500.
- * Callbacks run on JAIN-SIP threads and only hand work over.
+ * Everything JAIN-SIP hands the agent once {@link AdmissionValve} has let it in (per-source rate,
+ * trust list, stray responses): screening as RFC 3261 8.2 says ({@link RequestScreening}),
+ * dispatch to calls by Call-ID, responses and timeouts back to the transaction's owner. A bug met
+ * on the way is answered 500. Callbacks run on JAIN-SIP threads and only hand work over.
  */
 final class InboundRequests implements SipListenerExt {
 
     private static final Logger log = LoggerFactory.getLogger(InboundRequests.class);
 
     private final SipAgent agent;
-    private final TrustedPeers trusted;
-    private final SipFloodGuard floodGuard;
-    private final LongAdder refusedUntrusted = new LongAdder();
-    private final LongAdder refusedRate = new LongAdder();
 
     InboundRequests(SipAgent agent, SipSettings settings) {
         this.agent = agent;
-        this.trusted = TrustedPeers.of(settings.serverHost(), settings.trusted());
-        this.floodGuard = new SipFloodGuard(settings.requestsPerSecond(),
-                TrustedPeers.serverOnly(settings.serverHost()), System::nanoTime);
-    }
-
-    long refusedUntrusted() {
-        return refusedUntrusted.sum();
-    }
-
-    long refusedRate() {
-        return refusedRate.sum();
     }
 
     @Override
     public void processRequest(RequestEvent event) {
         Request request = event.getRequest();
         String method = request.getMethod();
-        InetAddress source = ((SIPMessage) request).getPeerPacketSourceAddress();
-        if (source == null) {
-            source = ((SIPMessage) request).getRemoteAddress();
-        }
-        if (!floodGuard.admit(source)) {
-            // dropped, not answered: a 503 per flood packet would cost as much as the flood and,
-            // over UDP with a forged source, reflect it at someone else; a real peer retransmits
-            refusedRate.increment();
-            logSometimes(refusedRate, "{} from {} dropped: over [limits] sip_requests_per_second ({} dropped so far)",
-                    method, source);
-            return;
-        }
         if (Request.ACK.equals(method)) {
             SipCall call = agent.call(callIdOf(request));
             if (call != null) {
                 call.onInDialogRequest(event, null);
             }
-            return;
-        }
-        if (!trusted.allows(source)) {
-            refusedUntrusted.increment();
-            logSometimes(refusedUntrusted, "{} from untrusted {} refused with 403 (add it to [global] sip_trusted"
-                    + " to allow; {} refused so far)", method, source);
-            respondStateless(request, Response.FORBIDDEN);
             return;
         }
         Optional<Refusal> refusal = RequestScreening.screen(request);
@@ -120,14 +83,6 @@ final class InboundRequests implements SipListenerExt {
             respondStateless(request, Refusal.of(Response.SERVER_INTERNAL_ERROR, "Server Internal Error"));
         } catch (Exception e) {
             log.warn("cannot handle {}: {}", method, e.toString());
-        }
-    }
-
-    /** Warns on the 1st, 2nd, 4th, 8th ... refusal, so a flood cannot flood the log too. */
-    private static void logSometimes(LongAdder count, String format, String method, InetAddress source) {
-        long n = count.sum();
-        if (Long.bitCount(n) == 1) {
-            log.warn(format, method, source == null ? "?" : source.getHostAddress(), n);
         }
     }
 

@@ -142,17 +142,17 @@ public final class IncomingCall extends SipCall {
     void offered(IncomingCallHandler handler) {
         executor.execute(() -> {
             if (offerProblem != null) {
-                log.warn("call {}: refusing INVITE: {}", callId, offerProblem.getMessage());
+                log.warn("call {}: refusing INVITE: {}", logId, SipLogText.of(offerProblem.getMessage()));
                 respond(inviteTx, invite, offerProblem.status(), null, false);
                 end(new CallEnd(CallEnd.Cause.MEDIA_ERROR, offerProblem.status(), offerProblem.getMessage()));
                 return;
             }
-            log.info("call {}: INVITE from {} \"{}\" to {} (prefix '{}')", callId, callerNumber, callerDisplayName,
-                    calledNumber, strippedPrefix);
+            log.info("call {}: INVITE from {} \"{}\" to {} (prefix '{}')", logId, SipLogText.of(callerNumber),
+                    SipLogText.of(callerDisplayName), SipLogText.of(calledNumber), strippedPrefix);
             try {
                 handler.onIncomingCall(this);
             } catch (RuntimeException e) {
-                agent.internalErrors().report(log, "the incoming-call handler failed on call " + callId, e);
+                agent.internalErrors().report(log, "the incoming-call handler failed on call " + logId, e);
                 endOnInternalError();
             }
         });
@@ -271,7 +271,7 @@ public final class IncomingCall extends SipCall {
     protected void onAck(Request ack) {
         if (state == State.ANSWERED) {
             state = State.CONFIRMED;
-            log.info("call {}: confirmed (ACK)", callId);
+            log.info("call {}: confirmed (ACK)", logId);
             listener.answered(media);
         }
     }
@@ -288,7 +288,7 @@ public final class IncomingCall extends SipCall {
     void onAckTimeout() {
         executor.execute(() -> {
             if (state == State.ANSWERED) {
-                log.warn("call {}: no ACK for our 200 OK; sending BYE (check NAT/public_ip)", callId);
+                log.warn("call {}: no ACK for our 200 OK; sending BYE (check NAT/public_ip)", logId);
                 sendByeAndEnd(new CallEnd(CallEnd.Cause.NO_ACK, 0, "ACK never arrived"));
             }
         });

@@ -71,7 +71,7 @@ public final class OutgoingCall extends SipCall implements TransactionOwner {
                 invite.setApplicationData(this);
                 dialog = invite.getDialog();
                 invite.sendRequest();
-                log.info("call {}: INVITE {} from {}", callId, target.number(), target.fromUser());
+                log.info("call {}: INVITE {} from {}", logId, target.number(), target.fromUser());
                 noAnswer = agent.scheduler().schedule(() -> executor.execute(this::onNoAnswer),
                         agent.settings().noAnswer().toMillis(), TimeUnit.MILLISECONDS);
             } catch (Exception e) {
@@ -173,7 +173,7 @@ public final class OutgoingCall extends SipCall implements TransactionOwner {
                 listener.earlyMedia(media);
                 return;
             } catch (SdpException e) {
-                log.warn("call {}: unusable SDP in {}: {}", callId, status, e.getMessage());
+                log.warn("call {}: unusable SDP in {}: {}", logId, status, SipLogText.of(e.getMessage()));
             }
         }
         listener.ringing();
@@ -193,7 +193,7 @@ public final class OutgoingCall extends SipCall implements TransactionOwner {
         }
         cancelNoAnswer();
         if (cancelling != null) {
-            log.info("call {}: 200 crossed our CANCEL; ACK then BYE", callId);
+            log.info("call {}: 200 crossed our CANCEL; ACK then BYE", logId);
             state = State.DONE;
             sendBye();
             end(cancelling);
@@ -209,7 +209,7 @@ public final class OutgoingCall extends SipCall implements TransactionOwner {
             }
             applyRemote(media);
             state = State.ANSWERED;
-            log.info("call {}: answered, {} to {}", callId, media.audio().name(), media.remote().rtp());
+            log.info("call {}: answered, {} to {}", logId, media.audio().name(), media.remote().rtp());
             listener.answered(media);
         } catch (SdpException e) {
             state = State.DONE;
@@ -225,7 +225,7 @@ public final class OutgoingCall extends SipCall implements TransactionOwner {
             Request ack = d.createAck(seq);
             d.sendAck(ack);
         } catch (Exception e) {
-            log.warn("call {}: cannot send ACK: {}", callId, e.toString());
+            log.warn("call {}: cannot send ACK: {}", logId, e.toString());
         }
     }
 
@@ -266,7 +266,7 @@ public final class OutgoingCall extends SipCall implements TransactionOwner {
 
     private void onNoAnswer() {
         if (state == State.CALLING || state == State.PROCEEDING) {
-            log.info("call {}: no answer in {} s, cancelling", callId, agent.settings().noAnswer().toSeconds());
+            log.info("call {}: no answer in {} s, cancelling", logId, agent.settings().noAnswer().toSeconds());
             requestCancel(new CallEnd(CallEnd.Cause.NO_ANSWER, 408, "no answer"));
         }
     }
@@ -291,9 +291,9 @@ public final class OutgoingCall extends SipCall implements TransactionOwner {
             ClientTransaction ct = agent.newClientTransaction(cancel);
             ct.setApplicationData(TransactionOwner.IGNORE);
             ct.sendRequest();
-            log.info("call {}: CANCEL sent ({})", callId, cancelling);
+            log.info("call {}: CANCEL sent ({})", logId, cancelling);
         } catch (Exception e) {
-            log.warn("call {}: cannot send CANCEL: {}", callId, e.toString());
+            log.warn("call {}: cannot send CANCEL: {}", logId, e.toString());
         }
     }
 
@@ -303,7 +303,7 @@ public final class OutgoingCall extends SipCall implements TransactionOwner {
         }
         state = State.DONE;
         cancelNoAnswer();
-        log.info("call {}: failed {} {}", callId, status, reason);
+        log.info("call {}: failed {} {}", logId, status, SipLogText.of(reason));
         listener.failed(status, reason);
         end(new CallEnd(cause, status, reason));
     }

@@ -54,6 +54,8 @@ public final class SipAgent implements AutoCloseable {
     private final SipStackSetup sip;
     private final SipRequests requests;
     private final InboundRequests inbound;
+    private final SipAdmission admission;
+    private final TcpConnectionLimiter tcpConnections;
     private final DigestAccounts accounts = new DigestAccounts();
     private final InternalErrors internalErrors = new InternalErrors();
     private final AuthenticationHelper auth;
@@ -80,11 +82,14 @@ public final class SipAgent implements AutoCloseable {
         this.callPool = Executors.newFixedThreadPool(2, named("sip-call-" + id));
         this.offerAnswer = OfferAnswer.fromConfig(settings.codecs());
         this.inbound = new InboundRequests(this, settings);
+        this.admission = new SipAdmission(settings);
         InetAddress bind = InetAddress.getByName(settings.bindAddress());
         this.rtpPorts = new RtpPortAllocator(bind, settings.rtpPortMin(), settings.rtpPortMax());
         this.rtpIo = new RtpIoLoop("rtp-io-" + id);
         try {
-            this.sip = SipStackSetup.create(settings, id, inbound);
+            StackGuards guards = StackGuards.of(admission, settings.transport());
+            this.tcpConnections = guards.connections();
+            this.sip = SipStackSetup.create(settings, id, inbound, guards);
         } catch (Exception e) {
             rtpIo.close();
             callPool.shutdownNow();
@@ -264,9 +269,12 @@ public final class SipAgent implements AutoCloseable {
         return keepalive != null && keepalive.state() == ServerKeepalive.ServerState.ANSWERING;
     }
 
-    /** Requests answered 403 because their source is neither the SIP server nor in sip_trusted. */
+    /**
+     * Requests answered 403, and TCP connections closed at once, because their source is neither
+     * the SIP server nor in sip_trusted.
+     */
     public long refusedUntrusted() {
-        return inbound.refusedUntrusted();
+        return admission.refusedUntrusted();
     }
 
     /** Requests and calls that met a bug of ours (each answered 500). */
@@ -276,7 +284,27 @@ public final class SipAgent implements AutoCloseable {
 
     /** Requests dropped because their source sent more than sip_requests_per_second. */
     public long refusedRate() {
-        return inbound.refusedRate();
+        return admission.refusedRate();
+    }
+
+    /** Responses dropped because they answer no request of ours and come from outside sip_svr and sip_trusted. */
+    public long refusedStrayResponses() {
+        return admission.refusedStrayResponses();
+    }
+
+    /** SIP TCP connections open now (accepted ones; those we open toward a peer are not counted). */
+    public int openTcpConnections() {
+        return tcpConnections.open();
+    }
+
+    /** TCP connections closed at once for being over sip_tcp_connections or sip_tcp_connections_per_source. */
+    public long refusedTcpConnections() {
+        return admission.refusedTcpLimit();
+    }
+
+    /** TCP connections closed because a message on them was over sip_max_message_size. */
+    public long refusedTooLarge() {
+        return admission.refusedTooLarge();
     }
 
     // ---------------------------------------------------------------- for calls, registrations and parts
@@ -416,7 +444,7 @@ public final class SipAgent implements AutoCloseable {
         if (keepalive != null) {
             keepalive.close();
         }
-        sip.stack().stop();
+        sip.stop();
         rtpIo.close();
         callPool.shutdown();
         if (ownScheduler) {

@@ -31,6 +31,8 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
     protected final SipAgent agent;
     protected final SerialExecutor executor;
     protected final String callId;
+    /** The Call-ID as logs show it: escaped, since an incoming call's comes from the network. */
+    protected final String logId;
     protected final RtpSession rtp;
     protected volatile CallListener listener = new CallListener() { };
     protected Dialog dialog;
@@ -46,6 +48,7 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
         this.agent = agent;
         this.executor = new SerialExecutor(agent.callPool());
         this.callId = callId;
+        this.logId = SipLogText.of(callId);
         this.rtp = agent.newRtpSession(new RtpSessionListener() {
             @Override
             public void onNoMedia(long silentMillis) {
@@ -59,7 +62,7 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
 
             @Override
             public void onLatched(InetSocketAddress from) {
-                log.debug("call {}: RTP latched to {}", callId, from);
+                log.debug("call {}: RTP latched to {}", logId, from);
             }
         });
     }
@@ -153,10 +156,10 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
             applyRemote(next);
             refreshSessionTimer(request);
             respond(st, request, Response.OK, localSdp(OfferAnswer.answerCodecs(next), next.localDirection()), true);
-            log.info("call {}: re-INVITE, media now {} to {}", callId, next.localDirection(), next.remote().rtp());
+            log.info("call {}: re-INVITE, media now {} to {}", logId, next.localDirection(), next.remote().rtp());
             listener.mediaChanged(next);
         } catch (SdpException e) {
-            log.warn("call {}: re-INVITE refused: {}", callId, e.getMessage());
+            log.warn("call {}: re-INVITE refused: {}", logId, SipLogText.of(e.getMessage()));
             respond(st, request, e.status(), null, false);
         }
     }
@@ -211,7 +214,7 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
                 agent.provider().sendResponse(r);
             }
         } catch (Exception e) {
-            log.warn("call {}: cannot send {} to {}: {}", callId, status, request.getMethod(), e.toString());
+            log.warn("call {}: cannot send {} to {}: {}", logId, status, request.getMethod(), e.toString());
         }
     }
 
@@ -240,7 +243,7 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
             ct.setApplicationData(TransactionOwner.IGNORE);
             dialog.sendRequest(ct);
         } catch (Exception e) {
-            log.warn("call {}: cannot send BYE: {}", callId, e.toString());
+            log.warn("call {}: cannot send BYE: {}", logId, e.toString());
         }
     }
 
@@ -254,7 +257,7 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
         onEnding();
         rtp.close();
         agent.forget(this);
-        log.info("call {} ended: {}", callId, end);
+        log.info("call {} ended: {}", logId, end);
         listener.ended(end);
     }
 
@@ -265,7 +268,7 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
         if (ended || media == null || !media.localDirection().receives()) {
             return; // on hold nobody has to send us anything
         }
-        log.warn("call {}: no RTP for {} ms, hanging up", callId, silentMillis);
+        log.warn("call {}: no RTP for {} ms, hanging up", logId, silentMillis);
         sendByeAndEnd(new CallEnd(CallEnd.Cause.NO_MEDIA, 0, "no RTP for " + silentMillis / 1000 + " s"));
     }
 

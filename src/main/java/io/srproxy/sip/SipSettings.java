@@ -18,18 +18,19 @@ import java.util.Optional;
  * @param t1             SIP timer T1 (RFC 3261: 500 ms); a request gets no answer after 64 * T1
  * @param requestsPerSecond requests one source (other than the SIP server) may send per second; the rest are dropped
  * @param rtpLatching    {@code [media] rtp_latching}: whether a call's media may come from another address than its SDP names
+ * @param transport      message size and TCP connection limits
  */
 public record SipSettings(
         String bindAddress, int localPort, String serverHost, int serverPort, Optional<String> publicIp,
         List<String> trusted, String account, String password, String prefix,
         Duration registerExpires, Duration keepalive, Duration noAnswer, Duration retryMin, Duration retryMax,
         Duration authRetry, Duration t1, int rtpPortMin, int rtpPortMax, List<String> codecs, int rtpTimeoutSeconds,
-        int requestsPerSecond, RtpLatching rtpLatching) {
+        int requestsPerSecond, RtpLatching rtpLatching, SipTransportLimits transport) {
 
     /** {@code [limits] sip_requests_per_second}'s default. */
     public static final int DEFAULT_REQUESTS_PER_SECOND = 100;
 
-    /** With automatic RTP latching. */
+    /** With automatic RTP latching and the default transport limits. */
     public SipSettings(String bindAddress, int localPort, String serverHost, int serverPort, Optional<String> publicIp,
                        List<String> trusted, String account, String password, String prefix,
                        Duration registerExpires, Duration keepalive, Duration noAnswer, Duration retryMin, Duration retryMax,
@@ -37,7 +38,7 @@ public record SipSettings(
                        int requestsPerSecond) {
         this(bindAddress, localPort, serverHost, serverPort, publicIp, trusted, account, password, prefix, registerExpires,
                 keepalive, noAnswer, retryMin, retryMax, authRetry, t1, rtpPortMin, rtpPortMax, codecs, rtpTimeoutSeconds,
-                requestsPerSecond, RtpLatching.AUTO);
+                requestsPerSecond, RtpLatching.AUTO, SipTransportLimits.DEFAULTS);
     }
 
     /** With the default per-source request rate. */
@@ -47,7 +48,7 @@ public record SipSettings(
                        Duration authRetry, Duration t1, int rtpPortMin, int rtpPortMax, List<String> codecs, int rtpTimeoutSeconds) {
         this(bindAddress, localPort, serverHost, serverPort, publicIp, trusted, account, password, prefix, registerExpires,
                 keepalive, noAnswer, retryMin, retryMax, authRetry, t1, rtpPortMin, rtpPortMax, codecs, rtpTimeoutSeconds,
-                DEFAULT_REQUESTS_PER_SECOND);
+                DEFAULT_REQUESTS_PER_SECOND, RtpLatching.AUTO, SipTransportLimits.DEFAULTS);
     }
 
     public static SipSettings from(RtxConfig cfg, String bindAddress) {
@@ -60,36 +61,38 @@ public record SipSettings(
                 Duration.ofSeconds(cfg.rtm2sip().ringTimeoutSeconds()),
                 Duration.ofSeconds(2), Duration.ofSeconds(60), Duration.ofMinutes(5),
                 Duration.ofMillis(500), cfg.media().rtpPortMin(), cfg.media().rtpPortMax(), cfg.media().codecs(), cfg.media().rtpTimeoutSeconds(),
-                cfg.limits().sipRequestsPerSecond(), RtpLatching.valueOf(cfg.media().rtpLatching().name()));
+                cfg.limits().sipRequestsPerSecond(), RtpLatching.valueOf(cfg.media().rtpLatching().name()),
+                new SipTransportLimits(cfg.limits().sipMaxMessageSize(), cfg.limits().sipTcpConnections(),
+                        cfg.limits().sipTcpConnectionsPerSource(), Duration.ofSeconds(cfg.limits().sipTcpIdleTimeout())));
     }
 
     public SipSettings withRegisterExpires(Duration expires) {
         return new SipSettings(bindAddress, localPort, serverHost, serverPort, publicIp, trusted, account, password,
                 prefix, expires, keepalive, noAnswer, retryMin, retryMax, authRetry, t1, rtpPortMin, rtpPortMax, codecs,
-                rtpTimeoutSeconds, requestsPerSecond, rtpLatching);
+                rtpTimeoutSeconds, requestsPerSecond, rtpLatching, transport);
     }
 
     public SipSettings withNoAnswer(Duration timeout) {
         return new SipSettings(bindAddress, localPort, serverHost, serverPort, publicIp, trusted, account, password,
                 prefix, registerExpires, keepalive, timeout, retryMin, retryMax, authRetry, t1, rtpPortMin, rtpPortMax,
-                codecs, rtpTimeoutSeconds, requestsPerSecond, rtpLatching);
+                codecs, rtpTimeoutSeconds, requestsPerSecond, rtpLatching, transport);
     }
 
     public SipSettings withAccount(String user, String secret) {
         return new SipSettings(bindAddress, localPort, serverHost, serverPort, publicIp, trusted, user, secret,
                 prefix, registerExpires, keepalive, noAnswer, retryMin, retryMax, authRetry, t1, rtpPortMin, rtpPortMax,
-                codecs, rtpTimeoutSeconds, requestsPerSecond, rtpLatching);
+                codecs, rtpTimeoutSeconds, requestsPerSecond, rtpLatching, transport);
     }
 
     public SipSettings withRtpLatching(RtpLatching latching) {
         return new SipSettings(bindAddress, localPort, serverHost, serverPort, publicIp, trusted, account, password,
                 prefix, registerExpires, keepalive, noAnswer, retryMin, retryMax, authRetry, t1, rtpPortMin,
-                rtpPortMax, codecs, rtpTimeoutSeconds, requestsPerSecond, latching);
+                rtpPortMax, codecs, rtpTimeoutSeconds, requestsPerSecond, latching, transport);
     }
 
     public SipSettings withT1(Duration timerT1) {
         return new SipSettings(bindAddress, localPort, serverHost, serverPort, publicIp, trusted, account, password,
                 prefix, registerExpires, keepalive, noAnswer, retryMin, retryMax, authRetry, timerT1, rtpPortMin,
-                rtpPortMax, codecs, rtpTimeoutSeconds, requestsPerSecond, rtpLatching);
+                rtpPortMax, codecs, rtpTimeoutSeconds, requestsPerSecond, rtpLatching, transport);
     }
 }

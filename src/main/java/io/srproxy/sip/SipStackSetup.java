@@ -17,10 +17,22 @@ import javax.sip.message.MessageFactory;
 record SipStackSetup(SipStack stack, SipProvider provider, AddressFactory addresses, HeaderFactory headers,
                      MessageFactory messages, int port) {
 
-    static SipStackSetup create(SipSettings settings, int id, SipListener listener) throws Exception {
+    /**
+     * Creates and starts the stack; {@code guards} are registered under the stack's name first, for
+     * the parts JAIN-SIP makes by class name ({@link AdmissionValve}, {@link BoundedNioProcessorFactory}).
+     */
+    static SipStackSetup create(SipSettings settings, int id, SipListener listener, StackGuards guards)
+            throws Exception {
         SipFactory factory = SipFactory.getInstance();
         factory.setPathName("gov.nist");
-        SipStack stack = factory.createSipStack(properties(id));
+        StackGuards.register(stackName(id), guards);
+        SipStack stack;
+        try {
+            stack = factory.createSipStack(properties(id, settings.transport()));
+        } catch (Exception e) {
+            StackGuards.unregister(stackName(id));
+            throw e;
+        }
         try {
             ListeningPoint udp = stack.createListeningPoint(settings.bindAddress(), settings.localPort(), "udp");
             int port = udp.getPort();
@@ -28,17 +40,30 @@ record SipStackSetup(SipStack stack, SipProvider provider, AddressFactory addres
             SipProvider provider = stack.createSipProvider(udp);
             provider.addListeningPoint(tcp);
             provider.addSipListener(listener);
+            guards.admission().answerThrough(provider, factory.createMessageFactory());
             return new SipStackSetup(stack, provider, factory.createAddressFactory(), factory.createHeaderFactory(),
                     factory.createMessageFactory(), port);
         } catch (Exception e) {
             stack.stop();
+            StackGuards.unregister(stackName(id));
             throw e;
         }
     }
 
-    private static Properties properties(int id) {
+    /** Stops the stack and forgets its guards. */
+    void stop() {
+        String name = stack.getStackName();
+        stack.stop();
+        StackGuards.unregister(name);
+    }
+
+    private static String stackName(int id) {
+        return "srproxy-sip-" + id;
+    }
+
+    private static Properties properties(int id, SipTransportLimits limits) {
         Properties p = new Properties();
-        p.setProperty("javax.sip.STACK_NAME", "srproxy-sip-" + id);
+        p.setProperty("javax.sip.STACK_NAME", stackName(id));
         p.setProperty("gov.nist.javax.sip.STACK_LOGGER", Slf4jStackLogger.class.getName());
         p.setProperty("gov.nist.javax.sip.SERVER_LOGGER", Slf4jServerLogger.class.getName());
         p.setProperty("gov.nist.javax.sip.THREAD_POOL_SIZE", "4");
@@ -50,6 +75,17 @@ record SipStackSetup(SipStack stack, SipProvider provider, AddressFactory addres
         p.setProperty("gov.nist.javax.sip.MESSAGE_PARSER_FACTORY", ScreeningParserFactory.class.getName());
         // ended dialogs linger 2 s (default 8 s) for late retransmissions; transactions absorb the rest
         p.setProperty("gov.nist.javax.sip.LINGER_TIMER", "2");
+        // Admission (rate, trust, stray responses) before any transaction or dialog exists
+        p.setProperty("gov.nist.javax.sip.SIP_MESSAGE_VALVE", AdmissionValve.class.getName());
+        // TCP on one selector thread (parsed messages go to the stack's THREAD_POOL_SIZE threads),
+        // with connection limits and a size check before parsing; UDP stays JAIN-SIP's own
+        p.setProperty("gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY", BoundedNioProcessorFactory.class.getName());
+        p.setProperty("gov.nist.javax.sip.NIO_MAX_SOCKET_IDLE_TIME", Long.toString(limits.tcpIdle().toMillis()));
+        // UDP's receive buffer and the TCP parsers' own cap; the NIO parser allocates a body before
+        // checking it, which SipStreamSizeCheck prevents
+        p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", Integer.toString(limits.maxMessageSize()));
+        // JAIN-SIP ignores it for NIO (BoundedTcpProcessor limits), kept for its blocking transports
+        p.setProperty("gov.nist.javax.sip.MAX_CONNECTIONS", Integer.toString(limits.tcpConnections()));
         // No outbound proxy: out-of-dialog requests name the server in their Request-URI, in-dialog
         // ones follow the route set and the peer's Contact (RFC 3261 12.2.1.1); behind NAT,
         // public_ip in our Contact/Via and rport keep requests and responses reachable.

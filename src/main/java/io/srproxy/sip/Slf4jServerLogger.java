@@ -7,7 +7,7 @@ import javax.sip.SipStack;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** JAIN-SIP's message trace to SLF4J at TRACE only (message bodies are sensitive; see LogSetup). */
+/** JAIN-SIP's message trace to SLF4J at TRACE only (message bodies are sensitive; see LogSetup), escaped. */
 public final class Slf4jServerLogger implements ServerLogger {
 
     private static final Logger log = LoggerFactory.getLogger("io.srproxy.sip.wire");
@@ -38,7 +38,9 @@ public final class Slf4jServerLogger implements ServerLogger {
 
     private static void trace(SIPMessage message, String from, String to, boolean sender) {
         if (log.isTraceEnabled()) {
-            log.trace("{} {} -> {}\n{}", sender ? "sent" : "received", from, to, message);
+            // one line per message: CR/LF escaped, so a received message cannot forge log lines
+            log.trace("{} {} -> {}: {}", sender ? "sent" : "received", SipLogText.of(from), SipLogText.of(to),
+                    SipLogText.escape(message, 70_000));
         }
     }
 

@@ -43,7 +43,10 @@ class GatewaySipFloodTest {
             }
             String metrics = srproxy.metrics().scrape();
             assertThat(metrics).containsPattern("srproxy_sip_refused_total\\{reason=\"untrusted\"\\} 3\\.0")
-                    .containsPattern("srproxy_sip_refused_total\\{reason=\"rate\"\\} [1-9]\\d{2,}");
+                    .containsPattern("srproxy_sip_refused_total\\{reason=\"rate\"\\} [1-9]\\d{2,}")
+                    .contains("srproxy_sip_refused_total{reason=\"stray-response\"} 0.0",
+                            "srproxy_sip_refused_total{reason=\"tcp-limit\"} 0.0",
+                            "srproxy_sip_refused_total{reason=\"too-large\"} 0.0", "srproxy_sip_tcp_connections ");
             assertThat(srproxy.calls().recent()).anySatisfy(r -> assertThat(r.answeredAt()).isPresent());
         }
     }

@@ -140,7 +140,7 @@ class SippScenarioTest {
 
     @Test
     void anInviteFromAnUntrustedAddressGets403AndIsLogged() {
-        Logger logger = (Logger) LoggerFactory.getLogger(InboundRequests.class);
+        Logger logger = (Logger) LoggerFactory.getLogger(SipAdmission.class);
         ListAppender<ILoggingEvent> logs = new ListAppender<>();
         logs.start();
         logger.addAppender(logs);
