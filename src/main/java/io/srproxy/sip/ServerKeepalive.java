@@ -113,6 +113,9 @@ final class ServerKeepalive implements AutoCloseable {
             registeredAgainOnProbe = false;
             return;
         }
+        if (own.state() != RegistrationState.REGISTERED) {
+            return; // registering again already (the server's silence was noticed first)
+        }
         if (registeredAgainOnProbe) {
             probeOwnAddress = false;
             log.info("SIP server {} answers {} for our own address even after registering: it does not route OPTIONS"

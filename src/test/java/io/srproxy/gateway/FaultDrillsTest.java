@@ -74,6 +74,27 @@ class FaultDrillsTest {
     }
 
     @Test
+    void aQuickRestartBetweenKeepalivesIsCaughtByProbingOurOwnAddress() throws Exception {
+        kamailio = KamailioServer.start("1000", FreePorts.tcpAndUdp(), KamailioServer.ZeroMode.KEEP, 300);
+        phone = BaresipPhone.start("1005", kamailio.port(), 1000);
+        srproxy = GatewayUnderTest.start(APP_ID, kamailio.port(), "1005", "[global]\nsip_keepalive=3\n");
+        Registration registration = srproxy.sip().orElseThrow().registrations().iterator().next();
+        await("registered, the keepalive heard").atMost(Duration.ofSeconds(15)).until(() ->
+                registration.state() == RegistrationState.REGISTERED && srproxy.sip().orElseThrow().serverAnswersKeepalive());
+        int registersBefore = registration.successfulRegisters();
+        // Kamailio routes the keepalive for sip:1000@ back to srproxy (200): no REGISTER while it holds us
+        await().during(Duration.ofSeconds(7)).atMost(Duration.ofSeconds(9))
+                .until(() -> registration.successfulRegisters() == registersBefore);
+
+        kamailio.stop();
+        kamailio.startAgain(); // back before srproxy need notice any silence, with usrloc empty
+        await("registered again within 30 s of the restart").atMost(Duration.ofSeconds(30))
+                .until(() -> registration.successfulRegisters() > registersBefore
+                        && registration.state() == RegistrationState.REGISTERED);
+        phoneCallsAnAppAndItWorks("4403");
+    }
+
+    @Test
     void theSipServerIsDownAtStartAndWeRegisterWhenItComesUp() throws Exception {
         kamailio = KamailioServer.prepare("1000", FreePorts.tcpAndUdp(), KamailioServer.ZeroMode.KEEP, 300);
         srproxy = Srproxy.start(RtxConfigBinder.bind(RtxFile.parse(
