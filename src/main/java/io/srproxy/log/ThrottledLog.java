@@ -1,6 +1,5 @@
 package io.srproxy.log;
 
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 
 /**
@@ -11,7 +10,7 @@ import org.slf4j.Logger;
 public final class ThrottledLog {
 
     private final Logger log;
-    private final AtomicLong count = new AtomicLong();
+    private final PowersOfTwo count = new PowersOfTwo();
 
     public ThrottledLog(Logger log) {
         this.log = log;
@@ -19,8 +18,8 @@ public final class ThrottledLog {
 
     /** Counts one occurrence; logs {@code format} (+ " (n so far)") when the count is a power of two. */
     public void warn(String format, Object... args) {
-        long n = count.incrementAndGet();
-        if (Long.bitCount(n) == 1 && log.isWarnEnabled()) {
+        long n = count.next();
+        if (n != 0 && log.isWarnEnabled()) {
             Object[] withCount = java.util.Arrays.copyOf(args, args.length + 1);
             withCount[args.length] = n;
             log.warn(format + " ({} so far)", withCount);
@@ -29,6 +28,6 @@ public final class ThrottledLog {
 
     /** Occurrences counted so far. */
     public long count() {
-        return count.get();
+        return count.count();
     }
 }

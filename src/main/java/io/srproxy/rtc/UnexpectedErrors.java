@@ -1,6 +1,6 @@
 package io.srproxy.rtc;
 
-import java.util.concurrent.atomic.AtomicLong;
+import io.srproxy.log.PowersOfTwo;
 import org.slf4j.Logger;
 
 /**
@@ -12,7 +12,7 @@ public final class UnexpectedErrors {
 
     private final Logger log;
     private final String where;
-    private final AtomicLong count = new AtomicLong();
+    private final PowersOfTwo count = new PowersOfTwo();
 
     public UnexpectedErrors(Logger log, String where) {
         this.log = log;
@@ -20,13 +20,13 @@ public final class UnexpectedErrors {
     }
 
     public void record(RuntimeException e) {
-        long n = count.incrementAndGet();
-        if (Long.bitCount(n) == 1) {
+        long n = count.next();
+        if (n != 0) {
             log.error("{}: unexpected error (a bug; {} so far, logged at powers of two)", where, n, e);
         }
     }
 
     public long count() {
-        return count.get();
+        return count.count();
     }
 }

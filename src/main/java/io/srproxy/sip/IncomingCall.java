@@ -1,5 +1,6 @@
 package io.srproxy.sip;
 
+import io.srproxy.log.LogSafe;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
@@ -142,13 +143,13 @@ public final class IncomingCall extends SipCall {
     void offered(IncomingCallHandler handler) {
         executor.execute(() -> {
             if (offerProblem != null) {
-                log.warn("call {}: refusing INVITE: {}", logId, SipLogText.of(offerProblem.getMessage()));
+                log.warn("call {}: refusing INVITE: {}", logId, LogSafe.of(offerProblem.getMessage()));
                 respond(inviteTx, invite, offerProblem.status(), null, false);
                 end(new CallEnd(CallEnd.Cause.MEDIA_ERROR, offerProblem.status(), offerProblem.getMessage()));
                 return;
             }
-            log.info("call {}: INVITE from {} \"{}\" to {} (prefix '{}')", logId, SipLogText.of(callerNumber),
-                    SipLogText.of(callerDisplayName), SipLogText.of(calledNumber), strippedPrefix);
+            log.info("call {}: INVITE from {} \"{}\" to {} (prefix '{}')", logId, LogSafe.of(callerNumber),
+                    LogSafe.of(callerDisplayName), LogSafe.of(calledNumber), strippedPrefix);
             try {
                 handler.onIncomingCall(this);
             } catch (RuntimeException e) {

@@ -1,6 +1,6 @@
 package io.srproxy.sip;
 
-import java.util.concurrent.atomic.LongAdder;
+import io.srproxy.log.PowersOfTwo;
 import org.slf4j.Logger;
 
 /**
@@ -10,17 +10,16 @@ import org.slf4j.Logger;
  */
 final class InternalErrors {
 
-    private final LongAdder count = new LongAdder();
+    private final PowersOfTwo count = new PowersOfTwo();
 
     void report(Logger log, String what, RuntimeException e) {
-        count.increment();
-        long n = count.sum();
-        if (Long.bitCount(n) == 1) {
+        long n = count.next();
+        if (n != 0) {
             log.error("internal error: {} ({} so far; answered 500)", what, n, e);
         }
     }
 
     long count() {
-        return count.sum();
+        return count.count();
     }
 }

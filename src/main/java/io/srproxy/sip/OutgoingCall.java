@@ -1,5 +1,6 @@
 package io.srproxy.sip;
 
+import io.srproxy.log.LogSafe;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -173,7 +174,7 @@ public final class OutgoingCall extends SipCall implements TransactionOwner {
                 listener.earlyMedia(media);
                 return;
             } catch (SdpException e) {
-                log.warn("call {}: unusable SDP in {}: {}", logId, status, SipLogText.of(e.getMessage()));
+                log.warn("call {}: unusable SDP in {}: {}", logId, status, LogSafe.of(e.getMessage()));
             }
         }
         listener.ringing();
@@ -303,7 +304,7 @@ public final class OutgoingCall extends SipCall implements TransactionOwner {
         }
         state = State.DONE;
         cancelNoAnswer();
-        log.info("call {}: failed {} {}", logId, status, SipLogText.of(reason));
+        log.info("call {}: failed {} {}", logId, status, LogSafe.of(reason));
         listener.failed(status, reason);
         end(new CallEnd(cause, status, reason));
     }

@@ -1,5 +1,7 @@
 package io.srproxy.sip;
 
+import io.srproxy.log.PowersOfTwo;
+import io.srproxy.log.LogSafe;
 import java.net.InetAddress;
 import javax.sip.SipProvider;
 import javax.sip.message.MessageFactory;
@@ -23,11 +25,11 @@ final class SipAdmission {
 
     private final TrustedPeers trusted;
     private final SipFloodGuard floodGuard;
-    private final SipLogThrottle refusedUntrusted = new SipLogThrottle();
-    private final SipLogThrottle refusedRate = new SipLogThrottle();
-    private final SipLogThrottle refusedStray = new SipLogThrottle();
-    private final SipLogThrottle refusedTcpLimit = new SipLogThrottle();
-    private final SipLogThrottle refusedTooLarge = new SipLogThrottle();
+    private final PowersOfTwo refusedUntrusted = new PowersOfTwo();
+    private final PowersOfTwo refusedRate = new PowersOfTwo();
+    private final PowersOfTwo refusedStray = new PowersOfTwo();
+    private final PowersOfTwo refusedTcpLimit = new PowersOfTwo();
+    private final PowersOfTwo refusedTooLarge = new PowersOfTwo();
     private volatile SipProvider provider;
     private volatile MessageFactory messages;
 
@@ -105,7 +107,7 @@ final class SipAdmission {
         try {
             p.sendResponse(messages.createResponse(Response.FORBIDDEN, request));
         } catch (Exception e) {
-            log.debug("cannot answer {} with 403: {}", request.getMethod(), SipLogText.of(e));
+            log.debug("cannot answer {} with 403: {}", request.getMethod(), LogSafe.of(e));
         }
     }
 
@@ -129,10 +131,10 @@ final class SipAdmission {
         return refusedTooLarge.count();
     }
 
-    private static void logSometimes(SipLogThrottle throttle, String format, String what, InetAddress source) {
+    private static void logSometimes(PowersOfTwo throttle, String format, String what, InetAddress source) {
         long n = throttle.next();
         if (n > 0) {
-            log.warn(format, SipLogText.of(what), source == null ? "?" : source.getHostAddress(), n);
+            log.warn(format, LogSafe.of(what), source == null ? "?" : source.getHostAddress(), n);
         }
     }
 }

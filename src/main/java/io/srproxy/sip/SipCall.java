@@ -1,5 +1,6 @@
 package io.srproxy.sip;
 
+import io.srproxy.log.LogSafe;
 import io.srproxy.concurrent.SerialExecutor;
 import io.srproxy.rtc.rtp.RtpSession;
 import io.srproxy.rtc.rtp.RtpSessionListener;
@@ -48,7 +49,7 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
         this.agent = agent;
         this.executor = new SerialExecutor(agent.callPool());
         this.callId = callId;
-        this.logId = SipLogText.of(callId);
+        this.logId = LogSafe.of(callId);
         this.rtp = agent.newRtpSession(new RtpSessionListener() {
             @Override
             public void onNoMedia(long silentMillis) {
@@ -159,7 +160,7 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
             log.info("call {}: re-INVITE, media now {} to {}", logId, next.localDirection(), next.remote().rtp());
             listener.mediaChanged(next);
         } catch (SdpException e) {
-            log.warn("call {}: re-INVITE refused: {}", logId, SipLogText.of(e.getMessage()));
+            log.warn("call {}: re-INVITE refused: {}", logId, LogSafe.of(e.getMessage()));
             respond(st, request, e.status(), null, false);
         }
     }

@@ -1,5 +1,6 @@
 package io.srproxy.sip;
 
+import io.srproxy.log.LogSafe;
 import gov.nist.core.ServerLogger;
 import gov.nist.javax.sip.message.SIPMessage;
 import java.util.Properties;
@@ -39,8 +40,8 @@ public final class Slf4jServerLogger implements ServerLogger {
     private static void trace(SIPMessage message, String from, String to, boolean sender) {
         if (log.isTraceEnabled()) {
             // one line per message: CR/LF escaped, so a received message cannot forge log lines
-            log.trace("{} {} -> {}: {}", sender ? "sent" : "received", SipLogText.of(from), SipLogText.of(to),
-                    SipLogText.escape(message, 70_000));
+            log.trace("{} {} -> {}: {}", sender ? "sent" : "received", LogSafe.of(from), LogSafe.of(to),
+                    LogSafe.of(message, 70_000));
         }
     }
 

@@ -1,5 +1,6 @@
 package io.srproxy.sip;
 
+import io.srproxy.log.LogSafe;
 import gov.nist.core.StackLogger;
 import java.util.List;
 import java.util.Map;
@@ -68,21 +69,21 @@ public final class Slf4jStackLogger implements StackLogger {
     @Override
     public void logDebug(String message) {
         if (log.isDebugEnabled()) {
-            log.debug(SipLogText.escape(message, DEBUG_CHARS));
+            log.debug(LogSafe.of(message, DEBUG_CHARS));
         }
     }
 
     @Override
     public void logDebug(String message, Exception e) {
         if (log.isDebugEnabled()) {
-            log.debug(SipLogText.escape(message, DEBUG_CHARS), e);
+            log.debug(LogSafe.of(message, DEBUG_CHARS), e);
         }
     }
 
     @Override
     public void logTrace(String message) {
         if (log.isTraceEnabled()) {
-            log.trace(SipLogText.escape(message, DEBUG_CHARS));
+            log.trace(LogSafe.of(message, DEBUG_CHARS));
         }
     }
 
@@ -115,7 +116,7 @@ public final class Slf4jStackLogger implements StackLogger {
     private static void report(boolean error, String message, Throwable t) {
         String text = String.valueOf(message);
         if (log.isDebugEnabled()) {
-            log.debug(SipLogText.escape(text, DEBUG_CHARS), t);
+            log.debug(LogSafe.of(text, DEBUG_CHARS), t);
         }
         if (DEBUG_ONLY.stream().anyMatch(text::startsWith)) {
             return;
@@ -126,7 +127,7 @@ public final class Slf4jStackLogger implements StackLogger {
         if (n == 0) {
             return;
         }
-        String line = (peerFault != null ? peerFault + " (details at DEBUG)" : SipLogText.escape(text, LINE_CHARS))
+        String line = (peerFault != null ? peerFault + " (details at DEBUG)" : LogSafe.of(text, LINE_CHARS))
                 + (n > 1 ? " (" + n + " of this kind so far)" : "");
         if (error && peerFault == null) {
             log.error("JAIN-SIP: {}", line);
