@@ -43,6 +43,8 @@ public final class ConfigKeys {
             new Key("limits", "sip_requests_per_second", "100", false),
             new Key("limits", "rtc_max_connections", "2000", false),
             new Key("limits", "rtc_joins_per_second", "10", false),
+            new Key("limits", "rtm_channel_members", "512", false),
+            new Key("limits", "rtm_channels_per_user", "20", false),
             new Key("log", "level", "2", false),
             new Key("log", "file", "", false),
             new Key("log", "max_file_size", "100", false));

@@ -71,7 +71,7 @@ public record RtxConfig(
      * Each refusal is counted.
      */
     public record Limits(int maxConnections, int maxRequestsPerSecond, int maxCalls, int sipRequestsPerSecond,
-                         int rtcMaxConnections, int rtcJoinsPerSecond) {}
+                         int rtcMaxConnections, int rtcJoinsPerSecond, int rtmChannelMembers, int rtmChannelsPerUser) {}
 
     /** PSTN routing: calls with {@code Pstn} go to {@code <prefix><number>@<ip or sip_svr>}. */
     public record Pstn(Optional<String> ip, String prefix) {}

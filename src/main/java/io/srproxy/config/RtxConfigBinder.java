@@ -86,7 +86,8 @@ public final class RtxConfigBinder {
         var limits = new RtxConfig.Limits(intIn("limits", "max_connections", 1, 10_000_000),
                 intIn("limits", "max_requests_per_second", 1, 1_000_000), intIn("limits", "max_calls", 1, 1_000_000),
                 intIn("limits", "sip_requests_per_second", 1, 1_000_000),
-                intIn("limits", "rtc_max_connections", 1, 1_000_000), intIn("limits", "rtc_joins_per_second", 1, 1_000_000));
+                intIn("limits", "rtc_max_connections", 1, 1_000_000), intIn("limits", "rtc_joins_per_second", 1, 1_000_000),
+                intIn("limits", "rtm_channel_members", 1, 100_000), intIn("limits", "rtm_channels_per_user", 1, 1000));
         var log = new RtxConfig.Log(intIn("log", "level", 0, 5), optional("log", "file"),
                 intIn("log", "max_file_size", 1, 1_000_000));
 

@@ -79,7 +79,7 @@ class RtxConfigBinderTest {
         assertThat(c.media()).isEqualTo(new RtxConfig.Media(16384, 32768, List.of("opus", "PCMU", "PCMA"), 30,
                 RtxConfig.RtpLatching.AUTO));
         assertThat(c.log().level()).isEqualTo(2);
-        assertThat(c.limits()).isEqualTo(new RtxConfig.Limits(10_000, 50, 1000, 100, 2000, 10));
+        assertThat(c.limits()).isEqualTo(new RtxConfig.Limits(10_000, 50, 1000, 100, 2000, 10, 512, 20));
     }
 
     @ParameterizedTest
@@ -106,6 +106,8 @@ class RtxConfigBinderTest {
         "'[limits]\nsip_requests_per_second=0'           | rtx.conf:2: [limits] sip_requests_per_second: 0 is out of range 1..1000000",
         "'[limits]\nrtc_max_connections=0'               | rtx.conf:2: [limits] rtc_max_connections: 0 is out of range 1..1000000",
         "'[limits]\nrtc_joins_per_second=x'              | rtx.conf:2: [limits] rtc_joins_per_second: 'x' is not a whole number",
+        "'[limits]\nrtm_channel_members=0'               | rtx.conf:2: [limits] rtm_channel_members: 0 is out of range 1..100000",
+        "'[limits]\nrtm_channels_per_user=1001'          | rtx.conf:2: [limits] rtm_channels_per_user: 1001 is out of range 1..1000",
         "'[pstn]\nprefix=9a'                              | rtx.conf:2: [pstn] prefix: '9a' must be dial digits (0-9, *, #, +)",
         "'[global]\nthis line has no equals'              | rtx.conf:2: expected key=value, [section] or # comment: 'this line has no equals'",
     })
