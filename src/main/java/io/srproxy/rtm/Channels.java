@@ -28,6 +28,8 @@ final class Channels {
     /** Members in join order; a channel without members is removed. */
     private final Map<String, Set<Connection>> channels = new HashMap<>();
     private final Set<String> countChanged = new LinkedHashSet<>();
+    /** channels.size(), for readers off the service's thread (metrics). */
+    private volatile int count;
 
     /** {@code afterThisStep} is the service's executor: what it runs comes after the current request's reply. */
     Channels(ChannelLimits limits, Executor afterThisStep) {
@@ -51,6 +53,7 @@ final class Channels {
         if (members == null) {
             members = new LinkedHashSet<>();
             channels.put(channelId, members);
+            count = channels.size();
         }
         RtmEvent joined = new RtmEvent.MemberJoined(channelId, c.uid);
         for (Connection m : members) {
@@ -103,9 +106,9 @@ final class Channels {
         }
     }
 
-    /** Channels with members now (for health and tests). */
+    /** Channels with members now; any thread. */
     int count() {
-        return channels.size();
+        return count;
     }
 
     private void remove(Connection c, String channelId) {
@@ -116,6 +119,7 @@ final class Channels {
         log.debug("{} left channel {} ({} members)", c, LogSafe.of(channelId), members.size());
         if (members.isEmpty()) {
             channels.remove(channelId);
+            count = channels.size();
             return;
         }
         RtmEvent left = new RtmEvent.MemberLeft(channelId, c.uid);
