@@ -1,4 +1,4 @@
-// srproxy RTM web SDK: signalling (login, presence, peer messages, call invitations) over the
+// srproxy RTM web SDK: signalling (login, presence, peer messages, call invitations, channels) over the
 // /rtm WebSocket of an srproxy server. An ES module with no build step; names follow the
 // anyRTC/Agora RTM web SDKs. Protocol: docs/protocol.md, section "/rtm: signalling".
 //
@@ -6,6 +6,9 @@
 //   const client = createInstance('srproxy');           // or createInstance(appId, { url: 'wss://host/rtm' })
 //   client.on('MessageFromPeer', (message, peerId) => console.log(peerId, message.text));
 //   await client.login({ uid: '1001' });
+//   const channel = client.createChannel('room');
+//   channel.on('ChannelMessage', (message, memberId) => console.log(memberId, message.text));
+//   await channel.join();
 
 export const ConnectionState = Object.freeze({
   DISCONNECTED: 'DISCONNECTED', CONNECTING: 'CONNECTING', CONNECTED: 'CONNECTED',
@@ -137,6 +140,33 @@ export class RemoteInvitation extends Emitter {
 }
 
 /**
+ * One channel of a client (from client.createChannel(channelId)). Events: ChannelMessage({text,
+ * messageType: 'TEXT'}, memberId), MemberJoined(memberId), MemberLeft(memberId),
+ * MemberCountUpdated(memberCount). Promises reject with RtmError codes ALREADY_JOINED,
+ * TOO_MANY_CHANNELS, CHANNEL_FULL, NOT_IN_CHANNEL, INVALID_ARGUMENT, NOT_LOGGED_IN.
+ */
+export class RtmChannel extends Emitter {
+  #client;
+
+  constructor(client, channelId) {
+    super();
+    this.#client = client;
+    this.channelId = channelId;
+  }
+
+  /** Joins; the others get MemberJoined. Re-joined by the client after it logs in again on a lost link. */
+  join() { return this.#client._joinChannel(this); }
+
+  leave() { return this.#client._leaveChannel(this); }
+
+  /** Resolves the members' uids (this client's included), in the order they joined. */
+  getMembers() { return this.#client._channelMembers(this); }
+
+  /** To every other member. */
+  sendMessage(message) { return this.#client._sendChannelMessage(this, message); }
+}
+
+/**
  * One RTM user. Events: ConnectionStateChanged(newState, reason), MessageFromPeer({text}, peerId),
  * PeersOnlineStatusChanged({uid: 'ONLINE'|'OFFLINE'}), RemoteInvitationReceived(remoteInvitation).
  * Invitation events are emitted on the invitation and, with the invitation first, on the client.
@@ -149,6 +179,7 @@ export class RtmClient extends Emitter {
   #pending = new Map();
   #locals = new Map();
   #remotes = new Map();
+  #channels = new Map(); // channelId -> RtmChannel joined (kept while RECONNECTING, to join again)
   #ping = null;
   #credentials = null; // what to log in with again after a lost link
   #reconnect;
@@ -213,6 +244,54 @@ export class RtmClient extends Emitter {
 
   createLocalInvitation(calleeId) {
     return new LocalInvitation(this, String(calleeId));
+  }
+
+  /** A channel object; nothing is sent until join(). Ids: 1..64 bytes UTF-8 without control characters. */
+  createChannel(channelId) {
+    return new RtmChannel(this, String(channelId));
+  }
+
+  // ---- channel calls (used by the channel objects)
+
+  async _joinChannel(channel) {
+    const joined = this.#channels.get(channel.channelId);
+    if (joined && joined !== channel) {
+      throw new RtmError('ALREADY_JOINED', `channel '${channel.channelId}' is joined through another channel object`);
+    }
+    await this.#request('joinChannel', { channelId: channel.channelId });
+    this.#channels.set(channel.channelId, channel);
+  }
+
+  async _leaveChannel(channel) {
+    try {
+      await this.#request('leaveChannel', { channelId: channel.channelId });
+    } finally {
+      // not joined again after a reconnection either way
+      if (this.#channels.get(channel.channelId) === channel) this.#channels.delete(channel.channelId);
+    }
+  }
+
+  async _channelMembers(channel) {
+    return (await this.#request('getChannelMembers', { channelId: channel.channelId })).members;
+  }
+
+  async _sendChannelMessage(channel, message) {
+    const text = message?.text ?? '';
+    if (bytes(text) > Limits.MAX_MESSAGE_BYTES) {
+      throw new RtmError('INVALID_ARGUMENT', `text is ${bytes(text)} bytes; at most ${Limits.MAX_MESSAGE_BYTES} bytes UTF-8`);
+    }
+    await this.#request('sendChannelMessage', { channelId: channel.channelId, text });
+  }
+
+  /** After a new login on a lost link: the server dropped the old session's channels; join them again. */
+  #rejoinChannels() {
+    for (const [channelId, channel] of this.#channels) {
+      this.#request('joinChannel', { channelId }).catch((e) => {
+        if (e.code === 'ALREADY_JOINED') return;
+        if (this.#channels.get(channelId) === channel) this.#channels.delete(channelId);
+        console.warn(`srproxy-rtm: could not join channel ${channelId} again`, e);
+      });
+    }
   }
 
   // ---- invitation calls (used by the invitation objects)
@@ -365,6 +444,12 @@ export class RtmClient extends Emitter {
       case 'localInvitationRefused': this.#endLocal(e.invitationId, 'REFUSED_BY_REMOTE', 'LocalInvitationRefused', e.response); break;
       case 'localInvitationCanceled': this.#endLocal(e.invitationId, 'CANCELED', 'LocalInvitationCanceled'); break;
       case 'localInvitationFailure': this.#endLocal(e.invitationId, 'FAILURE', 'LocalInvitationFailure', e.reason); break;
+      case 'channelMessage':
+        this.#channels.get(e.channelId)?.emit('ChannelMessage', { text: e.text, messageType: 'TEXT' }, e.memberId);
+        break;
+      case 'memberJoined': this.#channels.get(e.channelId)?.emit('MemberJoined', e.memberId); break;
+      case 'memberLeft': this.#channels.get(e.channelId)?.emit('MemberLeft', e.memberId); break;
+      case 'memberCountUpdated': this.#channels.get(e.channelId)?.emit('MemberCountUpdated', e.memberCount); break;
       default: console.warn('srproxy-rtm: unknown event', e.event);
     }
   }
@@ -429,6 +514,9 @@ export class RtmClient extends Emitter {
         return;
       }
       this.uid = this.#credentials.uid;
+      this.connectionState = ConnectionState.CONNECTED;
+      // sent before anything the app asks on CONNECTED: the server takes one socket's requests in order
+      this.#rejoinChannels();
       this.#setState(ConnectionState.CONNECTED, ConnectionChangeReason.LOGIN_SUCCESS);
     }, delays[attempt]);
   }
@@ -437,13 +525,17 @@ export class RtmClient extends Emitter {
     clearTimeout(this.#retry);
     this.#retry = null;
     this.#credentials = null;
+    this.#channels.clear();
     this.#closeSocket();
     this.#setState(state, reason);
   }
 
   #sessionGone(state, reason) {
     this.uid = null;
-    if (state !== ConnectionState.RECONNECTING) this.#credentials = null;
+    if (state !== ConnectionState.RECONNECTING) {
+      this.#credentials = null;
+      this.#channels.clear();
+    }
     for (const inv of this.#locals.values()) {
       inv.state = LocalInvitationState.FAILURE;
       this.#emitLocal(inv, 'LocalInvitationFailure', 'NOT_LOGGEDIN');
@@ -466,4 +558,4 @@ export function createInstance(appId, options = {}) {
   return new RtmClient(appId, options);
 }
 
-export default { createInstance, ConnectionState, ConnectionChangeReason, LocalInvitationState, RemoteInvitationState, InvitationApiError, Limits, RtmError };
+export default { createInstance, RtmChannel, ConnectionState, ConnectionChangeReason, LocalInvitationState, RemoteInvitationState, InvitationApiError, Limits, RtmError };

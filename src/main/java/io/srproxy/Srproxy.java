@@ -9,6 +9,7 @@ import io.srproxy.metrics.SrproxyMeters;
 import io.srproxy.rtc.RtcService;
 import io.srproxy.rtc.ws.RtcWebModule;
 import io.srproxy.auth.LoginPolicy;
+import io.srproxy.rtm.ChannelLimits;
 import io.srproxy.rtm.RtmService;
 import io.srproxy.rtm.SystemTimers;
 import io.srproxy.rtm.ws.RtmWebSocket;
@@ -68,7 +69,8 @@ public final class Srproxy implements AutoCloseable {
 
         SystemTimers rtmTimers = new SystemTimers();
         started.add(rtmTimers);
-        rtm = RtmService.create(config.global().appId(), config.reservedUids(), loginTokens(), rtmTimers);
+        rtm = RtmService.create(config.global().appId(), config.reservedUids(), loginTokens(),
+                new ChannelLimits(config.limits().rtmChannelMembers(), config.limits().rtmChannelsPerUser()), rtmTimers);
         started.add(rtm);
         RtmWebSocket rtmSocket = new RtmWebSocket(rtm, new RtmWebSocket.Limits(config.limits().maxConnections(),
                 config.limits().maxRequestsPerSecond()));

@@ -48,6 +48,8 @@ public final class ConfigKeys {
             new Key("limits", "sip_tcp_connections", "1024", false),
             new Key("limits", "sip_tcp_connections_per_source", "32", false),
             new Key("limits", "sip_tcp_idle_timeout", "300", false),
+            new Key("limits", "rtm_channel_members", "512", false),
+            new Key("limits", "rtm_channels_per_user", "20", false),
             new Key("log", "level", "2", false),
             new Key("log", "file", "", false),
             new Key("log", "max_file_size", "100", false));

@@ -75,7 +75,8 @@ public record RtxConfig(
      */
     public record Limits(int maxConnections, int maxRequestsPerSecond, int maxCalls, int sipRequestsPerSecond,
                          int rtcMaxConnections, int rtcJoinsPerSecond, int sipMaxMessageSize, int sipTcpConnections,
-                         int sipTcpConnectionsPerSource, int sipTcpIdleTimeout) {}
+                         int sipTcpConnectionsPerSource, int sipTcpIdleTimeout, int rtmChannelMembers,
+                         int rtmChannelsPerUser) {}
 
     /** PSTN routing: calls with {@code Pstn} go to {@code <prefix><number>@<ip or sip_svr>}. */
     public record Pstn(Optional<String> ip, String prefix) {}

@@ -91,7 +91,8 @@ public final class RtxConfigBinder {
                 intIn("limits", "sip_max_message_size", 4096, 1_048_576),
                 intIn("limits", "sip_tcp_connections", 1, 100_000),
                 intIn("limits", "sip_tcp_connections_per_source", 1, 100_000),
-                intIn("limits", "sip_tcp_idle_timeout", 1, 86_400));
+                intIn("limits", "sip_tcp_idle_timeout", 1, 86_400),
+                intIn("limits", "rtm_channel_members", 1, 100_000), intIn("limits", "rtm_channels_per_user", 1, 1000));
         var log = new RtxConfig.Log(intIn("log", "level", 0, 5), optional("log", "file"),
                 intIn("log", "max_file_size", 1, 1_000_000));
 

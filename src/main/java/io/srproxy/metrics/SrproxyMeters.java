@@ -31,6 +31,8 @@ public final class SrproxyMeters {
                                 Optional<SipAgent> sip) {
         Gauge.builder("srproxy.rtm.users.online", rtm, RtmService::onlineCount)
                 .description("RTM users logged in").register(registry);
+        Gauge.builder("srproxy.rtm.channels", rtm, RtmService::channelCount)
+                .description("RTM channels with members").register(registry);
         Gauge.builder("srproxy.rtc.channels", rtc, r -> r.channels().size())
                 .description("RTC channels with members").register(registry);
         Gauge.builder("srproxy.rtc.webrtc.sessions", rtc, r -> r.mux().sessions())

@@ -22,6 +22,8 @@ public final class Connection {
     String uid;
     final Set<String> subscriptions = new HashSet<>();
     final Set<String> invitationIds = new HashSet<>();
+    /** Channels joined, in join order. */
+    final Set<String> channels = new java.util.LinkedHashSet<>();
 
     Connection(ConnectionPeer peer, boolean needsKeepalive, String label, long now) {
         this.peer = peer;

@@ -149,6 +149,26 @@ public final class RtmClientCore implements RtmClient {
     }
 
     @Override
+    public CompletableFuture<Void> joinChannel(String channelId) {
+        return request(new RtmRequest.JoinChannel(channelId)).thenApply(r -> null);
+    }
+
+    @Override
+    public CompletableFuture<Void> leaveChannel(String channelId) {
+        return request(new RtmRequest.LeaveChannel(channelId)).thenApply(r -> null);
+    }
+
+    @Override
+    public CompletableFuture<List<String>> getChannelMembers(String channelId) {
+        return request(new RtmRequest.GetChannelMembers(channelId)).thenApply(r -> ((RtmReply.ChannelMembers) r).members());
+    }
+
+    @Override
+    public CompletableFuture<Void> sendChannelMessage(String channelId, String text) {
+        return request(new RtmRequest.SendChannelMessage(channelId, text)).thenApply(r -> null);
+    }
+
+    @Override
     public LocalInvitation createLocalInvitation(String calleeId) {
         return new LocalInvitation(this, UUID.randomUUID().toString(), calleeId);
     }
@@ -321,6 +341,14 @@ public final class RtmClientCore implements RtmClient {
             if (inv != null) {
                 listener.onLocalInvitationFailure(inv, e.reason());
             }
+        } else if (event instanceof RtmEvent.ChannelMessage e) {
+            listener.onChannelMessage(e.channelId(), e.text(), e.memberId());
+        } else if (event instanceof RtmEvent.MemberJoined e) {
+            listener.onMemberJoined(e.channelId(), e.memberId());
+        } else if (event instanceof RtmEvent.MemberLeft e) {
+            listener.onMemberLeft(e.channelId(), e.memberId());
+        } else if (event instanceof RtmEvent.MemberCountUpdated e) {
+            listener.onMemberCountUpdated(e.channelId(), e.memberCount());
         }
     }
 

@@ -34,6 +34,14 @@ public enum RtmError {
     NOT_STARTED,
     /** Invitation: the session is not the party allowed to do this. */
     NOT_ALLOWED,
+    /** Channel: this session is already a member (Agora JOIN_CHANNEL_ERR_ALREADY_JOINED, 6). */
+    ALREADY_JOINED,
+    /** Channel: this session is in {@code [limits] rtm_channels_per_user} channels (Agora JOIN_CHANNEL_ERR_EXCEED_LIMIT, 5). */
+    TOO_MANY_CHANNELS,
+    /** Channel: it has {@code [limits] rtm_channel_members} members already. */
+    CHANNEL_FULL,
+    /** Channel: leave, members or message in a channel this session has not joined (Agora LEAVE_CHANNEL_ERR_NOT_IN_CHANNEL, 3). */
+    NOT_IN_CHANNEL,
     /** Client side: the server could not be reached at login (connection refused, DNS, TLS, ...). */
     UNREACHABLE,
     /** The service is closed or failed unexpectedly. */

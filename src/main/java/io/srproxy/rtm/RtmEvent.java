@@ -39,4 +39,16 @@ public sealed interface RtmEvent {
 
     record LocalInvitationFailure(String invitationId, LocalInvitationFailureReason reason)
             implements RtmEvent {}
+
+    /** To the other members of a channel. */
+    record ChannelMessage(String channelId, String memberId, String text) implements RtmEvent {}
+
+    /** To the other members: {@code memberId} joined. */
+    record MemberJoined(String channelId, String memberId) implements RtmEvent {}
+
+    /** To the other members: {@code memberId} left, logged out, was replaced or went silent. */
+    record MemberLeft(String channelId, String memberId) implements RtmEvent {}
+
+    /** To every member, after the member count changed (changes in one service step are sent once). */
+    record MemberCountUpdated(String channelId, int memberCount) implements RtmEvent {}
 }

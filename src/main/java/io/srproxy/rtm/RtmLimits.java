@@ -37,6 +37,18 @@ public final class RtmLimits {
         return id;
     }
 
+    /** A channel to join or talk in: 1..64 bytes UTF-8 without control characters (the rule /rtc shares). */
+    public static String requiredChannelId(String field, String id) {
+        if (id == null) {
+            throw new RtmException(RtmError.MISSING_FIELD, field + " is missing");
+        }
+        String problem = Identifiers.channelIdProblem(field, id);
+        if (problem != null) {
+            throw invalid(problem);
+        }
+        return id;
+    }
+
     /** Text of at most {@code max} bytes UTF-8; null counts as empty. */
     public static String text(String field, String value, int max) {
         if (value == null) {

@@ -30,4 +30,13 @@ public interface RtmListener {
     default void onLocalInvitationCanceled(LocalInvitation invitation) {}
 
     default void onLocalInvitationFailure(LocalInvitation invitation, LocalInvitationFailureReason reason) {}
+
+    /** Another member of {@code channelId} sent {@code text}. */
+    default void onChannelMessage(String channelId, String text, String memberId) {}
+
+    default void onMemberJoined(String channelId, String memberId) {}
+
+    default void onMemberLeft(String channelId, String memberId) {}
+
+    default void onMemberCountUpdated(String channelId, int memberCount) {}
 }

@@ -41,4 +41,15 @@ public sealed interface RtmRequest {
 
     /** Callee: refuse. */
     record RefuseInvitation(String invitationId, String response) implements RtmRequest {}
+
+    /** Join a channel (1..64 bytes); the others get MemberJoined, everyone the new count. */
+    record JoinChannel(String channelId) implements RtmRequest {}
+
+    record LeaveChannel(String channelId) implements RtmRequest {}
+
+    /** Answered with {@link RtmReply.ChannelMembers}. */
+    record GetChannelMembers(String channelId) implements RtmRequest {}
+
+    /** To every other member of a channel this session has joined. */
+    record SendChannelMessage(String channelId, String text) implements RtmRequest {}
 }

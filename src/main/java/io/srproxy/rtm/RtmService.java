@@ -19,7 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The RTM signalling service: sessions, presence, peer messages and call invitations. All state
+ * The RTM signalling service: sessions, presence, peer messages, call invitations and channels. All state
  * lives on one serial executor; transports (in-process, WebSocket) hand it {@link RtmRequest}s
  * through {@link #submit} and receive {@link RtmEvent}s through their {@link ConnectionPeer}.
  */
@@ -36,11 +36,16 @@ public final class RtmService implements AutoCloseable {
     private final Set<Connection> remoteConnections = new HashSet<>();
     private final Presence presence = new Presence();
     private final Invitations invitations;
+    private final Channels channels;
     private final AtomicLong connectionSeq = new AtomicLong();
     private volatile int onlineCount;
     private volatile boolean closed;
 
     public RtmService(String appId, LoginPolicy policy, Timers timers, RtmTimeouts timeouts) {
+        this(appId, policy, timers, timeouts, ChannelLimits.DEFAULTS);
+    }
+
+    public RtmService(String appId, LoginPolicy policy, Timers timers, RtmTimeouts timeouts, ChannelLimits channelLimits) {
         this.appId = appId;
         this.policy = policy;
         this.timers = timers;
@@ -51,6 +56,7 @@ public final class RtmService implements AutoCloseable {
             return t;
         });
         this.invitations = new Invitations(timers, executor, timeouts, sessions::get);
+        this.channels = new Channels(channelLimits, this::run);
         scheduleKeepaliveSweep();
     }
 
@@ -67,7 +73,13 @@ public final class RtmService implements AutoCloseable {
     /** As above, with login tokens required from remote clients (when {@code [global] app_cert} is set). */
     public static RtmService create(String appId, Set<String> reservedUids, java.util.Optional<io.srproxy.auth.LoginTokens> tokens,
                                     SystemTimers timers) {
-        return new RtmService(appId, LoginPolicy.of(appId, reservedUids, tokens), timers, RtmTimeouts.DEFAULTS);
+        return create(appId, reservedUids, tokens, ChannelLimits.DEFAULTS, timers);
+    }
+
+    /** As above, with the channel limits from {@code [limits]}. */
+    public static RtmService create(String appId, Set<String> reservedUids, java.util.Optional<io.srproxy.auth.LoginTokens> tokens,
+                                    ChannelLimits channelLimits, SystemTimers timers) {
+        return new RtmService(appId, LoginPolicy.of(appId, reservedUids, tokens), timers, RtmTimeouts.DEFAULTS, channelLimits);
     }
 
     /** How invitations ended, counted for /metrics. */
@@ -245,6 +257,18 @@ public final class RtmService implements AutoCloseable {
             invitations.ackAccept(c, r.invitationId());
         } else if (request instanceof RtmRequest.RefuseInvitation r) {
             invitations.refuse(c, r);
+        } else if (request instanceof RtmRequest.JoinChannel r) {
+            channels.join(c, RtmLimits.requiredChannelId("channelId", r.channelId()));
+        } else if (request instanceof RtmRequest.LeaveChannel r) {
+            channels.leave(c, RtmLimits.requiredChannelId("channelId", r.channelId()));
+        } else if (request instanceof RtmRequest.GetChannelMembers r) {
+            return new RtmReply.ChannelMembers(channels.members(c, RtmLimits.requiredChannelId("channelId", r.channelId())));
+        } else if (request instanceof RtmRequest.SendChannelMessage r) {
+            String channelId = RtmLimits.requiredChannelId("channelId", r.channelId());
+            if (r.text() == null) {
+                throw new RtmException(RtmError.MISSING_FIELD, "text is missing");
+            }
+            channels.send(c, channelId, RtmLimits.text("text", r.text(), RtmLimits.MAX_MESSAGE_BYTES));
         } else {
             throw new RtmException(RtmError.UNKNOWN_COMMAND, request.getClass().getSimpleName());
         }
@@ -266,6 +290,7 @@ public final class RtmService implements AutoCloseable {
             log.info("{} replaced by a new login of the same uid on {}", old, c);
             invitations.left(old);
             presence.dropAll(old);
+            channels.leaveAll(old);
             old.uid = null;
             sessions.remove(uid);
             old.deliver(new RtmEvent.SessionEnded(ConnectionChangeReason.REMOTE_LOGIN));
@@ -301,11 +326,12 @@ public final class RtmService implements AutoCloseable {
         peer.deliver(new RtmEvent.MessageFromPeer(c.uid, text));
     }
 
-    /** Logs a session out: invitations end, subscriptions go, watchers see OFFLINE. */
+    /** Logs a session out: invitations end, subscriptions go, channels are left, watchers see OFFLINE. */
     private void endSession(Connection c) {
         String uid = c.uid;
         invitations.left(c);
         presence.dropAll(c);
+        channels.leaveAll(c);
         c.uid = null;
         sessions.remove(uid, c);
         onlineCount = sessions.size();
@@ -348,6 +374,11 @@ public final class RtmService implements AutoCloseable {
         CompletableFuture<Integer> f = new CompletableFuture<>();
         run(() -> f.complete(invitations.liveCount()), () -> f.complete(0));
         return f;
+    }
+
+    /** RTM channels with members now. */
+    public int channelCount() {
+        return channels.count();
     }
 
     private void run(Runnable task) {

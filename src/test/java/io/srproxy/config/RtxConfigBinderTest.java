@@ -80,7 +80,7 @@ class RtxConfigBinderTest {
         assertThat(c.media()).isEqualTo(new RtxConfig.Media(16384, 32768, List.of("opus", "PCMU", "PCMA"), 30,
                 RtxConfig.RtpLatching.AUTO));
         assertThat(c.log().level()).isEqualTo(2);
-        assertThat(c.limits()).isEqualTo(new RtxConfig.Limits(10_000, 50, 1000, 100, 2000, 10, 65_536, 1024, 32, 300));
+        assertThat(c.limits()).isEqualTo(new RtxConfig.Limits(10_000, 50, 1000, 100, 2000, 10, 65_536, 1024, 32, 300, 512, 20));
     }
 
     @ParameterizedTest
@@ -112,6 +112,8 @@ class RtxConfigBinderTest {
         "'[limits]\nsip_tcp_connections=0'              | rtx.conf:2: [limits] sip_tcp_connections: 0 is out of range 1..100000",
         "'[limits]\nsip_tcp_connections_per_source=0'   | rtx.conf:2: [limits] sip_tcp_connections_per_source: 0 is out of range 1..100000",
         "'[limits]\nsip_tcp_idle_timeout=0'             | rtx.conf:2: [limits] sip_tcp_idle_timeout: 0 is out of range 1..86400",
+        "'[limits]\nrtm_channel_members=0'               | rtx.conf:2: [limits] rtm_channel_members: 0 is out of range 1..100000",
+        "'[limits]\nrtm_channels_per_user=1001'          | rtx.conf:2: [limits] rtm_channels_per_user: 1001 is out of range 1..1000",
         "'[pstn]\nprefix=9a'                              | rtx.conf:2: [pstn] prefix: '9a' must be dial digits (0-9, *, #, +)",
         "'[global]\nthis line has no equals'              | rtx.conf:2: expected key=value, [section] or # comment: 'this line has no equals'",
     })

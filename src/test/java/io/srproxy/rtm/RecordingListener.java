@@ -79,6 +79,26 @@ public final class RecordingListener implements RtmListener {
         events.add("local failure " + reason);
     }
 
+    @Override
+    public void onChannelMessage(String channelId, String text, String memberId) {
+        events.add("channel " + channelId + " message " + memberId + ": " + text);
+    }
+
+    @Override
+    public void onMemberJoined(String channelId, String memberId) {
+        events.add("channel " + channelId + " joined " + memberId);
+    }
+
+    @Override
+    public void onMemberLeft(String channelId, String memberId) {
+        events.add("channel " + channelId + " left " + memberId);
+    }
+
+    @Override
+    public void onMemberCountUpdated(String channelId, int memberCount) {
+        events.add("channel " + channelId + " count " + memberCount);
+    }
+
     /** Waits until the line has been seen. */
     public void awaitEvent(String line) {
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->

@@ -27,4 +27,19 @@ class RtmLimitsTest {
         assertThatThrownBy(() -> RtmLimits.uid("uid", "a\u007fb")).hasMessageContaining("U+007F");
         assertThat(RtmLimits.uid("uid", "\u5f20\u4e09")).isEqualTo("\u5f20\u4e09");
     }
+
+    @Test
+    void channelsToJoinNeedAnIdOfOneTo64Bytes() {
+        assertThatThrownBy(() -> RtmLimits.requiredChannelId("channelId", null)).isInstanceOf(RtmException.class)
+                .hasMessage("MISSING_FIELD: channelId is missing");
+        assertThatThrownBy(() -> RtmLimits.requiredChannelId("channelId", ""))
+                .hasMessage("INVALID_ARGUMENT: channelId must not be empty");
+        assertThatThrownBy(() -> RtmLimits.requiredChannelId("channelId", "c".repeat(65)))
+                .hasMessage("INVALID_ARGUMENT: channelId is 65 bytes; at most 64 bytes UTF-8");
+        assertThatThrownBy(() -> RtmLimits.requiredChannelId("channelId", "a\nb")).hasMessageContaining("control character (U+000A)");
+        assertThat(RtmLimits.requiredChannelId("channelId", "group call 42")).isEqualTo("group call 42");
+        // an invitation's channel id stays optional
+        assertThat(RtmLimits.channelId("channelId", "")).isEmpty();
+        assertThatThrownBy(() -> new ChannelLimits(0, 20)).isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -26,6 +26,8 @@ public abstract class RtmScenarios {
 
     protected static final String APP = "scenario-app";
     protected static final Duration S30 = Duration.ofSeconds(30);
+    /** Small channel limits, so both are reached with a few clients. */
+    protected static final ChannelLimits CHANNEL_LIMITS = new ChannelLimits(4, 3);
 
     protected ManualTimers timers;
     protected RtmService service;
@@ -47,7 +49,7 @@ public abstract class RtmScenarios {
         timers = new ManualTimers();
         // keepalive is tested on its own; here it must not fire while the clock jumps
         RtmTimeouts timeouts = new RtmTimeouts(S30, S30, Duration.ofSeconds(60), S30, Duration.ofDays(1));
-        service = new RtmService(APP, LoginPolicy.appIdOnly(APP), timers, timeouts);
+        service = new RtmService(APP, LoginPolicy.appIdOnly(APP), timers, timeouts, CHANNEL_LIMITS);
         startTransport();
     }
 
@@ -436,5 +438,169 @@ public abstract class RtmScenarios {
         b.client.close();
         a.seen.awaitEvent("local failure PEER_OFFLINE");
         a.seen.awaitEvent("presence bob=OFFLINE");
+    }
+
+    // ---- channels
+
+    /**
+     * Waits for the lines, then forgets what was seen so far, so a later count or join is a new
+     * line. The last line awaited must be the last event of its step (a count comes last).
+     */
+    private static void saw(User u, String... lines) {
+        for (String line : lines) {
+            u.seen.awaitEvent(line);
+        }
+        u.seen.events.clear();
+    }
+
+    @Test
+    void channelMembersJoinTalkAndLeave() {
+        User a = online("alice");
+        User b = online("bob");
+        join(a.client.joinChannel("room"));
+        saw(a, "channel room count 1");
+        join(b.client.joinChannel("room"));
+        saw(a, "channel room joined bob", "channel room count 2");
+        saw(b, "channel room count 2");
+        assertThat(b.seen.events).noneMatch(e -> e.startsWith("channel room joined"));
+        assertThat(join(a.client.getChannelMembers("room"))).containsExactly("alice", "bob");
+        assertThat(join(b.client.getChannelMembers("room"))).containsExactly("alice", "bob");
+
+        join(a.client.sendChannelMessage("room", "{\"Cmd\":\"Hello\"}"));
+        saw(b, "channel room message alice: {\"Cmd\":\"Hello\"}");
+        String max = "m".repeat(RtmLimits.MAX_MESSAGE_BYTES);
+        join(b.client.sendChannelMessage("room", max));
+        a.seen.awaitEvent("channel room message bob: " + max);
+        assertThat(b.seen.events).noneMatch(e -> e.contains(" message "));
+
+        join(b.client.leaveChannel("room"));
+        a.seen.awaitEvent("channel room left bob");
+        a.seen.awaitEvent("channel room count 1");
+        assertThat(join(a.client.getChannelMembers("room"))).containsExactly("alice");
+        join(a.client.sendChannelMessage("room", "alone"));
+        assertThat(errorOf(b.client.getChannelMembers("room"))).isEqualTo(RtmError.NOT_IN_CHANNEL);
+        join(a.client.leaveChannel("room"));
+        assertThat(service.channelCount()).isZero();
+        // a channel left empty is gone; joining again starts it afresh
+        join(b.client.joinChannel("room"));
+        assertThat(join(b.client.getChannelMembers("room"))).containsExactly("bob");
+        assertThat(b.seen.events).noneMatch(e -> e.equals("channel room message alice: alone"));
+    }
+
+    @Test
+    void channelMisuseGetsNamedErrors() {
+        User a = online("alice");
+        User b = online("bob");
+        join(a.client.joinChannel("room"));
+        RtmException twice = (RtmException) org.assertj.core.api.Assertions.catchThrowable(() -> join(a.client.joinChannel("room")));
+        assertThat(twice.error()).isEqualTo(RtmError.ALREADY_JOINED);
+        assertThat(twice.detail()).contains("already in channel 'room'");
+        RtmException notJoined = (RtmException) org.assertj.core.api.Assertions.catchThrowable(() -> join(b.client.leaveChannel("room")));
+        assertThat(notJoined.error()).isEqualTo(RtmError.NOT_IN_CHANNEL);
+        assertThat(notJoined.detail()).contains("'bob' has not joined channel 'room'");
+        assertThat(errorOf(b.client.sendChannelMessage("room", "let me in"))).isEqualTo(RtmError.NOT_IN_CHANNEL);
+        assertThat(errorOf(b.client.getChannelMembers("room"))).isEqualTo(RtmError.NOT_IN_CHANNEL);
+        assertThat(errorOf(a.client.sendChannelMessage("room", "m".repeat(RtmLimits.MAX_MESSAGE_BYTES + 1))))
+                .isEqualTo(RtmError.INVALID_ARGUMENT);
+        for (String bad : new String[] {"", "c".repeat(65), "\u00e9".repeat(33), "ctl\u0001"}) {
+            CompletableFuture<Void> f = a.client.joinChannel(bad);
+            assertThat(errorOf(f)).as("channel id %s", bad).isEqualTo(RtmError.INVALID_ARGUMENT);
+            assertThatThrownBy(() -> join(f)).hasMessageContaining("channelId");
+        }
+        join(a.client.joinChannel("c".repeat(64)));
+        join(a.client.joinChannel("with spaces \u5f20\u4e09"));
+        User x = client(APP);
+        assertThat(errorOf(x.client.joinChannel("room"))).isEqualTo(RtmError.NOT_LOGGED_IN);
+        // nothing reached bob, and alice's channels are intact
+        assertThat(b.seen.events).noneMatch(e -> e.startsWith("channel"));
+        assertThat(join(a.client.getChannelMembers("room"))).containsExactly("alice");
+    }
+
+    @Test
+    void channelLimitsAreNamed() {
+        User a = online("alice");
+        for (int i = 1; i <= CHANNEL_LIMITS.maxChannelsPerUser(); i++) {
+            join(a.client.joinChannel("room" + i));
+        }
+        RtmException tooMany = (RtmException) org.assertj.core.api.Assertions.catchThrowable(() -> join(a.client.joinChannel("one-more")));
+        assertThat(tooMany.error()).isEqualTo(RtmError.TOO_MANY_CHANNELS);
+        assertThat(tooMany.detail()).contains("rtm_channels_per_user");
+        join(a.client.leaveChannel("room1"));
+        join(a.client.joinChannel("one-more"));
+
+        for (int i = 2; i <= CHANNEL_LIMITS.maxMembers(); i++) {
+            join(online("member" + i).client.joinChannel("room2"));
+        }
+        User late = online("late");
+        RtmException full = (RtmException) org.assertj.core.api.Assertions.catchThrowable(() -> join(late.client.joinChannel("room2")));
+        assertThat(full.error()).isEqualTo(RtmError.CHANNEL_FULL);
+        assertThat(full.detail()).contains("rtm_channel_members");
+        assertThat(join(a.client.getChannelMembers("room2"))).hasSize(CHANNEL_LIMITS.maxMembers()).doesNotContain("late");
+        join(a.client.leaveChannel("room2"));
+        join(late.client.joinChannel("room2"));
+    }
+
+    @Test
+    void aMemberThatLogsOutIsReplacedOrGoesAwayLeavesItsChannels() {
+        User a = online("alice");
+        User b = online("bob");
+        User c = online("carol");
+        User d = online("dave");
+        join(a.client.joinChannel("room"));
+        for (User u : List.of(b, c, d)) {
+            join(u.client.joinChannel("room"));
+            a.seen.awaitEvent("channel room joined " + u.uid);
+        }
+        join(d.client.leaveChannel("room"));
+        saw(a, "channel room left dave", "channel room count 3");
+
+        join(b.client.logout());
+        saw(a, "channel room left bob", "channel room count 2");
+        assertThat(join(a.client.getChannelMembers("room"))).containsExactly("alice", "carol");
+
+        User carol2 = online("carol");
+        c.seen.awaitEvent("state ABORTED REMOTE_LOGIN");
+        saw(a, "channel room left carol", "channel room count 1");
+        // the new session of the uid is not in the old one's channels
+        assertThat(join(a.client.getChannelMembers("room"))).containsExactly("alice");
+        assertThat(errorOf(carol2.client.sendChannelMessage("room", "x"))).isEqualTo(RtmError.NOT_IN_CHANNEL);
+        join(carol2.client.joinChannel("room"));
+        saw(a, "channel room joined carol", "channel room count 2");
+
+        carol2.client.close();
+        a.seen.awaitEvent("channel room left carol");
+        a.seen.awaitEvent("channel room count 1");
+        // logged in again, bob is no member until he joins
+        join(b.client.login("bob", null));
+        assertThat(errorOf(b.client.getChannelMembers("room"))).isEqualTo(RtmError.NOT_IN_CHANNEL);
+    }
+
+    @Test
+    void oneUserInSeveralChannelsHearsEachOnItsOwn() {
+        User a = online("alice");
+        User b = online("bob");
+        User c = online("carol");
+        join(a.client.joinChannel("one"));
+        join(a.client.joinChannel("two"));
+        join(b.client.joinChannel("one"));
+        join(c.client.joinChannel("two"));
+        a.seen.awaitEvent("channel one joined bob");
+        a.seen.awaitEvent("channel two joined carol");
+        join(b.client.sendChannelMessage("one", "in one"));
+        join(c.client.sendChannelMessage("two", "in two"));
+        a.seen.awaitEvent("channel one message bob: in one");
+        a.seen.awaitEvent("channel two message carol: in two");
+        join(a.client.sendChannelMessage("two", "to two"));
+        c.seen.awaitEvent("channel two message alice: to two");
+        join(a.client.sendChannelMessage("one", "to one"));
+        b.seen.awaitEvent("channel one message alice: to one");
+        assertThat(b.seen.events).noneMatch(e -> e.contains("two"));
+        assertThat(c.seen.events).noneMatch(e -> e.contains("one"));
+
+        join(a.client.logout());
+        b.seen.awaitEvent("channel one left alice");
+        c.seen.awaitEvent("channel two left alice");
+        b.seen.awaitEvent("channel one count 1");
+        c.seen.awaitEvent("channel two count 1");
     }
 }

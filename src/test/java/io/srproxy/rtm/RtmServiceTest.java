@@ -204,6 +204,30 @@ class RtmServiceTest {
     }
 
     @Test
+    void aSilentRemoteMemberLeavesItsChannelsWithinTheKeepaliveWindow() {
+        RecordingListener stays = client("stays");
+        RawSession phone = raw("phone", true);
+        RtmScenarios.join(service.request(phone.conn, new RtmRequest.JoinChannel("room")));
+        RtmScenarios.join(service.request(phone.conn, new RtmRequest.JoinChannel("lobby")));
+        RawSession inProcess = raw("desk", false);
+        RtmScenarios.join(service.request(inProcess.conn, new RtmRequest.JoinChannel("room")));
+        RtmScenarios.join(service.request(inProcess.conn, new RtmRequest.JoinChannel("lobby")));
+        timers.advance(Duration.ofSeconds(20));
+        assertThat(RtmScenarios.join(service.request(inProcess.conn, new RtmRequest.GetChannelMembers("room"))))
+                .isEqualTo(new RtmReply.ChannelMembers(List.of("phone", "desk")));
+        await().untilAsserted(() -> {
+            timers.advance(Duration.ofSeconds(5));
+            assertThat(phone.closedWith).isEqualTo(ConnectionChangeReason.INTERRUPTED);
+        });
+        assertThat(inProcess.events).contains(new RtmEvent.MemberLeft("room", "phone"), new RtmEvent.MemberLeft("lobby", "phone"));
+        await().untilAsserted(() -> assertThat(inProcess.events)
+                .contains(new RtmEvent.MemberCountUpdated("room", 1), new RtmEvent.MemberCountUpdated("lobby", 1)));
+        assertThat(RtmScenarios.join(service.request(inProcess.conn, new RtmRequest.GetChannelMembers("lobby"))))
+                .isEqualTo(new RtmReply.ChannelMembers(List.of("desk")));
+        assertThat(stays.events).noneMatch(e -> e.startsWith("channel"));
+    }
+
+    @Test
     void theLoginPolicyIsWhereTokensWillBeChecked() {
         service.close();
         service = new RtmService(APP, attempt -> {

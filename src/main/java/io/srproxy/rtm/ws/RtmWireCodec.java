@@ -48,6 +48,10 @@ public final class RtmWireCodec {
         command("acceptInvitation", RtmRequest.AcceptInvitation.class);
         command("ackAccept", RtmRequest.AckAccept.class);
         command("refuseInvitation", RtmRequest.RefuseInvitation.class);
+        command("joinChannel", RtmRequest.JoinChannel.class);
+        command("leaveChannel", RtmRequest.LeaveChannel.class);
+        command("getChannelMembers", RtmRequest.GetChannelMembers.class);
+        command("sendChannelMessage", RtmRequest.SendChannelMessage.class);
         for (Class<?> c : RtmEvent.class.getPermittedSubclasses()) {
             String name = Character.toLowerCase(c.getSimpleName().charAt(0)) + c.getSimpleName().substring(1);
             @SuppressWarnings("unchecked")
@@ -155,6 +159,8 @@ public final class RtmWireCodec {
         if (reply instanceof RtmReply.PeersOnline p) {
             ObjectNode peers = out.putObject("peers");
             p.peers().forEach(peers::put);
+        } else if (reply instanceof RtmReply.ChannelMembers m) {
+            m.members().forEach(out.putArray("members")::add);
         }
         return out.toString();
     }
@@ -212,6 +218,12 @@ public final class RtmWireCodec {
                 Map<String, Boolean> map = new LinkedHashMap<>();
                 peers.fields().forEachRemaining(e -> map.put(e.getKey(), e.getValue().asBoolean()));
                 return new IncomingReply(id, new RtmReply.PeersOnline(map), null);
+            }
+            JsonNode members = root.get("members");
+            if (members != null) {
+                List<String> uids = new ArrayList<>(members.size());
+                members.forEach(m -> uids.add(m.asText()));
+                return new IncomingReply(id, new RtmReply.ChannelMembers(List.copyOf(uids)), null);
             }
             return new IncomingReply(id, RtmReply.OK, null);
         }

@@ -24,13 +24,15 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import java.time.Duration;
+import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
 
 /**
  * The browser SDK (/srproxy-rtm.js) in Debian's headless Chromium against a running /rtm endpoint:
  * SDK clients in one page log in, message, query and subscribe to presence, walk an accepted, a
  * refused and a cancelled invitation, and see the failures of a replaced session and of a callee
- * that logs out; then a Java client calls the browser.
+ * that logs out; then a Java client calls the browser. Two pages share an RTM channel.
  */
 class RtmJsSdkTest {
 
@@ -126,5 +128,79 @@ class RtmJsSdkTest {
             await().untilAsserted(() -> assertThat((List<Object>) browser.executeScript("return window.rtmLog"))
                     .contains("a message java-c: hello from java"));
         }
+    }
+
+    // ---- channels: two pages (tabs), one SDK client each
+
+    private String openPage(String uid) throws Exception {
+        browser.get("http://127.0.0.1:" + web.port() + "/srproxy-rtm.js");
+        String script;
+        try (InputStream in = getClass().getResourceAsStream("/rtm/channel-page.js")) {
+            script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        String json = (String) browser.executeAsyncScript(script, APP, uid);
+        assertThat(json).doesNotContain("ERROR");
+        return browser.getWindowHandle();
+    }
+
+    /** Runs {@code body} (an async function body that may use {@code page}) in a page; its result as a string. */
+    private String run(String page, String body) {
+        browser.switchTo().window(page);
+        return (String) browser.executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + "(async () => { " + body + " })().then((r) => done(String(r)), (e) => done('ERROR ' + e));");
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<String> log(String page) {
+        browser.switchTo().window(page);
+        return (List<String>) browser.executeScript("return window.page.log");
+    }
+
+    private void awaitLine(String page, String line) {
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(log(page)).contains(line));
+    }
+
+    @Test
+    void twoPagesTalkInAChannelAndSeeEachOtherComeAndGo() throws Exception {
+        browser = Chromium.start(null);
+        String a = openPage("web-ch-a");
+        assertThat(log(a)).containsSubsequence("state CONNECTED LOGIN_SUCCESS", "count 1");
+        browser.switchTo().newWindow(WindowType.TAB);
+        String b = openPage("web-ch-b");
+        awaitLine(a, "joined web-ch-b");
+        awaitLine(a, "count 2");
+        awaitLine(b, "count 2");
+        assertThat(log(b)).noneMatch(l -> l.startsWith("joined"));
+        assertThat(run(b, "return JSON.stringify(await page.channel.getMembers());")).isEqualTo("[\"web-ch-a\",\"web-ch-b\"]");
+
+        assertThat(run(b, "await page.channel.sendMessage({ text: 'hello from b' }); return 'sent';")).isEqualTo("sent");
+        awaitLine(a, "message web-ch-b: hello from b TEXT");
+        assertThat(run(a, "await page.channel.sendMessage({ text: 'hello from a' }); return 'sent';")).isEqualTo("sent");
+        awaitLine(b, "message web-ch-a: hello from a TEXT");
+        assertThat(log(a)).noneMatch(l -> l.startsWith("message web-ch-a"));
+
+        assertThat(run(b, "const other = page.client.createChannel('other'); return [await page.code(page.channel.join()),"
+                + " await page.code(other.leave()), await page.code(other.sendMessage({ text: 'x' })),"
+                + " await page.code(other.getMembers()), await page.code(page.channel.sendMessage({ text: 'x'.repeat(32769) })),"
+                + " await page.code(page.client.createChannel('').join()),"
+                + " await page.code(page.client.createChannel('group').join())].join(' ');"))
+                .isEqualTo("ALREADY_JOINED NOT_IN_CHANNEL NOT_IN_CHANNEL NOT_IN_CHANNEL INVALID_ARGUMENT INVALID_ARGUMENT ALREADY_JOINED");
+
+        // the links break (as on a restart): both SDKs log in again and join 'group' again
+        assertThat(service.disconnectAll("test: links break").get(10, TimeUnit.SECONDS)).isEqualTo(2);
+        for (String page : List.of(a, b)) {
+            await().atMost(Duration.ofSeconds(20)).until(() -> log(page).stream().filter("state CONNECTED LOGIN_SUCCESS"::equals).count() == 2);
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> run(a, "return JSON.stringify((await page.channel.getMembers()).sort());")
+                .equals("[\"web-ch-a\",\"web-ch-b\"]"));
+        assertThat(run(b, "await page.channel.sendMessage({ text: 'after the break' }); return 'sent';")).isEqualTo("sent");
+        awaitLine(a, "message web-ch-b: after the break TEXT");
+
+        run(a, "page.log.length = 0; return 'cleared';");
+        assertThat(run(b, "await page.channel.leave(); return 'left';")).isEqualTo("left");
+        awaitLine(a, "left web-ch-b");
+        awaitLine(a, "count 1");
+        assertThat(run(a, "return JSON.stringify(await page.channel.getMembers());")).isEqualTo("[\"web-ch-a\"]");
+        assertThat(run(b, "return page.code(page.channel.sendMessage({ text: 'x' }));")).isEqualTo("NOT_IN_CHANNEL");
     }
 }

@@ -127,6 +127,37 @@ class RtmWebSocketTest {
     }
 
     @Test
+    void channelFramesAreAsDocumented() throws Exception {
+        try (RawWs carol = new RawWs(uri); RawWs dave = new RawWs(uri)) {
+            carol.call("{\"id\":1,\"cmd\":\"login\",\"appId\":\"ws-app\",\"uid\":\"carol\"}");
+            dave.call("{\"id\":1,\"cmd\":\"login\",\"appId\":\"ws-app\",\"uid\":\"dave\"}");
+            assertThat(carol.call("{\"id\":2,\"cmd\":\"joinChannel\",\"channelId\":\"room\"}")).hasToString("{\"id\":2,\"ok\":true}");
+            assertThat(carol.next()).hasToString("{\"event\":\"memberCountUpdated\",\"channelId\":\"room\",\"memberCount\":1}");
+            assertThat(dave.call("{\"id\":2,\"cmd\":\"joinChannel\",\"channelId\":\"room\"}")).hasToString("{\"id\":2,\"ok\":true}");
+            assertThat(dave.next()).hasToString("{\"event\":\"memberCountUpdated\",\"channelId\":\"room\",\"memberCount\":2}");
+            assertThat(carol.next()).hasToString("{\"event\":\"memberJoined\",\"channelId\":\"room\",\"memberId\":\"dave\"}");
+            assertThat(carol.next()).hasToString("{\"event\":\"memberCountUpdated\",\"channelId\":\"room\",\"memberCount\":2}");
+            assertThat(carol.call("{\"id\":3,\"cmd\":\"getChannelMembers\",\"channelId\":\"room\"}"))
+                    .hasToString("{\"id\":3,\"ok\":true,\"members\":[\"carol\",\"dave\"]}");
+            assertThat(carol.call("{\"id\":4,\"cmd\":\"sendChannelMessage\",\"channelId\":\"room\",\"text\":\"hi\"}"))
+                    .hasToString("{\"id\":4,\"ok\":true}");
+            assertThat(dave.next()).hasToString("{\"event\":\"channelMessage\",\"channelId\":\"room\",\"memberId\":\"carol\",\"text\":\"hi\"}");
+            assertError(carol.call("{\"id\":5,\"cmd\":\"joinChannel\"}"), "MISSING_FIELD", "channelId is missing");
+            assertError(carol.call("{\"id\":6,\"cmd\":\"sendChannelMessage\",\"channelId\":\"room\"}"), "MISSING_FIELD",
+                    "sendChannelMessage needs field 'text'");
+            assertError(carol.call("{\"id\":7,\"cmd\":\"joinChannel\",\"channelId\":\"room\"}"), "ALREADY_JOINED",
+                    "'carol' is already in channel 'room'");
+            JsonNode notIn = carol.call("{\"id\":8,\"cmd\":\"leaveChannel\",\"channelId\":\"lobby\"}");
+            assertThat(notIn).hasToString("{\"id\":8,\"cmd\":\"leaveChannel\",\"ok\":false,\"error\":\"NOT_IN_CHANNEL\","
+                    + "\"message\":\"'carol' has not joined channel 'lobby'\"}");
+            dave.ws.abort();
+            assertThat(carol.next()).hasToString("{\"event\":\"memberLeft\",\"channelId\":\"room\",\"memberId\":\"dave\"}");
+            assertThat(carol.next()).hasToString("{\"event\":\"memberCountUpdated\",\"channelId\":\"room\",\"memberCount\":1}");
+        }
+        othersGoOn("after channels");
+    }
+
+    @Test
     void aTenMegabyteFrameClosesOnlyThatSocketWith1009() throws Exception {
         try (RawWs raw = new RawWs(uri)) {
             raw.call("{\"id\":1,\"cmd\":\"login\",\"appId\":\"ws-app\",\"uid\":\"flooder\"}");
