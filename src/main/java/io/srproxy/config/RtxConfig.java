@@ -71,7 +71,8 @@ public record RtxConfig(
      * calls at once, SIP requests per second from one source address other than the SIP server
      * (the excess is dropped), open /rtc WebSockets, /rtc joins per second from one source address,
      * and SIP's transports: the largest SIP message, TCP connections in all and from one source
-     * address, seconds before an idle SIP TCP connection is closed. Each refusal is counted.
+     * address, seconds before an idle SIP TCP connection is closed; members of one RTM channel and
+     * RTM channels one session may be in. Each refusal is counted.
      */
     public record Limits(int maxConnections, int maxRequestsPerSecond, int maxCalls, int sipRequestsPerSecond,
                          int rtcMaxConnections, int rtcJoinsPerSecond, int sipMaxMessageSize, int sipTcpConnections,
