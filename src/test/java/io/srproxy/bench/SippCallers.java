@@ -34,7 +34,7 @@ final class SippCallers implements AutoCloseable {
 
     static SippCallers start(Path dir, int sipServerPort, List<String> uids, int limit, double rate, long holdMs,
                              int maxCalls) throws IOException {
-        Files.createDirectories(dir);
+        dir = Files.createDirectories(dir).toAbsolutePath(); // sipp runs in dir: no path relative to ours
         Path scenario = dir.resolve("uac_load_call.xml");
         try (InputStream in = SippCallers.class.getResourceAsStream("/sipp/uac_load_call.xml")) {
             Files.write(scenario, in.readAllBytes());
