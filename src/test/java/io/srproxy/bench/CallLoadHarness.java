@@ -50,13 +50,14 @@ public final class CallLoadHarness {
     private LoadPeers peers;
     private AppFleet fleet;
     private List<String> uids;
+    private volatile SippCallers sipp; // the phones now running, stopped first on exit
 
     private CallLoadHarness(Map<String, String> opts) {
         this.opts = opts;
         this.out = Path.of(opts.getOrDefault("out", "target/load"));
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
         Map<String, String> opts = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
@@ -68,19 +69,35 @@ public final class CallLoadHarness {
             opts.put(args[i].substring(2), args[++i]);
         }
         LogSetup.apply(new RtxConfig.Log(3, Optional.empty(), 100), true);
-        CallLoadHarness h = new CallLoadHarness(opts);
-        Thread hook = new Thread(h::stopAll, "load-harness-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
         int code = 0;
         try {
-            h.run();
+            run(opts);
         } catch (Exception e) {
             e.printStackTrace();
             code = 1;
-        } finally {
-            h.stopAll();
         }
         System.exit(code);
+    }
+
+    /**
+     * Runs the levels (or the soak) of {@code opts} (the command line's options without "--") and
+     * returns each level's figures (the soak's summary); every child is stopped before it returns,
+     * or by a shutdown hook if the JVM is stopped first.
+     */
+    public static List<LevelResult> run(Map<String, String> opts) throws Exception {
+        CallLoadHarness h = new CallLoadHarness(opts);
+        Thread hook = new Thread(h::stopAll, "load-harness-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return h.run();
+        } finally {
+            h.stopAll();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException exiting) {
+                // the hook is running already
+            }
+        }
     }
 
     private int intOpt(String name, int def) {
@@ -91,7 +108,7 @@ public final class CallLoadHarness {
         return Double.parseDouble(opts.getOrDefault(name, Double.toString(def)));
     }
 
-    private void run() throws Exception {
+    private List<LevelResult> run() throws Exception {
         Files.createDirectories(out);
         boolean soak = opts.containsKey("soak");
         List<Integer> levels = soak ? List.of(intOpt("calls", 20))
@@ -116,13 +133,12 @@ public final class CallLoadHarness {
                 srproxy.pid(), srproxy.webPort(), kamailio.port(), uids.size(), probe.rssKb() / 1024,
                 probe.heapAfterGcKb() / 1024, probe.threads(), probe.fds());
         if (soak) {
-            new Soak(this, runDir).run(levels.get(0), doubleOpt("soak", 5), intOpt("sample", 30));
-        } else {
-            runLevels(levels, runDir);
+            return List.of(new Soak(this, runDir).run(levels.get(0), doubleOpt("soak", 5), intOpt("sample", 30)));
         }
+        return runLevels(levels, runDir);
     }
 
-    private void runLevels(List<Integer> levels, Path runDir) throws Exception {
+    private List<LevelResult> runLevels(List<Integer> levels, Path runDir) throws Exception {
         List<LevelResult> results = new ArrayList<>();
         for (int n : levels) {
             LevelResult r = runLevel(n, runDir.resolve("level-" + n));
@@ -151,6 +167,7 @@ public final class CallLoadHarness {
                         new SvgPlot.Series("loss %", "#d62728", true,
                                 results.stream().mapToDouble(LevelResult::lossPercent).toArray()))));
         System.out.println("wrote " + jsonFile + " and " + svg);
+        return results;
     }
 
     /** One level: fill to n calls, measure for --hold seconds, then let the calls end. */
@@ -160,7 +177,7 @@ public final class CallLoadHarness {
         double holdSeconds = doubleOpt("hold", 30);
         fleet.drainResults();
         System.out.printf("%nlevel %d: calling at %.1f/s, each call held %d s ...%n", n, rate, holdMs / 1000);
-        try (SippCallers sipp = SippCallers.start(dir, kamailio.port(), uids, n, rate, holdMs, 1_000_000)) {
+        try (SippCallers sipp = track(SippCallers.start(dir, kamailio.port(), uids, n, rate, holdMs, 1_000_000))) {
             ProcessProbe sippProbe = new ProcessProbe(sipp.pid());
             long rampDeadline = System.nanoTime() + (long) ((n / rate + 20) * 1e9);
             while (fleet.connected() < Math.ceil(n * 0.9) && System.nanoTime() < rampDeadline && sipp.isAlive()) {
@@ -199,6 +216,12 @@ public final class CallLoadHarness {
                     fleet.drainResults(), c.cpuPercent(0), c.top(5), rss, heap, threads, fds, c.cpuPercent(1),
                     c.cpuPercent(2), peers.lateTicks() - lateBefore);
         }
+    }
+
+    /** Remembers the running sipp so that an exit (Ctrl-C) stops it too. */
+    SippCallers track(SippCallers phones) {
+        sipp = phones;
+        return phones;
     }
 
     AppFleet fleet() {
@@ -247,6 +270,10 @@ public final class CallLoadHarness {
 
     /** Stops every child in reverse order of start; safe to call twice (exit and shutdown hook). */
     private synchronized void stopAll() {
+        SippCallers phones = sipp;
+        if (phones != null) {
+            phones.close();
+        }
         for (int i = children.size() - 1; i >= 0; i--) {
             try {
                 children.get(i).close();

@@ -11,7 +11,8 @@ import java.util.Map;
 record LevelResult(
         int target, double holdSeconds, double meanCallsUp, long sippAttempted, long sippSucceeded, long sippFailed,
         int appCalls, int appConnected, int appWithMedia, double sippSetupP50Ms, double sippSetupP99Ms,
-        double appSetupP50Ms, double appSetupP99Ms, long packetsSent, long packetsReceived, double lossPercent,
+        double appSetupP50Ms, double appSetupP99Ms, long packetsSent, long packetsReceived, double roundTripMissPercent,
+        double lossPercent,
         double jitterMeanMs, double jitterMaxMs, long longestGapMaxMs, long longestGapP50Ms,
         double srproxyCpuPercent, double cpuMicrosPerSecondPerCall, List<String> topThreads, long rssMb,
         long heapAfterGcMb, long threads, long fds, double harnessCpuPercent, double sippCpuPercent, long lateTicks,
@@ -51,7 +52,7 @@ record LevelResult(
         double cpuPerCall = meanCallsUp > 0 ? srproxyCpuPercent / 100 * 1e6 / meanCallsUp : 0;
         return new LevelResult(target, holdSeconds, meanCallsUp, sipp[0], sipp[1], sipp[2], calls.size(), connected,
                 withMedia, pct(sippSetups, 50), pct(sippSetups, 99), pct(appSetups, 50), pct(appSetups, 99), sent, received,
-                expected > 0 ? 100.0 * lost / expected : 0, jitters.stream().mapToDouble(d -> d).average().orElse(0),
+                sent > 0 ? Math.max(0, 100.0 * (sent - received) / sent) : 0, expected > 0 ? 100.0 * lost / expected : 0, jitters.stream().mapToDouble(d -> d).average().orElse(0),
                 jitters.stream().mapToDouble(d -> d).max().orElse(0), gaps.stream().mapToLong(g -> g).max().orElse(0),
                 (long) pct(gaps.stream().map(Long::doubleValue).toList(), 50), srproxyCpuPercent, cpuPerCall, topThreads,
                 rssKb / 1024, heapKb < 0 ? -1 : heapKb / 1024, threads, fds, harnessCpuPercent, sippCpuPercent, lateTicks,
@@ -69,19 +70,19 @@ record LevelResult(
     }
 
     static String header() {
-        return String.format(Locale.ROOT, "%6s %7s %9s %13s %13s %7s %6s %6s %6s %7s %9s %6s %6s %5s %5s %6s %6s",
-                "target", "up", "sipp ok/", "setup sipp", "setup app", "loss", "jit", "jit", "gap", "cpu", "us/s", "rss",
+        return String.format(Locale.ROOT, "%6s %7s %9s %13s %13s %6s %7s %6s %6s %6s %7s %9s %6s %6s %5s %5s %6s %6s",
+                "target", "up", "sipp ok/", "setup sipp", "setup app", "rt", "loss", "jit", "jit", "gap", "cpu", "us/s", "rss",
                 "heap", "thr", "fds", "harn", "sipp")
-                + "\n" + String.format(Locale.ROOT, "%6s %7s %9s %13s %13s %7s %6s %6s %6s %7s %9s %6s %6s %5s %5s %6s %6s",
-                "calls", "mean", "attempt", "p50/p99 ms", "p50/p99 ms", "%", "avg", "max", "max", "%core", "per call",
+                + "\n" + String.format(Locale.ROOT, "%6s %7s %9s %13s %13s %6s %7s %6s %6s %6s %7s %9s %6s %6s %5s %5s %6s %6s",
+                "calls", "mean", "attempt", "p50/p99 ms", "p50/p99 ms", "miss%", "%", "avg", "max", "max", "%core", "per call",
                 "MB", "MB", "", "", "%cpu", "%cpu");
     }
 
     String row() {
-        return String.format(Locale.ROOT, "%6d %7.1f %9s %13s %13s %7.2f %6.1f %6.1f %6d %7.1f %9.0f %6d %6d %5d %5d %6.1f %6.1f",
+        return String.format(Locale.ROOT, "%6d %7.1f %9s %13s %13s %6.2f %7.2f %6.1f %6.1f %6d %7.1f %9.0f %6d %6d %5d %5d %6.1f %6.1f",
                 target, meanCallsUp, sippSucceeded + "/" + sippAttempted,
                 String.format(Locale.ROOT, "%.0f/%.0f", sippSetupP50Ms, sippSetupP99Ms),
-                String.format(Locale.ROOT, "%.0f/%.0f", appSetupP50Ms, appSetupP99Ms), lossPercent, jitterMeanMs,
+                String.format(Locale.ROOT, "%.0f/%.0f", appSetupP50Ms, appSetupP99Ms), roundTripMissPercent, lossPercent, jitterMeanMs,
                 jitterMaxMs, longestGapMaxMs, srproxyCpuPercent, cpuMicrosPerSecondPerCall, rssMb, heapAfterGcMb, threads,
                 fds, harnessCpuPercent, sippCpuPercent);
     }

@@ -29,7 +29,7 @@ final class Soak {
         this.dir = dir;
     }
 
-    void run(int calls, double minutes, int sampleSeconds) throws Exception {
+    LevelResult run(int calls, double minutes, int sampleSeconds) throws Exception {
         System.out.printf("%nsoak: %d calls for %.1f min, calls held %d s, sampled every %d s%n", calls, minutes,
                 h.callMillis() / 1000, sampleSeconds);
         System.out.println("   min  calls  heap MB  rss MB  threads  fds  cpu %  calls ended");
@@ -39,8 +39,8 @@ final class Soak {
         long start = System.nanoTime();
         long end = start + (long) (minutes * 60e9);
         LevelResult summary;
-        try (SippCallers sipp = SippCallers.start(dir.resolve("soak"), h.kamailio().port(), h.uids(), calls, h.rate(),
-                h.callMillis(), 1_000_000)) {
+        try (SippCallers sipp = h.track(SippCallers.start(dir.resolve("soak"), h.kamailio().port(), h.uids(), calls,
+                h.rate(), h.callMillis(), 1_000_000))) {
             ProcessProbe sippProbe = new ProcessProbe(sipp.pid());
             CallLoadHarness.Window all = CallLoadHarness.Window.open(h.probe(), h.self(), sippProbe);
             long lateBefore = h.peers().lateTicks();
@@ -114,5 +114,6 @@ final class Soak {
                         new SvgPlot.Series("threads", "#2ca02c", true, samples.stream().mapToDouble(Sample::threads).toArray()),
                         new SvgPlot.Series("fds", "#9467bd", true, samples.stream().mapToDouble(Sample::fds).toArray()))));
         System.out.println("wrote " + jsonFile + " and " + svg);
+        return summary;
     }
 }
