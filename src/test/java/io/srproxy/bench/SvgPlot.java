@@ -73,13 +73,13 @@ final class SvgPlot {
         return m;
     }
 
-    /** The axis top: 1, 2 or 5 times a power of ten, at least the largest value. */
+    /** The axis top: a round multiple of a power of ten, at least the largest value. */
     private static double nice(double v) {
         if (v <= 0) {
             return 1;
         }
         double p = Math.pow(10, Math.floor(Math.log10(v)));
-        for (double m : new double[] {1, 2, 5, 10}) {
+        for (double m : new double[] {1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10}) {
             if (m * p >= v) {
                 return m * p;
             }

@@ -140,6 +140,9 @@ public final class LoadPeers implements AutoCloseable {
                     QueueDatagramTransport in = new QueueDatagramTransport((b, o, l) -> channel.write(ByteBuffer.wrap(b, o, l)));
                     dtlsIn = in;
                     onIo(() -> {
+                        if (closed.isDone()) {
+                            return; // the call ended during set-up
+                        }
                         try {
                             key = channel.register(selector, SelectionKey.OP_READ, this);
                         } catch (IOException e) {
@@ -149,7 +152,11 @@ public final class LoadPeers implements AutoCloseable {
                     channel.write(ByteBuffer.wrap(check()));
                     new DTLSClientProtocol().connect(dtls, in);
                     srtp = new SrtpSession(SrtpKeys.fromExporter(SrtpProfile.byId(dtls.selected), dtls.material), false);
-                    onIo(() -> sending.add(this));
+                    onIo(() -> {
+                        if (!closed.isDone()) {
+                            sending.add(this);
+                        }
+                    });
                 } catch (IOException e) {
                     throw new UncheckedIOException(e);
                 }
