@@ -1,0 +1,337 @@
+package io.srproxy.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.srproxy.config.RtxConfig;
+import io.srproxy.log.LogSetup;
+import io.srproxy.rtc.codec.OpusEncoder;
+import io.srproxy.rtc.webrtc.LoadPeers;
+import io.srproxy.sip.harness.KamailioServer;
+import io.srproxy.testsupport.FreePorts;
+import io.srproxy.testsupport.Tones;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.IntStream;
+
+/**
+ * End-to-end call load on one srproxy (docs/benchmarks.md, "Load harness"): Kamailio as the SIP
+ * server, srproxy from target/srproxy.jar as a child JVM, sipp as the phones calling 0&lt;uid&gt;
+ * (held with RTP echo), and app users on /rtm + /rtc with real DTLS-SRTP peers sending Opus.
+ * Ramps through levels of concurrent calls, or holds one level for a soak; measures srproxy from
+ * /proc and jcmd. Writes a table to stdout and JSON + SVG to target/load/. Stops by itself, and
+ * stops its children on exit or Ctrl-C.
+ *
+ * <pre>
+ * --levels 10,25,50   concurrent calls per level          --hold 30        seconds measured per level
+ * --call-seconds 10   how long sipp holds each call       --rate 5         new calls per second at most
+ * --soak MINUTES      soak mode instead of levels         --calls 20       calls held in soak mode
+ * --sample 30         soak sampling period, seconds       --out target/load
+ * --jar target/srproxy.jar                                --srproxy-jvm "-Xms256m -Xmx256m"
+ * </pre>
+ */
+public final class CallLoadHarness {
+
+    private final Map<String, String> opts;
+    private final Path out;
+    private final List<AutoCloseable> children = new ArrayList<>();
+    private final String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    private final ProcessProbe self = new ProcessProbe(ProcessHandle.current().pid());
+    private KamailioServer kamailio;
+    private SrproxyChild srproxy;
+    private ProcessProbe probe;
+    private LoadPeers peers;
+    private AppFleet fleet;
+    private List<String> uids;
+    private volatile SippCallers sipp; // the phones now running, stopped first on exit
+
+    private CallLoadHarness(Map<String, String> opts) {
+        this.opts = opts;
+        this.out = Path.of(opts.getOrDefault("out", "target/load"));
+    }
+
+    public static void main(String[] args) {
+        Map<String, String> opts = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                System.err.println("usage: CallLoadHarness [--levels 10,25,50] [--hold 30] [--call-seconds 10] [--rate 5]"
+                        + " [--soak MINUTES --calls N --sample 30] [--out target/load] [--jar target/srproxy.jar]"
+                        + " [--srproxy-jvm \"-Xmx256m\"]; bad argument: " + args[i]);
+                System.exit(2);
+            }
+            opts.put(args[i].substring(2), args[++i]);
+        }
+        LogSetup.apply(new RtxConfig.Log(3, Optional.empty(), 100), true);
+        int code = 0;
+        try {
+            run(opts);
+        } catch (Exception e) {
+            e.printStackTrace();
+            code = 1;
+        }
+        System.exit(code);
+    }
+
+    /**
+     * Runs the levels (or the soak) of {@code opts} (the command line's options without "--") and
+     * returns each level's figures (the soak's summary); every child is stopped before it returns,
+     * or by a shutdown hook if the JVM is stopped first.
+     */
+    public static List<LevelResult> run(Map<String, String> opts) throws Exception {
+        CallLoadHarness h = new CallLoadHarness(opts);
+        Thread hook = new Thread(h::stopAll, "load-harness-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            return h.run();
+        } finally {
+            h.stopAll();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException exiting) {
+                // the hook is running already
+            }
+        }
+    }
+
+    private int intOpt(String name, int def) {
+        return Integer.parseInt(opts.getOrDefault(name, Integer.toString(def)));
+    }
+
+    private double doubleOpt(String name, double def) {
+        return Double.parseDouble(opts.getOrDefault(name, Double.toString(def)));
+    }
+
+    private List<LevelResult> run() throws Exception {
+        Files.createDirectories(out);
+        boolean soak = opts.containsKey("soak");
+        List<Integer> levels = soak ? List.of(intOpt("calls", 20))
+                : Arrays.stream(opts.getOrDefault("levels", "10,25,50").split(",")).map(String::trim).map(Integer::parseInt).toList();
+        int maxCalls = levels.stream().mapToInt(i -> i).max().orElse(1);
+        Path runDir = Files.createDirectories(out.resolve("run-" + stamp));
+
+        kamailio = KamailioServer.start("1000", FreePorts.tcpAndUdp(), KamailioServer.ZeroMode.KEEP, 300);
+        children.add(kamailio);
+        List<String> jvm = List.of(opts.getOrDefault("srproxy-jvm", "-Xms256m -Xmx256m").trim().split("\\s+"));
+        srproxy = SrproxyChild.start(Path.of(opts.getOrDefault("jar", "target/srproxy.jar")), runDir, kamailio.port(), jvm);
+        children.add(srproxy);
+        probe = new ProcessProbe(srproxy.pid());
+        peers = new LoadPeers(opusFrames().frames, opusFrames().lengths, 4);
+        children.add(peers);
+        fleet = new AppFleet(srproxy.webPort(), SrproxyChild.APP_ID, peers);
+        children.add(fleet);
+        // twice as many users as calls: a user's next call never meets its last one still ending
+        uids = IntStream.range(0, 2 * maxCalls).mapToObj(i -> Integer.toString(700000 + i)).toList();
+        fleet.login(uids);
+        System.out.printf("srproxy pid %d (web %d), kamailio on %d, %d app users logged in; idle srproxy: rss %d MB, heap after GC %d MB, %d threads, %d fds%n",
+                srproxy.pid(), srproxy.webPort(), kamailio.port(), uids.size(), probe.rssKb() / 1024,
+                probe.heapAfterGcKb() / 1024, probe.threads(), probe.fds());
+        if (soak) {
+            return List.of(new Soak(this, runDir).run(levels.get(0), doubleOpt("soak", 5), intOpt("sample", 30)));
+        }
+        return runLevels(levels, runDir);
+    }
+
+    private List<LevelResult> runLevels(List<Integer> levels, Path runDir) throws Exception {
+        List<LevelResult> results = new ArrayList<>();
+        for (int n : levels) {
+            LevelResult r = runLevel(n, runDir.resolve("level-" + n));
+            results.add(r);
+            System.out.println(LevelResult.header());
+            System.out.println(r.row());
+            System.out.println(r.details());
+        }
+        System.out.println();
+        System.out.println("summary (" + stamp + "):");
+        System.out.println(LevelResult.header());
+        results.forEach(r -> System.out.println(r.row()));
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("started", stamp);
+        json.put("options", opts);
+        json.put("cores", Runtime.getRuntime().availableProcessors());
+        json.put("levels", results);
+        Path jsonFile = out.resolve("levels-" + stamp + ".json");
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(jsonFile.toFile(), json);
+        double[] xs = results.stream().mapToDouble(LevelResult::meanCallsUp).toArray();
+        Path svg = out.resolve("levels-" + stamp + ".svg");
+        Files.writeString(svg, SvgPlot.render("srproxy: CPU per call and loss by concurrent calls", "concurrent calls (mean up)",
+                xs, "srproxy CPU, us per second per call", "app-side loss, %", List.of(
+                        new SvgPlot.Series("CPU us/s per call", "#1f77b4", false,
+                                results.stream().mapToDouble(LevelResult::cpuMicrosPerSecondPerCall).toArray()),
+                        new SvgPlot.Series("loss %", "#d62728", true,
+                                results.stream().mapToDouble(LevelResult::lossPercent).toArray()))));
+        System.out.println("wrote " + jsonFile + " and " + svg);
+        return results;
+    }
+
+    /** One level: fill to n calls, measure for --hold seconds, then let the calls end. */
+    private LevelResult runLevel(int n, Path dir) throws Exception {
+        double rate = doubleOpt("rate", 5);
+        long holdMs = (long) (doubleOpt("call-seconds", 10) * 1000);
+        double holdSeconds = doubleOpt("hold", 30);
+        fleet.drainResults();
+        System.out.printf("%nlevel %d: calling at %.1f/s, each call held %d s ...%n", n, rate, holdMs / 1000);
+        try (SippCallers sipp = track(SippCallers.start(dir, kamailio.port(), uids, n, rate, holdMs, 1_000_000))) {
+            ProcessProbe sippProbe = new ProcessProbe(sipp.pid());
+            long rampDeadline = System.nanoTime() + (long) ((n / rate + 20) * 1e9);
+            while (fleet.connected() < Math.ceil(n * 0.9) && System.nanoTime() < rampDeadline && sipp.isAlive()) {
+                Thread.sleep(200);
+            }
+            long lateBefore = peers.lateTicks();
+            Window w = Window.open(probe, self, sippProbe);
+            double upSum = 0;
+            int samples = 0;
+            long end = System.nanoTime() + (long) (holdSeconds * 1e9);
+            while (System.nanoTime() < end && srproxy.isAlive()) {
+                Thread.sleep(1000);
+                upSum += fleet.connected();
+                samples++;
+            }
+            Window.Close c = w.close();
+            long rss = probe.rssKb();
+            long threads = probe.threads();
+            long fds = probe.fds();
+            long heap = probe.heapAfterGcKb();
+            sipp.softStop();
+            if (!sipp.awaitExit(holdMs / 1000 + 40)) {
+                System.out.println("  sipp did not stop within the call time + 40 s; killing it");
+            }
+            long drain = System.nanoTime() + 15_000_000_000L;
+            while (fleet.live() > 0 && System.nanoTime() < drain) {
+                Thread.sleep(200);
+            }
+            Thread.sleep(500); // the last peers' statistics come from the I/O thread
+            long[] sippCounts = {sipp.stat("TotalCallCreated"), sipp.stat("SuccessfulCall(C)"), sipp.stat("FailedCall(C)")};
+            if (sippCounts[2] > 0) {
+                String err = sipp.errors();
+                System.out.println("  sipp errors (tail):\n" + (err.length() > 1500 ? err.substring(err.length() - 1500) : err));
+            }
+            return LevelResult.of(n, c.seconds(), samples > 0 ? upSum / samples : 0, sippCounts, sipp.setupTimesMs(),
+                    fleet.drainResults(), c.cpuPercent(0), c.top(5), rss, heap, threads, fds, c.cpuPercent(1),
+                    c.cpuPercent(2), peers.lateTicks() - lateBefore);
+        }
+    }
+
+    /** Remembers the running sipp so that an exit (Ctrl-C) stops it too. */
+    SippCallers track(SippCallers phones) {
+        sipp = phones;
+        return phones;
+    }
+
+    AppFleet fleet() {
+        return fleet;
+    }
+
+    ProcessProbe probe() {
+        return probe;
+    }
+
+    ProcessProbe self() {
+        return self;
+    }
+
+    KamailioServer kamailio() {
+        return kamailio;
+    }
+
+    List<String> uids() {
+        return uids;
+    }
+
+    LoadPeers peers() {
+        return peers;
+    }
+
+    Path out() {
+        return out;
+    }
+
+    String stamp() {
+        return stamp;
+    }
+
+    Map<String, String> opts() {
+        return opts;
+    }
+
+    double rate() {
+        return doubleOpt("rate", 5);
+    }
+
+    long callMillis() {
+        return (long) (doubleOpt("call-seconds", 10) * 1000);
+    }
+
+    /** Stops every child in reverse order of start; safe to call twice (exit and shutdown hook). */
+    private synchronized void stopAll() {
+        SippCallers phones = sipp;
+        if (phones != null) {
+            phones.close();
+        }
+        for (int i = children.size() - 1; i >= 0; i--) {
+            try {
+                children.get(i).close();
+            } catch (Exception e) {
+                System.err.println("stopping " + children.get(i) + ": " + e);
+            }
+        }
+        children.clear();
+    }
+
+    /** 50 Opus frames (1 s) of a 440 Hz tone, encoded once; the peers cycle through them. */
+    private static final class Frames {
+        final byte[][] frames = new byte[50][OpusEncoder.MAX_PACKET];
+        final int[] lengths = new int[50];
+    }
+
+    private static Frames frames;
+
+    private static synchronized Frames opusFrames() {
+        if (frames == null) {
+            Frames f = new Frames();
+            short[] tone = Tones.sine(440, 48000, 1, 0.3);
+            try (OpusEncoder enc = new OpusEncoder(48000, 5)) {
+                for (int i = 0; i < 50; i++) {
+                    f.lengths[i] = enc.encode(tone, i * 960, 960, f.frames[i], 0);
+                }
+            }
+            frames = f;
+        }
+        return frames;
+    }
+
+    /** CPU readings of srproxy, the harness and sipp between two instants. */
+    record Window(long t0, ProcessProbe[] probes, long[] ticks0, Map<String, Long> threads0) {
+        static Window open(ProcessProbe... probes) {
+            long[] t = new long[probes.length];
+            for (int i = 0; i < probes.length; i++) {
+                t[i] = probes[i].cpuTicks();
+            }
+            return new Window(System.nanoTime(), probes, t, probes[0].threadTicks());
+        }
+
+        Close close() {
+            long[] t = new long[probes.length];
+            for (int i = 0; i < probes.length; i++) {
+                t[i] = probes[i].cpuTicks();
+            }
+            return new Close(this, (System.nanoTime() - t0) / 1e9, t, probes[0].threadTicks());
+        }
+
+        record Close(Window w, double seconds, long[] ticks1, Map<String, Long> threads1) {
+            double cpuPercent(int i) {
+                return 100.0 * (ticks1[i] - w.ticks0[i]) / ProcessProbe.TICKS_PER_SECOND / seconds;
+            }
+
+            List<String> top(int n) {
+                return ProcessProbe.topThreads(w.threads0, threads1, seconds, n);
+            }
+        }
+    }
+}
