@@ -113,7 +113,11 @@ public final class Sdp {
         }
         String[] enc = parts[1].split("/");
         int channels = enc.length > 2 ? Integer.parseInt(enc[2]) : 1;
-        return new Codec(Integer.parseInt(parts[0]), enc[0], enc.length > 1 ? Integer.parseInt(enc[1]) : 8000, channels);
+        int clockRate = enc.length > 1 ? Integer.parseInt(enc[1]) : 8000;
+        if (channels < 1 || clockRate < 1) { // our answer could not echo them (RFC 4566: channels default to 1)
+            throw new IllegalArgumentException("a=rtpmap:" + value.trim() + " needs a clock rate and channel count of at least 1");
+        }
+        return new Codec(Integer.parseInt(parts[0]), enc[0], clockRate, channels);
     }
 
     private static MediaDirection direction(Vector<Attribute> attrs, MediaDirection fallback) throws SdpException {

@@ -118,10 +118,14 @@ public final class Stun {
         if (a < 0) {
             return null;
         }
+        int length = attributeLength(b, a);
+        if (length != 8 && length != 20) {
+            return null; // checked first: a short attribute may end the datagram
+        }
         int family = b[a + 5];
         int port = readShort(b, a + 6) ^ (MAGIC_COOKIE >>> 16);
         int n = family == 1 ? 4 : family == 2 ? 16 : 0;
-        if (n == 0 || attributeLength(b, a) != 4 + n) {
+        if (n == 0 || length != 4 + n) {
             return null;
         }
         byte[] ip = new byte[n];
