@@ -98,9 +98,18 @@ public final class Sdp {
                 ptime, direction(attrs, sessionDir), mux);
     }
 
+    /**
+     * The connection address, which must be an IP literal: a name would make srproxy resolve
+     * whatever a peer writes, blocking a SIP thread on DNS (phones and servers write literals).
+     */
     private static InetAddress address(String host) throws io.srproxy.sip.SdpException {
+        boolean literal = !host.isEmpty() && (host.indexOf(':') >= 0 ? host.chars().allMatch(c ->
+                Character.digit(c, 16) >= 0 || c == ':' || c == '.') : host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9')));
+        if (!literal) {
+            throw new io.srproxy.sip.SdpException(488, "SDP connection address is not an IP address: " + host);
+        }
         try {
-            return InetAddress.getByName(host); // SDP carries IP literals; names resolve once per call
+            return InetAddress.getByName(host); // a literal: no lookup
         } catch (UnknownHostException e) {
             throw new io.srproxy.sip.SdpException(400, "SDP connection address not resolvable: " + host);
         }

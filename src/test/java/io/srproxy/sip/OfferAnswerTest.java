@@ -68,6 +68,15 @@ class OfferAnswerTest {
     }
 
     @Test
+    void aHostNameAsConnectionAddressIsRefusedWithoutALookup() throws Exception {
+        assertThatThrownBy(() -> Sdp.parse(BARESIP_OFFER.replace("c=IN IP4 127.0.0.1", "c=IN IP4 media.invalid")))
+                .isInstanceOf(SdpException.class).hasMessageContaining("not an IP address: media.invalid")
+                .satisfies(e -> assertThat(((SdpException) e).status()).isEqualTo(488));
+        assertThat(Sdp.parse(BARESIP_OFFER.replace("c=IN IP4 127.0.0.1", "c=IN IP6 ::1")).rtp().getAddress()
+                .isLoopbackAddress()).isTrue();
+    }
+
+    @Test
     void noCommonCodecIs488() {
         String g729 = BARESIP_OFFER.replace("m=audio 40018 RTP/AVP 0 8 101", "m=audio 40018 RTP/AVP 18")
                 .replace("a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\n", "a=rtpmap:18 G729/8000\r\n");
