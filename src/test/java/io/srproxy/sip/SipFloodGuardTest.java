@@ -32,7 +32,7 @@ class SipFloodGuardTest {
     @Test
     void aSpoofedSourceFloodCannotGrowTheTable() throws Exception {
         byte[] a = {10, 0, 0, 0};
-        for (int i = 0; i < SipFloodGuard.MAX_SOURCES; i++) {
+        for (int i = 0; i < io.srproxy.limits.PerSourceRate.MAX_SOURCES; i++) {
             a[2] = (byte) (i >> 8);
             a[3] = (byte) i;
             assertThat(guard.admit(InetAddress.getByAddress(a))).isTrue();

@@ -1,5 +1,6 @@
 package io.srproxy.rtc.ws;
 
+import io.srproxy.limits.PerSourceRate;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.config.RoutesConfig;
 import io.srproxy.log.LogSafe;
@@ -44,7 +45,7 @@ public final class RtcWebModule implements WebModule, AutoCloseable {
     private final ObjectMapper json = new ObjectMapper();
     private final Map<String, RtcSignalSession> sessions = new ConcurrentHashMap<>();
     private final ExecutorService pool;
-    private final JoinRateLimiter joinRate;
+    private final PerSourceRate joinRate;
     private final ThrottledLog refusedConnections = new ThrottledLog(log);
     private final RtcSignalSession.Refusals refusals = new RtcSignalSession.Refusals(log);
 
@@ -67,7 +68,7 @@ public final class RtcWebModule implements WebModule, AutoCloseable {
         this.appId = appId;
         this.joinPolicy = joinPolicy;
         this.limits = limits;
-        this.joinRate = new JoinRateLimiter(limits.joinsPerSecond(), JoinRateLimiter.MAX_SOURCES, clock);
+        this.joinRate = new PerSourceRate(limits.joinsPerSecond(), PerSourceRate.MAX_SOURCES, clock);
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "rtc-signal-" + n.incrementAndGet());

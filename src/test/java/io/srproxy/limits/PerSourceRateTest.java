@@ -1,4 +1,4 @@
-package io.srproxy.rtc.ws;
+package io.srproxy.limits;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,13 +6,13 @@ import java.net.InetAddress;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-class JoinRateLimiterTest {
+class PerSourceRateTest {
 
     private final AtomicLong clock = new AtomicLong(7_000_000_000L);
 
     @Test
     void eachSourceHasItsOwnBudgetPerSecond() throws Exception {
-        JoinRateLimiter limiter = new JoinRateLimiter(3, 100, clock::get);
+        PerSourceRate limiter = new PerSourceRate(3, 100, clock::get);
         InetAddress a = InetAddress.getByName("127.0.0.1");
         InetAddress b = InetAddress.getByName("127.0.0.2");
         for (int i = 0; i < 3; i++) {
@@ -26,7 +26,7 @@ class JoinRateLimiterTest {
 
     @Test
     void aSprayOfAddressesCannotGrowTheTable() throws Exception {
-        JoinRateLimiter limiter = new JoinRateLimiter(3, 100, clock::get);
+        PerSourceRate limiter = new PerSourceRate(3, 100, clock::get);
         for (int i = 0; i < 1000; i++) {
             limiter.admit(InetAddress.getByAddress(new byte[] {10, 0, (byte) (i >> 8), (byte) i}));
         }

@@ -1,4 +1,4 @@
-package io.srproxy.rtc.ws;
+package io.srproxy.limits;
 
 import java.net.InetAddress;
 import java.util.concurrent.ConcurrentHashMap;
@@ -6,14 +6,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
 /**
- * {@code [limits] rtc_joins_per_second}: at most {@code perSecond} /rtc joins from one source
- * address in each one-second window. The counts live in one map per window, replaced when the
- * second turns, so memory is bounded by the sources seen in one second; past {@code maxSources}
- * of them a new source is refused too (a spray of addresses must not grow the heap).
+ * At most {@code perSecond} events (SIP requests, /rtc joins) from one source address in each
+ * one-second window; the caller drops or refuses the rest. Lock-free: called from I/O threads.
+ * The counts live in one map per window, replaced when the second turns, so memory is bounded by
+ * the sources seen in one second; past {@code maxSources} of them a new source is refused too (a
+ * spray of spoofed addresses must not grow the heap), known ones keep their budget.
  */
-final class JoinRateLimiter {
+public final class PerSourceRate {
 
-    static final int MAX_SOURCES = 65_536;
+    /** The table size used in production: far more sources than one second of real traffic has. */
+    public static final int MAX_SOURCES = 65_536;
 
     private record Window(long second, ConcurrentHashMap<InetAddress, AtomicInteger> counts) {}
 
@@ -22,21 +24,22 @@ final class JoinRateLimiter {
     private final LongSupplier nanoClock;
     private volatile Window window = new Window(Long.MIN_VALUE, new ConcurrentHashMap<>());
 
-    JoinRateLimiter(int perSecond, int maxSources, LongSupplier nanoClock) {
+    public PerSourceRate(int perSecond, int maxSources, LongSupplier nanoClock) {
         if (perSecond < 1 || maxSources < 1) {
-            throw new IllegalArgumentException("joins per second and sources must be at least 1");
+            throw new IllegalArgumentException("events per second and sources must be at least 1, got " + perSecond
+                    + " and " + maxSources);
         }
         this.perSecond = perSecond;
         this.maxSources = maxSources;
         this.nanoClock = nanoClock;
     }
 
-    int perSecond() {
+    public int perSecond() {
         return perSecond;
     }
 
-    /** True when one more join from {@code source} fits this second's budget (an unknown source always does). */
-    boolean admit(InetAddress source) {
+    /** True when one more event from {@code source} fits this second's budget (an unknown source always does). */
+    public boolean admit(InetAddress source) {
         if (source == null) {
             return true;
         }
@@ -52,7 +55,7 @@ final class JoinRateLimiter {
     }
 
     /** Sources counted in the current window (for tests). */
-    int sources() {
+    public int sources() {
         return window.counts().size();
     }
 
