@@ -27,6 +27,8 @@ public final class WebServer implements AutoCloseable {
     public static final long MAX_WS_MESSAGE_BYTES = 64 * 1024;
 
     private final Javalin app;
+    private final String host;
+    private final boolean tls;
 
     public WebServer(String host, int port, List<WebModule> modules) {
         this(host, port, Optional.empty(), modules);
@@ -34,6 +36,8 @@ public final class WebServer implements AutoCloseable {
 
     /** With a key store, the port serves HTTPS and WSS only. */
     public WebServer(String host, int port, Optional<KeyStore> tls, List<WebModule> modules) {
+        this.host = host;
+        this.tls = tls.isPresent();
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -68,8 +72,14 @@ public final class WebServer implements AutoCloseable {
 
     public WebServer start() {
         app.start();
+        WebSocketWarmUp.prime(host, app.port(), tls);
         log.info("web server listening on port {}", app.port());
         return this;
+    }
+
+    /** For tests that look inside Javalin. */
+    Javalin javalin() {
+        return app;
     }
 
     /** The bound port (useful when configured as 0 in tests). */

@@ -48,7 +48,9 @@ final class AppFleet implements AutoCloseable {
                 clients.add(c);
             }
             inFlight.add(c.login(uid, null));
-            if (inFlight.size() == 32) {
+            // the first alone: Javalin 7.2.3 initialises its WebSocket servlet config lazily and not
+            // thread-safely (kotlin UnsafeLazyImpl), so concurrent first upgrades can fail with an NPE
+            if (inFlight.size() == 32 || clients.size() == 1) {
                 CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
                 inFlight.clear();
             }
