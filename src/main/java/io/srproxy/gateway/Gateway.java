@@ -57,7 +57,8 @@ public final class Gateway implements AutoCloseable {
                 daemon("gateway"));
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("gateway-timer"));
         Gateway g = new Gateway(new GatewayContext(config, new DialPlan(config), rtm, sip, channels, calls, pool,
-                timers, Clock.systemUTC(), ConcurrentHashMap.newKeySet(), new java.util.concurrent.atomic.LongAdder()));
+                timers, Clock.systemUTC(), ConcurrentHashMap.newKeySet(), new java.util.concurrent.atomic.LongAdder(),
+                new CallIdentities()));
         g.startDirections();
         return g;
     }

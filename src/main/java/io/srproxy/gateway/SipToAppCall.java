@@ -27,7 +27,7 @@ final class SipToAppCall extends BridgedCall {
 
     private final IncomingCall sip;
     private final RtmClient presence;
-    private final String callerUid = CallIdentities.perCallUid();
+    private final String callerUid;
     private RtmClient client;
     private LocalInvitation invitation;
     private String pendingReason;
@@ -36,6 +36,7 @@ final class SipToAppCall extends BridgedCall {
         super(ctx, CallIdentities.channelId(), uid);
         this.sip = sip;
         this.presence = presence;
+        this.callerUid = ctx.identities().claim(sip.callerNumber());
     }
 
     /** Called on the SIP call's executor by the incoming-call handler: take over its events. */
@@ -205,8 +206,14 @@ final class SipToAppCall extends BridgedCall {
     protected void onFinished() {
         RtmClient c = client;
         if (c != null) {
-            // let the EndCall and the cancel go out before the identity disappears
-            ctx.timers().schedule(c::close, 2, java.util.concurrent.TimeUnit.SECONDS);
+            // let the EndCall and the cancel go out before the identity disappears; only then may
+            // the next call from this number log in as it
+            ctx.timers().schedule(() -> {
+                c.close();
+                ctx.identities().release(callerUid);
+            }, 2, java.util.concurrent.TimeUnit.SECONDS);
+        } else {
+            ctx.identities().release(callerUid);
         }
     }
 }

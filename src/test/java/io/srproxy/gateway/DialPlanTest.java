@@ -64,9 +64,32 @@ class DialPlanTest {
     @Test
     void perCallIdentitiesAndChannelsHaveTheirShapes() {
         assertThat(CallIdentities.channelId()).matches("\\d{9}");
-        String uid = CallIdentities.perCallUid();
-        assertThat(CallIdentities.isPerCallUid(uid)).isTrue();
-        assertThat(uid).isNotEqualTo(CallIdentities.perCallUid());
+        CallIdentities ids = new CallIdentities();
+        assertThat(ids.claim("1005")).isEqualTo("sip~1005");
+        assertThat(ids.claim("+8613800000000")).isEqualTo("sip~+8613800000000");
+        assertThat(CallIdentities.isPerCallUid("sip~1005")).isTrue();
         assertThat(CallIdentities.isPerCallUid("1234")).isFalse();
+    }
+
+    @Test
+    void aNumberCallingTwiceAtOnceGetsTwoIdentitiesAndTheFirstIsFreeAgainWhenReleased() {
+        CallIdentities ids = new CallIdentities();
+        assertThat(ids.claim("1005")).isEqualTo("sip~1005");
+        assertThat(ids.claim("1005")).isEqualTo("sip~1005~2");
+        assertThat(ids.claim("1005")).isEqualTo("sip~1005~3");
+        ids.release("sip~1005");
+        assertThat(ids.claim("1005")).isEqualTo("sip~1005");
+        assertThat(ids.inUse()).isEqualTo(3);
+    }
+
+    @Test
+    void numbersUnfitForAUidGetARandomIdentity() {
+        CallIdentities ids = new CallIdentities();
+        for (String odd : new String[] {"", "a b", "x".repeat(41), "1005~2", "\u00e9t\u00e9", null}) {
+            String uid = ids.claim(odd);
+            assertThat(uid).startsWith("sip~~r").matches("sip~~r[0-9a-z]+");
+            assertThat(io.srproxy.ids.Identifiers.uidProblem("uid", uid)).isNull();
+        }
+        assertThat(ids.inUse()).isEqualTo(6);
     }
 }

@@ -158,7 +158,7 @@ class GatewaySignallingTest {
         try (AppUser app = app("4321")) {
             app.onInvitation = "accept";
             phone.dial("04321");
-            String invited = app.awaitStartingWith("invited by sip~");
+            String invited = app.awaitStartingWith("invited by sip~1005 "); // the caller's number, readable
             assertThat(invited).contains("\"Mode\":1", "\"Conference\":false", "\"DisplayName\":\"1005\"", "\"SipData\":\"\"")
                     .containsPattern("\"ChanId\":\"\\d{9}\"");
             await().atMost(Duration.ofSeconds(10)).until(() -> srproxy.calls().active().stream().anyMatch(c -> c.answeredAt().isPresent()));
