@@ -30,6 +30,7 @@ abstract class BridgedCall {
     private String legUid;
     private volatile boolean ended;
     private boolean answered;
+    private boolean appInCall;
 
     BridgedCall(GatewayContext ctx, String channelId, String appUid) {
         this.ctx = ctx;
@@ -72,6 +73,15 @@ abstract class BridgedCall {
         }
     }
 
+    /**
+     * The app accepted and is joining the channel, whether or not the SIP side ever confirms: from
+     * now on the end of the call must reach it as EndCall (a 200 whose ACK never comes, a BYE or
+     * CANCEL crossing the accept), or it would sit alone in the channel.
+     */
+    protected void markAppInCall() {
+        appInCall = true;
+    }
+
     protected void markAnswered() {
         if (!answered) {
             answered = true;
@@ -86,7 +96,7 @@ abstract class BridgedCall {
             return;
         }
         ended = true;
-        if (answered && notifier != null) {
+        if ((answered || appInCall) && notifier != null) {
             // EndCall first, so the app learns that the other side hung up before it sees the leg leave
             notifier.sendMessageToPeer(appUid, GatewayMessages.endCall())
                     .orTimeout(2, java.util.concurrent.TimeUnit.SECONDS)

@@ -127,8 +127,11 @@ final class SipToAppCall extends BridgedCall {
         public void onLocalInvitationAccepted(LocalInvitation inv, String response) {
             executor.execute(() -> {
                 if (isEnded()) {
+                    // our cancel crossed the accept and lost: the app thinks it is in a call
+                    client.sendMessageToPeer(appUid, GatewayMessages.endCall()).exceptionally(e -> null);
                     return;
                 }
+                markAppInCall();
                 bridge(sip, sip.media(), callerUid);
                 sip.answer(); // answered() follows the ACK
             });

@@ -224,6 +224,10 @@ public final class CallLoadHarness {
         return phones;
     }
 
+    int srproxyWebPort() {
+        return srproxy.webPort();
+    }
+
     AppFleet fleet() {
         return fleet;
     }

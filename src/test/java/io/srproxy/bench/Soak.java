@@ -29,6 +29,20 @@ final class Soak {
         this.dir = dir;
     }
 
+    /** What sipp said of its failed calls, and the calls srproxy still holds after the phones stopped. */
+    private void reportLeftovers(SippCallers sipp, long failed) throws Exception {
+        if (failed > 0) {
+            System.out.println("sipp's failed calls (its error log, overload warnings left out):");
+            sipp.errors().lines().map(l -> l.replace('\r', ' '))
+                    .filter(l -> !l.isBlank() && !l.contains("Overload warning") && !l.startsWith("The following events"))
+                    .limit(40).forEach(l -> System.out.println("  " + l));
+        }
+        List<ActiveCalls.Call> stuck = ActiveCalls.olderThan(h.srproxyWebPort(),
+                java.time.Duration.ofMillis(h.callMillis() + 10_000));
+        System.out.printf("srproxy calls active longer than a call's hold + 10 s after the phones stopped: %d%n", stuck.size());
+        stuck.stream().limit(20).forEach(c -> System.out.println("  " + c));
+    }
+
     LevelResult run(int calls, double minutes, int sampleSeconds) throws Exception {
         System.out.printf("%nsoak: %d calls for %.1f min, calls held %d s, sampled every %d s%n", calls, minutes,
                 h.callMillis() / 1000, sampleSeconds);
@@ -82,6 +96,7 @@ final class Soak {
             Thread.sleep(500);
             ended.addAll(h.fleet().drainResults());
             long[] sippCounts = {sipp.stat("TotalCallCreated"), sipp.stat("SuccessfulCall(C)"), sipp.stat("FailedCall(C)")};
+            reportLeftovers(sipp, sippCounts[2]);
             summary = LevelResult.of(calls, c.seconds(), upSamples > 0 ? upSum / upSamples : 0, sippCounts,
                     sipp.setupTimesMs(), ended, c.cpuPercent(0), c.top(5), rss, heap, threads, fds, c.cpuPercent(1),
                     c.cpuPercent(2), h.peers().lateTicks() - lateBefore);
@@ -89,8 +104,16 @@ final class Soak {
         // after the calls: what srproxy keeps when idle again (a leak stays)
         Sample after = new Sample((System.nanoTime() - start) / 60e9, h.fleet().connected(), h.probe().heapAfterGcKb() / 1024,
                 h.probe().rssKb() / 1024, h.probe().threads(), h.probe().fds(), 0, ended.size());
-        System.out.printf(Locale.ROOT, "after the calls ended: heap after GC %d MB, rss %d MB, %d threads, %d fds%n",
-                after.heapAfterGcMb(), after.rssMb(), after.threads(), after.fds());
+        System.out.printf(Locale.ROOT, "after the calls ended: heap after GC %d MB, rss %d MB, %d threads, %d fds, app calls up %d%n",
+                after.heapAfterGcMb(), after.rssMb(), after.threads(), after.fds(), after.callsUp());
+        // a SIP leg whose far end vanished ends by [media] rtp_timeout (30 s) once sipp's echo stops:
+        // what is still there after that is held by nothing on the wire
+        Thread.sleep(35_000);
+        Sample later = new Sample((System.nanoTime() - start) / 60e9, h.fleet().connected(), h.probe().heapAfterGcKb() / 1024,
+                h.probe().rssKb() / 1024, h.probe().threads(), h.probe().fds(), 0, ended.size());
+        System.out.printf(Locale.ROOT, "35 s later (past rtp_timeout): heap after GC %d MB, rss %d MB, %d threads, %d fds,"
+                + " app calls up %d, srproxy calls active %d%n", later.heapAfterGcMb(), later.rssMb(), later.threads(),
+                later.fds(), later.callsUp(), ActiveCalls.olderThan(h.srproxyWebPort(), java.time.Duration.ZERO).size());
         System.out.println();
         System.out.println("soak summary (whole run):");
         System.out.println(LevelResult.header());
@@ -102,6 +125,7 @@ final class Soak {
         json.put("options", h.opts());
         json.put("samples", samples);
         json.put("afterCallsEnded", after);
+        json.put("afterRtpTimeout", later);
         json.put("summary", summary);
         Path jsonFile = h.out().resolve("soak-" + h.stamp() + ".json");
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(jsonFile.toFile(), json);

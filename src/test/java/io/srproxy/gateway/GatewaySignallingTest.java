@@ -286,6 +286,19 @@ class GatewaySignallingTest {
     }
 
     @Test
+    void thePhoneHangsUpAfterTheAppAcceptedButBeforeItsAckAndTheAppGetsEndCall() throws Exception {
+        try (AppUser app = app("4331")) {
+            app.onInvitation = "accept";
+            try (Sipp caller = Sipp.uac("uac_bye_before_ack.xml", "127.0.0.1", "127.0.0.1:" + kamailio.port(), "04331")) {
+                caller.assertPassed(); // 200, then its BYE was answered
+            }
+            awaitNoActiveCalls();
+            // the app accepted and joined the channel: without EndCall it would sit there forever
+            assertThat(app.awaitStartingWith("message sip~")).endsWith("{\"Cmd\":\"EndCall\"}");
+        }
+    }
+
+    @Test
     void theSipSideHoldsAndResumesACallWithAnApp() throws Exception {
         try (AppUser app = app("4330")) {
             app.onInvitation = "accept";
