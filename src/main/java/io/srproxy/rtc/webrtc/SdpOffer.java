@@ -93,6 +93,9 @@ public record SdpOffer(String iceUfrag, String icePwd, String fingerprintSha256,
         return new RtcException("bad-sdp", why);
     }
 
+    /** The port a bundle-only m-line is read as: any non-zero value; 9 is the usual placeholder. */
+    static final int BUNDLED_PORT = 9;
+
     private static final class MediaBuilder {
         final String type;
         final int port;
@@ -105,6 +108,7 @@ public record SdpOffer(String iceUfrag, String icePwd, String fingerprintSha256,
         String mid = "";
         String direction = "sendrecv";
         boolean rtcpMux;
+        boolean bundleOnly;
 
         private MediaBuilder(String type, int port, String proto, String fmts) {
             this.type = type;
@@ -138,6 +142,7 @@ public record SdpOffer(String iceUfrag, String icePwd, String fingerprintSha256,
                 case "mid" -> mid = arg;
                 case "sendrecv", "sendonly", "recvonly", "inactive" -> direction = attr;
                 case "rtcp-mux" -> rtcpMux = true;
+                case "bundle-only" -> bundleOnly = true;
                 case "rtpmap" -> {
                     String[] p = arg.split("\\s+", 2);
                     if (p.length == 2) {
@@ -187,7 +192,10 @@ public record SdpOffer(String iceUfrag, String icePwd, String fingerprintSha256,
                     throw bad("malformed a=rtpmap for payload type " + pt);
                 }
             }
-            return new Media(type, port, proto, fmts, mid, direction, rtcpMux, List.copyOf(formats));
+            // RFC 8843 7.5.3: with max-bundle, Firefox offers every m-line after the first with port 0
+            // and a=bundle-only; such a line is wanted (it rides the bundle's transport), not rejected
+            int effectivePort = port == 0 && bundleOnly ? BUNDLED_PORT : port;
+            return new Media(type, effectivePort, proto, fmts, mid, direction, rtcpMux, List.copyOf(formats));
         }
     }
 }

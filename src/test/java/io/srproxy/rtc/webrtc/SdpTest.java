@@ -26,6 +26,21 @@ class SdpTest {
             "m=application 9 UDP/DTLS/SCTP webrtc-datachannel", "c=IN IP4 0.0.0.0", "a=mid:2", "a=sctp-port:5000", "");
 
     @Test
+    void firefoxsBundleOnlyVideoLineWithPortZeroIsAnsweredNotRejected() throws Exception {
+        // a real offer of Firefox ESR 153 (max-bundle): m=video 0 ... a=bundle-only
+        String firefox = new String(SdpTest.class.getResourceAsStream("firefox-153-offer.sdp").readAllBytes(),
+                java.nio.charset.StandardCharsets.US_ASCII);
+        assertThat(firefox).contains("m=video 0 UDP/TLS/RTP/SAVPF 120\r\n", "a=bundle-only\r\n");
+        List<SdpAnswer.Choice> choices = SdpAnswer.negotiate(SdpOffer.parse(firefox));
+        assertThat(choices.get(0).codecs()).extracting(c -> c.name() + "/" + c.payloadType()).startsWith("opus/109");
+        assertThat(choices.get(1).accepted()).isTrue();
+        assertThat(choices.get(1).codecs()).extracting(c -> c.name() + "/" + c.payloadType()).containsExactly("VP8/120");
+        String answer = SdpAnswer.write(choices, new SdpAnswer.Local("uf12", "pw0123456789012345678901", "11:22",
+                "127.0.0.1", 6080, 1111, 2222, "srproxy"));
+        assertThat(answer).contains("a=group:BUNDLE 0 1\r\n", "m=video 6080 UDP/TLS/RTP/SAVPF 120\r\n");
+    }
+
+    @Test
     void chromeLikeOfferIsNegotiatedAndAnswered() {
         SdpOffer offer = SdpOffer.parse(OFFER);
         assertThat(offer.iceUfrag()).isEqualTo("Ab1c");
