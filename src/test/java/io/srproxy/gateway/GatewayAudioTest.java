@@ -105,6 +105,7 @@ class GatewayAudioTest {
             await().atMost(Duration.ofSeconds(15)).until(page::receivedPackets, n -> n > 50);
             await().atMost(Duration.ofSeconds(15)).until(page::remotePeakHz, hz -> Math.abs(hz - PHONE_TONE) < 30);
             assertThat(srproxy.calls().active()).singleElement().satisfies(c -> assertThat(c.sipCodec()).contains("PCMU"));
+            assertThat(srproxy.calls().active().get(0).appCodec()).as("app -> SIP passthrough needs renegotiation").contains("opus");
             assertThat(scrape().value("srproxy_rtc_channels_transcoding")).as("Opus <-> PCMU").isEqualTo(1);
             page.click("hang-up");
             page.awaitScreen("idle");
@@ -242,6 +243,8 @@ class GatewayAudioTest {
         var channel = srproxy.rtc().channels().channel(call.channelId()).orElseThrow();
         assertThat(channel.transcoding()).as("transcoding").isFalse();
         assertThat(channel.passthrough()).as("passthrough").isTrue();
+        await().atMost(Duration.ofSeconds(5)).until(() -> srproxy.calls().active().get(0).appCodec(),
+                app -> app.filter(codec::equalsIgnoreCase).isPresent());
         // an earlier test's channel may still be closing: wait for the gauges to settle on this call alone
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             PromScrape now = scrape();
