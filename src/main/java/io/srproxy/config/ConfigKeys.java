@@ -38,6 +38,7 @@ public final class ConfigKeys {
             new Key("media", "codecs", "opus,PCMU,PCMA", false),
             new Key("media", "rtp_timeout", "30", false),
             new Key("media", "rtp_latching", "auto", false),
+            new Key("media", "passthrough", "prefer", false),
             new Key("limits", "max_connections", "10000", false),
             new Key("limits", "max_requests_per_second", "50", false),
             new Key("limits", "max_calls", "1000", false),

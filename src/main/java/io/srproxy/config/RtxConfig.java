@@ -88,12 +88,22 @@ public record RtxConfig(
     /**
      * SIP-side media.
      *
-     * @param codecs            SDP answer preference, e.g. [opus, PCMU, PCMA]
+     * @param codecs            SDP answer preference, e.g. [opus, PCMU, PCMA, G722]
      * @param rtpTimeoutSeconds no RTP for this long raises a no-media event
      * @param rtpLatching       whether a call's media may come from another address than its SDP names
+     * @param passthrough       whether an app joining a SIP leg's channel takes the leg's G.711/G.722
      */
     public record Media(int rtpPortMin, int rtpPortMax, List<String> codecs, int rtpTimeoutSeconds,
-                        RtpLatching rtpLatching) {}
+                        RtpLatching rtpLatching, Passthrough passthrough) {
+
+        /** As before {@code passthrough} existed: {@link Passthrough#PREFER}. */
+        public Media(int rtpPortMin, int rtpPortMax, List<String> codecs, int rtpTimeoutSeconds, RtpLatching rtpLatching) {
+            this(rtpPortMin, rtpPortMax, codecs, rtpTimeoutSeconds, rtpLatching, Passthrough.PREFER);
+        }
+    }
+
+    /** {@code [media] passthrough}; README's config table says what each does. */
+    public enum Passthrough { PREFER, NEVER }
 
     /** {@code [media] rtp_latching}; README's config table says what each does. */
     public enum RtpLatching { AUTO, ON, OFF }

@@ -27,7 +27,7 @@ public final class RtxConfigBinder {
         }
     }
 
-    public static final Set<String> KNOWN_CODECS = Set.of("opus", "PCMU", "PCMA");
+    public static final Set<String> KNOWN_CODECS = Set.of("opus", "PCMU", "PCMA", "G722");
 
     private static final Pattern PLACEHOLDER = Pattern.compile("(?i)ip|x+|\\w*_ip|your.*|host");
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?");
@@ -83,7 +83,7 @@ public final class RtxConfigBinder {
                 required(proxyOn, "proxy", "rtm_account"),
                 prefixOf("proxy", "prefix"));
         var media = new RtxConfig.Media(port("media", "rtp_port_min"), port("media", "rtp_port_max"),
-                codecs(), intIn("media", "rtp_timeout", 1, 3600), rtpLatching());
+                codecs(), intIn("media", "rtp_timeout", 1, 3600), rtpLatching(), passthrough());
         var limits = new RtxConfig.Limits(intIn("limits", "max_connections", 1, 10_000_000),
                 intIn("limits", "max_requests_per_second", 1, 1_000_000), intIn("limits", "max_calls", 1, 1_000_000),
                 intIn("limits", "sip_requests_per_second", 1, 1_000_000),
@@ -191,6 +191,17 @@ public final class RtxConfigBinder {
         }
         errorAt("media", "rtp_latching", "'" + v + "' is not one of auto, on, off");
         return RtxConfig.RtpLatching.AUTO;
+    }
+
+    private RtxConfig.Passthrough passthrough() {
+        String v = raw("media", "passthrough");
+        for (RtxConfig.Passthrough p : RtxConfig.Passthrough.values()) {
+            if (p.name().equalsIgnoreCase(v)) {
+                return p;
+            }
+        }
+        errorAt("media", "passthrough", "'" + v + "' is not one of prefer, never");
+        return RtxConfig.Passthrough.PREFER;
     }
 
     private int port(String section, String key) {
@@ -342,7 +353,7 @@ public final class RtxConfigBinder {
         for (String c : raw("media", "codecs").split(",")) {
             String name = KNOWN_CODECS.stream().filter(k -> k.equalsIgnoreCase(c)).findFirst().orElse(null);
             if (name == null) {
-                errorAt("media", "codecs", "unknown codec '" + c + "' (known: opus, PCMU, PCMA)");
+                errorAt("media", "codecs", "unknown codec '" + c + "' (known: opus, PCMU, PCMA, G722)");
             } else if (!out.contains(name)) {
                 out.add(name);
             }

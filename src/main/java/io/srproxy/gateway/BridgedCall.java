@@ -3,6 +3,7 @@ package io.srproxy.gateway;
 import io.srproxy.log.LogSafe;
 import io.srproxy.concurrent.SerialExecutor;
 import io.srproxy.rtc.MediaKind;
+import io.srproxy.rtc.RtcEvent;
 import io.srproxy.rtc.RtcException;
 import io.srproxy.rtc.rtp.RtpSessionTransport;
 import io.srproxy.rtm.RtmClient;
@@ -59,13 +60,18 @@ abstract class BridgedCall {
         }
         RtpSessionTransport transport = SipLegTransport.of(call, media);
         try {
-            ctx.channels().join(channelId, uid, transport, event -> { });
+            ctx.channels().join(channelId, uid, transport, event -> {
+                if (event instanceof RtcEvent.UserJoined) {
+                    executor.execute(this::noteAppCodec);
+                }
+            });
             // a SIP leg always sends audio: announce it, so apps subscribe
             ctx.channels().channel(channelId).ifPresent(c -> c.publish(uid, MediaKind.AUDIO, true));
             leg = transport;
             legUid = uid;
             record = record.withCodecs(record.appCodec().orElse(null), media.audio().name());
             ctx.calls().updated(record);
+            noteAppCodec();
             log.info("call {}: SIP leg {} in channel {} ({})", id, LogSafe.of(uid), LogSafe.of(channelId), media.audio().name());
         } catch (RtcException | IllegalArgumentException e) {
             log.warn("call {}: cannot put the SIP leg into channel {}: {}", id, LogSafe.of(channelId), LogSafe.of(e.getMessage()));
@@ -80,6 +86,31 @@ abstract class BridgedCall {
      */
     protected void markAppInCall() {
         appInCall = true;
+    }
+
+    /**
+     * Records the audio codec of the app's leg (the other member): the same as the SIP leg's means
+     * passthrough, Opus against G.711 means transcoding. Runs when either joins.
+     */
+    private void noteAppCodec() {
+        if (leg == null || record == null) {
+            return;
+        }
+        ctx.channels().channel(channelId).ifPresent(c -> {
+            for (String uid : c.uids()) {
+                if (uid.equals(legUid)) {
+                    continue;
+                }
+                c.member(uid).flatMap(m -> m.transport().preferred(MediaKind.AUDIO)).ifPresent(codec -> {
+                    if (!record.appCodec().equals(java.util.Optional.of(codec.name()))) {
+                        record = record.withCodecs(codec.name(), record.sipCodec().orElse(null));
+                        ctx.calls().updated(record);
+                        log.info("call {}: app leg {} speaks {}, SIP leg {}: audio {}", id, LogSafe.of(uid), codec.name(),
+                                record.sipCodec().orElse("?"), c.passthrough() ? "passed through" : c.transcoding() ? "transcoded" : "not bridged");
+                    }
+                });
+            }
+        });
     }
 
     protected void markAnswered() {

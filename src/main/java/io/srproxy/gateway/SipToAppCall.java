@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * SIP -> app: a phone dialled {@code <prefix><uid>}. Presence is checked first (offline -> 480 at
- * once); then a per-call RTM identity invites the app user. Received -> 180; accepted -> 200 and
- * audio bridged; refused -> 486 for ARCall's busy, 603 otherwise; no answer or offline -> 480.
+ * once); then the SIP leg joins the call's channel (silent until the app joins too) and a per-call
+ * RTM identity invites the app user. Received -> 180; accepted -> 200 and audio; refused -> 486 for ARCall's busy, 603 otherwise; no answer or offline -> 480.
  */
 final class SipToAppCall extends BridgedCall {
 
@@ -69,6 +69,9 @@ final class SipToAppCall extends BridgedCall {
                 reject(480, "per-call RTM login failed: " + e.getMessage());
                 return;
             }
+            // the SIP leg waits in the channel while the app rings: the app's /rtc join then finds
+            // the leg's codec there and answers with it when it can (G.711/G.722 passthrough)
+            bridge(sip, sip.media(), callerUid);
             String display = sip.callerDisplayName().isEmpty() ? sip.callerNumber() : sip.callerDisplayName();
             invitation = client.createLocalInvitation(appUid)
                     .setContent(GatewayMessages.incomingSipCall(channelId, display,

@@ -50,6 +50,11 @@ public final class SrproxyMeters {
                 .description("channels whose audio is transcoded (Opus <-> G.711)").register(registry);
         FunctionCounter.builder("srproxy.rtc.transcoding.started", rtc, r -> r.channels().transcodingStarted())
                 .description("member pairs wired with a transcoder").register(registry);
+        Gauge.builder("srproxy.rtc.channels.passthrough", rtc, r -> r.channels().passthrough())
+                .description("channels whose audio is forwarded as it is both ways (G.711/G.722 passthrough, Opus)")
+                .register(registry);
+        FunctionCounter.builder("srproxy.rtc.passthrough.started", rtc, r -> r.channels().passthroughStarted())
+                .description("member pairs wired with audio forwarded as it is both ways").register(registry);
         for (CallRecord.Direction d : CallRecord.Direction.values()) {
             String dir = d.name().toLowerCase();
             Gauge.builder("srproxy.calls.active", calls, c -> c.active().stream().filter(r -> r.direction() == d).count())

@@ -26,11 +26,16 @@ public final class Channel {
     private MediaRoute forward;
     private MediaRoute backward;
     private final Runnable onTranscodingPair;
+    private final Runnable onPassthroughPair;
 
-    /** @param onTranscodingPair told each time a pair is wired whose audio needs a transcoder */
-    Channel(String id, Runnable onTranscodingPair) {
+    /**
+     * @param onTranscodingPair told each time a pair is wired whose audio needs a transcoder
+     * @param onPassthroughPair told each time a pair is wired whose audio is forwarded as it is both ways
+     */
+    Channel(String id, Runnable onTranscodingPair, Runnable onPassthroughPair) {
         this.id = id;
         this.onTranscodingPair = onTranscodingPair;
+        this.onPassthroughPair = onPassthroughPair;
     }
 
     public String id() {
@@ -113,6 +118,11 @@ public final class Channel {
         return (forward != null && forward.transcodes()) || (backward != null && backward.transcodes());
     }
 
+    /** True when the current pair's audio is forwarded as it is in both directions, no transcoder. */
+    public synchronized boolean passthrough() {
+        return forward != null && forward.forwardsAudio() && backward.forwardsAudio();
+    }
+
     synchronized boolean isEmpty() {
         return members.isEmpty();
     }
@@ -140,6 +150,8 @@ public final class Channel {
             b.transport().setHandler(backward);
             if (forward.transcodes() || backward.transcodes()) {
                 onTranscodingPair.run();
+            } else if (forward.forwardsAudio() && backward.forwardsAudio()) {
+                onPassthroughPair.run();
             }
         } else {
             for (Member m : members) {

@@ -20,6 +20,7 @@ public final class ChannelRegistry {
 
     private final ConcurrentHashMap<String, Channel> channels = new ConcurrentHashMap<>();
     private final LongAdder transcodingPairs = new LongAdder();
+    private final LongAdder passthroughPairs = new LongAdder();
 
     /** Joins {@code uid} to {@code channelId} (made on demand); throws {@link RtcException} when refused. */
     public Joined join(String channelId, String uid, MediaTransport transport, Consumer<RtcEvent> events) {
@@ -30,7 +31,7 @@ public final class ChannelRegistry {
         Member member = new Member(uid, transport, events);
         Joined[] result = new Joined[1];
         channels.compute(channelId, (id, ch) -> {
-            Channel c = ch == null ? new Channel(id, transcodingPairs::increment) : ch;
+            Channel c = ch == null ? new Channel(id, transcodingPairs::increment, passthroughPairs::increment) : ch;
             result[0] = new Joined(member, c.join(member));
             return c;
         });
@@ -58,6 +59,16 @@ public final class ChannelRegistry {
     /** Channels whose current pair's audio is transcoded (read when scraped). */
     public long transcoding() {
         return channels.values().stream().filter(Channel::transcoding).count();
+    }
+
+    /** Channels whose current pair's audio is forwarded as it is both ways (read when scraped). */
+    public long passthrough() {
+        return channels.values().stream().filter(Channel::passthrough).count();
+    }
+
+    /** Member pairs wired with audio forwarded as it is both ways (Opus to Opus, G.711 or G.722 passthrough) since start. */
+    public long passthroughStarted() {
+        return passthroughPairs.sum();
     }
 
     /** Member pairs wired with a transcoder since start. */

@@ -14,6 +14,8 @@ public record Codec(String name, int payloadType, int clockRate, int channels, S
 
     public static final Codec PCMU = new Codec("PCMU", 0, 8000, 1, "");
     public static final Codec PCMA = new Codec("PCMA", 8, 8000, 1, "");
+    /** G.722: 16 kHz audio, but an RTP clock of 8000 (RFC 3551 4.5.2), as its rtpmap says. */
+    public static final Codec G722 = new Codec("G722", 9, 8000, 1, "");
 
     public MediaKind kind() {
         return switch (name.toLowerCase(Locale.ROOT)) {
@@ -38,5 +40,9 @@ public record Codec(String name, int payloadType, int clockRate, int channels, S
 
     public boolean isG711() {
         return name.equalsIgnoreCase("PCMU") || name.equalsIgnoreCase("PCMA");
+    }
+
+    public boolean isG722() {
+        return name.equalsIgnoreCase("G722") && clockRate == 8000;
     }
 }

@@ -26,6 +26,7 @@ final class MediaRoute implements PacketHandler, AutoCloseable {
     private final OutboundStream video;
     private final AudioTranscoder transcoder;
     private final int transcodedPayloadType;
+    private final boolean forwardsAudio;
     private final int[] relayedEventRate = new int[128];
     private final TelephoneEventRelay events;
     private final byte[] feedback = new byte[20 + MediaTransport.TRAILER_ROOM];
@@ -59,6 +60,11 @@ final class MediaRoute implements PacketHandler, AutoCloseable {
         }
         transcoder = t;
         transcodedPayloadType = tpt;
+        forwardsAudio = sent != null && payloadTypeMap[sent.payloadType() & 0x7F] >= 0;
+        if (sent != null && wanted != null && !forwardsAudio && t == null) {
+            org.slf4j.LoggerFactory.getLogger(MediaRoute.class).warn("no audio from {} to {}: srproxy cannot transcode {} to {}",
+                    from.uid(), to.uid(), sent.name(), wanted.name());
+        }
         events = eventRelay(out);
     }
 
@@ -92,6 +98,11 @@ final class MediaRoute implements PacketHandler, AutoCloseable {
 
     boolean transcodes() {
         return transcoder != null;
+    }
+
+    /** True when the sender's audio goes to the receiver as it is (same format both sides). */
+    boolean forwardsAudio() {
+        return forwardsAudio;
     }
 
     @Override

@@ -64,13 +64,20 @@ public final class RtcService implements AutoCloseable {
     }
 
     private final Options options;
+    private final PassthroughPolicy passthrough;
     private final ChannelRegistry registry = new ChannelRegistry();
     private final UdpMux mux;
     private final WebRtcEndpoint webrtc;
     private final ScheduledExecutorService sweeper;
 
+    /** With G.711 and G.722 passthrough ({@link PassthroughPolicy#PREFER}). */
     public RtcService(Options options) {
+        this(options, PassthroughPolicy.PREFER);
+    }
+
+    public RtcService(Options options, PassthroughPolicy passthrough) {
         this.options = options;
+        this.passthrough = passthrough;
         this.mux = new UdpMux(new InetSocketAddress(options.bindIp(), options.port()), options.ioThreads(), options.clock());
         this.webrtc = new WebRtcEndpoint(mux, options.advertisedIp(), (int) options.dtlsTimeout().toMillis());
         if (options.sweep()) {
@@ -89,7 +96,29 @@ public final class RtcService implements AutoCloseable {
     }
 
     public static RtcService start(RtxConfig config) {
-        return new RtcService(Options.from(config));
+        return new RtcService(Options.from(config), PassthroughPolicy.of(
+                config.media().passthrough() == io.srproxy.config.RtxConfig.Passthrough.PREFER, config.media().codecs()));
+    }
+
+    /**
+     * The audio formats an app joining {@code channelId} now should answer with instead of Opus:
+     * what the members already there send (a SIP leg's G.711 or G.722), when the policy lets it
+     * pass through; empty = Opus. Read once at join: a member that joins later is transcoded to.
+     */
+    public List<Codec> audioToMatch(String channelId) {
+        if (passthrough.formats().isEmpty()) {
+            return List.of();
+        }
+        Channel c = registry.channel(channelId).orElse(null);
+        if (c == null) {
+            return List.of();
+        }
+        List<Codec> out = new ArrayList<>();
+        for (String uid : c.uids()) {
+            c.member(uid).flatMap(m -> m.transport().preferred(MediaKind.AUDIO))
+                    .filter(passthrough::allows).ifPresent(out::add);
+        }
+        return out;
     }
 
     public ChannelRegistry channels() {

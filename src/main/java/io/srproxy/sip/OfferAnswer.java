@@ -5,8 +5,10 @@ import java.util.List;
 
 /**
  * RFC 3264 offer/answer for one audio stream, following the configured codec preference
- * ({@code [media] codecs}): PCMU, PCMA, opus, and telephone-event at the chosen codec's rate (or
- * 8 kHz beside Opus when that is all the peer has).
+ * ({@code [media] codecs}): PCMU, PCMA, G722, opus, and telephone-event at the chosen codec's rate
+ * (or 8 kHz beside Opus when that is all the peer has). G.722 is answered (a browser that joins
+ * later takes it too and the audio is forwarded) but never offered: an app calling out already
+ * talks Opus, and srproxy has no G.722 transcoder.
  */
 public final class OfferAnswer {
 
@@ -25,16 +27,23 @@ public final class OfferAnswer {
         for (String n : names) {
             Codec c = Codec.named(n);
             if (c == null) {
-                throw new IllegalArgumentException("[media] codecs: unsupported codec '" + n + "' (use opus, PCMU, PCMA)");
+                throw new IllegalArgumentException("[media] codecs: unsupported codec '" + n + "' (use opus, PCMU, PCMA, G722)");
             }
             codecs.add(c);
         }
         return new OfferAnswer(codecs);
     }
 
-    /** The formats we offer: our codecs, then telephone-event for 8 kHz and, with opus, 48 kHz. */
+    /**
+     * The formats we offer: our codecs but G.722 (see above), then telephone-event for 8 kHz and,
+     * with opus, 48 kHz.
+     */
     public List<Codec> offerCodecs() {
         List<Codec> out = new ArrayList<>(preference);
+        out.removeIf(c -> c.sameFormat(Codec.G722));
+        if (out.isEmpty()) {
+            out.add(Codec.PCMU); // G.722 alone configured: offer what an app's Opus can be transcoded to
+        }
         out.add(Codec.TELEPHONE_EVENT_8K);
         if (preference.stream().anyMatch(c -> c.clockRate() == 48000)) {
             out.add(Codec.TELEPHONE_EVENT_48K);
@@ -48,7 +57,24 @@ public final class OfferAnswer {
      */
     public NegotiatedMedia negotiate(MediaDescription remote, MediaDirection ours, boolean remoteIsOffer)
             throws SdpException {
-        Codec audio = remoteIsOffer ? preferredIn(remote.codecs()) : firstKnown(remote.codecs());
+        return negotiate(remote, ours, remoteIsOffer, null);
+    }
+
+    /**
+     * An answer to a re-INVITE's offer: the codec in use when the offer still holds it (the other
+     * leg may forward it as it is, and switching would need a transcoder we may not have), else as
+     * {@link #negotiate}.
+     */
+    public NegotiatedMedia renegotiate(MediaDescription offer, MediaDirection ours, Codec current) throws SdpException {
+        return negotiate(offer, ours, true, current);
+    }
+
+    private NegotiatedMedia negotiate(MediaDescription remote, MediaDirection ours, boolean remoteIsOffer, Codec keep)
+            throws SdpException {
+        Codec audio = keep != null ? sameIn(keep, remote.codecs()) : null;
+        if (audio == null) {
+            audio = remoteIsOffer ? preferredIn(remote.codecs()) : firstKnown(remote.codecs());
+        }
         if (audio == null) {
             throw new SdpException(488, "no common codec: offered " + names(remote.codecs()) + ", we accept " + names(preference));
         }
@@ -80,6 +106,15 @@ public final class OfferAnswer {
         return media.telephoneEvent() == null ? List.of(media.audio()) : List.of(media.audio(), media.telephoneEvent());
     }
 
+    private static Codec sameIn(Codec want, List<Codec> offered) {
+        for (Codec c : offered) {
+            if (c.sameFormat(want)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
     private Codec preferredIn(List<Codec> offered) {
         for (Codec want : preference) {
             for (Codec c : offered) {
@@ -93,7 +128,7 @@ public final class OfferAnswer {
 
     private Codec firstKnown(List<Codec> answered) {
         for (Codec c : answered) {
-            if (!c.isTelephoneEvent() && preference.stream().anyMatch(c::sameFormat)) {
+            if (!c.isTelephoneEvent() && offerCodecs().stream().anyMatch(c::sameFormat)) {
                 return c;
             }
         }

@@ -89,7 +89,12 @@ public final class Sdp {
                 int pt = Integer.parseInt(f.trim());
                 Codec c = mapped.get(pt);
                 if (c == null) {
-                    c = pt == 0 ? Codec.PCMU : pt == 8 ? Codec.PCMA : new Codec(pt, "unknown", 0, 1);
+                    c = switch (pt) { // static payload types (RFC 3551) need no rtpmap
+                        case 0 -> Codec.PCMU;
+                        case 8 -> Codec.PCMA;
+                        case 9 -> Codec.G722;
+                        default -> new Codec(pt, "unknown", 0, 1);
+                    };
                 }
                 codecs.add(c);
             }

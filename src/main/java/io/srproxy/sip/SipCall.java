@@ -147,7 +147,8 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
                 next = media; // offer-less re-INVITE: we offer what we have in the 200
             } else {
                 MediaDescription offer = Sdp.parse(new String(body, java.nio.charset.StandardCharsets.UTF_8));
-                next = agent.offerAnswer().negotiate(offer, localWish, true);
+                next = media == null ? agent.offerAnswer().negotiate(offer, localWish, true)
+                        : agent.offerAnswer().renegotiate(offer, localWish, media.audio());
             }
             if (next == null) {
                 respond(st, request, Response.NOT_ACCEPTABLE_HERE, null, false);

@@ -102,7 +102,8 @@ class RtxConfigBinderTest {
         "'[global]\nsip_trusted=10.0.0.0/33'              | rtx.conf:2: [global] sip_trusted: '10.0.0.0/33' is not an IP address or CIDR block",
         "'[global]\nsip_keepalive=-1'                     | rtx.conf:2: [global] sip_keepalive: -1 is out of range 0..3600",
         "'[media]\nrtp_port_min=20000\nrtp_port_max=10000' | rtx.conf:3: [media] rtp_port_max: must be greater than rtp_port_min (20000)",
-        "'[media]\ncodecs=opus,G729'                      | rtx.conf:2: [media] codecs: unknown codec 'G729' (known: opus, PCMU, PCMA)",
+        "'[media]\ncodecs=opus,G729'                      | rtx.conf:2: [media] codecs: unknown codec 'G729' (known: opus, PCMU, PCMA, G722)",
+        "'[media]\npassthrough=always'                   | rtx.conf:2: [media] passthrough: 'always' is not one of prefer, never",
         "'[rtm]\ntls_cert=/etc/c.pem'                    | rtx.conf: [rtm] tls_key: tls_cert and tls_key go together",
         "'[log]\nlevel=6'                                 | rtx.conf:2: [log] level: 6 is out of range 0..5",
         "'[limits]\nsip_requests_per_second=0'           | rtx.conf:2: [limits] sip_requests_per_second: 0 is out of range 1..1000000",
@@ -171,6 +172,9 @@ class RtxConfigBinderTest {
     @Test
     void codecNamesAreMatchedWithoutCaseAndKeepTheirOrder() {
         assertThat(bind("[media]\ncodecs=pcma,OPUS").config().media().codecs()).containsExactly("PCMA", "opus");
+        assertThat(bind("[media]\ncodecs=g722,PCMU").config().media().codecs()).containsExactly("G722", "PCMU");
+        assertThat(bind("[media]\npassthrough=NEVER").config().media().passthrough()).isEqualTo(RtxConfig.Passthrough.NEVER);
+        assertThat(RtxConfig.defaults().media().passthrough()).isEqualTo(RtxConfig.Passthrough.PREFER);
     }
 
     @Test

@@ -38,8 +38,10 @@ class GatewayAudioTest {
     @BeforeAll
     static void start() {
         kamailio = KamailioServer.start("1000", FreePorts.tcpAndUdp(), KamailioServer.ZeroMode.KEEP, 300);
-        // Opus first: a phone that has it talks Opus end to end, a G.711-only phone gets G.711 (transcoded)
-        srproxy = GatewayUnderTest.start("srproxy", kamailio.port(), "1005", "[media]\ncodecs=opus,PCMU,PCMA\n");
+        // Opus first: a phone that has it talks Opus end to end; a G.722 or G.711 phone calling an
+        // app gets its codec passed through to the browser; an app calling a G.711-only phone is
+        // transcoded (app -> SIP passthrough needs /rtc renegotiation)
+        srproxy = GatewayUnderTest.start("srproxy", kamailio.port(), "1005", "[media]\ncodecs=opus,G722,PCMU,PCMA\n");
     }
 
     @AfterAll
@@ -103,6 +105,7 @@ class GatewayAudioTest {
             await().atMost(Duration.ofSeconds(15)).until(page::receivedPackets, n -> n > 50);
             await().atMost(Duration.ofSeconds(15)).until(page::remotePeakHz, hz -> Math.abs(hz - PHONE_TONE) < 30);
             assertThat(srproxy.calls().active()).singleElement().satisfies(c -> assertThat(c.sipCodec()).contains("PCMU"));
+            assertThat(srproxy.calls().active().get(0).appCodec()).as("app -> SIP passthrough needs renegotiation").contains("opus");
             assertThat(scrape().value("srproxy_rtc_channels_transcoding")).as("Opus <-> PCMU").isEqualTo(1);
             page.click("hang-up");
             page.awaitScreen("idle");
@@ -174,8 +177,13 @@ class GatewayAudioTest {
         }
     }
 
+    /**
+     * SIP -> app with a PCMU phone: the browser's answer takes PCMU, so srproxy only forwards
+     * (no transcoding channel in the metrics); audio and DTMF both ways.
+     */
     @Test
     void phoneCallsAppWhichAcceptsAudioAndDigitsBothWaysThenPhoneHangsUp() throws Exception {
+        PromScrape before = scrape();
         try (BaresipPhone phone = BaresipPhone.start("1005", kamailio.port(), PHONE_TONE);
              CallAppPage page = new CallAppPage(srproxy.webPort(), appTone())) {
             page.login("4322");
@@ -187,6 +195,7 @@ class GatewayAudioTest {
             page.awaitScreen("incall");
             await().atMost(Duration.ofSeconds(15)).until(page::receivedPackets, n -> n > 50);
             await().atMost(Duration.ofSeconds(15)).until(page::remotePeakHz, hz -> Math.abs(hz - PHONE_TONE) < 30);
+            assertPassedThrough("PCMU");
             phone.sendDigit('8');
             await().atMost(Duration.ofSeconds(10)).until(() -> page.text("incall-received"), "8"::equals);
             page.pressTone('#');
@@ -196,5 +205,60 @@ class GatewayAudioTest {
             assertThat(page.notice()).contains("hung up");
             assertPhoneHeardTheApp(phone);
         }
+        assertNoTranscoderSince(before);
+    }
+
+    /**
+     * G.722 end to end: baresip prefers G.722 (its g722 module), srproxy answers G722/8000 and the
+     * browser takes G.722 too, so the 16 kHz audio is forwarded both ways without transcoding.
+     */
+    @Test
+    void g722PhoneCallsAppAndG722IsPassedThroughBothWays() throws Exception {
+        PromScrape before = scrape();
+        try (BaresipPhone phone = BaresipPhone.start("1005", kamailio.port(), PHONE_TONE, BaresipPhone.Codecs.G722_FIRST);
+             CallAppPage page = new CallAppPage(srproxy.webPort(), appTone())) {
+            page.login("4325");
+            phone.dial("04325");
+            page.awaitScreen("incoming");
+            page.click("accept-call");
+            page.awaitScreen("incall");
+            await().atMost(Duration.ofSeconds(15)).until(page::receivedPackets, n -> n > 50);
+            await().atMost(Duration.ofSeconds(15)).until(page::remotePeakHz, hz -> Math.abs(hz - PHONE_TONE) < 30);
+            assertPassedThrough("G722");
+            phone.sendDigit('6');
+            await().atMost(Duration.ofSeconds(10)).until(() -> page.text("incall-received"), "6"::equals);
+            page.pressTone('7');
+            await().atMost(Duration.ofSeconds(10)).until(phone::receivedDigits, "7"::equals);
+            phone.hangUp();
+            page.awaitScreen("idle");
+            assertPhoneHeardTheApp(phone);
+        }
+        assertNoTranscoderSince(before);
+    }
+
+    /** The one active call speaks {@code codec} on the SIP side and its channel only forwards audio. */
+    private static void assertPassedThrough(String codec) {
+        CallRecord call = srproxy.calls().active().get(0);
+        assertThat(call.sipCodec()).hasValueSatisfying(c -> assertThat(c).isEqualToIgnoringCase(codec));
+        var channel = srproxy.rtc().channels().channel(call.channelId()).orElseThrow();
+        assertThat(channel.transcoding()).as("transcoding").isFalse();
+        assertThat(channel.passthrough()).as("passthrough").isTrue();
+        await().atMost(Duration.ofSeconds(5)).until(() -> srproxy.calls().active().get(0).appCodec(),
+                app -> app.filter(codec::equalsIgnoreCase).isPresent());
+        // an earlier test's channel may still be closing: wait for the gauges to settle on this call alone
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            PromScrape now = scrape();
+            assertThat(now.value("srproxy_rtc_channels_transcoding")).as("transcoding channels").isZero();
+            assertThat(now.value("srproxy_rtc_channels_passthrough")).as("passthrough channels").isEqualTo(1);
+        });
+    }
+
+    /** No pair was wired with a transcoder since {@code before}, and a passthrough pair was. */
+    private static void assertNoTranscoderSince(PromScrape before) {
+        PromScrape after = scrape();
+        assertThat(after.value("srproxy_rtc_transcoding_started_total")).as("transcoders started")
+                .isEqualTo(before.value("srproxy_rtc_transcoding_started_total"));
+        assertThat(after.value("srproxy_rtc_passthrough_started_total")).as("passthrough pairs")
+                .isGreaterThan(before.value("srproxy_rtc_passthrough_started_total"));
     }
 }

@@ -127,4 +127,40 @@ class OfferAnswerTest {
         assertThatThrownBy(() -> OfferAnswer.fromConfig(List.of("PCMU", "G729")))
                 .hasMessageContaining("'G729'");
     }
+
+    /** baresip with its g722 module first: G722/8000 (16 kHz audio on an 8000 RTP clock). */
+    private static final String G722_OFFER = BARESIP_OFFER.replace("m=audio 40018 RTP/AVP 0 8 101", "m=audio 40018 RTP/AVP 9 0 8 101")
+            .replace("a=rtpmap:0 PCMU/8000", "a=rtpmap:9 G722/8000\r\na=rtpmap:0 PCMU/8000");
+
+    @Test
+    void g722IsAnsweredWhenConfiguredWithItsEightThousandClockAndEightKilohertzEvents() throws SdpException {
+        NegotiatedMedia m = OfferAnswer.fromConfig(List.of("G722", "PCMU", "PCMA"))
+                .negotiate(Sdp.parse(G722_OFFER), MediaDirection.SENDRECV, true);
+        assertThat(m.audio()).isEqualTo(Codec.G722);
+        assertThat(m.telephoneEvent().clockRate()).isEqualTo(8000);
+        assertThat(Sdp.write("127.0.0.1", 16384, OfferAnswer.answerCodecs(m), 20, MediaDirection.SENDRECV, false, 7, 1))
+                .contains("m=audio 16384 RTP/AVP 9 101", "a=rtpmap:9 G722/8000");
+        // not configured: the next preference
+        assertThat(OfferAnswer.fromConfig(List.of("opus", "PCMU", "PCMA")).negotiate(Sdp.parse(G722_OFFER),
+                MediaDirection.SENDRECV, true).audio()).isEqualTo(Codec.PCMU);
+        // static payload type 9 without an rtpmap is G.722 too
+        assertThat(Sdp.parse(G722_OFFER.replace("a=rtpmap:9 G722/8000\r\n", "")).codecs().get(0)).isEqualTo(Codec.G722);
+    }
+
+    @Test
+    void g722IsNeverOfferedNorTakenFromAnAnswerWeDidNotOfferItIn() throws SdpException {
+        OfferAnswer oa = OfferAnswer.fromConfig(List.of("G722", "PCMU"));
+        assertThat(oa.offerCodecs()).doesNotContain(Codec.G722).startsWith(Codec.PCMU);
+        assertThat(OfferAnswer.fromConfig(List.of("G722")).offerCodecs()).startsWith(Codec.PCMU);
+        assertThat(oa.negotiate(Sdp.parse(G722_OFFER), MediaDirection.SENDRECV, false).audio()).isEqualTo(Codec.PCMU);
+    }
+
+    @Test
+    void aReInviteKeepsTheCodecInUseWhenStillOffered() throws SdpException {
+        OfferAnswer oa = OfferAnswer.fromConfig(List.of("opus", "PCMU", "PCMA"));
+        MediaDescription offer = Sdp.parse(OPUS_OFFER);
+        assertThat(oa.negotiate(offer, MediaDirection.SENDRECV, true).audio().name()).isEqualTo("opus");
+        assertThat(oa.renegotiate(offer, MediaDirection.SENDRECV, Codec.PCMU).audio()).isEqualTo(Codec.PCMU);
+        assertThat(oa.renegotiate(offer, MediaDirection.SENDRECV, Codec.PCMA).audio().name()).as("gone: preference").isEqualTo("opus");
+    }
 }

@@ -10,7 +10,10 @@ import java.util.Locale;
 /**
  * Chooses codecs from an offer and writes our answer: ice-lite, our ICE credentials and DTLS
  * fingerprint, setup:passive, rtcp-mux, BUNDLE over the accepted m-lines, our SSRC per kind, and
- * one host candidate on the shared UDP port. Audio: Opus, plus a telephone-event format for DTMF. Video: VP8 and H.264 (packetization mode 1), with nack pli and ccm fir feedback.
+ * one host candidate on the shared UDP port. Audio: Opus, or the G.711/G.722 format of the SIP leg
+ * already in the channel when the offer has it (passthrough: the router then forwards instead of
+ * transcoding), plus a telephone-event format for DTMF. Video: VP8 and H.264 (packetization mode
+ * 1), with nack pli and ccm fir feedback.
  */
 public final class SdpAnswer {
 
@@ -48,8 +51,16 @@ public final class SdpAnswer {
 
     private SdpAnswer() {}
 
-    /** The codec choice per m-line, in offer order. At least one must be accepted. */
+    /** The codec choice per m-line, in offer order, with Opus for audio. At least one must be accepted. */
     public static List<Choice> negotiate(SdpOffer offer) {
+        return negotiate(offer, List.of());
+    }
+
+    /**
+     * As above; audio takes the first format of {@code audioToMatch} (in its order) that the offer
+     * has, with the offer's payload type, and Opus when it has none of them.
+     */
+    public static List<Choice> negotiate(SdpOffer offer, List<Codec> audioToMatch) {
         List<Choice> out = new ArrayList<>();
         boolean seenAudio = false;
         boolean seenVideo = false;
@@ -58,13 +69,15 @@ public final class SdpAnswer {
             MediaKind kind = null;
             if (m.type().equals("audio") && !seenAudio && m.port() != 0) {
                 kind = MediaKind.AUDIO;
+                Codec audio = matching(m, audioToMatch);
                 for (SdpOffer.Format f : m.formats()) {
-                    if (f.name().equalsIgnoreCase("opus") && f.clockRate() == 48000 && codecs.isEmpty()) {
-                        codecs.add(new Codec("opus", f.payloadType(), 48000, 2, "minptime=10;useinbandfec=1"));
+                    if (audio == null && f.name().equalsIgnoreCase("opus") && f.clockRate() == 48000) {
+                        audio = new Codec("opus", f.payloadType(), 48000, 2, "minptime=10;useinbandfec=1");
                     }
                 }
-                if (!codecs.isEmpty()) {
-                    codecs.addAll(telephoneEvents(m));
+                if (audio != null) {
+                    codecs.add(audio);
+                    codecs.addAll(telephoneEvents(m, audio.clockRate()));
                 }
                 seenAudio = !codecs.isEmpty();
             } else if (m.type().equals("video") && !seenVideo && m.port() != 0) {
@@ -100,19 +113,32 @@ public final class SdpAnswer {
         return out;
     }
 
+    /** The first of {@code wanted} the m-line offers, as offered (its payload type), or null. */
+    private static Codec matching(SdpOffer.Media m, List<Codec> wanted) {
+        for (Codec w : wanted) {
+            for (SdpOffer.Format f : m.formats()) {
+                if (f.name().equalsIgnoreCase(w.name()) && f.clockRate() == w.clockRate() && f.channels() == w.channels()) {
+                    return new Codec(w.name(), f.payloadType(), f.clockRate(), f.channels(), f.fmtp());
+                }
+            }
+        }
+        return null;
+    }
+
     /**
-     * The one telephone-event format we take for DTMF: 48 kHz, the Opus clock, when offered, else
-     * 8 kHz. Only one: given both, Chromium sends 8 kHz events with 48 kHz timestamps and no
-     * updates, only end packets.
+     * The one telephone-event format we take for DTMF: at the audio's clock (48 kHz beside Opus,
+     * 8 kHz beside G.711 and G.722) when offered, else the other of 8 and 48 kHz. Only one: given
+     * both, Chromium sends 8 kHz events with 48 kHz timestamps and no updates, only end packets.
      */
-    private static List<Codec> telephoneEvents(SdpOffer.Media m) {
+    private static List<Codec> telephoneEvents(SdpOffer.Media m, int audioClock) {
         SdpOffer.Format chosen = null;
         for (SdpOffer.Format f : m.formats()) {
-            if (f.name().equalsIgnoreCase("telephone-event") && f.clockRate() == 48000) {
+            if (f.name().equalsIgnoreCase("telephone-event") && f.clockRate() == audioClock) {
                 chosen = f;
                 break;
             }
-            if (f.name().equalsIgnoreCase("telephone-event") && f.clockRate() == 8000 && chosen == null) {
+            if (f.name().equalsIgnoreCase("telephone-event") && (f.clockRate() == 8000 || f.clockRate() == 48000)
+                    && chosen == null) {
                 chosen = f;
             }
         }

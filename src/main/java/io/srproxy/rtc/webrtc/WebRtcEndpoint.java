@@ -95,6 +95,15 @@ public final class WebRtcEndpoint implements AutoCloseable {
 
     /** As above, advertising {@code addresses} in the answer (the first in c=, each a host candidate). */
     public Accepted accept(String offerSdp, WebRtcTransport.StateListener listener, List<String> addresses) {
+        return accept(offerSdp, listener, addresses, List.of());
+    }
+
+    /**
+     * As above, answering audio with the first of {@code audioToMatch} the offer holds (G.711 or
+     * G.722 a SIP leg speaks, forwarded as it is), else Opus.
+     */
+    public Accepted accept(String offerSdp, WebRtcTransport.StateListener listener, List<String> addresses,
+                           List<Codec> audioToMatch) {
         SdpOffer offer = SdpOffer.parse(offerSdp);
         if (pendingHandshakes.incrementAndGet() > maxPendingHandshakes) {
             pendingHandshakes.decrementAndGet();
@@ -108,7 +117,7 @@ public final class WebRtcEndpoint implements AutoCloseable {
             }
         };
         try {
-            return acceptWithSlot(offer, listener, addresses, release);
+            return acceptWithSlot(offer, listener, addresses, audioToMatch, release);
         } catch (RuntimeException e) {
             release.run();
             throw e;
@@ -116,8 +125,8 @@ public final class WebRtcEndpoint implements AutoCloseable {
     }
 
     private Accepted acceptWithSlot(SdpOffer offer, WebRtcTransport.StateListener listener, List<String> addresses,
-                                    Runnable releaseSlot) {
-        List<SdpAnswer.Choice> choices = SdpAnswer.negotiate(offer);
+                                    List<Codec> audioToMatch, Runnable releaseSlot) {
+        List<SdpAnswer.Choice> choices = SdpAnswer.negotiate(offer, audioToMatch);
         List<Codec> codecs = new ArrayList<>();
         for (SdpAnswer.Choice c : choices) {
             codecs.addAll(c.codecs());

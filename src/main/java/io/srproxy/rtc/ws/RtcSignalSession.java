@@ -147,7 +147,7 @@ final class RtcSignalSession {
         }
         checkPolicy(req);
         WebRtcEndpoint.Accepted accepted = rtc.webrtc().accept(req.sdp(), this::onTransportState,
-                rtc.candidatesFor(signallingLocal));
+                rtc.candidatesFor(signallingLocal), rtc.audioToMatch(req.channel()));
         ChannelRegistry.Joined joined;
         try {
             joined = rtc.channels().join(req.channel(), req.uid(), accepted.transport(),

@@ -27,13 +27,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterEach;
+import io.srproxy.config.RtxConfig;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Transcoding proven end to end: a plain-RTP member (a SIP leg's stand-in, sending a PCMU tone in
- * real time from a loopback socket) and a Chromium member (sending an Opus tone) share a channel;
- * the page finds the PCMU tone with WebAudio, the RTP side finds the Opus tone in the PCMU it gets.
+ * Transcoding and passthrough proven end to end: a plain-RTP member (a SIP leg's stand-in, sending
+ * a PCMU tone in real time from a loopback socket) and a Chromium member share a channel; the page
+ * finds the PCMU tone with WebAudio, the RTP side finds the page's tone in the PCMU it gets. With
+ * {@code [media] passthrough=never} the page speaks Opus and srproxy transcodes; with {@code prefer}
+ * the page's answer takes PCMU and srproxy only forwards.
  * Also: a DTLS failure (the offer's fingerprint altered on the wire) shows as a connection-state change.
  */
 class BrowserAndPlainRtpTest {
@@ -77,10 +82,11 @@ class BrowserAndPlainRtpTest {
         }
     }
 
-    @Test
-    void pcmuPhoneAndOpusBrowserHearEachOthersTone() throws Exception {
+    @ParameterizedTest
+    @EnumSource(RtxConfig.Passthrough.class)
+    void pcmuPhoneAndBrowserHearEachOthersTone(RtxConfig.Passthrough passthrough) throws Exception {
         Peers.chromium();
-        server = RtcTestServer.start();
+        server = RtcTestServer.start(passthrough);
         phone = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         // the SIP leg's RTP session, as the SIP agent opens one for a call
         rtpIo = new RtpIoLoop("test-rtp-io");
@@ -140,7 +146,10 @@ class BrowserAndPlainRtpTest {
             short[] lastSecond = Arrays.copyOfRange(heard, n - 8000, n);
             assertThat(Tones.relativePower(lastSecond, 8000, PAGE_TONE)).isGreaterThan(0.5);
         });
-        assertThat(server.rtc().channels().channel("mix").orElseThrow().transcoding()).isTrue();
+        var channel = server.rtc().channels().channel("mix").orElseThrow();
+        boolean passes = passthrough == RtxConfig.Passthrough.PREFER;
+        assertThat(channel.transcoding()).as("transcoding").isEqualTo(!passes);
+        assertThat(channel.passthrough()).as("passthrough").isEqualTo(passes);
         member.close();
         await().atMost(Duration.ofSeconds(10)).until(() -> page.events().stream().anyMatch(e -> e.startsWith("user-left phone")));
     }

@@ -18,4 +18,13 @@ final class RtcTestServer {
     static Srproxy start() {
         return Srproxy.start(loopbackConfig());
     }
+
+    /** With {@code [media] passthrough} set. */
+    static Srproxy start(RtxConfig.Passthrough passthrough) {
+        RtxConfig c = loopbackConfig();
+        RtxConfig.Media m = c.media();
+        return Srproxy.start(new RtxConfig(c.source(), c.global(), c.rtc(), c.rtm(), c.rtm2sip(), c.pstn(), c.proxy(),
+                new RtxConfig.Media(m.rtpPortMin(), m.rtpPortMax(), m.codecs(), m.rtpTimeoutSeconds(), m.rtpLatching(),
+                        passthrough), c.limits(), c.log()));
+    }
 }

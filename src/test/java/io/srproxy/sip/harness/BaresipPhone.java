@@ -94,7 +94,9 @@ public final class BaresipPhone implements AutoCloseable {
     /** The audio codecs baresip loads, its preferred one first (it offers and answers in this order). */
     public enum Codecs {
         G711("g711.so"),
-        OPUS_FIRST("opus.so", "g711.so");
+        OPUS_FIRST("opus.so", "g711.so"),
+        /** G.722 (16 kHz audio; baresip resamples the 8 kHz tone and records at 16 kHz), then G.711. */
+        G722_FIRST("g722.so", "g711.so");
 
         private final List<String> modules;
 
