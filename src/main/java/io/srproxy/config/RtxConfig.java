@@ -91,9 +91,18 @@ public record RtxConfig(
      * @param codecs            SDP answer preference, e.g. [opus, PCMU, PCMA]
      * @param rtpTimeoutSeconds no RTP for this long raises a no-media event
      * @param rtpLatching       whether a call's media may come from another address than its SDP names
+     * @param ioThreads         RTP I/O loops and transcoding workers (at least 1)
+     * @param opusComplexity    libopus encoder complexity 0..10 for transcoded audio
+     * @param opusBitrate       libopus encoder bitrate in bit/s; 0 = libopus chooses
      */
     public record Media(int rtpPortMin, int rtpPortMax, List<String> codecs, int rtpTimeoutSeconds,
-                        RtpLatching rtpLatching) {}
+                        RtpLatching rtpLatching, int ioThreads, int opusComplexity, int opusBitrate) {
+
+        public Media(int rtpPortMin, int rtpPortMax, List<String> codecs, int rtpTimeoutSeconds, RtpLatching rtpLatching) {
+            this(rtpPortMin, rtpPortMax, codecs, rtpTimeoutSeconds, rtpLatching,
+                    Runtime.getRuntime().availableProcessors(), 5, 0);
+        }
+    }
 
     /** {@code [media] rtp_latching}; README's config table says what each does. */
     public enum RtpLatching { AUTO, ON, OFF }

@@ -50,6 +50,9 @@ public final class SrproxyMeters {
                 .description("channels whose audio is transcoded (Opus <-> G.711)").register(registry);
         FunctionCounter.builder("srproxy.rtc.transcoding.started", rtc, r -> r.channels().transcodingStarted())
                 .description("member pairs wired with a transcoder").register(registry);
+        FunctionCounter.builder("srproxy.rtc.transcoding.frames.dropped", rtc, r -> r.channels().workers().droppedFrames())
+                .description("audio frames dropped, oldest first, because a call's transcoding worker was behind")
+                .register(registry);
         for (CallRecord.Direction d : CallRecord.Direction.values()) {
             String dir = d.name().toLowerCase();
             Gauge.builder("srproxy.calls.active", calls, c -> c.active().stream().filter(r -> r.direction() == d).count())

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * address, or the source latched onto for a peer behind NAT: {@link RtpSourceGuard}), RTCP SR/RR,
  * a no-media event, and RFC 4733 telephone-events both ways.
  *
- * <p>The receive path runs on the {@link RtpIoLoop} thread and allocates nothing; the packet
+ * <p>The receive path runs on the thread of its {@link RtpIoLoop} (one of {@link RtpIoLoops}) and allocates nothing; the packet
  * handler gets every RTP packet from the peer that is not a telephone-event.
  */
 public final class RtpSession implements AutoCloseable {
@@ -99,6 +99,7 @@ public final class RtpSession implements AutoCloseable {
         this.rtcpTask = timers.scheduleWithFixedDelay(this::sendReport, rtcpMs, rtcpMs, TimeUnit.MILLISECONDS);
         this.noMediaTask = options.noMedia().isZero() ? null
                 : timers.scheduleWithFixedDelay(this::checkMedia, 1, 1, TimeUnit.SECONDS);
+        io.sessionOpened();
         io.register(pair.rtp(), this::onRtpPort);
         io.register(pair.rtcp(), this::onRtcpPort);
     }
@@ -377,6 +378,7 @@ public final class RtpSession implements AutoCloseable {
         }
         io.unregister(pair.rtp());
         io.unregister(pair.rtcp());
+        io.sessionClosed();
         ports.release(pair);
     }
 }

@@ -34,7 +34,6 @@ public final class UdpMux implements AutoCloseable {
     private static final int BUFFER = 2048;
 
     private final DatagramChannel[] channels;
-    private final DatagramChannel channel;
     private final int port;
     private final LongSupplier nanoClock;
     private final MuxCounters counters = new MuxCounters();
@@ -43,7 +42,9 @@ public final class UdpMux implements AutoCloseable {
     private final Map<SocketAddress, WebRtcTransport> byAddress = new ConcurrentHashMap<>();
     private final List<Thread> readers = new ArrayList<>();
     private final boolean loopbackOnly;
-    private final ThreadLocal<SendBuffer> sendBuffers = ThreadLocal.withInitial(SendBuffer::new);
+    private final java.util.concurrent.atomic.AtomicInteger senders = new java.util.concurrent.atomic.AtomicInteger();
+    /** Per thread: its socket to send from and the last array it sent, wrapped. */
+    private final ThreadLocal<SendBuffer> sendBuffers = ThreadLocal.withInitial(() -> new SendBuffer(nextSocket()));
     private volatile boolean closed;
 
     /** Binds {@code bind} (port 0 picks one) and starts {@code threads} readers. */
@@ -69,7 +70,6 @@ public final class UdpMux implements AutoCloseable {
                 ch.bind(new InetSocketAddress(bind.getAddress(), bound));
                 bound = ((InetSocketAddress) ch.getLocalAddress()).getPort();
             }
-            channel = channels[0];
             port = bound;
             // bound to loopback, we serve this host only: never answer (or send to) another address
             loopbackOnly = bind.getAddress() != null && bind.getAddress().isLoopbackAddress();
@@ -140,6 +140,7 @@ public final class UdpMux implements AutoCloseable {
     }
 
     private void readLoop(DatagramChannel channel) {
+        sendBuffers.get().channel = channel; // what this thread sends goes out on its own socket
         byte[] buf = new byte[BUFFER + MediaTransport.TRAILER_ROOM];
         ByteBuffer bb = ByteBuffer.wrap(buf, 0, BUFFER);
         while (!closed) {
@@ -237,22 +238,36 @@ public final class UdpMux implements AutoCloseable {
         send(out, 0, n, from);
     }
 
-    /** Sends from the shared port; a heap buffer per thread and array, so no allocation per packet. */
+    /**
+     * Sends from the shared port on the calling thread's own socket: a reader's is the one it reads
+     * (so the I/O threads never wait on each other's write lock); any other thread (transcoding
+     * workers, SIP-leg RTP loops, DTLS) has one of them assigned in turn. A heap buffer per thread
+     * and array, so no allocation per packet.
+     */
     void send(byte[] b, int off, int len, InetSocketAddress to) {
         SendBuffer sb = sendBuffers.get();
         ByteBuffer bb = sb.over(b);
         bb.limit(off + len).position(off);
         try {
-            channel.send(bb, to);
+            sb.channel.send(bb, to);
         } catch (IOException e) {
             counters.sendErrors.increment();
         }
     }
 
-    /** The last array a thread sent from, wrapped once. */
+    private DatagramChannel nextSocket() {
+        return channels[Math.floorMod(senders.getAndIncrement(), channels.length)];
+    }
+
+    /** A thread's socket, and the last array it sent from, wrapped once. */
     private static final class SendBuffer {
+        private DatagramChannel channel;
         private byte[] array;
         private ByteBuffer buffer;
+
+        SendBuffer(DatagramChannel channel) {
+            this.channel = channel;
+        }
 
         ByteBuffer over(byte[] b) {
             if (b != array) {
