@@ -28,8 +28,12 @@ public final class RtpSession implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RtpSession.class);
     private static final SecureRandom RANDOM = new SecureRandom();
-    /** Per sending thread, the wrapper of the last array it sent from: no allocation per packet. */
-    private static final ThreadLocal<ByteBuffer[]> SEND_WRAPPER = ThreadLocal.withInitial(() -> new ByteBuffer[1]);
+    /**
+     * Per sending thread (RTP loops, transcoding workers), a direct buffer the packet is copied into
+     * (the copy the JDK makes of a heap buffer anyway): no allocation per packet, whatever array
+     * the packet comes from.
+     */
+    private static final ThreadLocal<ByteBuffer> SEND_BUFFER = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(2048));
 
     /** Timing knobs ({@code noMedia} zero switches the no-media event off) and {@code [media] rtp_latching}. */
     public record Options(Duration noMedia, Duration rtcpInterval, RtpLatching latching) {
@@ -184,14 +188,9 @@ public final class RtpSession implements AutoCloseable {
     }
 
     private static ByteBuffer wrap(byte[] buf, int off, int len) {
-        ByteBuffer[] cache = SEND_WRAPPER.get();
-        ByteBuffer b = cache[0];
-        if (b == null || b.array() != buf) {
-            b = ByteBuffer.wrap(buf);
-            cache[0] = b;
-        }
+        ByteBuffer b = SEND_BUFFER.get();
         b.clear();
-        b.position(off).limit(off + len);
+        b.put(buf, off, Math.min(len, b.capacity())).flip();
         return b;
     }
 

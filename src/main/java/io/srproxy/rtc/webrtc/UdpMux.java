@@ -43,7 +43,7 @@ public final class UdpMux implements AutoCloseable {
     private final List<Thread> readers = new ArrayList<>();
     private final boolean loopbackOnly;
     private final java.util.concurrent.atomic.AtomicInteger senders = new java.util.concurrent.atomic.AtomicInteger();
-    /** Per thread: its socket to send from and the last array it sent, wrapped. */
+    /** Per thread: its socket to send from and its send buffer. */
     private final ThreadLocal<SendBuffer> sendBuffers = ThreadLocal.withInitial(() -> new SendBuffer(nextSocket()));
     private volatile boolean closed;
 
@@ -241,13 +241,19 @@ public final class UdpMux implements AutoCloseable {
     /**
      * Sends from the shared port on the calling thread's own socket: a reader's is the one it reads
      * (so the I/O threads never wait on each other's write lock); any other thread (transcoding
-     * workers, SIP-leg RTP loops, DTLS) has one of them assigned in turn. A heap buffer per thread
-     * and array, so no allocation per packet.
+     * workers, SIP-leg RTP loops, DTLS) has one of them assigned in turn. The packet is copied into
+     * the thread's own direct buffer (the copy the JDK would make of a heap buffer anyway), so no
+     * allocation per packet whatever array it comes from.
      */
     void send(byte[] b, int off, int len, InetSocketAddress to) {
         SendBuffer sb = sendBuffers.get();
-        ByteBuffer bb = sb.over(b);
-        bb.limit(off + len).position(off);
+        if (len > sb.direct.capacity()) {
+            counters.sendErrors.increment();
+            return;
+        }
+        ByteBuffer bb = sb.direct;
+        bb.clear();
+        bb.put(b, off, len).flip();
         try {
             sb.channel.send(bb, to);
         } catch (IOException e) {
@@ -259,22 +265,13 @@ public final class UdpMux implements AutoCloseable {
         return channels[Math.floorMod(senders.getAndIncrement(), channels.length)];
     }
 
-    /** A thread's socket, and the last array it sent from, wrapped once. */
+    /** A thread's socket and its send buffer. */
     private static final class SendBuffer {
         private DatagramChannel channel;
-        private byte[] array;
-        private ByteBuffer buffer;
+        private final ByteBuffer direct = ByteBuffer.allocateDirect(BUFFER + MediaTransport.TRAILER_ROOM);
 
         SendBuffer(DatagramChannel channel) {
             this.channel = channel;
-        }
-
-        ByteBuffer over(byte[] b) {
-            if (b != array) {
-                array = b;
-                buffer = ByteBuffer.wrap(b);
-            }
-            return buffer.clear();
         }
     }
 
