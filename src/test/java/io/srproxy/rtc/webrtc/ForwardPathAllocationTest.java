@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 class ForwardPathAllocationTest {
 
     private static final int PAIRS = 4;
+    private static final int THREADS = 1; // one reader: every sender interleaves on its socket
     private static final int BATCH = 32; // rounds per batch: each round one audio and one video packet per sender
     private static final int WARMUP_BATCHES = 400;
     private static final int MEASURED_BATCHES = 200;
@@ -38,7 +39,7 @@ class ForwardPathAllocationTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        rtc = new RtcService(new RtcService.Options("127.0.0.1", "127.0.0.1", 0, 2, System::nanoTime,
+        rtc = new RtcService(new RtcService.Options("127.0.0.1", "127.0.0.1", 0, THREADS, System::nanoTime,
                 Duration.ofSeconds(5), false));
         List<WebRtcTransport> transports = new ArrayList<>();
         for (int i = 0; i < PAIRS; i++) {
@@ -102,6 +103,53 @@ class ForwardPathAllocationTest {
         assertThat(allocated)
                 .as("bytes allocated for %d forwarded packets (audio and video, %d senders interleaved)", packetsMeasured, PAIRS)
                 .isLessThan(BUDGET);
+    }
+
+    /**
+     * The same over real UDP, measured on the port's reader thread, so the read itself counts: the
+     * JDK's DatagramChannel would allocate the sender's address for nearly every datagram here.
+     */
+    @Test
+    void receivingFromInterleavedSendersOverUdpAllocatesNothingPerDatagram() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(LinuxUdpSocket.available(), "native UDP sockets are Linux only");
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        threads.setThreadAllocatedMemoryEnabled(true);
+        String name = "rtc-udp-" + rtc.port() + "-0";
+        long reader = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name))
+                .findFirst().orElseThrow().getId();
+        byte[] opus = new byte[80];
+        byte[] vp8 = new byte[1000];
+        int[] seq = new int[1];
+        for (int i = 0; i < 100; i++) {
+            sendBatch(opus, vp8, seq);
+        }
+        long datagramsBefore = rtc.mux().counters().datagrams.sum();
+        long before = threads.getThreadAllocatedBytes(reader);
+        for (int i = 0; i < 100; i++) {
+            sendBatch(opus, vp8, seq);
+        }
+        long allocated = threads.getThreadAllocatedBytes(reader) - before;
+        long datagrams = rtc.mux().counters().datagrams.sum() - datagramsBefore;
+        assertThat(datagrams).isGreaterThanOrEqualTo(100L * 16 * PAIRS * 2 * 9 / 10); // loopback may drop a few
+        assertThat(allocated)
+                .as("bytes the reader allocated for %d datagrams from %d interleaved senders", datagrams, PAIRS)
+                .isLessThan(BUDGET);
+    }
+
+    /** 16 rounds of one audio and one video packet per sender, then waits until the reader has read them. */
+    private void sendBatch(byte[] opus, byte[] vp8, int[] seq) throws Exception {
+        long target = rtc.mux().counters().datagrams.sum() + 16L * PAIRS * 2;
+        for (int r = 0; r < 16; r++) {
+            int n = seq[0]++;
+            for (int p = 0; p < PAIRS; p++) {
+                senders.get(p).sendRtp(111, n & 0xFFFF, 960L * n, 0xA0000 + p, opus, false);
+                senders.get(p).sendRtp(96, n & 0xFFFF, 3000L * n, 0xB0000 + p, vp8, false);
+            }
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L; // a datagram lost on loopback ends the wait
+        while (rtc.mux().counters().datagrams.sum() < target && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
     }
 
     /** One batch: round after round, each sender's audio packet then its video packet. */
