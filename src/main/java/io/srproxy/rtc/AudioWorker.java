@@ -12,12 +12,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class AudioWorker {
 
-    /** 8 x 20 ms: a worker further behind than that loses the oldest frames. */
-    static final int QUEUE_FRAMES = 8;
-    private static final int SLOT_BYTES = 1500;
+    /**
+     * 32 x 20 ms: room for a sender's catch-up burst (a browser or phone that was descheduled sends
+     * what it owes at once); a worker further behind than that loses the oldest frames.
+     */
+    static final int QUEUE_FRAMES = 32;
+    /** G.711 (172 bytes) and voice Opus fit; a larger frame grows its slot once. */
+    private static final int SLOT_BYTES = 256;
+    private static final int MAX_BYTES = 1500;
 
-    private final FrameRing ring = new FrameRing(QUEUE_FRAMES, SLOT_BYTES);
-    private final byte[] work = new byte[SLOT_BYTES + MediaTransport.TRAILER_ROOM];
+    private final FrameRing ring = new FrameRing(QUEUE_FRAMES, SLOT_BYTES, MAX_BYTES);
+    private final byte[] work = new byte[MAX_BYTES + MediaTransport.TRAILER_ROOM];
     private final Executor call;
     private final TranscodeWorkers workers;
     private final FrameRing.Sink sink;
