@@ -20,6 +20,7 @@ public final class SerialExecutor implements Executor {
 
     private final Executor pool;
     private final Queue<Runnable> tasks = new ArrayDeque<>();
+    private final Runnable drainTask = this::drain; // one instance: scheduling allocates nothing
     private boolean running;
 
     public SerialExecutor(Executor pool) {
@@ -35,7 +36,7 @@ public final class SerialExecutor implements Executor {
             running = true;
         }
         if (start) {
-            pool.execute(this::drain);
+            pool.execute(drainTask);
         }
     }
 
@@ -70,7 +71,7 @@ public final class SerialExecutor implements Executor {
             }
         }
         try {
-            pool.execute(this::drain);
+            pool.execute(drainTask);
         } catch (RejectedExecutionException shutDown) {
             synchronized (tasks) {
                 running = false;

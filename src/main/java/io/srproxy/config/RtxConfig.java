@@ -92,13 +92,18 @@ public record RtxConfig(
      * @param rtpTimeoutSeconds no RTP for this long raises a no-media event
      * @param rtpLatching       whether a call's media may come from another address than its SDP names
      * @param passthrough       whether an app joining a SIP leg's channel takes the leg's G.711/G.722
+     * @param ioThreads         RTP I/O loops and transcoding workers (at least 1)
+     * @param opusComplexity    libopus encoder complexity 0..10 for transcoded audio
+     * @param opusBitrate       libopus encoder bitrate in bit/s; 0 = libopus chooses
      */
     public record Media(int rtpPortMin, int rtpPortMax, List<String> codecs, int rtpTimeoutSeconds,
-                        RtpLatching rtpLatching, Passthrough passthrough) {
+                        RtpLatching rtpLatching, Passthrough passthrough, int ioThreads, int opusComplexity,
+                        int opusBitrate) {
 
-        /** As before {@code passthrough} existed: {@link Passthrough#PREFER}. */
+        /** With the defaults of the later keys: passthrough preferred, one I/O loop per core, complexity 5. */
         public Media(int rtpPortMin, int rtpPortMax, List<String> codecs, int rtpTimeoutSeconds, RtpLatching rtpLatching) {
-            this(rtpPortMin, rtpPortMax, codecs, rtpTimeoutSeconds, rtpLatching, Passthrough.PREFER);
+            this(rtpPortMin, rtpPortMax, codecs, rtpTimeoutSeconds, rtpLatching, Passthrough.PREFER,
+                    Runtime.getRuntime().availableProcessors(), 5, 0);
         }
     }
 

@@ -83,7 +83,8 @@ public final class RtxConfigBinder {
                 required(proxyOn, "proxy", "rtm_account"),
                 prefixOf("proxy", "prefix"));
         var media = new RtxConfig.Media(port("media", "rtp_port_min"), port("media", "rtp_port_max"),
-                codecs(), intIn("media", "rtp_timeout", 1, 3600), rtpLatching(), passthrough());
+                codecs(), intIn("media", "rtp_timeout", 1, 3600), rtpLatching(), passthrough(), ioThreads(),
+                intIn("media", "opus_complexity", 0, 10), opusBitrate());
         var limits = new RtxConfig.Limits(intIn("limits", "max_connections", 1, 10_000_000),
                 intIn("limits", "max_requests_per_second", 1, 1_000_000), intIn("limits", "max_calls", 1, 1_000_000),
                 intIn("limits", "sip_requests_per_second", 1, 1_000_000),
@@ -180,6 +181,21 @@ public final class RtxConfigBinder {
             errorAt(section, key, "'" + v + "' is not a whole number");
             return Integer.parseInt(ConfigKeys.find(section, key).orElseThrow().defaultValue());
         }
+    }
+
+    /** {@code [media] io_threads}: 0 (the default) = one per available processor. */
+    private int ioThreads() {
+        int n = intIn("media", "io_threads", 0, 256);
+        return n > 0 ? n : Runtime.getRuntime().availableProcessors();
+    }
+
+    /** {@code [media] opus_bitrate}: 0 = libopus chooses, else libopus's range 6000..510000 bit/s. */
+    private int opusBitrate() {
+        int n = intIn("media", "opus_bitrate", 0, 510_000);
+        if (n != 0 && n < 6000) {
+            errorAt("media", "opus_bitrate", n + " is below libopus's minimum of 6000 bit/s (0 = automatic)");
+        }
+        return n;
     }
 
     private RtxConfig.RtpLatching rtpLatching() {

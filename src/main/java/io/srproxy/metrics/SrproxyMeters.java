@@ -55,6 +55,9 @@ public final class SrproxyMeters {
                 .register(registry);
         FunctionCounter.builder("srproxy.rtc.passthrough.started", rtc, r -> r.channels().passthroughStarted())
                 .description("member pairs wired with audio forwarded as it is both ways").register(registry);
+        FunctionCounter.builder("srproxy.rtc.transcoding.frames.dropped", rtc, r -> r.channels().workers().droppedFrames())
+                .description("audio frames dropped, oldest first, because a call's transcoding worker was behind")
+                .register(registry);
         for (CallRecord.Direction d : CallRecord.Direction.values()) {
             String dir = d.name().toLowerCase();
             Gauge.builder("srproxy.calls.active", calls, c -> c.active().stream().filter(r -> r.direction() == d).count())

@@ -8,14 +8,13 @@ import io.srproxy.rtc.rtp.RtpHeader;
 /**
  * Audio from one codec to another through 8 kHz PCM: Opus (libopus decodes and encodes 8 kHz
  * itself) and G.711 (8 kHz by nature), so no resampler. Opus output goes out in 20 ms frames.
- * One per direction; a source's packets come from one I/O thread, and the lock here only
- * guards against the route being closed while a packet is in flight.
+ * One per direction. It runs on its call's worker ({@link AudioWorker}), which also closes it,
+ * so it takes no lock.
  */
 final class AudioTranscoder implements AutoCloseable {
 
     static final int RATE = 8000;
     private static final int FRAME = RATE / 50;
-    private static final int OPUS_COMPLEXITY = 5;
 
     private final Codec from;
     private final Codec to;
@@ -35,17 +34,23 @@ final class AudioTranscoder implements AutoCloseable {
     }
 
     AudioTranscoder(Codec from, Codec to, MediaTransport out, OutboundStream stream) {
+        this(from, to, out, stream, 5, TranscodeWorkers.AUTO_BITRATE);
+    }
+
+    /** @param opusBitrate bit/s, or {@link TranscodeWorkers#AUTO_BITRATE} */
+    AudioTranscoder(Codec from, Codec to, MediaTransport out, OutboundStream stream, int opusComplexity,
+                    int opusBitrate) {
         this.from = from;
         this.to = to;
         this.out = out;
         this.stream = stream;
         this.decoder = from.isOpus() ? new OpusDecoder(RATE) : null;
-        this.encoder = to.isOpus() ? new OpusEncoder(RATE, OPUS_COMPLEXITY) : null;
+        this.encoder = to.isOpus() ? new OpusEncoder(RATE, opusComplexity, opusBitrate) : null;
     }
 
-    synchronized void onRtp(byte[] b, int off, int len) {
+    void onRtp(byte[] b, int off, int len) {
         if (closed) {
-            return; // the route was rewired while this packet was on its way
+            return; // the route was rewired while this packet waited
         }
         int payloadLen = RtpHeader.payloadLength(b, off, len);
         if (payloadLen <= 0) {
@@ -89,7 +94,7 @@ final class AudioTranscoder implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
         if (closed) {
             return;
         }

@@ -27,15 +27,24 @@ public final class Channel {
     private MediaRoute backward;
     private final Runnable onTranscodingPair;
     private final Runnable onPassthroughPair;
+    private final TranscodeWorkers workers;
+    private final java.util.concurrent.Executor callWorker; // the call's transcoding, serial
 
     /**
      * @param onTranscodingPair told each time a pair is wired whose audio needs a transcoder
      * @param onPassthroughPair told each time a pair is wired whose audio is forwarded as it is both ways
      */
     Channel(String id, Runnable onTranscodingPair, Runnable onPassthroughPair) {
+        this(id, onTranscodingPair, onPassthroughPair, TranscodeWorkers.inline());
+    }
+
+    /** @param workers where the channel's transcoding runs (one serial executor for the channel) */
+    Channel(String id, Runnable onTranscodingPair, Runnable onPassthroughPair, TranscodeWorkers workers) {
         this.id = id;
         this.onTranscodingPair = onTranscodingPair;
         this.onPassthroughPair = onPassthroughPair;
+        this.workers = workers;
+        this.callWorker = workers.newCall();
     }
 
     public String id() {
@@ -142,8 +151,8 @@ public final class Channel {
         if (members.size() == 2) {
             Member a = members.get(0);
             Member b = members.get(1);
-            forward = new MediaRoute(a, b);
-            backward = new MediaRoute(b, a);
+            forward = new MediaRoute(a, b, workers, callWorker);
+            backward = new MediaRoute(b, a, workers, callWorker);
             forward.setReverse(backward);
             backward.setReverse(forward);
             a.transport().setHandler(forward);

@@ -21,6 +21,21 @@ public final class ChannelRegistry {
     private final ConcurrentHashMap<String, Channel> channels = new ConcurrentHashMap<>();
     private final LongAdder transcodingPairs = new LongAdder();
     private final LongAdder passthroughPairs = new LongAdder();
+    private final TranscodeWorkers workers;
+
+    /** Transcoding inline on the receiving I/O thread: for tests that drive routes by hand. */
+    public ChannelRegistry() {
+        this(TranscodeWorkers.inline());
+    }
+
+    /** Transcoding on {@code workers} (which the caller closes). */
+    public ChannelRegistry(TranscodeWorkers workers) {
+        this.workers = workers;
+    }
+
+    public TranscodeWorkers workers() {
+        return workers;
+    }
 
     /** Joins {@code uid} to {@code channelId} (made on demand); throws {@link RtcException} when refused. */
     public Joined join(String channelId, String uid, MediaTransport transport, Consumer<RtcEvent> events) {
@@ -31,7 +46,7 @@ public final class ChannelRegistry {
         Member member = new Member(uid, transport, events);
         Joined[] result = new Joined[1];
         channels.compute(channelId, (id, ch) -> {
-            Channel c = ch == null ? new Channel(id, transcodingPairs::increment, passthroughPairs::increment) : ch;
+            Channel c = ch == null ? new Channel(id, transcodingPairs::increment, passthroughPairs::increment, workers) : ch;
             result[0] = new Joined(member, c.join(member));
             return c;
         });

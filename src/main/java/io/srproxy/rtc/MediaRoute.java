@@ -1,6 +1,7 @@
 package io.srproxy.rtc;
 
 import io.srproxy.rtc.rtp.RtpHeader;
+import java.util.concurrent.Executor;
 
 /**
  * Media from one member to the other, installed as the sender's packet handler. Same codec:
@@ -9,6 +10,11 @@ import io.srproxy.rtc.rtp.RtpHeader;
  * from the sender is read for PLI and FIR, which are passed on to the receiver's source (via the
  * reverse route) so that it sends a key frame, and for generic NACKs, passed on with the sequence
  * numbers mapped back to the source's, so it retransmits.
+ *
+ * <p>Forwarding runs inline on the I/O thread that received the packet, with per payload type
+ * tables built here, so it allocates nothing. A route that transcodes hands all its audio
+ * (transcoded, forwarded and events alike, so the receiver's audio stream keeps one writer) to its
+ * call's worker through an {@link AudioWorker}; its video still forwards inline.
  */
 final class MediaRoute implements PacketHandler, AutoCloseable {
 
@@ -21,10 +27,14 @@ final class MediaRoute implements PacketHandler, AutoCloseable {
     private final Member from;
     private final Member to;
     private final Codec[] fromCodecs = new Codec[128];
+    /** Per source payload type: the receiver's stream it continues (audio or video), else null. */
+    private final OutboundStream[] streams = new OutboundStream[128];
+    private final boolean[] isAudio = new boolean[128];
     private final int[] payloadTypeMap = new int[128];
     private final OutboundStream audio;
     private final OutboundStream video;
     private final AudioTranscoder transcoder;
+    private final AudioWorker worker;
     private final int transcodedPayloadType;
     private final boolean forwardsAudio;
     private final int[] relayedEventRate = new int[128];
@@ -34,7 +44,13 @@ final class MediaRoute implements PacketHandler, AutoCloseable {
     private volatile MediaRoute reverse;
     private int firSequence;
 
+    /** Transcoding, if needed, inline on the receiving thread (tests). */
     MediaRoute(Member from, Member to) {
+        this(from, to, TranscodeWorkers.inline(), null);
+    }
+
+    /** @param call the call's serial executor on {@code workers} (null: a fresh one) */
+    MediaRoute(Member from, Member to, TranscodeWorkers workers, Executor call) {
         this.from = from;
         this.to = to;
         MediaTransport out = to.transport();
@@ -43,6 +59,8 @@ final class MediaRoute implements PacketHandler, AutoCloseable {
         java.util.Arrays.fill(payloadTypeMap, -1);
         for (Codec c : from.transport().codecs()) {
             fromCodecs[c.payloadType() & 0x7F] = c;
+            isAudio[c.payloadType() & 0x7F] = c.kind() == MediaKind.AUDIO;
+            streams[c.payloadType() & 0x7F] = c.kind() == MediaKind.AUDIO ? audio : video;
             for (Codec d : out.codecs()) {
                 if (c.sameFormat(d) && payloadTypeMap[c.payloadType() & 0x7F] < 0) {
                     payloadTypeMap[c.payloadType() & 0x7F] = d.payloadType();
@@ -55,7 +73,7 @@ final class MediaRoute implements PacketHandler, AutoCloseable {
         Codec wanted = out.preferred(MediaKind.AUDIO).orElse(null);
         if (sent != null && wanted != null && payloadTypeMap[sent.payloadType() & 0x7F] < 0
                 && AudioTranscoder.supports(sent, wanted)) {
-            t = new AudioTranscoder(sent, wanted, out, audio);
+            t = new AudioTranscoder(sent, wanted, out, audio, workers.opusComplexity(), workers.opusBitrate());
             tpt = sent.payloadType();
         }
         transcoder = t;
@@ -66,6 +84,8 @@ final class MediaRoute implements PacketHandler, AutoCloseable {
                     from.uid(), to.uid(), sent.name(), wanted.name());
         }
         events = eventRelay(out);
+        worker = t == null ? null
+                : new AudioWorker(call != null ? call : workers.newCall(), workers, this::routeRtp);
     }
 
     /**
@@ -108,13 +128,22 @@ final class MediaRoute implements PacketHandler, AutoCloseable {
     @Override
     public void onRtp(byte[] b, int off, int len) {
         int pt = RtpHeader.payloadType(b, off);
-        Codec c = fromCodecs[pt];
-        if (c == null) {
+        if (fromCodecs[pt] == null) {
             return; // a payload type we did not negotiate
         }
+        if (worker != null && isAudio[pt]) {
+            worker.offer(b, off, len);
+        } else {
+            routeRtp(b, off, len);
+        }
+    }
+
+    /** Forwards, transcodes or re-times one packet (on the I/O thread, or on the call's worker). */
+    private void routeRtp(byte[] b, int off, int len) {
+        int pt = RtpHeader.payloadType(b, off);
         int outPt = payloadTypeMap[pt];
         if (outPt >= 0) {
-            (c.kind() == MediaKind.AUDIO ? audio : video).rewrite(b, off, outPt);
+            streams[pt].rewrite(b, off, outPt);
             to.transport().sendRtp(b, off, len);
         } else if (pt == transcodedPayloadType) {
             transcoder.onRtp(b, off, len);
@@ -199,10 +228,11 @@ final class MediaRoute implements PacketHandler, AutoCloseable {
         from.transport().sendRtcp(feedback, 0, len);
     }
 
+    /** Detached already: the transcoder is freed on the call's worker after the frames queued. */
     @Override
     public void close() {
-        if (transcoder != null) {
-            transcoder.close();
+        if (worker != null) {
+            worker.close(transcoder::close);
         }
     }
 }

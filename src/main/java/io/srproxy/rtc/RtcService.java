@@ -57,7 +57,7 @@ public final class RtcService implements AutoCloseable {
             java.util.Optional<String> configured = config.rtc().ip().or(() -> config.global().publicIp());
             String advertised = configured.orElseGet(RtcService::detectAddress);
             String bind = isLoopback(advertised) ? advertised : "0.0.0.0";
-            int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+            int threads = Math.max(1, config.media().ioThreads()); // [media] io_threads: one per core by default
             return new Options(bind, advertised, configured.isEmpty(), config.rtc().port(), threads, System::nanoTime,
                     Duration.ofSeconds(15), true);
         }
@@ -65,19 +65,27 @@ public final class RtcService implements AutoCloseable {
 
     private final Options options;
     private final PassthroughPolicy passthrough;
-    private final ChannelRegistry registry = new ChannelRegistry();
+    private final TranscodeWorkers workers;
+    private final ChannelRegistry registry;
     private final UdpMux mux;
     private final WebRtcEndpoint webrtc;
     private final ScheduledExecutorService sweeper;
 
-    /** With G.711 and G.722 passthrough ({@link PassthroughPolicy#PREFER}). */
+    /** With G.711 and G.722 passthrough, one transcoding worker per core and the default Opus encoder settings. */
     public RtcService(Options options) {
-        this(options, PassthroughPolicy.PREFER);
+        this(options, PassthroughPolicy.PREFER, TranscodeWorkers.start(0, 5, TranscodeWorkers.AUTO_BITRATE));
     }
 
     public RtcService(Options options, PassthroughPolicy passthrough) {
+        this(options, passthrough, TranscodeWorkers.start(0, 5, TranscodeWorkers.AUTO_BITRATE));
+    }
+
+    /** @param workers where transcoding runs; closed with this service */
+    public RtcService(Options options, PassthroughPolicy passthrough, TranscodeWorkers workers) {
         this.options = options;
         this.passthrough = passthrough;
+        this.workers = workers;
+        this.registry = new ChannelRegistry(workers);
         this.mux = new UdpMux(new InetSocketAddress(options.bindIp(), options.port()), options.ioThreads(), options.clock());
         this.webrtc = new WebRtcEndpoint(mux, options.advertisedIp(), (int) options.dtlsTimeout().toMillis());
         if (options.sweep()) {
@@ -96,8 +104,10 @@ public final class RtcService implements AutoCloseable {
     }
 
     public static RtcService start(RtxConfig config) {
+        RtxConfig.Media m = config.media();
         return new RtcService(Options.from(config), PassthroughPolicy.of(
-                config.media().passthrough() == io.srproxy.config.RtxConfig.Passthrough.PREFER, config.media().codecs()));
+                m.passthrough() == io.srproxy.config.RtxConfig.Passthrough.PREFER, m.codecs()),
+                TranscodeWorkers.start(m.ioThreads(), m.opusComplexity(), m.opusBitrate()));
     }
 
     /**
@@ -250,5 +260,6 @@ public final class RtcService implements AutoCloseable {
         }
         mux.close();
         webrtc.close();
+        workers.close();
     }
 }

@@ -4,7 +4,7 @@ import gov.nist.javax.sip.SipStackExt;
 import gov.nist.javax.sip.clientauthutils.AuthenticationHelper;
 import io.srproxy.config.RtxConfig;
 import io.srproxy.rtc.MediaCounters;
-import io.srproxy.rtc.rtp.RtpIoLoop;
+import io.srproxy.rtc.rtp.RtpIoLoops;
 import io.srproxy.rtc.rtp.RtpPortAllocator;
 import io.srproxy.rtc.rtp.RtpSession;
 import io.srproxy.rtc.rtp.RtpSessionListener;
@@ -65,7 +65,7 @@ public final class SipAgent implements AutoCloseable {
     private final boolean ownScheduler;
     private final ExecutorService callPool;
     private final RtpPortAllocator rtpPorts;
-    private final RtpIoLoop rtpIo;
+    private final RtpIoLoops rtpIo;
     private final ServerKeepalive keepalive;
     private final LongSupplier nanoClock = System::nanoTime;
     private final Map<String, SipCall> calls = new ConcurrentHashMap<>();
@@ -73,7 +73,7 @@ public final class SipAgent implements AutoCloseable {
     private volatile IncomingCallHandler incoming = call -> call.reject(Response.TEMPORARILY_UNAVAILABLE);
     private volatile boolean closed;
 
-    private SipAgent(SipSettings settings, ScheduledExecutorService scheduler) throws Exception {
+    private SipAgent(SipSettings settings, ScheduledExecutorService scheduler, int rtpIoThreads) throws Exception {
         this.settings = settings;
         this.ownScheduler = scheduler == null;
         int id = STACKS.incrementAndGet();
@@ -85,7 +85,7 @@ public final class SipAgent implements AutoCloseable {
         this.admission = new SipAdmission(settings);
         InetAddress bind = InetAddress.getByName(settings.bindAddress());
         this.rtpPorts = new RtpPortAllocator(bind, settings.rtpPortMin(), settings.rtpPortMax());
-        this.rtpIo = new RtpIoLoop("rtp-io-" + id);
+        this.rtpIo = new RtpIoLoops("rtp-io-" + id, rtpIoThreads);
         try {
             StackGuards guards = StackGuards.of(admission, settings.transport());
             this.tcpConnections = guards.connections();
@@ -111,8 +111,13 @@ public final class SipAgent implements AutoCloseable {
 
     /** Starts an agent; {@code scheduler} may be null (the agent makes its own) or a test's. */
     public static SipAgent start(SipSettings settings, ScheduledExecutorService scheduler) {
+        return start(settings, scheduler, 0);
+    }
+
+    /** @param rtpIoThreads {@code [media] io_threads}: RTP I/O loops, 0 = one per available processor */
+    public static SipAgent start(SipSettings settings, ScheduledExecutorService scheduler, int rtpIoThreads) {
         try {
-            return new SipAgent(settings, scheduler);
+            return new SipAgent(settings, scheduler, rtpIoThreads);
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -123,7 +128,7 @@ public final class SipAgent implements AutoCloseable {
 
     /** An agent for rtx.conf: SIP and RTP bound on {@code bindAddress}. */
     public static SipAgent start(RtxConfig config, String bindAddress) {
-        return start(SipSettings.from(config, bindAddress), null);
+        return start(SipSettings.from(config, bindAddress), null, config.media().ioThreads());
     }
 
     private static ThreadFactory named(String name) {
@@ -371,7 +376,7 @@ public final class SipAgent implements AutoCloseable {
     }
 
     RtpSession newRtpSession(RtpSessionListener listener) throws IOException {
-        return RtpSession.open(rtpPorts, rtpIo, scheduler, nanoClock, RtpSession.Options.of(settings.rtpTimeoutSeconds(), settings.rtpLatching()),
+        return RtpSession.open(rtpPorts, rtpIo.leastLoaded(), scheduler, nanoClock, RtpSession.Options.of(settings.rtpTimeoutSeconds(), settings.rtpLatching()),
                 listener, rtpMedia);
     }
 

@@ -189,6 +189,24 @@ class RtxConfigBinderTest {
     }
 
     @Test
+    void mediaThreadsAndOpusEncoderSettings() {
+        RtxConfig.Media d = RtxConfig.defaults().media();
+        assertThat(d.ioThreads()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(d.opusComplexity()).isEqualTo(5);
+        assertThat(d.opusBitrate()).isZero();
+        RtxConfig.Media m = bind("[media]\nio_threads=3\nopus_complexity=2\nopus_bitrate=24000\n").config().media();
+        assertThat(m.ioThreads()).isEqualTo(3);
+        assertThat(m.opusComplexity()).isEqualTo(2);
+        assertThat(m.opusBitrate()).isEqualTo(24000);
+        RtxConfigBinder.Binding bad = bind("[media]\nio_threads=-1\nopus_complexity=11\nopus_bitrate=100\n");
+        assertThat(bad.config()).isNull();
+        assertThat(bad.errors()).extracting(ConfigProblem::toString).containsExactly(
+                "rtx.conf:2: [media] io_threads: -1 is out of range 0..256",
+                "rtx.conf:3: [media] opus_complexity: 11 is out of range 0..10",
+                "rtx.conf:4: [media] opus_bitrate: 100 is below libopus's minimum of 6000 bit/s (0 = automatic)");
+    }
+
+    @Test
     void switchesAcceptTheOriginalZeroAndOne() {
         String base = "[global]\nsip_svr=h\n[rtm2sip]\nacc_rule=1005\non=";
         assertThat(bind(base + "1").config().rtm2sip().on()).isTrue();

@@ -22,6 +22,11 @@ public final class OpusEncoder implements AutoCloseable {
     private final ByteBuffer packetOut = ByteBuffer.allocateDirect(MAX_PACKET);
 
     public OpusEncoder(int sampleRate, int complexity) {
+        this(sampleRate, complexity, 0);
+    }
+
+    /** @param bitrate bit/s (libopus takes 500..512000), or 0 for libopus's automatic choice */
+    public OpusEncoder(int sampleRate, int complexity, int bitrate) {
         this.sampleRate = sampleRate;
         IntBuffer error = IntBuffer.allocate(1);
         state = opus.opus_encoder_create(sampleRate, 1, Opus.OPUS_APPLICATION_VOIP, error);
@@ -29,6 +34,7 @@ public final class OpusEncoder implements AutoCloseable {
             throw new IllegalStateException("opus_encoder_create failed: " + error.get(0));
         }
         opus.opus_encoder_ctl(state, Opus.OPUS_SET_COMPLEXITY_REQUEST, complexity);
+        opus.opus_encoder_ctl(state, Opus.OPUS_SET_BITRATE_REQUEST, bitrate > 0 ? bitrate : Opus.OPUS_AUTO);
         pcmIn = ByteBuffer.allocateDirect(sampleRate / 50 * 6 * 2).order(ByteOrder.nativeOrder()).asShortBuffer();
     }
 

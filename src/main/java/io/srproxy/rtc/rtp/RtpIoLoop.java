@@ -14,7 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One I/O thread that reads every registered UDP channel through a selector and hands each
+ * One I/O thread (of {@link RtpIoLoops}' one per core) that reads every registered UDP channel through a selector and hands each
  * datagram to its handler inline, in one receive buffer the loop owns: no allocation per packet
  * (the JDK caches the sender address while it does not change).
  */
@@ -35,6 +35,7 @@ public final class RtpIoLoop implements AutoCloseable {
     private final byte[] receive = new byte[MAX_DATAGRAM];
     private final ByteBuffer receiveBuffer = ByteBuffer.wrap(receive);
     private final UnexpectedErrors handlerErrors = new UnexpectedErrors(log, "RTP packet handler");
+    private final java.util.concurrent.atomic.AtomicInteger sessions = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean running = true;
     private final java.util.function.Consumer<SelectionKey> onReady = key -> {
         if (key.isValid() && key.isReadable()) {
@@ -72,6 +73,19 @@ public final class RtpIoLoop implements AutoCloseable {
             key.cancel();
         }
         selector.wakeup();
+    }
+
+    /** Sessions reading on this loop ({@link RtpIoLoops} puts a new one on the least loaded). */
+    public int sessions() {
+        return sessions.get();
+    }
+
+    void sessionOpened() {
+        sessions.incrementAndGet();
+    }
+
+    void sessionClosed() {
+        sessions.decrementAndGet();
     }
 
     /** Exceptions the packet handlers threw (bugs, each dropped its packet). */

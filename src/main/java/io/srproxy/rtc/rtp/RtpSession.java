@@ -21,15 +21,19 @@ import org.slf4j.LoggerFactory;
  * address, or the source latched onto for a peer behind NAT: {@link RtpSourceGuard}), RTCP SR/RR,
  * a no-media event, and RFC 4733 telephone-events both ways.
  *
- * <p>The receive path runs on the {@link RtpIoLoop} thread and allocates nothing; the packet
+ * <p>The receive path runs on the thread of its {@link RtpIoLoop} (one of {@link RtpIoLoops}) and allocates nothing; the packet
  * handler gets every RTP packet from the peer that is not a telephone-event.
  */
 public final class RtpSession implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RtpSession.class);
     private static final SecureRandom RANDOM = new SecureRandom();
-    /** Per sending thread, the wrapper of the last array it sent from: no allocation per packet. */
-    private static final ThreadLocal<ByteBuffer[]> SEND_WRAPPER = ThreadLocal.withInitial(() -> new ByteBuffer[1]);
+    /**
+     * Per sending thread (RTP loops, transcoding workers), a direct buffer the packet is copied into
+     * (the copy the JDK makes of a heap buffer anyway): no allocation per packet, whatever array
+     * the packet comes from.
+     */
+    private static final ThreadLocal<ByteBuffer> SEND_BUFFER = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(2048));
 
     /** Timing knobs ({@code noMedia} zero switches the no-media event off) and {@code [media] rtp_latching}. */
     public record Options(Duration noMedia, Duration rtcpInterval, RtpLatching latching) {
@@ -99,6 +103,7 @@ public final class RtpSession implements AutoCloseable {
         this.rtcpTask = timers.scheduleWithFixedDelay(this::sendReport, rtcpMs, rtcpMs, TimeUnit.MILLISECONDS);
         this.noMediaTask = options.noMedia().isZero() ? null
                 : timers.scheduleWithFixedDelay(this::checkMedia, 1, 1, TimeUnit.SECONDS);
+        io.sessionOpened();
         io.register(pair.rtp(), this::onRtpPort);
         io.register(pair.rtcp(), this::onRtcpPort);
     }
@@ -183,14 +188,9 @@ public final class RtpSession implements AutoCloseable {
     }
 
     private static ByteBuffer wrap(byte[] buf, int off, int len) {
-        ByteBuffer[] cache = SEND_WRAPPER.get();
-        ByteBuffer b = cache[0];
-        if (b == null || b.array() != buf) {
-            b = ByteBuffer.wrap(buf);
-            cache[0] = b;
-        }
+        ByteBuffer b = SEND_BUFFER.get();
         b.clear();
-        b.position(off).limit(off + len);
+        b.put(buf, off, Math.min(len, b.capacity())).flip();
         return b;
     }
 
@@ -377,6 +377,7 @@ public final class RtpSession implements AutoCloseable {
         }
         io.unregister(pair.rtp());
         io.unregister(pair.rtcp());
+        io.sessionClosed();
         ports.release(pair);
     }
 }

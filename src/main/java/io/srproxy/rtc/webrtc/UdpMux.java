@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
@@ -32,9 +31,9 @@ public final class UdpMux implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UdpMux.class);
 
     private static final int BUFFER = 2048;
+    private static final int SOCKET_BUFFER = 4 << 20;
 
-    private final DatagramChannel[] channels;
-    private final DatagramChannel channel;
+    private final MuxSocket[] sockets;
     private final int port;
     private final LongSupplier nanoClock;
     private final MuxCounters counters = new MuxCounters();
@@ -43,48 +42,52 @@ public final class UdpMux implements AutoCloseable {
     private final Map<SocketAddress, WebRtcTransport> byAddress = new ConcurrentHashMap<>();
     private final List<Thread> readers = new ArrayList<>();
     private final boolean loopbackOnly;
-    private final ThreadLocal<SendBuffer> sendBuffers = ThreadLocal.withInitial(SendBuffer::new);
+    private final java.util.concurrent.atomic.AtomicInteger senders = new java.util.concurrent.atomic.AtomicInteger();
+    /** Per thread: its socket to send from and its send buffer. */
+    private final ThreadLocal<SendBuffer> sendBuffers = ThreadLocal.withInitial(() -> new SendBuffer(nextSocket()));
     private volatile boolean closed;
 
     /** Binds {@code bind} (port 0 picks one) and starts {@code threads} readers. */
     public UdpMux(InetSocketAddress bind, int threads, LongSupplier nanoClock) {
         this.nanoClock = nanoClock;
-        channels = new DatagramChannel[Math.max(1, threads)];
+        sockets = new MuxSocket[Math.max(1, threads)];
+        boolean nativeUdp = LinuxUdpSocket.available();
         try {
             int bound = bind.getPort();
-            if (bound != 0 && channels.length > 1) {
+            if (bound != 0 && sockets.length > 1) {
                 // SO_REUSEPORT would let us share a port another process already holds: probe first
                 try (DatagramChannel probe = DatagramChannel.open()) {
                     probe.bind(bind);
                 }
             }
-            for (int i = 0; i < channels.length; i++) {
-                DatagramChannel ch = DatagramChannel.open();
-                channels[i] = ch;
-                if (channels.length > 1) {
-                    ch.setOption(StandardSocketOptions.SO_REUSEPORT, true);
-                }
-                ch.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
-                ch.setOption(StandardSocketOptions.SO_SNDBUF, 4 << 20);
-                ch.bind(new InetSocketAddress(bind.getAddress(), bound));
-                bound = ((InetSocketAddress) ch.getLocalAddress()).getPort();
+            for (int i = 0; i < sockets.length; i++) {
+                InetSocketAddress at = new InetSocketAddress(bind.getAddress(), bound);
+                boolean reuse = sockets.length > 1;
+                sockets[i] = nativeUdp ? new LinuxUdpSocket(at, reuse, SOCKET_BUFFER, 500, BUFFER)
+                        : new JdkUdpSocket(at, reuse, SOCKET_BUFFER);
+                bound = sockets[i].localPort();
             }
-            channel = channels[0];
             port = bound;
             // bound to loopback, we serve this host only: never answer (or send to) another address
             loopbackOnly = bind.getAddress() != null && bind.getAddress().isLoopbackAddress();
         } catch (IOException e) {
-            closeChannels();
+            closeSockets();
+            for (MuxSocket socket : sockets) {
+                if (socket != null) {
+                    socket.release();
+                }
+            }
             throw new UncheckedIOException("cannot bind the RTC UDP port " + bind + ": " + e.getMessage(), e);
         }
-        for (int i = 0; i < channels.length; i++) {
-            DatagramChannel ch = channels[i];
-            Thread t = new Thread(() -> readLoop(ch), "rtc-udp-" + port + "-" + i);
+        for (int i = 0; i < sockets.length; i++) {
+            MuxSocket socket = sockets[i];
+            Thread t = new Thread(() -> readLoop(socket), "rtc-udp-" + port + "-" + i);
             t.setDaemon(true);
             readers.add(t);
             t.start();
         }
-        log.info("RTC media on UDP port {} with {} I/O threads", port, threads);
+        log.info("RTC media on UDP port {} with {} I/O threads ({} sockets)", port, threads,
+                nativeUdp ? "native" : "JDK");
     }
 
     public int port() {
@@ -139,14 +142,13 @@ public final class UdpMux implements AutoCloseable {
         }
     }
 
-    private void readLoop(DatagramChannel channel) {
+    private void readLoop(MuxSocket socket) {
+        sendBuffers.get().socket = socket; // what this thread sends goes out on its own socket
         byte[] buf = new byte[BUFFER + MediaTransport.TRAILER_ROOM];
-        ByteBuffer bb = ByteBuffer.wrap(buf, 0, BUFFER);
         while (!closed) {
-            SocketAddress from;
+            InetSocketAddress from;
             try {
-                bb.clear().limit(BUFFER);
-                from = channel.receive(bb);
+                from = socket.receive(buf, BUFFER);
             } catch (ClosedChannelException e) {
                 return;
             } catch (IOException e) {
@@ -159,7 +161,7 @@ public final class UdpMux implements AutoCloseable {
                 continue;
             }
             try {
-                dispatch(buf, 0, bb.position(), (InetSocketAddress) from);
+                dispatch(buf, 0, socket.length(), from);
             } catch (RuntimeException e) {
                 // bad input is counted by reason where it is recognised: this is a bug, yet one
                 // packet or session must never stop the port
@@ -237,40 +239,47 @@ public final class UdpMux implements AutoCloseable {
         send(out, 0, n, from);
     }
 
-    /** Sends from the shared port; a heap buffer per thread and array, so no allocation per packet. */
+    /**
+     * Sends from the shared port on the calling thread's own socket: a reader's is the one it reads
+     * (so the I/O threads never wait on each other's write lock); any other thread (transcoding
+     * workers, SIP-leg RTP loops, DTLS) has one of them assigned in turn. The packet is copied into
+     * the thread's own direct buffer (the copy the JDK would make of a heap buffer anyway), so no
+     * allocation per packet whatever array it comes from.
+     */
     void send(byte[] b, int off, int len, InetSocketAddress to) {
         SendBuffer sb = sendBuffers.get();
-        ByteBuffer bb = sb.over(b);
-        bb.limit(off + len).position(off);
+        if (closed || len > sb.direct.capacity()) {
+            counters.sendErrors.increment();
+            return;
+        }
+        ByteBuffer bb = sb.direct;
+        bb.clear();
+        bb.put(b, off, len).flip();
         try {
-            channel.send(bb, to);
+            sb.socket.send(bb, to);
         } catch (IOException e) {
             counters.sendErrors.increment();
         }
     }
 
-    /** The last array a thread sent from, wrapped once. */
-    private static final class SendBuffer {
-        private byte[] array;
-        private ByteBuffer buffer;
+    private MuxSocket nextSocket() {
+        return sockets[Math.floorMod(senders.getAndIncrement(), sockets.length)];
+    }
 
-        ByteBuffer over(byte[] b) {
-            if (b != array) {
-                array = b;
-                buffer = ByteBuffer.wrap(b);
-            }
-            return buffer.clear();
+    /** A thread's socket and its send buffer. */
+    private static final class SendBuffer {
+        private MuxSocket socket;
+        private final ByteBuffer direct = ByteBuffer.allocateDirect(BUFFER + MediaTransport.TRAILER_ROOM);
+
+        SendBuffer(MuxSocket socket) {
+            this.socket = socket;
         }
     }
 
-    private void closeChannels() {
-        for (DatagramChannel ch : channels) {
-            if (ch != null) {
-                try {
-                    ch.close();
-                } catch (IOException ignored) {
-                    // closing
-                }
+    private void closeSockets() {
+        for (MuxSocket socket : sockets) {
+            if (socket != null) {
+                socket.close();
             }
         }
     }
@@ -281,13 +290,16 @@ public final class UdpMux implements AutoCloseable {
         for (WebRtcTransport t : new ArrayList<>(byUfrag.values())) {
             t.close();
         }
-        closeChannels();
+        closeSockets();
         for (Thread t : readers) {
             try {
                 t.join(2000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+        for (MuxSocket socket : sockets) {
+            socket.release();
         }
     }
 }

@@ -25,6 +25,6 @@ final class RtcTestServer {
         RtxConfig.Media m = c.media();
         return Srproxy.start(new RtxConfig(c.source(), c.global(), c.rtc(), c.rtm(), c.rtm2sip(), c.pstn(), c.proxy(),
                 new RtxConfig.Media(m.rtpPortMin(), m.rtpPortMax(), m.codecs(), m.rtpTimeoutSeconds(), m.rtpLatching(),
-                        passthrough), c.limits(), c.log()));
+                        passthrough, m.ioThreads(), m.opusComplexity(), m.opusBitrate()), c.limits(), c.log()));
     }
 }

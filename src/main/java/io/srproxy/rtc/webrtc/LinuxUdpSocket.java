@@ -1,0 +1,362 @@
+package io.srproxy.rtc.webrtc;
+
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Platform;
+import com.sun.jna.Pointer;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * A {@link MuxSocket} on Linux's own UDP socket calls (through JNA direct mapping, primitive
+ * arguments only, into buffers allocated once per thread): the JDK's DatagramChannel makes a new
+ * sender address for every datagram whose sender differs from the previous one, which on a port
+ * shared by many browsers is nearly every datagram. Here the sender's raw address is looked up in a
+ * small per-socket cache keyed by its bytes and port, so a known sender costs no allocation.
+ * Wildcard binds are dual-stack (IPv4 peers arrive as v4-mapped IPv6 and are reported as IPv4),
+ * as the JDK's are.
+ */
+final class LinuxUdpSocket implements MuxSocket {
+
+    private static final int AF_INET = 2;
+    private static final int AF_INET6 = 10;
+    private static final int SOCK_DGRAM = 2;
+    private static final int SOCK_CLOEXEC = 02000000;
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_SNDBUF = 7;
+    private static final int SO_RCVBUF = 8;
+    private static final int SO_REUSEPORT = 15;
+    private static final int SO_RCVTIMEO = 20;
+    private static final int IPPROTO_IPV6 = 41;
+    private static final int IPV6_V6ONLY = 26;
+    private static final int SHUT_RDWR = 2;
+    private static final int SOCKADDR = 28; // sockaddr_in6, the larger of the two
+
+    private static final boolean AVAILABLE = load();
+
+    private static boolean load() {
+        if (!Platform.isLinux() || !Platform.is64Bit() || Boolean.getBoolean("srproxy.rtc.jdkUdp")) {
+            return false;
+        }
+        try {
+            Native.register(LinuxUdpSocket.class, NativeLibrary.getInstance(Platform.C_LIBRARY_NAME));
+            return true;
+        } catch (Throwable e) { // UnsatisfiedLinkError, NoClassDefFoundError: use the JDK's sockets
+            org.slf4j.LoggerFactory.getLogger(LinuxUdpSocket.class).info("native UDP unavailable ({}): using the JDK's", e.toString());
+            return false;
+        }
+    }
+
+    // libc, direct mapped: pointers are passed as addresses in longs
+    private static native int socket(int domain, int type, int protocol);
+
+    private static native int setsockopt(int fd, int level, int name, long value, int len);
+
+    private static native int bind(int fd, long addr, int len);
+
+    private static native int getsockname(int fd, long addr, long lenPtr);
+
+    private static native long recvfrom(int fd, long buf, long len, int flags, long addr, long lenPtr);
+
+    private static native long sendto(int fd, long buf, long len, int flags, long addr, int addrLen);
+
+    private static native int shutdown(int fd, int how);
+
+    private static native int close(int fd);
+
+    /** True when this class can be used here (Linux, 64-bit, libc reachable through JNA). */
+    static boolean available() {
+        return AVAILABLE;
+    }
+
+    private final int fd;
+    private final int family;
+    private volatile boolean closed;
+    private boolean released;
+    // the reader's buffers (one thread reads a socket)
+    private final ByteBuffer in;
+    private final long inAddr;
+    private final ByteBuffer from;
+    private final long fromAddr;
+    private final ByteBuffer fromLen;
+    private final long fromLenAddr;
+    private final SenderCache senders = new SenderCache(1024);
+    private int length;
+    // senders' buffers: any thread may send
+    private final ThreadLocal<SendScratch> scratch = ThreadLocal.withInitial(SendScratch::new);
+
+    LinuxUdpSocket(InetSocketAddress bind, boolean reusePort, int bufferBytes, int receiveTimeoutMillis, int maxDatagram)
+            throws IOException {
+        InetAddress a = bind.getAddress();
+        boolean wildcard = a == null || a.isAnyLocalAddress();
+        family = wildcard || a instanceof Inet6Address ? AF_INET6 : AF_INET;
+        fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            throw new IOException("socket() failed: errno " + Native.getLastError());
+        }
+        in = ByteBuffer.allocateDirect(maxDatagram);
+        inAddr = address(in);
+        from = ByteBuffer.allocateDirect(SOCKADDR).order(ByteOrder.nativeOrder());
+        fromAddr = address(from);
+        fromLen = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder());
+        fromLenAddr = address(fromLen);
+        try {
+            ByteBuffer opt = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
+            long optAddr = address(opt);
+            if (reusePort) {
+                opt.putInt(0, 1);
+                check(setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, optAddr, 4), "SO_REUSEPORT");
+            }
+            opt.putInt(0, bufferBytes);
+            check(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, optAddr, 4), "SO_RCVBUF");
+            check(setsockopt(fd, SOL_SOCKET, SO_SNDBUF, optAddr, 4), "SO_SNDBUF");
+            if (family == AF_INET6) {
+                opt.putInt(0, wildcard ? 0 : 1); // a wildcard bind takes IPv4 too, as the JDK's does
+                check(setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, optAddr, 4), "IPV6_V6ONLY");
+            }
+            opt.putLong(0, receiveTimeoutMillis / 1000).putLong(8, (receiveTimeoutMillis % 1000) * 1000L);
+            check(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, optAddr, 16), "SO_RCVTIMEO");
+            ByteBuffer sa = ByteBuffer.allocateDirect(SOCKADDR).order(ByteOrder.nativeOrder());
+            int saLen = encode(sa, wildcard ? null : a, bind.getPort());
+            if (bind(fd, address(sa), saLen) != 0) {
+                throw new IOException("bind to " + bind + " failed: errno " + Native.getLastError()
+                        + (Native.getLastError() == 98 ? " (address in use)" : ""));
+            }
+        } catch (IOException | RuntimeException e) {
+            closed = true;
+            release();
+            throw e;
+        }
+    }
+
+    private static long address(ByteBuffer direct) {
+        return Pointer.nativeValue(Native.getDirectBufferPointer(direct));
+    }
+
+    private static void check(int rc, String what) throws IOException {
+        if (rc != 0) {
+            throw new IOException("setsockopt " + what + " failed: errno " + Native.getLastError());
+        }
+    }
+
+    /** Writes a sockaddr for {@code a} (null = wildcard) in this socket's family; returns its length. */
+    private int encode(ByteBuffer sa, InetAddress a, int port) {
+        for (int i = 0; i < SOCKADDR; i++) {
+            sa.put(i, (byte) 0);
+        }
+        sa.putShort(0, (short) family);
+        sa.put(2, (byte) (port >>> 8)).put(3, (byte) port);
+        if (family == AF_INET) {
+            if (a != null) {
+                sa.put(4, a.getAddress());
+            }
+            return 16;
+        }
+        if (a instanceof Inet4Address) {
+            sa.put(18, (byte) 0xFF).put(19, (byte) 0xFF); // ::ffff:a.b.c.d
+            sa.put(20, a.getAddress());
+        } else if (a != null) {
+            sa.put(8, a.getAddress());
+            sa.putInt(24, ((Inet6Address) a).getScopeId());
+        }
+        return SOCKADDR;
+    }
+
+    @Override
+    public InetSocketAddress receive(byte[] buf, int max) throws IOException {
+        if (closed) {
+            throw new java.nio.channels.ClosedChannelException();
+        }
+        fromLen.putInt(0, SOCKADDR);
+        long n = recvfrom(fd, inAddr, Math.min(max, in.capacity()), 0, fromAddr, fromLenAddr);
+        if (n <= 0) {
+            if (closed) {
+                throw new java.nio.channels.ClosedChannelException();
+            }
+            return null; // the receive timeout (EAGAIN), EINTR, or an ICMP error on the socket
+        }
+        int len = (int) n;
+        in.get(0, buf, 0, len);
+        length = len;
+        return sender();
+    }
+
+    /** The sender in {@code from}, from the cache when seen before. */
+    private InetSocketAddress sender() throws IOException {
+        int fam = from.getShort(0);
+        int port = ((from.get(2) & 0xFF) << 8) | (from.get(3) & 0xFF);
+        long hi;
+        long lo;
+        long tag;
+        if (fam == AF_INET) {
+            hi = 0;
+            lo = from.getInt(4) & 0xFFFFFFFFL;
+            tag = port | (4L << 16);
+        } else if (fam == AF_INET6) {
+            hi = from.getLong(8);
+            lo = from.getLong(16);
+            int scope = from.getInt(24);
+            boolean mapped = hi == 0 && from.getShort(16) == 0 && from.get(18) == -1 && from.get(19) == -1; // ::ffff:a.b.c.d
+            if (mapped) {
+                hi = 0;
+                lo = from.getInt(20) & 0xFFFFFFFFL;
+                tag = port | (4L << 16);
+            } else {
+                tag = port | (6L << 16) | ((long) scope << 32);
+            }
+        } else {
+            return null;
+        }
+        InetSocketAddress known = senders.get(hi, lo, tag);
+        if (known != null) {
+            return known;
+        }
+        InetSocketAddress made = decode(tag, port);
+        senders.put(hi, lo, tag, made);
+        return made;
+    }
+
+    /** A new address object for the sender in {@code from} (its first datagram, or after eviction). */
+    private InetSocketAddress decode(long tag, int port) throws UnknownHostException {
+        byte[] ip;
+        if (((tag >>> 16) & 0xFFFF) == 4) {
+            ip = new byte[4];
+            int at = from.getShort(0) == AF_INET ? 4 : 20;
+            from.get(at, ip);
+            return new InetSocketAddress(InetAddress.getByAddress(ip), port);
+        }
+        ip = new byte[16];
+        from.get(8, ip);
+        int scope = (int) (tag >>> 32);
+        InetAddress a = scope == 0 ? InetAddress.getByAddress(ip) : Inet6Address.getByAddress(null, ip, scope);
+        return new InetSocketAddress(a, port);
+    }
+
+    @Override
+    public int length() {
+        return length;
+    }
+
+    @Override
+    public void send(ByteBuffer data, InetSocketAddress to) throws IOException {
+        SendScratch s = scratch.get();
+        int saLen = s.destination(to);
+        int len = data.remaining();
+        long rc = sendto(fd, s.bufferAddress(data) + data.position(), len, 0, s.saAddr, saLen);
+        if (rc < 0) {
+            throw new IOException("sendto " + to + " failed: errno " + Native.getLastError());
+        }
+        data.position(data.limit());
+    }
+
+    @Override
+    public int localPort() throws IOException {
+        ByteBuffer sa = ByteBuffer.allocateDirect(SOCKADDR);
+        ByteBuffer len = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder());
+        len.putInt(0, SOCKADDR);
+        if (getsockname(fd, address(sa), address(len)) != 0) {
+            throw new IOException("getsockname failed: errno " + Native.getLastError());
+        }
+        return ((sa.get(2) & 0xFF) << 8) | (sa.get(3) & 0xFF);
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        shutdown(fd, SHUT_RDWR); // wakes the reader blocked in recvfrom; a send now fails
+    }
+
+    /** Closes the descriptor once its reader has stopped (so no thread can use a reused number). */
+    @Override
+    public void release() {
+        if (closed && !released) {
+            released = true;
+            close(fd);
+        }
+    }
+
+    /**
+     * A sending thread's sockaddr buffer and the destinations it encoded last, by identity: a
+     * transport keeps one address object for its peer, so a known peer costs no allocation.
+     */
+    private final class SendScratch {
+        private final ByteBuffer sa = ByteBuffer.allocateDirect(SOCKADDR).order(ByteOrder.nativeOrder());
+        private final long saAddr = address(sa);
+        private final InetSocketAddress[] keys = new InetSocketAddress[256];
+        private final byte[][] encoded = new byte[256][];
+        private final int[] lengths = new int[256];
+        private ByteBuffer lastBuffer;
+        private long lastBufferAddress;
+
+        /** The native address of a direct buffer; a thread sends from one, so it is looked up once. */
+        long bufferAddress(ByteBuffer direct) {
+            if (direct != lastBuffer) {
+                if (!direct.isDirect()) {
+                    throw new IllegalArgumentException("native UDP sends need a direct buffer");
+                }
+                lastBufferAddress = address(direct);
+                lastBuffer = direct;
+            }
+            return lastBufferAddress;
+        }
+
+        int destination(InetSocketAddress to) {
+            int i = System.identityHashCode(to) & 255;
+            if (keys[i] != to) {
+                int n = encode(sa, to.getAddress(), to.getPort());
+                byte[] copy = new byte[SOCKADDR];
+                sa.get(0, copy);
+                keys[i] = to;
+                encoded[i] = copy;
+                lengths[i] = n;
+                return n;
+            }
+            sa.put(0, encoded[i]);
+            return lengths[i];
+        }
+    }
+
+    /** Senders by raw address: direct mapped, a collision replaces the older entry. */
+    private static final class SenderCache {
+        private final int mask;
+        private final long[] his;
+        private final long[] los;
+        private final long[] tags;
+        private final InetSocketAddress[] values;
+
+        SenderCache(int size) {
+            mask = size - 1;
+            his = new long[size];
+            los = new long[size];
+            tags = new long[size];
+            values = new InetSocketAddress[size];
+        }
+
+        private int slot(long hi, long lo, long tag) {
+            long h = (hi * 0x9E3779B97F4A7C15L) ^ (lo * 0xC2B2AE3D27D4EB4FL) ^ (tag * 0x165667B19E3779F9L);
+            return (int) (h ^ (h >>> 29)) & mask;
+        }
+
+        InetSocketAddress get(long hi, long lo, long tag) {
+            int i = slot(hi, lo, tag);
+            return values[i] != null && his[i] == hi && los[i] == lo && tags[i] == tag ? values[i] : null;
+        }
+
+        void put(long hi, long lo, long tag, InetSocketAddress v) {
+            int i = slot(hi, lo, tag);
+            his[i] = hi;
+            los[i] = lo;
+            tags[i] = tag;
+            values[i] = v;
+        }
+    }
+}
