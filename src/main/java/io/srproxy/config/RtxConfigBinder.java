@@ -66,7 +66,7 @@ public final class RtxConfigBinder {
                 optional("global", "app_cert"),
                 trustedList(),
                 intIn("global", "sip_keepalive", 0, 3600));
-        var rtc = new RtxConfig.Rtc(mediaAddresses(), port("rtc", "port"));
+        var rtc = new RtxConfig.Rtc(mediaAddresses(), port("rtc", "port"), intIn("rtc", "max_members", 2, 1000));
         var rtm = new RtxConfig.Rtm(ipAddress("rtm", "ip").orElse("0.0.0.0"), port("rtm", "port"),
                 optional("rtm", "tls_cert"), optional("rtm", "tls_key"));
         if (rtm.tlsCert().isPresent() != rtm.tlsKey().isPresent()) {

@@ -20,17 +20,33 @@ public final class ChannelRegistry {
 
     private final ConcurrentHashMap<String, Channel> channels = new ConcurrentHashMap<>();
     private final LongAdder transcodingPairs = new LongAdder();
+    private final int maxMembers;
+
+    public ChannelRegistry() {
+        this(Channel.DEFAULT_MAX_MEMBERS);
+    }
+
+    /** @param maxMembers the most members of one channel ([rtc] max_members) */
+    public ChannelRegistry(int maxMembers) {
+        this.maxMembers = maxMembers;
+    }
+
+    /** Joins a single-stream member (a SIP leg, or an /rtc client without multistream). */
+    public Joined join(String channelId, String uid, MediaTransport transport, Consumer<RtcEvent> events) {
+        return join(channelId, uid, transport, events, false);
+    }
 
     /** Joins {@code uid} to {@code channelId} (made on demand); throws {@link RtcException} when refused. */
-    public Joined join(String channelId, String uid, MediaTransport transport, Consumer<RtcEvent> events) {
+    public Joined join(String channelId, String uid, MediaTransport transport, Consumer<RtcEvent> events,
+                       boolean multistream) {
         validateChannelId(channelId);
         if (uid == null || uid.isBlank() || uid.length() > 255) {
             throw new RtcException("bad-uid", "uid must be 1..255 characters");
         }
-        Member member = new Member(uid, transport, events);
+        Member member = new Member(uid, transport, events, multistream);
         Joined[] result = new Joined[1];
         channels.compute(channelId, (id, ch) -> {
-            Channel c = ch == null ? new Channel(id, transcodingPairs::increment) : ch;
+            Channel c = ch == null ? new Channel(id, maxMembers, transcodingPairs::increment) : ch;
             result[0] = new Joined(member, c.join(member));
             return c;
         });

@@ -3,25 +3,26 @@ package io.srproxy.rtc;
 import io.srproxy.rtc.rtp.RtpHeader;
 
 /**
- * Media from one member to the other, installed as the sender's packet handler. Same codec:
- * rewrite the header into the receiver's continuous stream and send on, in place. Different
- * audio codecs: transcode, and re-time DTMF telephone-events into the receiver's stream. RTCP
- * from the sender is read for PLI and FIR, which are passed on to the receiver's source (via the
- * reverse route) so that it sends a key frame, and for generic NACKs, passed on with the sequence
- * numbers mapped back to the source's, so it retransmits.
+ * Media from one member to one other, fed by the sender's {@link Fanout}. Same codec: rewrite the
+ * header into the receiver's continuous stream and send on, in place. Different audio codecs:
+ * transcode, and re-time DTMF telephone-events into the receiver's stream. Either stream may be
+ * absent (the receiver does not subscribe to that kind): those packets are not taken. Feedback
+ * from the receiver about its stream (PLI, FIR, NACK) reaches the route through the receiver's
+ * fanout and goes to the source, NACKs mapped back to the source's sequence numbers.
  */
-final class MediaRoute implements PacketHandler, AutoCloseable {
+final class MediaRoute implements AutoCloseable {
 
-    private static final int PT_RTPFB = 205;
-    private static final int FMT_NACK = 1;
-    private static final int PT_PSFB = 206;
-    private static final int FMT_PLI = 1;
-    private static final int FMT_FIR = 4;
+    static final int PT_RTPFB = 205;
+    static final int FMT_NACK = 1;
+    static final int PT_PSFB = 206;
+    static final int FMT_PLI = 1;
+    static final int FMT_FIR = 4;
 
     private final Member from;
     private final Member to;
     private final Codec[] fromCodecs = new Codec[128];
     private final int[] payloadTypeMap = new int[128];
+    private final boolean[] takes = new boolean[128];
     private final OutboundStream audio;
     private final OutboundStream video;
     private final AudioTranscoder transcoder;
@@ -30,17 +31,25 @@ final class MediaRoute implements PacketHandler, AutoCloseable {
     private final TelephoneEventRelay events;
     private final byte[] feedback = new byte[20 + MediaTransport.TRAILER_ROOM];
     private final byte[] nack = new byte[256 + MediaTransport.TRAILER_ROOM];
-    private volatile MediaRoute reverse;
     private int firSequence;
 
+    /** A single-stream receiver's route: its one audio and one video stream. */
     MediaRoute(Member from, Member to) {
+        this(from, to, to.outbound(MediaKind.AUDIO), to.outbound(MediaKind.VIDEO));
+    }
+
+    /** @param audio the receiver's stream for the sender's audio, or null; {@code video} likewise */
+    MediaRoute(Member from, Member to, OutboundStream audio, OutboundStream video) {
         this.from = from;
         this.to = to;
         MediaTransport out = to.transport();
-        audio = to.outbound(MediaKind.AUDIO);
-        video = to.outbound(MediaKind.VIDEO);
+        this.audio = audio;
+        this.video = video;
         java.util.Arrays.fill(payloadTypeMap, -1);
         for (Codec c : from.transport().codecs()) {
+            if ((c.kind() == MediaKind.AUDIO ? audio : video) == null) {
+                continue; // not taken
+            }
             fromCodecs[c.payloadType() & 0x7F] = c;
             for (Codec d : out.codecs()) {
                 if (c.sameFormat(d) && payloadTypeMap[c.payloadType() & 0x7F] < 0) {
@@ -52,14 +61,45 @@ final class MediaRoute implements PacketHandler, AutoCloseable {
         int tpt = -1;
         Codec sent = from.transport().preferred(MediaKind.AUDIO).orElse(null);
         Codec wanted = out.preferred(MediaKind.AUDIO).orElse(null);
-        if (sent != null && wanted != null && payloadTypeMap[sent.payloadType() & 0x7F] < 0
+        if (audio != null && sent != null && wanted != null && payloadTypeMap[sent.payloadType() & 0x7F] < 0
                 && AudioTranscoder.supports(sent, wanted)) {
             t = new AudioTranscoder(sent, wanted, out, audio);
             tpt = sent.payloadType();
         }
         transcoder = t;
         transcodedPayloadType = tpt;
-        events = eventRelay(out);
+        events = audio == null ? null : eventRelay(out);
+        for (int pt = 0; pt < 128; pt++) {
+            takes[pt] = fromCodecs[pt] != null
+                    && (payloadTypeMap[pt] >= 0 || pt == transcodedPayloadType || relayedEventRate[pt] > 0);
+        }
+    }
+
+    Member from() {
+        return from;
+    }
+
+    Member to() {
+        return to;
+    }
+
+    /** The receiver's streams this route feeds (null when not taken): a route is re-used while they stay. */
+    OutboundStream audio() {
+        return audio;
+    }
+
+    OutboundStream video() {
+        return video;
+    }
+
+    /** True when a packet of this payload type from the sender goes somewhere on this route. */
+    boolean takes(int payloadType) {
+        return takes[payloadType & 0x7F];
+    }
+
+    /** The SSRC the receiver knows our video of the sender by (its feedback names it), or -1. */
+    long videoSsrc() {
+        return video == null ? -1 : video.ssrc();
     }
 
     /**
@@ -86,16 +126,12 @@ final class MediaRoute implements PacketHandler, AutoCloseable {
         return any ? new TelephoneEventRelay(target, out, audio) : null;
     }
 
-    void setReverse(MediaRoute reverse) {
-        this.reverse = reverse;
-    }
-
     boolean transcodes() {
         return transcoder != null;
     }
 
-    @Override
-    public void onRtp(byte[] b, int off, int len) {
+    /** A packet from the sender; rewritten in place and sent (the caller passes a copy when it fans out). */
+    void onRtp(byte[] b, int off, int len) {
         int pt = RtpHeader.payloadType(b, off);
         Codec c = fromCodecs[pt];
         if (c == null) {
@@ -112,34 +148,12 @@ final class MediaRoute implements PacketHandler, AutoCloseable {
         }
     }
 
-    @Override
-    public void onRtcp(byte[] b, int off, int len) {
-        int p = off;
-        int end = off + len;
-        while (p + 12 <= end) {
-            int words = ((b[p + 2] & 0xFF) << 8) | (b[p + 3] & 0xFF);
-            int pt = b[p + 1] & 0xFF;
-            int fmt = b[p] & 0x1F;
-            int next = p + 4 + 4 * words;
-            if (next > end) {
-                return; // truncated compound packet
-            }
-            MediaRoute r = reverse;
-            if (r != null && pt == PT_PSFB && (fmt == FMT_PLI || fmt == FMT_FIR)) {
-                r.requestKeyFrame(fmt == FMT_FIR);
-            } else if (r != null && pt == PT_RTPFB && fmt == FMT_NACK && words >= 3) {
-                r.passNack(b, p, next - p);
-            }
-            p = next;
-        }
-    }
-
     /**
      * Passes a receiver's generic NACK (RFC 4585 6.2.1) about our video stream on to this route's
      * source, rewritten into the source's SSRC and sequence numbers (FCI: PID + BLP, 4 bytes each).
      */
     synchronized void passNack(byte[] b, int p, int len) {
-        long media = video.sourceSsrc();
+        long media = video == null ? -1 : video.sourceSsrc();
         if (media < 0 || len > 256) {
             return;
         }
@@ -158,7 +172,7 @@ final class MediaRoute implements PacketHandler, AutoCloseable {
 
     /** Asks this route's source for a key frame of the video it is sending us. */
     synchronized void requestKeyFrame(boolean fir) {
-        long media = video.sourceSsrc();
+        long media = video == null ? -1 : video.sourceSsrc();
         if (media < 0) {
             return;
         }
