@@ -327,12 +327,17 @@ class Client extends Emitter {
   }
 
   async _offerOnce() {
-    const pc = this._pc;
-    if (!pc || !this._dirty) return;
+    while (this._pc && this._dirty) await this._offer(this._pc);
+  }
+
+  async _offer(pc) {
     this._dirty = false;
     const offer = await pc.createOffer();
     await pc.setLocalDescription(offer);
-    const subscriptions = this._subs.map((x) => ({ mid: x.tx.mid, uid: x.uid, mediaType: x.kind }));
+    // a transceiver added while the offer was made has no m-line yet: it goes in the next offer
+    const ready = this._subs.filter((x) => x.tx.mid !== null);
+    if (ready.length < this._subs.length) this._dirty = true;
+    const subscriptions = ready.map((x) => ({ mid: x.tx.mid, uid: x.uid, mediaType: x.kind }));
     let answer;
     try {
       answer = await new Promise((resolve, reject) => {
