@@ -219,13 +219,23 @@ class SfuRoutingTest {
 
     @Test
     void singleStreamMembersKeepTheOneToOneBehaviourAndAreRefusedInAGroup() {
-        CapturingTransport a = new CapturingTransport(0xA0, Codec.opus(111));
-        CapturingTransport b = new CapturingTransport(0xB0, Codec.opus(111));
+        CapturingTransport a = new CapturingTransport(0xA0, Codec.opus(111), VP8_96);
+        CapturingTransport b = new CapturingTransport(0xB0, Codec.opus(111), VP8_96);
         registry.join("room", "a", a, e -> {});
         registry.join("room", "b", b, e -> {});
         a.receiveRtp(rtp(111, 1, 0, 0x1111));
-        assertThat(b.sentRtp).hasSize(1);
+        a.receiveRtp(rtp(96, 1, 0, 0x1112));
+        assertThat(b.sentRtp).hasSize(2);
         assertThat(RtpHeader.ssrc(b.sentRtp.get(0), 0)).isEqualTo(0xB0); // its one stream, as before
+        assertThat(RtpHeader.ssrc(b.sentRtp.get(1), 0)).isEqualTo(0xB1);
+        byte[] pli = new byte[12];
+        pli[0] = (byte) 0x81;
+        pli[1] = (byte) 206;
+        pli[3] = 2;
+        RtpHeader.writeUint32(pli, 8, 0); // a peer that leaves the media SSRC 0 still gets its key frame
+        b.receiveRtcp(pli);
+        assertThat(a.sentRtcp).hasSize(1);
+        assertThat(RtpHeader.readUint32(a.sentRtcp.get(0), 8)).isEqualTo(0x1112);
         assertThatThrownBy(() -> join("c", 0xC0, Codec.opus(111))).isInstanceOf(RtcException.class)
                 .hasMessageContaining("without multistream");
     }
