@@ -8,7 +8,8 @@ import io.srproxy.rtc.rtp.RtpHeader;
  * (PLI, FIR, NACK naming that stream's SSRC) goes to the route feeding that stream, so the right
  * sender hears it. Built by the channel when membership or subscriptions change, then immutable:
  * the packet path takes no lock and allocates nothing. A member's packets arrive on one I/O
- * thread, so one scratch buffer per fanout is enough.
+ * thread (the mux keeps a peer on one socket; an RTP session is read by one loop), so one scratch
+ * buffer per fanout is enough.
  */
 final class Fanout implements PacketHandler {
 
@@ -31,10 +32,6 @@ final class Fanout implements PacketHandler {
             inVideoSsrc[i] = in[i].videoSsrc();
         }
         this.scratch = out.length > 1 ? new byte[MAX_PACKET + MediaTransport.TRAILER_ROOM] : null;
-    }
-
-    int routesOut() {
-        return out.length;
     }
 
     @Override

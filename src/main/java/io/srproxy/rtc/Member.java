@@ -133,11 +133,6 @@ public final class Member {
         return granted;
     }
 
-    /** The current subscriptions (under the channel's lock). */
-    List<Want> wants() {
-        return wants;
-    }
-
     private long freshSsrc() {
         while (true) {
             long v = ThreadLocalRandom.current().nextInt() & 0xFFFFFFFFL;

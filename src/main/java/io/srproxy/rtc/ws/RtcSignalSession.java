@@ -185,7 +185,7 @@ final class RtcSignalSession {
             throw new RtcException("bad-sdp", "the offer is empty");
         }
         List<RtcMessages.Subscription> asked = req.subscriptions() == null ? List.of() : req.subscriptions();
-        if (asked.size() > 2 * ch.maxMembers()) {
+        if (asked.size() > 2 * (ch.maxMembers() - 1)) {
             throw new RtcException("too-many-subscriptions", "at most " + 2 * (ch.maxMembers() - 1) + " subscriptions");
         }
         List<io.srproxy.rtc.Member.Want> next = new java.util.ArrayList<>();
