@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.srproxy.rtc.rtp.RtpHeader;
+import io.srproxy.rtc.rtp.RtpIoLoop;
+import io.srproxy.rtc.rtp.RtpPortAllocator;
+import io.srproxy.rtc.rtp.RtpSession;
+import io.srproxy.rtc.rtp.RtpSessionTransport;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -238,5 +242,31 @@ class SfuRoutingTest {
         assertThat(RtpHeader.readUint32(a.sentRtcp.get(0), 8)).isEqualTo(0x1112);
         assertThatThrownBy(() -> join("c", 0xC0, Codec.opus(111))).isInstanceOf(RtcException.class)
                 .hasMessageContaining("without multistream");
+    }
+
+    @Test
+    void aSipLegIsRefusedInAGroupAndAThirdMemberIsRefusedWithIt() throws Exception {
+        RtpIoLoop loop = new RtpIoLoop("test-rtp-io");
+        java.util.concurrent.ScheduledExecutorService timers = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        int base = 30000 + 2 * java.util.concurrent.ThreadLocalRandom.current().nextInt(2000);
+        try (RtpSession session = RtpSession.open(
+                new RtpPortAllocator(java.net.InetAddress.getLoopbackAddress(), base, base + 20),
+                loop, timers, System::nanoTime, RtpSession.Options.of(30), null);
+             RtpSessionTransport leg = new RtpSessionTransport(session, List.of(Codec.PCMU))) {
+            join("a", 0xA0, Codec.opus(111), VP8_96);
+            registry.join("room", "sip~1", leg, e -> {});
+            // the leg takes the app's audio at once, transcoded into its one stream; the app takes the
+            // leg's once it subscribes
+            assertThat(channel().transcoding()).isTrue();
+            assertThat(channel().routeCount()).isEqualTo(1);
+            channel().subscribe("a", List.of(new Member.Want("2", MediaKind.AUDIO, "sip~1")));
+            assertThat(channel().routeCount()).isEqualTo(2);
+            assertThatThrownBy(() -> join("b", 0xB0, Codec.opus(111), VP8_96)).isInstanceOf(RtcException.class)
+                    .hasMessageContaining("sip~1 is a SIP leg").hasMessageContaining("audio mixer");
+            assertThat(channel().uids()).containsExactly("a", "sip~1");
+        } finally {
+            loop.close();
+            timers.shutdownNow();
+        }
     }
 }
