@@ -8,7 +8,9 @@
 //   await client.join(appId, channel, token, uid);
 //   const mic = await SrproxyRTC.createMicrophoneAudioTrack();
 //   await client.publish([mic]);
-// Protocol: docs/protocol.md, "/rtc: media channels".
+// Protocol: docs/protocol.md, "/rtc: media channels". The client joins "multistream": each remote
+// user's audio and video arrive on m-lines of their own, which the SDK adds (or re-uses) by making
+// a new offer when the app subscribes, and idles when the user unpublishes or leaves.
 
 class Emitter {
   constructor() { this._handlers = new Map(); }
@@ -122,6 +124,12 @@ class Client extends Emitter {
     this._tx = {};
     this._pending = null;
     this._joinedAt = 0;
+    this._multistream = config.multistream !== false;
+    this._subs = [];          // {uid, kind, tx, track}: what this page receives, one m-line each
+    this._idle = [];          // transceivers of m-lines no longer used, re-used by the next subscription
+    this._negotiation = Promise.resolve();
+    this._dirty = false;
+    this._pendingOffer = null;
   }
 
   _setState(state, reason) {
@@ -150,9 +158,10 @@ class Client extends Emitter {
     try {
       const pc = new RTCPeerConnection({ bundlePolicy: "max-bundle", rtcpMuxPolicy: "require" });
       this._pc = pc;
-      this._tx.audio = pc.addTransceiver("audio", { direction: "sendrecv" });
-      this._tx.video = pc.addTransceiver("video", { direction: "sendrecv" });
-      this._preferVideoCodec();
+      const dir = this._multistream ? "sendonly" : "sendrecv";
+      this._tx.audio = pc.addTransceiver("audio", { direction: dir });
+      this._tx.video = pc.addTransceiver("video", { direction: dir });
+      this._preferVideoCodec(this._tx.video);
       pc.addEventListener("connectionstatechange", () => {
         if (pc !== this._pc) return;
         if (pc.connectionState === "connected") this._setState(STATES.CONNECTED, "connected");
@@ -170,7 +179,8 @@ class Client extends Emitter {
       ws.onclose = () => { if (this._ws === ws) this._fail("SIGNALLING_CLOSED"); };
       const joined = await new Promise((resolve, reject) => {
         this._pending = { resolve, reject };
-        this._send({ type: "join", appId, channel, uid, token: token || null, sdp: pc.localDescription.sdp });
+        this._send({ type: "join", appId, channel, uid, token: token || null, sdp: pc.localDescription.sdp,
+          multistream: this._multistream });
       });
       await pc.setRemoteDescription({ type: "answer", sdp: joined.sdp });
       this.channelName = channel;
@@ -190,8 +200,7 @@ class Client extends Emitter {
     }
   }
 
-  _preferVideoCodec() {
-    const tx = this._tx.video;
+  _preferVideoCodec(tx) {
     if (!tx.setCodecPreferences || !RTCRtpReceiver.getCapabilities) return;
     const all = RTCRtpReceiver.getCapabilities("video").codecs;
     const want = this.codec === "h264" ? "video/h264" : "video/vp8";
@@ -203,10 +212,15 @@ class Client extends Emitter {
     switch (msg.type) {
       case "joined":
         this._pending?.resolve(msg); this._pending = null; break;
+      case "answer":
+        this._pendingOffer?.resolve(msg); this._pendingOffer = null; break;
       case "error":
         if (this._pending && msg.request === "join") {
           this._pending.reject(Object.assign(new Error(`srproxy-rtc: ${msg.code}: ${msg.message}`), { code: msg.code }));
           this._pending = null;
+        } else if (this._pendingOffer && msg.request === "offer") {
+          this._pendingOffer.reject(Object.assign(new Error(`srproxy-rtc: ${msg.code}: ${msg.message}`), { code: msg.code }));
+          this._pendingOffer = null;
         } else {
           this.emit("exception", { code: msg.code, msg: msg.message });
         }
@@ -216,6 +230,7 @@ class Client extends Emitter {
       case "user-left": {
         const user = this._user(msg.uid);
         this.remoteUsers = this.remoteUsers.filter((u) => u !== user);
+        this._dropSubscriptions(user.uid);
         // Agora's reasons: "Quit" (left or closed), "ServerTimeOut" (connection lost)
         this.emit("user-left", user, msg.reason === "leave" || msg.reason === "closed" ? "Quit" : "ServerTimeOut");
         break;
@@ -229,6 +244,7 @@ class Client extends Emitter {
       case "user-unpublished": {
         const user = this._user(msg.uid);
         if (msg.mediaType === "audio") user.hasAudio = false; else user.hasVideo = false;
+        this._dropSubscriptions(user.uid, msg.mediaType);
         this.emit("user-unpublished", user, msg.mediaType);
         break;
       }
@@ -251,18 +267,88 @@ class Client extends Emitter {
 
   /** Makes the remote user's track of `mediaType` available as user.audioTrack / user.videoTrack. */
   async subscribe(user, mediaType) {
-    const tx = this._tx[mediaType];
-    if (!tx) throw new Error(`srproxy-rtc: not joined or unknown media type ${mediaType}`);
-    const track = new RemoteTrack(tx.receiver.track, mediaType);
-    if (mediaType === "audio") user.audioTrack = track; else user.videoTrack = track;
-    return track;
+    if (mediaType !== "audio" && mediaType !== "video") throw new Error(`srproxy-rtc: unknown media type ${mediaType}`);
+    if (!this._pc) throw new Error("srproxy-rtc: join before subscribing");
+    if (!this._multistream) {
+      const track = new RemoteTrack(this._tx[mediaType].receiver.track, mediaType);
+      if (mediaType === "audio") user.audioTrack = track; else user.videoTrack = track;
+      return track;
+    }
+    let sub = this._subs.find((x) => x.uid === user.uid && x.kind === mediaType);
+    if (!sub) {
+      const reuse = this._idle.findIndex((t) => t.receiver.track.kind === mediaType);
+      let tx;
+      if (reuse >= 0) {
+        tx = this._idle.splice(reuse, 1)[0];
+        tx.direction = "recvonly";
+      } else {
+        tx = this._pc.addTransceiver(mediaType, { direction: "recvonly" });
+        if (mediaType === "video") this._preferVideoCodec(tx);
+      }
+      sub = { uid: user.uid, kind: mediaType, tx, track: new RemoteTrack(tx.receiver.track, mediaType) };
+      this._subs.push(sub);
+      this._dirty = true;
+    }
+    await this._negotiate();
+    if (!this._subs.includes(sub)) throw new Error(`srproxy-rtc: ${user.uid} stopped publishing ${mediaType}`);
+    if (mediaType === "audio") user.audioTrack = sub.track; else user.videoTrack = sub.track;
+    return sub.track;
   }
 
   async unsubscribe(user, mediaType) {
     const key = mediaType === "audio" ? "audioTrack" : "videoTrack";
     if (!mediaType || mediaType === "audio") { user.audioTrack?.stop(); user.audioTrack = undefined; }
     if (!mediaType || mediaType === "video") { user.videoTrack?.stop(); user.videoTrack = undefined; }
+    if (this._multistream && this._dropSubscriptions(user.uid, mediaType)) await this._negotiate();
     return key;
+  }
+
+  /** Idles the m-lines carrying `uid`'s media (of `kind`, or all); true when any did. */
+  _dropSubscriptions(uid, kind) {
+    const gone = this._subs.filter((x) => x.uid === uid && (!kind || x.kind === kind));
+    if (!gone.length) return false;
+    this._subs = this._subs.filter((x) => !gone.includes(x));
+    for (const sub of gone) {
+      sub.track.stop();
+      if (this._pc) { sub.tx.direction = "inactive"; this._idle.push(sub.tx); }
+    }
+    this._dirty = true;
+    if (this._multistream && this._pc) this._negotiate().catch((e) => this.emit("exception", { code: e.code || "NEGOTIATION_FAILED", msg: e.message }));
+    return true;
+  }
+
+  /**
+   * Offers the current subscriptions to the server and applies its answer; one negotiation at a
+   * time, and changes made meanwhile go in the next one.
+   */
+  _negotiate() {
+    this._negotiation = this._negotiation.catch(() => {}).then(() => this._offerOnce());
+    return this._negotiation;
+  }
+
+  async _offerOnce() {
+    while (this._pc && this._dirty) await this._offer(this._pc);
+  }
+
+  async _offer(pc) {
+    this._dirty = false;
+    const offer = await pc.createOffer();
+    await pc.setLocalDescription(offer);
+    // a transceiver added while the offer was made has no m-line yet: it goes in the next offer
+    const ready = this._subs.filter((x) => x.tx.mid !== null);
+    if (ready.length < this._subs.length) this._dirty = true;
+    const subscriptions = ready.map((x) => ({ mid: x.tx.mid, uid: x.uid, mediaType: x.kind }));
+    let answer;
+    try {
+      answer = await new Promise((resolve, reject) => {
+        this._pendingOffer = { resolve, reject };
+        this._send({ type: "offer", sdp: pc.localDescription.sdp, subscriptions });
+      });
+    } catch (e) {
+      if (this._pc === pc) await pc.setLocalDescription({ type: "rollback" });
+      throw e;
+    }
+    if (this._pc === pc) await pc.setRemoteDescription({ type: "answer", sdp: answer.sdp });
   }
 
   /** Sends local tracks (one audio, one video) to the channel. */
@@ -301,6 +387,10 @@ class Client extends Emitter {
     if (ws) { try { ws.close(); } catch (e) { /* closing */ } }
     if (this._pc) { this._pc.close(); this._pc = null; }
     if (this._pending) { this._pending.reject(new Error("srproxy-rtc: connection closed")); this._pending = null; }
+    if (this._pendingOffer) { this._pendingOffer.reject(new Error("srproxy-rtc: connection closed")); this._pendingOffer = null; }
+    this._subs = [];
+    this._idle = [];
+    this._dirty = false;
     for (const u of this.remoteUsers) { u.audioTrack?.stop(); u.videoTrack?.stop(); }
     this.remoteUsers = [];
     this.localTracks = [];
@@ -308,14 +398,15 @@ class Client extends Emitter {
   }
 
   async _rtpStats() {
-    const out = { audio: {}, video: {}, outAudio: {}, outVideo: {}, pair: {} };
+    const out = { audio: {}, video: {}, outAudio: {}, outVideo: {}, pair: {}, byMid: {}, inbound: [] };
     if (!this._pc) return out;
     const report = await this._pc.getStats();
     report.forEach((s) => {
-      if (s.type === "inbound-rtp") out[s.kind] = s;
+      if (s.type === "inbound-rtp") { out[s.kind] = s; out.inbound.push(s); if (s.mid !== undefined) out.byMid[s.mid] = s; }
       if (s.type === "outbound-rtp") out[s.kind === "audio" ? "outAudio" : "outVideo"] = s;
       if (s.type === "candidate-pair" && s.nominated) out.pair = s;
     });
+    out.codecs = report;
     for (const kind of ["audio", "video"]) {
       const codec = out[kind].codecId && report.get(out[kind].codecId);
       out[kind].codecName = codec ? codec.mimeType.split("/")[1] : undefined;
@@ -328,31 +419,43 @@ class Client extends Emitter {
     const s = await this._rtpStats();
     return {
       Duration: this._joinedAt ? Math.round((Date.now() - this._joinedAt) / 1000) : 0,
-      RecvBytes: (s.audio.bytesReceived || 0) + (s.video.bytesReceived || 0),
+      RecvBytes: s.inbound.reduce((n, x) => n + (x.bytesReceived || 0), 0),
       SendBytes: (s.outAudio.bytesSent || 0) + (s.outVideo.bytesSent || 0),
-      RecvPackets: (s.audio.packetsReceived || 0) + (s.video.packetsReceived || 0),
+      RecvPackets: s.inbound.reduce((n, x) => n + (x.packetsReceived || 0), 0),
       SendPackets: (s.outAudio.packetsSent || 0) + (s.outVideo.packetsSent || 0),
       RTT: s.pair.currentRoundTripTime ? s.pair.currentRoundTripTime * 1000 : 0,
       UserCount: this.remoteUsers.length + (this._pc ? 1 : 0),
     };
   }
 
+  /** The inbound-rtp stats of `uid`'s `kind` (its own m-line when multistream). */
+  _inboundOf(all, uid, kind) {
+    if (!this._multistream) return all[kind];
+    const sub = this._subs.find((x) => x.uid === uid && x.kind === kind);
+    return (sub && all.byMid[sub.tx.mid]) || {};
+  }
+
   /** Per remote uid: what arrived of its audio. */
   async getRemoteAudioStats() {
-    const s = (await this._rtpStats()).audio;
-    const stats = { receivePackets: s.packetsReceived || 0, receiveBytes: s.bytesReceived || 0,
-      receivePacketsLost: s.packetsLost || 0, receiveLevel: s.audioLevel || 0, codecType: "opus" };
-    return Object.fromEntries(this.remoteUsers.map((u) => [u.uid, stats]));
+    const all = await this._rtpStats();
+    return Object.fromEntries(this.remoteUsers.map((u) => {
+      const s = this._inboundOf(all, u.uid, "audio");
+      return [u.uid, { receivePackets: s.packetsReceived || 0, receiveBytes: s.bytesReceived || 0,
+        receivePacketsLost: s.packetsLost || 0, receiveLevel: s.audioLevel || 0, codecType: "opus" }];
+    }));
   }
 
   /** Per remote uid: what arrived of its video. */
   async getRemoteVideoStats() {
-    const s = (await this._rtpStats()).video;
-    const stats = { receivePackets: s.packetsReceived || 0, receiveBytes: s.bytesReceived || 0,
-      receivePacketsLost: s.packetsLost || 0, receiveFrames: s.framesReceived || 0,
-      decodeFrames: s.framesDecoded || 0, receiveResolutionWidth: s.frameWidth || 0,
-      receiveResolutionHeight: s.frameHeight || 0, codecType: s.codecName };
-    return Object.fromEntries(this.remoteUsers.map((u) => [u.uid, stats]));
+    const all = await this._rtpStats();
+    return Object.fromEntries(this.remoteUsers.map((u) => {
+      const s = this._inboundOf(all, u.uid, "video");
+      const codec = s.codecId && all.codecs?.get(s.codecId);
+      return [u.uid, { receivePackets: s.packetsReceived || 0, receiveBytes: s.bytesReceived || 0,
+        receivePacketsLost: s.packetsLost || 0, receiveFrames: s.framesReceived || 0,
+        decodeFrames: s.framesDecoded || 0, receiveResolutionWidth: s.frameWidth || 0,
+        receiveResolutionHeight: s.frameHeight || 0, codecType: codec ? codec.mimeType.split("/")[1] : s.codecName }];
+    }));
   }
 }
 

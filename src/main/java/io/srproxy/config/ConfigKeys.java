@@ -19,6 +19,7 @@ public final class ConfigKeys {
             new Key("global", "sip_keepalive", "15", false),
             new Key("rtc", "ip", "", false),
             new Key("rtc", "port", "6080", false),
+            new Key("rtc", "max_members", "17", false),
             new Key("rtm", "ip", "0.0.0.0", false),
             new Key("rtm", "port", "7080", false),
             new Key("rtm", "tls_cert", "", false),

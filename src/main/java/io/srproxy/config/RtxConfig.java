@@ -40,8 +40,17 @@ public record RtxConfig(
                          Optional<String> publicIp, Optional<String> appCert, List<String> sipTrusted,
                          int sipKeepaliveSeconds) {}
 
-    /** Media service for apps: advertised address (empty = auto-detect) and its single UDP port. */
-    public record Rtc(Optional<String> ip, int port) {}
+    /**
+     * Media service for apps: advertised address (empty = auto-detect), its single UDP port, and
+     * the most members one RTC channel holds.
+     */
+    public record Rtc(Optional<String> ip, int port, int maxMembers) {
+        public static final int DEFAULT_MAX_MEMBERS = 17;
+
+        public Rtc(Optional<String> ip, int port) {
+            this(ip, port, DEFAULT_MAX_MEMBERS);
+        }
+    }
 
     /**
      * Signalling service for apps: HTTP/WebSocket bind address and port; with a PEM certificate

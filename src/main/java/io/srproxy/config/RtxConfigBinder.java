@@ -66,7 +66,7 @@ public final class RtxConfigBinder {
                 optional("global", "app_cert"),
                 trustedList(),
                 intIn("global", "sip_keepalive", 0, 3600));
-        var rtc = new RtxConfig.Rtc(mediaAddresses(), port("rtc", "port"));
+        var rtc = new RtxConfig.Rtc(mediaAddresses(), port("rtc", "port"), intIn("rtc", "max_members", 2, MAX_RTC_MEMBERS));
         var rtm = new RtxConfig.Rtm(ipAddress("rtm", "ip").orElse("0.0.0.0"), port("rtm", "port"),
                 optional("rtm", "tls_cert"), optional("rtm", "tls_key"));
         if (rtm.tlsCert().isPresent() != rtm.tlsKey().isPresent()) {
@@ -104,6 +104,12 @@ public final class RtxConfigBinder {
                 : new RtxConfig(file.name(), global, rtc, rtm, rtm2sip, pstn, proxy, media, limits, log);
         return new Binding(config, List.copyOf(problems));
     }
+
+    /**
+     * A member of a full channel receives 2 * 31 = 62 streams, each with its own SSRC: within the 64
+     * SRTP contexts one WebRTC connection may hold (rtc.webrtc's bound against made-up SSRCs).
+     */
+    static final int MAX_RTC_MEMBERS = 32;
 
     private void crossChecks(RtxConfig.Global global, RtxConfig.Rtm2Sip rtm2sip, RtxConfig.Proxy proxy,
                              RtxConfig.Media media) {

@@ -2,45 +2,61 @@ package io.srproxy.rtc;
 
 import io.srproxy.log.LogSafe;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A channel: up to two members whose media the router passes between them. A third member is
- * refused (conference mixing comes later). Membership changes are rare and serialised on the
- * channel; the media path never takes this lock. Event listeners must not block.
+ * A channel: up to {@code maxMembers} members, each one's media forwarded to every other that
+ * takes it (an SFU). Two single-stream members (app to app with an old client, or app to SIP leg)
+ * take each other's media on their one stream per kind; a group of three or more needs every
+ * member to be multistream, and a SIP leg in a group is refused until there is an audio mixer.
+ * Membership and subscription changes are rare and serialised on the channel's lock, where the
+ * routes are rebuilt (kept when unchanged, so streams and transcoders carry on) and each member
+ * gets a fresh immutable {@link Fanout}; the media path never takes this lock. Event listeners
+ * must not block.
  */
 public final class Channel {
 
     private static final Logger log = LoggerFactory.getLogger(Channel.class);
 
-    public static final int MAX_MEMBERS = 2;
+    /** Members of one channel unless [rtc] max_members says otherwise. */
+    public static final int DEFAULT_MAX_MEMBERS = 17;
 
     /** What a newcomer learns about a member already there. */
     public record MemberState(String uid, boolean audio, boolean video) {}
 
+    private record Pair(Member from, Member to) {}
+
     private final String id;
-    private final List<Member> members = new ArrayList<>(MAX_MEMBERS);
-    private MediaRoute forward;
-    private MediaRoute backward;
+    private final int maxMembers;
+    private final List<Member> members = new ArrayList<>();
+    private Map<Pair, MediaRoute> routes = new HashMap<>();
     private final Runnable onTranscodingPair;
     private final Runnable onPassthroughPair;
     private final TranscodeWorkers workers;
-    private final java.util.concurrent.Executor callWorker; // the call's transcoding, serial
+    private final java.util.concurrent.Executor callWorker; // the channel's transcoding, serial
 
-    /**
-     * @param onTranscodingPair told each time a pair is wired whose audio needs a transcoder
-     * @param onPassthroughPair told each time a pair is wired whose audio is forwarded as it is both ways
-     */
-    Channel(String id, Runnable onTranscodingPair, Runnable onPassthroughPair) {
-        this(id, onTranscodingPair, onPassthroughPair, TranscodeWorkers.inline());
+    /** @param onTranscodingPair told each time a route is made whose audio needs a transcoder */
+    Channel(String id, Runnable onTranscodingPair) {
+        this(id, DEFAULT_MAX_MEMBERS, onTranscodingPair, () -> { }, TranscodeWorkers.inline());
     }
 
-    /** @param workers where the channel's transcoding runs (one serial executor for the channel) */
-    Channel(String id, Runnable onTranscodingPair, Runnable onPassthroughPair, TranscodeWorkers workers) {
+    Channel(String id, int maxMembers, Runnable onTranscodingPair) {
+        this(id, maxMembers, onTranscodingPair, () -> { }, TranscodeWorkers.inline());
+    }
+
+    /**
+     * @param onTranscodingPair told each time a route is made whose audio needs a transcoder
+     * @param onPassthroughPair told each time two members are wired with audio forwarded as it is both ways
+     * @param workers           where the channel's transcoding runs (one serial executor for the channel)
+     */
+    Channel(String id, int maxMembers, Runnable onTranscodingPair, Runnable onPassthroughPair, TranscodeWorkers workers) {
         this.id = id;
+        this.maxMembers = maxMembers;
         this.onTranscodingPair = onTranscodingPair;
         this.onPassthroughPair = onPassthroughPair;
         this.workers = workers;
@@ -51,15 +67,22 @@ public final class Channel {
         return id;
     }
 
+    public int maxMembers() {
+        return maxMembers;
+    }
+
     synchronized List<MemberState> join(Member member) {
         for (Member m : members) {
             if (m.uid().equals(member.uid())) {
                 throw new RtcException("uid-in-use", "uid " + member.uid() + " is already in channel " + id);
             }
         }
-        if (members.size() >= MAX_MEMBERS) {
-            throw new RtcException("channel-full", "channel " + id + " already has " + MAX_MEMBERS
-                    + " members; conference mixing is not supported yet");
+        if (members.size() >= maxMembers) {
+            throw new RtcException("channel-full", "channel " + id + " already has " + maxMembers
+                    + " members, the limit ([rtc] max_members)");
+        }
+        if (members.size() >= 2) {
+            refuseGroupWithSingleStream(member);
         }
         List<MemberState> others = new ArrayList<>();
         for (Member m : members) {
@@ -72,8 +95,23 @@ public final class Channel {
             }
         }
         rewire();
-        log.info("channel {}: {} joined over {}", LogSafe.of(id), LogSafe.of(member.uid()), member.transport().describe());
+        log.info("channel {}: {} joined over {} ({} members)", LogSafe.of(id), LogSafe.of(member.uid()),
+                member.transport().describe(), members.size());
         return others;
+    }
+
+    /** A third member makes a group: every member must then take several streams. */
+    private void refuseGroupWithSingleStream(Member newcomer) {
+        List<Member> all = new ArrayList<>(members);
+        all.add(newcomer);
+        for (Member m : all) {
+            if (!m.multistream()) {
+                boolean sip = m.transport() instanceof io.srproxy.rtc.rtp.RtpSessionTransport;
+                throw new RtcException("channel-full", "channel " + id + " cannot take a third member: "
+                        + (sip ? m.uid() + " is a SIP leg, and phones in group calls need the audio mixer, which srproxy does not have yet"
+                        : m.uid() + " joined without multistream, so it can receive only one other member"));
+            }
+        }
     }
 
     /** Removes the member; false when it was not here. The caller closes its transport. */
@@ -114,6 +152,18 @@ public final class Channel {
         }
     }
 
+    /**
+     * Sets which other members' media a multistream member takes on which of its m-lines
+     * (replacing what it took before); returns each m-line's SSRC. A subscription to a uid that is
+     * not here (yet) is kept and starts when that member joins.
+     */
+    public synchronized List<Member.Subscription> subscribe(String uid, List<Member.Want> wants) {
+        Member m = find(uid).orElseThrow(() -> new RtcException("not-joined", uid + " is not in channel " + id));
+        List<Member.Subscription> granted = m.subscribe(wants, 2 * (maxMembers - 1));
+        rewire();
+        return granted;
+    }
+
     public synchronized List<String> uids() {
         return members.stream().map(Member::uid).toList();
     }
@@ -122,14 +172,28 @@ public final class Channel {
         return find(uid);
     }
 
-    /** True when the current pair's audio goes through a transcoder in either direction. */
+    /** True when some route's audio goes through a transcoder. */
     public synchronized boolean transcoding() {
-        return (forward != null && forward.transcodes()) || (backward != null && backward.transcodes());
+        return routes.values().stream().anyMatch(MediaRoute::transcodes);
     }
 
-    /** True when the current pair's audio is forwarded as it is in both directions, no transcoder. */
+    /** True when audio flows between members and every route carrying it forwards it as it is (no transcoder). */
     public synchronized boolean passthrough() {
-        return forward != null && forward.forwardsAudio() && backward.forwardsAudio();
+        boolean any = false;
+        for (MediaRoute r : routes.values()) {
+            if (r.audio() != null) {
+                if (!r.forwardsAudio()) {
+                    return false;
+                }
+                any = true;
+            }
+        }
+        return any;
+    }
+
+    /** Routes wired now (one per sender and receiver that takes something from it). */
+    public synchronized int routeCount() {
+        return routes.size();
     }
 
     synchronized boolean isEmpty() {
@@ -140,32 +204,60 @@ public final class Channel {
         return members.stream().filter(m -> m.uid().equals(uid)).findFirst();
     }
 
-    /** Rebuilds the two routes for the current pair (or none when alone). */
+    /**
+     * Rebuilds the routes for the current members and subscriptions: a route whose streams are
+     * unchanged is kept, the others are made anew and the old ones closed; then every member
+     * gets a fanout over its routes.
+     */
     private void rewire() {
-        if (forward != null) {
-            forward.close();
-            backward.close();
-            forward = null;
-            backward = null;
+        Map<Pair, MediaRoute> next = new HashMap<>();
+        for (Member from : members) {
+            for (Member to : members) {
+                if (from == to || (members.size() > 2 && !to.multistream())) {
+                    continue;
+                }
+                OutboundStream audio = to.outbound(from.uid(), MediaKind.AUDIO);
+                OutboundStream video = to.outbound(from.uid(), MediaKind.VIDEO);
+                if (audio == null && video == null) {
+                    continue;
+                }
+                Pair key = new Pair(from, to);
+                MediaRoute old = routes.get(key);
+                if (old != null && old.audio() == audio && old.video() == video) {
+                    next.put(key, old);
+                    continue;
+                }
+                MediaRoute r = new MediaRoute(from, to, audio, video, workers, callWorker);
+                next.put(key, r);
+                if (r.transcodes()) {
+                    onTranscodingPair.run();
+                } else if (r.forwardsAudio()) {
+                    MediaRoute back = next.get(new Pair(to, from));
+                    if (back != null && back.forwardsAudio() && back != routes.get(new Pair(to, from))) {
+                        onPassthroughPair.run(); // both directions of this pair newly wired as they are
+                    }
+                }
+            }
         }
-        if (members.size() == 2) {
-            Member a = members.get(0);
-            Member b = members.get(1);
-            forward = new MediaRoute(a, b, workers, callWorker);
-            backward = new MediaRoute(b, a, workers, callWorker);
-            forward.setReverse(backward);
-            backward.setReverse(forward);
-            a.transport().setHandler(forward);
-            b.transport().setHandler(backward);
-            if (forward.transcodes() || backward.transcodes()) {
-                onTranscodingPair.run();
-            } else if (forward.forwardsAudio() && backward.forwardsAudio()) {
-                onPassthroughPair.run();
+        for (Map.Entry<Pair, MediaRoute> e : routes.entrySet()) {
+            if (next.get(e.getKey()) != e.getValue()) {
+                e.getValue().close();
             }
-        } else {
-            for (Member m : members) {
-                m.transport().setHandler(PacketHandler.NONE);
+        }
+        routes = next;
+        for (Member m : members) {
+            List<MediaRoute> out = new ArrayList<>();
+            List<MediaRoute> in = new ArrayList<>();
+            for (MediaRoute r : next.values()) {
+                if (r.from() == m) {
+                    out.add(r);
+                }
+                if (r.to() == m) {
+                    in.add(r);
+                }
             }
+            m.transport().setHandler(out.isEmpty() && in.isEmpty() ? PacketHandler.NONE
+                    : new Fanout(out.toArray(new MediaRoute[0]), in.toArray(new MediaRoute[0])));
         }
     }
 }

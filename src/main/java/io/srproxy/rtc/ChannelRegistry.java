@@ -22,31 +22,47 @@ public final class ChannelRegistry {
     private final LongAdder transcodingPairs = new LongAdder();
     private final LongAdder passthroughPairs = new LongAdder();
     private final TranscodeWorkers workers;
+    private final int maxMembers;
 
-    /** Transcoding inline on the receiving I/O thread: for tests that drive routes by hand. */
+    /** Transcoding inline on the receiving I/O thread (tests that drive routes by hand), default member cap. */
     public ChannelRegistry() {
-        this(TranscodeWorkers.inline());
+        this(TranscodeWorkers.inline(), Channel.DEFAULT_MAX_MEMBERS);
     }
 
-    /** Transcoding on {@code workers} (which the caller closes). */
-    public ChannelRegistry(TranscodeWorkers workers) {
+    /** Transcoding inline, at most {@code maxMembers} per channel (tests). */
+    public ChannelRegistry(int maxMembers) {
+        this(TranscodeWorkers.inline(), maxMembers);
+    }
+
+    /**
+     * @param workers    where transcoding runs (the caller closes them)
+     * @param maxMembers the most members of one channel ([rtc] max_members)
+     */
+    public ChannelRegistry(TranscodeWorkers workers, int maxMembers) {
         this.workers = workers;
+        this.maxMembers = maxMembers;
     }
 
     public TranscodeWorkers workers() {
         return workers;
     }
 
-    /** Joins {@code uid} to {@code channelId} (made on demand); throws {@link RtcException} when refused. */
+    /** Joins a single-stream member (a SIP leg, or an /rtc client without multistream). */
     public Joined join(String channelId, String uid, MediaTransport transport, Consumer<RtcEvent> events) {
+        return join(channelId, uid, transport, events, false);
+    }
+
+    /** Joins {@code uid} to {@code channelId} (made on demand); throws {@link RtcException} when refused. */
+    public Joined join(String channelId, String uid, MediaTransport transport, Consumer<RtcEvent> events,
+                       boolean multistream) {
         validateChannelId(channelId);
         if (uid == null || uid.isBlank() || uid.length() > 255) {
             throw new RtcException("bad-uid", "uid must be 1..255 characters");
         }
-        Member member = new Member(uid, transport, events);
+        Member member = new Member(uid, transport, events, multistream);
         Joined[] result = new Joined[1];
         channels.compute(channelId, (id, ch) -> {
-            Channel c = ch == null ? new Channel(id, transcodingPairs::increment, passthroughPairs::increment, workers) : ch;
+            Channel c = ch == null ? new Channel(id, maxMembers, transcodingPairs::increment, passthroughPairs::increment, workers) : ch;
             result[0] = new Joined(member, c.join(member));
             return c;
         });

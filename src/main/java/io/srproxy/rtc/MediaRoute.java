@@ -4,25 +4,25 @@ import io.srproxy.rtc.rtp.RtpHeader;
 import java.util.concurrent.Executor;
 
 /**
- * Media from one member to the other, installed as the sender's packet handler. Same codec:
- * rewrite the header into the receiver's continuous stream and send on, in place. Different
- * audio codecs: transcode, and re-time DTMF telephone-events into the receiver's stream. RTCP
- * from the sender is read for PLI and FIR, which are passed on to the receiver's source (via the
- * reverse route) so that it sends a key frame, and for generic NACKs, passed on with the sequence
- * numbers mapped back to the source's, so it retransmits.
+ * Media from one member to one other, fed by the sender's {@link Fanout}. Same codec: rewrite the
+ * header into the receiver's continuous stream and send on, in place. Different audio codecs:
+ * transcode, and re-time DTMF telephone-events into the receiver's stream. Either stream may be
+ * absent (the receiver does not subscribe to that kind): those packets are not taken. Feedback
+ * from the receiver about its stream (PLI, FIR, NACK) reaches the route through the receiver's
+ * fanout and goes to the source, NACKs mapped back to the source's sequence numbers.
  *
  * <p>Forwarding runs inline on the I/O thread that received the packet, with per payload type
  * tables built here, so it allocates nothing. A route that transcodes hands all its audio
  * (transcoded, forwarded and events alike, so the receiver's audio stream keeps one writer) to its
  * call's worker through an {@link AudioWorker}; its video still forwards inline.
  */
-final class MediaRoute implements PacketHandler, AutoCloseable {
+final class MediaRoute implements AutoCloseable {
 
-    private static final int PT_RTPFB = 205;
-    private static final int FMT_NACK = 1;
-    private static final int PT_PSFB = 206;
-    private static final int FMT_PLI = 1;
-    private static final int FMT_FIR = 4;
+    static final int PT_RTPFB = 205;
+    static final int FMT_NACK = 1;
+    static final int PT_PSFB = 206;
+    static final int FMT_PLI = 1;
+    static final int FMT_FIR = 4;
 
     private final Member from;
     private final Member to;
@@ -31,6 +31,7 @@ final class MediaRoute implements PacketHandler, AutoCloseable {
     private final OutboundStream[] streams = new OutboundStream[128];
     private final boolean[] isAudio = new boolean[128];
     private final int[] payloadTypeMap = new int[128];
+    private final boolean[] takes = new boolean[128];
     private final OutboundStream audio;
     private final OutboundStream video;
     private final AudioTranscoder transcoder;
@@ -41,23 +42,33 @@ final class MediaRoute implements PacketHandler, AutoCloseable {
     private final TelephoneEventRelay events;
     private final byte[] feedback = new byte[20 + MediaTransport.TRAILER_ROOM];
     private final byte[] nack = new byte[256 + MediaTransport.TRAILER_ROOM];
-    private volatile MediaRoute reverse;
     private int firSequence;
 
-    /** Transcoding, if needed, inline on the receiving thread (tests). */
+    /** A single-stream receiver's route: its one audio and one video stream; transcoding inline (tests). */
     MediaRoute(Member from, Member to) {
-        this(from, to, TranscodeWorkers.inline(), null);
+        this(from, to, to.outbound(MediaKind.AUDIO), to.outbound(MediaKind.VIDEO), TranscodeWorkers.inline(), null);
     }
 
-    /** @param call the call's serial executor on {@code workers} (null: a fresh one) */
-    MediaRoute(Member from, Member to, TranscodeWorkers workers, Executor call) {
+    /** As below, transcoding inline on the receiving thread (tests). */
+    MediaRoute(Member from, Member to, OutboundStream audio, OutboundStream video) {
+        this(from, to, audio, video, TranscodeWorkers.inline(), null);
+    }
+
+    /**
+     * @param audio the receiver's stream for the sender's audio, or null; {@code video} likewise
+     * @param call  the call's serial executor on {@code workers} for transcoding (null: a fresh one)
+     */
+    MediaRoute(Member from, Member to, OutboundStream audio, OutboundStream video, TranscodeWorkers workers, Executor call) {
         this.from = from;
         this.to = to;
         MediaTransport out = to.transport();
-        audio = to.outbound(MediaKind.AUDIO);
-        video = to.outbound(MediaKind.VIDEO);
+        this.audio = audio;
+        this.video = video;
         java.util.Arrays.fill(payloadTypeMap, -1);
         for (Codec c : from.transport().codecs()) {
+            if ((c.kind() == MediaKind.AUDIO ? audio : video) == null) {
+                continue; // not taken
+            }
             fromCodecs[c.payloadType() & 0x7F] = c;
             isAudio[c.payloadType() & 0x7F] = c.kind() == MediaKind.AUDIO;
             streams[c.payloadType() & 0x7F] = c.kind() == MediaKind.AUDIO ? audio : video;
@@ -71,21 +82,52 @@ final class MediaRoute implements PacketHandler, AutoCloseable {
         int tpt = -1;
         Codec sent = from.transport().preferred(MediaKind.AUDIO).orElse(null);
         Codec wanted = out.preferred(MediaKind.AUDIO).orElse(null);
-        if (sent != null && wanted != null && payloadTypeMap[sent.payloadType() & 0x7F] < 0
+        if (audio != null && sent != null && wanted != null && payloadTypeMap[sent.payloadType() & 0x7F] < 0
                 && AudioTranscoder.supports(sent, wanted)) {
             t = new AudioTranscoder(sent, wanted, out, audio, workers.opusComplexity(), workers.opusBitrate());
             tpt = sent.payloadType();
         }
         transcoder = t;
         transcodedPayloadType = tpt;
-        forwardsAudio = sent != null && payloadTypeMap[sent.payloadType() & 0x7F] >= 0;
-        if (sent != null && wanted != null && !forwardsAudio && t == null) {
+        forwardsAudio = audio != null && sent != null && payloadTypeMap[sent.payloadType() & 0x7F] >= 0;
+        if (audio != null && sent != null && wanted != null && !forwardsAudio && t == null) {
             org.slf4j.LoggerFactory.getLogger(MediaRoute.class).warn("no audio from {} to {}: srproxy cannot transcode {} to {}",
                     from.uid(), to.uid(), sent.name(), wanted.name());
         }
-        events = eventRelay(out);
         worker = t == null ? null
                 : new AudioWorker(call != null ? call : workers.newCall(), workers, this::routeRtp);
+        events = audio == null ? null : eventRelay(out);
+        for (int pt = 0; pt < 128; pt++) {
+            takes[pt] = fromCodecs[pt] != null
+                    && (payloadTypeMap[pt] >= 0 || pt == transcodedPayloadType || relayedEventRate[pt] > 0);
+        }
+    }
+
+    Member from() {
+        return from;
+    }
+
+    Member to() {
+        return to;
+    }
+
+    /** The receiver's streams this route feeds (null when not taken): a route is re-used while they stay. */
+    OutboundStream audio() {
+        return audio;
+    }
+
+    OutboundStream video() {
+        return video;
+    }
+
+    /** True when a packet of this payload type from the sender goes somewhere on this route. */
+    boolean takes(int payloadType) {
+        return takes[payloadType & 0x7F];
+    }
+
+    /** The SSRC the receiver knows our video of the sender by (its feedback names it), or -1. */
+    long videoSsrc() {
+        return video == null ? -1 : video.ssrc();
     }
 
     /**
@@ -112,10 +154,6 @@ final class MediaRoute implements PacketHandler, AutoCloseable {
         return any ? new TelephoneEventRelay(target, out, audio) : null;
     }
 
-    void setReverse(MediaRoute reverse) {
-        this.reverse = reverse;
-    }
-
     boolean transcodes() {
         return transcoder != null;
     }
@@ -125,8 +163,8 @@ final class MediaRoute implements PacketHandler, AutoCloseable {
         return forwardsAudio;
     }
 
-    @Override
-    public void onRtp(byte[] b, int off, int len) {
+    /** A packet from the sender; rewritten in place and sent (the caller passes a copy when it fans out). */
+    void onRtp(byte[] b, int off, int len) {
         int pt = RtpHeader.payloadType(b, off);
         if (fromCodecs[pt] == null) {
             return; // a payload type we did not negotiate
@@ -152,34 +190,12 @@ final class MediaRoute implements PacketHandler, AutoCloseable {
         }
     }
 
-    @Override
-    public void onRtcp(byte[] b, int off, int len) {
-        int p = off;
-        int end = off + len;
-        while (p + 12 <= end) {
-            int words = ((b[p + 2] & 0xFF) << 8) | (b[p + 3] & 0xFF);
-            int pt = b[p + 1] & 0xFF;
-            int fmt = b[p] & 0x1F;
-            int next = p + 4 + 4 * words;
-            if (next > end) {
-                return; // truncated compound packet
-            }
-            MediaRoute r = reverse;
-            if (r != null && pt == PT_PSFB && (fmt == FMT_PLI || fmt == FMT_FIR)) {
-                r.requestKeyFrame(fmt == FMT_FIR);
-            } else if (r != null && pt == PT_RTPFB && fmt == FMT_NACK && words >= 3) {
-                r.passNack(b, p, next - p);
-            }
-            p = next;
-        }
-    }
-
     /**
      * Passes a receiver's generic NACK (RFC 4585 6.2.1) about our video stream on to this route's
      * source, rewritten into the source's SSRC and sequence numbers (FCI: PID + BLP, 4 bytes each).
      */
     synchronized void passNack(byte[] b, int p, int len) {
-        long media = video.sourceSsrc();
+        long media = video == null ? -1 : video.sourceSsrc();
         if (media < 0 || len > 256) {
             return;
         }
@@ -198,7 +214,7 @@ final class MediaRoute implements PacketHandler, AutoCloseable {
 
     /** Asks this route's source for a key frame of the video it is sending us. */
     synchronized void requestKeyFrame(boolean fir) {
-        long media = video.sourceSsrc();
+        long media = video == null ? -1 : video.sourceSsrc();
         if (media < 0) {
             return;
         }

@@ -1,37 +1,149 @@
 package io.srproxy.rtc;
 
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 
 /**
  * A uid in a channel with its transport and negotiated codecs. Published and muted flags are set
  * from the signalling and only feed events; media flows whatever they say.
+ *
+ * <p>A single-stream member (a SIP leg, or an /rtc client that joined without {@code multistream})
+ * receives one audio and one video stream, fed by the one other member of a two-member channel. A
+ * multistream member receives one stream per subscription: an m-line ({@code mid}) of its
+ * connection carrying one kind of one other member's media, with an SSRC of its own that stays
+ * with the m-line when the client re-uses it for someone else. Subscriptions change only under
+ * the channel's lock.
  */
 public final class Member {
+
+    /** What a multistream client asks for on one of its m-lines. */
+    public record Want(String mid, MediaKind kind, String sourceUid) {}
+
+    /** A subscription as granted: the SSRC the m-line's stream leaves with. */
+    public record Subscription(String mid, MediaKind kind, String sourceUid, long ssrc) {}
 
     private final String uid;
     private final MediaTransport transport;
     private final Consumer<RtcEvent> events;
+    private final boolean multistream;
     private volatile boolean audioPublished;
     private volatile boolean videoPublished;
     private final OutboundStream audioOut;
     private final OutboundStream videoOut;
+    /** Multistream: one stream per m-line ever subscribed on (they outlive the subscription). */
+    private final Map<String, OutboundStream> streamsByMid = new HashMap<>();
+    private final Map<String, MediaKind> kindsByMid = new HashMap<>();
+    private List<Want> wants = List.of();
 
     public Member(String uid, MediaTransport transport, Consumer<RtcEvent> events) {
+        this(uid, transport, events, false);
+    }
+
+    public Member(String uid, MediaTransport transport, Consumer<RtcEvent> events, boolean multistream) {
         this.uid = Objects.requireNonNull(uid);
         this.transport = Objects.requireNonNull(transport);
         this.events = events == null ? e -> {} : events;
-        this.audioOut = new OutboundStream(transport.sendSsrc(MediaKind.AUDIO),
-                transport.preferred(MediaKind.AUDIO).map(Codec::clockRate).orElse(8000));
+        this.multistream = multistream;
+        this.audioOut = new OutboundStream(transport.sendSsrc(MediaKind.AUDIO), audioClock());
         this.videoOut = new OutboundStream(transport.sendSsrc(MediaKind.VIDEO), 90000);
     }
 
+    private int audioClock() {
+        return transport.preferred(MediaKind.AUDIO).map(Codec::clockRate).orElse(8000);
+    }
+
+    /** True when it takes each other member's media on a stream of its own (so it may be in a group). */
+    public boolean multistream() {
+        return multistream;
+    }
+
     /**
-     * The one stream of {@code kind} this member receives, whoever feeds it: it outlives routes, so
-     * a new peer (or a switch between forwarding and transcoding) continues the same stream.
+     * The stream of {@code kind} this member receives from {@code source}, or null when it does
+     * not take that one: the one stream of its kind for a single-stream member, whoever feeds it
+     * (it outlives routes, so a new peer or a switch between forwarding and transcoding continues
+     * the same stream); the subscribed m-line's stream for a multistream member.
      */
+    OutboundStream outbound(String source, MediaKind kind) {
+        if (!multistream) {
+            return kind == MediaKind.AUDIO ? audioOut : videoOut;
+        }
+        for (Want w : wants) {
+            if (w.kind() == kind && w.sourceUid().equals(source)) {
+                return streamsByMid.get(w.mid());
+            }
+        }
+        return null;
+    }
+
+    /** The single-stream member's one stream of {@code kind}. */
     OutboundStream outbound(MediaKind kind) {
         return kind == MediaKind.AUDIO ? audioOut : videoOut;
+    }
+
+    /**
+     * Replaces the subscriptions (called under the channel's lock). An m-line keeps its kind and
+     * SSRC for the member's life; at most {@code maxMids} m-lines ever carry streams, so the
+     * SRTP contexts per connection stay bounded: a client re-uses inactive m-lines.
+     */
+    List<Subscription> subscribe(List<Want> next, int maxMids) {
+        if (!multistream) {
+            throw new RtcException("bad-request", "subscriptions need a multistream join");
+        }
+        Map<String, Want> byMid = new HashMap<>();
+        Map<String, Want> bySource = new HashMap<>();
+        for (Want w : next) {
+            if (w.mid() == null || w.mid().isEmpty() || w.mid().length() > 32 || w.kind() == null
+                    || w.sourceUid() == null || w.sourceUid().isEmpty()) {
+                throw new RtcException("bad-request", "a subscription needs mid (1..32 characters), uid and mediaType");
+            }
+            if (byMid.put(w.mid(), w) != null) {
+                throw new RtcException("bad-request", "m-line " + w.mid() + " is subscribed twice");
+            }
+            if (bySource.put(w.kind() + " " + w.sourceUid(), w) != null) {
+                throw new RtcException("bad-request", "the " + w.kind().sdpName() + " of " + w.sourceUid()
+                        + " is subscribed on two m-lines");
+            }
+            if (w.sourceUid().equals(uid)) {
+                throw new RtcException("bad-request", "a member cannot subscribe to itself");
+            }
+            MediaKind had = kindsByMid.get(w.mid());
+            if (had != null && had != w.kind()) {
+                throw new RtcException("bad-request", "m-line " + w.mid() + " carried " + had.sdpName()
+                        + " before; it cannot carry " + w.kind().sdpName());
+            }
+        }
+        long fresh = next.stream().filter(w -> !streamsByMid.containsKey(w.mid())).count();
+        if (streamsByMid.size() + fresh > maxMids) {
+            throw new RtcException("too-many-subscriptions", "at most " + maxMids
+                    + " m-lines may carry other members' media on one connection; re-use inactive ones");
+        }
+        List<Subscription> granted = new ArrayList<>();
+        for (Want w : next) {
+            OutboundStream s = streamsByMid.computeIfAbsent(w.mid(), mid ->
+                    new OutboundStream(freshSsrc(), w.kind() == MediaKind.AUDIO ? audioClock() : 90000));
+            kindsByMid.put(w.mid(), w.kind());
+            granted.add(new Subscription(w.mid(), w.kind(), w.sourceUid(), s.ssrc()));
+        }
+        wants = List.copyOf(next);
+        return granted;
+    }
+
+    private long freshSsrc() {
+        while (true) {
+            long v = ThreadLocalRandom.current().nextInt() & 0xFFFFFFFFL;
+            boolean used = v == 0 || v == audioOut.ssrc() || v == videoOut.ssrc();
+            for (OutboundStream s : streamsByMid.values()) {
+                used |= s.ssrc() == v;
+            }
+            if (!used) {
+                return v;
+            }
+        }
     }
 
     public String uid() {

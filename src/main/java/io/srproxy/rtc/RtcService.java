@@ -43,13 +43,24 @@ public final class RtcService implements AutoCloseable {
      *                       {@code advertisedIp} only when that is unknown
      * @param clock        nanosecond clock for consent (a test moves it)
      * @param sweep        run the consent sweep once a second (tests call {@link #sweep()} instead)
+     * @param maxMembers   the most members one channel holds ([rtc] max_members)
      */
     public record Options(String bindIp, String advertisedIp, boolean fromSignalling, int port, int ioThreads,
-                          LongSupplier clock, Duration dtlsTimeout, boolean sweep) {
+                          LongSupplier clock, Duration dtlsTimeout, boolean sweep, int maxMembers) {
+
+        public Options(String bindIp, String advertisedIp, boolean fromSignalling, int port, int ioThreads,
+                       LongSupplier clock, Duration dtlsTimeout, boolean sweep) {
+            this(bindIp, advertisedIp, fromSignalling, port, ioThreads, clock, dtlsTimeout, sweep,
+                    RtxConfig.Rtc.DEFAULT_MAX_MEMBERS);
+        }
 
         public Options(String bindIp, String advertisedIp, int port, int ioThreads, LongSupplier clock,
                        Duration dtlsTimeout, boolean sweep) {
             this(bindIp, advertisedIp, false, port, ioThreads, clock, dtlsTimeout, sweep);
+        }
+
+        public Options withMaxMembers(int n) {
+            return new Options(bindIp, advertisedIp, fromSignalling, port, ioThreads, clock, dtlsTimeout, sweep, n);
         }
 
         public static Options from(RtxConfig config) {
@@ -59,7 +70,7 @@ public final class RtcService implements AutoCloseable {
             String bind = isLoopback(advertised) ? advertised : "0.0.0.0";
             int threads = Math.max(1, config.media().ioThreads()); // [media] io_threads: one per core by default
             return new Options(bind, advertised, configured.isEmpty(), config.rtc().port(), threads, System::nanoTime,
-                    Duration.ofSeconds(15), true);
+                    Duration.ofSeconds(15), true, config.rtc().maxMembers());
         }
     }
 
@@ -85,7 +96,7 @@ public final class RtcService implements AutoCloseable {
         this.options = options;
         this.passthrough = passthrough;
         this.workers = workers;
-        this.registry = new ChannelRegistry(workers);
+        this.registry = new ChannelRegistry(workers, options.maxMembers());
         this.mux = new UdpMux(new InetSocketAddress(options.bindIp(), options.port()), options.ioThreads(), options.clock());
         this.webrtc = new WebRtcEndpoint(mux, options.advertisedIp(), (int) options.dtlsTimeout().toMillis());
         if (options.sweep()) {

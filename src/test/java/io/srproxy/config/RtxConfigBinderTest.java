@@ -42,6 +42,8 @@ class RtxConfigBinderTest {
         assertThat(c.log()).isEqualTo(new RtxConfig.Log(2, Optional.of("rtc_sip.log"), 100));
         assertThat(c.rtm()).isEqualTo(new RtxConfig.Rtm("0.0.0.0", 7080, Optional.empty(), Optional.empty()));
         assertThat(c.rtc()).isEqualTo(new RtxConfig.Rtc(Optional.empty(), 6080));
+        assertThat(c.rtc().maxMembers()).isEqualTo(17);
+        assertThat(bind("[rtc]\nmax_members=3\n").config().rtc().maxMembers()).isEqualTo(3);
         assertThat(c.reservedUids()).contains("1086", "1005", "1019").hasSize(16);
     }
 
@@ -106,6 +108,7 @@ class RtxConfigBinderTest {
         "'[media]\npassthrough=always'                   | rtx.conf:2: [media] passthrough: 'always' is not one of prefer, never",
         "'[rtm]\ntls_cert=/etc/c.pem'                    | rtx.conf: [rtm] tls_key: tls_cert and tls_key go together",
         "'[log]\nlevel=6'                                 | rtx.conf:2: [log] level: 6 is out of range 0..5",
+        "'[rtc]\nmax_members=33'                          | rtx.conf:2: [rtc] max_members: 33 is out of range 2..32",
         "'[limits]\nsip_requests_per_second=0'           | rtx.conf:2: [limits] sip_requests_per_second: 0 is out of range 1..1000000",
         "'[limits]\nrtc_max_connections=0'               | rtx.conf:2: [limits] rtc_max_connections: 0 is out of range 1..1000000",
         "'[limits]\nrtc_joins_per_second=x'              | rtx.conf:2: [limits] rtc_joins_per_second: 'x' is not a whole number",

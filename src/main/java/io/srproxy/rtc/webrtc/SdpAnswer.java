@@ -43,11 +43,22 @@ public final class SdpAnswer {
     }
 
     /** What one m-line of the offer gets: its codecs (empty = rejected). */
-    public record Choice(SdpOffer.Media media, MediaKind kind, List<Codec> codecs) {
+    public record Choice(SdpOffer.Media media, MediaKind kind, List<Codec> codecs, String direction, Send send) {
+        /** A single-stream line: the answer mirrors the offered direction and sends our stream of its kind. */
+        public Choice(SdpOffer.Media media, MediaKind kind, List<Codec> codecs) {
+            this(media, kind, codecs, null, null);
+        }
+
         public boolean accepted() {
             return !codecs.isEmpty();
         }
     }
+
+    /**
+     * A multistream m-line that carries another member's media to the client: our SSRC on it and
+     * the {@code a=msid} the browser's track gets (stream = the member's uid).
+     */
+    public record Send(long ssrc, String streamId, String trackId) {}
 
     private SdpAnswer() {}
 
@@ -65,43 +76,113 @@ public final class SdpAnswer {
         boolean seenAudio = false;
         boolean seenVideo = false;
         for (SdpOffer.Media m : offer.media()) {
-            List<Codec> codecs = new ArrayList<>();
-            MediaKind kind = null;
-            if (m.type().equals("audio") && !seenAudio && m.port() != 0) {
-                kind = MediaKind.AUDIO;
-                Codec audio = matching(m, audioToMatch);
-                for (SdpOffer.Format f : m.formats()) {
-                    if (audio == null && f.name().equalsIgnoreCase("opus") && f.clockRate() == 48000) {
-                        audio = new Codec("opus", f.payloadType(), 48000, 2, "minptime=10;useinbandfec=1");
-                    }
-                }
-                if (audio != null) {
-                    codecs.add(audio);
-                    codecs.addAll(telephoneEvents(m, audio.clockRate()));
-                }
+            MediaKind kind = kindOf(m);
+            List<Codec> codecs = List.of();
+            if (kind == MediaKind.AUDIO && !seenAudio) {
+                codecs = codecs(m, kind, audioToMatch);
                 seenAudio = !codecs.isEmpty();
-            } else if (m.type().equals("video") && !seenVideo && m.port() != 0) {
-                kind = MediaKind.VIDEO;
-                SdpOffer.Format vp8 = null;
-                SdpOffer.Format h264 = null;
-                for (SdpOffer.Format f : m.formats()) {
-                    if (f.name().equalsIgnoreCase("VP8") && vp8 == null) {
-                        vp8 = f;
-                    } else if (f.name().equalsIgnoreCase("H264") && f.fmtp().contains("packetization-mode=1")
-                            && (h264 == null || f.fmtp().toLowerCase(Locale.ROOT).contains("profile-level-id=42e01f"))) {
-                        h264 = f;
-                    }
-                }
-                if (vp8 != null) {
-                    codecs.add(new Codec("VP8", vp8.payloadType(), 90000, 1, ""));
-                }
-                if (h264 != null) {
-                    codecs.add(new Codec("H264", h264.payloadType(), 90000, 1, h264.fmtp()));
-                }
+            } else if (kind == MediaKind.VIDEO && !seenVideo) {
+                codecs = codecs(m, kind, List.of());
                 seenVideo = !codecs.isEmpty();
             }
-            out.add(new Choice(m, kind, List.copyOf(codecs)));
+            out.add(new Choice(m, kind, codecs));
         }
+        return checked(out);
+    }
+
+    /**
+     * The choice for a multistream client: its first audio and first video m-line not in
+     * {@code sending} carry what it publishes (answered {@code recvonly}); an m-line in
+     * {@code sending} carries another member's media to it ({@code sendonly}, with that SSRC and
+     * msid); any other audio or video m-line is kept but {@code inactive}, so the client can re-use
+     * it later (a rejected m-line could not be).
+     */
+    public static List<Choice> negotiateMultistream(SdpOffer offer, java.util.Map<String, Send> sending) {
+        return negotiateMultistream(offer, sending, List.of());
+    }
+
+    /** As above; audio m-lines take the first of {@code audioToMatch} they offer (as {@link #negotiate}). */
+    public static List<Choice> negotiateMultistream(SdpOffer offer, java.util.Map<String, Send> sending,
+                                                    List<Codec> audioToMatch) {
+        List<Choice> out = new ArrayList<>();
+        boolean seenAudio = false;
+        boolean seenVideo = false;
+        for (SdpOffer.Media m : offer.media()) {
+            MediaKind kind = kindOf(m);
+            List<Codec> codecs = kind == null ? List.of() : codecs(m, kind, audioToMatch);
+            if (codecs.isEmpty()) {
+                out.add(new Choice(m, kind, codecs));
+                continue;
+            }
+            Send send = sending.get(m.mid());
+            String direction;
+            if (send != null) {
+                direction = m.direction().equals("recvonly") || m.direction().equals("sendrecv") ? "sendonly" : "inactive";
+            } else if (kind == MediaKind.AUDIO ? !seenAudio : !seenVideo) {
+                if (kind == MediaKind.AUDIO) {
+                    seenAudio = true;
+                } else {
+                    seenVideo = true;
+                }
+                direction = m.direction().equals("sendonly") || m.direction().equals("sendrecv") ? "recvonly" : "inactive";
+            } else {
+                direction = "inactive";
+            }
+            out.add(new Choice(m, kind, codecs, direction, send));
+        }
+        return checked(out);
+    }
+
+    private static MediaKind kindOf(SdpOffer.Media m) {
+        if (m.port() == 0) {
+            return null;
+        }
+        return switch (m.type()) {
+            case "audio" -> MediaKind.AUDIO;
+            case "video" -> MediaKind.VIDEO;
+            default -> null;
+        };
+    }
+
+    /**
+     * Audio: the first of {@code audioToMatch} the m-line offers (a SIP leg's G.711 or G.722, passed
+     * through), else Opus; and one telephone-event format. Video: VP8 and H.264 (packetization mode 1).
+     */
+    private static List<Codec> codecs(SdpOffer.Media m, MediaKind kind, List<Codec> audioToMatch) {
+        List<Codec> codecs = new ArrayList<>();
+        if (kind == MediaKind.AUDIO) {
+            Codec audio = matching(m, audioToMatch);
+            for (SdpOffer.Format f : m.formats()) {
+                if (audio == null && f.name().equalsIgnoreCase("opus") && f.clockRate() == 48000) {
+                    audio = new Codec("opus", f.payloadType(), 48000, 2, "minptime=10;useinbandfec=1");
+                }
+            }
+            if (audio != null) {
+                codecs.add(audio);
+                codecs.addAll(telephoneEvents(m, audio.clockRate()));
+            }
+        } else {
+            SdpOffer.Format vp8 = null;
+            SdpOffer.Format h264 = null;
+            for (SdpOffer.Format f : m.formats()) {
+                if (f.name().equalsIgnoreCase("VP8") && vp8 == null) {
+                    vp8 = f;
+                } else if (f.name().equalsIgnoreCase("H264") && f.fmtp().contains("packetization-mode=1")
+                        && (h264 == null || f.fmtp().toLowerCase(Locale.ROOT).contains("profile-level-id=42e01f"))) {
+                    h264 = f;
+                }
+            }
+            if (vp8 != null) {
+                codecs.add(new Codec("VP8", vp8.payloadType(), 90000, 1, ""));
+            }
+            if (h264 != null) {
+                codecs.add(new Codec("H264", h264.payloadType(), 90000, 1, h264.fmtp()));
+            }
+        }
+        return List.copyOf(codecs);
+    }
+
+    private static List<Choice> checked(List<Choice> out) {
         if (out.stream().noneMatch(Choice::accepted)) {
             throw new RtcException("bad-sdp", "the offer has no audio with Opus and no video with VP8 or H.264");
         }
@@ -152,9 +233,14 @@ public final class SdpAnswer {
     }
 
     public static String write(List<Choice> choices, Local local) {
+        return write(choices, local, System.nanoTime() & 0x7FFFFFFFFFFFL, 2);
+    }
+
+    /** With the o= line's session id and version: a renegotiation keeps the id and counts the version up. */
+    public static String write(List<Choice> choices, Local local, long sessionId, long version) {
         StringBuilder s = new StringBuilder(2048);
         line(s, "v=0");
-        line(s, "o=- " + (System.nanoTime() & 0x7FFFFFFFFFFFL) + " 2 IN " + addressType(local.ip()) + " " + local.ip());
+        line(s, "o=- " + sessionId + " " + version + " IN " + addressType(local.ip()) + " " + local.ip());
         line(s, "s=srproxy");
         line(s, "t=0 0");
         StringBuilder bundle = new StringBuilder("a=group:BUNDLE");
@@ -195,7 +281,8 @@ public final class SdpAnswer {
             line(s, "a=fingerprint:sha-256 " + local.fingerprint());
             line(s, "a=setup:passive");
             line(s, "a=mid:" + m.mid());
-            line(s, "a=" + answerDirection(m.direction()));
+            String direction = c.direction() != null ? c.direction() : answerDirection(m.direction());
+            line(s, "a=" + direction);
             line(s, "a=rtcp-mux");
             for (Codec codec : c.codecs()) {
                 String rtpmap = codec.name() + "/" + codec.clockRate() + (codec.channels() > 1 ? "/" + codec.channels() : "");
@@ -207,6 +294,15 @@ public final class SdpAnswer {
                     line(s, "a=rtcp-fb:" + codec.payloadType() + " nack pli");
                     line(s, "a=rtcp-fb:" + codec.payloadType() + " ccm fir");
                 }
+            }
+            if (c.direction() != null) {
+                if (c.send() != null && direction.equals("sendonly")) {
+                    String msid = c.send().streamId() + " " + c.send().trackId();
+                    line(s, "a=msid:" + msid);
+                    line(s, "a=ssrc:" + c.send().ssrc() + " cname:" + local.cname());
+                    line(s, "a=ssrc:" + c.send().ssrc() + " msid:" + msid);
+                }
+                continue; // a multistream publish or idle line: we send nothing on it
             }
             long ssrc = c.kind() == MediaKind.AUDIO ? local.audioSsrc() : local.videoSsrc();
             String track = "srproxy-" + c.kind().sdpName();

@@ -95,15 +95,17 @@ public final class WebRtcEndpoint implements AutoCloseable {
 
     /** As above, advertising {@code addresses} in the answer (the first in c=, each a host candidate). */
     public Accepted accept(String offerSdp, WebRtcTransport.StateListener listener, List<String> addresses) {
-        return accept(offerSdp, listener, addresses, List.of());
+        return accept(offerSdp, listener, addresses, List.of(), false);
     }
 
     /**
      * As above, answering audio with the first of {@code audioToMatch} the offer holds (G.711 or
-     * G.722 a SIP leg speaks, forwarded as it is), else Opus.
+     * G.722 a SIP leg speaks, forwarded as it is), else Opus; {@code multistream}: the client takes
+     * other members' media on m-lines it adds by renegotiating ({@link #renegotiate}), so its first
+     * audio and video m-lines only carry what it publishes.
      */
     public Accepted accept(String offerSdp, WebRtcTransport.StateListener listener, List<String> addresses,
-                           List<Codec> audioToMatch) {
+                           List<Codec> audioToMatch, boolean multistream) {
         SdpOffer offer = SdpOffer.parse(offerSdp);
         if (pendingHandshakes.incrementAndGet() > maxPendingHandshakes) {
             pendingHandshakes.decrementAndGet();
@@ -117,7 +119,7 @@ public final class WebRtcEndpoint implements AutoCloseable {
             }
         };
         try {
-            return acceptWithSlot(offer, listener, addresses, audioToMatch, release);
+            return acceptWithSlot(offer, listener, addresses, audioToMatch, release, multistream);
         } catch (RuntimeException e) {
             release.run();
             throw e;
@@ -125,11 +127,15 @@ public final class WebRtcEndpoint implements AutoCloseable {
     }
 
     private Accepted acceptWithSlot(SdpOffer offer, WebRtcTransport.StateListener listener, List<String> addresses,
-                                    List<Codec> audioToMatch, Runnable releaseSlot) {
-        List<SdpAnswer.Choice> choices = SdpAnswer.negotiate(offer, audioToMatch);
+                                    List<Codec> audioToMatch, Runnable releaseSlot, boolean multistream) {
+        List<SdpAnswer.Choice> choices = multistream ? SdpAnswer.negotiateMultistream(offer, java.util.Map.of(), audioToMatch)
+                : SdpAnswer.negotiate(offer, audioToMatch);
         List<Codec> codecs = new ArrayList<>();
+        java.util.Set<io.srproxy.rtc.MediaKind> kinds = java.util.EnumSet.noneOf(io.srproxy.rtc.MediaKind.class);
         for (SdpAnswer.Choice c : choices) {
-            codecs.addAll(c.codecs());
+            if (c.accepted() && kinds.add(c.kind())) {
+                codecs.addAll(c.codecs()); // the first line of each kind sets the connection's codecs
+            }
         }
         long audioSsrc = ssrc();
         long videoSsrc = ssrc();
@@ -152,8 +158,50 @@ public final class WebRtcEndpoint implements AutoCloseable {
             }
         }
         String answer = SdpAnswer.write(choices, new SdpAnswer.Local(t.localUfrag(), t.localPwd(),
-                identity.fingerprint(), addresses, mux.port(), audioSsrc, videoSsrc, "srproxy"));
+                identity.fingerprint(), addresses, mux.port(), audioSsrc, videoSsrc, "srproxy"), t.sdpSessionId(), 2);
         return new Accepted(t, answer);
+    }
+
+    /**
+     * Answers a multistream client's new offer on its existing connection: the same ICE
+     * credentials and DTLS fingerprint (no ICE restart, no new DTLS), the m-lines in
+     * {@code sending} carrying other members' media with the codecs and payload types the join
+     * negotiated. Throws "bad-sdp" naming what does not fit.
+     */
+    public String renegotiate(WebRtcTransport t, String offerSdp, java.util.Map<String, SdpAnswer.Send> sending,
+                              List<String> addresses) {
+        SdpOffer offer = SdpOffer.parse(offerSdp);
+        if (!offer.iceUfrag().equals(t.remoteUfrag())) {
+            throw new RtcException("bad-sdp", "the offer changes the ICE credentials; ICE restarts are not supported (join again)");
+        }
+        if (!offer.fingerprintSha256().equals(t.remoteFingerprint())) {
+            throw new RtcException("bad-sdp", "the offer changes the DTLS fingerprint; join again instead");
+        }
+        // subscriptions carry the join's audio codec: Opus, or the G.711/G.722 passed through
+        List<Codec> joinedAudio = t.preferred(io.srproxy.rtc.MediaKind.AUDIO).map(List::of).orElse(List.of());
+        List<SdpAnswer.Choice> choices = SdpAnswer.negotiateMultistream(offer, sending, joinedAudio);
+        java.util.Set<String> mids = new java.util.HashSet<>();
+        for (SdpAnswer.Choice c : choices) {
+            mids.add(c.media().mid());
+            if (!c.accepted() || c.send() == null) {
+                continue;
+            }
+            Codec wanted = c.codecs().get(0);
+            Codec joined = t.preferred(c.kind()).orElseThrow(() -> new RtcException("bad-sdp", "m-line "
+                    + c.media().mid() + " asks for " + c.kind().sdpName() + ", which the join did not negotiate"));
+            if (wanted.payloadType() != joined.payloadType() || !wanted.sameFormat(joined)) {
+                throw new RtcException("bad-sdp", "m-line " + c.media().mid() + " offers " + wanted.name() + "/"
+                        + wanted.payloadType() + "; subscriptions use the join's " + joined.name() + "/" + joined.payloadType());
+            }
+        }
+        for (String mid : sending.keySet()) {
+            if (!mids.contains(mid)) {
+                throw new RtcException("bad-sdp", "the offer has no m-line " + mid + " for its subscription");
+            }
+        }
+        return SdpAnswer.write(choices, new SdpAnswer.Local(t.localUfrag(), t.localPwd(), identity.fingerprint(),
+                addresses, mux.port(), t.sendSsrc(io.srproxy.rtc.MediaKind.AUDIO),
+                t.sendSsrc(io.srproxy.rtc.MediaKind.VIDEO), "srproxy"), t.sdpSessionId(), t.nextSdpVersion());
     }
 
     private String token(int n) {

@@ -71,6 +71,9 @@ public final class WebRtcTransport implements MediaTransport {
     private volatile DTLSTransport dtls;
     private volatile State state = State.NEW;
     private volatile long lastConsentNanos;
+    /** The o= line of our answers: a renegotiation keeps the session id and counts the version up. */
+    private final long sdpSessionId = java.util.concurrent.ThreadLocalRandom.current().nextLong(1L << 46);
+    private long sdpVersion = 2;
 
     WebRtcTransport(UdpMux mux, String localUfrag, String localPwd, String remoteUfrag, String remoteFingerprint,
                     List<Codec> codecs, long audioSsrc, long videoSsrc, StateListener listener, Handshake handshake) {
@@ -155,6 +158,19 @@ public final class WebRtcTransport implements MediaTransport {
 
     String remoteUfrag() {
         return remoteUfrag;
+    }
+
+    String remoteFingerprint() {
+        return remoteFingerprint;
+    }
+
+    long sdpSessionId() {
+        return sdpSessionId;
+    }
+
+    /** The next answer's o= version (called by one signalling session at a time). */
+    synchronized long nextSdpVersion() {
+        return ++sdpVersion;
     }
 
     public State state() {

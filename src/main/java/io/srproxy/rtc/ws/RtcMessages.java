@@ -12,7 +12,18 @@ final class RtcMessages {
     /** Any frame from the client; which fields matter depends on {@code type}. */
     @JsonIgnoreProperties(ignoreUnknown = true)
     record Request(String type, String appId, String channel, String uid, String token, String sdp,
-                   String mediaType, Boolean muted) {}
+                   String mediaType, Boolean muted, Boolean multistream, List<Subscription> subscriptions) {}
+
+    /** One m-line of a multistream client and the member media it carries; {@code ssrc} in answers. */
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record Subscription(String mid, String uid, String mediaType, Long ssrc) {}
+
+    record Answer(String type, String sdp, List<Subscription> subscriptions) {
+        Answer(String sdp, List<Subscription> subscriptions) {
+            this("answer", sdp, subscriptions);
+        }
+    }
 
     record UserState(String uid, boolean audio, boolean video) {}
 

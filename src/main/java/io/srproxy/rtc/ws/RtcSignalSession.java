@@ -52,6 +52,8 @@ final class RtcSignalSession {
     private String channel;
     private String uid;
     private WebRtcTransport transport;
+    private boolean multistream;
+    private List<io.srproxy.rtc.Member.Want> wants = List.of();
 
     /** The server side of the client's WebSocket: the address it reached us at (null when unknown). */
     private final java.net.InetAddress signallingLocal;
@@ -111,6 +113,7 @@ final class RtcSignalSession {
                 }
                 case "publish", "unpublish" -> joinedChannel().publish(uid, kind(req), type.equals("publish"));
                 case "mute" -> joinedChannel().mute(uid, kind(req), Boolean.TRUE.equals(req.muted()));
+                case "offer" -> renegotiate(req);
                 default -> throw new RtcException("bad-request", "unknown request type '" + type + "'");
             }
         } catch (RtcException e) {
@@ -146,12 +149,13 @@ final class RtcSignalSession {
             throw e;
         }
         checkPolicy(req);
+        boolean multi = Boolean.TRUE.equals(req.multistream());
         WebRtcEndpoint.Accepted accepted = rtc.webrtc().accept(req.sdp(), this::onTransportState,
-                rtc.candidatesFor(signallingLocal), rtc.audioToMatch(req.channel()));
+                rtc.candidatesFor(signallingLocal), rtc.audioToMatch(req.channel()), multi);
         ChannelRegistry.Joined joined;
         try {
             joined = rtc.channels().join(req.channel(), req.uid(), accepted.transport(),
-                    event -> serial.execute(() -> onEvent(event)));
+                    event -> serial.execute(() -> onEvent(event)), multi);
         } catch (RuntimeException e) {
             accepted.transport().close();
             throw e;
@@ -159,10 +163,72 @@ final class RtcSignalSession {
         channel = req.channel();
         uid = req.uid();
         transport = accepted.transport();
+        multistream = multi;
+        wants = List.of();
         List<RtcMessages.UserState> users = joined.others().stream()
                 .map(m -> new RtcMessages.UserState(m.uid(), m.audio(), m.video())).toList();
         send(new RtcMessages.Joined(channel, uid, accepted.answerSdp(), users));
         send(new RtcMessages.ConnectionState("CONNECTING", "join"));
+    }
+
+    /**
+     * A multistream client's new offer: its subscriptions (which m-line carries which member's
+     * audio or video) replace the previous ones, and the answer gives each its SSRC. When the
+     * offer does not fit, the previous subscriptions stay.
+     */
+    private void renegotiate(RtcMessages.Request req) {
+        Channel ch = joinedChannel();
+        if (!multistream) {
+            throw new RtcException("bad-request", "renegotiation needs a join with \"multistream\":true");
+        }
+        if (req.sdp() == null) {
+            throw new RtcException("bad-sdp", "the offer is empty");
+        }
+        List<RtcMessages.Subscription> asked = req.subscriptions() == null ? List.of() : req.subscriptions();
+        if (asked.size() > 2 * (ch.maxMembers() - 1)) {
+            throw new RtcException("too-many-subscriptions", "at most " + 2 * (ch.maxMembers() - 1) + " subscriptions");
+        }
+        List<io.srproxy.rtc.Member.Want> next = new java.util.ArrayList<>();
+        for (RtcMessages.Subscription s : asked) {
+            if (s == null || s.mediaType() == null) {
+                throw new RtcException("bad-request", "a subscription needs mid, uid and mediaType");
+            }
+            next.add(new io.srproxy.rtc.Member.Want(s.mid(), MediaKind.fromName(s.mediaType()), s.uid()));
+        }
+        List<io.srproxy.rtc.Member.Want> previous = wants;
+        List<io.srproxy.rtc.Member.Subscription> granted = ch.subscribe(uid, next);
+        String answer;
+        try {
+            java.util.Map<String, io.srproxy.rtc.webrtc.SdpAnswer.Send> sending = new java.util.HashMap<>();
+            for (io.srproxy.rtc.Member.Subscription g : granted) {
+                String stream = msidToken(g.sourceUid()) ? g.sourceUid() : "member-" + g.mid();
+                sending.put(g.mid(), new io.srproxy.rtc.webrtc.SdpAnswer.Send(g.ssrc(), stream,
+                        g.kind().sdpName() + "-" + g.mid()));
+            }
+            answer = rtc.webrtc().renegotiate(transport, req.sdp(), sending, rtc.candidatesFor(signallingLocal));
+        } catch (RuntimeException e) {
+            ch.subscribe(uid, previous);
+            throw e;
+        }
+        wants = List.copyOf(next);
+        send(new RtcMessages.Answer(answer, granted.stream().map(g -> new RtcMessages.Subscription(g.mid(),
+                g.sourceUid(), g.kind().sdpName(), g.ssrc())).toList()));
+    }
+
+    /** True when {@code s} may stand as an a=msid stream id as it is (RFC 8830: 1..64 token characters). */
+    static boolean msidToken(String s) {
+        if (s.isEmpty() || s.length() > 64) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean ok = (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')
+                    || "!#$%&'*+-.^_`{|}~".indexOf(c) >= 0;
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The login policy's refusals in /rtc's code style: TOKEN_REJECTED -> token-rejected, NOT_ALLOWED -> not-allowed. */
@@ -225,6 +291,8 @@ final class RtcSignalSession {
         channel = null;
         uid = null;
         transport = null;
+        multistream = false;
+        wants = List.of();
         if (t != null) {
             t.close();
         }

@@ -156,7 +156,7 @@ class WebRtcMediaTest {
         try {
             assertThatThrownBy(() -> rtc.channels().join("call", "carol", third, e -> {}))
                     .isInstanceOfSatisfying(RtcException.class, e -> assertThat(e.code()).isEqualTo("channel-full"))
-                    .hasMessageContaining("conference mixing is not supported yet");
+                    .hasMessageContaining("joined without multistream");
         } finally {
             third.close();
         }

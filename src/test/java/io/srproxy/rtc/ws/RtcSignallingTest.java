@@ -74,6 +74,77 @@ class RtcSignallingTest {
         }
     }
 
+    /** The join offer with two more m-lines the client receives other members' audio and video on. */
+    private static String reoffer(String offer, String iceOverride) {
+        String common = "c=IN IP4 0.0.0.0\r\na=rtcp-mux\r\n";
+        String s = offer.replace("a=group:BUNDLE 0 1", "a=group:BUNDLE 0 1 2 3")
+                + "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n" + common + "a=mid:2\r\na=recvonly\r\na=rtpmap:111 opus/48000/2\r\n"
+                + "m=video 9 UDP/TLS/RTP/SAVPF 96\r\n" + common + "a=mid:3\r\na=recvonly\r\na=rtpmap:96 VP8/90000\r\n";
+        return iceOverride == null ? s : s.replaceAll("a=ice-ufrag:\\S+", "a=ice-ufrag:" + iceOverride);
+    }
+
+    private static Map<String, Object> offer(String sdp, List<Map<String, String>> subscriptions) {
+        return Map.of("type", "offer", "sdp", sdp, "subscriptions", subscriptions);
+    }
+
+    @Test
+    void multistreamMembersRenegotiateOneMlinePerRemoteTrack() throws Exception {
+        try (WsTestClient alice = new WsTestClient(web.port()); WsTestClient bob = new WsTestClient(web.port());
+             WsTestClient carol = new WsTestClient(web.port()); WsTestClient old = new WsTestClient(web.port());
+             JavaWebRtcPeer alicePeer = new JavaWebRtcPeer(); JavaWebRtcPeer bobPeer = new JavaWebRtcPeer();
+             JavaWebRtcPeer carolPeer = new JavaWebRtcPeer(); JavaWebRtcPeer oldPeer = new JavaWebRtcPeer()) {
+            Map<String, Object> aliceJoin = join("group", "alice", alicePeer.offer());
+            aliceJoin.put("multistream", true);
+            alice.send(aliceJoin);
+            String answer = alice.next("joined").path("sdp").asText();
+            // its own m-lines only carry what it publishes
+            assertThat(answer).contains("a=recvonly").doesNotContain("a=sendrecv").doesNotContain("a=ssrc:");
+            for (var who : List.of(Map.entry("bob", bob), Map.entry("carol", carol))) {
+                Map<String, Object> j = join("group", who.getKey(), (who.getKey().equals("bob") ? bobPeer : carolPeer).offer());
+                j.put("multistream", true);
+                who.getValue().send(j);
+                who.getValue().next("joined");
+            }
+            // a client without multistream cannot join a group
+            old.send(join("group", "dave", oldPeer.offer()));
+            assertThat(old.next("error").path("message").asText()).contains("dave joined without multistream");
+
+            alice.send(offer(reoffer(alicePeer.offer(), null), List.of(
+                    Map.of("mid", "2", "uid", "bob", "mediaType", "audio"),
+                    Map.of("mid", "3", "uid", "carol", "mediaType", "video"))));
+            JsonNode reply = alice.next("answer");
+            String sdp = reply.path("sdp").asText();
+            long bobAudio = reply.path("subscriptions").get(0).path("ssrc").asLong();
+            assertThat(reply.path("subscriptions").get(0).path("uid").asText()).isEqualTo("bob");
+            assertThat(sdp).contains("a=mid:2\r\na=sendonly").contains("a=msid:bob audio-2")
+                    .contains("a=ssrc:" + bobAudio + " msid:bob audio-2").contains("a=msid:carol video-3")
+                    .contains("a=group:BUNDLE 0 1 2 3").containsPattern("o=- \\d+ 3 IN");
+            assertThat(rtc.channels().channel("group").orElseThrow().routeCount()).isEqualTo(2);
+
+            // the m-line re-used for carol's audio keeps its SSRC; an idle one is answered inactive
+            alice.send(offer(reoffer(alicePeer.offer(), null), List.of(Map.of("mid", "2", "uid", "carol", "mediaType", "audio"))));
+            JsonNode again = alice.next("answer");
+            assertThat(again.path("subscriptions").get(0).path("ssrc").asLong()).isEqualTo(bobAudio);
+            assertThat(again.path("sdp").asText()).contains("a=mid:3\r\na=inactive");
+
+            // what does not fit is refused and the previous subscriptions stay
+            alice.send(offer(reoffer(alicePeer.offer(), "newufrag"), List.of()));
+            assertThat(alice.next("error").path("message").asText()).contains("ICE restarts are not supported");
+            alice.send(offer(reoffer(alicePeer.offer(), null), List.of(Map.of("mid", "9", "uid", "bob", "mediaType", "audio"))));
+            assertThat(alice.next("error").path("message").asText()).contains("no m-line 9");
+            alice.send(offer(reoffer(alicePeer.offer(), null), List.of(Map.of("mid", "3", "uid", "bob", "mediaType", "audio"))));
+            assertThat(alice.next("error").path("message").asText()).contains("cannot carry audio");
+            assertThat(rtc.channels().channel("group").orElseThrow().routeCount()).isEqualTo(1);
+
+            // renegotiation is for multistream joins only
+            Map<String, Object> single = join("other", "erin", oldPeer.offer());
+            old.send(single);
+            old.next("joined");
+            old.send(offer(reoffer(oldPeer.offer(), null), List.of()));
+            assertThat(old.next("error").path("message").asText()).contains("multistream");
+        }
+    }
+
     @Test
     void joinPublishMuteLeaveAndTheThirdMemberIsRefused() throws Exception {
         try (WsTestClient alice = new WsTestClient(web.port()); WsTestClient bob = new WsTestClient(web.port());
@@ -109,7 +180,7 @@ class RtcSignallingTest {
             carol.send(join("room", "carol", carolPeer.offer()));
             JsonNode refused = carol.next("error");
             assertThat(refused.path("code").asText()).isEqualTo("channel-full");
-            assertThat(refused.path("message").asText()).contains("conference mixing is not supported yet");
+            assertThat(refused.path("message").asText()).contains("joined without multistream");
 
             bob.send(Map.of("type", "leave"));
             bob.next("left");
