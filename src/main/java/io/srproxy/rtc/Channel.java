@@ -177,6 +177,25 @@ public final class Channel {
         return routes.values().stream().anyMatch(MediaRoute::transcodes);
     }
 
+    /**
+     * Tells {@code onPassthroughPair} of each pair of members whose audio now flows as it is both
+     * ways and was not wired so before (one of its two routes is new); each such pair once.
+     */
+    private void countPassthroughPairs(Map<Pair, MediaRoute> next) {
+        for (MediaRoute r : next.values()) {
+            MediaRoute back = next.get(new Pair(r.to(), r.from()));
+            if (back == null || !r.forwardsAudio() || !back.forwardsAudio()) {
+                continue;
+            }
+            boolean rNew = routes.get(new Pair(r.from(), r.to())) != r;
+            boolean backNew = routes.get(new Pair(r.to(), r.from())) != back;
+            // both new: counted from one side only (the one whose sender's uid sorts first)
+            if (rNew && (!backNew || r.from().uid().compareTo(r.to().uid()) < 0)) {
+                onPassthroughPair.run();
+            }
+        }
+    }
+
     /** True when audio flows between members and every route carrying it forwards it as it is (no transcoder). */
     public synchronized boolean passthrough() {
         boolean any = false;
@@ -231,14 +250,10 @@ public final class Channel {
                 next.put(key, r);
                 if (r.transcodes()) {
                     onTranscodingPair.run();
-                } else if (r.forwardsAudio()) {
-                    MediaRoute back = next.get(new Pair(to, from));
-                    if (back != null && back.forwardsAudio() && back != routes.get(new Pair(to, from))) {
-                        onPassthroughPair.run(); // both directions of this pair newly wired as they are
-                    }
                 }
             }
         }
+        countPassthroughPairs(next);
         for (Map.Entry<Pair, MediaRoute> e : routes.entrySet()) {
             if (next.get(e.getKey()) != e.getValue()) {
                 e.getValue().close();
