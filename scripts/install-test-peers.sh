@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the real peers the tests talk to, from Debian's packages: Kamailio (SIP server),
-# baresip (SIP phone), sipp (SIP scenarios), Chromium + chromedriver (browser), sox (audio).
+# baresip (SIP phone), sipp (SIP scenarios), Chromium + chromedriver (browser), sox (audio),
+# Janus (the load harness's comparison).
 # Needs root (or sudo). Safe to run again: it installs only what is missing.
 set -euo pipefail
-packages=(kamailio baresip sip-tester chromium chromium-driver sox)
+packages=(kamailio baresip sip-tester chromium chromium-driver sox janus)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -39,7 +39,7 @@ final class Soak {
         long start = System.nanoTime();
         long end = start + (long) (minutes * 60e9);
         LevelResult summary;
-        try (SippCallers sipp = h.track(SippCallers.start(dir.resolve("soak"), h.kamailio().port(), h.uids(), calls,
+        try (SippCallers sipp = h.track(SippCallers.start(dir.resolve("soak"), h.kamailio().port(), h.calleePrefix(), h.uids(), calls,
                 h.rate(), h.callMillis(), 1_000_000))) {
             ProcessProbe sippProbe = new ProcessProbe(sipp.pid());
             CallLoadHarness.Window all = CallLoadHarness.Window.open(h.probe(), h.self(), sippProbe);
@@ -107,7 +107,7 @@ final class Soak {
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(jsonFile.toFile(), json);
         double[] xs = samples.stream().mapToDouble(Sample::minutes).toArray();
         Path svg = h.out().resolve("soak-" + h.stamp() + ".svg");
-        Files.writeString(svg, SvgPlot.render("srproxy soak: " + calls + " calls", "minutes", xs, "MB", "threads, fds",
+        Files.writeString(svg, SvgPlot.render(h.target() + " soak: " + calls + " calls", "minutes", xs, "MB", "threads, fds",
                 List.of(new SvgPlot.Series("heap after GC MB", "#1f77b4", false,
                                 samples.stream().mapToDouble(Sample::heapAfterGcMb).toArray()),
                         new SvgPlot.Series("RSS MB", "#ff7f0e", false, samples.stream().mapToDouble(Sample::rssMb).toArray()),
