@@ -10,6 +10,7 @@ import io.srproxy.rtc.webrtc.LoadPeers;
 import io.srproxy.sip.harness.KamailioServer;
 import io.srproxy.testsupport.FreePorts;
 import io.srproxy.testsupport.Tones;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -188,7 +189,10 @@ public final class CallLoadHarness {
             JanusServer janus = JanusServer.start(runDir.resolve("janus"), intOpt("janus-debug", 3));
             targetChildren.add(janus);
             probe = new ProcessProbe(janus.pid(), false);
-            peers = new LoadPeers(LoadPeers.Audio.PCMU, pcmuFrames(), pcmuLengths(), 4);
+            // the peers on Janus's own candidate address: from its libnice sockets (bound there) to
+            // peers on 127.0.0.1 nothing arrived, though our checks reached Janus the other way
+
+            peers = new LoadPeers(LoadPeers.Audio.PCMU, pcmuFrames(), pcmuLengths(), 4, InetAddress.getByName(janus.iceIp()));
             targetChildren.add(peers);
             JanusFleet users = new JanusFleet(janus.wsPort(), kamailio.port(), peers);
             targetChildren.add(users);

@@ -22,8 +22,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * config kept in src/test/resources/janus/ (placeholders filled in): the SIP plugin and the
  * WebSocket transport only (the plugin and transport folders hold links to just those two
  * libraries), the WebSocket API on 127.0.0.1 and a free port, SIP and its RTP on 127.0.0.1,
- * WebRTC on this host's own IPv4 address (Janus never gathers loopback candidates). Stopped
- * (SIGTERM, then SIGKILL) on close.
+ * WebRTC on this host's own IPv4 address (Janus never gathers loopback candidates; the harness's
+ * peers bind there too, so the media stays on this host). Stopped (SIGTERM, then SIGKILL) on close.
  */
 final class JanusServer implements AutoCloseable {
 
@@ -40,7 +40,7 @@ final class JanusServer implements AutoCloseable {
         this.iceIp = iceIp;
     }
 
-    /** Starts Janus with its config and log in {@code dir}; {@code debugLevel} 0..7 (3 = warnings). */
+    /** Starts Janus with its config and log in {@code dir}; {@code debugLevel} 0..7 (3 = warnings), 8 adds libnice's log. */
     static JanusServer start(Path dir, int debugLevel) throws IOException, InterruptedException {
         Path janus = Peers.janus();
         Path libs = libraryDir();
@@ -60,7 +60,8 @@ final class JanusServer implements AutoCloseable {
                 cfg = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
             cfg = cfg.replace("@DIR@", dir.toString())
-                    .replace("@DEBUG@", Integer.toString(debugLevel))
+                    .replace("@DEBUG@", Integer.toString(Math.min(debugLevel, 7)))
+                    .replace("@NICE_DEBUG@", Boolean.toString(debugLevel > 7)) // 8: libnice's own log too
                     .replace("@ICE_PORTS@", base + "-" + (base + 999))
                     .replace("@ICE_IP@", iceIp)
                     .replace("@SIP_RTP_PORTS@", (base + 1000) + "-" + (base + 1999))

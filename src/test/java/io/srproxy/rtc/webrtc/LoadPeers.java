@@ -58,6 +58,7 @@ public final class LoadPeers implements AutoCloseable {
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final List<Peer> sending = new ArrayList<>(); // I/O thread only
     private final Audio audio;
+    private final InetAddress bind;
     private final byte[][] frames;
     private final int[] frameLengths;
     private final ByteBuffer rx = ByteBuffer.allocate(2048 + SrtpSession.TRAILER_ROOM);
@@ -72,6 +73,12 @@ public final class LoadPeers implements AutoCloseable {
 
     /** Like {@link #LoadPeers(byte[][], int[], int)} with frames of {@code audio} (20 ms each). */
     public LoadPeers(Audio audio, byte[][] frames, int[] lengths, int handshakeThreads) throws IOException {
+        this(audio, frames, lengths, handshakeThreads, InetAddress.getLoopbackAddress());
+    }
+
+    /** Like {@link #LoadPeers(Audio, byte[][], int[], int)}, the peers' sockets bound to {@code bind}. */
+    public LoadPeers(Audio audio, byte[][] frames, int[] lengths, int handshakeThreads, InetAddress bind) throws IOException {
+        this.bind = bind;
         this.audio = audio;
         this.frames = frames;
         this.frameLengths = lengths;
@@ -141,7 +148,7 @@ public final class LoadPeers implements AutoCloseable {
 
         private Peer() throws IOException {
             channel = DatagramChannel.open();
-            channel.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            channel.bind(new InetSocketAddress(bind, 0));
             channel.configureBlocking(false);
         }
 
