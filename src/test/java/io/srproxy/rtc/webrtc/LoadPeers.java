@@ -205,9 +205,15 @@ public final class LoadPeers implements AutoCloseable {
 
         /** Offerer: ICE check and DTLS client on the handshake pool; once done, media flows from the I/O thread. */
         public CompletableFuture<Void> connect(String answer) {
-            serverUfrag = find(answer, "a=ice-ufrag:(\\S+)");
-            serverPwd = find(answer, "a=ice-pwd:(\\S+)");
-            return start(hostCandidate(answer));
+            InetSocketAddress to;
+            try {
+                serverUfrag = find(answer, "a=ice-ufrag:(\\S+)");
+                serverPwd = find(answer, "a=ice-pwd:(\\S+)");
+                to = hostCandidate(answer);
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e); // a bad answer fails the call, as before
+            }
+            return start(to);
         }
 
         private CompletableFuture<Void> start(InetSocketAddress to) {
