@@ -22,4 +22,8 @@ DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/de
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet kamailio 2>/dev/null; then
   $SUDO systemctl stop kamailio || true
 fi
+# Likewise a system Janus (8088/8188); the load harness runs its own with its own config.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet janus 2>/dev/null; then
+  $SUDO systemctl stop janus || true
+fi
 echo "test peers: done"
