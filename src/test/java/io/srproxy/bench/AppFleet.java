@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * each accepting every invitation the gateway brings and joining its channel on /rtc with a
  * {@link LoadPeers} WebRTC peer. Finished calls land in {@link #results()}.
  */
-final class AppFleet implements AutoCloseable {
+final class AppFleet implements CallSide {
 
     static final String ACCEPT = "{\"Mode\":1,\"Conference\":false,\"UserData\":\"\",\"SipData\":\"\"}";
 
@@ -58,18 +58,18 @@ final class AppFleet implements AutoCloseable {
         CompletableFuture.allOf(inFlight.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
     }
 
-    /** Calls up now (accepted and not yet ended). */
-    int live() {
+    @Override
+    public int live() {
         return live.size();
     }
 
-    /** Calls whose media is connected now. */
-    int connected() {
+    @Override
+    public int connected() {
         return (int) live.values().stream().filter(AppCall::mediaConnected).count();
     }
 
-    /** Takes every result so far. */
-    List<AppCall.Result> drainResults() {
+    @Override
+    public List<AppCall.Result> drainResults() {
         List<AppCall.Result> out = new ArrayList<>();
         AppCall.Result r;
         while ((r = results.poll()) != null) {

@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.srproxy.config.RtxConfig;
 import io.srproxy.log.LogSetup;
+import io.srproxy.rtc.codec.G711;
 import io.srproxy.rtc.codec.OpusEncoder;
 import io.srproxy.rtc.webrtc.LoadPeers;
 import io.srproxy.sip.harness.KamailioServer;
 import io.srproxy.testsupport.FreePorts;
 import io.srproxy.testsupport.Tones;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -19,36 +21,50 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 
 /**
- * End-to-end call load on one srproxy (docs/benchmarks.md, "Load harness"): Kamailio as the SIP
- * server, srproxy from target/srproxy.jar as a child JVM, sipp as the phones calling 0&lt;uid&gt;
- * (held with RTP echo), and app users on /rtm + /rtc with real DTLS-SRTP peers sending Opus.
- * Ramps through levels of concurrent calls, or holds one level for a soak; measures srproxy from
- * /proc and jcmd. Writes a table to stdout and JSON + SVG to target/load/. Stops by itself, and
- * stops its children on exit or Ctrl-C.
+ * End-to-end call load on one srproxy, or on Janus, or on both one after the other at the same
+ * levels (docs/benchmarks.md, "Load harness"): Kamailio as the SIP server, sipp as the phones
+ * (held with RTP echo), and on the called side either srproxy from target/srproxy.jar as a child
+ * JVM (sipp calls 0&lt;uid&gt;; app users on /rtm + /rtc with real DTLS-SRTP peers sending Opus) or
+ * Janus's SIP plugin (sipp calls &lt;uid&gt;, which a Janus handle registered; the same peers answer
+ * Janus's offer and send PCMU, which Janus relays). Ramps through levels of concurrent calls, or
+ * holds one level for a soak; measures the server from /proc (and srproxy's heap with jcmd).
+ * Writes tables to stdout and JSON + SVG to target/load/. Stops by itself, and stops its children
+ * on exit or Ctrl-C.
  *
  * <pre>
+ * --target srproxy    srproxy, janus, or both (srproxy's levels, then Janus's, one plot)
  * --levels 10,25,50   concurrent calls per level          --hold 30        seconds measured per level
  * --call-seconds 10   how long sipp holds each call       --rate 5         new calls per second at most
  * --soak MINUTES      soak mode instead of levels         --calls 20       calls held in soak mode
  * --sample 30         soak sampling period, seconds       --out target/load
  * --jar target/srproxy.jar                                --srproxy-jvm "-Xms256m -Xmx256m"
+ * --janus-debug 3     Janus's log level (0..7)
  * </pre>
  */
 public final class CallLoadHarness {
 
+    /** The SIP users Janus's handles register as (uids 700000..), allowed to register at Kamailio. */
+    private static final String JANUS_USERS = "^7[0-9]{5}$";
+
     private final Map<String, String> opts;
     private final Path out;
     private final List<AutoCloseable> children = new ArrayList<>();
+    private final List<AutoCloseable> targetChildren = new ArrayList<>(); // the current target's, stopped before the next
     private final String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
     private final ProcessProbe self = new ProcessProbe(ProcessHandle.current().pid());
     private KamailioServer kamailio;
-    private SrproxyChild srproxy;
+    private int srproxyWebPort = -1;
+    // the target being measured: srproxy or janus
+    private String target;
     private ProcessProbe probe;
     private LoadPeers peers;
-    private AppFleet fleet;
+    private CallSide fleet;
+    private String calleePrefix;
+    private BooleanSupplier targetAlive;
     private List<String> uids;
     private volatile SippCallers sipp; // the phones now running, stopped first on exit
 
@@ -61,9 +77,9 @@ public final class CallLoadHarness {
         Map<String, String> opts = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                System.err.println("usage: CallLoadHarness [--levels 10,25,50] [--hold 30] [--call-seconds 10] [--rate 5]"
+                System.err.println("usage: CallLoadHarness [--target srproxy|janus|both] [--levels 10,25,50] [--hold 30] [--call-seconds 10] [--rate 5]"
                         + " [--soak MINUTES --calls N --sample 30] [--out target/load] [--jar target/srproxy.jar]"
-                        + " [--srproxy-jvm \"-Xmx256m\"]; bad argument: " + args[i]);
+                        + " [--srproxy-jvm \"-Xmx256m\"] [--janus-debug 3]; bad argument: " + args[i]);
                 System.exit(2);
             }
             opts.put(args[i].substring(2), args[++i]);
@@ -81,10 +97,15 @@ public final class CallLoadHarness {
 
     /**
      * Runs the levels (or the soak) of {@code opts} (the command line's options without "--") and
-     * returns each level's figures (the soak's summary); every child is stopped before it returns,
-     * or by a shutdown hook if the JVM is stopped first.
+     * returns each level's figures (the soak's summary) of the first target; every child is stopped
+     * before it returns, or by a shutdown hook if the JVM is stopped first.
      */
     public static List<LevelResult> run(Map<String, String> opts) throws Exception {
+        return runTargets(opts).values().iterator().next();
+    }
+
+    /** Like {@link #run(Map)}, with every target's levels, by target name, in the order run. */
+    public static Map<String, List<LevelResult>> runTargets(Map<String, String> opts) throws Exception {
         CallLoadHarness h = new CallLoadHarness(opts);
         Thread hook = new Thread(h::stopAll, "load-harness-stop");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -108,66 +129,142 @@ public final class CallLoadHarness {
         return Double.parseDouble(opts.getOrDefault(name, Double.toString(def)));
     }
 
-    private List<LevelResult> run() throws Exception {
+    private Map<String, List<LevelResult>> run() throws Exception {
         Files.createDirectories(out);
         boolean soak = opts.containsKey("soak");
+        String targetOpt = opts.getOrDefault("target", "srproxy");
+        List<String> targets = switch (targetOpt) {
+            case "srproxy", "janus" -> List.of(targetOpt);
+            case "both" -> List.of("srproxy", "janus");
+            default -> throw new IllegalArgumentException("--target is srproxy, janus or both, not " + targetOpt);
+        };
+        if (soak && targets.size() > 1) {
+            throw new IllegalArgumentException("--soak runs one target: --target srproxy or --target janus");
+        }
         List<Integer> levels = soak ? List.of(intOpt("calls", 20))
                 : Arrays.stream(opts.getOrDefault("levels", "10,25,50").split(",")).map(String::trim).map(Integer::parseInt).toList();
         int maxCalls = levels.stream().mapToInt(i -> i).max().orElse(1);
         Path runDir = Files.createDirectories(out.resolve("run-" + stamp));
 
-        kamailio = KamailioServer.start("1000", FreePorts.tcpAndUdp(), KamailioServer.ZeroMode.KEEP, 300);
+        kamailio = KamailioServer.start("1000", FreePorts.tcpAndUdp(), KamailioServer.ZeroMode.KEEP, 300, JANUS_USERS);
         children.add(kamailio);
-        List<String> jvm = List.of(opts.getOrDefault("srproxy-jvm", "-Xms256m -Xmx256m").trim().split("\\s+"));
-        srproxy = SrproxyChild.start(Path.of(opts.getOrDefault("jar", "target/srproxy.jar")), runDir, kamailio.port(), jvm);
-        children.add(srproxy);
-        probe = new ProcessProbe(srproxy.pid());
-        peers = new LoadPeers(opusFrames().frames, opusFrames().lengths, 4);
-        children.add(peers);
-        fleet = new AppFleet(srproxy.webPort(), SrproxyChild.APP_ID, peers);
-        children.add(fleet);
         // twice as many users as calls: a user's next call never meets its last one still ending
         uids = IntStream.range(0, 2 * maxCalls).mapToObj(i -> Integer.toString(700000 + i)).toList();
-        fleet.login(uids);
-        System.out.printf("srproxy pid %d (web %d), kamailio on %d, %d app users logged in; idle srproxy: rss %d MB, heap after GC %d MB, %d threads, %d fds%n",
-                srproxy.pid(), srproxy.webPort(), kamailio.port(), uids.size(), probe.rssKb() / 1024,
-                probe.heapAfterGcKb() / 1024, probe.threads(), probe.fds());
-        if (soak) {
-            return List.of(new Soak(this, runDir).run(levels.get(0), doubleOpt("soak", 5), intOpt("sample", 30)));
+        Map<String, List<LevelResult>> all = new LinkedHashMap<>();
+        for (String t : targets) {
+            startTarget(t, runDir);
+            if (soak) {
+                all.put(t, List.of(new Soak(this, runDir).run(levels.get(0), doubleOpt("soak", 5), intOpt("sample", 30))));
+            } else {
+                all.put(t, runLevels(levels, runDir));
+            }
+            stopTarget();
         }
-        return runLevels(levels, runDir);
+        if (!soak) {
+            report(all);
+        }
+        return all;
+    }
+
+    /** Starts {@code name}'s server and its called side (users logged in or registered), idle. */
+    private void startTarget(String name, Path runDir) throws Exception {
+        target = name;
+        if (name.equals("srproxy")) {
+            List<String> jvm = List.of(opts.getOrDefault("srproxy-jvm", "-Xms256m -Xmx256m").trim().split("\\s+"));
+            SrproxyChild srproxy = SrproxyChild.start(Path.of(opts.getOrDefault("jar", "target/srproxy.jar")), runDir,
+                    kamailio.port(), jvm);
+            targetChildren.add(srproxy);
+            probe = new ProcessProbe(srproxy.pid());
+            peers = new LoadPeers(opusFrames().frames, opusFrames().lengths, 4);
+            targetChildren.add(peers);
+            AppFleet apps = new AppFleet(srproxy.webPort(), SrproxyChild.APP_ID, peers);
+            targetChildren.add(apps);
+            fleet = apps;
+            srproxyWebPort = srproxy.webPort();
+            calleePrefix = "0";
+            targetAlive = srproxy::isAlive;
+            apps.login(uids);
+            System.out.printf("%nsrproxy pid %d (web %d), kamailio on %d, %d app users logged in; idle srproxy: rss %d MB, heap after GC %d MB, %d threads, %d fds%n",
+                    srproxy.pid(), srproxy.webPort(), kamailio.port(), uids.size(), probe.rssKb() / 1024,
+                    probe.heapAfterGcKb() / 1024, probe.threads(), probe.fds());
+        } else {
+            JanusServer janus = JanusServer.start(runDir.resolve("janus"), intOpt("janus-debug", 3));
+            targetChildren.add(janus);
+            probe = new ProcessProbe(janus.pid(), false);
+            // the peers on Janus's own candidate address: from its libnice sockets (bound there) to
+            // peers on 127.0.0.1 nothing arrived, though our checks reached Janus the other way
+
+            peers = new LoadPeers(LoadPeers.Audio.PCMU, pcmuFrames(), pcmuLengths(), 4, InetAddress.getByName(janus.iceIp()));
+            targetChildren.add(peers);
+            JanusFleet users = new JanusFleet(janus.wsPort(), kamailio.port(), peers);
+            targetChildren.add(users);
+            fleet = users;
+            calleePrefix = "";
+            targetAlive = janus::isAlive;
+            try {
+                users.register(uids);
+            } catch (Exception e) {
+                throw new IllegalStateException("janus's SIP users did not all register (" + e + "); janus's log:\n" + janus.logTail(), e);
+            }
+            System.out.printf("%njanus pid %d (ws %d, ICE on %s), kamailio on %d, %d SIP plugin users registered; idle janus: rss %d MB, %d threads, %d fds%n",
+                    janus.pid(), janus.wsPort(), janus.iceIp(), kamailio.port(), uids.size(), probe.rssKb() / 1024,
+                    probe.threads(), probe.fds());
+        }
+    }
+
+    /** Stops the current target's side, its peers and its server. */
+    private synchronized void stopTarget() {
+        for (int i = targetChildren.size() - 1; i >= 0; i--) {
+            try {
+                targetChildren.get(i).close();
+            } catch (Exception e) {
+                System.err.println("stopping " + targetChildren.get(i) + ": " + e);
+            }
+        }
+        targetChildren.clear();
     }
 
     private List<LevelResult> runLevels(List<Integer> levels, Path runDir) throws Exception {
         List<LevelResult> results = new ArrayList<>();
         for (int n : levels) {
-            LevelResult r = runLevel(n, runDir.resolve("level-" + n));
+            LevelResult r = runLevel(n, runDir.resolve(target + "-level-" + n));
             results.add(r);
             System.out.println(LevelResult.header());
             System.out.println(r.row());
             System.out.println(r.details());
         }
-        System.out.println();
-        System.out.println("summary (" + stamp + "):");
-        System.out.println(LevelResult.header());
-        results.forEach(r -> System.out.println(r.row()));
+        return results;
+    }
+
+    /** Every target's table, then one JSON and one plot with a CPU and a loss line per target. */
+    private void report(Map<String, List<LevelResult>> all) throws Exception {
+        List<SvgPlot.Series> series = new ArrayList<>();
+        String[][] colors = {{"#1f77b4", "#d62728"}, {"#2ca02c", "#ff7f0e"}};
+        int i = 0;
+        for (Map.Entry<String, List<LevelResult>> e : all.entrySet()) {
+            List<LevelResult> results = e.getValue();
+            System.out.println();
+            System.out.println("summary " + e.getKey() + " (" + stamp + "):");
+            System.out.println(LevelResult.header());
+            results.forEach(r -> System.out.println(r.row()));
+            double[] xs = results.stream().mapToDouble(LevelResult::meanCallsUp).toArray();
+            String[] c = colors[i++ % colors.length];
+            series.add(new SvgPlot.Series(e.getKey() + " CPU us/s per call", c[0], false,
+                    results.stream().mapToDouble(LevelResult::cpuMicrosPerSecondPerCall).toArray(), xs));
+            series.add(new SvgPlot.Series(e.getKey() + " loss %", c[1], true,
+                    results.stream().mapToDouble(LevelResult::lossPercent).toArray(), xs));
+        }
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("started", stamp);
         json.put("options", opts);
         json.put("cores", Runtime.getRuntime().availableProcessors());
-        json.put("levels", results);
+        json.put("targets", all);
         Path jsonFile = out.resolve("levels-" + stamp + ".json");
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(jsonFile.toFile(), json);
-        double[] xs = results.stream().mapToDouble(LevelResult::meanCallsUp).toArray();
         Path svg = out.resolve("levels-" + stamp + ".svg");
-        Files.writeString(svg, SvgPlot.render("srproxy: CPU per call and loss by concurrent calls", "concurrent calls (mean up)",
-                xs, "srproxy CPU, us per second per call", "app-side loss, %", List.of(
-                        new SvgPlot.Series("CPU us/s per call", "#1f77b4", false,
-                                results.stream().mapToDouble(LevelResult::cpuMicrosPerSecondPerCall).toArray()),
-                        new SvgPlot.Series("loss %", "#d62728", true,
-                                results.stream().mapToDouble(LevelResult::lossPercent).toArray()))));
+        Files.writeString(svg, SvgPlot.render(String.join(" vs ", all.keySet()) + ": CPU per call and loss by concurrent calls",
+                "concurrent calls (mean up)", new double[0], "server CPU, us per second per call", "app-side loss, %", series));
         System.out.println("wrote " + jsonFile + " and " + svg);
-        return results;
     }
 
     /** One level: fill to n calls, measure for --hold seconds, then let the calls end. */
@@ -176,8 +273,8 @@ public final class CallLoadHarness {
         long holdMs = (long) (doubleOpt("call-seconds", 10) * 1000);
         double holdSeconds = doubleOpt("hold", 30);
         fleet.drainResults();
-        System.out.printf("%nlevel %d: calling at %.1f/s, each call held %d s ...%n", n, rate, holdMs / 1000);
-        try (SippCallers sipp = track(SippCallers.start(dir, kamailio.port(), uids, n, rate, holdMs, 1_000_000))) {
+        System.out.printf("%n%s level %d: calling at %.1f/s, each call held %d s ...%n", target, n, rate, holdMs / 1000);
+        try (SippCallers sipp = track(SippCallers.start(dir, kamailio.port(), calleePrefix, uids, n, rate, holdMs, 1_000_000))) {
             ProcessProbe sippProbe = new ProcessProbe(sipp.pid());
             long rampDeadline = System.nanoTime() + (long) ((n / rate + 20) * 1e9);
             while (fleet.connected() < Math.ceil(n * 0.9) && System.nanoTime() < rampDeadline && sipp.isAlive()) {
@@ -188,7 +285,7 @@ public final class CallLoadHarness {
             double upSum = 0;
             int samples = 0;
             long end = System.nanoTime() + (long) (holdSeconds * 1e9);
-            while (System.nanoTime() < end && srproxy.isAlive()) {
+            while (System.nanoTime() < end && targetAlive.getAsBoolean()) {
                 Thread.sleep(1000);
                 upSum += fleet.connected();
                 samples++;
@@ -224,12 +321,21 @@ public final class CallLoadHarness {
         return phones;
     }
 
+    /** The srproxy under test's web port (its /api), or -1 when the target is another server. */
     int srproxyWebPort() {
-        return srproxy.webPort();
+        return srproxyWebPort;
     }
 
-    AppFleet fleet() {
+    CallSide fleet() {
         return fleet;
+    }
+
+    String target() {
+        return target;
+    }
+
+    String calleePrefix() {
+        return calleePrefix;
     }
 
     ProcessProbe probe() {
@@ -278,6 +384,7 @@ public final class CallLoadHarness {
         if (phones != null) {
             phones.close();
         }
+        stopTarget();
         for (int i = children.size() - 1; i >= 0; i--) {
             try {
                 children.get(i).close();
@@ -295,6 +402,26 @@ public final class CallLoadHarness {
     }
 
     private static Frames frames;
+    private static byte[][] pcmu;
+
+    /** 50 PCMU frames (1 s, 160 bytes each) of a 440 Hz tone at 8 kHz, for Janus (it relays, never transcodes). */
+    private static synchronized byte[][] pcmuFrames() {
+        if (pcmu == null) {
+            short[] tone = Tones.sine(440, 8000, 1, 0.3);
+            byte[][] f = new byte[50][160];
+            for (int i = 0; i < 50; i++) {
+                G711.encode(tone, i * 160, f[i], 0, 160, false);
+            }
+            pcmu = f;
+        }
+        return pcmu;
+    }
+
+    private static int[] pcmuLengths() {
+        int[] l = new int[50];
+        Arrays.fill(l, 160);
+        return l;
+    }
 
     private static synchronized Frames opusFrames() {
         if (frames == null) {

@@ -91,7 +91,7 @@ record LevelResult(
         return "  app: " + appCalls + " invitations, " + appConnected + " DTLS-SRTP up, " + appWithMedia
                 + " with media back; packets sent " + packetsSent + ", received " + packetsReceived
                 + "; late 20 ms ticks " + lateTicks + "; sipp failed " + sippFailed
-                + "\n  srproxy top threads: " + String.join(", ", topThreads)
+                + "\n  server top threads: " + String.join(", ", topThreads)
                 + "\n  call end reasons: " + endReasons;
     }
 }

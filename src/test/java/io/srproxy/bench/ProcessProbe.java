@@ -23,9 +23,16 @@ final class ProcessProbe {
     static final long TICKS_PER_SECOND = clockTicks();
 
     private final long pid;
+    private final boolean jvm;
 
     ProcessProbe(long pid) {
+        this(pid, true);
+    }
+
+    /** {@code jvm} false: a native process (Janus), whose heap is not asked for. */
+    ProcessProbe(long pid, boolean jvm) {
         this.pid = pid;
+        this.jvm = jvm;
     }
 
     long pid() {
@@ -85,8 +92,11 @@ final class ProcessProbe {
         }
     }
 
-    /** Used heap in KB after a full GC (jcmd GC.run, then GC.heap_info); -1 if jcmd failed. */
+    /** Used heap in KB after a full GC (jcmd GC.run, then GC.heap_info); -1 if jcmd failed or not a JVM. */
     long heapAfterGcKb() {
+        if (!jvm) {
+            return -1;
+        }
         jcmd("GC.run");
         Matcher m = Pattern.compile("used (\\d+)K").matcher(jcmd("GC.heap_info"));
         return m.find() ? Long.parseLong(m.group(1)) : -1;

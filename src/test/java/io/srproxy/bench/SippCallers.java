@@ -19,8 +19,9 @@ import java.util.stream.Stream;
  * sipp as N phones: one sipp process running the uac_load_call.xml scenario with at most
  * {@code limit} calls at once, started at most {@code rate} per second, each held {@code holdMs}
  * with RTP echo, then BYE. A call that ends is replaced by a new one (sipp's -l), so the level
- * holds. Callees are taken in turn from a CSV of 0&lt;uid&gt;. {@link #softStop()} lets the calls up
- * finish without new ones.
+ * holds. Callees are taken in turn from a CSV of &lt;prefix&gt;&lt;uid&gt; (0&lt;uid&gt; reaches srproxy
+ * through Kamailio, &lt;uid&gt; alone the SIP user of that name, e.g. Janus's). {@link #softStop()}
+ * lets the calls up finish without new ones.
  */
 final class SippCallers implements AutoCloseable {
 
@@ -32,15 +33,15 @@ final class SippCallers implements AutoCloseable {
         this.dir = dir;
     }
 
-    static SippCallers start(Path dir, int sipServerPort, List<String> uids, int limit, double rate, long holdMs,
-                             int maxCalls) throws IOException {
+    static SippCallers start(Path dir, int sipServerPort, String calleePrefix, List<String> uids, int limit, double rate,
+                             long holdMs, int maxCalls) throws IOException {
         dir = Files.createDirectories(dir).toAbsolutePath(); // sipp runs in dir: no path relative to ours
         Path scenario = dir.resolve("uac_load_call.xml");
         try (InputStream in = SippCallers.class.getResourceAsStream("/sipp/uac_load_call.xml")) {
             Files.write(scenario, in.readAllBytes());
         }
         StringBuilder csv = new StringBuilder("SEQUENTIAL\n");
-        uids.forEach(u -> csv.append('0').append(u).append(";\n"));
+        uids.forEach(u -> csv.append(calleePrefix).append(u).append(";\n"));
         Path users = Files.writeString(dir.resolve("callees.csv"), csv.toString(), StandardCharsets.US_ASCII);
         int port = FreePorts.tcpAndUdp();
         List<String> cmd = new ArrayList<>(List.of(Peers.sipp().toString(), "-sf", scenario.toString(),

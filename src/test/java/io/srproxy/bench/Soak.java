@@ -37,6 +37,9 @@ final class Soak {
                     .filter(l -> !l.isBlank() && !l.contains("Overload warning") && !l.startsWith("The following events"))
                     .limit(40).forEach(l -> System.out.println("  " + l));
         }
+        if (h.srproxyWebPort() < 0) {
+            return; // another server: no /api to ask
+        }
         List<ActiveCalls.Call> stuck = ActiveCalls.olderThan(h.srproxyWebPort(),
                 java.time.Duration.ofMillis(h.callMillis() + 10_000));
         System.out.printf("srproxy calls active longer than a call's hold + 10 s after the phones stopped: %d%n", stuck.size());
@@ -53,7 +56,7 @@ final class Soak {
         long start = System.nanoTime();
         long end = start + (long) (minutes * 60e9);
         LevelResult summary;
-        try (SippCallers sipp = h.track(SippCallers.start(dir.resolve("soak"), h.kamailio().port(), h.uids(), calls,
+        try (SippCallers sipp = h.track(SippCallers.start(dir.resolve("soak"), h.kamailio().port(), h.calleePrefix(), h.uids(), calls,
                 h.rate(), h.callMillis(), 1_000_000))) {
             ProcessProbe sippProbe = new ProcessProbe(sipp.pid());
             CallLoadHarness.Window all = CallLoadHarness.Window.open(h.probe(), h.self(), sippProbe);
@@ -113,7 +116,8 @@ final class Soak {
                 h.probe().rssKb() / 1024, h.probe().threads(), h.probe().fds(), 0, ended.size());
         System.out.printf(Locale.ROOT, "35 s later (past rtp_timeout): heap after GC %d MB, rss %d MB, %d threads, %d fds,"
                 + " app calls up %d, srproxy calls active %d%n", later.heapAfterGcMb(), later.rssMb(), later.threads(),
-                later.fds(), later.callsUp(), ActiveCalls.olderThan(h.srproxyWebPort(), java.time.Duration.ZERO).size());
+                later.fds(), later.callsUp(),
+                h.srproxyWebPort() < 0 ? -1 : ActiveCalls.olderThan(h.srproxyWebPort(), java.time.Duration.ZERO).size());
         System.out.println();
         System.out.println("soak summary (whole run):");
         System.out.println(LevelResult.header());
@@ -131,7 +135,7 @@ final class Soak {
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(jsonFile.toFile(), json);
         double[] xs = samples.stream().mapToDouble(Sample::minutes).toArray();
         Path svg = h.out().resolve("soak-" + h.stamp() + ".svg");
-        Files.writeString(svg, SvgPlot.render("srproxy soak: " + calls + " calls", "minutes", xs, "MB", "threads, fds",
+        Files.writeString(svg, SvgPlot.render(h.target() + " soak: " + calls + " calls", "minutes", xs, "MB", "threads, fds",
                 List.of(new SvgPlot.Series("heap after GC MB", "#1f77b4", false,
                                 samples.stream().mapToDouble(Sample::heapAfterGcMb).toArray()),
                         new SvgPlot.Series("RSS MB", "#ff7f0e", false, samples.stream().mapToDouble(Sample::rssMb).toArray()),

@@ -57,11 +57,11 @@ final class SrproxyChild implements AutoCloseable {
         cmd.addAll(List.of("-jar", jar.toAbsolutePath().toString(), conf.toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         SrproxyChild child = new SrproxyChild(p, webPort, log);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60); // a loaded shared machine starts the JVM slowly
         while (!child.get("/api/registrations").contains("\"state\":\"REGISTERED\"")) {
             if (!p.isAlive() || System.nanoTime() > deadline) {
                 child.close();
-                throw new IllegalStateException("srproxy did not register within 30 s; its log:\n" + child.logTail());
+                throw new IllegalStateException("srproxy did not register within 60 s; its log:\n" + child.logTail());
             }
             Thread.sleep(200);
         }

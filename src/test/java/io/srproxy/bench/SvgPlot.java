@@ -9,8 +9,12 @@ import java.util.Locale;
  */
 final class SvgPlot {
 
-    /** One line; {@code right} puts it on the right-hand axis. */
-    record Series(String name, String color, boolean right, double[] ys) {}
+    /** One line; {@code right} puts it on the right-hand axis; {@code xs} null: the chart's xs. */
+    record Series(String name, String color, boolean right, double[] ys, double[] xs) {
+        Series(String name, String color, boolean right, double[] ys) {
+            this(name, color, right, ys, null);
+        }
+    }
 
     private static final int W = 720;
     private static final int H = 400;
@@ -22,7 +26,7 @@ final class SvgPlot {
     private SvgPlot() {}
 
     static String render(String title, String xLabel, double[] xs, String leftLabel, String rightLabel, List<Series> series) {
-        double xMax = nice(max(xs));
+        double xMax = nice(Math.max(max(xs), series.stream().filter(s -> s.xs() != null).mapToDouble(s -> max(s.xs())).max().orElse(0)));
         double leftMax = nice(series.stream().filter(s -> !s.right()).mapToDouble(s -> max(s.ys())).max().orElse(1));
         double rightMax = nice(series.stream().filter(Series::right).mapToDouble(s -> max(s.ys())).max().orElse(1));
         StringBuilder b = new StringBuilder();
@@ -47,19 +51,25 @@ final class SvgPlot {
         b.append(f("<text transform=\"translate(18 %d) rotate(-90)\" text-anchor=\"middle\">%s</text>\n", (y0 + y1) / 2, esc(leftLabel)));
         b.append(f("<text transform=\"translate(%d %d) rotate(90)\" text-anchor=\"middle\">%s</text>\n", W - 14, (y0 + y1) / 2, esc(rightLabel)));
         int legendX = x0 + 10;
+        int legendY = T + 4;
         for (Series s : series) {
             double top = s.right() ? rightMax : leftMax;
             StringBuilder pts = new StringBuilder();
-            for (int i = 0; i < Math.min(xs.length, s.ys().length); i++) {
-                double px = x0 + xs[i] / xMax * (x1 - x0);
+            double[] sx = s.xs() != null ? s.xs() : xs;
+            for (int i = 0; i < Math.min(sx.length, s.ys().length); i++) {
+                double px = x0 + sx[i] / xMax * (x1 - x0);
                 double py = y0 - s.ys()[i] / top * (y0 - y1);
                 pts.append(f("%.1f,%.1f ", px, py));
                 b.append(f("<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n", px, py, s.color()));
             }
             b.append(f("<polyline points=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"/>\n", pts.toString().trim(), s.color()));
-            b.append(f("<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>\n", legendX, T + 4, s.color()));
             String label = s.name() + (s.right() ? " (right)" : " (left)");
-            b.append(f("<text x=\"%d\" y=\"%d\">%s</text>\n", legendX + 16, T + 14, esc(label)));
+            if (legendX > x0 + 10 && legendX + 16 + label.length() * 7 > x1) { // wrap to a new legend row
+                legendX = x0 + 10;
+                legendY += 16;
+            }
+            b.append(f("<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>\n", legendX, legendY, s.color()));
+            b.append(f("<text x=\"%d\" y=\"%d\">%s</text>\n", legendX + 16, legendY + 10, esc(label)));
             legendX += 30 + label.length() * 7;
         }
         return b.append("</svg>\n").toString();

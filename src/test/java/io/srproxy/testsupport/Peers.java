@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Assertions;
 
 /**
- * Real test peers (Kamailio, baresip, sipp, Chromium) come from Debian packages installed by
+ * Real test peers (Kamailio, baresip, sipp, Chromium, Janus) come from Debian packages installed by
  * scripts/install-test-peers.sh. With CI=true a missing peer fails the test; on a developer's
  * machine without it the test is skipped with the install hint.
  */
@@ -45,6 +45,11 @@ public final class Peers {
 
     public static Path sipp() {
         return require("sipp", "sip-tester");
+    }
+
+    /** Janus (the load harness's side-by-side comparison). */
+    public static Path janus() {
+        return require("janus", "janus");
     }
 
     public static Path chromium() {

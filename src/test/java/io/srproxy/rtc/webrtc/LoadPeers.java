@@ -26,22 +26,39 @@ import org.bouncycastle.tls.DTLSClientProtocol;
  * Many browser-like WebRTC peers for load harnesses, on few threads: one I/O thread owns every
  * peer's UDP channel (one Selector), its SRTP contexts, its 20 ms send clock and its receive
  * statistics; DTLS handshakes run on a small pool fed through {@link QueueDatagramTransport}.
- * Each connected peer sends one Opus frame every 20 ms (a fixed list of frames, cycled) and
- * measures what it receives (RFC 3550 jitter, sequence gaps, the longest silence), with no
- * allocation per packet. A peer is one call's media: offer, then {@link Peer#connect}, then close.
+ * Each connected peer sends one audio frame every 20 ms (a fixed list of Opus or PCMU frames,
+ * cycled) and measures what it receives (RFC 3550 jitter, sequence gaps, the longest silence), with
+ * no allocation per packet. A peer is one call's media, in one of two roles:
+ * <ul>
+ * <li>offerer towards an ICE-lite server (srproxy): {@link Peer#offer}, then {@link Peer#connect(String)}
+ *     with the answer; the peer is the controlling ICE agent and nominates with its first check;</li>
+ * <li>answerer to a full-ICE offerer (Janus): {@link Peer#answer}, then {@link Peer#connect()}; the
+ *     peer is controlled, answers the offerer's checks and starts DTLS once a check nominates it.</li>
+ * </ul>
+ * In both the peer is the DTLS client (setup active) and then closes.
  */
 public final class LoadPeers implements AutoCloseable {
 
     private static final long TICK_NS = 20_000_000L;
     private static final int CONSENT_TICKS = 250; // an ICE check every 5 s keeps RFC 7675 consent
-    private static final int OPUS_PT = 111;
-    private static final int OPUS_CLOCK_PER_MS = 48;
+
+    /** The audio the peers send: RTP payload type, clock (samples per ms) and SDP rtpmap. */
+    public record Audio(int payloadType, int clockPerMs, String rtpmap) {
+        public static final Audio OPUS = new Audio(111, 48, "opus/48000/2");
+        public static final Audio PCMU = new Audio(0, 8, "PCMU/8000");
+
+        int samplesPerFrame() {
+            return clockPerMs * 20;
+        }
+    }
 
     private final Selector selector;
     private final Thread io;
     private final ExecutorService handshakes;
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final List<Peer> sending = new ArrayList<>(); // I/O thread only
+    private final Audio audio;
+    private final InetAddress bind;
     private final byte[][] frames;
     private final int[] frameLengths;
     private final ByteBuffer rx = ByteBuffer.allocate(2048 + SrtpSession.TRAILER_ROOM);
@@ -51,6 +68,18 @@ public final class LoadPeers implements AutoCloseable {
 
     /** {@code frames[i]} holds an Opus frame of {@code lengths[i]} bytes; sent in turn, every 20 ms. */
     public LoadPeers(byte[][] frames, int[] lengths, int handshakeThreads) throws IOException {
+        this(Audio.OPUS, frames, lengths, handshakeThreads);
+    }
+
+    /** Like {@link #LoadPeers(byte[][], int[], int)} with frames of {@code audio} (20 ms each). */
+    public LoadPeers(Audio audio, byte[][] frames, int[] lengths, int handshakeThreads) throws IOException {
+        this(audio, frames, lengths, handshakeThreads, InetAddress.getLoopbackAddress());
+    }
+
+    /** Like {@link #LoadPeers(Audio, byte[][], int[], int)}, the peers' sockets bound to {@code bind}. */
+    public LoadPeers(Audio audio, byte[][] frames, int[] lengths, int handshakeThreads, InetAddress bind) throws IOException {
+        this.bind = bind;
+        this.audio = audio;
         this.frames = frames;
         this.frameLengths = lengths;
         selector = Selector.open();
@@ -91,6 +120,11 @@ public final class LoadPeers implements AutoCloseable {
         private final byte[] tx = new byte[1500];
         private final ByteBuffer txBuf = ByteBuffer.wrap(tx);
         private final CompletableFuture<Stats> closed = new CompletableFuture<>();
+        private final CompletableFuture<Void> nominated = new CompletableFuture<>(); // answerer: a check with USE-CANDIDATE came
+        private final byte[] stunTx = new byte[256];
+        private final long tieBreaker = ThreadLocalRandom.current().nextLong();
+        private volatile boolean controlled; // answerer to a full-ICE offerer
+        private volatile InetSocketAddress remote;
         private volatile QueueDatagramTransport dtlsIn;
         private volatile SrtpSession srtp;
         private String serverUfrag;
@@ -114,7 +148,7 @@ public final class LoadPeers implements AutoCloseable {
 
         private Peer() throws IOException {
             channel = DatagramChannel.open();
-            channel.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            channel.bind(new InetSocketAddress(bind, 0));
             channel.configureBlocking(false);
         }
 
@@ -128,15 +162,65 @@ public final class LoadPeers implements AutoCloseable {
                     + "a=mid:1\r\na=sendrecv\r\na=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 nack pli\r\n";
         }
 
-        /** ICE check and DTLS client on the handshake pool; once done, media flows from the I/O thread. */
+        /**
+         * The answer to a full-ICE offer (Janus): the offer's audio m-line only, with this peer's
+         * payload type (the offer must have it), DTLS client (setup active), rtcp-mux, our SSRC and
+         * our one host candidate. Then {@link #connect()}.
+         */
+        public String answer(String offer) throws IOException {
+            controlled = true;
+            serverUfrag = find(offer, "a=ice-ufrag:(\\S+)");
+            serverPwd = find(offer, "a=ice-pwd:(\\S+)");
+            remote = hostCandidate(offer);
+            int audioAt = offer.indexOf("m=audio ");
+            if (audioAt < 0) {
+                throw new IllegalArgumentException("the offer has no audio:\n" + offer);
+            }
+            String mid = find(offer.substring(audioAt), "a=mid:(\\S+)");
+            if (!Pattern.compile("a=rtpmap:" + audio.payloadType() + " " + Pattern.quote(audio.rtpmap()), Pattern.CASE_INSENSITIVE)
+                    .matcher(offer).find()) {
+                throw new IllegalArgumentException("the offer lacks " + audio.payloadType() + " " + audio.rtpmap() + ":\n" + offer);
+            }
+            InetSocketAddress local = (InetSocketAddress) channel.getLocalAddress();
+            String ip = local.getAddress().getHostAddress();
+            int pt = audio.payloadType();
+            return "v=0\r\no=- 1 2 IN IP4 " + ip + "\r\ns=-\r\nt=0 0\r\na=group:BUNDLE " + mid + "\r\n"
+                    + "a=msid-semantic: WMS load\r\n"
+                    + "m=audio " + local.getPort() + " UDP/TLS/RTP/SAVPF " + pt + "\r\nc=IN IP4 " + ip + "\r\n"
+                    + "a=ice-ufrag:" + ufrag + "\r\na=ice-pwd:" + pwd + "\r\n"
+                    + "a=fingerprint:sha-256 " + dtls.identity.fingerprint() + "\r\na=setup:active\r\n"
+                    + "a=mid:" + mid + "\r\na=sendrecv\r\na=rtcp-mux\r\na=rtpmap:" + pt + " " + audio.rtpmap() + "\r\n"
+                    + "a=msid:load audio\r\na=ssrc:" + ssrc + " cname:load\r\n"
+                    + "a=candidate:1 1 udp 2130706431 " + ip + " " + local.getPort() + " typ host\r\n"
+                    + "a=end-of-candidates\r\n";
+        }
+
+        /** Answerer: ICE with the offer's host candidate, DTLS client once nominated (at most 5 s later). */
+        public CompletableFuture<Void> connect() {
+            if (!controlled) {
+                throw new IllegalStateException("connect() follows answer(); an offerer connects with the answer");
+            }
+            return start(remote);
+        }
+
+        /** Offerer: ICE check and DTLS client on the handshake pool; once done, media flows from the I/O thread. */
         public CompletableFuture<Void> connect(String answer) {
+            InetSocketAddress to;
+            try {
+                serverUfrag = find(answer, "a=ice-ufrag:(\\S+)");
+                serverPwd = find(answer, "a=ice-pwd:(\\S+)");
+                to = hostCandidate(answer);
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e); // a bad answer fails the call, as before
+            }
+            return start(to);
+        }
+
+        private CompletableFuture<Void> start(InetSocketAddress to) {
+            remote = to;
             return CompletableFuture.runAsync(() -> {
                 try {
-                    serverUfrag = find(answer, "a=ice-ufrag:(\\S+)");
-                    serverPwd = find(answer, "a=ice-pwd:(\\S+)");
-                    String ip = find(answer, "a=candidate:\\S+ 1 udp \\d+ (\\S+) \\d+ typ host");
-                    int port = Integer.parseInt(find(answer, "a=candidate:\\S+ 1 udp \\d+ \\S+ (\\d+) typ host"));
-                    channel.connect(new InetSocketAddress(ip, port)); // read() then needs no address per packet
+                    channel.connect(to); // read() then needs no address per packet
                     QueueDatagramTransport in = new QueueDatagramTransport((b, o, l) -> channel.write(ByteBuffer.wrap(b, o, l)));
                     dtlsIn = in;
                     onIo(() -> {
@@ -150,7 +234,13 @@ public final class LoadPeers implements AutoCloseable {
                         }
                     });
                     channel.write(ByteBuffer.wrap(check()));
-                    new DTLSClientProtocol().connect(dtls, in);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, handshakes).thenCompose(v -> controlled ? nominated.completeOnTimeout(null, 5, TimeUnit.SECONDS)
+                    : CompletableFuture.<Void>completedFuture(null)).thenRunAsync(() -> {
+                try {
+                    new DTLSClientProtocol().connect(dtls, dtlsIn);
                     srtp = new SrtpSession(SrtpKeys.fromExporter(SrtpProfile.byId(dtls.selected), dtls.material), false);
                     onIo(() -> {
                         if (!closed.isDone()) {
@@ -183,20 +273,41 @@ public final class LoadPeers implements AutoCloseable {
                     // closing anyway
                 }
                 closed.complete(new Stats(sent, received, baseSeq < 0 ? 0 : maxSeq - baseSeq + 1,
-                        jitter / OPUS_CLOCK_PER_MS, longestGapNs / 1_000_000, rtcp, srtpFailures));
+                        jitter / audio.clockPerMs(), longestGapNs / 1_000_000, rtcp, srtpFailures));
             });
             return closed;
         }
 
+        /**
+         * An ICE connectivity check. Offerer (towards ICE lite): nominates at once (USE-CANDIDATE).
+         * Answerer: controlled, with PRIORITY and ICE-CONTROLLED as a full agent expects; it keeps the
+         * offerer's consent and gives it a peer-reflexive candidate if ours did not reach it.
+         */
         private byte[] check() {
             byte[] txId = new byte[12];
             ThreadLocalRandom.current().nextBytes(txId);
             byte[] buf = new byte[256];
-            int len = new StunWriter(buf, 0, Stun.BINDING_REQUEST, txId, 0)
-                    .username(serverUfrag + ":" + ufrag)
-                    .attribute(Stun.ATTR_USE_CANDIDATE, new byte[0])
-                    .integrity(serverPwd.getBytes(StandardCharsets.UTF_8)).fingerprint().length();
+            StunWriter w = new StunWriter(buf, 0, Stun.BINDING_REQUEST, txId, 0).username(serverUfrag + ":" + ufrag);
+            if (controlled) {
+                byte[] priority = new byte[4];
+                Stun.writeInt(priority, 0, 0x6E7F00FF); // peer-reflexive type preference 110, as RFC 8445 asks
+                byte[] tie = new byte[8];
+                for (int i = 0; i < 8; i++) {
+                    tie[i] = (byte) (tieBreaker >>> (56 - 8 * i));
+                }
+                w.attribute(Stun.ATTR_PRIORITY, priority).attribute(Stun.ATTR_ICE_CONTROLLED, tie);
+            } else {
+                w.attribute(Stun.ATTR_USE_CANDIDATE, new byte[0]);
+            }
+            int len = w.integrity(serverPwd.getBytes(StandardCharsets.UTF_8)).fingerprint().length();
             return java.util.Arrays.copyOf(buf, len);
+        }
+
+        /** Binding success for the remote agent's check (we are connected to its one candidate). */
+        private void answerCheck(byte[] b) throws IOException {
+            int len = new StunWriter(stunTx, 0, Stun.BINDING_SUCCESS, b, 8).xorMappedAddress(remote)
+                    .integrity(pwd.getBytes(StandardCharsets.UTF_8)).fingerprint().length();
+            channel.write(ByteBuffer.wrap(stunTx, 0, len));
         }
 
         private void tick() throws IOException {
@@ -204,11 +315,11 @@ public final class LoadPeers implements AutoCloseable {
                 channel.write(ByteBuffer.wrap(check()));
             }
             int f = frame++ % frames.length;
-            RtpHeader.writeFixed(tx, 0, false, OPUS_PT, seq, ts, ssrc);
+            RtpHeader.writeFixed(tx, 0, false, audio.payloadType(), seq, ts, ssrc);
             System.arraycopy(frames[f], 0, tx, 12, frameLengths[f]);
             int len = srtp.protectRtp(tx, 0, 12 + frameLengths[f]);
             seq = (seq + 1) & 0xFFFF;
-            ts = (ts + 960) & 0xFFFFFFFFL;
+            ts = (ts + audio.samplesPerFrame()) & 0xFFFFFFFFL;
             txBuf.clear().limit(len);
             channel.write(txBuf);
             sent++;
@@ -223,9 +334,22 @@ public final class LoadPeers implements AutoCloseable {
                 }
                 return;
             }
+            if (first < 4) {
+                if (Stun.isStun(b, 0, len) && Stun.messageType(b, 0) == Stun.BINDING_REQUEST) {
+                    try {
+                        answerCheck(b); // a full ICE agent's check (srproxy is ICE lite and sends none)
+                    } catch (IOException e) {
+                        return; // closing
+                    }
+                    if (Stun.findAttribute(b, 0, len, Stun.ATTR_USE_CANDIDATE) >= 0) {
+                        nominated.complete(null);
+                    }
+                }
+                return; // or answers to our checks
+            }
             SrtpSession s = srtp;
             if (first < 128 || first > 191 || s == null) {
-                return; // STUN answers to our checks
+                return;
             }
             if (RtpHeader.isRtcp(b, 0, len)) {
                 rtcp++;
@@ -257,11 +381,12 @@ public final class LoadPeers implements AutoCloseable {
                 maxSeq = Math.max(maxSeq, ext);
                 longestGapNs = Math.max(longestGapNs, nowNs - lastArrivalNs);
             }
-            long arrival = nowNs / 1_000_000L * OPUS_CLOCK_PER_MS + (nowNs % 1_000_000L) * OPUS_CLOCK_PER_MS / 1_000_000L;
+            int perMs = audio.clockPerMs();
+            long arrival = nowNs / 1_000_000L * perMs + (nowNs % 1_000_000L) * perMs / 1_000_000L;
             long transit = arrival - rtpTs;
             if (lastTransit != Long.MIN_VALUE) {
                 long d = Math.abs(transit - lastTransit);
-                if (d < 48_000L * 60) { // ignore timestamp jumps of a restarted source
+                if (d < perMs * 60_000L) { // ignore timestamp jumps of a restarted source
                     jitter += (d - jitter) / 16.0;
                 }
             }
@@ -320,6 +445,15 @@ public final class LoadPeers implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** The first host candidate of component 1 (udp) in an SDP. */
+    private static InetSocketAddress hostCandidate(String sdp) {
+        Matcher m = Pattern.compile("a=candidate:\\S+ 1 udp \\d+ (\\S+) (\\d+) typ host", Pattern.CASE_INSENSITIVE).matcher(sdp);
+        if (!m.find()) {
+            throw new IllegalArgumentException("no udp host candidate in:\n" + sdp);
+        }
+        return new InetSocketAddress(m.group(1), Integer.parseInt(m.group(2)));
     }
 
     private static String find(String sdp, String regex) {

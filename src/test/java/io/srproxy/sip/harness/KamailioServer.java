@@ -36,13 +36,31 @@ public final class KamailioServer implements AutoCloseable {
     }
 
     public static KamailioServer start(String srproxyAccount, int pstnPort, ZeroMode mode, int nonceExpireSeconds) {
-        KamailioServer k = prepare(srproxyAccount, pstnPort, mode, nonceExpireSeconds);
+        return start(srproxyAccount, pstnPort, mode, nonceExpireSeconds, NO_LOAD_USERS);
+    }
+
+    /**
+     * Like {@link #start(String, int, ZeroMode, int)}, and users whose name matches
+     * {@code loadUsers} (a Kamailio regex, e.g. {@code ^7[0-9]{5}$}) may register too, password 1234:
+     * the load harness's Janus users, called directly by their number.
+     */
+    public static KamailioServer start(String srproxyAccount, int pstnPort, ZeroMode mode, int nonceExpireSeconds,
+                                       String loadUsers) {
+        KamailioServer k = prepare(srproxyAccount, pstnPort, mode, nonceExpireSeconds, loadUsers);
         k.startAgain();
         return k;
     }
 
     /** Config written and port chosen, not running yet (a SIP server that is down when srproxy starts). */
     public static KamailioServer prepare(String srproxyAccount, int pstnPort, ZeroMode mode, int nonceExpireSeconds) {
+        return prepare(srproxyAccount, pstnPort, mode, nonceExpireSeconds, NO_LOAD_USERS);
+    }
+
+    /** Matches no user name (an empty To user cannot register). */
+    private static final String NO_LOAD_USERS = "^$";
+
+    private static KamailioServer prepare(String srproxyAccount, int pstnPort, ZeroMode mode, int nonceExpireSeconds,
+                                          String loadUsers) {
         Path kamailio = Peers.kamailio();
         int port = FreePorts.tcpAndUdp();
         try {
@@ -57,7 +75,8 @@ public final class KamailioServer implements AutoCloseable {
                     .replace("@NONCE_EXPIRE@", Integer.toString(nonceExpireSeconds))
                     .replace("@PSTN_PORT@", Integer.toString(pstnPort))
                     .replace("@SRPROXY_ACCOUNT@", srproxyAccount)
-                    .replace("@ZERO_MODE@", mode.name().toLowerCase());
+                    .replace("@ZERO_MODE@", mode.name().toLowerCase())
+                    .replace("@LOAD_USERS@", loadUsers);
             Path file = dir.resolve("kamailio.cfg");
             Files.writeString(file, cfg);
             return new KamailioServer(port, dir, List.of(kamailio.toString(), "-f", file.toString(), "-DD", "-E",
