@@ -4,7 +4,7 @@
 # Janus (the load harness's comparison).
 # Needs root (or sudo). Safe to run again: it installs only what is missing.
 set -euo pipefail
-packages=(kamailio baresip sip-tester chromium chromium-driver sox janus)
+packages=(kamailio baresip sip-tester chromium chromium-driver sox)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
