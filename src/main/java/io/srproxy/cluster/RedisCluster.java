@@ -56,6 +56,8 @@ public final class RedisCluster implements AutoCloseable {
     private final List<Runnable> heartbeatListeners = new CopyOnWriteArrayList<>();
     /** Nodes seen alive at the last poll, this one included once its first heartbeat is in. */
     private volatile Map<String, NodeInfo> live = Map.of();
+    /** Nodes seen to vanish (until they come back): what Redis still says of their users is stale. */
+    private final Set<String> gone = ConcurrentHashMap.newKeySet();
     private volatile boolean healthy;
     private volatile String lastProblem = "starting";
     private volatile boolean closed;
@@ -168,6 +170,11 @@ public final class RedisCluster implements AutoCloseable {
         return node.equals(nodeId) || live.containsKey(node);
     }
 
+    /** The node was alive and has stopped heart-beating (a node not seen yet is not gone). */
+    public boolean isGone(String node) {
+        return gone.contains(node);
+    }
+
     /** Redis answered the last heartbeat. */
     public boolean healthy() {
         return healthy;
@@ -192,13 +199,22 @@ public final class RedisCluster implements AutoCloseable {
         return prefix + "inbox:" + node;
     }
 
-    /** Receives what is published on {@code channel} (one handler per channel; Lettuce's I/O thread). */
-    public void subscribe(String channel, Consumer<String> handler) {
-        if (subscriptions.put(channel, handler) == null) {
-            pubsub.async().subscribe(channel).exceptionally(e -> {
+    /**
+     * Receives what is published on {@code channel} (one handler per channel; Lettuce's I/O thread).
+     * Completes when Redis confirmed the subscription (or it failed: it is then made again on reconnect).
+     */
+    public java.util.concurrent.CompletableFuture<Void> subscribe(String channel, Consumer<String> handler) {
+        if (subscriptions.put(channel, handler) != null) {
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+        try {
+            return pubsub.async().subscribe(channel).toCompletableFuture().<Void>thenApply(ok -> null).exceptionally(e -> {
                 log.warn("cluster: subscribe {} failed: {}", LogSafe.of(channel), e.toString());
                 return null;
             });
+        } catch (RuntimeException e) {
+            log.warn("cluster: subscribe {} failed: {}", LogSafe.of(channel), e.toString());
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
         }
     }
 
@@ -302,9 +318,11 @@ public final class RedisCluster implements AutoCloseable {
     private void changed(Map<String, NodeInfo> now) {
         Set<String> before = live.keySet();
         live = now;
+        gone.removeAll(now.keySet());
         for (String id : before) {
             if (!now.containsKey(id) && !id.equals(nodeId)) {
-                log.warn("cluster: node '{}' is gone (no heartbeat for {} s)", LogSafe.of(id), timings.ttl().toSeconds());
+                gone.add(id);
+                log.warn("cluster: node '{}' is gone (left, or no heartbeat for {} ms)", LogSafe.of(id), timings.ttl().toMillis());
                 for (Consumer<String> l : nodeGoneListeners) {
                     try {
                         l.accept(id);

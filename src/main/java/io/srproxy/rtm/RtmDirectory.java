@@ -73,8 +73,11 @@ public interface RtmDirectory extends AutoCloseable {
     /** Of {@code uids}, those logged in at another live node, and where. */
     CompletionStage<Map<String, SessionRef>> locate(Collection<String> uids);
 
-    /** Start (or stop) hearing {@link Node#presence} for {@code uid}; the service counts its own interest. */
-    void watch(String uid);
+    /**
+     * Start (or stop) hearing {@link Node#presence} for {@code uid}; the service counts its own
+     * interest. Completes once changes are heard: a {@link #locate} after that misses none.
+     */
+    CompletionStage<Void> watch(String uid);
 
     void unwatch(String uid);
 
@@ -113,7 +116,9 @@ public interface RtmDirectory extends AutoCloseable {
         }
 
         @Override
-        public void watch(String uid) {}
+        public CompletionStage<Void> watch(String uid) {
+            return CompletableFuture.completedFuture(null);
+        }
 
         @Override
         public void unwatch(String uid) {}

@@ -45,11 +45,15 @@ public final class RtmService implements AutoCloseable {
     private final Map<RtmDirectory.SessionRef, Connection> standIns = new HashMap<>();
     /** Presence interest per uid (subscriptions, invitations waiting), so the directory watches each uid once. */
     private final Map<String, Integer> watching = new HashMap<>();
+    /** Per watched uid: done once the directory reports its changes. */
+    private final Map<String, CompletionStage<Void>> watchReady = new HashMap<>();
     /** Requests forwarded to the node keeping their invitation, by request id: their reply is owed. */
     private final Map<Long, BiConsumer<RtmReply, RtmException>> forwarded = new HashMap<>();
     private long forwardSeq;
     private final Channels channels;
     private final AtomicLong connectionSeq = new AtomicLong();
+    /** Session numbers, unique across restarts of this node (a stale key from before a crash must not match). */
+    private long sessionSeq = System.currentTimeMillis() * 1000;
     private volatile int onlineCount;
     private volatile boolean closed;
 
@@ -291,7 +295,7 @@ public final class RtmService implements AutoCloseable {
             invitations.invite(c, r);
             if (directory.clustered() && invitations.waitingFor(r.calleeId())) {
                 String callee = r.calleeId();
-                directory.locate(List.of(callee)).thenAccept(where -> run(() -> {
+                locateWatched(List.of(callee)).thenAccept(where -> run(() -> {
                     RtmDirectory.SessionRef at = where.get(callee);
                     if (at != null && invitations.waitingFor(callee) && !sessions.containsKey(callee)) {
                         invitations.loggedIn(standIn(at));
@@ -348,7 +352,7 @@ public final class RtmService implements AutoCloseable {
             old.deliver(new RtmEvent.SessionEnded(ConnectionChangeReason.REMOTE_LOGIN));
         }
         c.uid = uid;
-        c.session = connectionSeq.incrementAndGet();
+        c.session = ++sessionSeq;
         sessions.put(uid, c);
         onlineCount = sessions.size();
         log.info("{} logged in (token {})", c, LogSetup.secret(r.token()));
@@ -470,10 +474,23 @@ public final class RtmService implements AutoCloseable {
         if (!directory.clustered() || elsewhere.isEmpty()) {
             return reply.apply(result);
         }
-        return later(directory.locate(elsewhere), c, request, done, where -> {
+        return later(locateWatched(elsewhere), c, request, done, where -> {
             where.keySet().forEach(uid -> result.put(uid, true));
             return reply.apply(result);
         });
+    }
+
+    /** {@link RtmDirectory#locate}, after the watches of those uids are in place (so no change falls between). */
+    private CompletionStage<Map<String, RtmDirectory.SessionRef>> locateWatched(List<String> uids) {
+        List<CompletableFuture<Void>> ready = new ArrayList<>();
+        for (String uid : uids) {
+            CompletionStage<Void> r = watchReady.get(uid);
+            if (r != null) {
+                ready.add(r.toCompletableFuture());
+            }
+        }
+        List<String> copy = List.copyOf(uids);
+        return CompletableFuture.allOf(ready.toArray(CompletableFuture[]::new)).thenCompose(v -> directory.locate(copy));
     }
 
     /** Finishes a request when {@code stage} completes, back on the service's thread; answers {@link #LATER} now. */
@@ -554,13 +571,14 @@ public final class RtmService implements AutoCloseable {
 
     private void watch(String uid) {
         if (directory.clustered() && watching.merge(uid, 1, Integer::sum) == 1) {
-            directory.watch(uid);
+            watchReady.put(uid, directory.watch(uid));
         }
     }
 
     private void unwatch(String uid) {
         if (directory.clustered() && watching.containsKey(uid)
                 && watching.computeIfPresent(uid, (k, n) -> n == 1 ? null : n - 1) == null) {
+            watchReady.remove(uid);
             directory.unwatch(uid);
         }
     }
