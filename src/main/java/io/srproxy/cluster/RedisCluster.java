@@ -286,7 +286,7 @@ public final class RedisCluster implements AutoCloseable {
                     return java.util.concurrent.CompletableFuture.completedFuture(null);
                 }
                 return r.mget(list.stream().map(this::nodeKey).toArray(String[]::new)).toCompletableFuture()
-                        .thenAccept(values -> {
+                        .thenAcceptAsync(values -> {
                             Map<String, NodeInfo> now = new java.util.TreeMap<>();
                             for (int i = 0; i < list.size(); i++) {
                                 var v = values.get(i);
@@ -296,8 +296,8 @@ public final class RedisCluster implements AutoCloseable {
                                     r.srem(prefix + "nodes", list.get(i));
                                 }
                             }
-                            scheduler.execute(() -> changed(Map.copyOf(now)));
-                        });
+                            changed(Map.copyOf(now));
+                        }, scheduler);
             }).exceptionally(e -> {
                 log.debug("cluster: node poll failed: {}", e.toString());
                 return null;
