@@ -108,4 +108,29 @@ class ClusterNodeLossIT {
             }
         }
     }
+
+    /** Without [cluster] nothing of Redis is loaded: the JVM's class-loading log names no Lettuce or Netty class. */
+    @Test
+    void aSingleNodeLoadsNoRedisClass() throws Exception {
+        int web = FreePorts.tcpAndUdp();
+        Path conf = Files.writeString(dir.resolve("single.conf"), String.join("\n",
+                "[rtm]", "ip=127.0.0.1", "port=" + web, "[rtc]", "ip=127.0.0.1", "port=" + FreePorts.tcpAndUdp(), ""));
+        Path jar = Path.of("target", "srproxy.jar");
+        assertThat(jar).as("build it first: mvn -B -o -q package -DskipTests").exists();
+        Path out = dir.resolve("single.txt");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-verbose:class",
+                "-jar", jar.toAbsolutePath().toString(), conf.toString())
+                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        try {
+            await().atMost(STARTUP).until(() -> get("127.0.0.1", web, "/healthz").contains("\"status\":\"ok\""));
+            assertThat(get("127.0.0.1", web, "/api/cluster")).isEqualTo("{\"enabled\":false}");
+        } finally {
+            p.destroy();
+            p.waitFor(20, TimeUnit.SECONDS);
+            p.destroyForcibly();
+        }
+        List<String> loaded = Files.readAllLines(out).stream().filter(l -> l.contains("[class,load]")).toList();
+        assertThat(loaded).as("classes loaded").anyMatch(l -> l.contains("io.srproxy.rtm.RtmService"));
+        assertThat(loaded).noneMatch(l -> l.contains("io.lettuce.") || l.contains("io.netty.") || l.contains("io.srproxy.cluster.RedisCluster") || l.contains("io.srproxy.rtm.cluster."));
+    }
 }
