@@ -64,11 +64,14 @@ public interface RtmDirectory extends AutoCloseable {
 
     void start(Node node);
 
-    /** This node's session now owns its uid; an owner on another node is ended with REMOTE_LOGIN. */
-    void claim(SessionRef session);
+    /**
+     * This node's session now owns its uid; an owner on another node is ended with REMOTE_LOGIN.
+     * Completes (never exceptionally) once every node would find it, or the attempt failed.
+     */
+    CompletionStage<Void> claim(SessionRef session);
 
-    /** The session ended; the uid goes offline unless another session took it meanwhile. */
-    void release(SessionRef session);
+    /** The session ended; the uid goes offline unless another session took it meanwhile. Completes as {@link #claim}. */
+    CompletionStage<Void> release(SessionRef session);
 
     /** Of {@code uids}, those logged in at another live node, and where. */
     CompletionStage<Map<String, SessionRef>> locate(Collection<String> uids);
@@ -105,10 +108,14 @@ public interface RtmDirectory extends AutoCloseable {
         public void start(Node node) {}
 
         @Override
-        public void claim(SessionRef session) {}
+        public CompletionStage<Void> claim(SessionRef session) {
+            return CompletableFuture.completedFuture(null);
+        }
 
         @Override
-        public void release(SessionRef session) {}
+        public CompletionStage<Void> release(SessionRef session) {
+            return CompletableFuture.completedFuture(null);
+        }
 
         @Override
         public CompletionStage<Map<String, SessionRef>> locate(Collection<String> uids) {

@@ -263,8 +263,7 @@ public final class RtmService implements AutoCloseable {
 
     private RtmReply handle(Connection c, RtmRequest request, BiConsumer<RtmReply, RtmException> done) {
         if (request instanceof RtmRequest.Login r) {
-            login(c, r);
-            return RtmReply.OK;
+            return login(c, r, done);
         }
         if (request instanceof RtmRequest.Ping) {
             return RtmReply.OK;
@@ -274,7 +273,10 @@ public final class RtmService implements AutoCloseable {
         }
         if (request instanceof RtmRequest.Logout) {
             log.info("{} logged out", c);
-            endSession(c);
+            CompletionStage<Void> released = endSession(c);
+            if (directory.clustered()) {
+                return afterRedis(released, done);
+            }
         } else if (request instanceof RtmRequest.SendMessageToPeer r) {
             return sendMessage(c, r, done);
         } else if (request instanceof RtmRequest.QueryPeersOnlineStatus r) {
@@ -330,7 +332,7 @@ public final class RtmService implements AutoCloseable {
         return RtmReply.OK;
     }
 
-    private void login(Connection c, RtmRequest.Login r) {
+    private RtmReply login(Connection c, RtmRequest.Login r, BiConsumer<RtmReply, RtmException> done) {
         if (c.uid != null) {
             throw new RtmException(RtmError.ALREADY_LOGGED_IN, "this connection is logged in as '" + c.uid + "'");
         }
@@ -356,18 +358,34 @@ public final class RtmService implements AutoCloseable {
         sessions.put(uid, c);
         onlineCount = sessions.size();
         log.info("{} logged in (token {})", c, LogSetup.secret(r.token()));
+        Runnable afterReply = () -> {
+            if (sessions.get(uid) == c) {
+                invitations.loggedIn(c); // invitations that waited for this uid
+            }
+        };
         if (directory.clustered()) {
-            // the directory ends a session of this uid at another node, and tells every watcher
-            directory.claim(ref(c));
-        } else if (old == null) {
+            // the directory ends a session of this uid at another node and tells every watcher;
+            // the reply waits for it, so that once logged in the uid is online for every node
+            return afterRedis(directory.claim(ref(c)), (reply, error) -> {
+                done.accept(reply, error);
+                afterReply.run();
+            });
+        }
+        if (old == null) {
             presence.changed(uid, PeerOnlineState.ONLINE);
         }
-        // after the login reply: invitations that waited for this uid
-        executor.execute(() -> {
-            if (sessions.get(uid) == c) {
-                invitations.loggedIn(c);
-            }
-        });
+        executor.execute(afterReply);
+        return RtmReply.OK;
+    }
+
+    /**
+     * Replies OK once Redis has what this step wrote (so other nodes read it next), or could not
+     * take it: the step is done here either way, and the heartbeat's refresh repairs Redis.
+     */
+    private RtmReply afterRedis(CompletionStage<Void> written, BiConsumer<RtmReply, RtmException> done) {
+        written.whenComplete((v, e) -> run(() -> done.accept(RtmReply.OK, null),
+                () -> done.accept(null, new RtmException(RtmError.INTERNAL, "the RTM service is closed"))));
+        return LATER;
     }
 
     private RtmReply sendMessage(Connection c, RtmRequest.SendMessageToPeer r, BiConsumer<RtmReply, RtmException> done) {
@@ -404,7 +422,7 @@ public final class RtmService implements AutoCloseable {
     }
 
     /** Logs a session out: invitations end, subscriptions go, channels are left, watchers see OFFLINE. */
-    private void endSession(Connection c) {
+    private CompletionStage<Void> endSession(Connection c) {
         String uid = c.uid;
         RtmDirectory.SessionRef ref = ref(c);
         invitations.left(c);
@@ -417,11 +435,15 @@ public final class RtmService implements AutoCloseable {
         onlineCount = sessions.size();
         if (directory.clustered()) {
             // OFFLINE reaches the watchers (here too) from the directory, unless the uid moved on
-            directory.release(ref);
-        } else if (!sessions.containsKey(uid)) {
+            return directory.release(ref);
+        }
+        if (!sessions.containsKey(uid)) {
             presence.changed(uid, PeerOnlineState.OFFLINE);
         }
+        return DONE;
     }
+
+    private static final CompletionStage<Void> DONE = CompletableFuture.completedFuture(null);
 
     private void scheduleKeepaliveSweep() {
         timers.schedule(timeouts.keepaliveSweep(), () -> run(() -> {

@@ -10,6 +10,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -118,33 +119,43 @@ public final class RedisRtmDirectory implements RtmDirectory {
     }
 
     @Override
-    public void claim(SessionRef session) {
+    public CompletionStage<Void> claim(SessionRef session) {
         owned.put(session.uid(), session);
         try {
-            cluster.redis().<String>eval(CLAIM, ScriptOutputType.VALUE, keys(session.uid()), value(session), ttl())
-                    .whenComplete((old, error) -> {
+            return cluster.redis().<String>eval(CLAIM, ScriptOutputType.VALUE, keys(session.uid()), value(session), ttl())
+                    .handle((old, error) -> {
                         if (error != null) {
                             log.warn("cluster: claiming uid {} failed (the next heartbeat tries again): {}",
                                     LogSafe.of(session.uid()), error.toString());
-                            return;
+                            return null;
                         }
                         SessionRef before = parse(session.uid(), old);
                         if (before != null && !before.node().equals(nodeId()) && !cluster.isGone(before.node())) {
                             send(before.node(), new EndSession(nodeId(), before, ConnectionChangeReason.REMOTE_LOGIN));
                         }
+                        return null;
                     });
         } catch (RuntimeException e) {
             log.warn("cluster: claiming uid {} failed: {}", LogSafe.of(session.uid()), e.toString());
+            return CompletableFuture.completedFuture(null);
         }
     }
 
     @Override
-    public void release(SessionRef session) {
+    public CompletionStage<Void> release(SessionRef session) {
         owned.remove(session.uid(), session);
         try {
-            cluster.redis().<Long>eval(RELEASE, ScriptOutputType.INTEGER, keys(session.uid()), value(session));
+            return cluster.redis().<Long>eval(RELEASE, ScriptOutputType.INTEGER, keys(session.uid()), value(session))
+                    .handle((n, error) -> {
+                        if (error != null) {
+                            log.debug("cluster: releasing uid {} failed (its key expires): {}", LogSafe.of(session.uid()),
+                                    error.toString());
+                        }
+                        return null;
+                    });
         } catch (RuntimeException e) {
             log.debug("cluster: releasing uid {} failed (its key expires): {}", LogSafe.of(session.uid()), e.toString());
+            return CompletableFuture.completedFuture(null);
         }
     }
 
