@@ -47,6 +47,7 @@ public final class RedisCluster implements AutoCloseable {
     private final ClusterTimings timings;
     private final IntSupplier users;
     private final long startedAt = System.currentTimeMillis();
+    private final io.lettuce.core.resource.ClientResources resources;
     private final RedisClient client;
     private final StatefulRedisConnection<String, String> connection;
     private final StatefulRedisPubSubConnection<String, String> pubsub;
@@ -69,7 +70,13 @@ public final class RedisCluster implements AutoCloseable {
         this.advertise = advertise;
         this.timings = timings;
         this.users = users;
-        this.client = RedisClient.create(RedisURI.create(redisUri));
+        // two I/O threads are plenty for two connections; reconnect attempts back off to one every 2 s
+        this.resources = io.lettuce.core.resource.DefaultClientResources.builder()
+                .ioThreadPoolSize(2).computationThreadPoolSize(2)
+                .reconnectDelay(io.lettuce.core.resource.Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(2), 2,
+                        TimeUnit.MILLISECONDS))
+                .build();
+        this.client = RedisClient.create(resources, RedisURI.create(redisUri));
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 // while Redis is away, commands fail at once instead of queueing without bound
@@ -91,6 +98,7 @@ public final class RedisCluster implements AutoCloseable {
                 c.close();
             }
             client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+            resources.shutdown(0, 1, TimeUnit.SECONDS);
             scheduler.shutdownNow();
             throw new IllegalStateException("[cluster] redis: cannot connect to "
                     + io.srproxy.config.RtxConfig.Cluster.redacted(redisUri) + ": " + e.getMessage(), e);
@@ -364,6 +372,7 @@ public final class RedisCluster implements AutoCloseable {
             }
         } finally {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+            resources.shutdown(0, 2, TimeUnit.SECONDS);
         }
         log.info("cluster: node '{}' left", LogSafe.of(nodeId));
     }

@@ -28,8 +28,16 @@ public final class RedisServer implements AutoCloseable {
     }
 
     public static RedisServer start() throws IOException, InterruptedException {
+        return startOn(FreePorts.tcpAndUdp());
+    }
+
+    /** Kills it (as a crash would: nothing is kept); {@link #startOn} the same port brings up an empty one. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+    }
+
+    public static RedisServer startOn(int port) throws IOException, InterruptedException {
         Path exe = Peers.redisServer();
-        int port = FreePorts.tcpAndUdp();
         Path log = Files.createTempFile("redis-" + port + "-", ".log");
         Process p = new ProcessBuilder(List.of(exe.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--daemonize", "no"))
