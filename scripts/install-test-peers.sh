@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs the real peers the tests talk to, from Debian's packages: Kamailio (SIP server),
 # baresip (SIP phone), sipp (SIP scenarios), Chromium + chromedriver (browser), sox (audio),
-# Janus (the load harness's comparison).
+# redis-server (the Redis that [cluster] tests share; each test starts its own on a free port).
 # Needs root (or sudo). Safe to run again: it installs only what is missing.
 set -euo pipefail
-packages=(kamailio baresip sip-tester chromium chromium-driver sox)
+packages=(kamailio baresip sip-tester chromium chromium-driver sox redis-server)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -22,8 +22,8 @@ DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/de
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet kamailio 2>/dev/null; then
   $SUDO systemctl stop kamailio || true
 fi
-# Likewise a system Janus (8088/8188); the load harness runs its own with its own config.
-if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet janus 2>/dev/null; then
-  $SUDO systemctl stop janus || true
+# Likewise redis-server's system instance on 6379: tests start their own.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet redis-server 2>/dev/null; then
+  $SUDO systemctl stop redis-server || true
 fi
 echo "test peers: done"

@@ -35,9 +35,16 @@ const CALL_COLUMNS = [
 ];
 
 async function refresh() {
-  const [stats, calls, registrations, accounts] = await Promise.all([
-    json('/api/stats'), json('/api/calls'), json('/api/registrations'), json('/api/accounts'),
+  const [stats, calls, registrations, accounts, cluster] = await Promise.all([
+    json('/api/stats'), json('/api/calls'), json('/api/registrations'), json('/api/accounts'), json('/api/cluster'),
   ]);
+  $('cluster-section').hidden = !cluster?.enabled;
+  if (cluster?.enabled) {
+    $('cluster').replaceChildren(table(cluster.nodes, [
+      ['Node', (n) => (n.id === cluster.node ? `${n.id} (this one)` : n.id)], ['Address', (n) => n.advertise],
+      ['Users', (n) => n.users], ['Up since', (n) => (n.startedAt ? new Date(n.startedAt).toLocaleString() : '')],
+    ]));
+  }
   const counters = $('counters');
   counters.replaceChildren();
   for (const [label, value] of Object.entries(stats || {})) {

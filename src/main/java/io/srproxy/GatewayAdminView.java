@@ -15,10 +15,21 @@ public final class GatewayAdminView implements AdminView {
 
     private final CallLog calls;
     private final Optional<Gateway> gateway;
+    private final java.util.function.Supplier<Map<String, Object>> cluster;
 
     public GatewayAdminView(CallLog calls, Optional<Gateway> gateway) {
+        this(calls, gateway, () -> Map.of("enabled", false));
+    }
+
+    public GatewayAdminView(CallLog calls, Optional<Gateway> gateway, java.util.function.Supplier<Map<String, Object>> cluster) {
         this.calls = calls;
         this.gateway = gateway;
+        this.cluster = cluster;
+    }
+
+    @Override
+    public Map<String, Object> cluster() {
+        return cluster.get();
     }
 
     @Override

@@ -1,6 +1,10 @@
 package io.srproxy;
 
+import io.srproxy.cluster.ClusterTimings;
 import io.srproxy.config.RtxConfig;
+import io.srproxy.rtm.RtmDirectory;
+import java.util.Map;
+import java.util.function.Supplier;
 import io.srproxy.gateway.CallLog;
 import io.srproxy.gateway.Gateway;
 import io.srproxy.sip.SipAgent;
@@ -44,13 +48,21 @@ public final class Srproxy implements AutoCloseable {
     private RtcService rtc;
     private SipAgent sip;
     private Gateway gateway;
+    private final ClusterTimings clusterTimings;
+    private Supplier<Map<String, Object>> clusterView = () -> Map.of("enabled", false);
 
-    private Srproxy(RtxConfig config) {
+    private Srproxy(RtxConfig config, ClusterTimings clusterTimings) {
         this.config = config;
+        this.clusterTimings = clusterTimings;
     }
 
     public static Srproxy start(RtxConfig config) {
-        Srproxy s = new Srproxy(config);
+        return start(config, ClusterTimings.DEFAULTS);
+    }
+
+    /** With other heartbeat timings for {@code [cluster]} (tests shorten them). */
+    public static Srproxy start(RtxConfig config, ClusterTimings clusterTimings) {
+        Srproxy s = new Srproxy(config, clusterTimings);
         try {
             s.startAll();
         } catch (RuntimeException e) {
@@ -69,8 +81,18 @@ public final class Srproxy implements AutoCloseable {
 
         SystemTimers rtmTimers = new SystemTimers();
         started.add(rtmTimers);
+        RtmDirectory directory = RtmDirectory.single();
+        if (config.cluster().on()) { // only then is any Redis class loaded
+            ClusterWiring.Parts parts = ClusterWiring.start(config, clusterTimings,
+                    () -> rtm == null ? 0 : rtm.onlineCount());
+            started.add(parts.link());
+            directory = parts.directory();
+            health.register(parts.health());
+            clusterView = parts.view();
+        }
         rtm = RtmService.create(config.global().appId(), config.reservedUids(), loginTokens(),
-                new ChannelLimits(config.limits().rtmChannelMembers(), config.limits().rtmChannelsPerUser()), rtmTimers);
+                new ChannelLimits(config.limits().rtmChannelMembers(), config.limits().rtmChannelsPerUser()), rtmTimers,
+                directory);
         started.add(rtm);
         RtmWebSocket rtmSocket = new RtmWebSocket(rtm, new RtmWebSocket.Limits(config.limits().maxConnections(),
                 config.limits().maxRequestsPerSecond()));
@@ -99,7 +121,7 @@ public final class Srproxy implements AutoCloseable {
         SrproxyMeters.register(metrics.registry(), rtm, rtc, calls, Optional.ofNullable(sip));
         SrproxyMeters.registerRefusals(metrics.registry(), rtmSocket, Optional.ofNullable(gateway));
         SrproxyMeters.registerRtcRefusals(metrics.registry(), rtcWeb);
-        modules.add(new ApiModule(config, new GatewayAdminView(calls, Optional.ofNullable(gateway))));
+        modules.add(new ApiModule(config, new GatewayAdminView(calls, Optional.ofNullable(gateway), clusterView)));
         web = new WebServer(config.rtm().ip(), config.rtm().port(), tlsKeyStore(), modules).start();
         started.add(web);
         log.info("srproxy up: signalling and web client on {}://{}:{}/", config.rtm().tls() ? "https" : "http",

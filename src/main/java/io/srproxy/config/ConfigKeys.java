@@ -55,6 +55,9 @@ public final class ConfigKeys {
             new Key("limits", "sip_tcp_idle_timeout", "300", false),
             new Key("limits", "rtm_channel_members", "512", false),
             new Key("limits", "rtm_channels_per_user", "20", false),
+            new Key("cluster", "redis", "", false),
+            new Key("cluster", "node_id", "", false),
+            new Key("cluster", "advertise", "", false),
             new Key("log", "level", "2", false),
             new Key("log", "file", "", false),
             new Key("log", "max_file_size", "100", false));

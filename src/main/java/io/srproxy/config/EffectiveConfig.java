@@ -21,6 +21,8 @@ public final class EffectiveConfig {
             String value = given.orElse(key.defaultValue());
             if (key.secret() && !value.isEmpty()) {
                 value = "****";
+            } else if (key.section().equals("cluster") && key.name().equals("redis")) {
+                value = RtxConfig.Cluster.redacted(value);
             }
             out.append(key.name()).append('=').append(value.isEmpty() ? "\"\"" : value);
             out.append(given.isPresent() ? "" : value.isEmpty() ? "   ## not set" : "   ## default");

@@ -18,7 +18,19 @@ public record RtxConfig(
         Proxy proxy,
         Media media,
         Limits limits,
-        Log log) {
+        Log log,
+        Cluster cluster) {
+
+    /** As before clustering: one node ({@code [cluster]} absent). */
+    public RtxConfig(String source, Global global, Rtc rtc, Rtm rtm, Rtm2Sip rtm2sip, Pstn pstn, Proxy proxy,
+                     Media media, Limits limits, Log log) {
+        this(source, global, rtc, rtm, rtm2sip, pstn, proxy, media, limits, log, Cluster.NONE);
+    }
+
+    /** A copy with another {@code [cluster]} section (tests start several nodes from one config). */
+    public RtxConfig withCluster(Cluster c) {
+        return new RtxConfig(source, global, rtc, rtm, rtm2sip, pstn, proxy, media, limits, log, c);
+    }
 
     /** {@code host[:port]}; port 5060 when absent. */
     public record HostPort(String host, int port) {
@@ -121,6 +133,32 @@ public record RtxConfig(
 
     /** {@code [media] rtp_latching}; README's config table says what each does. */
     public enum RtpLatching { AUTO, ON, OFF }
+
+    /**
+     * Several nodes as one service: the Redis they share ({@code redis://[:password@]host[:port][/db]},
+     * {@code rediss://} for TLS; empty = one node, no Redis), this node's name, unique in the
+     * cluster, and the {@code host:port} where apps and operators reach its {@code [rtm]} port.
+     */
+    public record Cluster(Optional<String> redis, String nodeId, String advertise) {
+        public static final Cluster NONE = new Cluster(Optional.empty(), "", "");
+
+        public boolean on() {
+            return redis.isPresent();
+        }
+
+        /** The Redis URI with any password replaced by {@code ****}, for logs and {@code check}. */
+        public static String redacted(String uri) {
+            int scheme = uri.indexOf("://");
+            int at = uri.lastIndexOf('@');
+            if (scheme < 0 || at < scheme) {
+                return uri;
+            }
+            String user = uri.substring(scheme + 3, at);
+            int colon = user.indexOf(':');
+            String shown = colon < 0 ? "****" : user.substring(0, colon) + ":****";
+            return uri.substring(0, scheme + 3) + shown + uri.substring(at);
+        }
+    }
 
     /** Logging: level 0 SENSITIVE .. 5 NONE; file empty = console only; size in MB. */
     public record Log(int level, Optional<String> file, int maxFileSizeMb) {}

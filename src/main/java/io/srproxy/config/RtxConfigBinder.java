@@ -97,11 +97,13 @@ public final class RtxConfigBinder {
         var log = new RtxConfig.Log(intIn("log", "level", 0, 5), optional("log", "file"),
                 intIn("log", "max_file_size", 1, 1_000_000));
 
+        var cluster = cluster(rtm);
+
         crossChecks(global, rtm2sip, proxy, media);
 
         boolean failed = problems.stream().anyMatch(p -> p.severity() == Severity.ERROR);
         RtxConfig config = failed ? null
-                : new RtxConfig(file.name(), global, rtc, rtm, rtm2sip, pstn, proxy, media, limits, log);
+                : new RtxConfig(file.name(), global, rtc, rtm, rtm2sip, pstn, proxy, media, limits, log, cluster);
         return new Binding(config, List.copyOf(problems));
     }
 
@@ -367,6 +369,61 @@ public final class RtxConfigBinder {
         } catch (IllegalArgumentException e) {
             errorAt("rtm2sip", "acc_rule", e.getMessage());
             return List.of();
+        }
+    }
+
+    private static final Pattern NODE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+    /** {@code [cluster]}: all of it is ignored without {@code redis}. */
+    private RtxConfig.Cluster cluster(RtxConfig.Rtm rtm) {
+        Optional<String> redis = optional("cluster", "redis");
+        if (redis.isEmpty()) {
+            for (String k : List.of("node_id", "advertise")) {
+                if (optional("cluster", k).isPresent()) {
+                    warnAt("cluster", k, "ignored: [cluster] redis is not set, so this is a single node");
+                }
+            }
+            return RtxConfig.Cluster.NONE;
+        }
+        redisUri(redis.get());
+        String host = hostName();
+        String nodeId = optional("cluster", "node_id").orElse(host + "-" + rtm.port());
+        if (!NODE_ID.matcher(nodeId).matches()) {
+            errorAt("cluster", "node_id", "'" + nodeId + "' must be 1..64 of A-Z a-z 0-9 . _ -");
+        }
+        String advertise = optional("cluster", "advertise")
+                .orElse((rtm.ip().equals("0.0.0.0") || rtm.ip().equals("::") ? host : rtm.ip()) + ":" + rtm.port());
+        int colon = advertise.lastIndexOf(':');
+        if (colon <= 0 || parsePort(advertise.substring(colon + 1)) < 0) {
+            errorAt("cluster", "advertise", "'" + advertise + "' is not host:port (where apps reach this node's [rtm] port)");
+        }
+        return new RtxConfig.Cluster(redis, nodeId, advertise);
+    }
+
+    /** redis://[[user]:password@]host[:port][/db] or rediss:// (TLS); named problems, never the password. */
+    private void redisUri(String value) {
+        String shown = RtxConfig.Cluster.redacted(value);
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI(value);
+        } catch (java.net.URISyntaxException e) {
+            errorAt("cluster", "redis", "'" + shown + "' is not a URI (redis://host:port)");
+            return;
+        }
+        if (!"redis".equals(uri.getScheme()) && !"rediss".equals(uri.getScheme())) {
+            errorAt("cluster", "redis", "'" + shown + "' must start with redis:// or rediss:// (TLS)");
+        } else if (uri.getHost() == null || uri.getHost().isEmpty()) {
+            errorAt("cluster", "redis", "'" + shown + "' names no host (redis://host:port)");
+        } else if (uri.getPath() != null && !uri.getPath().isEmpty() && !uri.getPath().matches("/\\d{1,2}")) {
+            errorAt("cluster", "redis", "'" + shown + "': the path must be a database number (/0../15)");
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9._-]", "-");
+        } catch (java.net.UnknownHostException e) {
+            return "srproxy";
         }
     }
 

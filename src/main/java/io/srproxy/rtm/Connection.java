@@ -20,6 +20,18 @@ public final class Connection {
     volatile long lastSeenMillis;
     /** The logged-in uid, or null. */
     String uid;
+    /** This node's number for the logged-in session (0 when not logged in). */
+    long session;
+    /** Set on a stand-in for a session at another node (which gets this connection's events). */
+    RtmDirectory.SessionRef remote;
+    /** Callee side: invitations kept by another node, by id, and that node. */
+    final java.util.Map<String, String> remoteInvitations = new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, String> eldest) {
+            return size() > MAX_REMOTE_INVITATIONS; // an end that never arrived must not pile up
+        }
+    };
+    static final int MAX_REMOTE_INVITATIONS = 1024;
     final Set<String> subscriptions = new HashSet<>();
     final Set<String> invitationIds = new HashSet<>();
     /** Channels joined, in join order. */

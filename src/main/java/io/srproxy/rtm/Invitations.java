@@ -58,11 +58,26 @@ final class Invitations {
     private final Function<String, Connection> sessions;
     private final InvitationOutcomes outcomes = new InvitationOutcomes();
 
-    Invitations(Timers timers, Executor executor, RtmTimeouts timeouts, Function<String, Connection> sessions) {
+    private final java.util.function.Consumer<String> waitingFor;
+    private final java.util.function.Consumer<String> notWaitingFor;
+
+    /**
+     * {@code sessions} finds a callee's session on this node; {@code waitingFor} / {@code notWaitingFor}
+     * hear when invitations start and stop waiting for an offline uid (a cluster watches it log in elsewhere).
+     */
+    Invitations(Timers timers, Executor executor, RtmTimeouts timeouts, Function<String, Connection> sessions,
+                java.util.function.Consumer<String> waitingFor, java.util.function.Consumer<String> notWaitingFor) {
         this.timers = timers;
         this.executor = executor;
         this.timeouts = timeouts;
         this.sessions = sessions;
+        this.waitingFor = waitingFor;
+        this.notWaitingFor = notWaitingFor;
+    }
+
+    /** Invitations wait for {@code uid} to log in. */
+    boolean waitingFor(String uid) {
+        return waitingByCallee.containsKey(uid);
     }
 
     InvitationOutcomes outcomes() {
@@ -92,7 +107,10 @@ final class Invitations {
             deliver(inv, callee);
         } else {
             inv.phase = Phase.WAITING_FOR_CALLEE;
-            waitingByCallee.computeIfAbsent(inv.calleeId, k -> new ArrayList<>()).add(inv);
+            waitingByCallee.computeIfAbsent(inv.calleeId, k -> {
+                waitingFor.accept(k);
+                return new ArrayList<>();
+            }).add(inv);
             schedule(inv, timeouts.offlineRetry(), () -> {
                 end(inv);
                 outcomes.failed(LocalInvitationFailureReason.PEER_OFFLINE);
@@ -106,6 +124,7 @@ final class Invitations {
     void loggedIn(Connection callee) {
         List<Invitation> waiting = waitingByCallee.remove(callee.uid);
         if (waiting != null) {
+            notWaitingFor.accept(callee.uid);
             waiting.forEach(inv -> deliver(inv, callee));
         }
     }
@@ -263,6 +282,7 @@ final class Invitations {
             List<Invitation> waiting = waitingByCallee.get(inv.calleeId);
             if (waiting != null && waiting.remove(inv) && waiting.isEmpty()) {
                 waitingByCallee.remove(inv.calleeId);
+                notWaitingFor.accept(inv.calleeId);
             }
         }
     }

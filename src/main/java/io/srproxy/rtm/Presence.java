@@ -6,28 +6,57 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Predicate;
+import java.util.function.Consumer;
 
-/** Presence subscriptions: who watches whom, and the change events. Runs on the service's executor. */
+/**
+ * Presence subscriptions: who watches whom, and the change events (each uid's state is told once
+ * per change, however many times it is reported). Runs on the service's executor.
+ */
 final class Presence {
 
     /** Subscriptions one session may hold. */
     static final int MAX_SUBSCRIPTIONS = 4096;
 
     private final Map<String, Set<Connection>> watchers = new HashMap<>();
+    /** The state last told to the watchers of a uid. */
+    private final Map<String, PeerOnlineState> told = new HashMap<>();
+    private final Consumer<String> firstWatcher;
+    private final Consumer<String> lastWatcherGone;
 
-    /** Subscribes and reports the peers' current state at once, as the RTM SDKs do. */
-    void subscribe(Connection c, List<String> peers, Predicate<String> online) {
+    /** {@code firstWatcher} / {@code lastWatcherGone}: a uid gained its first watcher, or lost its last. */
+    Presence(Consumer<String> firstWatcher, Consumer<String> lastWatcherGone) {
+        this.firstWatcher = firstWatcher;
+        this.lastWatcherGone = lastWatcherGone;
+    }
+
+    /**
+     * Subscribes; the caller reports the peers' current state at once, as the RTM SDKs do, with
+     * {@link #snapshot}.
+     */
+    void subscribe(Connection c, List<String> peers) {
         if (c.subscriptions.size() + peers.size() > MAX_SUBSCRIPTIONS) {
             throw RtmLimits.invalid("peerIds would make " + (c.subscriptions.size() + peers.size())
                     + " subscriptions; at most " + MAX_SUBSCRIPTIONS + " per session");
         }
-        Map<String, PeerOnlineState> now = new LinkedHashMap<>();
         for (String p : peers) {
             c.subscriptions.add(p);
-            watchers.computeIfAbsent(p, k -> new HashSet<>()).add(c);
-            now.put(p, online.test(p) ? PeerOnlineState.ONLINE : PeerOnlineState.OFFLINE);
+            watchers.computeIfAbsent(p, k -> {
+                firstWatcher.accept(k);
+                return new HashSet<>();
+            }).add(c);
         }
+    }
+
+    /** Tells {@code c} the state of the peers it just subscribed to (those it still watches). */
+    void snapshot(Connection c, Map<String, Boolean> online) {
+        Map<String, PeerOnlineState> now = new LinkedHashMap<>();
+        online.forEach((p, on) -> {
+            PeerOnlineState state = on ? PeerOnlineState.ONLINE : PeerOnlineState.OFFLINE;
+            now.put(p, state);
+            if (watchers.containsKey(p)) {
+                told.put(p, state);
+            }
+        });
         c.deliver(new RtmEvent.PeersOnlineStatusChanged(now));
     }
 
@@ -48,7 +77,7 @@ final class Presence {
 
     void changed(String uid, PeerOnlineState state) {
         Set<Connection> set = watchers.get(uid);
-        if (set == null) {
+        if (set == null || told.put(uid, state) == state) {
             return;
         }
         RtmEvent event = new RtmEvent.PeersOnlineStatusChanged(Map.of(uid, state));
@@ -61,6 +90,8 @@ final class Presence {
         Set<Connection> set = watchers.get(uid);
         if (set != null && set.remove(c) && set.isEmpty()) {
             watchers.remove(uid);
+            told.remove(uid);
+            lastWatcherGone.accept(uid);
         }
     }
 }

@@ -21,4 +21,9 @@ public interface AdminView {
 
     /** The gateway's RTM accounts; empty when no SIP direction is on. */
     List<?> accounts();
+
+    /** {@code enabled}, and with {@code [cluster]}: this {@code node}, {@code healthy} (Redis answers) and the live {@code nodes}. */
+    default Map<String, Object> cluster() {
+        return Map.of("enabled", false);
+    }
 }

@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * Read-only JSON for the web client and the admin page: {@code /api/config} (what a client needs
  * to log in), {@code /api/calls} (active and recent calls), {@code /api/stats} (counters),
- * {@code /api/registrations} and {@code /api/accounts} (the gateway's SIP and RTM identities).
+ * {@code /api/registrations} and {@code /api/accounts} (the gateway's SIP and RTM identities),
+ * {@code /api/cluster} (this node and the live nodes, with {@code [cluster]}).
  */
 public final class ApiModule implements WebModule {
 
@@ -29,5 +30,6 @@ public final class ApiModule implements WebModule {
         routes.get("/api/registrations", ctx -> ctx.json(view.registrations()));
         routes.get("/api/accounts", ctx -> ctx.json(view.accounts()));
         routes.get("/api/stats", ctx -> ctx.json(view.stats()));
+        routes.get("/api/cluster", ctx -> ctx.json(view.cluster()));
     }
 }

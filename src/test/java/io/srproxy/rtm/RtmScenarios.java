@@ -31,12 +31,18 @@ public abstract class RtmScenarios {
 
     protected ManualTimers timers;
     protected RtmService service;
+    protected RtmTimeouts timeouts;
     private final List<RtmClient> clients = new ArrayList<>();
 
     /** A new client of {@link #service} logging in with {@code appId}. */
     protected abstract RtmClient newClient(String appId, RtmListener listener);
 
     protected void startTransport() throws Exception {}
+
+    /** What {@link #service} knows of other nodes: none, unless a subclass runs the suite across a cluster. */
+    protected RtmDirectory directory() throws Exception {
+        return RtmDirectory.single();
+    }
 
     protected void stopTransport() {}
 
@@ -48,8 +54,8 @@ public abstract class RtmScenarios {
         Awaitility.setDefaultPollInterval(Duration.ofMillis(10));
         timers = new ManualTimers();
         // keepalive is tested on its own; here it must not fire while the clock jumps
-        RtmTimeouts timeouts = new RtmTimeouts(S30, S30, Duration.ofSeconds(60), S30, Duration.ofDays(1));
-        service = new RtmService(APP, LoginPolicy.appIdOnly(APP), timers, timeouts, CHANNEL_LIMITS);
+        timeouts = new RtmTimeouts(S30, S30, Duration.ofSeconds(60), S30, Duration.ofDays(1));
+        service = new RtmService(APP, LoginPolicy.appIdOnly(APP), timers, timeouts, CHANNEL_LIMITS, directory());
         startTransport();
     }
 

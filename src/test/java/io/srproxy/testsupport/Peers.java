@@ -56,6 +56,10 @@ public final class Peers {
         return require("chromium", "chromium");
     }
 
+    public static Path redisServer() {
+        return require("redis-server", "redis-server");
+    }
+
     public static Path chromedriver() {
         return require("chromedriver", "chromium-driver");
     }
