@@ -109,6 +109,7 @@ final class InboundRequests implements SipListenerExt {
         if (st == null) {
             return;
         }
+        applyTimers(st);
         st.sendResponse(agent.messages().createResponse(Response.TRYING, request));
         if (agent.isClosed()) {
             st.sendResponse(agent.messages().createResponse(Response.SERVICE_UNAVAILABLE, request));
@@ -145,6 +146,15 @@ final class InboundRequests implements SipListenerExt {
         }
         if (call instanceof IncomingCall in) {
             in.onCancel();
+        }
+    }
+
+    /** Our T1 also paces the 200's retransmissions and the stack's ACK wait (64*T1), as for our own timer. */
+    private void applyTimers(ServerTransaction st) {
+        try {
+            agent.applyTimers(st);
+        } catch (IllegalStateException started) {
+            log.debug("INVITE transaction timer already running: keeping the stack's T1");
         }
     }
 
