@@ -252,9 +252,8 @@ final class InboundRequests implements SipListenerExt {
         Dialog d = event.getDialog();
         SipCall call = d == null ? null : agent.call(d.getCallId().getCallId());
         if (event.getReason() == DialogTimeoutEvent.Reason.AckNotReceived && call instanceof IncomingCall in) {
-            in.onAckTimeout();
-        }
-        if (d != null) {
+            in.onDialogAckTimeout(d); // the call decides: BYE and delete, or keep a dialog whose ACK the stack missed
+        } else if (d != null) {
             d.delete();
         }
     }
