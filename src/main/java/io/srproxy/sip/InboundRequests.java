@@ -109,6 +109,7 @@ final class InboundRequests implements SipListenerExt {
         if (st == null) {
             return;
         }
+        applyTimers(st);
         st.sendResponse(agent.messages().createResponse(Response.TRYING, request));
         if (agent.isClosed()) {
             st.sendResponse(agent.messages().createResponse(Response.SERVICE_UNAVAILABLE, request));
@@ -145,6 +146,15 @@ final class InboundRequests implements SipListenerExt {
         }
         if (call instanceof IncomingCall in) {
             in.onCancel();
+        }
+    }
+
+    /** Our T1 also paces the 200's retransmissions and the stack's ACK wait (64*T1), as for our own timer. */
+    private void applyTimers(ServerTransaction st) {
+        try {
+            agent.applyTimers(st);
+        } catch (IllegalStateException started) {
+            log.debug("INVITE transaction timer already running: keeping the stack's T1");
         }
     }
 
@@ -242,9 +252,8 @@ final class InboundRequests implements SipListenerExt {
         Dialog d = event.getDialog();
         SipCall call = d == null ? null : agent.call(d.getCallId().getCallId());
         if (event.getReason() == DialogTimeoutEvent.Reason.AckNotReceived && call instanceof IncomingCall in) {
-            in.onAckTimeout();
-        }
-        if (d != null) {
+            in.onDialogAckTimeout(d); // the call decides: BYE and delete, or keep a dialog whose ACK the stack missed
+        } else if (d != null) {
             d.delete();
         }
     }

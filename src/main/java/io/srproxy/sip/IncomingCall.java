@@ -1,12 +1,16 @@
 package io.srproxy.sip;
 
+import gov.nist.javax.sip.stack.DialogAcks;
+import gov.nist.javax.sip.stack.SIPDialog;
 import io.srproxy.log.LogSafe;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import javax.sip.Dialog;
 import javax.sip.ServerTransaction;
 import javax.sip.address.SipURI;
+import javax.sip.header.CSeqHeader;
 import javax.sip.header.FromHeader;
 import javax.sip.header.Header;
 import javax.sip.header.ToHeader;
@@ -283,6 +287,26 @@ public final class IncomingCall extends SipCall {
             respond(inviteTx, invite, Response.REQUEST_TERMINATED, null, false);
         }
         super.onRemoteBye();
+    }
+
+    /**
+     * JAIN-SIP's dialog resent our 200 for 64*T1 without counting an ACK (it says so every T1 until
+     * the dialog goes). Without an ACK: BYE, then the dialog goes. If we did see the ACK, the stack
+     * missed it (JAIN-SIP issue 140): the call is up, so its dialog stays, or no BYE could ever end it.
+     */
+    void onDialogAckTimeout(Dialog d) {
+        executor.execute(() -> {
+            if (state == State.CONFIRMED && d instanceof SIPDialog sd) {
+                long cseq = ((CSeqHeader) invite.getHeader(CSeqHeader.NAME)).getSeqNumber();
+                DialogAcks.confirm(sd, cseq);
+                return;
+            }
+            if (state == State.ANSWERED) {
+                log.warn("call {}: no ACK for our 200 OK; sending BYE (check NAT/public_ip)", logId);
+                sendByeAndEnd(new CallEnd(CallEnd.Cause.NO_ACK, 0, "ACK never arrived"));
+            }
+            d.delete();
+        });
     }
 
     /** The 200 was retransmitted until timer H without an ACK. */

@@ -351,12 +351,12 @@ public final class SipAgent implements AutoCloseable {
         return applyTimers(sip.provider().getNewClientTransaction(request));
     }
 
-    ClientTransaction applyTimers(ClientTransaction ct) {
+    <T extends javax.sip.Transaction> T applyTimers(T t) {
         int t1 = (int) settings.t1().toMillis();
         if (t1 != 500) {
-            ct.setRetransmitTimer(t1);
+            t.setRetransmitTimer(t1);
         }
-        return ct;
+        return t;
     }
 
     ScheduledExecutorService scheduler() {

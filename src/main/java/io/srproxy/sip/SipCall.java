@@ -1,5 +1,7 @@
 package io.srproxy.sip;
 
+import gov.nist.javax.sip.stack.DialogAcks;
+import gov.nist.javax.sip.stack.SIPDialog;
 import io.srproxy.log.LogSafe;
 import io.srproxy.concurrent.SerialExecutor;
 import io.srproxy.rtc.rtp.RtpSession;
@@ -13,6 +15,7 @@ import javax.sip.Dialog;
 import javax.sip.DialogState;
 import javax.sip.RequestEvent;
 import javax.sip.ServerTransaction;
+import javax.sip.header.CSeqHeader;
 import javax.sip.header.ContentTypeHeader;
 import javax.sip.header.Header;
 import javax.sip.message.Request;
@@ -125,8 +128,25 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
                 onRemoteBye();
             }
             case Request.INFO, Request.NOTIFY -> respond(st, request, Response.OK, null, false);
-            case Request.ACK -> onAck(request);
+            case Request.ACK -> {
+                stopTwoHundredRetransmissions(request);
+                onAck(request);
+            }
             default -> respond(st, request, Response.METHOD_NOT_ALLOWED, null, false);
+        }
+    }
+
+    /**
+     * Makes sure the dialog counts this ACK: JAIN-SIP misses an ACK that overtakes the start of its
+     * 2xx retransmission timer (busy machine), then resends our 200 for 64*T1 and reports the ACK as
+     * never received. ACKs run on this executor after the task that sent the 200, so the timer exists now.
+     */
+    private void stopTwoHundredRetransmissions(Request ack) {
+        if (dialog instanceof SIPDialog d) {
+            long cseq = ((CSeqHeader) ack.getHeader(CSeqHeader.NAME)).getSeqNumber();
+            if (DialogAcks.confirm(d, cseq)) {
+                log.info("call {}: the stack had missed the ACK (JAIN-SIP issue 140); our 200 is no longer resent", logId);
+            }
         }
     }
 

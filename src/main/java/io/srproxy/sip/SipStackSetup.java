@@ -17,6 +17,9 @@ import javax.sip.message.MessageFactory;
 record SipStackSetup(SipStack stack, SipProvider provider, AddressFactory addresses, HeaderFactory headers,
                      MessageFactory messages, int port) {
 
+    /** Tests only: a {@code gov.nist.core.net.NetworkLayer} class for stacks created from now on (to stall a send), else null. */
+    static volatile String networkLayerForTests;
+
     /**
      * Creates and starts the stack; {@code guards} are registered under the stack's name first, for
      * the parts JAIN-SIP makes by class name ({@link AdmissionValve}, {@link BoundedNioProcessorFactory}).
@@ -86,6 +89,9 @@ record SipStackSetup(SipStack stack, SipProvider provider, AddressFactory addres
         p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", Integer.toString(limits.maxMessageSize()));
         // JAIN-SIP ignores it for NIO (BoundedTcpProcessor limits), kept for its blocking transports
         p.setProperty("gov.nist.javax.sip.MAX_CONNECTIONS", Integer.toString(limits.tcpConnections()));
+        if (networkLayerForTests != null) {
+            p.setProperty("gov.nist.javax.sip.NETWORK_LAYER", networkLayerForTests);
+        }
         // No outbound proxy: out-of-dialog requests name the server in their Request-URI, in-dialog
         // ones follow the route set and the peer's Contact (RFC 3261 12.2.1.1); behind NAT,
         // public_ip in our Contact/Via and rport keep requests and responses reachable.
