@@ -16,7 +16,7 @@ class LoadScenarioTest {
     void aLate180AndAResent200AfterTheAckDoNotAbortTheCall(@TempDir Path dir) throws Exception {
         int port = FreePorts.tcpAndUdp();
         try (Sipp uas = Sipp.uas("uas_hiccup_after_ack.xml", port);
-             SippCallers caller = SippCallers.start(dir, port, List.of("1086"), 1, 1, 1000, 1)) {
+             SippCallers caller = SippCallers.start(dir, port, "0", List.of("1086"), 1, 1, 1000, 1)) {
             uas.assertPassed(); // it got an ACK for each 200 and then the caller's BYE
             assertThat(caller.awaitExit(30)).as("sipp's caller finished").isTrue();
             assertThat(caller.stat("FailedCall(C)")).as("calls the caller saw fail").isZero();
