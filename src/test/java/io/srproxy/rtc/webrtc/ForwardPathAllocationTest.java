@@ -24,6 +24,8 @@ import org.junit.jupiter.api.Test;
  */
 class ForwardPathAllocationTest {
 
+    private static final int ATTEMPTS = 5;
+
     private static final int PAIRS = 4;
     private static final int THREADS = 1; // one reader: every sender interleaves on its socket
     private static final int BATCH = 32; // rounds per batch: each round one audio and one video packet per sender
@@ -88,20 +90,31 @@ class ForwardPathAllocationTest {
             protect(packets, lengths, from, opus, vp8, seq);
             dispatch(packets, lengths, from);
         }
-        long sentBefore = rtc.mux().counters().media.packetsOut.sum();
-        long allocated = 0;
-        for (int i = 0; i < MEASURED_BATCHES; i++) {
-            protect(packets, lengths, from, opus, vp8, seq); // the senders' work, not measured
-            long before = threads.getCurrentThreadAllocatedBytes();
-            dispatch(packets, lengths, from);
-            allocated += threads.getCurrentThreadAllocatedBytes() - before;
-        }
+        // Measured up to ATTEMPTS times: on a busy machine (the whole suite in one JVM) the JIT may
+        // not yet have compiled the path, and interpreted code allocates what compiled code does
+        // not; an allocation the code really makes per packet shows in every attempt.
+        List<Long> attempts = new ArrayList<>();
         long packetsMeasured = (long) MEASURED_BATCHES * perBatch;
-        // every packet went the whole way: decrypted, routed, encrypted and sent
-        assertThat(rtc.mux().counters().media.packetsOut.sum() - sentBefore).isEqualTo(packetsMeasured);
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            long sentBefore = rtc.mux().counters().media.packetsOut.sum();
+            long allocated = 0;
+            for (int i = 0; i < MEASURED_BATCHES; i++) {
+                protect(packets, lengths, from, opus, vp8, seq); // the senders' work, not measured
+                long before = threads.getCurrentThreadAllocatedBytes();
+                dispatch(packets, lengths, from);
+                allocated += threads.getCurrentThreadAllocatedBytes() - before;
+            }
+            // every packet went the whole way: decrypted, routed, encrypted and sent
+            assertThat(rtc.mux().counters().media.packetsOut.sum() - sentBefore).isEqualTo(packetsMeasured);
+            attempts.add(allocated);
+            if (allocated < BUDGET) {
+                break;
+            }
+        }
         assertThat(rtc.mux().counters().snapshot().get("srtpAuthFailed")).isZero();
-        assertThat(allocated)
-                .as("bytes allocated for %d forwarded packets (audio and video, %d senders interleaved)", packetsMeasured, PAIRS)
+        assertThat(attempts.get(attempts.size() - 1))
+                .as("bytes allocated for %d forwarded packets (audio and video, %d senders interleaved), per attempt %s",
+                        packetsMeasured, PAIRS, attempts)
                 .isLessThan(BUDGET);
     }
 
