@@ -20,7 +20,7 @@ class CallLeakTest {
     void fiftyCallsInARowLeaveNothingBehind() {
         int pstnPort = FreePorts.tcpAndUdp();
         try (KamailioServer kamailio = KamailioServer.start("1000", pstnPort, KamailioServer.ZeroMode.KEEP, 300);
-             Sipp pstn = Sipp.uas("uas_answer.xml", pstnPort, CALLS);
+             Sipp pstn = Sipp.uas("uas_answer_unordered.xml", pstnPort, CALLS);
              SipTestAgent agent = SipTestAgent.start(SipTestAgent.settings(kamailio.port(), "1000", "1234", ""))) {
             SipAgent sip = agent.agent();
             int baselineThreads = -1;
