@@ -34,16 +34,37 @@ public final class Sipp implements AutoCloseable {
         return uas(scenario, port, 1, keys);
     }
 
-    /** A UAS that serves {@code calls} calls before it exits. */
+    /**
+     * A UAS that serves {@code calls} calls before it exits. The port is the test's (its SIP
+     * server routes there), so when something holds it for a moment (the last test's sipp still
+     * exiting, or another sipp's second RTP echo port, media port + 2, which no one reserved)
+     * sipp exits at once, and it is started again on the same port, a few times.
+     */
     public static Sipp uas(String scenario, int port, int calls, String... keys) {
-        Sipp s = start(scenario, "127.0.0.1", port, null, null, calls, keys);
-        await("sipp listening on " + port).atMost(Duration.ofSeconds(10)).until(() -> {
-            if (!s.process.isAlive()) {
-                throw new AssertionError("sipp exited:\n" + s.process.tail());
+        for (int attempt = 1; ; attempt++) {
+            Sipp s = start(scenario, "127.0.0.1", port, null, null, calls, keys);
+            String[] exited = new String[1];
+            await("sipp listening on " + port).atMost(Duration.ofSeconds(10)).until(() -> {
+                if (!s.process.isAlive()) {
+                    exited[0] = s.process.tail();
+                    return true;
+                }
+                return udpTaken("127.0.0.1", port);
+            });
+            if (exited[0] == null) {
+                return s;
             }
-            return udpTaken("127.0.0.1", port);
-        });
-        return s;
+            s.close();
+            if (attempt == 5 || !exited[0].toLowerCase().contains("address already in use")) {
+                throw new AssertionError("sipp exited:\n" + exited[0]);
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while port " + port + " was busy", e);
+            }
+        }
     }
 
     /**
