@@ -43,6 +43,8 @@ import java.util.stream.IntStream;
  * --sample 30         soak sampling period, seconds       --out target/load
  * --jar target/srproxy.jar                                --srproxy-jvm "-Xms256m -Xmx256m"
  * --janus-debug 3     Janus's log level (0..7)
+ * --app-audio opus    what the srproxy apps offer and send: opus (transcoded against the phones'
+ *                     PCMU) or pcmu (G.711 passthrough)
  * </pre>
  */
 public final class CallLoadHarness {
@@ -175,7 +177,10 @@ public final class CallLoadHarness {
                     kamailio.port(), jvm);
             targetChildren.add(srproxy);
             probe = new ProcessProbe(srproxy.pid());
-            peers = new LoadPeers(opusFrames().frames, opusFrames().lengths, 4);
+            // --app-audio pcmu: the apps offer PCMU alone, so srproxy passes the phones' PCMU through
+            peers = opts.getOrDefault("app-audio", "opus").equalsIgnoreCase("pcmu")
+                    ? new LoadPeers(LoadPeers.Audio.PCMU, pcmuFrames(), pcmuLengths(), 4)
+                    : new LoadPeers(opusFrames().frames, opusFrames().lengths, 4);
             targetChildren.add(peers);
             AppFleet apps = new AppFleet(srproxy.webPort(), SrproxyChild.APP_ID, peers);
             targetChildren.add(apps);

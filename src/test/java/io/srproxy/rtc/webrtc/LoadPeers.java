@@ -156,8 +156,8 @@ public final class LoadPeers implements AutoCloseable {
             String common = "a=ice-ufrag:" + ufrag + "\r\na=ice-pwd:" + pwd + "\r\n"
                     + "a=fingerprint:sha-256 " + dtls.identity.fingerprint() + "\r\na=setup:actpass\r\na=rtcp-mux\r\n";
             return "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n"
-                    + "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\n" + common
-                    + "a=mid:0\r\na=sendrecv\r\na=rtpmap:111 opus/48000/2\r\n"
+                    + "m=audio 9 UDP/TLS/RTP/SAVPF " + audio.payloadType() + "\r\nc=IN IP4 0.0.0.0\r\n" + common
+                    + "a=mid:0\r\na=sendrecv\r\na=rtpmap:" + audio.payloadType() + " " + audio.rtpmap() + "\r\n"
                     + "m=video 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\n" + common
                     + "a=mid:1\r\na=sendrecv\r\na=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 nack pli\r\n";
         }
