@@ -70,12 +70,7 @@ final class AppFleet implements CallSide {
 
     @Override
     public List<AppCall.Result> drainResults() {
-        List<AppCall.Result> out = new ArrayList<>();
-        AppCall.Result r;
-        while ((r = results.poll()) != null) {
-            out.add(r);
-        }
-        return out;
+        return CallSide.drain(results);
     }
 
     private void ended(String callerId, AppCall call, AppCall.Result result) {

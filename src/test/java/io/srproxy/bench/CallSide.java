@@ -16,4 +16,14 @@ interface CallSide extends AutoCloseable {
 
     @Override
     void close();
+
+    /** Takes every result queued so far (both sides keep their finished calls in such a queue). */
+    static List<AppCall.Result> drain(java.util.Queue<AppCall.Result> results) {
+        List<AppCall.Result> out = new java.util.ArrayList<>();
+        AppCall.Result r;
+        while ((r = results.poll()) != null) {
+            out.add(r);
+        }
+        return out;
+    }
 }

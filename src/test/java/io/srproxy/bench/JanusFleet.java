@@ -97,12 +97,7 @@ final class JanusFleet implements CallSide {
 
     @Override
     public List<AppCall.Result> drainResults() {
-        List<AppCall.Result> out = new ArrayList<>();
-        AppCall.Result r;
-        while ((r = results.poll()) != null) {
-            out.add(r);
-        }
-        return out;
+        return CallSide.drain(results);
     }
 
     /** A request with a transaction; completes with Janus's "success" or "ack", fails with its "error". */
