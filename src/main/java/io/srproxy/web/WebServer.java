@@ -4,7 +4,6 @@ import io.javalin.Javalin;
 import io.javalin.http.staticfiles.Location;
 import io.srproxy.auth.PemKeyStore;
 import java.security.KeyStore;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.eclipse.jetty.http.HttpVersion;
@@ -43,11 +42,8 @@ public final class WebServer implements AutoCloseable {
             cfg.startup.showOldJavalinVersionWarning = false;
             cfg.jetty.host = host;
             cfg.jetty.port = port;
-            cfg.jetty.modifyWebSocketServletFactory(ws -> {
-                ws.setMaxTextMessageSize(MAX_WS_MESSAGE_BYTES);
-                ws.setMaxBinaryMessageSize(MAX_WS_MESSAGE_BYTES);
-                ws.setIdleTimeout(Duration.ofSeconds(60));
-            });
+            cfg.jetty.modifyWebSocketServletFactory(DirectWebSocket::applyLimits);
+            cfg.jetty.modifyServletContextHandler(context -> modules.forEach(m -> m.addServlets(context)));
             tls.ifPresent(keyStore -> cfg.jetty.addConnector((server, http) -> httpsConnector(server, http, host, port, keyStore)));
             cfg.staticFiles.add("/web", Location.CLASSPATH);
             modules.forEach(m -> m.addRoutes(cfg.routes));

@@ -2,16 +2,25 @@ package io.srproxy.rtm.ws;
 
 import io.srproxy.log.LogSafe;
 import io.javalin.config.RoutesConfig;
-import io.javalin.websocket.WsContext;
 import io.srproxy.rtm.Connection;
 import io.srproxy.rtm.ConnectionChangeReason;
 import io.srproxy.rtm.ConnectionPeer;
 import io.srproxy.rtm.RtmError;
 import io.srproxy.rtm.RtmEvent;
 import io.srproxy.rtm.RtmService;
+import io.srproxy.web.DirectWebSocket;
 import io.srproxy.web.WebModule;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.websocket.api.Session;
+import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -36,10 +45,18 @@ public final class RtmWebSocket implements WebModule {
     public static final int CLOSE_GOING_AWAY = 1001;
     /** Outgoing text (in chars) that may wait for a slow client before it is disconnected. */
     public static final long MAX_QUEUED_CHARS = 1 << 20;
+    /** Seconds between the server's pings to every socket (what Javalin's automatic pings did). */
+    static final int PING_SECONDS = 15;
+    /** One thread for every server's ping sweep: a sweep is a loop over the open sockets. */
+    private static final ScheduledExecutorService PINGER = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "rtm-ws-pings");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final RtmService service;
     private final RtmWireCodec codec = new RtmWireCodec();
-    private final Map<String, SocketPeer> sockets = new ConcurrentHashMap<>();
+    private final Set<SocketPeer> sockets = ConcurrentHashMap.newKeySet();
     private final Map<Integer, LongAdder> closesByStatus = new ConcurrentHashMap<>();
     private final LongAdder slowClientsDropped = new LongAdder();
 
@@ -92,46 +109,48 @@ public final class RtmWebSocket implements WebModule {
 
     @Override
     public void addRoutes(RoutesConfig routes) {
-        routes.ws(PATH, ws -> {
-            ws.onConnect(ctx -> {
-                if (sockets.size() >= limits.maxConnections()) {
-                    refusedConnections.increment();
-                    log.warn("refusing {}: {} connections open ([rtm] max_connections)", ctx.session.getRemoteSocketAddress(),
-                            sockets.size());
-                    ctx.send(codec.error(null, null, RtmError.SERVER_FULL,
-                            "srproxy has " + limits.maxConnections() + " connections open, its limit; try again later"));
-                    ctx.closeSession(CLOSE_SERVER_FULL, "connection limit reached");
-                    return;
-                }
-                ctx.enableAutomaticPings();
-                SocketPeer peer = new SocketPeer(ctx);
-                peer.connection = service.connect(peer, true, "ws:" + ctx.session.getRemoteSocketAddress());
-                sockets.put(ctx.sessionId(), peer);
-            });
-            ws.onMessage(ctx -> onText(ctx, ctx.message()));
-            ws.onBinaryMessage(ctx -> {
-                SocketPeer peer = sockets.get(ctx.sessionId());
-                if (peer != null) {
-                    service.touch(peer.connection);
-                    peer.send(codec.error(null, null, RtmError.BAD_JSON, "binary frames are not used: send JSON text frames"));
-                }
-            });
-            ws.onClose(ctx -> {
-                closesByStatus.computeIfAbsent(ctx.status(), k -> new LongAdder()).increment();
-                SocketPeer peer = sockets.remove(ctx.sessionId());
-                if (peer != null) {
-                    log.debug("{} closed: {} {}", peer.connection, ctx.status(), LogSafe.of(ctx.reason()));
-                    service.disconnect(peer.connection);
-                }
-            });
-            ws.onError(ctx -> log.debug("websocket error on {}: {}", ctx.sessionId(),
-                    ctx.error() == null ? "?" : LogSafe.of(ctx.error().toString())));
-        });
+        // served by Jetty directly (addServlets): see DirectWebSocket for why
     }
 
-    private void onText(WsContext ctx, String text) {
-        SocketPeer peer = sockets.get(ctx.sessionId());
-        if (peer == null) {
+    @Override
+    public void addServlets(ServletContextHandler context) {
+        ScheduledFuture<?> pings = PINGER.scheduleWithFixedDelay(this::pingAll, PING_SECONDS, PING_SECONDS, TimeUnit.SECONDS);
+        DirectWebSocket.register(context, PATH, (request, response) -> new SocketPeer(), () -> pings.cancel(false));
+    }
+
+    /** A ping to every socket, so NATs and proxies on the way keep the idle ones open. */
+    private void pingAll() {
+        for (SocketPeer peer : sockets) {
+            Session session = peer.session;
+            if (session != null && session.isOpen()) {
+                session.sendPing(BufferUtil.EMPTY_BUFFER, Callback.NOOP);
+            }
+        }
+    }
+
+    private void opened(SocketPeer peer, Session session) {
+        if (sockets.size() >= limits.maxConnections()) {
+            refusedConnections.increment();
+            log.warn("refusing {}: {} connections open ([rtm] max_connections)", session.getRemoteSocketAddress(), sockets.size());
+            session.sendText(codec.error(null, null, RtmError.SERVER_FULL,
+                    "srproxy has " + limits.maxConnections() + " connections open, its limit; try again later"), Callback.NOOP);
+            session.close(CLOSE_SERVER_FULL, "connection limit reached", Callback.NOOP);
+            return;
+        }
+        peer.connection = service.connect(peer, true, "ws:" + session.getRemoteSocketAddress());
+        sockets.add(peer);
+    }
+
+    private void closed(SocketPeer peer, int status, String reason) {
+        closesByStatus.computeIfAbsent(status, k -> new LongAdder()).increment();
+        if (sockets.remove(peer)) {
+            log.debug("{} closed: {} {}", peer.connection, status, LogSafe.of(reason));
+            service.disconnect(peer.connection);
+        }
+    }
+
+    private void onText(SocketPeer peer, String text) {
+        if (!sockets.contains(peer)) {
             return;
         }
         Connection c = peer.connection;
@@ -157,8 +176,9 @@ public final class RtmWebSocket implements WebModule {
     }
 
     /** The service's way back to one socket, with a bound on what may wait for a slow reader. */
-    private final class SocketPeer implements ConnectionPeer {
-        private final WsContext ctx;
+    // public only because Jetty invokes the listener methods by reflection
+    public final class SocketPeer implements ConnectionPeer, Session.Listener.AutoDemanding {
+        volatile Session session;
         private final AtomicLong queuedChars = new AtomicLong();
         private final AtomicBoolean dropped = new AtomicBoolean();
         volatile Connection connection;
@@ -174,8 +194,34 @@ public final class RtmWebSocket implements WebModule {
             return ++inWindow <= limits.requestsPerSecond();
         }
 
-        SocketPeer(WsContext ctx) {
-            this.ctx = ctx;
+        @Override
+        public void onWebSocketOpen(Session session) {
+            this.session = session;
+            opened(this, session);
+        }
+
+        @Override
+        public void onWebSocketText(String text) {
+            onText(this, text);
+        }
+
+        @Override
+        public void onWebSocketBinary(ByteBuffer payload, Callback callback) {
+            callback.succeed();
+            if (sockets.contains(this)) {
+                service.touch(connection);
+                send(codec.error(null, null, RtmError.BAD_JSON, "binary frames are not used: send JSON text frames"));
+            }
+        }
+
+        @Override
+        public void onWebSocketClose(int status, String reason) {
+            closed(this, status, reason);
+        }
+
+        @Override
+        public void onWebSocketError(Throwable error) {
+            log.debug("websocket error on {}: {}", connection, error == null ? "?" : LogSafe.of(error.toString()));
         }
 
         void send(String text) {
@@ -186,16 +232,16 @@ public final class RtmWebSocket implements WebModule {
                 return;
             }
             Runnable sent = () -> queuedChars.addAndGet(-n);
-            ctx.session.sendText(text, Callback.from(sent, failure -> sent.run()));
+            session.sendText(text, Callback.from(sent, failure -> sent.run()));
         }
 
         private void dropSlowClient() {
             if (dropped.compareAndSet(false, true)) {
                 slowClientsDropped.increment();
                 log.warn("{} stopped reading ({} chars waiting): disconnected", connection, queuedChars.get());
-                sockets.remove(ctx.sessionId());
+                sockets.remove(this);
                 service.disconnect(connection);
-                ctx.session.disconnect();
+                session.disconnect();
             }
         }
 
@@ -206,14 +252,14 @@ public final class RtmWebSocket implements WebModule {
 
         @Override
         public void close(ConnectionChangeReason reason) {
-            sockets.remove(ctx.sessionId());
-            ctx.closeSession(CLOSE_KEEPALIVE_TIMEOUT, "no frame for longer than the keepalive limit: " + reason);
+            sockets.remove(this);
+            session.close(CLOSE_KEEPALIVE_TIMEOUT, "no frame for longer than the keepalive limit: " + reason, Callback.NOOP);
         }
 
         @Override
         public void closeGoingAway(String why) {
-            sockets.remove(ctx.sessionId());
-            ctx.closeSession(CLOSE_GOING_AWAY, why);
+            sockets.remove(this);
+            session.close(CLOSE_GOING_AWAY, why, Callback.NOOP);
         }
     }
 }
