@@ -130,7 +130,12 @@ class AnyRtcCompatTest {
             bob.run("accept", false);
             alice.awaitState("incall");
             bob.awaitState("incall");
-            await().atMost(Duration.ofSeconds(20)).until(() -> alice.remoteVideoWidth() > 0 && bob.remoteVideoWidth() > 0);
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(() -> alice.remoteVideoWidth() > 0 && bob.remoteVideoWidth() > 0);
+            } catch (RuntimeException e) {
+                throw new AssertionError("no remote video: alice " + alice.events() + " " + alice.stats() + " " + alice.errors()
+                        + "; bob " + bob.events() + " " + bob.stats() + " " + bob.errors(), e);
+            }
             await("local video stats").atMost(Duration.ofSeconds(15)).until(() -> {
                 Map<String, Object> s = alice.stats();
                 return s != null && number(s, "localVideo", "sendBitrate") > 0 && number(s, "remoteVideo", "receiveFrameRate") > 0;
