@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code [rtm] allowed_origins}: which web origins may use this srproxy from their own pages. The
  * SDK files get CORS headers for them (classic script tags need none, ES module imports and fetches
- * do), and a WebSocket upgrade (/rtm, /rtc) from a page of another origin is refused with 403 and a
- * body naming the origin and the key. Requests without an Origin (not from a browser page) and pages
+ * do), and a WebSocket upgrade (/rtm, /rtc) from a page of another origin is refused with 403, a
+ * warning in the log and an {@value #REFUSED_HEADER} header naming the origin and the key. Requests without an Origin (not from a browser page) and pages
  * of srproxy's own origin are always let through.
  */
 public final class OriginPolicy implements WebModule {
@@ -24,6 +24,9 @@ public final class OriginPolicy implements WebModule {
     private static final Logger log = LoggerFactory.getLogger(OriginPolicy.class);
     /** Paths a page of another origin may read (the SDKs in both forms). */
     private static final List<String> SHARED = List.of("/sdk/*", "/srproxy-rtc.js", "/srproxy-rtm.js");
+
+    /** Response header of a refused WebSocket upgrade saying why (browsers show only the 403). */
+    public static final String REFUSED_HEADER = "X-Srproxy-Refused";
 
     private final boolean any;
     private final Set<String> allowed;
@@ -68,7 +71,9 @@ public final class OriginPolicy implements WebModule {
             if (!allows(origin, ctx.header("Host"))) {
                 refusals.warn("refused a WebSocket to {} from a page of {}: not in [rtm] allowed_origins",
                         ctx.path(), LogSafe.of(origin));
-                throw new ForbiddenResponse("origin " + LogSafe.of(origin) + " is not allowed: add it to [rtm] allowed_origins");
+                String why = "origin " + LogSafe.of(origin) + " is not allowed: add it to [rtm] allowed_origins";
+                ctx.header(REFUSED_HEADER, why.replaceAll("[^\\x20-\\x7e]", "?")); // Jetty sends no body with a refused upgrade
+                throw new ForbiddenResponse(why);
             }
         });
     }
