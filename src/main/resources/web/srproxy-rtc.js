@@ -44,8 +44,6 @@ class Track extends Emitter {
     this._track = mediaStreamTrack;
     this.trackMediaType = kind;
     this._element = null;
-    this._container = null;
-    this._playConfig = {};
   }
   getMediaStreamTrack() { return this._track; }
   getTrackId() { return this._track ? this._track.id : null; }
@@ -68,12 +66,9 @@ class Track extends Emitter {
       if (config.mirror) el.style.transform = "rotateY(180deg)";
     }
     el.srcObject = new MediaStream([this._track]);
-    const container = containerOf(element);
-    container.appendChild(el);
+    containerOf(element).appendChild(el);
     el.play().catch(() => {});
     this._element = el;
-    this._container = container;
-    this._playConfig = config;
     return el;
   }
 

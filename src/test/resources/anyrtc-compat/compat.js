@@ -58,6 +58,12 @@
   }
 
   async function endCall(why) {
+    if (compat.ending) return; // the peer's EndCall and its user-left both end the call
+    compat.ending = true;
+    try { await endCallOnce(why); } finally { compat.ending = false; }
+  }
+
+  async function endCallOnce(why) {
     for (const k of Object.keys(compat.local)) {
       if (compat.local[k]) { compat.local[k].close(); compat.local[k] = null; }
     }
@@ -135,11 +141,12 @@
     compat.rtm = ArRTM.createInstance(APP_ID);
     compat.rtm.setParameters({ confPriCloudAddr: { ServerAdd: host, Port: Number(port), Wss: false } });
     compat.rtm.on("ConnectionStateChanged", (state, reason) => note(`rtm:${state}:${reason}`));
-    compat.rtm.on("MessageFromPeer", (message, peerId) => {
+    compat.rtm.on("MessageFromPeer", guard("MessageFromPeer", async (message, peerId) => {
       note(`MessageFromPeer:${peerId}:${message.text}`);
       const cmd = JSON.parse(message.text).Cmd;
       if (cmd === "SwitchAudio" && compat.local.videoTrack) { compat.local.videoTrack.close(); compat.local.videoTrack = null; compat.mode = 1; }
-    });
+      if (cmd === "EndCall" && peerId === compat.peerId && compat.state === "incall") await endCall("peer-ended");
+    }));
     compat.rtm.on("RemoteInvitationReceived", guard("RemoteInvitationReceived", async (inv) => {
       note(`RemoteInvitationReceived:${inv.callerId}`);
       if (compat.state !== "idle") { // busy: refuse with anyRTC apps' "Calling" response
@@ -208,7 +215,30 @@
     compat.mode = 1;
   });
 
-  compat.hangUp = guard("hangUp", async () => { await endCall("hung-up"); });
+  /** Tells the peer with anyRTC apps' {"Cmd":"EndCall"} (SIP gateways need it), then leaves. */
+  /** The settings panel of anyRTC apps: resolution and bitrate, then the devices chosen again. */
+  compat.changeSettings = guard("changeSettings", async () => {
+    await compat.local.videoTrack.setEncoderConfiguration({ width: 160, height: 120, frameRate: 10, bitrateMax: 200 });
+    await compat.local.videoTrack.setDevice((await ArRTC.getCameras())[0].deviceId);
+    await compat.local.audioTrack.setDevice((await ArRTC.getMicrophones())[0].deviceId);
+    note("settings-changed");
+  });
+
+  compat.hangUp = guard("hangUp", async () => {
+    const peer = compat.peerId;
+    await endCall("hung-up");
+    await compat.rtm.sendMessageToPeer({ text: JSON.stringify({ Cmd: "EndCall" }) }, peer).catch((e) => note(`EndCall:${e.code || e}`));
+  });
+
+  /** Frames decoded from the remote video since the last call (the video keeps coming). */
+  compat.remoteVideoFrames = () => {
+    const v = document.querySelector("#remote-video video");
+    if (!v || !v.getVideoPlaybackQuality) return 0;
+    const total = v.getVideoPlaybackQuality().totalVideoFrames;
+    const fresh = total - (compat._framesSeen || 0);
+    compat._framesSeen = total;
+    return fresh;
+  };
 
   /** The first remote user's audio as a MediaStreamTrack (for the tone probe), or null. */
   compat.remoteAudio = () => {

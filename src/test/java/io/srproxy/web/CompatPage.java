@@ -2,8 +2,14 @@ package io.srproxy.web;
 
 import static org.awaitility.Awaitility.await;
 
+import com.sun.net.httpserver.HttpServer;
 import io.srproxy.testsupport.Chromium;
 import io.srproxy.testsupport.WebAudioProbe;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -12,11 +18,11 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.chrome.ChromeDriver;
 
 /** The anyRTC compatibility page (src/test/resources/anyrtc-compat) in headless Chromium. */
-final class CompatPage implements AutoCloseable {
+public final class CompatPage implements AutoCloseable {
 
     private final ChromeDriver driver;
 
-    CompatPage(String url, Path micWav) {
+    public CompatPage(String url, Path micWav) {
         driver = Chromium.start(micWav);
         try {
             driver.get(url);
@@ -28,12 +34,12 @@ final class CompatPage implements AutoCloseable {
         }
     }
 
-    Object js(String script, Object... args) {
+    public Object js(String script, Object... args) {
         return ((JavascriptExecutor) driver).executeScript(script, args);
     }
 
     /** Runs compat.NAME(args...) and waits for it. */
-    void run(String name, Object... args) {
+    public void run(String name, Object... args) {
         ((JavascriptExecutor) driver).executeAsyncScript(
                 "const done = arguments[arguments.length - 1];"
                 + "window.compat[arguments[0]](...Array.from(arguments).slice(1, -1)).then(() => done(null), e => done(String(e)));",
@@ -47,22 +53,22 @@ final class CompatPage implements AutoCloseable {
         return out;
     }
 
-    String state() {
+    public String state() {
         return (String) js("return window.compat.state;");
     }
 
-    void awaitState(String state) {
+    public void awaitState(String state) {
         await("state " + state + " (events: " + events() + ", errors: " + errors() + ")").atMost(Duration.ofSeconds(20))
                 .until(() -> state.equals(state()));
     }
 
     @SuppressWarnings("unchecked")
-    List<String> events() {
+    public List<String> events() {
         return (List<String>) js("return window.compat.events.slice();");
     }
 
     @SuppressWarnings("unchecked")
-    List<String> errors() {
+    public List<String> errors() {
         return (List<String>) js("return window.compat.errors.slice();");
     }
 
@@ -74,19 +80,19 @@ final class CompatPage implements AutoCloseable {
         }
     }
 
-    void awaitEvent(String prefix) {
+    public void awaitEvent(String prefix) {
         await("event " + prefix + " (events: " + events() + ", errors: " + errors() + ")").atMost(Duration.ofSeconds(20))
                 .until(() -> events().stream().anyMatch(e -> e.startsWith(prefix)));
     }
 
     /** The latest stats poll: call, localAudio, localVideo, remoteAudio, remoteVideo. */
     @SuppressWarnings("unchecked")
-    Map<String, Object> stats() {
+    public Map<String, Object> stats() {
         return (Map<String, Object>) js("return window.compat.stats;");
     }
 
     /** The loudest frequency (Hz) of the remote user's audio; -1 when silent or absent. */
-    double remotePeakHz() {
+    public double remotePeakHz() {
         Object r = ((JavascriptExecutor) driver).executeAsyncScript(
                 "const done = arguments[arguments.length - 1];"
                 + "(async () => { const track = window.compat.remoteAudio(); if (!track) return -1;"
@@ -95,12 +101,69 @@ final class CompatPage implements AutoCloseable {
     }
 
     /** Width of the remote video as decoded in the page (0: none yet). */
-    int remoteVideoWidth() {
+    public int remoteVideoWidth() {
         return ((Number) js("const v = document.querySelector('#remote-video video'); return v ? v.videoWidth : 0;")).intValue();
     }
 
     @Override
     public void close() {
         driver.quit();
+    }
+
+    /**
+     * The page's own origin: a JDK HTTP server on a free loopback port serving
+     * src/test/resources/anyrtc-compat with {{SRPROXY}} replaced by srproxy's host:port (settable
+     * after start, since srproxy may need this server's origin in its config first).
+     */
+    public static final class Origin implements AutoCloseable {
+        private final HttpServer server;
+        private volatile String srproxy = "";
+
+        public Origin() throws IOException {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
+            server.createContext("/", exchange -> {
+                String name = exchange.getRequestURI().getPath().equals("/compat.js") ? "compat.js" : "index.html";
+                byte[] body = resource(name).replace("{{SRPROXY}}", srproxy).getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", name.endsWith(".js") ? "text/javascript" : "text/html");
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+                exchange.close();
+            });
+            server.start();
+        }
+
+        /** http://127.0.0.1:PORT, this server's origin. */
+        public String origin() {
+            return "http://127.0.0.1:" + server.getAddress().getPort();
+        }
+
+        public Origin pointAt(String srproxyHostPort) {
+            this.srproxy = srproxyHostPort;
+            return this;
+        }
+
+        /** Opens the page with {@code micWav} as microphone and logs in as {@code uid}. */
+        public CompatPage open(Path micWav, String uid) {
+            CompatPage p = new CompatPage(origin() + "/index.html", micWav);
+            try {
+                p.run("login", uid);
+                p.awaitState("idle");
+                return p;
+            } catch (RuntimeException | Error e) {
+                p.close();
+                throw e;
+            }
+        }
+
+        private static String resource(String name) throws IOException {
+            try (InputStream in = CompatPage.class.getResourceAsStream("/anyrtc-compat/" + name)) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
     }
 }
