@@ -37,9 +37,10 @@ function containerOf(element) {
   return element;
 }
 
-/** A media track shown or heard in the page. */
-class Track {
+/** A media track shown or heard in the page. Event (local tracks): "track-ended" when the device stops. */
+class Track extends Emitter {
   constructor(mediaStreamTrack, kind) {
+    super();
     this._track = mediaStreamTrack;
     this.trackMediaType = kind;
     this._element = null;
@@ -47,19 +48,34 @@ class Track {
   getMediaStreamTrack() { return this._track; }
   getTrackId() { return this._track ? this._track.id : null; }
   get isPlaying() { return !!this._element; }
-  /** Plays into a new <audio>/<video> element inside `element` (an id or element; default body). */
-  play(element) {
+  /**
+   * Plays into a new <audio>/<video> element inside `element` (an id or element; default body).
+   * config.fit (video): "cover" (default, as anyRTC), "contain" or "fill"; config.mirror flips it.
+   */
+  play(element, config = {}) {
     this.stop();
     const tag = this.trackMediaType === "audio" ? "audio" : "video";
     const el = document.createElement(tag);
     el.autoplay = true;
     el.playsInline = true;
-    if (tag === "video") { el.muted = true; el.style.width = "100%"; }
+    if (tag === "video") {
+      el.muted = true;
+      el.style.width = "100%";
+      el.style.height = "100%";
+      el.style.objectFit = config.fit || "cover";
+      if (config.mirror) el.style.transform = "rotateY(180deg)";
+    }
     el.srcObject = new MediaStream([this._track]);
     containerOf(element).appendChild(el);
     el.play().catch(() => {});
     this._element = el;
     return el;
+  }
+
+  /** Shows `track` (a new MediaStreamTrack of this device) where the old one played. */
+  _swapTrack(track) {
+    this._track = track;
+    if (this._element) this._element.srcObject = new MediaStream([track]);
   }
   stop() {
     if (this._element) { this._element.srcObject = null; this._element.remove(); this._element = null; }
@@ -68,10 +84,50 @@ class Track {
 
 /** A microphone or camera track of this page. */
 class LocalTrack extends Track {
-  constructor(mediaStreamTrack, kind) {
+  constructor(mediaStreamTrack, kind, config = {}) {
     super(mediaStreamTrack, kind);
     this._client = null;
     this.muted = false;
+    this._config = config;        // what the track was made with: deviceId, encoderConfig, audio switches
+    this._closed = false;
+    this._watchEnded(mediaStreamTrack);
+  }
+
+  _watchEnded(track) {
+    track.addEventListener("ended", () => { if (track === this._track && !this._closed) this.emit("track-ended"); });
+  }
+
+  /** The sender's bitrate cap (bps) from encoderConfig.bitrateMax (Kbps, as anyRTC), or null. */
+  _maxBitrate() {
+    const max = this._config.encoderConfig && this._config.encoderConfig.bitrateMax;
+    return max > 0 ? Math.round(max * 1000) : null;
+  }
+
+  /** Switches to another microphone or camera (a deviceId from getMicrophones/getCameras); keeps sending. */
+  async setDevice(deviceId) {
+    if (this._closed) throw new Error("srproxy-rtc: the track is closed");
+    const constraints = this.trackMediaType === "audio"
+      ? { audio: audioConstraints({ ...this._config, microphoneId: deviceId }, true) }
+      : { video: videoConstraints({ ...this._config, cameraId: deviceId }, true) };
+    const stream = await navigator.mediaDevices.getUserMedia(constraints);
+    const track = this.trackMediaType === "audio" ? stream.getAudioTracks()[0] : stream.getVideoTracks()[0];
+    track.enabled = this._track.enabled;
+    const old = this._track;
+    const sender = this._client?._tx[this.trackMediaType]?.sender;
+    if (sender) await sender.replaceTrack(track);
+    this._swapTrack(track);
+    this._watchEnded(track);
+    old.stop();
+    if (this.trackMediaType === "audio") this._config.microphoneId = deviceId; else this._config.cameraId = deviceId;
+  }
+
+  /** Video only: new {width, height, frameRate, bitrateMax} (or a preset such as "480p"), applied while sending. */
+  async setEncoderConfiguration(config) {
+    if (this.trackMediaType !== "video") throw new Error("srproxy-rtc: setEncoderConfiguration is for video tracks");
+    const enc = { ...(this._config.encoderConfig || {}), ...encoderConfigOf(config) };
+    this._config.encoderConfig = enc;
+    await this._track.applyConstraints(videoConstraints(this._config));
+    if (this._client) await this._client._applyBitrate(this);
   }
   /** Mutes (sends silence / black) and tells the other members. */
   async setMuted(muted) {
@@ -90,7 +146,15 @@ class LocalTrack extends Track {
     if (!dtmf.canInsertDTMF) throw new Error("srproxy-rtc: the connection does not carry tones (no telephone-event negotiated)");
     dtmf.insertDTMF(dtmf.toneBuffer + String(tones), duration, gap);
   }
-  close() { this.stop(); this._track.stop(); }
+  /** Stops the device and, when published, unpublishes the track (anyRTC: closing ends the track). */
+  close() {
+    if (this._closed) return;
+    this._closed = true;
+    const client = this._client;
+    if (client) client.unpublish(this).catch(() => {});
+    this.stop();
+    this._track.stop();
+  }
 }
 
 class RemoteTrack extends Track {}
@@ -113,7 +177,9 @@ class Client extends Emitter {
     super();
     this.mode = config.mode || "rtc";
     this.codec = (config.codec || "vp8").toLowerCase();
-    this._url = config.url || `${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/rtc`;
+    this._url = config.url || null;   // else setParameters, ArRTC.setParameters, the SDK's own host, the page's
+    this.role = this.mode === "live" ? "audience" : "host";
+    this._rates = new Map();          // stats key -> {bytes, packets, lost, frames, at}: rates are deltas between calls
     this.connectionState = STATES.DISCONNECTED;
     this.remoteUsers = [];
     this.localTracks = [];
@@ -130,6 +196,27 @@ class Client extends Emitter {
     this._negotiation = Promise.resolve();
     this._dirty = false;
     this._pendingOffer = null;
+  }
+
+  /** The /rtc WebSocket URL: config.url, else this client's or the SDK's private-cloud address, else where the SDK came from. */
+  _signalUrl() {
+    return this._url || privateCloudUrl(this._cloud) || privateCloudUrl(sdkCloud) || defaultUrl();
+  }
+
+  /** anyRTC's private deployment settings: {ConfPriCloudAddr: {ServerAdd, Port, Wss}} picks the srproxy to use. */
+  setParameters(params) {
+    const addr = cloudAddrOf(params);
+    if (addr) this._cloud = addr;
+  }
+
+  /**
+   * "host" publishes, "audience" only receives (the default in "live" mode, as anyRTC); becoming
+   * audience unpublishes this client's tracks.
+   */
+  async setClientRole(role) {
+    if (role !== "host" && role !== "audience") throw new Error(`srproxy-rtc: role must be "host" or "audience", not ${role}`);
+    if (role === "audience" && this.localTracks.length) await this.unpublish();
+    this.role = role;
   }
 
   _setState(state, reason) {
@@ -169,11 +256,12 @@ class Client extends Emitter {
       });
       const offer = await pc.createOffer();
       await pc.setLocalDescription(offer);
-      const ws = new WebSocket(this._url);
+      const url = this._signalUrl();
+      const ws = new WebSocket(url);
       this._ws = ws;
       await new Promise((resolve, reject) => {
         ws.onopen = resolve;
-        ws.onerror = () => reject(new Error(`srproxy-rtc: cannot open ${this._url}`));
+        ws.onerror = () => reject(new Error(`srproxy-rtc: cannot open ${url} (refused: is this page's origin in [rtm] allowed_origins?)`));
       });
       ws.onmessage = (e) => this._onMessage(JSON.parse(e.data));
       ws.onclose = () => { if (this._ws === ws) this._fail("SIGNALLING_CLOSED"); };
@@ -351,21 +439,37 @@ class Client extends Emitter {
     if (this._pc === pc) await pc.setRemoteDescription({ type: "answer", sdp: answer.sdp });
   }
 
-  /** Sends local tracks (one audio, one video) to the channel. */
+  /** Sends local tracks (one audio, one video) to the channel; null and undefined entries are skipped, as anyRTC does. */
   async publish(tracks) {
+    if (this.role === "audience") throw new Error('srproxy-rtc: an audience cannot publish: setClientRole("host") first');
     for (const t of [].concat(tracks)) {
+      if (!t) continue;
+      if (t._closed) throw new Error("srproxy-rtc: cannot publish a closed track");
       const tx = this._tx[t.trackMediaType];
       if (!this._pc || !tx) throw new Error("srproxy-rtc: join before publishing");
       await tx.sender.replaceTrack(t.getMediaStreamTrack());
       t._client = this;
+      await this._applyBitrate(t);
       if (!this.localTracks.includes(t)) this.localTracks.push(t);
       this._send({ type: "publish", mediaType: t.trackMediaType });
     }
   }
 
+  /** Caps the video sender at the track's encoderConfig.bitrateMax (RTCRtpSender maxBitrate). */
+  async _applyBitrate(track) {
+    const sender = this._tx[track.trackMediaType]?.sender;
+    if (!sender || track.trackMediaType !== "video" || !sender.getParameters) return;
+    const params = sender.getParameters();
+    if (!params.encodings || !params.encodings.length) params.encodings = [{}];
+    const max = track._maxBitrate();
+    for (const e of params.encodings) { if (max) e.maxBitrate = max; else delete e.maxBitrate; }
+    try { await sender.setParameters(params); } catch (e) { console.warn("srproxy-rtc: cannot cap the video bitrate", e); }
+  }
+
   async unpublish(tracks) {
-    const list = tracks === undefined ? [...this.localTracks] : [].concat(tracks);
+    const list = tracks === undefined ? [...this.localTracks] : [].concat(tracks).filter((t) => t);
     for (const t of list) {
+      if (!this.localTracks.includes(t)) continue;
       if (this._pc) await this._tx[t.trackMediaType].sender.replaceTrack(null);
       t._client = null;
       this.localTracks = this.localTracks.filter((x) => x !== t);
@@ -395,15 +499,19 @@ class Client extends Emitter {
     this.remoteUsers = [];
     this.localTracks = [];
     this._tx = {};
+    this._rates.clear();
   }
 
   async _rtpStats() {
-    const out = { audio: {}, video: {}, outAudio: {}, outVideo: {}, pair: {}, byMid: {}, inbound: [] };
+    const out = { audio: {}, video: {}, outAudio: {}, outVideo: {}, pair: {}, byMid: {}, inbound: [],
+      remoteInAudio: {}, remoteInVideo: {}, sourceAudio: {}, sourceVideo: {} };
     if (!this._pc) return out;
     const report = await this._pc.getStats();
     report.forEach((s) => {
       if (s.type === "inbound-rtp") { out[s.kind] = s; out.inbound.push(s); if (s.mid !== undefined) out.byMid[s.mid] = s; }
       if (s.type === "outbound-rtp") out[s.kind === "audio" ? "outAudio" : "outVideo"] = s;
+      if (s.type === "remote-inbound-rtp") out[s.kind === "audio" ? "remoteInAudio" : "remoteInVideo"] = s;
+      if (s.type === "media-source") out[s.kind === "audio" ? "sourceAudio" : "sourceVideo"] = s;
       if (s.type === "candidate-pair" && s.nominated) out.pair = s;
     });
     out.codecs = report;
@@ -414,17 +522,87 @@ class Client extends Emitter {
     return out;
   }
 
-  /** Call statistics (async here, since the browser's getStats is). */
+  /**
+   * Rates of one stats key since the previous call for that key (anyRTC computes them per second;
+   * apps poll about once a second): bitrate in bps, frames per second, packet loss in percent.
+   */
+  _rate(key, now, { bytes = 0, packets = 0, lost = 0, frames = 0 }) {
+    const prev = this._rates.get(key);
+    this._rates.set(key, { bytes, packets, lost, frames, at: now });
+    if (!prev || now <= prev.at || bytes < prev.bytes) return { bitrate: 0, frameRate: 0, lossRate: 0 };
+    const seconds = (now - prev.at) / 1000;
+    const dLost = Math.max(0, lost - prev.lost);
+    const dPackets = Math.max(0, packets - prev.packets);
+    return {
+      bitrate: Math.round(((bytes - prev.bytes) * 8) / seconds),
+      frameRate: Math.round((Math.max(0, frames - prev.frames) / seconds) * 10) / 10,
+      lossRate: dLost + dPackets > 0 ? (100 * dLost) / (dLost + dPackets) : 0,
+    };
+  }
+
+  /** Call statistics (async here, since the browser's getStats is), with anyRTC's names. */
   async getRTCStats() {
     const s = await this._rtpStats();
+    const now = Date.now();
+    const recvBytes = s.inbound.reduce((n, x) => n + (x.bytesReceived || 0), 0);
+    const sendBytes = (s.outAudio.bytesSent || 0) + (s.outVideo.bytesSent || 0);
+    const recv = this._rate("rtc:recv", now, { bytes: recvBytes });
+    const send = this._rate("rtc:send", now, { bytes: sendBytes });
     return {
-      Duration: this._joinedAt ? Math.round((Date.now() - this._joinedAt) / 1000) : 0,
-      RecvBytes: s.inbound.reduce((n, x) => n + (x.bytesReceived || 0), 0),
-      SendBytes: (s.outAudio.bytesSent || 0) + (s.outVideo.bytesSent || 0),
+      Duration: this._joinedAt ? Math.round((now - this._joinedAt) / 1000) : 0,
+      RecvBytes: recvBytes,
+      SendBytes: sendBytes,
+      RecvBitrate: recv.bitrate,
+      SendBitrate: send.bitrate,
       RecvPackets: s.inbound.reduce((n, x) => n + (x.packetsReceived || 0), 0),
       SendPackets: (s.outAudio.packetsSent || 0) + (s.outVideo.packetsSent || 0),
       RTT: s.pair.currentRoundTripTime ? s.pair.currentRoundTripTime * 1000 : 0,
+      OutgoingAvailableBandwidth: s.pair.availableOutgoingBitrate ? s.pair.availableOutgoingBitrate / 1000 : 0,
       UserCount: this.remoteUsers.length + (this._pc ? 1 : 0),
+    };
+  }
+
+  /** The published microphone's sending statistics (anyRTC's LocalAudioTrackStats names); {} when none. */
+  async getLocalAudioStats() {
+    if (!this.localTracks.some((t) => t.trackMediaType === "audio")) return {};
+    const s = await this._rtpStats();
+    const o = s.outAudio;
+    const lost = s.remoteInAudio.packetsLost || 0;
+    const r = this._rate("local:audio", Date.now(), { bytes: o.bytesSent, packets: o.packetsSent, lost });
+    const codec = o.codecId && s.codecs.get(o.codecId);
+    return {
+      codecType: codec ? codec.mimeType.split("/")[1] : "opus",
+      sendBytes: o.bytesSent || 0, sendPackets: o.packetsSent || 0, sendPacketsLost: lost,
+      sendBitrate: r.bitrate, packetLossRate: r.lossRate, currentPacketLossRate: r.lossRate,
+      sendVolumeLevel: Math.round((s.sourceAudio.audioLevel || 0) * 32767),
+      rtt: s.remoteInAudio.roundTripTime ? s.remoteInAudio.roundTripTime * 1000 : 0,
+      jitter: s.remoteInAudio.jitter ? s.remoteInAudio.jitter * 1000 : 0,
+    };
+  }
+
+  /** The published camera's sending statistics (anyRTC's LocalVideoTrackStats names); {} when none. */
+  async getLocalVideoStats() {
+    const track = this.localTracks.find((t) => t.trackMediaType === "video");
+    if (!track) return {};
+    const s = await this._rtpStats();
+    const o = s.outVideo;
+    const lost = s.remoteInVideo.packetsLost || 0;
+    const r = this._rate("local:video", Date.now(), { bytes: o.bytesSent, packets: o.packetsSent, lost, frames: o.framesSent });
+    const settings = track.getMediaStreamTrack().getSettings ? track.getMediaStreamTrack().getSettings() : {};
+    const codec = o.codecId && s.codecs.get(o.codecId);
+    return {
+      codecType: codec ? codec.mimeType.split("/")[1] : this.codec.toUpperCase(),
+      captureResolutionWidth: s.sourceVideo.width || settings.width || 0,
+      captureResolutionHeight: s.sourceVideo.height || settings.height || 0,
+      captureFrameRate: s.sourceVideo.framesPerSecond || settings.frameRate || 0,
+      sendResolutionWidth: o.frameWidth || 0, sendResolutionHeight: o.frameHeight || 0,
+      sendFrameRate: o.framesPerSecond || r.frameRate,
+      sendBytes: o.bytesSent || 0, sendPackets: o.packetsSent || 0, sendPacketsLost: lost,
+      sendBitrate: r.bitrate, targetSendBitrate: o.targetBitrate || track._maxBitrate() || 0,
+      packetLossRate: r.lossRate, currentPacketLossRate: r.lossRate,
+      encodeDelay: o.framesEncoded ? Math.round(((o.totalEncodeTime || 0) / o.framesEncoded) * 1000) : 0,
+      totalDuration: this._joinedAt ? Math.round((Date.now() - this._joinedAt) / 1000) : 0,
+      totalFreezeTime: 0,
     };
   }
 
@@ -440,8 +618,13 @@ class Client extends Emitter {
     const all = await this._rtpStats();
     return Object.fromEntries(this.remoteUsers.map((u) => {
       const s = this._inboundOf(all, u.uid, "audio");
+      const r = this._rate(`remote:audio:${u.uid}`, Date.now(),
+        { bytes: s.bytesReceived, packets: s.packetsReceived, lost: s.packetsLost });
       return [u.uid, { receivePackets: s.packetsReceived || 0, receiveBytes: s.bytesReceived || 0,
-        receivePacketsLost: s.packetsLost || 0, receiveLevel: s.audioLevel || 0, codecType: "opus" }];
+        receivePacketsLost: s.packetsLost || 0, receiveLevel: s.audioLevel || 0, codecType: "opus",
+        receiveBitrate: r.bitrate, packetLossRate: r.lossRate,
+        receiveDelay: s.jitterBufferDelay && s.jitterBufferEmittedCount ? (s.jitterBufferDelay / s.jitterBufferEmittedCount) * 1000 : 0,
+        totalDuration: this._joinedAt ? Math.round((Date.now() - this._joinedAt) / 1000) : 0 }];
     }));
   }
 
@@ -451,7 +634,12 @@ class Client extends Emitter {
     return Object.fromEntries(this.remoteUsers.map((u) => {
       const s = this._inboundOf(all, u.uid, "video");
       const codec = s.codecId && all.codecs?.get(s.codecId);
+      const r = this._rate(`remote:video:${u.uid}`, Date.now(),
+        { bytes: s.bytesReceived, packets: s.packetsReceived, lost: s.packetsLost, frames: s.framesDecoded });
       return [u.uid, { receivePackets: s.packetsReceived || 0, receiveBytes: s.bytesReceived || 0,
+        receiveBitrate: r.bitrate, packetLossRate: r.lossRate,
+        receiveFrameRate: s.framesPerSecond || r.frameRate, decodeFrameRate: r.frameRate, renderFrameRate: s.framesPerSecond || r.frameRate,
+        totalDuration: this._joinedAt ? Math.round((Date.now() - this._joinedAt) / 1000) : 0, totalFreezeTime: s.totalFreezesDuration || 0,
         receivePacketsLost: s.packetsLost || 0, receiveFrames: s.framesReceived || 0,
         decodeFrames: s.framesDecoded || 0, receiveResolutionWidth: s.frameWidth || 0,
         receiveResolutionHeight: s.frameHeight || 0, codecType: codec ? codec.mimeType.split("/")[1] : s.codecName }];
@@ -459,39 +647,150 @@ class Client extends Emitter {
   }
 }
 
+// ---- where the SDK connects: anyRTC's private-cloud settings, else the host the SDK was loaded from
+
+let sdkCloud = null;
+
+/** {ConfPriCloudAddr: {ServerAdd, Port, Wss}} (anyRTC's RTC key; the RTM spelling is accepted too) -> the address. */
+function cloudAddrOf(params) {
+  const addr = params && (params.ConfPriCloudAddr || params.confPriCloudAddr);
+  if (!addr) return null;
+  if (!addr.ServerAdd) throw new Error("srproxy-rtc: ConfPriCloudAddr needs ServerAdd (the srproxy host)");
+  return { host: String(addr.ServerAdd), port: addr.Port, wss: !!addr.Wss };
+}
+
+function privateCloudUrl(addr) {
+  if (!addr) return null;
+  const host = addr.host.includes(":") && !addr.host.startsWith("[") ? `[${addr.host}]` : addr.host;
+  return `${addr.wss ? "wss" : "ws"}://${host}${addr.port ? `:${addr.port}` : ""}/rtc`;
+}
+
+/** ws(s)://<the host that served this SDK>/rtc, or the page's host. */
+function defaultUrl() {
+  let base;
+  try { base = new URL(import.meta.url); } catch (e) { base = null; }
+  if (!base || !base.protocol.startsWith("http")) base = new URL(location.href);
+  return `${base.protocol === "https:" ? "wss" : "ws"}://${base.host}/rtc`;
+}
+
+/** For every client made afterwards without its own: {ConfPriCloudAddr: {ServerAdd, Port, Wss}}. */
+export function setParameters(params) {
+  const addr = cloudAddrOf(params);
+  if (addr) sdkCloud = addr;
+}
+
+// ---- devices (anyRTC's names)
+
+/** Every camera, microphone and speaker (MediaDeviceInfo[]); labels are empty until the page may use them. */
+export async function getDevices() {
+  return navigator.mediaDevices.enumerateDevices();
+}
+
+export async function getMicrophones() {
+  return (await getDevices()).filter((d) => d.kind === "audioinput");
+}
+
+export async function getCameras() {
+  return (await getDevices()).filter((d) => d.kind === "videoinput");
+}
+
+export async function getPlaybackDevices() {
+  return (await getDevices()).filter((d) => d.kind === "audiooutput");
+}
+
+/**
+ * Calls SrproxyRTC.onCameraChanged / onMicrophoneChanged / onPlaybackDeviceChanged (set by the app,
+ * as on anyRTC's ArRTC) with {device, state: "ACTIVE"|"INACTIVE", initAt, updateAt} when a device
+ * comes or goes.
+ */
+function watchDevices() {
+  const md = typeof navigator !== "undefined" && navigator.mediaDevices;
+  if (!md || !md.addEventListener) return;
+  const known = new Map(); // kind:deviceId -> {device, initAt}
+  const key = (d) => `${d.kind}:${d.deviceId}`;
+  const hooks = { videoinput: "onCameraChanged", audioinput: "onMicrophoneChanged", audiooutput: "onPlaybackDeviceChanged" };
+  md.enumerateDevices().then((list) => { for (const d of list) known.set(key(d), { device: d, initAt: Date.now() }); }).catch(() => {});
+  md.addEventListener("devicechange", async () => {
+    let list;
+    try { list = await md.enumerateDevices(); } catch (e) { return; }
+    const now = Date.now();
+    const seen = new Set(list.map(key));
+    const changes = [];
+    for (const d of list) {
+      if (!known.has(key(d))) { known.set(key(d), { device: d, initAt: now }); changes.push({ device: d, state: "ACTIVE", initAt: now, updateAt: now }); }
+    }
+    for (const [k, v] of [...known]) {
+      if (!seen.has(k)) { known.delete(k); changes.push({ device: v.device, state: "INACTIVE", initAt: v.initAt, updateAt: now }); }
+    }
+    for (const info of changes) {
+      const hook = SrproxyRTC[hooks[info.device.kind]];
+      if (typeof hook === "function") {
+        try { hook(info); } catch (e) { console.error("srproxy-rtc: device change handler failed", e); }
+      }
+    }
+  });
+}
+
+// ---- tracks
+
+const PRESETS = { "120p": [160, 120, 15], "180p": [320, 180, 15], "240p": [320, 240, 15], "360p": [640, 360, 15],
+  "480p": [640, 480, 15], "720p": [1280, 720, 15], "1080p": [1920, 1080, 15] };
+
+/** encoderConfig as an object: anyRTC also takes presets like "480p" or "720p_1". */
+function encoderConfigOf(config) {
+  if (!config) return {};
+  if (typeof config === "string") {
+    const p = PRESETS[config.split("_")[0]];
+    if (!p) throw new Error(`srproxy-rtc: unknown encoder preset ${config}`);
+    return { width: p[0], height: p[1], frameRate: p[2] };
+  }
+  return config;
+}
+
+/** `exact`: the device must be that one (setDevice); else it is a preference, as when a track is made. */
+function audioConstraints(config, exact = false) {
+  return {
+    echoCancellation: config.AEC !== false,
+    noiseSuppression: config.ANS !== false,
+    autoGainControl: config.AGC !== false,
+    ...(config.microphoneId ? { deviceId: exact ? { exact: config.microphoneId } : config.microphoneId } : {}),
+  };
+}
+
+function videoConstraints(config, exact = false) {
+  const enc = encoderConfigOf(config.encoderConfig);
+  return {
+    width: enc.width || 640, height: enc.height || 480, frameRate: enc.frameRate || 15,
+    ...(config.cameraId ? { deviceId: exact ? { exact: config.cameraId } : config.cameraId } : {}),
+  };
+}
+
 /** A client for one channel membership. */
 export function createClient(config) {
   return new Client(config);
 }
 
-/** The microphone; config {AEC, ANS, AGC} (default on) switch echo cancellation, noise suppression, gain control. */
+/** The microphone; config {microphoneId, AEC, ANS, AGC} (default on: echo cancellation, noise suppression, gain control). */
 export async function createMicrophoneAudioTrack(config = {}) {
-  const stream = await navigator.mediaDevices.getUserMedia({
-    audio: {
-      echoCancellation: config.AEC !== false,
-      noiseSuppression: config.ANS !== false,
-      autoGainControl: config.AGC !== false,
-      ...(config.microphoneId ? { deviceId: config.microphoneId } : {}),
-    },
-  });
-  return new LocalTrack(stream.getAudioTracks()[0], "audio");
+  const cfg = { ...config };
+  const stream = await navigator.mediaDevices.getUserMedia({ audio: audioConstraints(cfg) });
+  return new LocalTrack(stream.getAudioTracks()[0], "audio", cfg);
 }
 
-/** The camera; config {cameraId, encoderConfig: {width, height, frameRate}}. */
+/** The camera; config {cameraId, encoderConfig: {width, height, frameRate, bitrateMax (Kbps)} or a preset like "480p"}. */
 export async function createCameraVideoTrack(config = {}) {
-  const enc = config.encoderConfig || {};
-  const stream = await navigator.mediaDevices.getUserMedia({
-    video: {
-      width: enc.width || 640, height: enc.height || 480, frameRate: enc.frameRate || 15,
-      ...(config.cameraId ? { deviceId: config.cameraId } : {}),
-    },
-  });
-  return new LocalTrack(stream.getVideoTracks()[0], "video");
+  const cfg = { ...config, encoderConfig: encoderConfigOf(config.encoderConfig) };
+  const stream = await navigator.mediaDevices.getUserMedia({ video: videoConstraints(cfg) });
+  return new LocalTrack(stream.getVideoTracks()[0], "video", cfg);
 }
 
 export async function createMicrophoneAndCameraTracks(audioConfig, videoConfig) {
   return [await createMicrophoneAudioTrack(audioConfig), await createCameraVideoTrack(videoConfig)];
 }
 
-const SrproxyRTC = { createClient, createMicrophoneAudioTrack, createCameraVideoTrack, createMicrophoneAndCameraTracks, VERSION: "0.1.0" };
+/** The SDK object (the global ArRTC of /sdk/ArRTC.js); apps may set onCameraChanged, onMicrophoneChanged on it. */
+const SrproxyRTC = { createClient, createMicrophoneAudioTrack, createCameraVideoTrack, createMicrophoneAndCameraTracks,
+  setParameters, getDevices, getMicrophones, getCameras, getPlaybackDevices,
+  onCameraChanged: undefined, onMicrophoneChanged: undefined, onPlaybackDeviceChanged: undefined, VERSION: "0.2.0" };
+watchDevices();
 export default SrproxyRTC;

@@ -41,6 +41,9 @@ export const Limits = Object.freeze({
   MAX_UID_BYTES: 64, MAX_MESSAGE_BYTES: 32 * 1024, MAX_INVITATION_CONTENT_BYTES: 8 * 1024, MAX_CHANNEL_ID_BYTES: 64,
 });
 
+/** This SDK's version (ArRTM.VERSION in /sdk/ArRTM.js). */
+export const VERSION = '0.2.0';
+
 const PING_INTERVAL_MS = 10000;
 const LOCAL_FINAL = new Set(['ACCEPTED_BY_REMOTE', 'REFUSED_BY_REMOTE', 'CANCELED', 'FAILURE']);
 const REMOTE_FINAL = new Set(['REFUSED', 'ACCEPTED', 'CANCELED', 'FAILURE']);
@@ -95,6 +98,16 @@ function defaultUrl() {
   try { base = new URL(import.meta.url); } catch { base = null; }
   if (!base || !base.protocol.startsWith('http')) base = new URL(globalThis.location.href);
   return `${base.protocol === 'https:' ? 'wss:' : 'ws:'}//${base.host}/rtm`;
+}
+
+/** anyRTC's private deployment settings {confPriCloudAddr: {ServerAdd, Port, Wss}} -> ws(s)://ServerAdd:Port/rtm, or null. */
+function privateCloudUrl(params) {
+  const addr = params && (params.confPriCloudAddr || params.ConfPriCloudAddr);
+  if (!addr) return null;
+  if (!addr.ServerAdd) throw new RtmError('INVALID_ARGUMENT', 'confPriCloudAddr needs ServerAdd (the srproxy host)');
+  const host = String(addr.ServerAdd);
+  const bracketed = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return `${addr.Wss ? 'wss' : 'ws'}://${bracketed}${addr.Port ? `:${addr.Port}` : ''}/rtm`;
 }
 
 /** The caller's side of a call invitation. Events: LocalInvitationReceivedByPeer, ...Accepted(response), ...Refused(response), ...Canceled, ...Failure(reason). */
@@ -194,7 +207,14 @@ export class RtmClient extends Emitter {
     this.uid = null;
   }
 
+  /** anyRTC's private deployment settings: {confPriCloudAddr: {ServerAdd, Port, Wss}} picks the srproxy; before login. */
+  setParameters(params) {
+    const url = privateCloudUrl(params);
+    if (url) this.#url = url;
+  }
+
   async login({ uid, token } = {}) {
+    if (typeof uid === 'number') uid = String(uid); // anyRTC apps often keep numeric ids
     if (this.connectionState === ConnectionState.CONNECTING || this.connectionState === ConnectionState.CONNECTED) {
       throw new RtmError('ALREADY_LOGGED_IN', `this client is ${this.connectionState}`);
     }
@@ -558,4 +578,4 @@ export function createInstance(appId, options = {}) {
   return new RtmClient(appId, options);
 }
 
-export default { createInstance, RtmChannel, ConnectionState, ConnectionChangeReason, LocalInvitationState, RemoteInvitationState, InvitationApiError, Limits, RtmError };
+export default { VERSION, createInstance, RtmChannel, ConnectionState, ConnectionChangeReason, LocalInvitationState, RemoteInvitationState, InvitationApiError, Limits, RtmError };

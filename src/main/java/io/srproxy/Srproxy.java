@@ -20,6 +20,8 @@ import io.srproxy.rtm.ws.RtmWebSocket;
 import io.srproxy.web.ApiModule;
 import io.srproxy.web.HealthModule;
 import io.srproxy.web.WebModule;
+import io.srproxy.web.OriginPolicy;
+import io.srproxy.web.SdkModule;
 import io.srproxy.web.WebServer;
 import io.srproxy.auth.LoginTokens;
 import io.srproxy.auth.PemKeyStore;
@@ -122,6 +124,8 @@ public final class Srproxy implements AutoCloseable {
         SrproxyMeters.registerRefusals(metrics.registry(), rtmSocket, Optional.ofNullable(gateway));
         SrproxyMeters.registerRtcRefusals(metrics.registry(), rtcWeb);
         modules.add(new ApiModule(config, new GatewayAdminView(calls, Optional.ofNullable(gateway), clusterView)));
+        modules.add(new SdkModule());
+        modules.add(new OriginPolicy(config.rtm().allowedOrigins()));
         web = new WebServer(config.rtm().ip(), config.rtm().port(), tlsKeyStore(), modules).start();
         started.add(web);
         log.info("srproxy up: signalling and web client on {}://{}:{}/", config.rtm().tls() ? "https" : "http",

@@ -24,6 +24,7 @@ public final class ConfigKeys {
             new Key("rtm", "port", "7080", false),
             new Key("rtm", "tls_cert", "", false),
             new Key("rtm", "tls_key", "", false),
+            new Key("rtm", "allowed_origins", "*", false),
             new Key("rtm2sip", "on", "0", false),
             new Key("rtm2sip", "acc_rule", "", false),
             new Key("rtm2sip", "ring_timeout", "55", false),

@@ -68,10 +68,22 @@ public record RtxConfig(
      * Signalling service for apps: HTTP/WebSocket bind address and port; with a PEM certificate
      * and key it serves HTTPS/WSS instead (browsers need a secure context beyond localhost).
      */
-    public record Rtm(String ip, int port, Optional<String> tlsCert, Optional<String> tlsKey) {
+    public record Rtm(String ip, int port, Optional<String> tlsCert, Optional<String> tlsKey, List<String> allowedOrigins) {
+        /** {@code [rtm] allowed_origins} when unset: pages of any origin may load the SDKs and open the sockets. */
+        public static final List<String> ANY_ORIGIN = List.of("*");
+
+        public Rtm {
+            allowedOrigins = List.copyOf(allowedOrigins);
+        }
+
         /** Plain HTTP/WebSocket. */
         public Rtm(String ip, int port) {
             this(ip, port, Optional.empty(), Optional.empty());
+        }
+
+        /** Any origin allowed. */
+        public Rtm(String ip, int port, Optional<String> tlsCert, Optional<String> tlsKey) {
+            this(ip, port, tlsCert, tlsKey, ANY_ORIGIN);
         }
 
         public boolean tls() {

@@ -68,7 +68,7 @@ public final class RtxConfigBinder {
                 intIn("global", "sip_keepalive", 0, 3600));
         var rtc = new RtxConfig.Rtc(mediaAddresses(), port("rtc", "port"), intIn("rtc", "max_members", 2, MAX_RTC_MEMBERS));
         var rtm = new RtxConfig.Rtm(ipAddress("rtm", "ip").orElse("0.0.0.0"), port("rtm", "port"),
-                optional("rtm", "tls_cert"), optional("rtm", "tls_key"));
+                optional("rtm", "tls_cert"), optional("rtm", "tls_key"), allowedOrigins());
         if (rtm.tlsCert().isPresent() != rtm.tlsKey().isPresent()) {
             errorAt("rtm", rtm.tlsCert().isPresent() ? "tls_key" : "tls_cert", "tls_cert and tls_key go together");
         }
@@ -133,6 +133,32 @@ public final class RtxConfigBinder {
     }
 
     // ---- typed readers: each records a problem and falls back to the default ----
+
+    private static final Pattern ORIGIN = Pattern.compile("https?://(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)(:[0-9]{1,5})?");
+
+    /** {@code [rtm] allowed_origins}: "*" or a comma list of web origins ({@code scheme://host[:port]}). */
+    private List<String> allowedOrigins() {
+        String value = string("rtm", "allowed_origins").strip();
+        if (value.isEmpty() || value.equals("*")) {
+            return RtxConfig.Rtm.ANY_ORIGIN;
+        }
+        List<String> out = new ArrayList<>();
+        for (String part : value.split(",")) {
+            String origin = part.strip();
+            if (origin.endsWith("/")) {
+                origin = origin.substring(0, origin.length() - 1);
+            }
+            if (origin.equals("*")) {
+                errorAt("rtm", "allowed_origins", "'*' allows every origin: use it alone, not in a list");
+            } else if (!ORIGIN.matcher(origin).matches()) {
+                errorAt("rtm", "allowed_origins", "'" + part.strip() + "' is not a web origin: write scheme://host[:port]"
+                        + " (http or https, no path), e.g. https://app.example.com or http://127.0.0.1:8080");
+            } else {
+                out.add(origin.toLowerCase(Locale.ROOT));
+            }
+        }
+        return out;
+    }
 
     private String raw(String section, String key) {
         Optional<RtxFile.Entry> e = file.get(section, key);

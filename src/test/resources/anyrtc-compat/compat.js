@@ -1,0 +1,251 @@
+// Drives ArRTC / ArRTM (classic-script globals from srproxy) the way an anyRTC one-to-one call app
+// does: private-cloud settings, presence query, an invitation whose content names the RTC channel
+// and the call mode (0 video, 1 audio), answer as video or audio, refuse, busy, cancel, stats polled
+// every second. Written for srproxy's tests; every outcome is recorded for the test to read.
+"use strict";
+
+(function () {
+  const [host, port] = window.SRPROXY.split(":");
+  const APP_ID = "srproxy";
+
+  const compat = {
+    uid: null,
+    state: "starting",   // idle, calling, ringing, incall
+    mode: null,          // 0 video, 1 audio
+    events: [],          // what happened, in order ("LocalInvitationRefused:{...}", ...)
+    errors: [],          // anything that threw (the test wants none)
+    devices: null,
+    stats: null,         // the latest poll of every stats call
+    rtc: null,
+    rtm: null,
+    local: { videoTrack: null, audioTrack: null },
+    localInvitation: null,
+    remoteInvitation: null,
+    channelId: null,
+    remoteVideoShown: false,
+  };
+  window.compat = compat;
+
+  function note(what) { compat.events.push(what); }
+  function fail(where, e) { compat.errors.push(`${where}: ${e && e.message ? e.message : e}`); }
+  function setState(s) { compat.state = s; document.getElementById("state").textContent = s; }
+  const guard = (where, fn) => async (...args) => { try { return await fn(...args); } catch (e) { fail(where, e); } };
+
+  async function startMedia() {
+    const cameras = await ArRTC.getCameras();
+    const mics = await ArRTC.getMicrophones();
+    if (cameras.length) {
+      compat.local.videoTrack = await ArRTC.createCameraVideoTrack({
+        cameraId: cameras[0].deviceId,
+        encoderConfig: { width: 320, height: 240, frameRate: 15, bitrateMax: 300 },
+      });
+    }
+    if (mics.length) compat.local.audioTrack = await ArRTC.createMicrophoneAudioTrack({ microphoneId: mics[0].deviceId });
+  }
+
+  /** Both sides once the call is answered: audio calls close the camera, then publish what is left (null skipped). */
+  async function publishFor(mode) {
+    await startMedia();
+    if (mode === 1 && compat.local.videoTrack) {
+      compat.local.videoTrack.close();
+      compat.local.videoTrack = null;
+    }
+    if (compat.local.videoTrack) compat.local.videoTrack.play("local-video", { fit: "contain" });
+    await compat.rtc.setClientRole("host");
+    await compat.rtc.publish(Object.values(compat.local)); // [video or null, audio], as anyRTC apps pass it
+    compat.mode = mode;
+    setState("incall");
+  }
+
+  async function endCall(why) {
+    if (compat.ending) return; // the peer's EndCall and its user-left both end the call
+    compat.ending = true;
+    try { await endCallOnce(why); } finally { compat.ending = false; }
+  }
+
+  async function endCallOnce(why) {
+    for (const k of Object.keys(compat.local)) {
+      if (compat.local[k]) { compat.local[k].close(); compat.local[k] = null; }
+    }
+    await compat.rtc.leave();
+    compat.localInvitation = null;
+    compat.remoteInvitation = null;
+    compat.remoteVideoShown = false;
+    document.getElementById("remote-video").innerHTML = "";
+    document.getElementById("local-video").innerHTML = "";
+    note(`ended:${why}`);
+    setState("idle");
+  }
+
+  async function pollStats() {
+    if (compat.state !== "incall") return;
+    const peer = compat.peerId;
+    compat.stats = {
+      call: await compat.rtc.getRTCStats(),
+      localAudio: await compat.rtc.getLocalAudioStats(),
+      localVideo: await compat.rtc.getLocalVideoStats(),
+      remoteAudio: (await compat.rtc.getRemoteAudioStats())[peer],
+      remoteVideo: (await compat.rtc.getRemoteVideoStats())[peer],
+    };
+  }
+
+  function initRtc() {
+    compat.rtc = ArRTC.createClient({ mode: "live", codec: "h264" });
+    compat.rtc.setParameters({ ConfPriCloudAddr: { ServerAdd: host, Port: Number(port), Wss: false } });
+    compat.rtc.on("user-published", guard("user-published", async (user, mediaType) => {
+      await compat.rtc.subscribe(user, mediaType);
+      note(`user-published:${user.uid}:${mediaType}`);
+      if (mediaType === "audio") user.audioTrack.play();
+      else { user.videoTrack.play("remote-video", { fit: "contain" }); compat.remoteVideoShown = true; }
+    }));
+    compat.rtc.on("user-unpublished", (user, mediaType) => note(`user-unpublished:${user.uid}:${mediaType}`));
+    compat.rtc.on("user-left", guard("user-left", async (user) => {
+      note(`user-left:${user.uid}`);
+      if (compat.state === "incall" && user.uid === compat.peerId) await endCall("peer-left");
+    }));
+    compat.rtc.on("connection-state-change", (cur) => note(`rtc:${cur}`));
+  }
+
+  function watchLocal(inv) {
+    inv.on("LocalInvitationReceivedByPeer", () => note("LocalInvitationReceivedByPeer"));
+    inv.on("LocalInvitationAccepted", guard("LocalInvitationAccepted", async (response) => {
+      note(`LocalInvitationAccepted:${response}`);
+      await publishFor(JSON.parse(response).Mode);
+    }));
+    inv.on("LocalInvitationRefused", guard("LocalInvitationRefused", async (response) => {
+      note(`LocalInvitationRefused:${JSON.parse(response || "{}").Cmd || "refused"}`);
+      await endCall("refused");
+    }));
+    inv.on("LocalInvitationCanceled", guard("LocalInvitationCanceled", async () => {
+      note("LocalInvitationCanceled");
+      await endCall("canceled");
+    }));
+    inv.on("LocalInvitationFailure", guard("LocalInvitationFailure", async (reason) => {
+      note(`LocalInvitationFailure:${reason}`);
+      await endCall("failure");
+    }));
+  }
+
+  function watchRemote(inv) {
+    inv.on("RemoteInvitationAccepted", guard("RemoteInvitationAccepted", async () => {
+      note("RemoteInvitationAccepted");
+      await compat.rtc.join(APP_ID, compat.channelId, null, compat.uid);
+      await publishFor(JSON.parse(inv.response).Mode);
+    }));
+    inv.on("RemoteInvitationRefused", () => { note("RemoteInvitationRefused"); setState("idle"); });
+    inv.on("RemoteInvitationCanceled", () => { note("RemoteInvitationCanceled"); compat.remoteInvitation = null; setState("idle"); });
+    inv.on("RemoteInvitationFailure", (reason) => { note(`RemoteInvitationFailure:${reason}`); setState("idle"); });
+  }
+
+  async function initRtm(uid) {
+    compat.rtm = ArRTM.createInstance(APP_ID);
+    compat.rtm.setParameters({ confPriCloudAddr: { ServerAdd: host, Port: Number(port), Wss: false } });
+    compat.rtm.on("ConnectionStateChanged", (state, reason) => note(`rtm:${state}:${reason}`));
+    compat.rtm.on("MessageFromPeer", guard("MessageFromPeer", async (message, peerId) => {
+      note(`MessageFromPeer:${peerId}:${message.text}`);
+      const cmd = JSON.parse(message.text).Cmd;
+      if (cmd === "SwitchAudio" && compat.local.videoTrack) { compat.local.videoTrack.close(); compat.local.videoTrack = null; compat.mode = 1; }
+      if (cmd === "EndCall" && peerId === compat.peerId && compat.state === "incall") await endCall("peer-ended");
+    }));
+    compat.rtm.on("RemoteInvitationReceived", guard("RemoteInvitationReceived", async (inv) => {
+      note(`RemoteInvitationReceived:${inv.callerId}`);
+      if (compat.state !== "idle") { // busy: refuse with anyRTC apps' "Calling" response
+        inv.response = JSON.stringify({ refuseId: compat.uid, Reason: "calling", Cmd: "Calling" });
+        inv.refuse();
+        return;
+      }
+      const content = JSON.parse(inv.content);
+      compat.remoteInvitation = inv;
+      compat.peerId = inv.callerId;
+      compat.channelId = content.ChanId;
+      compat.offeredMode = content.Mode;
+      watchRemote(inv);
+      setState("ringing");
+    }));
+    await compat.rtm.login({ uid });
+  }
+
+  // ---- what the test (the person) does
+
+  compat.login = guard("login", async (uid) => {
+    compat.uid = uid;
+    compat.devices = (await ArRTC.getDevices()).map((d) => d.kind);
+    ArRTC.onCameraChanged = (info) => note(`camera:${info.state}`);
+    ArRTC.onMicrophoneChanged = (info) => note(`microphone:${info.state}`);
+    initRtc();
+    await initRtm(uid);
+    setInterval(() => pollStats().catch((e) => fail("stats", e)), 1000);
+    setState("idle");
+  });
+
+  /** mode 0: video call, 1: audio call. */
+  compat.call = guard("call", async (peerId, mode) => {
+    const online = await compat.rtm.queryPeersOnlineStatus([peerId]);
+    if (!online[peerId]) { note(`offline:${peerId}`); return; }
+    compat.peerId = peerId;
+    compat.channelId = String(Math.floor(1e8 + Math.random() * 9e8));
+    await compat.rtc.join(APP_ID, compat.channelId, null, compat.uid);
+    const inv = compat.rtm.createLocalInvitation(peerId);
+    inv.content = JSON.stringify({ Mode: mode, Conference: false, ChanId: compat.channelId, UserData: "", SipData: "",
+      VidCodec: ["H264"], AudCodec: ["Opus"] });
+    watchLocal(inv);
+    compat.localInvitation = inv;
+    setState("calling");
+    const r = inv.send();
+    if (r !== "OK" && r !== undefined) note(`send:${r}`);
+  });
+
+  compat.accept = guard("accept", async (asAudio) => {
+    const inv = compat.remoteInvitation;
+    const mode = asAudio ? 1 : compat.offeredMode;
+    inv.response = JSON.stringify({ Mode: mode, Conference: false, UserData: "", SipData: "" });
+    inv.accept();
+  });
+
+  compat.refuse = guard("refuse", async () => {
+    compat.remoteInvitation.response = JSON.stringify({ Cmd: "Refuse" });
+    compat.remoteInvitation.refuse();
+  });
+
+  compat.cancel = guard("cancel", async () => { compat.localInvitation.cancel(); });
+
+  compat.switchToAudio = guard("switchToAudio", async () => {
+    await compat.rtm.sendMessageToPeer({ text: JSON.stringify({ Cmd: "SwitchAudio" }) }, compat.peerId);
+    if (compat.local.videoTrack) { compat.local.videoTrack.close(); compat.local.videoTrack = null; }
+    compat.mode = 1;
+  });
+
+  /** Tells the peer with anyRTC apps' {"Cmd":"EndCall"} (SIP gateways need it), then leaves. */
+  /** The settings panel of anyRTC apps: resolution and bitrate, then the devices chosen again. */
+  compat.changeSettings = guard("changeSettings", async () => {
+    await compat.local.videoTrack.setEncoderConfiguration({ width: 160, height: 120, frameRate: 10, bitrateMax: 200 });
+    await compat.local.videoTrack.setDevice((await ArRTC.getCameras())[0].deviceId);
+    await compat.local.audioTrack.setDevice((await ArRTC.getMicrophones())[0].deviceId);
+    note("settings-changed");
+  });
+
+  compat.hangUp = guard("hangUp", async () => {
+    const peer = compat.peerId;
+    await endCall("hung-up");
+    await compat.rtm.sendMessageToPeer({ text: JSON.stringify({ Cmd: "EndCall" }) }, peer).catch((e) => note(`EndCall:${e.code || e}`));
+  });
+
+  /** Frames decoded from the remote video since the last call (the video keeps coming). */
+  compat.remoteVideoFrames = () => {
+    const v = document.querySelector("#remote-video video");
+    if (!v || !v.getVideoPlaybackQuality) return 0;
+    const total = v.getVideoPlaybackQuality().totalVideoFrames;
+    const fresh = total - (compat._framesSeen || 0);
+    compat._framesSeen = total;
+    return fresh;
+  };
+
+  /** The first remote user's audio as a MediaStreamTrack (for the tone probe), or null. */
+  compat.remoteAudio = () => {
+    const user = compat.rtc && compat.rtc.remoteUsers.find((u) => u.audioTrack);
+    return user ? user.audioTrack.getMediaStreamTrack() : null;
+  };
+
+  note(`sdk:${ArRTC.VERSION}:${ArRTM.VERSION}`);
+  setState("loaded");
+})();
