@@ -2,13 +2,24 @@ package io.srproxy.web;
 
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
-import io.javalin.http.ForbiddenResponse;
 import io.srproxy.log.LogSafe;
 import io.srproxy.log.ThrottledLog;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.net.URI;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,16 +77,33 @@ public final class OriginPolicy implements WebModule {
         for (String path : SHARED) {
             routes.before(path, this::corsHeaders);
         }
-        routes.wsBeforeUpgrade(ctx -> {
-            String origin = ctx.header("Origin");
-            if (!allows(origin, ctx.header("Host"))) {
+    }
+
+    /**
+     * WebSocket upgrades are checked by a servlet filter rather than Javalin's wsBeforeUpgrade, so
+     * that the check also covers sockets Jetty serves directly ({@link DirectWebSocket}: /rtm).
+     */
+    @Override
+    public void addServlets(ServletContextHandler context) {
+        context.addFilter(new FilterHolder((Filter) this::filterUpgrade), "/*", EnumSet.of(DispatcherType.REQUEST));
+    }
+
+    private void filterUpgrade(ServletRequest request, ServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        HttpServletRequest req = (HttpServletRequest) request;
+        if ("websocket".equalsIgnoreCase(req.getHeader("Upgrade"))) {
+            String origin = req.getHeader("Origin");
+            if (!allows(origin, req.getHeader("Host"))) {
                 refusals.warn("refused a WebSocket to {} from a page of {}: not in [rtm] allowed_origins",
-                        ctx.path(), LogSafe.of(origin));
+                        LogSafe.of(req.getRequestURI()), LogSafe.of(origin));
                 String why = "origin " + LogSafe.of(origin) + " is not allowed: add it to [rtm] allowed_origins";
-                ctx.header(REFUSED_HEADER, why.replaceAll("[^\\x20-\\x7e]", "?")); // Jetty sends no body with a refused upgrade
-                throw new ForbiddenResponse(why);
+                HttpServletResponse resp = (HttpServletResponse) response;
+                resp.setHeader(REFUSED_HEADER, why.replaceAll("[^\\x20-\\x7e]", "?")); // browsers show no body of a refused upgrade
+                resp.sendError(HttpServletResponse.SC_FORBIDDEN, why);
+                return;
             }
-        });
+        }
+        chain.doFilter(request, response);
     }
 
     private void corsHeaders(Context ctx) {
