@@ -82,10 +82,12 @@ public final class Srproxy implements AutoCloseable {
         SystemTimers rtmTimers = new SystemTimers();
         started.add(rtmTimers);
         RtmDirectory directory = RtmDirectory.single();
+        ClusterWiring.Parts clusterParts = null;
         if (config.cluster().on()) { // only then is any Redis class loaded
             ClusterWiring.Parts parts = ClusterWiring.start(config, clusterTimings,
                     () -> rtm == null ? 0 : rtm.onlineCount());
             started.add(parts.link());
+            clusterParts = parts;
             directory = parts.directory();
             health.register(parts.health());
             clusterView = parts.view();
@@ -102,6 +104,9 @@ public final class Srproxy implements AutoCloseable {
 
         rtc = RtcService.start(config);
         started.add(rtc);
+        if (clusterParts != null) { // RTC channels live on one node each; a join elsewhere is redirected there
+            clusterParts.rtc().place(rtc.channels(), config.rtm().tls() ? "wss" : "ws", () -> calls.active().size());
+        }
         RtcWebModule rtcWeb = new RtcWebModule(rtc, config.global().appId(),
                 LoginPolicy.of(config.global().appId(), config.reservedUids(), loginTokens()),
                 new RtcWebModule.Limits(config.limits().rtcMaxConnections(), config.limits().rtcJoinsPerSecond()),
@@ -124,6 +129,9 @@ public final class Srproxy implements AutoCloseable {
         modules.add(new ApiModule(config, new GatewayAdminView(calls, Optional.ofNullable(gateway), clusterView)));
         web = new WebServer(config.rtm().ip(), config.rtm().port(), tlsKeyStore(), modules).start();
         started.add(web);
+        if (clusterParts != null) {
+            clusterParts.rtc().boundPort(web.port());
+        }
         log.info("srproxy up: signalling and web client on {}://{}:{}/", config.rtm().tls() ? "https" : "http",
                 config.rtm().ip(), web.port());
     }
