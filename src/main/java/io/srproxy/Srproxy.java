@@ -41,7 +41,7 @@ public final class Srproxy implements AutoCloseable {
 
     private final RtxConfig config;
     private final List<AutoCloseable> started = new ArrayList<>();
-    private final Metrics metrics = new Metrics();
+    private final Metrics metrics;
     private final CallLog calls = new CallLog();
     private WebServer web;
     private RtmService rtm;
@@ -52,6 +52,7 @@ public final class Srproxy implements AutoCloseable {
     private Supplier<Map<String, Object>> clusterView = () -> Map.of("enabled", false);
 
     private Srproxy(RtxConfig config, ClusterTimings clusterTimings) {
+        this.metrics = new Metrics(config.cluster().on() ? Map.of("node", config.cluster().nodeId()) : Map.of());
         this.config = config;
         this.clusterTimings = clusterTimings;
     }

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
  * RTC channels placed on nodes (two srproxy nodes on 127.0.0.1 and 127.0.0.2, one redis-server):
  * a channel lives where its first member joined; a join reaching the other node gets a
  * {@code redirect} naming the owner's /rtc URL, and joining there works; an emptied channel is
- * released, so the next first join takes it wherever it lands. /api/cluster shows where it lives.
+ * released, so the next first join takes it wherever it lands. /api/cluster shows where it lives
+ * and each node's load; /metrics carries the node's id.
  */
 class ClusterRtcPlacementTest {
 
@@ -109,6 +110,8 @@ class ClusterRtcPlacementTest {
             alice.next("left");
             await().atMost(Duration.ofSeconds(10)).until(() -> a.rtc().channels().size() == 0);
 
+            assertThat(get(a, "/metrics")).as("every series says which node it is from")
+                    .contains("node=\"node-a\"").doesNotContain("node=\"node-b\"");
             // empty, the channel was released: the next first join takes it where it lands
             bobAtB.send(join("carol", "placed", bobPeer.offer()));
             assertThat(bobAtB.next("joined").path("uid").asText()).isEqualTo("carol");
