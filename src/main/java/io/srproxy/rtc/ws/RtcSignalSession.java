@@ -206,6 +206,17 @@ final class RtcSignalSession {
             send(new RtcMessages.Redirect(req.channel(), owner.node(), owner.url()));
             return;
         }
+        try {
+            joinHere(req);
+        } catch (RuntimeException e) {
+            if (rtc.channels().channel(req.channel()).isEmpty()) {
+                rtc.channels().placement().released(req.channel()); // claimed for this join only
+            }
+            throw e;
+        }
+    }
+
+    private void joinHere(RtcMessages.Request req) {
         boolean multi = Boolean.TRUE.equals(req.multistream());
         WebRtcEndpoint.Accepted accepted = rtc.webrtc().accept(req.sdp(), this::onTransportState,
                 rtc.candidatesFor(signallingLocal), rtc.audioToMatch(req.channel()), multi);

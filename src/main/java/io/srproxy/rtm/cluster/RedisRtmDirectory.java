@@ -237,19 +237,39 @@ public final class RedisRtmDirectory implements RtmDirectory {
     @Override
     public CompletionStage<ChannelChange> joinChannel(String channelId, SessionRef member, int maxMembers) {
         channelsHere.computeIfAbsent(channelId, k -> new ConcurrentHashMap<>()).put(member.uid(), member);
-        return cluster.redis().<List<Object>>eval(CH_JOIN, ScriptOutputType.MULTI, channelKeys(channelId), member.uid(),
-                value(member), Integer.toString(maxMembers), ttl()).thenApply(result -> {
-                    boolean admitted = ((Long) result.get(0)) != 0;
-                    if (!admitted) {
-                        forget(channelId, member);
-                    }
-                    return change(result, !admitted);
-                });
+        CompletionStage<List<Object>> ran;
+        try {
+            ran = cluster.redis().<List<Object>>eval(CH_JOIN, ScriptOutputType.MULTI, channelKeys(channelId), member.uid(),
+                    value(member), Integer.toString(maxMembers), ttl());
+        } catch (RuntimeException e) {
+            forget(channelId, member);
+            throw e;
+        }
+        return ran.handle((result, error) -> {
+            if (error != null) {
+                // the join is refused to the app: take out what the script may still have written
+                leaveChannel(channelId, member);
+                throw error instanceof java.util.concurrent.CompletionException c ? c : new java.util.concurrent.CompletionException(error);
+            }
+            boolean admitted = ((Long) result.get(0)) != 0;
+            if (!admitted) {
+                forget(channelId, member);
+            }
+            return change(result, !admitted);
+        });
     }
 
     @Override
     public CompletionStage<ChannelChange> leaveChannel(String channelId, SessionRef member) {
         forget(channelId, member);
+        try {
+            return leaveScript(channelId, member);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private CompletionStage<ChannelChange> leaveScript(String channelId, SessionRef member) {
         return cluster.redis().<List<Object>>eval(CH_LEAVE, ScriptOutputType.MULTI, channelKeys(channelId), member.uid(),
                 value(member)).thenApply(result -> change(result, false));
     }
