@@ -42,8 +42,9 @@ async function refresh() {
   if (cluster?.enabled) {
     $('cluster').replaceChildren(table(cluster.nodes, [
       ['Node', (n) => (n.id === cluster.node ? `${n.id} (this one)` : n.id)], ['Address', (n) => n.advertise],
-      ['Users', (n) => n.users], ['Up since', (n) => (n.startedAt ? new Date(n.startedAt).toLocaleString() : '')],
-    ]));
+      ['Users', (n) => n.users], ['RTC channels', (n) => n.channels], ['Calls', (n) => n.calls],
+      ['Up since', (n) => (n.startedAt ? new Date(n.startedAt).toLocaleString() : '')],
+    ]), table(cluster.channels || [], [['RTC channel', (c) => c.channel], ['Lives on node', (c) => c.node]]));
   }
   const counters = $('counters');
   counters.replaceChildren();

@@ -170,6 +170,9 @@ class RemoteUser {
   }
 }
 
+/** Redirects one join follows from node to node (a channel lives on one node; more means the nodes disagree). */
+const MAX_REDIRECTS = 3;
+
 const STATES = { DISCONNECTED: "DISCONNECTED", CONNECTING: "CONNECTING", CONNECTED: "CONNECTED", DISCONNECTING: "DISCONNECTING" };
 
 class Client extends Emitter {
@@ -180,6 +183,8 @@ class Client extends Emitter {
     this._url = config.url || null;   // else setParameters, ArRTC.setParameters, the SDK's own host, the page's
     this.role = this.mode === "live" ? "audience" : "host";
     this._rates = new Map();          // stats key -> {bytes, packets, lost, frames, at}: rates are deltas between calls
+    // several srproxy nodes: join tries them in turn until one opens (docs/cluster.md)
+    this._servers = Array.isArray(config.servers) && config.servers.length ? config.servers.map(String) : null;
     this.connectionState = STATES.DISCONNECTED;
     this.remoteUsers = [];
     this.localTracks = [];
@@ -256,20 +261,8 @@ class Client extends Emitter {
       });
       const offer = await pc.createOffer();
       await pc.setLocalDescription(offer);
-      const url = this._signalUrl();
-      const ws = new WebSocket(url);
-      this._ws = ws;
-      await new Promise((resolve, reject) => {
-        ws.onopen = resolve;
-        ws.onerror = () => reject(new Error(`srproxy-rtc: cannot open ${url} (refused: is this page's origin in [rtm] allowed_origins?)`));
-      });
-      ws.onmessage = (e) => this._onMessage(JSON.parse(e.data));
-      ws.onclose = () => { if (this._ws === ws) this._fail("SIGNALLING_CLOSED"); };
-      const joined = await new Promise((resolve, reject) => {
-        this._pending = { resolve, reject };
-        this._send({ type: "join", appId, channel, uid, token: token || null, sdp: pc.localDescription.sdp,
-          multistream: this._multistream });
-      });
+      const joined = await this._joinSomewhere({ type: "join", appId, channel, uid, token: token || null,
+        sdp: pc.localDescription.sdp, multistream: this._multistream });
       await pc.setRemoteDescription({ type: "answer", sdp: joined.sdp });
       this.channelName = channel;
       this.uid = uid;
@@ -288,6 +281,43 @@ class Client extends Emitter {
     }
   }
 
+  /** Opens /rtc at the first of the servers that answers and joins; follows (at most MAX_REDIRECTS) redirects to the channel's node. */
+  async _joinSomewhere(join) {
+    let urls = this._servers || [this._signalUrl()];
+    for (let redirects = 0; ; redirects++) {
+      let ws = null;
+      let lastError = null;
+      for (const url of urls) {
+        try {
+          ws = await this._open(url);
+          break;
+        } catch (e) { lastError = e; }
+      }
+      if (!ws) throw lastError;
+      const reply = await new Promise((resolve, reject) => {
+        this._pending = { resolve, reject };
+        this._send(join);
+      });
+      if (reply.type !== "redirect") return reply;
+      this._ws = null; // not a failure: the channel lives on another node
+      ws.close();
+      if (redirects >= MAX_REDIRECTS) throw Object.assign(new Error("srproxy-rtc: too many redirects"), { code: "too-many-redirects" });
+      urls = [reply.url];
+    }
+  }
+
+  async _open(url) {
+    const ws = new WebSocket(url);
+    this._ws = ws;
+    await new Promise((resolve, reject) => {
+      ws.onopen = resolve;
+      ws.onerror = () => reject(new Error(`srproxy-rtc: cannot open ${url} (refused: is this page's origin in [rtm] allowed_origins?)`));
+    });
+    ws.onmessage = (e) => this._onMessage(JSON.parse(e.data));
+    ws.onclose = () => { if (this._ws === ws) this._fail("SIGNALLING_CLOSED"); };
+    return ws;
+  }
+
   _preferVideoCodec(tx) {
     if (!tx.setCodecPreferences || !RTCRtpReceiver.getCapabilities) return;
     const all = RTCRtpReceiver.getCapabilities("video").codecs;
@@ -299,6 +329,7 @@ class Client extends Emitter {
   _onMessage(msg) {
     switch (msg.type) {
       case "joined":
+      case "redirect":
         this._pending?.resolve(msg); this._pending = null; break;
       case "answer":
         this._pendingOffer?.resolve(msg); this._pendingOffer = null; break;

@@ -4,6 +4,7 @@
 //
 //   import { createInstance } from '/srproxy-rtm.js';
 //   const client = createInstance('srproxy');           // or createInstance(appId, { url: 'wss://host/rtm' })
+//                                                       // or { servers: ['wss://a/rtm', 'wss://b/rtm'] } (reconnects go to the next)
 //   client.on('MessageFromPeer', (message, peerId) => console.log(peerId, message.text));
 //   await client.login({ uid: '1001' });
 //   const channel = client.createChannel('room');
@@ -197,11 +198,15 @@ export class RtmClient extends Emitter {
   #credentials = null; // what to log in with again after a lost link
   #reconnect;
   #retry = null;
+  /** Several srproxy nodes: the /rtm URLs tried in turn when reconnecting (the link's node may be gone). */
+  #servers;
+  #serverIndex = 0;
 
   constructor(appId, options = {}) {
     super();
     this.#appId = appId;
-    this.#url = options.url ?? defaultUrl();
+    this.#servers = Array.isArray(options.servers) && options.servers.length ? options.servers.map(String) : null;
+    this.#url = this.#servers ? this.#servers[0] : (options.url ?? defaultUrl());
     this.#reconnect = options.reconnect !== false;
     this.connectionState = ConnectionState.DISCONNECTED;
     this.uid = null;
@@ -519,6 +524,10 @@ export class RtmClient extends Emitter {
     }
     this.#retry = setTimeout(async () => {
       if (this.connectionState !== ConnectionState.RECONNECTING) return;
+      if (this.#servers) { // the next node each time: the one this link was at may have died
+        this.#serverIndex = (this.#serverIndex + 1) % this.#servers.length;
+        this.#url = this.#servers[this.#serverIndex];
+      }
       try {
         await this.#open();
         await this.#request('login', { appId: this.#appId, ...this.#credentials });
@@ -573,7 +582,10 @@ export class RtmClient extends Emitter {
   }
 }
 
-/** The RTM web SDK entry point: one client per user. Options: { url } to reach another server. */
+/**
+ * The RTM web SDK entry point: one client per user. Options: { url } to reach another server;
+ * { servers: [url, ...] } for several srproxy nodes: logs in at the first, reconnects at the next.
+ */
 export function createInstance(appId, options = {}) {
   return new RtmClient(appId, options);
 }

@@ -43,7 +43,7 @@ public final class Srproxy implements AutoCloseable {
 
     private final RtxConfig config;
     private final List<AutoCloseable> started = new ArrayList<>();
-    private final Metrics metrics = new Metrics();
+    private final Metrics metrics;
     private final CallLog calls = new CallLog();
     private WebServer web;
     private RtmService rtm;
@@ -54,6 +54,7 @@ public final class Srproxy implements AutoCloseable {
     private Supplier<Map<String, Object>> clusterView = () -> Map.of("enabled", false);
 
     private Srproxy(RtxConfig config, ClusterTimings clusterTimings) {
+        this.metrics = new Metrics(config.cluster().on() ? Map.of("node", config.cluster().nodeId()) : Map.of());
         this.config = config;
         this.clusterTimings = clusterTimings;
     }
@@ -84,10 +85,12 @@ public final class Srproxy implements AutoCloseable {
         SystemTimers rtmTimers = new SystemTimers();
         started.add(rtmTimers);
         RtmDirectory directory = RtmDirectory.single();
+        ClusterWiring.Parts clusterParts = null;
         if (config.cluster().on()) { // only then is any Redis class loaded
             ClusterWiring.Parts parts = ClusterWiring.start(config, clusterTimings,
                     () -> rtm == null ? 0 : rtm.onlineCount());
             started.add(parts.link());
+            clusterParts = parts;
             directory = parts.directory();
             health.register(parts.health());
             clusterView = parts.view();
@@ -104,6 +107,9 @@ public final class Srproxy implements AutoCloseable {
 
         rtc = RtcService.start(config);
         started.add(rtc);
+        if (clusterParts != null) { // RTC channels live on one node each; a join elsewhere is redirected there
+            clusterParts.rtc().place(rtc.channels(), config.rtm().tls() ? "wss" : "ws", () -> calls.active().size());
+        }
         RtcWebModule rtcWeb = new RtcWebModule(rtc, config.global().appId(),
                 LoginPolicy.of(config.global().appId(), config.reservedUids(), loginTokens()),
                 new RtcWebModule.Limits(config.limits().rtcMaxConnections(), config.limits().rtcJoinsPerSecond()),
@@ -128,6 +134,9 @@ public final class Srproxy implements AutoCloseable {
         modules.add(new OriginPolicy(config.rtm().allowedOrigins()));
         web = new WebServer(config.rtm().ip(), config.rtm().port(), tlsKeyStore(), modules).start();
         started.add(web);
+        if (clusterParts != null) {
+            clusterParts.rtc().boundPort(web.port());
+        }
         log.info("srproxy up: signalling and web client on {}://{}:{}/", config.rtm().tls() ? "https" : "http",
                 config.rtm().ip(), web.port());
     }

@@ -43,9 +43,12 @@ public final class RedisCluster implements AutoCloseable {
 
     private final String prefix;
     private final String nodeId;
-    private final String advertise;
+    /** host:port where apps reach this node's [rtm] port (a port 0 is made the bound one, see {@link #boundPort}). */
+    private volatile String advertise;
     private final ClusterTimings timings;
     private final IntSupplier users;
+    private volatile IntSupplier channels = () -> 0;
+    private volatile IntSupplier calls = () -> 0;
     private final long startedAt = System.currentTimeMillis();
     private final io.lettuce.core.resource.ClientResources resources;
     private final RedisClient client;
@@ -144,6 +147,31 @@ public final class RedisCluster implements AutoCloseable {
         log.info("cluster: node '{}' ({}) joined through {}; {} node(s) alive", LogSafe.of(nodeId), LogSafe.of(advertise),
                 io.srproxy.config.RtxConfig.Cluster.redacted(redisUri), c.live.size());
         return c;
+    }
+
+    /** A node as its key says now (null when it has none: gone, or never there); for nodes not yet in {@link #liveNodes}. */
+    public java.util.concurrent.CompletionStage<NodeInfo> lookup(String node) {
+        return connection.async().get(nodeKey(node)).thenApply(v -> v == null ? null : parse(v, node));
+    }
+
+    /** The load each heartbeat announces besides the users: RTC channels and calls here. */
+    public void load(IntSupplier channels, IntSupplier calls) {
+        this.channels = channels;
+        this.calls = calls;
+    }
+
+    /** Where apps reach this node: {@code host:port}. */
+    public String advertise() {
+        return advertise;
+    }
+
+    /** The web server bound {@code port}: an advertised port 0 (tests, ephemeral ports) becomes it from the next heartbeat. */
+    public void boundPort(int port) {
+        String a = advertise;
+        if (a.endsWith(":0")) {
+            advertise = a.substring(0, a.length() - 1) + port;
+            heartbeat();
+        }
     }
 
     public String nodeId() {
@@ -254,7 +282,8 @@ public final class RedisCluster implements AutoCloseable {
     private java.util.concurrent.CompletableFuture<Void> heartbeat() {
         String info;
         try {
-            info = JSON.writeValueAsString(new NodeInfo(nodeId, advertise, startedAt, users.getAsInt()));
+            info = JSON.writeValueAsString(new NodeInfo(nodeId, advertise, startedAt, users.getAsInt(),
+                    channels.getAsInt(), calls.getAsInt()));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -319,7 +348,7 @@ public final class RedisCluster implements AutoCloseable {
         try {
             return JSON.readValue(json, NodeInfo.class);
         } catch (JsonProcessingException e) {
-            return new NodeInfo(id, "?", 0, 0);
+            return new NodeInfo(id, "?", 0, 0, 0, 0);
         }
     }
 

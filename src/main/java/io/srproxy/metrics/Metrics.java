@@ -21,6 +21,15 @@ public final class Metrics implements AutoCloseable {
     private final JvmGcMetrics gc = new JvmGcMetrics();
 
     public Metrics() {
+        this(java.util.Map.of());
+    }
+
+    /**
+     * With {@code commonTags} on every series (set before any meter is made, so the JVM's carry
+     * them too): with {@code [cluster]}, {@code node=<node_id>}, so one Prometheus can tell nodes apart.
+     */
+    public Metrics(java.util.Map<String, String> commonTags) {
+        commonTags.forEach((k, v) -> registry.config().commonTags(k, v));
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ClassLoaderMetrics().bindTo(registry);

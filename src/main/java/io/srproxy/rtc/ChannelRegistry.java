@@ -23,6 +23,8 @@ public final class ChannelRegistry {
     private final LongAdder passthroughPairs = new LongAdder();
     private final TranscodeWorkers workers;
     private final int maxMembers;
+    /** Where channels live when there are several nodes; told of each channel made and emptied here. */
+    private volatile ChannelPlacement placement = ChannelPlacement.LOCAL;
 
     /** Transcoding inline on the receiving I/O thread (tests that drive routes by hand), default member cap. */
     public ChannelRegistry() {
@@ -43,6 +45,15 @@ public final class ChannelRegistry {
         this.maxMembers = maxMembers;
     }
 
+    /** Several nodes: channels made here (by /rtc or the gateway) are claimed, and released once empty. */
+    public void placement(ChannelPlacement placement) {
+        this.placement = placement;
+    }
+
+    public ChannelPlacement placement() {
+        return placement;
+    }
+
     public TranscodeWorkers workers() {
         return workers;
     }
@@ -61,26 +72,41 @@ public final class ChannelRegistry {
         }
         Member member = new Member(uid, transport, events, multistream);
         Joined[] result = new Joined[1];
+        boolean[] made = new boolean[1];
         channels.compute(channelId, (id, ch) -> {
+            made[0] = ch == null;
             Channel c = ch == null ? new Channel(id, maxMembers, transcodingPairs::increment, passthroughPairs::increment, workers) : ch;
             result[0] = new Joined(member, c.join(member));
             return c;
         });
+        if (made[0] && placement != ChannelPlacement.LOCAL) {
+            placement.claim(channelId); // a gateway's channel too, so that /rtc joins elsewhere come here
+        }
         return result[0];
     }
 
     /** Removes {@code uid}; false when it was not there. The caller closes the transport. */
     public boolean leave(String channelId, String uid, String reason) {
         boolean[] left = new boolean[1];
+        boolean[] emptied = new boolean[1];
         channels.computeIfPresent(channelId, (id, c) -> {
             left[0] = c.leave(uid, reason);
+            emptied[0] = c.isEmpty();
             return c.isEmpty() ? null : c;
         });
+        if (emptied[0]) {
+            placement.released(channelId);
+        }
         return left[0];
     }
 
     public Optional<Channel> channel(String channelId) {
         return Optional.ofNullable(channels.get(channelId));
+    }
+
+    /** The ids of the channels here now (for the cluster's refresh and views). */
+    public java.util.Set<String> ids() {
+        return java.util.Set.copyOf(channels.keySet());
     }
 
     public int size() {

@@ -38,6 +38,16 @@ public interface RtmDirectory extends AutoCloseable {
     /** End this session: its uid logged in at the sending node ({@code REMOTE_LOGIN}). */
     record EndSession(String from, SessionRef session, ConnectionChangeReason reason) implements NodeMessage {}
 
+    /** An RTM channel event for the members of {@code channelId} at the receiving node. */
+    record ToChannel(String from, String channelId, RtmEvent event) implements NodeMessage {}
+
+    /**
+     * A channel's membership after a join or leave in Redis: {@code full} when a join was refused
+     * for the members limit, {@code changed} when the step added or removed the member, the count
+     * of members cluster-wide, and the other live nodes with members (who are told).
+     */
+    record ChannelChange(boolean full, boolean changed, int count, java.util.Set<String> nodes) {}
+
     /** How the directory reaches the service. */
     interface Node {
         void received(NodeMessage message);
@@ -50,6 +60,9 @@ public interface RtmDirectory extends AutoCloseable {
 
         /** Another session took this session's uid while the message telling us was lost: end it. */
         void lostOwnership(SessionRef session);
+
+        /** Members of a dead node were taken out of a channel with members here (their other nodes are in {@code change}). */
+        default void channelMembersGone(String channelId, java.util.List<String> uids, ChannelChange change) {}
     }
 
     /** One node, no cluster: nobody is logged in elsewhere. */
@@ -83,6 +96,29 @@ public interface RtmDirectory extends AutoCloseable {
     CompletionStage<Void> watch(String uid);
 
     void unwatch(String uid);
+
+    /**
+     * {@code member} joins {@code channelId} unless it has {@code maxMembers} members cluster-wide
+     * (one atomic step); this node keeps its entry alive until {@link #leaveChannel}.
+     */
+    default CompletionStage<ChannelChange> joinChannel(String channelId, SessionRef member, int maxMembers) {
+        throw new UnsupportedOperationException("one node");
+    }
+
+    /** {@code member} leaves {@code channelId} (if it still is the uid's entry there). */
+    default CompletionStage<ChannelChange> leaveChannel(String channelId, SessionRef member) {
+        throw new UnsupportedOperationException("one node");
+    }
+
+    /** The uids in {@code channelId}, in join order, cluster-wide. */
+    default CompletionStage<java.util.List<String>> channelMembers(String channelId) {
+        throw new UnsupportedOperationException("one node");
+    }
+
+    /** The other live nodes with members in {@code channelId}. */
+    default CompletionStage<java.util.Set<String>> channelNodes(String channelId) {
+        throw new UnsupportedOperationException("one node");
+    }
 
     /** Hands {@code message} to another node; at most once, in order per pair of nodes. */
     void send(String node, NodeMessage message);

@@ -80,7 +80,7 @@ public final class RtmService implements AutoCloseable {
         });
         this.presence = new Presence(this::watch, this::unwatch);
         this.invitations = new Invitations(timers, executor, timeouts, sessions::get, this::watch, this::unwatch);
-        this.channels = new Channels(channelLimits, this::run);
+        this.channels = new Channels(channelLimits, this::run, directory.clustered());
         directory.start(new FromCluster());
         scheduleKeepaliveSweep();
     }
@@ -315,21 +315,127 @@ public final class RtmService implements AutoCloseable {
         } else if (request instanceof RtmRequest.RefuseInvitation r) {
             invitations.refuse(c, r);
         } else if (request instanceof RtmRequest.JoinChannel r) {
-            channels.join(c, RtmLimits.requiredChannelId("channelId", r.channelId()));
+            String channelId = RtmLimits.requiredChannelId("channelId", r.channelId());
+            if (directory.clustered()) {
+                return joinInCluster(c, channelId, request, done);
+            }
+            channels.join(c, channelId);
         } else if (request instanceof RtmRequest.LeaveChannel r) {
-            channels.leave(c, RtmLimits.requiredChannelId("channelId", r.channelId()));
+            String channelId = RtmLimits.requiredChannelId("channelId", r.channelId());
+            RtmDirectory.SessionRef ref = ref(c);
+            channels.leave(c, channelId);
+            if (directory.clustered()) {
+                return afterRedis(leaveInCluster(ref, channelId), done);
+            }
         } else if (request instanceof RtmRequest.GetChannelMembers r) {
-            return new RtmReply.ChannelMembers(channels.members(c, RtmLimits.requiredChannelId("channelId", r.channelId())));
+            String channelId = RtmLimits.requiredChannelId("channelId", r.channelId());
+            if (directory.clustered()) {
+                channels.requireMember(c, channelId);
+                return later(directory.channelMembers(channelId), c, request, done, RtmReply.ChannelMembers::new);
+            }
+            return new RtmReply.ChannelMembers(channels.members(c, channelId));
         } else if (request instanceof RtmRequest.SendChannelMessage r) {
             String channelId = RtmLimits.requiredChannelId("channelId", r.channelId());
             if (r.text() == null) {
                 throw new RtmException(RtmError.MISSING_FIELD, "text is missing");
             }
-            channels.send(c, channelId, RtmLimits.text("text", r.text(), RtmLimits.MAX_MESSAGE_BYTES));
+            String text = RtmLimits.text("text", r.text(), RtmLimits.MAX_MESSAGE_BYTES);
+            channels.send(c, channelId, text);
+            if (directory.clustered()) {
+                RtmEvent message = new RtmEvent.ChannelMessage(channelId, c.uid, text);
+                return later(directory.channelNodes(channelId), c, request, done, nodes -> {
+                    for (String node : nodes) {
+                        directory.send(node, new RtmDirectory.ToChannel(directory.nodeId(), channelId, message));
+                    }
+                    return RtmReply.OK;
+                });
+            }
         } else {
             throw new RtmException(RtmError.UNKNOWN_COMMAND, request.getClass().getSimpleName());
         }
         return RtmReply.OK;
+    }
+
+    // ---- RTM channels on several nodes: membership and limits in Redis, events through the nodes' inboxes
+
+    /** Redis admits the member (atomically against the members limit), then the members everywhere are told. */
+    private RtmReply joinInCluster(Connection c, String channelId, RtmRequest request, BiConsumer<RtmReply, RtmException> done) {
+        channels.reserve(c, channelId);
+        RtmDirectory.SessionRef ref = ref(c);
+        int max = channels.limits().maxMembers();
+        CompletionStage<RtmDirectory.ChannelChange> admitted;
+        try {
+            admitted = directory.joinChannel(channelId, ref, max);
+        } catch (RuntimeException e) {
+            channels.unreserve(c, channelId);
+            throw new RtmException(RtmError.INTERNAL, "the cluster did not answer: " + e.getMessage());
+        }
+        admitted.whenComplete((change, error) -> run(() -> answer(c, request, done, () -> {
+            boolean same = c.session == ref.session();
+            if (error != null || change.full() || !same) {
+                if (same) {
+                    channels.unreserve(c, channelId);
+                }
+                if (!same) {
+                    throw new RtmException(RtmError.NOT_LOGGED_IN, "the session ended before the answer came");
+                }
+                if (error != null) {
+                    throw new RtmException(RtmError.INTERNAL, "the cluster did not answer: " + error.getMessage());
+                }
+                throw new RtmException(RtmError.CHANNEL_FULL, "channel '" + channelId + "' has " + change.count()
+                        + " members, its limit ([limits] rtm_channel_members)");
+            }
+            if (channels.joined(c, channelId, change.count())) {
+                tellNodes(change.nodes(), channelId, new RtmEvent.MemberJoined(channelId, c.uid), change.count());
+            }
+            return RtmReply.OK;
+        }), () -> done.accept(null, new RtmException(RtmError.INTERNAL, "the RTM service is closed"))));
+        return LATER;
+    }
+
+    /** The member (already gone from the channel here) leaves it in Redis; the others are told the new count. */
+    private CompletionStage<Void> leaveInCluster(RtmDirectory.SessionRef member, String channelId) {
+        CompletionStage<RtmDirectory.ChannelChange> left;
+        try {
+            left = directory.leaveChannel(channelId, member);
+        } catch (RuntimeException e) {
+            log.debug("cluster: leaving channel {} failed (its entry expires): {}", LogSafe.of(channelId), e.toString());
+            return DONE;
+        }
+        return left.handle((change, error) -> {
+            if (error != null) {
+                log.debug("cluster: leaving channel {} failed (its entry expires): {}", LogSafe.of(channelId), error.toString());
+            } else if (change.changed()) {
+                run(() -> {
+                    channels.countIs(channelId, change.count());
+                    tellNodes(change.nodes(), channelId, new RtmEvent.MemberLeft(channelId, member.uid()), change.count());
+                });
+            }
+            return null;
+        });
+    }
+
+    /** A session leaves all its channels: here at once, in Redis before the returned stage completes. */
+    private CompletionStage<Void> leaveAllChannels(Connection c) {
+        RtmDirectory.SessionRef ref = ref(c);
+        List<String> left = channels.leaveAll(c);
+        if (!directory.clustered() || left.isEmpty()) {
+            return DONE;
+        }
+        List<CompletableFuture<Void>> all = new ArrayList<>();
+        for (String channelId : left) {
+            all.add(leaveInCluster(ref, channelId).toCompletableFuture());
+        }
+        return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new));
+    }
+
+    /** {@code event} and then the new count, to the members of the channel at each of {@code nodes}. */
+    private void tellNodes(java.util.Set<String> nodes, String channelId, RtmEvent event, int count) {
+        for (String node : nodes) {
+            directory.send(node, new RtmDirectory.ToChannel(directory.nodeId(), channelId, event));
+            directory.send(node, new RtmDirectory.ToChannel(directory.nodeId(), channelId,
+                    new RtmEvent.MemberCountUpdated(channelId, count)));
+        }
     }
 
     private RtmReply login(Connection c, RtmRequest.Login r, BiConsumer<RtmReply, RtmException> done) {
@@ -347,7 +453,7 @@ public final class RtmService implements AutoCloseable {
             log.info("{} replaced by a new login of the same uid on {}", old, c);
             invitations.left(old);
             presence.dropAll(old);
-            channels.leaveAll(old);
+            leaveAllChannels(old);
             goneFromRemoteInvitations(old);
             old.uid = null;
             sessions.remove(uid);
@@ -428,14 +534,14 @@ public final class RtmService implements AutoCloseable {
         invitations.left(c);
         goneFromRemoteInvitations(c);
         presence.dropAll(c);
-        channels.leaveAll(c);
+        CompletionStage<Void> leftChannels = leaveAllChannels(c);
         c.uid = null;
         c.session = 0;
         sessions.remove(uid, c);
         onlineCount = sessions.size();
         if (directory.clustered()) {
             // OFFLINE reaches the watchers (here too) from the directory, unless the uid moved on
-            return directory.release(ref);
+            return directory.release(ref).thenCombine(leftChannels, (a, b) -> null);
         }
         if (!sessions.containsKey(uid)) {
             presence.changed(uid, PeerOnlineState.OFFLINE);
@@ -644,6 +750,24 @@ public final class RtmService implements AutoCloseable {
         }
 
         @Override
+        public void channelMembersGone(String channelId, List<String> uids, RtmDirectory.ChannelChange change) {
+            run(() -> {
+                for (String uid : uids) {
+                    RtmEvent left = new RtmEvent.MemberLeft(channelId, uid);
+                    channels.deliverHere(channelId, left);
+                    for (String node : change.nodes()) {
+                        directory.send(node, new RtmDirectory.ToChannel(directory.nodeId(), channelId, left));
+                    }
+                }
+                channels.countIs(channelId, change.count());
+                for (String node : change.nodes()) {
+                    directory.send(node, new RtmDirectory.ToChannel(directory.nodeId(), channelId,
+                            new RtmEvent.MemberCountUpdated(channelId, change.count())));
+                }
+            });
+        }
+
+        @Override
         public void lostOwnership(RtmDirectory.SessionRef session) {
             run(() -> endReplaced(session, ConnectionChangeReason.REMOTE_LOGIN));
         }
@@ -674,6 +798,8 @@ public final class RtmService implements AutoCloseable {
                 }
             } else if (message instanceof RtmDirectory.EndSession m) {
                 endReplaced(m.session(), m.reason());
+            } else if (message instanceof RtmDirectory.ToChannel m) {
+                channels.deliverHere(m.channelId(), m.event());
             }
         }
 

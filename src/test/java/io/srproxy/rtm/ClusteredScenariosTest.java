@@ -10,14 +10,12 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
-import org.junit.jupiter.api.Test;
 
 /**
  * The scenario suite with its users spread over two nodes sharing a real redis-server: the
  * first user is on node a, the second on node b, and so on (so the caller and callee of each
  * invitation are on different nodes, and a second login of a uid lands on the other node).
- * RTM channels are not clustered yet: their scenarios are left out.
+ * RTM channels too: their members are spread the same way.
  */
 class ClusteredScenariosTest extends RtmScenarios {
 
@@ -81,28 +79,28 @@ class ClusteredScenariosTest extends RtmScenarios {
         return (clients++ % 2 == 0 ? service : serviceB).createClient(appId, listener);
     }
 
-    @Test
-    @Override
-    @Disabled("RTM channels are not clustered yet (docs/cluster.md)")
-    void channelMembersJoinTalkAndLeave() {}
-
-    @Test
-    @Override
-    @Disabled("RTM channels are not clustered yet (docs/cluster.md)")
-    void channelMisuseGetsNamedErrors() {}
-
-    @Test
-    @Override
-    @Disabled("RTM channels are not clustered yet (docs/cluster.md)")
-    void channelLimitsAreNamed() {}
-
-    @Test
-    @Override
-    @Disabled("RTM channels are not clustered yet (docs/cluster.md)")
-    void aMemberThatLogsOutIsReplacedOrGoesAwayLeavesItsChannels() {}
-
-    @Test
-    @Override
-    @Disabled("RTM channels are not clustered yet (docs/cluster.md)")
-    void oneUserInSeveralChannelsHearsEachOnItsOwn() {}
+    /** Members at a node that dies leave their channels for the members at the other nodes. */
+    @org.junit.jupiter.api.Test
+    void membersOfADeadNodeLeaveTheirChannels() {
+        User a = online("alice");
+        User b = online("bob");
+        RedisCluster nodeC = node("c");
+        RtmService serviceC = new RtmService(APP, LoginPolicy.appIdOnly(APP), timers, timeouts, CHANNEL_LIMITS,
+                new RedisRtmDirectory(nodeC));
+        RecordingListener carolSeen = new RecordingListener();
+        RtmClient carol = serviceC.createClient(carolSeen);
+        join(carol.login("carol", null));
+        join(a.client().joinChannel("room"));
+        join(b.client().joinChannel("room"));
+        join(carol.joinChannel("room"));
+        a.seen().awaitEvent("channel room count 3");
+        b.seen().awaitEvent("channel room count 3");
+        serviceC.close(); // no goodbye: carol's entry stays until node c is found gone
+        nodeC.close();
+        a.seen().awaitEvent("channel room left carol");
+        b.seen().awaitEvent("channel room left carol");
+        a.seen().awaitEvent("channel room count 2");
+        b.seen().awaitEvent("channel room count 2");
+        org.assertj.core.api.Assertions.assertThat(join(a.client().getChannelMembers("room"))).containsExactly("alice", "bob");
+    }
 }

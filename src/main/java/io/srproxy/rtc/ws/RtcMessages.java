@@ -33,6 +33,13 @@ final class RtcMessages {
         }
     }
 
+    /** The channel lives on another node: join there (docs/protocol.md, "Several nodes"). */
+    record Redirect(String type, String channel, String node, String url) {
+        Redirect(String channel, String node, String url) {
+            this("redirect", channel, node, url);
+        }
+    }
+
     record Left(String type) {
         Left() {
             this("left");

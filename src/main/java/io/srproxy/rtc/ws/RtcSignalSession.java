@@ -54,6 +54,10 @@ final class RtcSignalSession {
     private WebRtcTransport transport;
     private boolean multistream;
     private List<io.srproxy.rtc.Member.Want> wants = List.of();
+    /** Several nodes: a join waits for its channel's placement; frames that come meanwhile wait too (bounded). */
+    private boolean placing;
+    private final java.util.ArrayDeque<String> waiting = new java.util.ArrayDeque<>();
+    static final int MAX_WAITING_FRAMES = 16;
 
     /** The server side of the client's WebSocket: the address it reached us at (null when unknown). */
     private final java.net.InetAddress signallingLocal;
@@ -88,12 +92,26 @@ final class RtcSignalSession {
     }
 
     void onText(String text) {
-        serial.execute(() -> handle(text));
+        serial.execute(() -> {
+            if (!placing) {
+                handle(text);
+            } else if (waiting.size() < MAX_WAITING_FRAMES) {
+                waiting.add(text);
+            } else {
+                send(new RtcMessages.Error("?", "bad-request", "more than " + MAX_WAITING_FRAMES
+                        + " requests sent while a join waits for its channel's node; wait for the join's answer"));
+            }
+        });
     }
 
     void onClosed() {
-        serial.execute(() -> leave("closed", false));
+        serial.execute(() -> {
+            closed = true;
+            leave("closed", false);
+        });
     }
+
+    private boolean closed;
 
     private void handle(String text) {
         RtcMessages.Request req;
@@ -149,6 +167,56 @@ final class RtcSignalSession {
             throw e;
         }
         checkPolicy(req);
+        java.util.concurrent.CompletableFuture<io.srproxy.rtc.ChannelPlacement.Owner> owner =
+                rtc.channels().placement().claim(req.channel()).toCompletableFuture();
+        if (owner.isDone()) {
+            placed(req, owner.getNow(null));
+            return;
+        }
+        placing = true;
+        owner.whenComplete((o, e) -> serial.execute(() -> {
+            placing = false;
+            try {
+                if (closed) {
+                    return;
+                }
+                try {
+                    placed(req, o);
+                } catch (RtcException ex) {
+                    send(new RtcMessages.Error("join", ex.code(), ex.getMessage()));
+                } catch (IllegalArgumentException ex) {
+                    send(new RtcMessages.Error("join", "bad-request", ex.getMessage()));
+                }
+            } finally {
+                while (!placing && !waiting.isEmpty()) {
+                    handle(waiting.poll());
+                }
+            }
+        }));
+    }
+
+    /**
+     * The channel's node is known: another node's gets the client a {@code redirect} to it (the SDK
+     * joins there); this node's, the join goes on.
+     */
+    private void placed(RtcMessages.Request req, io.srproxy.rtc.ChannelPlacement.Owner owner) {
+        if (owner != null) {
+            log.debug("rtc join of {} to {}: the channel is at node {}", LogSafe.of(req.uid()), LogSafe.of(req.channel()),
+                    LogSafe.of(owner.node()));
+            send(new RtcMessages.Redirect(req.channel(), owner.node(), owner.url()));
+            return;
+        }
+        try {
+            joinHere(req);
+        } catch (RuntimeException e) {
+            if (rtc.channels().channel(req.channel()).isEmpty()) {
+                rtc.channels().placement().released(req.channel()); // claimed for this join only
+            }
+            throw e;
+        }
+    }
+
+    private void joinHere(RtcMessages.Request req) {
         boolean multi = Boolean.TRUE.equals(req.multistream());
         WebRtcEndpoint.Accepted accepted = rtc.webrtc().accept(req.sdp(), this::onTransportState,
                 rtc.candidatesFor(signallingLocal), rtc.audioToMatch(req.channel()), multi);

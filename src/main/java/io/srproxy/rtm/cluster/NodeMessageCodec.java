@@ -38,6 +38,8 @@ final class NodeMessageCodec {
         o.put("t", message.getClass().getSimpleName());
         if (message instanceof RtmDirectory.Deliver d) {
             o.put("eventType", d.event().getClass().getSimpleName());
+        } else if (message instanceof RtmDirectory.ToChannel c) {
+            o.put("eventType", c.event().getClass().getSimpleName());
         } else if (message instanceof RtmDirectory.Forward f) {
             o.put("requestType", f.request().getClass().getSimpleName());
         }
@@ -52,6 +54,10 @@ final class NodeMessageCodec {
                 RtmEvent event = (RtmEvent) mapper.treeToValue(o.get("event"), known(EVENTS, o.path("eventType").asText(), "event"));
                 return new RtmDirectory.Deliver(o.path("from").asText(),
                         mapper.treeToValue(o.get("to"), RtmDirectory.SessionRef.class), event);
+            }
+            if (kind == RtmDirectory.ToChannel.class) {
+                RtmEvent event = (RtmEvent) mapper.treeToValue(o.get("event"), known(EVENTS, o.path("eventType").asText(), "event"));
+                return new RtmDirectory.ToChannel(o.path("from").asText(), o.path("channelId").asText(), event);
             }
             if (kind == RtmDirectory.Forward.class) {
                 RtmRequest request = (RtmRequest) mapper.treeToValue(o.get("request"),

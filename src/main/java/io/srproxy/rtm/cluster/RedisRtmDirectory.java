@@ -55,12 +55,69 @@ public final class RedisRtmDirectory implements RtmDirectory {
             end
             return v""";
 
+    /** Seq of a channel's next member: one more than its last (join order, for getChannelMembers). */
+    private static final String NEXT_SEQ = """
+            local function nextSeq(k)
+              local last = redis.call('ZRANGE', k, -1, -1, 'WITHSCORES')
+              if last[2] then return tonumber(last[2]) + 1 end
+              return 1
+            end
+            local function withNodes(out)
+              for _, v in ipairs(redis.call('HVALS', KEYS[1])) do out[#out + 1] = v end
+              return out
+            end
+            """;
+    /** Join unless full: {0, count} refused, or {1, count, member values...}. */
+    private static final String CH_JOIN = NEXT_SEQ + """
+            local n = redis.call('HLEN', KEYS[1])
+            local had = redis.call('HEXISTS', KEYS[1], ARGV[1])
+            if had == 0 and n >= tonumber(ARGV[3]) then return {0, n} end
+            if had == 0 then n = n + 1 end
+            redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+            redis.call('ZADD', KEYS[2], nextSeq(KEYS[2]), ARGV[1])
+            redis.call('PEXPIRE', KEYS[1], ARGV[4])
+            redis.call('PEXPIRE', KEYS[2], ARGV[4])
+            return withNodes({1, n})""";
+    /** Leave if the entry is still this session's: {removed 0/1, count, member values...}. */
+    private static final String CH_LEAVE = NEXT_SEQ + """
+            if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return {0, redis.call('HLEN', KEYS[1])} end
+            redis.call('HDEL', KEYS[1], ARGV[1])
+            redis.call('ZREM', KEYS[2], ARGV[1])
+            return withNodes({1, redis.call('HLEN', KEYS[1])})""";
+    /** Take out the members of a dead node: {removed n, count, removed uids..., member values...}. */
+    private static final String CH_PURGE = NEXT_SEQ + """
+            local gone = {}
+            local kv = redis.call('HGETALL', KEYS[1])
+            for i = 1, #kv, 2 do
+              if string.sub(kv[i + 1], 1, #ARGV[1]) == ARGV[1] then
+                redis.call('HDEL', KEYS[1], kv[i])
+                redis.call('ZREM', KEYS[2], kv[i])
+                gone[#gone + 1] = kv[i]
+              end
+            end
+            local out = {#gone, redis.call('HLEN', KEYS[1])}
+            for _, u in ipairs(gone) do out[#out + 1] = u end
+            return withNodes(out)""";
+    /** Keep this node's members (ARGV: ttl, then uid, value pairs); put back those Redis lost. */
+    private static final String CH_REFRESH = NEXT_SEQ + """
+            for i = 2, #ARGV, 2 do
+              if redis.call('HEXISTS', KEYS[1], ARGV[i]) == 0 then
+                redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+                redis.call('ZADD', KEYS[2], nextSeq(KEYS[2]), ARGV[i])
+              end
+            end
+            redis.call('PEXPIRE', KEYS[1], ARGV[1])
+            redis.call('PEXPIRE', KEYS[2], ARGV[1])
+            return 1""";
+
     private final RedisCluster cluster;
     private final NodeMessageCodec codec = new NodeMessageCodec();
     /** Sessions of this node, by uid: their keys are refreshed with each heartbeat. */
     private final Map<String, SessionRef> owned = new ConcurrentHashMap<>();
     /** Watched uids and the node they were last known at (absent: offline or unknown). */
     private final Map<String, String> watchedAt = new ConcurrentHashMap<>();
+    /** RTM channels with members at this node, and those members by uid: their entries are refreshed with each heartbeat. */
+    private final Map<String, Map<String, SessionRef>> channelsHere = new ConcurrentHashMap<>();
     private volatile Node node;
 
     public RedisRtmDirectory(RedisCluster cluster) {
@@ -159,8 +216,136 @@ public final class RedisRtmDirectory implements RtmDirectory {
         }
     }
 
+    private String[] channelKeys(String channelId) {
+        return new String[] {cluster.prefix() + "rtm:ch:" + channelId, cluster.prefix() + "rtm:chorder:" + channelId};
+    }
+
+    /** {@code first} numbers, then {@code uids} uids, then member values: the other live nodes among them. */
+    private ChannelChange change(List<Object> result, boolean full) {
+        boolean changed = ((Long) result.get(0)) != 0;
+        int count = ((Long) result.get(1)).intValue();
+        java.util.Set<String> nodes = new java.util.HashSet<>();
+        for (int i = 2; i < result.size(); i++) {
+            SessionRef at = parse("", (String) result.get(i));
+            if (at != null && !at.node().equals(nodeId()) && !cluster.isGone(at.node())) {
+                nodes.add(at.node());
+            }
+        }
+        return new ChannelChange(full, changed, count, java.util.Set.copyOf(nodes));
+    }
+
+    @Override
+    public CompletionStage<ChannelChange> joinChannel(String channelId, SessionRef member, int maxMembers) {
+        channelsHere.computeIfAbsent(channelId, k -> new ConcurrentHashMap<>()).put(member.uid(), member);
+        CompletionStage<List<Object>> ran;
+        try {
+            ran = cluster.redis().<List<Object>>eval(CH_JOIN, ScriptOutputType.MULTI, channelKeys(channelId), member.uid(),
+                    value(member), Integer.toString(maxMembers), ttl());
+        } catch (RuntimeException e) {
+            forget(channelId, member);
+            throw e;
+        }
+        return ran.handle((result, error) -> {
+            if (error != null) {
+                // the join is refused to the app: take out what the script may still have written
+                leaveChannel(channelId, member);
+                throw error instanceof java.util.concurrent.CompletionException c ? c : new java.util.concurrent.CompletionException(error);
+            }
+            boolean admitted = ((Long) result.get(0)) != 0;
+            if (!admitted) {
+                forget(channelId, member);
+            }
+            return change(result, !admitted);
+        });
+    }
+
+    @Override
+    public CompletionStage<ChannelChange> leaveChannel(String channelId, SessionRef member) {
+        forget(channelId, member);
+        try {
+            return leaveScript(channelId, member);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private CompletionStage<ChannelChange> leaveScript(String channelId, SessionRef member) {
+        return cluster.redis().<List<Object>>eval(CH_LEAVE, ScriptOutputType.MULTI, channelKeys(channelId), member.uid(),
+                value(member)).thenApply(result -> change(result, false));
+    }
+
+    private void forget(String channelId, SessionRef member) {
+        channelsHere.computeIfPresent(channelId, (k, members) -> {
+            members.remove(member.uid(), member);
+            return members.isEmpty() ? null : members;
+        });
+    }
+
+    @Override
+    public CompletionStage<List<String>> channelMembers(String channelId) {
+        return cluster.redis().zrange(channelKeys(channelId)[1], 0, -1);
+    }
+
+    @Override
+    public CompletionStage<java.util.Set<String>> channelNodes(String channelId) {
+        return cluster.redis().hvals(channelKeys(channelId)[0]).thenApply(values -> {
+            java.util.Set<String> nodes = new java.util.HashSet<>();
+            for (String v : values) {
+                SessionRef at = parse("", v);
+                if (at != null && !at.node().equals(nodeId()) && !cluster.isGone(at.node())) {
+                    nodes.add(at.node());
+                }
+            }
+            return nodes;
+        });
+    }
+
+    /** With each heartbeat: this node's channel members stay (or come back after a Redis restart). */
+    private void refreshChannels() {
+        channelsHere.forEach((channelId, members) -> {
+            List<String> args = new java.util.ArrayList<>();
+            args.add(ttl());
+            members.values().forEach(m -> {
+                args.add(m.uid());
+                args.add(value(m));
+            });
+            try {
+                cluster.redis().eval(CH_REFRESH, ScriptOutputType.INTEGER, channelKeys(channelId), args.toArray(String[]::new));
+            } catch (RuntimeException e) {
+                log.debug("cluster: channel refresh failed: {}", e.toString());
+            }
+        });
+    }
+
+    /** A node died: its members leave the channels that have members here (whichever node removes them tells the others). */
+    private void purgeChannels(String gone) {
+        for (String channelId : List.copyOf(channelsHere.keySet())) {
+            try {
+                cluster.redis().<List<Object>>eval(CH_PURGE, ScriptOutputType.MULTI, channelKeys(channelId), gone + " ")
+                        .thenAccept(result -> {
+                            int removed = ((Long) result.get(0)).intValue();
+                            if (removed == 0) {
+                                return;
+                            }
+                            List<String> uids = new java.util.ArrayList<>();
+                            for (int i = 2; i < 2 + removed; i++) {
+                                uids.add((String) result.get(i));
+                            }
+                            List<Object> rest = new java.util.ArrayList<>(result.subList(0, 2));
+                            rest.addAll(result.subList(2 + removed, result.size()));
+                            log.info("cluster: {} member(s) of dead node {} left channel {}", removed, LogSafe.of(gone),
+                                    LogSafe.of(channelId));
+                            node.channelMembersGone(channelId, uids, change(rest, false));
+                        });
+            } catch (RuntimeException e) {
+                log.debug("cluster: channel purge failed: {}", e.toString());
+            }
+        }
+    }
+
     /** With each heartbeat: keep this node's uids; a uid someone else took (and whose message got lost) ends here. */
     private void refresh() {
+        refreshChannels();
         for (SessionRef s : List.copyOf(owned.values())) {
             try {
                 cluster.redis().<String>eval(REFRESH, ScriptOutputType.VALUE, keys(s.uid()), value(s), ttl())
@@ -239,6 +424,7 @@ public final class RedisRtmDirectory implements RtmDirectory {
     /** A node died: the uids watched here that were at it are offline now, whatever their keys still say. */
     private void nodeGone(String gone) {
         node.nodeGone(gone);
+        purgeChannels(gone);
         watchedAt.forEach((uid, at) -> {
             if (at.equals(gone) && watchedAt.remove(uid, at)) {
                 node.presence(uid, null);

@@ -18,8 +18,13 @@ final class BrowserPage implements AutoCloseable {
     private boolean closed;
 
     BrowserPage(Path micWav, int webPort) {
+        this(micWav, "127.0.0.1", webPort);
+    }
+
+    /** The page served by the srproxy at {@code host} (one node of several). */
+    BrowserPage(Path micWav, String host, int webPort) {
         driver = Chromium.start(micWav);
-        driver.get("http://127.0.0.1:" + webPort + "/rtc-demo.html");
+        driver.get("http://" + host + ":" + webPort + "/rtc-demo.html");
         await().atMost(Duration.ofSeconds(20)).until(() -> Boolean.TRUE.equals(js("return window.demo && window.demo.ready === true;")));
     }
 

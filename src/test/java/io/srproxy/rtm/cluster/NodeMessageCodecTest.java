@@ -32,7 +32,11 @@ class NodeMessageCodecTest {
                 new RtmDirectory.Answer("node-a", 7, null, null),
                 new RtmDirectory.Answer("node-a", 8, RtmError.ALREADY_END, "no live invitation"),
                 new RtmDirectory.SessionGone("node-b", bob),
-                new RtmDirectory.EndSession("node-c", bob, ConnectionChangeReason.REMOTE_LOGIN));
+                new RtmDirectory.EndSession("node-c", bob, ConnectionChangeReason.REMOTE_LOGIN),
+                new RtmDirectory.ToChannel("node-a", "room \u5f20", new RtmEvent.ChannelMessage("room \u5f20", "alice", "hi\n{}")),
+                new RtmDirectory.ToChannel("node-a", "room", new RtmEvent.MemberJoined("room", "alice")),
+                new RtmDirectory.ToChannel("node-a", "room", new RtmEvent.MemberLeft("room", "alice")),
+                new RtmDirectory.ToChannel("node-a", "room", new RtmEvent.MemberCountUpdated("room", 3)));
         for (RtmDirectory.NodeMessage m : messages) {
             assertThat(codec.decode(codec.encode(m))).isEqualTo(m);
         }
