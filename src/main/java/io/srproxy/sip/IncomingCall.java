@@ -100,6 +100,11 @@ public final class IncomingCall extends SipCall {
         return "";
     }
 
+    @Override
+    protected boolean secureDialog() {
+        return invite.getRequestURI().isSipURI() && ((SipURI) invite.getRequestURI()).isSecure();
+    }
+
     public String callerNumber() {
         return callerNumber;
     }

@@ -218,7 +218,7 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
         try {
             Response r = agent.messages().createResponse(status, request);
             if (contact) {
-                r.addHeader(agent.requests().contactHeader(localUser()));
+                r.addHeader(agent.requests().contactHeader(localUser(), secureDialog(), agent.tlsPort()));
             }
             if (sdp != null) {
                 ContentTypeHeader ct = agent.headers().createContentTypeHeader("application", "sdp");
@@ -242,6 +242,11 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
 
     /** Hook for subclasses (the UAS sets its To tag). */
     protected void decorateResponse(Response r) {}
+
+    /** Whether a {@code sips:} request opened the dialog, so our Contact must be {@code sips:} too. */
+    protected boolean secureDialog() {
+        return false;
+    }
 
     /** The local user of this call (our Contact user). */
     protected abstract String localUser();
