@@ -37,6 +37,9 @@ class SecureTransportCallTest {
 
     @BeforeAll
     static void start() throws Exception {
+        if (dir == null) { // started by another class (SrtpCallTest): no @TempDir there
+            dir = java.nio.file.Files.createTempDirectory("srproxy-sip-tls");
+        }
         kamailio = KamailioServer.startWithTls("1000", FreePorts.tcpAndUdp(), KamailioServer.ZeroMode.KEEP, 300);
         SelfSignedCertificate.write(dir.resolve("agent-cert.pem"), dir.resolve("agent-key.pem"), List.of("127.0.0.1"),
                 Duration.ofDays(1));
