@@ -19,7 +19,8 @@ public record RtxConfig(
         Media media,
         Limits limits,
         Log log,
-        Cluster cluster) {
+        Cluster cluster,
+        SipSecurity sipSecurity) {
 
     /** As before clustering: one node ({@code [cluster]} absent). */
     public RtxConfig(String source, Global global, Rtc rtc, Rtm rtm, Rtm2Sip rtm2sip, Pstn pstn, Proxy proxy,
@@ -27,10 +28,40 @@ public record RtxConfig(
         this(source, global, rtc, rtm, rtm2sip, pstn, proxy, media, limits, log, Cluster.NONE);
     }
 
+    /** SIP over UDP with plain RTP (the SIP security keys at their defaults). */
+    public RtxConfig(String source, Global global, Rtc rtc, Rtm rtm, Rtm2Sip rtm2sip, Pstn pstn, Proxy proxy,
+                     Media media, Limits limits, Log log, Cluster cluster) {
+        this(source, global, rtc, rtm, rtm2sip, pstn, proxy, media, limits, log, cluster, SipSecurity.DEFAULTS);
+    }
+
     /** A copy with another {@code [cluster]} section (tests start several nodes from one config). */
     public RtxConfig withCluster(Cluster c) {
-        return new RtxConfig(source, global, rtc, rtm, rtm2sip, pstn, proxy, media, limits, log, c);
+        return new RtxConfig(source, global, rtc, rtm, rtm2sip, pstn, proxy, media, limits, log, c, sipSecurity);
     }
+
+    /**
+     * How the SIP leg travels and is protected: {@code [global] sip_transport} toward {@code sip_svr},
+     * the TLS listening point's PEM certificate and key ({@code sip_tls_cert}, {@code sip_tls_key}),
+     * its port ({@code sip_tls_port}, 0 = {@code sip_local_port} + 1), how the server's certificate is
+     * checked ({@code sip_tls_ca}: PEM bundle, empty = the JDK's trust store; {@code sip_tls_trust_all}),
+     * and {@code [media] sip_srtp}. README's config table says what each does.
+     */
+    public record SipSecurity(SipTransport transport, Optional<String> tlsCert, Optional<String> tlsKey, int tlsPort,
+                              Optional<String> tlsCa, boolean tlsTrustAll, SipSrtp srtp) {
+        public static final SipSecurity DEFAULTS = new SipSecurity(SipTransport.UDP, Optional.empty(), Optional.empty(),
+                0, Optional.empty(), false, SipSrtp.OFF);
+
+        /** Whether a TLS listening point is configured. */
+        public boolean tls() {
+            return tlsCert.isPresent();
+        }
+    }
+
+    /** {@code [global] sip_transport}. */
+    public enum SipTransport { UDP, TCP, TLS }
+
+    /** {@code [media] sip_srtp}. */
+    public enum SipSrtp { OFF, OFFER, REQUIRE }
 
     /** {@code host[:port]}; port 5060 when absent. */
     public record HostPort(String host, int port) {

@@ -100,10 +100,11 @@ public final class RtxConfigBinder {
         var cluster = cluster(rtm);
 
         crossChecks(global, rtm2sip, proxy, media);
+        var sipSecurity = sipSecurity(global);
 
         boolean failed = problems.stream().anyMatch(p -> p.severity() == Severity.ERROR);
         RtxConfig config = failed ? null
-                : new RtxConfig(file.name(), global, rtc, rtm, rtm2sip, pstn, proxy, media, limits, log, cluster);
+                : new RtxConfig(file.name(), global, rtc, rtm, rtm2sip, pstn, proxy, media, limits, log, cluster, sipSecurity);
         return new Binding(config, List.copyOf(problems));
     }
 
@@ -241,6 +242,52 @@ public final class RtxConfigBinder {
         }
         errorAt("media", "rtp_latching", "'" + v + "' is not one of auto, on, off");
         return RtxConfig.RtpLatching.AUTO;
+    }
+
+    /** {@code sip_transport}, {@code sip_tls_*} and {@code [media] sip_srtp}, with the rules between them. */
+    private RtxConfig.SipSecurity sipSecurity(RtxConfig.Global global) {
+        RtxConfig.SipTransport transport = oneOf("global", "sip_transport", RtxConfig.SipTransport.values(),
+                RtxConfig.SipTransport.UDP);
+        Optional<String> cert = optional("global", "sip_tls_cert");
+        Optional<String> key = optional("global", "sip_tls_key");
+        if (cert.isPresent() != key.isPresent()) {
+            errorAt("global", cert.isPresent() ? "sip_tls_key" : "sip_tls_cert", "sip_tls_cert and sip_tls_key go together");
+        }
+        if (transport == RtxConfig.SipTransport.TLS && cert.isEmpty()) {
+            errorAt("global", "sip_tls_cert", "required because sip_transport=tls (the PEM certificate of our TLS listening point)");
+        }
+        for (Optional<String> file : List.of(cert, key, optional("global", "sip_tls_ca"))) {
+            file.filter(f -> !java.nio.file.Files.isReadable(java.nio.file.Path.of(f))).ifPresent(f -> errorAt("global",
+                    f.equals(cert.orElse(null)) ? "sip_tls_cert" : f.equals(key.orElse(null)) ? "sip_tls_key" : "sip_tls_ca",
+                    "'" + f + "' is not a readable file"));
+        }
+        int tlsPort = intIn("global", "sip_tls_port", 0, 65535);
+        if (cert.isPresent() && (tlsPort == 0 ? global.sipLocalPort() + 1 > 65535 : tlsPort == global.sipLocalPort())) {
+            errorAt("global", "sip_tls_port", tlsPort == 0 ? "sip_local_port + 1 is above 65535; set sip_tls_port"
+                    : tlsPort + " is sip_local_port: TLS needs a port of its own");
+        }
+        boolean trustAll = flag("global", "sip_tls_trust_all");
+        if (trustAll && transport == RtxConfig.SipTransport.TLS) {
+            warnAt("global", "sip_tls_trust_all", "on: any certificate is taken as sip_svr's (tests only; anyone on the path can read the calls)");
+        }
+        RtxConfig.SipSrtp srtp = oneOf("media", "sip_srtp", RtxConfig.SipSrtp.values(), RtxConfig.SipSrtp.OFF);
+        if (srtp != RtxConfig.SipSrtp.OFF && transport != RtxConfig.SipTransport.TLS) {
+            warnAt("media", "sip_srtp", srtp.name().toLowerCase(Locale.ROOT) + " with sip_transport="
+                    + transport.name().toLowerCase(Locale.ROOT) + ": the SRTP keys travel in clear SDP (use sip_transport=tls)");
+        }
+        return new RtxConfig.SipSecurity(transport, cert, key, tlsPort, optional("global", "sip_tls_ca"), trustAll, srtp);
+    }
+
+    private <E extends Enum<E>> E oneOf(String section, String key, E[] values, E fallback) {
+        String v = raw(section, key);
+        for (E e : values) {
+            if (e.name().equalsIgnoreCase(v)) {
+                return e;
+            }
+        }
+        errorAt(section, key, "'" + v + "' is not one of " + Arrays.stream(values)
+                .map(e -> e.name().toLowerCase(Locale.ROOT)).collect(java.util.stream.Collectors.joining(", ")));
+        return fallback;
     }
 
     private RtxConfig.Passthrough passthrough() {

@@ -11,7 +11,7 @@ import javax.sip.SipStack;
 
 /**
  * JAIN-SIP's NIO transports ({@code gov.nist.javax.sip.MESSAGE_PROCESSOR_FACTORY}), with TCP
- * replaced by {@link BoundedTcpProcessor}: one selector thread for every connection instead of two
+ * (and TLS: {@link BoundedTlsProcessor}) replaced by {@link BoundedTcpProcessor}: one selector thread for every connection instead of two
  * threads per connection, connection limits, and a message-size check before parsing. UDP stays
  * JAIN-SIP's own. Made by JAIN-SIP by name; finds the agent's limits through {@link StackGuards}.
  */
@@ -28,6 +28,9 @@ public final class BoundedNioProcessorFactory implements MessageProcessorFactory
                                                    String transport) throws IOException {
         if (ListeningPoint.TCP.equalsIgnoreCase(transport)) {
             return new BoundedTcpProcessor(address, stack, port, StackGuards.forStack(((SipStack) stack).getStackName()));
+        }
+        if (ListeningPoint.TLS.equalsIgnoreCase(transport)) {
+            return new BoundedTlsProcessor(address, stack, port, StackGuards.forStack(((SipStack) stack).getStackName()));
         }
         return others.createMessageProcessor(stack, address, port, transport);
     }

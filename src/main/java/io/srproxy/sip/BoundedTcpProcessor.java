@@ -2,6 +2,7 @@ package io.srproxy.sip;
 
 import gov.nist.javax.sip.stack.NioTcpMessageChannel;
 import gov.nist.javax.sip.stack.NioTcpMessageProcessor;
+import gov.nist.javax.sip.stack.ReusingTcpMessageProcessor;
 import gov.nist.javax.sip.stack.SIPTransactionStack;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -10,10 +11,10 @@ import java.nio.channels.SocketChannel;
 /**
  * JAIN-SIP's NIO TCP listener with a say over each accepted connection: one from an untrusted
  * source, or over {@code [limits] sip_tcp_connections} / {@code sip_tcp_connections_per_source},
- * is taken only to be closed at once (its input is shut so the selector closes it on its next
+ * is taken only to be closed at once (connections we open are {@link ReusingTcpMessageProcessor}'s) (its input is shut so the selector closes it on its next
  * turn, the way JAIN-SIP closes any ended stream). Admitted connections are {@link BoundedTcpChannel}s.
  */
-final class BoundedTcpProcessor extends NioTcpMessageProcessor {
+final class BoundedTcpProcessor extends ReusingTcpMessageProcessor {
 
     private final StackGuards guards;
 

@@ -83,6 +83,7 @@ public final class IncomingCall extends SipCall {
                 try {
                     offer = Sdp.parse(new String(body, StandardCharsets.UTF_8));
                     media = agent.offerAnswer().negotiate(offer, MediaDirection.SENDRECV, true);
+                    acceptOfferSecurity(offer);
                 } catch (SdpException e) {
                     offerProblem = e;
                 }
@@ -98,6 +99,11 @@ public final class IncomingCall extends SipCall {
             return sip.getUser();
         }
         return "";
+    }
+
+    @Override
+    protected boolean secureDialog() {
+        return invite.getRequestURI().isSipURI() && ((SipURI) invite.getRequestURI()).isSecure();
     }
 
     public String callerNumber() {

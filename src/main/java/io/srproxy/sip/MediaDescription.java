@@ -5,10 +5,23 @@ import java.util.List;
 
 /**
  * The audio part of an SDP body: where the side receives RTP (and RTCP), its payload formats in
- * preference order, ptime, direction and rtcp-mux.
+ * preference order, ptime, direction and rtcp-mux, the m-line's transport protocol
+ * ({@code RTP/AVP}, {@code RTP/SAVP}, ...) and its {@code a=crypto} values in order.
  */
 public record MediaDescription(String sessionAddress, InetSocketAddress rtp, InetSocketAddress rtcp,
-                               List<Codec> codecs, int ptime, MediaDirection direction, boolean rtcpMux) {
+                               List<Codec> codecs, int ptime, MediaDirection direction, boolean rtcpMux,
+                               String protocol, List<String> crypto) {
+
+    /** Plain RTP/AVP without keys. */
+    public MediaDescription(String sessionAddress, InetSocketAddress rtp, InetSocketAddress rtcp,
+                            List<Codec> codecs, int ptime, MediaDirection direction, boolean rtcpMux) {
+        this(sessionAddress, rtp, rtcp, codecs, ptime, direction, rtcpMux, "RTP/AVP", List.of());
+    }
+
+    /** Whether the m-line asks for SRTP ({@code RTP/SAVP}, {@code RTP/SAVPF}, {@code UDP/TLS/RTP/SAVP}...). */
+    public boolean secureProfile() {
+        return protocol.toUpperCase(java.util.Locale.ROOT).contains("SAVP");
+    }
 
     /** Old-style hold: a connection address of 0.0.0.0 (RFC 2543). */
     public boolean holdAddress() {

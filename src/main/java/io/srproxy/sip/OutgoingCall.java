@@ -66,6 +66,7 @@ public final class OutgoingCall extends SipCall implements TransactionOwner {
     void start() {
         executor.execute(() -> {
             try {
+                prepareOfferSecurity();
                 Request request = agent.requests().newInvite(callId(), target,
                         localSdp(agent.offerAnswer().offerCodecs(), MediaDirection.SENDRECV));
                 invite = agent.newClientTransaction(request);
@@ -168,8 +169,10 @@ public final class OutgoingCall extends SipCall implements TransactionOwner {
         byte[] body = response.getRawContent();
         if (body != null && body.length > 0) {
             try {
-                media = agent.offerAnswer().negotiate(Sdp.parse(new String(body, StandardCharsets.UTF_8)),
-                        MediaDirection.SENDRECV, false);
+                MediaDescription answer = Sdp.parse(new String(body, StandardCharsets.UTF_8));
+                NegotiatedMedia early = agent.offerAnswer().negotiate(answer, MediaDirection.SENDRECV, false);
+                acceptAnswerSecurity(answer);
+                media = early;
                 applyRemote(media);
                 listener.earlyMedia(media);
                 return;
@@ -203,8 +206,9 @@ public final class OutgoingCall extends SipCall implements TransactionOwner {
         byte[] body = response.getRawContent();
         try {
             if (body != null && body.length > 0) {
-                media = agent.offerAnswer().negotiate(Sdp.parse(new String(body, StandardCharsets.UTF_8)),
-                        MediaDirection.SENDRECV, false);
+                MediaDescription answer = Sdp.parse(new String(body, StandardCharsets.UTF_8));
+                media = agent.offerAnswer().negotiate(answer, MediaDirection.SENDRECV, false);
+                acceptAnswerSecurity(answer);
             } else if (media == null) {
                 throw new SdpException(488, "200 OK without SDP and no early media");
             }

@@ -62,6 +62,7 @@ public final class Sdp {
         int ptime = 20;
         boolean mux = false;
         InetSocketAddress rtcp = null;
+        List<String> crypto = new ArrayList<>();
         InetAddress addr = address(host);
         if (attrs != null) {
             for (Attribute a : attrs) {
@@ -74,6 +75,8 @@ public final class Sdp {
                     }
                 } else if ("ptime".equalsIgnoreCase(name) && value != null) {
                     ptime = Integer.parseInt(value.trim());
+                } else if ("crypto".equalsIgnoreCase(name) && value != null && crypto.size() < 16) {
+                    crypto.add(value);
                 } else if ("rtcp-mux".equalsIgnoreCase(name)) {
                     mux = true;
                 } else if ("rtcp".equalsIgnoreCase(name) && value != null) {
@@ -100,7 +103,8 @@ public final class Sdp {
             }
         }
         return new MediaDescription(host, new InetSocketAddress(addr, m.getMediaPort()), rtcp, List.copyOf(codecs),
-                ptime, direction(attrs, sessionDir), mux);
+                ptime, direction(attrs, sessionDir), mux, m.getProtocol() == null ? "RTP/AVP" : m.getProtocol().trim(),
+                List.copyOf(crypto));
     }
 
     /**
@@ -153,6 +157,12 @@ public final class Sdp {
      */
     public static String write(String address, int port, List<Codec> codecs, int ptime, MediaDirection direction,
                                boolean rtcpMux, long sessionId, long sessionVersion) {
+        return write(address, port, codecs, ptime, direction, rtcpMux, sessionId, sessionVersion, "RTP/AVP", null);
+    }
+
+    /** As above, on the m-line's {@code protocol} and with our {@code a=crypto} value (null = none). */
+    public static String write(String address, int port, List<Codec> codecs, int ptime, MediaDirection direction,
+                               boolean rtcpMux, long sessionId, long sessionVersion, String protocol, String crypto) {
         try {
             String ipType = address.contains(":") ? "IP6" : "IP4";
             SessionDescription sd = FACTORY.createSessionDescription();
@@ -164,8 +174,11 @@ public final class Sdp {
             times.add(FACTORY.createTime());
             sd.setTimeDescriptions(times);
             int[] formats = codecs.stream().mapToInt(Codec::payloadType).toArray();
-            javax.sdp.MediaDescription md = FACTORY.createMediaDescription("audio", port, 1, "RTP/AVP", formats);
+            javax.sdp.MediaDescription md = FACTORY.createMediaDescription("audio", port, 1, protocol, formats);
             Vector<Attribute> attrs = new Vector<>();
+            if (crypto != null) {
+                attrs.add(FACTORY.createAttribute("crypto", crypto));
+            }
             for (Codec c : codecs) {
                 attrs.add(FACTORY.createAttribute("rtpmap", c.rtpmap()));
                 if (c.isTelephoneEvent()) {

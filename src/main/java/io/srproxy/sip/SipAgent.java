@@ -105,8 +105,9 @@ public final class SipAgent implements AutoCloseable {
             accounts.put(settings.account(), settings.password());
         }
         this.keepalive = ServerKeepalive.startIfWanted(this, this.scheduler);
-        log.info("SIP agent on {}:{} (udp, tcp), advertised as {}, server {}", settings.bindAddress(), sip.port(),
-                requests.advertisedHost(), serverDescription());
+        log.info("SIP agent on {}:{} (udp, tcp{}), advertised as {}, server {} over {}, SRTP {}", settings.bindAddress(),
+                sip.port(), sip.tlsPort() == 0 ? "" : ", tls on " + sip.tlsPort(), requests.advertisedHost(),
+                serverDescription(), settings.security().transport().token(), settings.security().srtp());
     }
 
     /** Starts an agent; {@code scheduler} may be null (the agent makes its own) or a test's. */
@@ -171,6 +172,11 @@ public final class SipAgent implements AutoCloseable {
     /** The bound SIP port (UDP and TCP). */
     public int port() {
         return sip.port();
+    }
+
+    /** The bound SIP TLS port; 0 without a TLS listening point. */
+    public int tlsPort() {
+        return sip.tlsPort();
     }
 
     /**

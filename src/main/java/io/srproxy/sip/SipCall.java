@@ -43,6 +43,10 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
     protected NegotiatedMedia media;
     protected MediaDirection localWish = MediaDirection.SENDRECV;
     private final long sdpSessionId = System.currentTimeMillis() / 1000;
+    /** The m-line protocol of our SDP, and our SDES key when the media is SRTP (else null). */
+    private String sdpProtocol = "RTP/AVP";
+    private SdesCrypto localKey;
+    private SdesCrypto remoteKey;
     private long sdpVersion = 1;
     private volatile boolean ended;
     private ScheduledFuture<?> sessionTimer;
@@ -167,6 +171,7 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
                 next = media; // offer-less re-INVITE: we offer what we have in the 200
             } else {
                 MediaDescription offer = Sdp.parse(new String(body, java.nio.charset.StandardCharsets.UTF_8));
+                acceptOfferSecurity(offer);
                 next = media == null ? agent.offerAnswer().negotiate(offer, localWish, true)
                         : agent.offerAnswer().renegotiate(offer, localWish, media.audio());
             }
@@ -210,7 +215,104 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
     protected String localSdp(java.util.List<Codec> codecs, MediaDirection direction) {
         boolean mux = media != null && media.remote().rtcpMux();
         return Sdp.write(agent.mediaAddress(), rtp.localRtpAddress().getPort(), codecs, 20, direction, mux,
-                sdpSessionId, sdpVersion++);
+                sdpSessionId, sdpVersion++, sdpProtocol, localKey == null ? null : localKey.attribute());
+    }
+
+    // ---------------------------------------------------------------- SDES-SRTP ([media] sip_srtp)
+
+    private SipSecurity.Srtp srtpPolicy() {
+        return agent.settings().security().srtp();
+    }
+
+    /** Before our offer: RTP/SAVP with a key of ours unless sip_srtp=off. */
+    protected void prepareOfferSecurity() {
+        if (srtpPolicy() != SipSecurity.Srtp.OFF) {
+            sdpProtocol = "RTP/SAVP";
+            localKey = SdesCrypto.generate(1);
+        }
+    }
+
+    /**
+     * The answer to our offer: SRTP with its key; plain RTP only when we may (sip_srtp=offer and a
+     * plain RTP/AVP answer), else 488 (the caller ends the call).
+     */
+    protected void acceptAnswerSecurity(MediaDescription answer) throws SdpException {
+        if (localKey == null) {
+            if (answer.secureProfile()) {
+                throw new SdpException(488, "answer is " + answer.protocol() + " to our plain RTP offer");
+            }
+            return;
+        }
+        SdesCrypto theirs = SdesCrypto.firstUsable(answer.crypto());
+        if (theirs == null) {
+            if (srtpPolicy() == SipSecurity.Srtp.REQUIRE || answer.secureProfile()) {
+                throw new SdpException(488, "answer has no usable a=crypto (" + answer.protocol()
+                        + "; we offered " + SdesCrypto.SUITE + ", [media] sip_srtp=" + srtpPolicy().name().toLowerCase() + ")");
+            }
+            sdpProtocol = "RTP/AVP"; // sip_srtp=offer: the peer does plain RTP
+            localKey = null;
+            installKeys(null);
+            return;
+        }
+        installKeys(theirs);
+    }
+
+    /**
+     * An offer (INVITE or re-INVITE): SRTP when it carries a key we take and sip_srtp allows;
+     * 488 when it asks for SRTP we cannot do, or for plain RTP under sip_srtp=require.
+     */
+    protected void acceptOfferSecurity(MediaDescription offer) throws SdpException {
+        String proto = offer.protocol().toUpperCase(java.util.Locale.ROOT);
+        if (proto.startsWith("UDP/TLS")) {
+            throw new SdpException(488, offer.protocol() + " (DTLS-SRTP) is not supported on the SIP leg; use SDES (RTP/SAVP with a=crypto)");
+        }
+        SdesCrypto theirs = SdesCrypto.firstUsable(offer.crypto());
+        SipSecurity.Srtp policy = srtpPolicy();
+        if (policy == SipSecurity.Srtp.OFF) {
+            if (offer.secureProfile()) {
+                throw new SdpException(488, offer.protocol() + " offered but [media] sip_srtp=off");
+            }
+            theirs = null; // best-effort keys on RTP/AVP: answered as plain RTP
+        } else if (theirs == null) {
+            if (offer.secureProfile()) {
+                throw new SdpException(488, offer.protocol() + " offered without a usable a=crypto (we take "
+                        + SdesCrypto.SUITE + " without MKI)");
+            }
+            if (policy == SipSecurity.Srtp.REQUIRE) {
+                throw new SdpException(488, "plain RTP offered but [media] sip_srtp=require");
+            }
+        }
+        if (theirs == null) {
+            sdpProtocol = "RTP/AVP";
+            localKey = null;
+            installKeys(null);
+            return;
+        }
+        sdpProtocol = offer.secureProfile() ? "RTP/SAVP" : "RTP/AVP";
+        localKey = (localKey == null ? SdesCrypto.generate(theirs.tag()) : localKey).withTag(theirs.tag());
+        installKeys(theirs);
+    }
+
+    /** Hands the keys to the media side (a new SRTP context only when the peer's key changed). */
+    private void installKeys(SdesCrypto theirs) {
+        if (theirs == null) {
+            if (remoteKey != null) {
+                rtp.protect(null);
+                remoteKey = null;
+            }
+            return;
+        }
+        if (remoteKey != null && java.util.Arrays.equals(remoteKey.keySalt(), theirs.keySalt())) {
+            return;
+        }
+        remoteKey = theirs;
+        rtp.protect(io.srproxy.rtc.webrtc.SdesSrtp.aesCm128HmacSha1_80(localKey.keySalt(), theirs.keySalt()));
+        log.info("call {}: SRTP ({}) on the media", logId, SdesCrypto.SUITE);
+    }
+
+    /** Whether this call's media is SRTP. */
+    public boolean srtp() {
+        return rtp.isProtected();
     }
 
     /** Sends a response on {@code st}; {@code contact} adds our Contact (needed on 1xx/2xx to INVITE). */
@@ -218,7 +320,7 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
         try {
             Response r = agent.messages().createResponse(status, request);
             if (contact) {
-                r.addHeader(agent.requests().contactHeader(localUser()));
+                r.addHeader(agent.requests().contactHeader(localUser(), secureDialog(), agent.tlsPort()));
             }
             if (sdp != null) {
                 ContentTypeHeader ct = agent.headers().createContentTypeHeader("application", "sdp");
@@ -242,6 +344,11 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
 
     /** Hook for subclasses (the UAS sets its To tag). */
     protected void decorateResponse(Response r) {}
+
+    /** Whether a {@code sips:} request opened the dialog, so our Contact must be {@code sips:} too. */
+    protected boolean secureDialog() {
+        return false;
+    }
 
     /** The local user of this call (our Contact user). */
     protected abstract String localUser();

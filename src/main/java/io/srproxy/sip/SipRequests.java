@@ -28,7 +28,10 @@ import javax.sip.message.Response;
 
 /**
  * Builds the out-of-dialog requests the agent sends (REGISTER, INVITE, keepalive OPTIONS) and our
- * Contact, all naming the advertised address ({@code public_ip} or the local address).
+ * Contact, all naming the advertised address ({@code public_ip} or the local address) and the
+ * transport toward the server ({@code sip_transport}): Via says it, Request-URIs and our Contact
+ * carry {@code ;transport=tcp|tls} (so the server keeps using it toward us, in and out of
+ * dialogs), with the TLS port for TLS.
  */
 final class SipRequests {
 
@@ -42,6 +45,7 @@ final class SipRequests {
     private final MessageFactory messages;
     private final String advertisedHost;
     private final int port;
+    private final SipSecurity.Transport transport;
     private AuthenticationHelper auth;
 
     SipRequests(SipSettings settings, SipStackSetup sip, String advertisedHost) {
@@ -50,7 +54,8 @@ final class SipRequests {
         this.headers = sip.headers();
         this.messages = sip.messages();
         this.advertisedHost = advertisedHost;
-        this.port = sip.port();
+        this.transport = settings.security().transport();
+        this.port = transport == SipSecurity.Transport.TLS ? sip.tlsPort() : sip.port();
     }
 
     /** Set once at start-up, before any request is built: cached digest credentials for refreshes. */
@@ -63,16 +68,29 @@ final class SipRequests {
     }
 
     String contactUri(String user) {
-        return "sip:" + user + "@" + hostForUri(advertisedHost) + ":" + port;
+        return "sip:" + user + "@" + hostForUri(advertisedHost) + ":" + port
+                + (transport == SipSecurity.Transport.UDP ? "" : ";transport=" + transport.token());
     }
 
     ContactHeader contactHeader(String user) throws ParseException {
         return headers.createContactHeader(addresses.createAddress(contactUri(user)));
     }
 
+    /**
+     * Our Contact in a dialog a {@code sips:} request opened: a {@code sips:} URI on the TLS port
+     * (RFC 3261 section 8.1.1.8), or the plain one when there is no TLS listening point.
+     */
+    ContactHeader contactHeader(String user, boolean sips, int tlsPort) throws ParseException {
+        if (!sips || tlsPort == 0) {
+            return contactHeader(user);
+        }
+        return headers.createContactHeader(addresses.createAddress(
+                "sips:" + user + "@" + hostForUri(advertisedHost) + ":" + tlsPort));
+    }
+
     Request newRegister(String user, String callId, long cseq, int expires) throws Exception {
         Address aor = addresses.createAddress(serverUri(user));
-        Request r = newRequest(Request.REGISTER, serverRoot(false), aor, aor, callId, cseq);
+        Request r = newRequest(Request.REGISTER, withTransport(serverRoot(false)), aor, aor, callId, cseq);
         r.addHeader(contactHeader(user));
         r.addHeader(headers.createExpiresHeader(expires));
         auth.setAuthenticationHeaders(r); // reuse cached credentials: one round trip per refresh
@@ -89,7 +107,8 @@ final class SipRequests {
         if (target.host() != null && target.port() > 0 && target.port() != 5060) {
             callee.setPort(target.port());
         }
-        Request r = newRequest(Request.INVITE, callee, from, addresses.createAddress(callee), callId, 1);
+        Request r = newRequest(Request.INVITE, withTransport((SipURI) callee.clone()), from, addresses.createAddress(callee),
+                callId, 1);
         r.addHeader(contactHeader(target.fromUser()));
         r.addHeader(headers.createAllowHeader(ALLOWED_METHODS));
         // no "Supported: timer": we do not refresh sessions as UAC, so a peer wanting timers refreshes itself
@@ -104,7 +123,7 @@ final class SipRequests {
     /** OPTIONS to the SIP server, from the proxy account: the keepalive that also proves the server is there. */
     Request newServerOptions(String callId) throws Exception {
         Address us = addresses.createAddress(serverUri(settings.account()));
-        return newRequest(Request.OPTIONS, serverRoot(true), us, us, callId, 1);
+        return newRequest(Request.OPTIONS, withTransport(serverRoot(true)), us, us, callId, 1);
     }
 
     /**
@@ -115,7 +134,8 @@ final class SipRequests {
     Request newOwnAddressOptions(String user, String callId) throws Exception {
         SipURI aor = serverUri(user);
         Address us = addresses.createAddress(aor);
-        return newRequest(Request.OPTIONS, aor, us, addresses.createAddress(serverUri(user)), callId, 1);
+        return newRequest(Request.OPTIONS, withTransport((SipURI) aor.clone()), us, addresses.createAddress(serverUri(user)),
+                callId, 1);
     }
 
     /** Whether a 401/407 says our nonce went stale (retry at once) rather than our password is wrong. */
@@ -134,7 +154,7 @@ final class SipRequests {
 
     private Request newRequest(String method, URI requestUri, Address from, Address to, String callId, long cseq)
             throws Exception {
-        ViaHeader via = headers.createViaHeader(advertisedHost, port, "udp", null);
+        ViaHeader via = headers.createViaHeader(advertisedHost, port, transport.token(), null);
         via.setRPort();
         List<ViaHeader> vias = new ArrayList<>();
         vias.add(via);
@@ -161,6 +181,14 @@ final class SipRequests {
         SipURI uri = addresses.createSipURI(null, hostForUri(settings.serverHost()));
         if (explicitPort || settings.serverPort() != 5060) {
             uri.setPort(settings.serverPort());
+        }
+        return uri;
+    }
+
+    /** The Request-URI with {@code ;transport=} when not UDP: JAIN-SIP's router sends over what it names. */
+    private SipURI withTransport(SipURI uri) throws ParseException {
+        if (transport != SipSecurity.Transport.UDP) {
+            uri.setTransportParam(transport.token());
         }
         return uri;
     }

@@ -19,13 +19,25 @@ import java.util.Optional;
  * @param requestsPerSecond requests one source (other than the SIP server) may send per second; the rest are dropped
  * @param rtpLatching    {@code [media] rtp_latching}: whether a call's media may come from another address than its SDP names
  * @param transport      message size and TCP connection limits
+ * @param security       UDP/TCP/TLS toward the server, the TLS listening point, SRTP on the media
  */
 public record SipSettings(
         String bindAddress, int localPort, String serverHost, int serverPort, Optional<String> publicIp,
         List<String> trusted, String account, String password, String prefix,
         Duration registerExpires, Duration keepalive, Duration noAnswer, Duration retryMin, Duration retryMax,
         Duration authRetry, Duration t1, int rtpPortMin, int rtpPortMax, List<String> codecs, int rtpTimeoutSeconds,
-        int requestsPerSecond, RtpLatching rtpLatching, SipTransportLimits transport) {
+        int requestsPerSecond, RtpLatching rtpLatching, SipTransportLimits transport, SipSecurity security) {
+
+    /** Over UDP with plain RTP. */
+    public SipSettings(String bindAddress, int localPort, String serverHost, int serverPort, Optional<String> publicIp,
+                       List<String> trusted, String account, String password, String prefix,
+                       Duration registerExpires, Duration keepalive, Duration noAnswer, Duration retryMin, Duration retryMax,
+                       Duration authRetry, Duration t1, int rtpPortMin, int rtpPortMax, List<String> codecs, int rtpTimeoutSeconds,
+                       int requestsPerSecond, RtpLatching rtpLatching, SipTransportLimits transport) {
+        this(bindAddress, localPort, serverHost, serverPort, publicIp, trusted, account, password, prefix, registerExpires,
+                keepalive, noAnswer, retryMin, retryMax, authRetry, t1, rtpPortMin, rtpPortMax, codecs, rtpTimeoutSeconds,
+                requestsPerSecond, rtpLatching, transport, SipSecurity.DEFAULTS);
+    }
 
     /** {@code [limits] sip_requests_per_second}'s default. */
     public static final int DEFAULT_REQUESTS_PER_SECOND = 100;
@@ -63,36 +75,50 @@ public record SipSettings(
                 Duration.ofMillis(500), cfg.media().rtpPortMin(), cfg.media().rtpPortMax(), cfg.media().codecs(), cfg.media().rtpTimeoutSeconds(),
                 cfg.limits().sipRequestsPerSecond(), RtpLatching.valueOf(cfg.media().rtpLatching().name()),
                 new SipTransportLimits(cfg.limits().sipMaxMessageSize(), cfg.limits().sipTcpConnections(),
-                        cfg.limits().sipTcpConnectionsPerSource(), Duration.ofSeconds(cfg.limits().sipTcpIdleTimeout())));
+                        cfg.limits().sipTcpConnectionsPerSource(), Duration.ofSeconds(cfg.limits().sipTcpIdleTimeout())),
+                security(cfg.sipSecurity()));
+    }
+
+    private static SipSecurity security(RtxConfig.SipSecurity s) {
+        return new SipSecurity(SipSecurity.Transport.valueOf(s.transport().name()),
+                s.tlsCert().map(java.nio.file.Path::of).orElse(null), s.tlsKey().map(java.nio.file.Path::of).orElse(null),
+                s.tlsPort(), s.tlsCa().map(java.nio.file.Path::of).orElse(null), s.tlsTrustAll(),
+                SipSecurity.Srtp.valueOf(s.srtp().name()));
+    }
+
+    public SipSettings withSecurity(SipSecurity s) {
+        return new SipSettings(bindAddress, localPort, serverHost, serverPort, publicIp, trusted, account, password,
+                prefix, registerExpires, keepalive, noAnswer, retryMin, retryMax, authRetry, t1, rtpPortMin,
+                rtpPortMax, codecs, rtpTimeoutSeconds, requestsPerSecond, rtpLatching, transport, s);
     }
 
     public SipSettings withRegisterExpires(Duration expires) {
         return new SipSettings(bindAddress, localPort, serverHost, serverPort, publicIp, trusted, account, password,
                 prefix, expires, keepalive, noAnswer, retryMin, retryMax, authRetry, t1, rtpPortMin, rtpPortMax, codecs,
-                rtpTimeoutSeconds, requestsPerSecond, rtpLatching, transport);
+                rtpTimeoutSeconds, requestsPerSecond, rtpLatching, transport, security);
     }
 
     public SipSettings withNoAnswer(Duration timeout) {
         return new SipSettings(bindAddress, localPort, serverHost, serverPort, publicIp, trusted, account, password,
                 prefix, registerExpires, keepalive, timeout, retryMin, retryMax, authRetry, t1, rtpPortMin, rtpPortMax,
-                codecs, rtpTimeoutSeconds, requestsPerSecond, rtpLatching, transport);
+                codecs, rtpTimeoutSeconds, requestsPerSecond, rtpLatching, transport, security);
     }
 
     public SipSettings withAccount(String user, String secret) {
         return new SipSettings(bindAddress, localPort, serverHost, serverPort, publicIp, trusted, user, secret,
                 prefix, registerExpires, keepalive, noAnswer, retryMin, retryMax, authRetry, t1, rtpPortMin, rtpPortMax,
-                codecs, rtpTimeoutSeconds, requestsPerSecond, rtpLatching, transport);
+                codecs, rtpTimeoutSeconds, requestsPerSecond, rtpLatching, transport, security);
     }
 
     public SipSettings withRtpLatching(RtpLatching latching) {
         return new SipSettings(bindAddress, localPort, serverHost, serverPort, publicIp, trusted, account, password,
                 prefix, registerExpires, keepalive, noAnswer, retryMin, retryMax, authRetry, t1, rtpPortMin,
-                rtpPortMax, codecs, rtpTimeoutSeconds, requestsPerSecond, latching, transport);
+                rtpPortMax, codecs, rtpTimeoutSeconds, requestsPerSecond, latching, transport, security);
     }
 
     public SipSettings withT1(Duration timerT1) {
         return new SipSettings(bindAddress, localPort, serverHost, serverPort, publicIp, trusted, account, password,
                 prefix, registerExpires, keepalive, noAnswer, retryMin, retryMax, authRetry, timerT1, rtpPortMin,
-                rtpPortMax, codecs, rtpTimeoutSeconds, requestsPerSecond, rtpLatching, transport);
+                rtpPortMax, codecs, rtpTimeoutSeconds, requestsPerSecond, rtpLatching, transport, security);
     }
 }

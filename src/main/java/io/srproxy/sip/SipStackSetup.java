@@ -12,10 +12,11 @@ import javax.sip.message.MessageFactory;
 
 /**
  * The JAIN-SIP stack of one agent: its properties, the UDP and TCP listening points on
- * {@code sip_local_port}, the provider and the factories. Every stack setting lives here.
+ * {@code sip_local_port} and, with a certificate, the TLS one on {@code sip_tls_port}, the provider
+ * and the factories. Every stack setting lives here.
  */
 record SipStackSetup(SipStack stack, SipProvider provider, AddressFactory addresses, HeaderFactory headers,
-                     MessageFactory messages, int port) {
+                     MessageFactory messages, int port, int tlsPort) {
 
     /** Tests only: a {@code gov.nist.core.net.NetworkLayer} class for stacks created from now on (to stall a send), else null. */
     static volatile String networkLayerForTests;
@@ -31,7 +32,7 @@ record SipStackSetup(SipStack stack, SipProvider provider, AddressFactory addres
         StackGuards.register(stackName(id), guards);
         SipStack stack;
         try {
-            stack = factory.createSipStack(properties(id, settings.transport()));
+            stack = factory.createSipStack(properties(id, settings.transport(), settings.security()));
         } catch (Exception e) {
             StackGuards.unregister(stackName(id));
             throw e;
@@ -42,10 +43,17 @@ record SipStackSetup(SipStack stack, SipProvider provider, AddressFactory addres
             ListeningPoint tcp = stack.createListeningPoint(settings.bindAddress(), port, "tcp");
             SipProvider provider = stack.createSipProvider(udp);
             provider.addListeningPoint(tcp);
+            int tlsPort = 0;
+            if (settings.security().tls()) {
+                int wanted = settings.security().tlsPort() > 0 ? settings.security().tlsPort() : port + 1;
+                ListeningPoint tls = stack.createListeningPoint(settings.bindAddress(), wanted, "tls");
+                provider.addListeningPoint(tls);
+                tlsPort = tls.getPort();
+            }
             provider.addSipListener(listener);
             guards.admission().answerThrough(provider, factory.createMessageFactory());
             return new SipStackSetup(stack, provider, factory.createAddressFactory(), factory.createHeaderFactory(),
-                    factory.createMessageFactory(), port);
+                    factory.createMessageFactory(), port, tlsPort);
         } catch (Exception e) {
             stack.stop();
             StackGuards.unregister(stackName(id));
@@ -64,7 +72,7 @@ record SipStackSetup(SipStack stack, SipProvider provider, AddressFactory addres
         return "srproxy-sip-" + id;
     }
 
-    private static Properties properties(int id, SipTransportLimits limits) {
+    private static Properties properties(int id, SipTransportLimits limits, SipSecurity security) {
         Properties p = new Properties();
         p.setProperty("javax.sip.STACK_NAME", stackName(id));
         p.setProperty("gov.nist.javax.sip.STACK_LOGGER", Slf4jStackLogger.class.getName());
@@ -89,6 +97,24 @@ record SipStackSetup(SipStack stack, SipProvider provider, AddressFactory addres
         p.setProperty("gov.nist.javax.sip.MAX_MESSAGE_SIZE", Integer.toString(limits.maxMessageSize()));
         // JAIN-SIP ignores it for NIO (BoundedTcpProcessor limits), kept for its blocking transports
         p.setProperty("gov.nist.javax.sip.MAX_CONNECTIONS", Integer.toString(limits.tcpConnections()));
+        if (security.tls()) {
+            // keys from PEM (PemSecurityManager); peers need no client certificate; TLS 1.2 or later
+            p.setProperty("gov.nist.javax.sip.SECURITY_MANAGER_PROVIDER", PemSecurityManager.class.getName());
+            p.setProperty(PemSecurityManager.CERT, security.tlsCert().toString());
+            p.setProperty(PemSecurityManager.KEY, security.tlsKey().toString());
+            if (security.tlsCa() != null) {
+                p.setProperty(PemSecurityManager.CA, security.tlsCa().toString());
+            }
+            p.setProperty(PemSecurityManager.TRUST_ALL, Boolean.toString(security.tlsTrustAll()));
+            p.setProperty("gov.nist.javax.sip.TLS_CLIENT_AUTH_TYPE", "Disabled");
+            p.setProperty("gov.nist.javax.sip.TLS_CLIENT_PROTOCOLS", "TLSv1.2,TLSv1.3");
+            // JAIN-SIP's default suites are RSA key exchange only: no forward secrecy, no ECDSA certificates
+            p.setProperty("gov.nist.javax.sip.ENABLED_CIPHER_SUITES", String.join(" ",
+                    "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+                    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+                    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+                    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"));
+        }
         if (networkLayerForTests != null) {
             p.setProperty("gov.nist.javax.sip.NETWORK_LAYER", networkLayerForTests);
         }

@@ -32,7 +32,7 @@ public final class Slf4jStackLogger implements StackLogger {
     private static final List<String> DEBUG_ONLY = List.of(
             "bad message ",                       // the whole malformed message follows
             "Null request interface returned",    // each request AdmissionValve drops
-            "TLS ", "Using default ", "using default tls"); // srproxy offers no SIP over TLS
+            "TLS ", "Using default ", "using default tls"); // JAIN-SIP's TLS set-up notes (ours: PemSecurityManager)
     /** Errors a peer causes by sending a bad message: a fixed WARN sentence, none of the message's text. */
     private static final Map<String, String> PEER_FAULTS = Map.of(
             ">>> Dropped Bad Msg", "dropped a SIP message without From, To, Call-ID, CSeq or Via",

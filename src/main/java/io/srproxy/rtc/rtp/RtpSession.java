@@ -34,6 +34,8 @@ public final class RtpSession implements AutoCloseable {
      * the packet comes from.
      */
     private static final ThreadLocal<ByteBuffer> SEND_BUFFER = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(2048));
+    /** Per sending thread, where a packet is protected (the caller's array may be forwarded elsewhere too). */
+    private static final ThreadLocal<byte[]> PROTECT_BUFFER = ThreadLocal.withInitial(() -> new byte[2048]);
 
     /** Timing knobs ({@code noMedia} zero switches the no-media event off) and {@code [media] rtp_latching}. */
     public record Options(Duration noMedia, Duration rtcpInterval, RtpLatching latching) {
@@ -66,6 +68,8 @@ public final class RtpSession implements AutoCloseable {
     private final byte[] rtcpOut = new byte[128];
 
     private volatile RtpPacketHandler handler = (b, o, l) -> { };
+    /** SRTP (or none) with keys the signalling agreed; see {@link #protect}. */
+    private volatile RtpProtection protection;
     private final RtpSourceGuard guard;
     private volatile int telephoneEventPt = -1;
     private volatile int clockRate = 8000;
@@ -164,6 +168,24 @@ public final class RtpSession implements AutoCloseable {
         this.clockRate = audioClockRate;
     }
 
+    /**
+     * From now on, protects what is sent and unprotects what arrives with {@code p} (null = plain
+     * RTP again); a packet that fails to unprotect is dropped and counted as stray. The previous
+     * protection is closed.
+     */
+    public void protect(RtpProtection p) {
+        RtpProtection old = protection;
+        protection = p;
+        if (old != null && old != p) {
+            old.close();
+        }
+    }
+
+    /** Whether the session's media is protected (SRTP). */
+    public boolean isProtected() {
+        return protection != null;
+    }
+
     public void setPacketHandler(RtpPacketHandler handler) {
         this.handler = handler == null ? (b, o, l) -> { } : handler;
     }
@@ -176,7 +198,21 @@ public final class RtpSession implements AutoCloseable {
             return;
         }
         try {
-            pair.rtp().send(wrap(buf, off, len), to);
+            RtpProtection p = protection;
+            if (p == null) {
+                pair.rtp().send(wrap(buf, off, len), to);
+            } else {
+                byte[] b = PROTECT_BUFFER.get();
+                if (len + RtpProtection.TRAILER_ROOM > b.length) {
+                    return;
+                }
+                System.arraycopy(buf, off, b, 0, len);
+                int n = p.protectRtp(b, 0, len);
+                if (n < 0) {
+                    return;
+                }
+                pair.rtp().send(wrap(b, 0, n), to);
+            }
             counters.sent(len);
             sentPackets++;
             sentOctets += Math.max(0, RtpHeader.payloadLength(buf, off, len));
@@ -262,11 +298,21 @@ public final class RtpSession implements AutoCloseable {
         if (!RtpHeader.isRtp(b, 0, len)) {
             return;
         }
+        // the source check reads only the header, which SRTP leaves in clear: strays are dropped
+        // before any decryption work
         switch (guard.onRtp(b, len, from)) {
             case RtpSourceGuard.ACCEPT -> { }
             case RtpSourceGuard.ACCEPT_MOVED -> listener.onLatched(from);
             default -> {
                 return; // a stray, or a source we are still making sure of
+            }
+        }
+        RtpProtection p = protection;
+        if (p != null) {
+            len = p.unprotectRtp(b, 0, len);
+            if (len < 0) {
+                counters.strayDropped.increment(); // forged, replayed or keyed otherwise
+                return;
             }
         }
         counters.received(len);
@@ -303,6 +349,10 @@ public final class RtpSession implements AutoCloseable {
     }
 
     private void onRtcp(byte[] b, int len) {
+        RtpProtection p = protection;
+        if (p != null && (len = p.unprotectRtcp(b, 0, len)) < 0) {
+            return;
+        }
         Rtcp.Report report = Rtcp.parse(b, 0, len);
         if (report == null) {
             return;
@@ -328,6 +378,10 @@ public final class RtpSession implements AutoCloseable {
                         lastSentTimestamp, sentPackets, sentOctets, block);
             } else {
                 len = Rtcp.writeReceiverReport(rtcpOut, 0, ourSsrc, block);
+            }
+            RtpProtection p = protection;
+            if (p != null && (len = p.protectRtcp(rtcpOut, 0, len)) < 0) {
+                return;
             }
             DatagramChannel ch = t.mux() ? pair.rtp() : pair.rtcp();
             ch.send(ByteBuffer.wrap(rtcpOut, 0, len), to);
@@ -379,5 +433,9 @@ public final class RtpSession implements AutoCloseable {
         io.unregister(pair.rtcp());
         io.sessionClosed();
         ports.release(pair);
+        RtpProtection p = protection;
+        if (p != null) {
+            p.close();
+        }
     }
 }

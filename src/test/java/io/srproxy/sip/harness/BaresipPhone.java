@@ -105,6 +105,16 @@ public final class BaresipPhone implements AutoCloseable {
         }
     }
 
+    /**
+     * How the account reaches Kamailio: {@code transport} (udp, tcp, tls) to {@code serverPort}, and
+     * baresip's media encryption ({@code srtp}, {@code srtp-mand}, {@code dtls_srtp}; null = none).
+     */
+    public record Account(String transport, int serverPort, String mediaenc) {
+        public static Account udp(int serverPort) {
+            return new Account("udp", serverPort, null);
+        }
+    }
+
     /** Starts baresip as {@code user} (password 1234) at the Kamailio on {@code serverPort}, playing {@code toneHz}. */
     public static BaresipPhone start(String user, int serverPort, double toneHz) {
         return start(user, serverPort, toneHz, Codecs.G711);
@@ -112,6 +122,11 @@ public final class BaresipPhone implements AutoCloseable {
 
     /** As {@link #start(String, int, double)}, with {@code codecs} loaded in their order of preference. */
     public static BaresipPhone start(String user, int serverPort, double toneHz, Codecs codecs) {
+        return start(user, toneHz, codecs, Account.udp(serverPort));
+    }
+
+    /** As {@link #start(String, int, double, Codecs)}, with the account's transport and media encryption. */
+    public static BaresipPhone start(String user, double toneHz, Codecs codecs, Account account) {
         Path baresip = Peers.baresip();
         try {
             Path dir = Files.createTempDirectory("srproxy-baresip");
@@ -145,14 +160,17 @@ public final class BaresipPhone implements AutoCloseable {
                     "module aubridge.so",
                     "module sndfile.so",
                     "module ctrl_tcp.so",
+                    account.mediaenc() == null ? "" : "module " + (account.mediaenc().startsWith("dtls") ? "dtls_srtp.so" : "srtp.so"),
+                    "tls".equals(account.transport()) ? "sip_certificate " + phoneCertificate(dir) : "",
                     "module_tmp account.so",
                     "module_app menu.so",
                     "snd_path " + rec,
                     "ctrl_tcp_listen 127.0.0.1:" + ctrl,
                     "");
             Files.writeString(dir.resolve("config"), config);
-            Files.writeString(dir.resolve("accounts"),
-                    "<sip:" + user + "@127.0.0.1:" + serverPort + ";transport=udp>;auth_pass=1234;answermode=auto;regint=600\n");
+            Files.writeString(dir.resolve("accounts"), "<sip:" + user + "@127.0.0.1:" + account.serverPort()
+                    + ";transport=" + account.transport() + ">;auth_pass=1234;answermode=auto;regint=600"
+                    + (account.mediaenc() == null ? "" : ";mediaenc=" + account.mediaenc()) + "\n");
             PeerProcess p = PeerProcess.start("baresip", List.of(baresip.toString(), "-f", dir.toString()), dir);
             BaresipPhone phone = new BaresipPhone(dir, rec, ctrl, p);
             await("baresip ctrl_tcp").atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
@@ -169,6 +187,19 @@ public final class BaresipPhone implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A self-signed certificate and its key in one PEM file, as baresip's sip_certificate wants. */
+    private static Path phoneCertificate(Path dir) throws IOException {
+        try {
+            io.srproxy.auth.SelfSignedCertificate.write(dir.resolve("cert.pem"), dir.resolve("key.pem"),
+                    List.of("127.0.0.1"), Duration.ofDays(1));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException(e);
+        }
+        Path both = dir.resolve("sip-tls.pem");
+        Files.writeString(both, Files.readString(dir.resolve("cert.pem")) + Files.readString(dir.resolve("key.pem")));
+        return both;
     }
 
     /** baresip 1.0 also listens for SIP/TLS on the SIP port + 1: both must be free. */

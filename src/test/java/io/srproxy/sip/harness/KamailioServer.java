@@ -24,13 +24,15 @@ public final class KamailioServer implements AutoCloseable {
     public enum ZeroMode { KEEP, TO }
 
     private final int port;
+    private final int tlsPort;
     private final Path dir;
     private final List<String> command;
     private PeerProcess process;
     private int runs;
 
-    private KamailioServer(int port, Path dir, List<String> command) {
+    private KamailioServer(int port, int tlsPort, Path dir, List<String> command) {
         this.port = port;
+        this.tlsPort = tlsPort;
         this.dir = dir;
         this.command = command;
     }
@@ -46,25 +48,42 @@ public final class KamailioServer implements AutoCloseable {
      */
     public static KamailioServer start(String srproxyAccount, int pstnPort, ZeroMode mode, int nonceExpireSeconds,
                                        String loadUsers) {
-        KamailioServer k = prepare(srproxyAccount, pstnPort, mode, nonceExpireSeconds, loadUsers);
+        KamailioServer k = prepare(srproxyAccount, pstnPort, mode, nonceExpireSeconds, loadUsers, false);
+        k.startAgain();
+        return k;
+    }
+
+    /**
+     * As {@link #start(String, int, ZeroMode, int)}, also listening for SIP over TLS on {@link #tlsPort()}
+     * with a fresh self-signed certificate ({@link #tlsCertificate()}, for a client's trust list).
+     */
+    public static KamailioServer startWithTls(String srproxyAccount, int pstnPort, ZeroMode mode, int nonceExpireSeconds) {
+        KamailioServer k = prepare(srproxyAccount, pstnPort, mode, nonceExpireSeconds, NO_LOAD_USERS, true);
         k.startAgain();
         return k;
     }
 
     /** Config written and port chosen, not running yet (a SIP server that is down when srproxy starts). */
     public static KamailioServer prepare(String srproxyAccount, int pstnPort, ZeroMode mode, int nonceExpireSeconds) {
-        return prepare(srproxyAccount, pstnPort, mode, nonceExpireSeconds, NO_LOAD_USERS);
+        return prepare(srproxyAccount, pstnPort, mode, nonceExpireSeconds, NO_LOAD_USERS, false);
     }
 
     /** Matches no user name (an empty To user cannot register). */
     private static final String NO_LOAD_USERS = "^$";
 
     private static KamailioServer prepare(String srproxyAccount, int pstnPort, ZeroMode mode, int nonceExpireSeconds,
-                                          String loadUsers) {
+                                          String loadUsers, boolean tls) {
         Path kamailio = Peers.kamailio();
         int port = FreePorts.tcpAndUdp();
+        int tlsPort = 0;
+        while (tls && (tlsPort == 0 || tlsPort == port)) {
+            tlsPort = FreePorts.tcpAndUdp();
+        }
         try {
             Path dir = Files.createTempDirectory("srproxy-kamailio");
+            if (tls) {
+                writeTlsConfig(dir);
+            }
             String cfg;
             try (InputStream in = KamailioServer.class.getResourceAsStream("/kamailio/kamailio.cfg")) {
                 cfg = new String(in.readAllBytes(), StandardCharsets.UTF_8);
@@ -76,12 +95,18 @@ public final class KamailioServer implements AutoCloseable {
                     .replace("@PSTN_PORT@", Integer.toString(pstnPort))
                     .replace("@SRPROXY_ACCOUNT@", srproxyAccount)
                     .replace("@ZERO_MODE@", mode.name().toLowerCase())
-                    .replace("@LOAD_USERS@", loadUsers);
+                    .replace("@LOAD_USERS@", loadUsers)
+                    .replace("@TLS_PORT@", Integer.toString(tlsPort))
+                    .replace("@TLS_CFG@", dir.resolve("tls.cfg").toString());
             Path file = dir.resolve("kamailio.cfg");
             Files.writeString(file, cfg);
-            return new KamailioServer(port, dir, List.of(kamailio.toString(), "-f", file.toString(), "-DD", "-E",
+            List<String> command = new java.util.ArrayList<>(List.of(kamailio.toString(), "-f", file.toString(), "-DD", "-E",
                     "-m", "32", "-M", "4", "-Y", dir.toString(), "-P", dir.resolve("kamailio.pid").toString(),
                     "-w", dir.toString()));
+            if (tls) {
+                command.addAll(List.of("-A", "WITH_TLS"));
+            }
+            return new KamailioServer(port, tlsPort, dir, List.copyOf(command));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -115,6 +140,30 @@ public final class KamailioServer implements AutoCloseable {
         if (process != null) {
             process.close();
         }
+    }
+
+    /** A self-signed certificate for 127.0.0.1 and Kamailio's tls.cfg: TLS 1.2+, no certificate checked. */
+    private static void writeTlsConfig(Path dir) throws IOException {
+        try {
+            io.srproxy.auth.SelfSignedCertificate.write(dir.resolve("kamailio-cert.pem"), dir.resolve("kamailio-key.pem"),
+                    List.of("127.0.0.1"), Duration.ofDays(1));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException(e);
+        }
+        String side = "method = TLSv1.2+\nverify_certificate = no\nrequire_certificate = no\n";
+        Files.writeString(dir.resolve("tls.cfg"), "[server:default]\n" + side
+                + "private_key = " + dir.resolve("kamailio-key.pem") + "\ncertificate = " + dir.resolve("kamailio-cert.pem")
+                + "\n\n[client:default]\n" + side);
+    }
+
+    /** The SIP over TLS port; 0 unless started {@link #startWithTls with TLS}. */
+    public int tlsPort() {
+        return tlsPort;
+    }
+
+    /** Kamailio's self-signed certificate (PEM), when started with TLS. */
+    public Path tlsCertificate() {
+        return dir.resolve("kamailio-cert.pem");
     }
 
     private static String modulePath() {
