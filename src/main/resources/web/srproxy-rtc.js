@@ -180,7 +180,7 @@ class Client extends Emitter {
       const joined = await new Promise((resolve, reject) => {
         this._pending = { resolve, reject };
         this._send({ type: "join", appId, channel, uid, token: token || null, sdp: pc.localDescription.sdp,
-          multistream: this._multistream });
+          multistream: this._multistream, codecSwitch: true });
       });
       await pc.setRemoteDescription({ type: "answer", sdp: joined.sdp });
       this.channelName = channel;
@@ -214,6 +214,12 @@ class Client extends Emitter {
         this._pending?.resolve(msg); this._pending = null; break;
       case "answer":
         this._pendingOffer?.resolve(msg); this._pendingOffer = null; break;
+      case "renegotiate":
+        // another member speaks msg.audioCodec (a SIP leg's PCMU, PCMA or G.722): re-offer, and the
+        // server's answer moves our audio to it, so it is forwarded instead of transcoded
+        this._dirty = true;
+        this._negotiate().catch((e) => this.emit("exception", { code: e.code || "NEGOTIATION_FAILED", msg: e.message }));
+        break;
       case "error":
         if (this._pending && msg.request === "join") {
           this._pending.reject(Object.assign(new Error(`srproxy-rtc: ${msg.code}: ${msg.message}`), { code: msg.code }));
