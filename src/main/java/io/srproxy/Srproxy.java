@@ -121,6 +121,7 @@ public final class Srproxy implements AutoCloseable {
         SrproxyMeters.register(metrics.registry(), rtm, rtc, calls, Optional.ofNullable(sip));
         SrproxyMeters.registerRefusals(metrics.registry(), rtmSocket, Optional.ofNullable(gateway));
         SrproxyMeters.registerRtcRefusals(metrics.registry(), rtcWeb);
+        metrics.startHistory();
         modules.add(new ApiModule(config, new GatewayAdminView(calls, Optional.ofNullable(gateway), clusterView)));
         web = new WebServer(config.rtm().ip(), config.rtm().port(), tlsKeyStore(), modules).start();
         started.add(web);

@@ -102,8 +102,8 @@ final class AppCallers implements CallSide {
         idle.addAll(uids);
     }
 
-    /** Starts placing calls: at most {@code limit} up, {@code rate} new ones a second, each held {@code holdMs}. */
-    void start(int limit, double rate, long holdMs) {
+    /** Starts placing calls: at most {@code limit} up, {@code rate} new ones a second, each held {@code holdMs}, {@code maxCalls} in all. */
+    void start(int limit, double rate, long holdMs, int maxCalls) {
         attempted.set(0);
         succeeded.set(0);
         failed.set(0);
@@ -111,7 +111,7 @@ final class AppCallers implements CallSide {
         stopping = false;
         long periodMicros = (long) (1e6 / Math.max(0.1, rate));
         placing = timer.scheduleAtFixedRate(() -> {
-            if (!stopping && live.size() < limit) {
+            if (!stopping && live.size() < limit && attempted.get() < maxCalls) {
                 String caller = idle.poll();
                 if (caller != null) {
                     place(caller, holdMs);

@@ -45,6 +45,7 @@ import java.util.stream.IntStream;
  * --janus-debug 3     Janus's log level (0..7)
  * --app-audio opus    what the srproxy apps offer and send: opus (transcoded against the phones'
  *                     PCMU) or pcmu (G.711 passthrough)
+ * --max-calls N       calls placed per level at most (default: no limit; each ended call is replaced)
  * --direction sip-to-app   sip-to-app: sipp calls srproxy's apps (which accept); app-to-sip: srproxy's
  *                     apps call gateway accounts 3xxxx (one each) with Pstn, srproxy calls 9&lt;number&gt; through
  *                     Kamailio, and a sipp UAS answers with PCMU and echoes; app-to-app: pairs of apps,
@@ -339,7 +340,7 @@ public final class CallLoadHarness {
             callees.drainResults();
         }
         System.out.printf("%n%s %s level %d: calling at %.1f/s, each call held %d s ...%n", target, direction, n, rate, holdMs / 1000);
-        callers.start(n, rate, holdMs);
+        callers.start(n, rate, holdMs, intOpt("max-calls", Integer.MAX_VALUE));
         ProcessProbe farEnd = answerers != null ? new ProcessProbe(answerers.pid()) : self;
         long rampDeadline = System.nanoTime() + (long) ((n / rate + 20) * 1e9);
         while (callers.connected() < Math.ceil(n * 0.9) && System.nanoTime() < rampDeadline && targetAlive.getAsBoolean()) {
@@ -386,7 +387,7 @@ public final class CallLoadHarness {
         double holdSeconds = doubleOpt("hold", 30);
         fleet.drainResults();
         System.out.printf("%n%s level %d: calling at %.1f/s, each call held %d s ...%n", target, n, rate, holdMs / 1000);
-        try (SippCallers sipp = track(SippCallers.start(dir, kamailio.port(), calleePrefix, uids, n, rate, holdMs, 1_000_000))) {
+        try (SippCallers sipp = track(SippCallers.start(dir, kamailio.port(), calleePrefix, uids, n, rate, holdMs, intOpt("max-calls", 1_000_000)))) {
             ProcessProbe sippProbe = new ProcessProbe(sipp.pid());
             long rampDeadline = System.nanoTime() + (long) ((n / rate + 20) * 1e9);
             while (fleet.connected() < Math.ceil(n * 0.9) && System.nanoTime() < rampDeadline && sipp.isAlive()) {
