@@ -155,6 +155,8 @@ class Client extends Emitter {
     if (uid === undefined || uid === null || uid === "") uid = String(Math.floor(Math.random() * 1e9));
     uid = String(uid);
     this._setState(STATES.CONNECTING, "join");
+    let settle;
+    this._joinSettled = new Promise((resolve) => { settle = resolve; });
     try {
       const pc = new RTCPeerConnection({ bundlePolicy: "max-bundle", rtcpMuxPolicy: "require" });
       this._pc = pc;
@@ -183,6 +185,7 @@ class Client extends Emitter {
           multistream: this._multistream, codecSwitch: true });
       });
       await pc.setRemoteDescription({ type: "answer", sdp: joined.sdp });
+      settle();
       this.channelName = channel;
       this.uid = uid;
       this._joinedAt = Date.now();
@@ -194,6 +197,7 @@ class Client extends Emitter {
       }
       return uid;
     } catch (e) {
+      settle();
       this._teardown();
       this._setState(STATES.DISCONNECTED, "JOIN_FAILED");
       throw e;
@@ -217,8 +221,10 @@ class Client extends Emitter {
       case "renegotiate":
         // another member speaks msg.audioCodec (a SIP leg's PCMU, PCMA or G.722): re-offer, and the
         // server's answer moves our audio to it, so it is forwarded instead of transcoded
+        // (after the join's own answer is applied: a "renegotiate" can overtake it)
         this._dirty = true;
-        this._negotiate().catch((e) => this.emit("exception", { code: e.code || "NEGOTIATION_FAILED", msg: e.message }));
+        (this._joinSettled || Promise.resolve()).then(() => this._negotiate())
+          .catch((e) => this.emit("exception", { code: e.code || "NEGOTIATION_FAILED", msg: e.message }));
         break;
       case "error":
         if (this._pending && msg.request === "join") {
