@@ -1,4 +1,6 @@
 // The admin page: everything read from /api, refreshed every two seconds.
+import { drawHistory } from '/charts.js';
+
 const $ = (id) => document.getElementById(id);
 
 async function json(path) {
@@ -35,9 +37,11 @@ const CALL_COLUMNS = [
 ];
 
 async function refresh() {
-  const [stats, calls, registrations, accounts, cluster] = await Promise.all([
+  const [stats, calls, registrations, accounts, cluster, history] = await Promise.all([
     json('/api/stats'), json('/api/calls'), json('/api/registrations'), json('/api/accounts'), json('/api/cluster'),
+    json('/api/history'),
   ]);
+  drawHistory($('history'), history);
   $('cluster-section').hidden = !cluster?.enabled;
   if (cluster?.enabled) {
     $('cluster').replaceChildren(table(cluster.nodes, [

@@ -247,6 +247,8 @@ class Client extends Emitter {
     if (uid === undefined || uid === null || uid === "") uid = String(Math.floor(Math.random() * 1e9));
     uid = String(uid);
     this._setState(STATES.CONNECTING, "join");
+    let settle;
+    this._joinSettled = new Promise((resolve) => { settle = resolve; });
     try {
       const pc = new RTCPeerConnection({ bundlePolicy: "max-bundle", rtcpMuxPolicy: "require" });
       this._pc = pc;
@@ -262,8 +264,9 @@ class Client extends Emitter {
       const offer = await pc.createOffer();
       await pc.setLocalDescription(offer);
       const joined = await this._joinSomewhere({ type: "join", appId, channel, uid, token: token || null,
-        sdp: pc.localDescription.sdp, multistream: this._multistream });
+        sdp: pc.localDescription.sdp, multistream: this._multistream, codecSwitch: true });
       await pc.setRemoteDescription({ type: "answer", sdp: joined.sdp });
+      settle();
       this.channelName = channel;
       this.uid = uid;
       this._joinedAt = Date.now();
@@ -275,6 +278,7 @@ class Client extends Emitter {
       }
       return uid;
     } catch (e) {
+      settle();
       this._teardown();
       this._setState(STATES.DISCONNECTED, "JOIN_FAILED");
       throw e;
@@ -333,6 +337,14 @@ class Client extends Emitter {
         this._pending?.resolve(msg); this._pending = null; break;
       case "answer":
         this._pendingOffer?.resolve(msg); this._pendingOffer = null; break;
+      case "renegotiate":
+        // another member speaks msg.audioCodec (a SIP leg's PCMU, PCMA or G.722): re-offer, and the
+        // server's answer moves our audio to it, so it is forwarded instead of transcoded
+        // (after the join's own answer is applied: a "renegotiate" can overtake it)
+        this._dirty = true;
+        (this._joinSettled || Promise.resolve()).then(() => this._negotiate())
+          .catch((e) => this.emit("exception", { code: e.code || "NEGOTIATION_FAILED", msg: e.message }));
+        break;
       case "error":
         if (this._pending && msg.request === "join") {
           this._pending.reject(Object.assign(new Error(`srproxy-rtc: ${msg.code}: ${msg.message}`), { code: msg.code }));

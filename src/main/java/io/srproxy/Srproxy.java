@@ -129,6 +129,7 @@ public final class Srproxy implements AutoCloseable {
         SrproxyMeters.register(metrics.registry(), rtm, rtc, calls, Optional.ofNullable(sip));
         SrproxyMeters.registerRefusals(metrics.registry(), rtmSocket, Optional.ofNullable(gateway));
         SrproxyMeters.registerRtcRefusals(metrics.registry(), rtcWeb);
+        metrics.startHistory();
         modules.add(new ApiModule(config, new GatewayAdminView(calls, Optional.ofNullable(gateway), clusterView)));
         modules.add(new SdkModule());
         modules.add(new OriginPolicy(config.rtm().allowedOrigins()));

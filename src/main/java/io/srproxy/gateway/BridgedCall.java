@@ -61,7 +61,7 @@ abstract class BridgedCall {
         RtpSessionTransport transport = SipLegTransport.of(call, media);
         try {
             ctx.channels().join(channelId, uid, transport, event -> {
-                if (event instanceof RtcEvent.UserJoined) {
+                if (event instanceof RtcEvent.UserJoined || event instanceof RtcEvent.UserCodecChanged) {
                     executor.execute(this::noteAppCodec);
                 }
             });

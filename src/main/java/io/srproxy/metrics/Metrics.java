@@ -19,6 +19,8 @@ public final class Metrics implements AutoCloseable {
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final MetricsHistory history = new MetricsHistory(registry, MetricsHistory.DEFAULT_SECONDS,
+            MetricsHistory.DEFAULT_SAMPLES);
 
     public Metrics() {
         this(java.util.Map.of());
@@ -46,12 +48,27 @@ public final class Metrics implements AutoCloseable {
         return registry.scrape();
     }
 
+    /** The last 15 minutes of calls, media packets, loss and CPU, sampled once {@link #startHistory()} ran. */
+    public MetricsHistory history() {
+        return history;
+    }
+
+    /** Starts sampling the history (srproxy does, once its meters are registered; tests need not). */
+    public void startHistory() {
+        history.start();
+    }
+
+    /** {@code /metrics} (Prometheus) and {@code /api/history} (the admin page's charts). */
     public WebModule webModule() {
-        return routes -> routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(scrape()));
+        return routes -> {
+            routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(scrape()));
+            routes.get("/api/history", ctx -> ctx.json(history.snapshot()));
+        };
     }
 
     @Override
     public void close() {
+        history.close();
         gc.close();
         registry.close();
     }

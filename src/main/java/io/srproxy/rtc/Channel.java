@@ -164,6 +164,19 @@ public final class Channel {
         return granted;
     }
 
+    /**
+     * A member's codecs changed (a re-offer switched its audio codec): its routes are rebuilt, so
+     * a transcoded pair becomes a forwarded one without anyone leaving.
+     */
+    public synchronized void codecsChanged(String uid) {
+        rewire();
+        for (Member m : members) {
+            if (!m.uid().equals(uid)) {
+                m.tell(new RtcEvent.UserCodecChanged(uid));
+            }
+        }
+    }
+
     public synchronized List<String> uids() {
         return members.stream().map(Member::uid).toList();
     }
@@ -242,7 +255,7 @@ public final class Channel {
                 }
                 Pair key = new Pair(from, to);
                 MediaRoute old = routes.get(key);
-                if (old != null && old.audio() == audio && old.video() == video) {
+                if (old != null && old.audio() == audio && old.video() == video && old.codecsCurrent()) {
                     next.put(key, old);
                     continue;
                 }

@@ -43,6 +43,9 @@ final class MediaRoute implements AutoCloseable {
     private final byte[] feedback = new byte[20 + MediaTransport.TRAILER_ROOM];
     private final byte[] nack = new byte[256 + MediaTransport.TRAILER_ROOM];
     private int firSequence;
+    /** The two transports' codec lists this route was built for (a renegotiation replaces a list). */
+    private final java.util.List<Codec> builtFrom;
+    private final java.util.List<Codec> builtTo;
 
     /** A single-stream receiver's route: its one audio and one video stream; transcoding inline (tests). */
     MediaRoute(Member from, Member to) {
@@ -62,6 +65,8 @@ final class MediaRoute implements AutoCloseable {
         this.from = from;
         this.to = to;
         MediaTransport out = to.transport();
+        this.builtFrom = from.transport().codecs();
+        this.builtTo = out.codecs();
         this.audio = audio;
         this.video = video;
         java.util.Arrays.fill(payloadTypeMap, -1);
@@ -118,6 +123,11 @@ final class MediaRoute implements AutoCloseable {
 
     OutboundStream video() {
         return video;
+    }
+
+    /** True while both members have the codecs this route was built for (else it is rebuilt). */
+    boolean codecsCurrent() {
+        return from.transport().codecs() == builtFrom && to.transport().codecs() == builtTo;
     }
 
     /** True when a packet of this payload type from the sender goes somewhere on this route. */

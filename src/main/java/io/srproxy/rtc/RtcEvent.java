@@ -15,4 +15,7 @@ public sealed interface RtcEvent {
     record UserUnpublished(String uid, MediaKind kind) implements RtcEvent {}
 
     record UserMuted(String uid, MediaKind kind, boolean muted) implements RtcEvent {}
+
+    /** The member's audio codec changed (a re-offer switched it, e.g. Opus to a SIP leg's PCMU). */
+    record UserCodecChanged(String uid) implements RtcEvent {}
 }

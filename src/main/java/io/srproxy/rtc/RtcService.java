@@ -127,6 +127,11 @@ public final class RtcService implements AutoCloseable {
      * pass through; empty = Opus. Read once at join: a member that joins later is transcoded to.
      */
     public List<Codec> audioToMatch(String channelId) {
+        return audioToMatch(channelId, null);
+    }
+
+    /** As above, leaving out {@code exceptUid}'s own audio (a member asking what to switch to). */
+    public List<Codec> audioToMatch(String channelId, String exceptUid) {
         if (passthrough.formats().isEmpty()) {
             return List.of();
         }
@@ -136,6 +141,9 @@ public final class RtcService implements AutoCloseable {
         }
         List<Codec> out = new ArrayList<>();
         for (String uid : c.uids()) {
+            if (uid.equals(exceptUid)) {
+                continue;
+            }
             c.member(uid).flatMap(m -> m.transport().preferred(MediaKind.AUDIO))
                     .filter(passthrough::allows).ifPresent(out::add);
         }

@@ -45,6 +45,11 @@ import java.util.stream.IntStream;
  * --janus-debug 3     Janus's log level (0..7)
  * --app-audio opus    what the srproxy apps offer and send: opus (transcoded against the phones'
  *                     PCMU) or pcmu (G.711 passthrough)
+ * --max-calls N       calls placed per level at most (default: no limit; each ended call is replaced)
+ * --direction sip-to-app   sip-to-app: sipp calls srproxy's apps (which accept); app-to-sip: srproxy's
+ *                     apps call gateway accounts 3xxxx (one each) with Pstn, srproxy calls 9&lt;number&gt; through
+ *                     Kamailio, and a sipp UAS answers with PCMU and echoes; app-to-app: pairs of apps,
+ *                     one inviting the other over /rtm, both in one /rtc channel (srproxy only)
  * </pre>
  */
 public final class CallLoadHarness {
@@ -69,6 +74,11 @@ public final class CallLoadHarness {
     private BooleanSupplier targetAlive;
     private List<String> uids;
     private volatile SippCallers sipp; // the phones now running, stopped first on exit
+    private String direction;
+    private int pstnPort;
+    private AppCallers callers;      // app-to-sip and app-to-app: the apps placing the calls
+    private AppFleet callees;        // app-to-app: the apps answering them
+    private SippAnswerers answerers; // app-to-sip: the far end
 
     private CallLoadHarness(Map<String, String> opts) {
         this.opts = opts;
@@ -147,8 +157,16 @@ public final class CallLoadHarness {
                 : Arrays.stream(opts.getOrDefault("levels", "10,25,50").split(",")).map(String::trim).map(Integer::parseInt).toList();
         int maxCalls = levels.stream().mapToInt(i -> i).max().orElse(1);
         Path runDir = Files.createDirectories(out.resolve("run-" + stamp));
+        direction = opts.getOrDefault("direction", "sip-to-app");
+        if (!List.of("sip-to-app", "app-to-sip", "app-to-app").contains(direction)) {
+            throw new IllegalArgumentException("--direction is sip-to-app, app-to-sip or app-to-app, not " + direction);
+        }
+        if (!direction.equals("sip-to-app") && (soak || !targets.equals(List.of("srproxy")))) {
+            throw new IllegalArgumentException("--direction " + direction + " runs levels against srproxy only (no --soak, no janus)");
+        }
 
-        kamailio = KamailioServer.start("1000", FreePorts.tcpAndUdp(), KamailioServer.ZeroMode.KEEP, 300, JANUS_USERS);
+        pstnPort = FreePorts.tcpAndUdp(); // Kamailio routes 9<number> here: app-to-sip's sipp UAS
+        kamailio = KamailioServer.start("1000", pstnPort, KamailioServer.ZeroMode.KEEP, 300, JANUS_USERS);
         children.add(kamailio);
         // twice as many users as calls: a user's next call never meets its last one still ending
         uids = IntStream.range(0, 2 * maxCalls).mapToObj(i -> Integer.toString(700000 + i)).toList();
@@ -174,7 +192,7 @@ public final class CallLoadHarness {
         if (name.equals("srproxy")) {
             List<String> jvm = List.of(opts.getOrDefault("srproxy-jvm", "-Xms256m -Xmx256m").trim().split("\\s+"));
             SrproxyChild srproxy = SrproxyChild.start(Path.of(opts.getOrDefault("jar", "target/srproxy.jar")), runDir,
-                    kamailio.port(), jvm);
+                    kamailio.port(), jvm, direction.equals("app-to-sip") ? uids.size() : 0);
             targetChildren.add(srproxy);
             probe = new ProcessProbe(srproxy.pid());
             // --app-audio pcmu: the apps offer PCMU alone, so srproxy passes the phones' PCMU through
@@ -182,13 +200,17 @@ public final class CallLoadHarness {
                     ? new LoadPeers(LoadPeers.Audio.PCMU, pcmuFrames(), pcmuLengths(), 4)
                     : new LoadPeers(opusFrames().frames, opusFrames().lengths, 4);
             targetChildren.add(peers);
-            AppFleet apps = new AppFleet(srproxy.webPort(), SrproxyChild.APP_ID, peers);
-            targetChildren.add(apps);
-            fleet = apps;
             srproxyWebPort = srproxy.webPort();
             calleePrefix = "0";
             targetAlive = srproxy::isAlive;
-            apps.login(uids);
+            if (direction.equals("sip-to-app")) {
+                AppFleet apps = new AppFleet(srproxy.webPort(), SrproxyChild.APP_ID, peers);
+                targetChildren.add(apps);
+                fleet = apps;
+                apps.login(uids);
+            } else {
+                startAppCallers(srproxy.webPort(), runDir);
+            }
             System.out.printf("%nsrproxy pid %d (web %d), kamailio on %d, %d app users logged in; idle srproxy: rss %d MB, heap after GC %d MB, %d threads, %d fds%n",
                     srproxy.pid(), srproxy.webPort(), kamailio.port(), uids.size(), probe.rssKb() / 1024,
                     probe.heapAfterGcKb() / 1024, probe.threads(), probe.fds());
@@ -215,6 +237,36 @@ public final class CallLoadHarness {
                     janus.pid(), janus.wsPort(), janus.iceIp(), kamailio.port(), uids.size(), probe.rssKb() / 1024,
                     probe.threads(), probe.fds());
         }
+    }
+
+    /**
+     * app-to-sip: each app invites a gateway account of its own (3xxxx) with {@code "Pstn":true} (srproxy calls
+     * 9&lt;number&gt; through Kamailio, where a sipp UAS answers and echoes); app-to-app: apps 8xxxxx
+     * invite apps 7xxxxx, which accept and join the channel too.
+     */
+    private void startAppCallers(int webPort, Path runDir) throws Exception {
+        if (direction.equals("app-to-sip")) {
+            answerers = SippAnswerers.start(runDir.resolve("sipp-uas"), pstnPort);
+            targetChildren.add(answerers);
+        } else {
+            callees = new AppFleet(webPort, SrproxyChild.APP_ID, peers);
+            targetChildren.add(callees);
+            callees.login(uids);
+        }
+        AppCallers[] self = new AppCallers[1];
+        boolean toSip = direction.equals("app-to-sip");
+        self[0] = new AppCallers(webPort, SrproxyChild.APP_ID, peers, caller -> {
+            String channel = self[0].nextChannel();
+            return toSip
+                    ? new AppCallers.Invite(String.format(java.util.Locale.ROOT, "3%04d", Integer.parseInt(caller) - 800000), "{\"Mode\":1,\"Conference\":false,\"Pstn\":true,\"SipData\":\"5" + caller
+                            + "\",\"ChanId\":\"" + channel + "\",\"UserData\":\"\"}", channel)
+                    : new AppCallers.Invite("7" + caller.substring(1), "{\"Mode\":1,\"Conference\":false,\"UserData\":\"\",\"SipData\":\"\",\"ChanId\":\""
+                            + channel + "\"}", channel);
+        });
+        callers = self[0];
+        targetChildren.add(callers);
+        fleet = callers;
+        callers.login(uids.stream().map(u -> "8" + u.substring(1)).toList());
     }
 
     /** Stops the current target's side, its peers and its server. */
@@ -274,12 +326,68 @@ public final class CallLoadHarness {
 
     /** One level: fill to n calls, measure for --hold seconds, then let the calls end. */
     private LevelResult runLevel(int n, Path dir) throws Exception {
+        LevelResult r = direction.equals("sip-to-app") ? runSipLevel(n, dir) : runAppLevel(n);
+        return srproxyWebPort > 0 ? r.withLeftAfter(LeftBehind.await(srproxyWebPort, 15)) : r;
+    }
+
+    /** One level placed by the apps (app-to-sip, app-to-app): as {@link #runSipLevel}, with {@link AppCallers} as the phones. */
+    private LevelResult runAppLevel(int n) throws Exception {
+        double rate = doubleOpt("rate", 5);
+        long holdMs = (long) (doubleOpt("call-seconds", 10) * 1000);
+        double holdSeconds = doubleOpt("hold", 30);
+        callers.drainResults();
+        if (callees != null) {
+            callees.drainResults();
+        }
+        System.out.printf("%n%s %s level %d: calling at %.1f/s, each call held %d s ...%n", target, direction, n, rate, holdMs / 1000);
+        callers.start(n, rate, holdMs, intOpt("max-calls", Integer.MAX_VALUE));
+        ProcessProbe farEnd = answerers != null ? new ProcessProbe(answerers.pid()) : self;
+        long rampDeadline = System.nanoTime() + (long) ((n / rate + 20) * 1e9);
+        while (callers.connected() < Math.ceil(n * 0.9) && System.nanoTime() < rampDeadline && targetAlive.getAsBoolean()) {
+            Thread.sleep(200);
+        }
+        long lateBefore = peers.lateTicks();
+        Window w = Window.open(probe, self, farEnd);
+        double upSum = 0;
+        int samples = 0;
+        long end = System.nanoTime() + (long) (holdSeconds * 1e9);
+        while (System.nanoTime() < end && targetAlive.getAsBoolean()) {
+            Thread.sleep(1000);
+            upSum += callers.connected();
+            samples++;
+        }
+        Window.Close c = w.close();
+        long rss = probe.rssKb();
+        long threads = probe.threads();
+        long fds = probe.fds();
+        long heap = probe.heapAfterGcKb();
+        callers.softStop();
+        long drain = System.nanoTime() + (holdMs + 40_000) * 1_000_000L;
+        while ((callers.live() > 0 || (callees != null && callees.live() > 0)) && System.nanoTime() < drain) {
+            Thread.sleep(200);
+        }
+        Thread.sleep(500); // the last peers' statistics come from the I/O thread
+        List<AppCall.Result> results = new ArrayList<>(callers.drainResults());
+        if (callees != null) {
+            results.addAll(callees.drainResults());
+        }
+        long[] counts = callers.counts();
+        if (counts[2] > 0) {
+            System.out.println("  failed calls (first 20): " + callers.failures());
+        }
+        return LevelResult.of(n, c.seconds(), samples > 0 ? upSum / samples : 0, counts, callers.setupTimesMs(),
+                results, c.cpuPercent(0), c.top(5), rss, heap, threads, fds, c.cpuPercent(1),
+                c.cpuPercent(2), peers.lateTicks() - lateBefore);
+    }
+
+    /** One level called by sipp (sip-to-app). */
+    private LevelResult runSipLevel(int n, Path dir) throws Exception {
         double rate = doubleOpt("rate", 5);
         long holdMs = (long) (doubleOpt("call-seconds", 10) * 1000);
         double holdSeconds = doubleOpt("hold", 30);
         fleet.drainResults();
         System.out.printf("%n%s level %d: calling at %.1f/s, each call held %d s ...%n", target, n, rate, holdMs / 1000);
-        try (SippCallers sipp = track(SippCallers.start(dir, kamailio.port(), calleePrefix, uids, n, rate, holdMs, 1_000_000))) {
+        try (SippCallers sipp = track(SippCallers.start(dir, kamailio.port(), calleePrefix, uids, n, rate, holdMs, intOpt("max-calls", 1_000_000)))) {
             ProcessProbe sippProbe = new ProcessProbe(sipp.pid());
             long rampDeadline = System.nanoTime() + (long) ((n / rate + 20) * 1e9);
             while (fleet.connected() < Math.ceil(n * 0.9) && System.nanoTime() < rampDeadline && sipp.isAlive()) {

@@ -4,24 +4,37 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The load harness end to end with 3 calls for 10 s against the packaged jar: calls connect
- * through Kamailio and srproxy, and the app's audio comes back from sipp's echo (so media flows
- * both ways through the gateway). No timing or capacity assertion: figures belong to benchmarks.
+ * The load harness end to end against the packaged jar, in each direction: 20 calls up at once for
+ * 10 s through Kamailio and srproxy (sipp phones calling apps, apps calling a sipp UAS over the
+ * PSTN route, apps calling apps). Checks that the calls connect, that media flows both ways (each
+ * app gets audio back: sipp's echo, or the other app's), and that srproxy holds no call, channel
+ * or WebRTC session once they have ended. No timing or capacity assertion: figures belong to
+ * benchmarks.
  */
 class CallLoadHarnessSmokeIT {
 
-    @Test
-    void threeCallsConnectAndMediaFlowsBothWays() throws Exception {
-        List<LevelResult> levels = CallLoadHarness.run(Map.of("levels", "3", "hold", "10", "call-seconds", "6",
-                "rate", "3", "out", "target/load-it"));
+    private static final int CALLS = 20;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"sip-to-app", "app-to-sip", "app-to-app"})
+    void callsConnectMediaFlowsBothWaysAndNothingIsLeftBehind(String direction) throws Exception {
+        List<LevelResult> levels = CallLoadHarness.run(Map.of("direction", direction, "levels", Integer.toString(CALLS),
+                "max-calls", Integer.toString(CALLS), "hold", "10", "call-seconds", "15", "rate", "10", "out", "target/load-it"));
         LevelResult r = levels.get(0);
-        assertThat(r.sippSucceeded()).as("calls sipp completed").isGreaterThanOrEqualTo(3);
-        assertThat(r.sippFailed()).as("calls sipp saw fail").isZero();
-        assertThat(r.appConnected()).as("app calls with DTLS-SRTP up").isGreaterThanOrEqualTo(3);
-        assertThat(r.appWithMedia()).as("app calls that got their audio back through sipp's echo").isEqualTo(r.appConnected());
-        assertThat(r.packetsReceived()).as("packets back at the apps").isGreaterThan(r.packetsSent() / 2);
+        assertThat(r.sippSucceeded()).as("calls held to their end").isEqualTo(CALLS);
+        assertThat(r.sippFailed()).as("calls that failed").isZero();
+        // a shared, overloaded machine may be too slow for a DTLS handshake or two: most, not all
+        assertThat(r.appConnected()).as("app calls with DTLS-SRTP up").isGreaterThanOrEqualTo(CALLS * 9 / 10);
+        // media both ways: the apps' audio reached the far end and came back (sipp's echo) or the
+        // other app's reached them; on a shared machine a call whose DTLS came up in its last moment
+        // may end before anything arrives, so not every last one
+        assertThat(r.appWithMedia()).as("app calls that got audio back").isGreaterThanOrEqualTo(r.appConnected() * 9 / 10);
+        assertThat(r.packetsReceived()).as("packets back at the apps").isGreaterThan(r.packetsSent() / 4);
+        assertThat(r.leftAfter()).as("srproxy's calls, channels and sessions after the calls")
+                .isNotEmpty().allSatisfy((gauge, value) -> assertThat(value).as(gauge).isZero());
     }
 }

@@ -16,7 +16,16 @@ record LevelResult(
         double jitterMeanMs, double jitterMaxMs, long longestGapMaxMs, long longestGapP50Ms,
         double srproxyCpuPercent, double cpuMicrosPerSecondPerCall, List<String> topThreads, long rssMb,
         long heapAfterGcMb, long threads, long fds, double harnessCpuPercent, double sippCpuPercent, long lateTicks,
-        Map<String, Integer> endReasons) {
+        Map<String, Integer> endReasons, Map<String, Double> leftAfter) {
+
+    /** The same figures with what srproxy still held once the level's calls had ended (its /metrics gauges). */
+    LevelResult withLeftAfter(Map<String, Double> left) {
+        return new LevelResult(target, holdSeconds, meanCallsUp, sippAttempted, sippSucceeded, sippFailed, appCalls,
+                appConnected, appWithMedia, sippSetupP50Ms, sippSetupP99Ms, appSetupP50Ms, appSetupP99Ms, packetsSent,
+                packetsReceived, roundTripMissPercent, lossPercent, jitterMeanMs, jitterMaxMs, longestGapMaxMs,
+                longestGapP50Ms, srproxyCpuPercent, cpuMicrosPerSecondPerCall, topThreads, rssMb, heapAfterGcMb, threads,
+                fds, harnessCpuPercent, sippCpuPercent, lateTicks, endReasons, Map.copyOf(left));
+    }
 
     static LevelResult of(int target, double holdSeconds, double meanCallsUp, long[] sipp, List<Double> sippSetups,
                           List<AppCall.Result> calls, double srproxyCpuPercent, List<String> topThreads, long rssKb,
@@ -56,7 +65,7 @@ record LevelResult(
                 jitters.stream().mapToDouble(d -> d).max().orElse(0), gaps.stream().mapToLong(g -> g).max().orElse(0),
                 (long) pct(gaps.stream().map(Long::doubleValue).toList(), 50), srproxyCpuPercent, cpuPerCall, topThreads,
                 rssKb / 1024, heapKb < 0 ? -1 : heapKb / 1024, threads, fds, harnessCpuPercent, sippCpuPercent, lateTicks,
-                reasons);
+                reasons, Map.of());
     }
 
     static double pct(List<Double> values, int p) {
@@ -92,6 +101,7 @@ record LevelResult(
                 + " with media back; packets sent " + packetsSent + ", received " + packetsReceived
                 + "; late 20 ms ticks " + lateTicks + "; sipp failed " + sippFailed
                 + "\n  server top threads: " + String.join(", ", topThreads)
-                + "\n  call end reasons: " + endReasons;
+                + "\n  call end reasons: " + endReasons
+                + (leftAfter.isEmpty() ? "" : "\n  left in srproxy after the calls ended: " + leftAfter);
     }
 }

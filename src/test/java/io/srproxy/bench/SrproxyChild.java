@@ -34,6 +34,16 @@ final class SrproxyChild implements AutoCloseable {
     }
 
     static SrproxyChild start(Path jar, Path dir, int sipServerPort, List<String> jvmOptions) throws Exception {
+        return start(jar, dir, sipServerPort, jvmOptions, 0);
+    }
+
+    /**
+     * As above, with {@code callAccounts} more gateway accounts besides 1005, 30000.. (an account
+     * takes one call at a time): what app -> SIP load calls, one account per calling app.
+     */
+    static SrproxyChild start(Path jar, Path dir, int sipServerPort, List<String> jvmOptions, int callAccounts) throws Exception {
+        String accRule = callAccounts <= 0 ? "1005"
+                : "1005;3[0000-" + String.format(java.util.Locale.ROOT, "%04d", Math.min(9999, callAccounts - 1)) + "]";
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build it with mvn -B -q -o package -DskipTests");
         }
@@ -44,7 +54,8 @@ final class SrproxyChild implements AutoCloseable {
                 "sip_local_port=" + FreePorts.tcpAndUdp(),
                 "[rtm]", "ip=127.0.0.1", "port=" + webPort,
                 "[rtc]", "ip=127.0.0.1", "port=" + FreePorts.tcpAndUdp(),
-                "[rtm2sip]", "on=1", "acc_rule=1005",
+                "[rtm2sip]", "on=1", "acc_rule=" + accRule,
+                "[pstn]", "prefix=9", // app -> SIP load: 9<number> reaches the harness's sipp UAS through Kamailio
                 "[proxy]", "on=1", "sip_account=1000", "sip_pwd=1234", "rtm_account=1086",
                 "[media]", "rtp_port_min=" + rtpBase, "rtp_port_max=" + (rtpBase + 4000),
                 "[limits]", "rtc_joins_per_second=1000", "max_requests_per_second=1000",

@@ -170,6 +170,23 @@ public final class WebRtcEndpoint implements AutoCloseable {
      */
     public String renegotiate(WebRtcTransport t, String offerSdp, java.util.Map<String, SdpAnswer.Send> sending,
                               List<String> addresses) {
+        return renegotiate(t, offerSdp, sending, addresses, List.of(), true).answerSdp();
+    }
+
+    /** A re-offer's answer; {@code audioSwitched}: the connection's audio codec changed (its routes must be rebuilt). */
+    public record Renegotiated(String answerSdp, boolean audioSwitched) {}
+
+    /**
+     * As above, and the audio may switch codec: every audio m-line takes the first of
+     * {@code audioToMatch} the offer has (a SIP leg's G.711 or G.722 that joined after this client,
+     * so that its audio is forwarded instead of transcoded), else the join's codec. A single-stream
+     * client ({@code multistream} false) re-offers its two m-lines only to switch codec; they are
+     * answered as at the join. On a switch the transport's codecs are replaced before the answer
+     * leaves, so srproxy sends the new codec at once (the offerer already decodes every format it
+     * offered) and takes it as soon as the browser has the answer.
+     */
+    public Renegotiated renegotiate(WebRtcTransport t, String offerSdp, java.util.Map<String, SdpAnswer.Send> sending,
+                                    List<String> addresses, List<Codec> audioToMatch, boolean multistream) {
         SdpOffer offer = SdpOffer.parse(offerSdp);
         if (!offer.iceUfrag().equals(t.remoteUfrag())) {
             throw new RtcException("bad-sdp", "the offer changes the ICE credentials; ICE restarts are not supported (join again)");
@@ -178,8 +195,12 @@ public final class WebRtcEndpoint implements AutoCloseable {
             throw new RtcException("bad-sdp", "the offer changes the DTLS fingerprint; join again instead");
         }
         // subscriptions carry the join's audio codec: Opus, or the G.711/G.722 passed through
-        List<Codec> joinedAudio = t.preferred(io.srproxy.rtc.MediaKind.AUDIO).map(List::of).orElse(List.of());
-        List<SdpAnswer.Choice> choices = SdpAnswer.negotiateMultistream(offer, sending, joinedAudio);
+        List<Codec> joinedAudio = new ArrayList<>(audioToMatch);
+        t.preferred(io.srproxy.rtc.MediaKind.AUDIO).ifPresent(joinedAudio::add);
+        List<SdpAnswer.Choice> choices = multistream ? SdpAnswer.negotiateMultistream(offer, sending, joinedAudio)
+                : SdpAnswer.negotiate(offer, joinedAudio);
+        List<Codec> switched = AudioSwitch.next(t.codecs(), choices);
+        List<Codec> after = switched != null ? switched : t.codecs();
         java.util.Set<String> mids = new java.util.HashSet<>();
         for (SdpAnswer.Choice c : choices) {
             mids.add(c.media().mid());
@@ -187,7 +208,7 @@ public final class WebRtcEndpoint implements AutoCloseable {
                 continue;
             }
             Codec wanted = c.codecs().get(0);
-            Codec joined = t.preferred(c.kind()).orElseThrow(() -> new RtcException("bad-sdp", "m-line "
+            Codec joined = AudioSwitch.first(after, c.kind()).orElseThrow(() -> new RtcException("bad-sdp", "m-line "
                     + c.media().mid() + " asks for " + c.kind().sdpName() + ", which the join did not negotiate"));
             if (wanted.payloadType() != joined.payloadType() || !wanted.sameFormat(joined)) {
                 throw new RtcException("bad-sdp", "m-line " + c.media().mid() + " offers " + wanted.name() + "/"
@@ -199,9 +220,12 @@ public final class WebRtcEndpoint implements AutoCloseable {
                 throw new RtcException("bad-sdp", "the offer has no m-line " + mid + " for its subscription");
             }
         }
-        return SdpAnswer.write(choices, new SdpAnswer.Local(t.localUfrag(), t.localPwd(), identity.fingerprint(),
+        if (switched != null) {
+            t.switchCodecs(switched);
+        }
+        return new Renegotiated(SdpAnswer.write(choices, new SdpAnswer.Local(t.localUfrag(), t.localPwd(), identity.fingerprint(),
                 addresses, mux.port(), t.sendSsrc(io.srproxy.rtc.MediaKind.AUDIO),
-                t.sendSsrc(io.srproxy.rtc.MediaKind.VIDEO), "srproxy"), t.sdpSessionId(), t.nextSdpVersion());
+                t.sendSsrc(io.srproxy.rtc.MediaKind.VIDEO), "srproxy"), t.sdpSessionId(), t.nextSdpVersion()), switched != null);
     }
 
     private String token(int n) {

@@ -53,7 +53,8 @@ public final class WebRtcTransport implements MediaTransport {
     private final byte[] localKey;
     private final String remoteUfrag;
     private final String remoteFingerprint;
-    private final List<Codec> codecs;
+    /** Replaced (never mutated) when a re-offer switches the audio codec; routes are then rebuilt. */
+    private volatile List<Codec> codecs;
     private final long audioSsrc;
     private final long videoSsrc;
     private final StateListener listener;
@@ -275,6 +276,11 @@ public final class WebRtcTransport implements MediaTransport {
     @Override
     public List<Codec> codecs() {
         return codecs;
+    }
+
+    /** A renegotiation changed the negotiated codecs (the audio codec switched): the channel rewires. */
+    void switchCodecs(List<Codec> next) {
+        codecs = List.copyOf(next);
     }
 
     @Override

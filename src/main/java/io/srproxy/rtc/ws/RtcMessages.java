@@ -12,7 +12,8 @@ final class RtcMessages {
     /** Any frame from the client; which fields matter depends on {@code type}. */
     @JsonIgnoreProperties(ignoreUnknown = true)
     record Request(String type, String appId, String channel, String uid, String token, String sdp,
-                   String mediaType, Boolean muted, Boolean multistream, List<Subscription> subscriptions) {}
+                   String mediaType, Boolean muted, Boolean multistream, List<Subscription> subscriptions,
+                   Boolean codecSwitch) {}
 
     /** One m-line of a multistream client and the member media it carries; {@code ssrc} in answers. */
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -22,6 +23,17 @@ final class RtcMessages {
     record Answer(String type, String sdp, List<Subscription> subscriptions) {
         Answer(String sdp, List<Subscription> subscriptions) {
             this("answer", sdp, subscriptions);
+        }
+    }
+
+    /**
+     * Server -> client (only to a client that joined with {@code "codecSwitch":true}): a member
+     * sends {@code audioCodec}, which this client offered; re-offer, and the answer moves its
+     * audio to that codec, forwarded instead of transcoded.
+     */
+    record Renegotiate(String type, String audioCodec) {
+        Renegotiate(String audioCodec) {
+            this("renegotiate", audioCodec);
         }
     }
 

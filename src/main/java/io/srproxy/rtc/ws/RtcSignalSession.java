@@ -58,6 +58,8 @@ final class RtcSignalSession {
     private boolean placing;
     private final java.util.ArrayDeque<String> waiting = new java.util.ArrayDeque<>();
     static final int MAX_WAITING_FRAMES = 16;
+    /** Set when the client joined with "codecSwitch": it re-offers on "renegotiate" to switch its audio codec. */
+    private AudioSwitchAdvice audioSwitch;
 
     /** The server side of the client's WebSocket: the address it reached us at (null when unknown). */
     private final java.net.InetAddress signallingLocal;
@@ -233,6 +235,7 @@ final class RtcSignalSession {
         transport = accepted.transport();
         multistream = multi;
         wants = List.of();
+        audioSwitch = Boolean.TRUE.equals(req.codecSwitch()) ? AudioSwitchAdvice.of(req.sdp()) : null;
         List<RtcMessages.UserState> users = joined.others().stream()
                 .map(m -> new RtcMessages.UserState(m.uid(), m.audio(), m.video())).toList();
         send(new RtcMessages.Joined(channel, uid, accepted.answerSdp(), users));
@@ -246,11 +249,22 @@ final class RtcSignalSession {
      */
     private void renegotiate(RtcMessages.Request req) {
         Channel ch = joinedChannel();
-        if (!multistream) {
-            throw new RtcException("bad-request", "renegotiation needs a join with \"multistream\":true");
+        if (!multistream && audioSwitch == null) {
+            throw new RtcException("bad-request", "renegotiation needs a join with \"multistream\":true or \"codecSwitch\":true");
         }
         if (req.sdp() == null) {
             throw new RtcException("bad-sdp", "the offer is empty");
+        }
+        List<io.srproxy.rtc.Codec> toMatch = audioSwitch == null ? List.of() : rtc.audioToMatch(channel, uid);
+        if (!multistream) {
+            if (req.subscriptions() != null && !req.subscriptions().isEmpty()) {
+                throw new RtcException("bad-request", "subscriptions need a join with \"multistream\":true");
+            }
+            io.srproxy.rtc.webrtc.WebRtcEndpoint.Renegotiated r = rtc.webrtc().renegotiate(transport, req.sdp(),
+                    java.util.Map.of(), rtc.candidatesFor(signallingLocal), toMatch, false);
+            audioSwitched(ch, r);
+            send(new RtcMessages.Answer(r.answerSdp(), List.of()));
+            return;
         }
         List<RtcMessages.Subscription> asked = req.subscriptions() == null ? List.of() : req.subscriptions();
         if (asked.size() > 2 * (ch.maxMembers() - 1)) {
@@ -265,7 +279,7 @@ final class RtcSignalSession {
         }
         List<io.srproxy.rtc.Member.Want> previous = wants;
         List<io.srproxy.rtc.Member.Subscription> granted = ch.subscribe(uid, next);
-        String answer;
+        io.srproxy.rtc.webrtc.WebRtcEndpoint.Renegotiated answer;
         try {
             java.util.Map<String, io.srproxy.rtc.webrtc.SdpAnswer.Send> sending = new java.util.HashMap<>();
             for (io.srproxy.rtc.Member.Subscription g : granted) {
@@ -273,14 +287,36 @@ final class RtcSignalSession {
                 sending.put(g.mid(), new io.srproxy.rtc.webrtc.SdpAnswer.Send(g.ssrc(), stream,
                         g.kind().sdpName() + "-" + g.mid()));
             }
-            answer = rtc.webrtc().renegotiate(transport, req.sdp(), sending, rtc.candidatesFor(signallingLocal));
+            answer = rtc.webrtc().renegotiate(transport, req.sdp(), sending, rtc.candidatesFor(signallingLocal),
+                    toMatch, true);
         } catch (RuntimeException e) {
             ch.subscribe(uid, previous);
             throw e;
         }
         wants = List.copyOf(next);
-        send(new RtcMessages.Answer(answer, granted.stream().map(g -> new RtcMessages.Subscription(g.mid(),
+        audioSwitched(ch, answer);
+        send(new RtcMessages.Answer(answer.answerSdp(), granted.stream().map(g -> new RtcMessages.Subscription(g.mid(),
                 g.sourceUid(), g.kind().sdpName(), g.ssrc())).toList()));
+    }
+
+    /** After a re-offer moved this client's audio to another codec: its routes are rebuilt (forwarding now). */
+    private void audioSwitched(Channel ch, io.srproxy.rtc.webrtc.WebRtcEndpoint.Renegotiated r) {
+        if (r.audioSwitched()) {
+            ch.codecsChanged(uid);
+            log.info("channel {}: {} switched its audio to {}", LogSafe.of(channel), LogSafe.of(uid),
+                    transport.preferred(MediaKind.AUDIO).map(io.srproxy.rtc.Codec::name).orElse("?"));
+        }
+    }
+
+    /** A member joined or published: ask a codecSwitch client to re-offer when it could take that member's audio as it is. */
+    private void adviseAudioSwitch() {
+        if (audioSwitch == null || transport == null) {
+            return;
+        }
+        String codec = audioSwitch.next(rtc.audioToMatch(channel, uid), transport.preferred(MediaKind.AUDIO));
+        if (codec != null) {
+            send(new RtcMessages.Renegotiate(codec));
+        }
     }
 
     /** True when {@code s} may stand as an a=msid stream id as it is (RFC 8830: 1..64 token characters). */
@@ -347,6 +383,9 @@ final class RtcSignalSession {
             return;
         }
         send(msg);
+        if (event instanceof RtcEvent.UserJoined || event instanceof RtcEvent.UserPublished) {
+            adviseAudioSwitch();
+        }
     }
 
     private void leave(String reason, boolean closeTransport) {
@@ -361,6 +400,7 @@ final class RtcSignalSession {
         transport = null;
         multistream = false;
         wants = List.of();
+        audioSwitch = null;
         if (t != null) {
             t.close();
         }
