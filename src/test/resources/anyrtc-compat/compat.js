@@ -89,9 +89,12 @@
     };
   }
 
-  function initRtc() {
+  /** sdkWide: the private-cloud address set on ArRTC for every client, else on the client (as ARCall does). */
+  function initRtc(sdkWide) {
+    const cloud = { ConfPriCloudAddr: { ServerAdd: host, Port: Number(port), Wss: false } };
+    if (sdkWide) ArRTC.setParameters(cloud);
     compat.rtc = ArRTC.createClient({ mode: "live", codec: "h264" });
-    compat.rtc.setParameters({ ConfPriCloudAddr: { ServerAdd: host, Port: Number(port), Wss: false } });
+    if (!sdkWide) compat.rtc.setParameters(cloud);
     compat.rtc.on("user-published", guard("user-published", async (user, mediaType) => {
       await compat.rtc.subscribe(user, mediaType);
       note(`user-published:${user.uid}:${mediaType}`);
@@ -167,12 +170,12 @@
 
   // ---- what the test (the person) does
 
-  compat.login = guard("login", async (uid) => {
+  compat.login = guard("login", async (uid, sdkWide) => {
     compat.uid = uid;
     compat.devices = (await ArRTC.getDevices()).map((d) => d.kind);
     ArRTC.onCameraChanged = (info) => note(`camera:${info.state}`);
     ArRTC.onMicrophoneChanged = (info) => note(`microphone:${info.state}`);
-    initRtc();
+    initRtc(!!sdkWide);
     await initRtm(uid);
     setInterval(() => pollStats().catch((e) => fail("stats", e)), 1000);
     setState("idle");

@@ -63,7 +63,7 @@ class AnyRtcCompatTest {
 
     @Test
     void audioCallFromAnotherOriginCarriesTonesBothWaysAndReportsStats() {
-        try (CompatPage alice = open(toneA, "4001"); CompatPage bob = open(toneB, "4002")) {
+        try (CompatPage alice = open(toneA, "4001"); CompatPage bob = pages.open(toneB, "4002", true)) {
             assertThat(alice.events()).anyMatch(e -> e.startsWith("sdk:0."));
             assertThat(String.valueOf(alice.js("return window.compat.devices;"))).contains("audioinput", "videoinput");
             alice.run("call", "4002", 1);

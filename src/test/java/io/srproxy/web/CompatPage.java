@@ -144,9 +144,14 @@ public final class CompatPage implements AutoCloseable {
 
         /** Opens the page with {@code micWav} as microphone and logs in as {@code uid}. */
         public CompatPage open(Path micWav, String uid) {
+            return open(micWav, uid, false);
+        }
+
+        /** As {@link #open(Path, String)}; {@code sdkWide}: srproxy's address set by ArRTC.setParameters, not on the client. */
+        public CompatPage open(Path micWav, String uid, boolean sdkWide) {
             CompatPage p = new CompatPage(origin() + "/index.html", micWav);
             try {
-                p.run("login", uid);
+                p.run("login", uid, sdkWide);
                 p.awaitState("idle");
                 return p;
             } catch (RuntimeException | Error e) {
