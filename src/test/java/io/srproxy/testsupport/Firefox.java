@@ -6,12 +6,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -27,7 +30,8 @@ import java.util.regex.Pattern;
  * (Debian has no geckodriver and nothing may be downloaded): started with
  * {@code --remote-debugging-port 0}, it prints the WebSocket to connect to. Only what the tests
  * need: open a page, run a script (promises awaited) and read its JSON value. Fake media devices
- * (Firefox's fake microphone is a 1 kHz tone), loopback ICE candidates without mDNS.
+ * (Firefox's fake microphone is a 1 kHz tone), ICE host candidates without mDNS. Firefox 153
+ * gathers no loopback candidate whatever the prefs say, so calls run it in a {@link NetNamespace}.
  */
 public final class Firefox implements AutoCloseable {
 
@@ -38,12 +42,17 @@ public final class Firefox implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Process process;
+    private final Process relay;
+    private final ServerSocket hostRelay;
     private final Path profile;
     private final Connection bidi;
     private final String context;
 
-    private Firefox(Process process, Path profile, Connection bidi) throws Exception {
+    private Firefox(Process process, Process relay, ServerSocket hostRelay, Path profile, Connection bidi)
+            throws Exception {
         this.process = process;
+        this.relay = relay;
+        this.hostRelay = hostRelay;
         this.profile = profile;
         this.bidi = bidi;
         bidi.send("session.new", JSON.createObjectNode().set("capabilities", JSON.createObjectNode()));
@@ -51,20 +60,36 @@ public final class Firefox implements AutoCloseable {
         this.context = tree.path("contexts").get(0).path("context").asText();
     }
 
-    /** Starts a headless Firefox with a fresh profile. */
+    /** Starts a headless Firefox with a fresh profile, in this host's network. */
     public static Firefox start() throws Exception {
+        return start(null, null);
+    }
+
+    /**
+     * Starts a headless Firefox inside {@code ns}, where its only ICE host candidate is the
+     * namespace's address (Firefox gathers none on loopback), treating pages from {@code
+     * pageHost} as a secure context (getUserMedia) though served over plain http. Its BiDi server
+     * listens on the namespace's loopback only: {@link TcpRelay}s here and there make it reachable.
+     */
+    public static Firefox startIn(NetNamespace ns, String pageHost) throws Exception {
+        return start(ns, pageHost);
+    }
+
+    private static Firefox start(NetNamespace ns, String pageHost) throws Exception {
         Path binary = Peers.firefox();
         Path profile = Files.createTempDirectory("srproxy-firefox");
-        Files.writeString(profile.resolve("user.js"), String.join("\n", List.of(
+        List<String> prefs = new ArrayList<>(List.of(
                 "user_pref('media.navigator.streams.fake', true);",
                 "user_pref('media.navigator.permission.disabled', true);",
                 "user_pref('media.autoplay.default', 0);",
                 "user_pref('media.autoplay.blocking_policy', 0);",
-                // srproxy is ICE-lite on 127.0.0.1: Firefox gathers on loopback only (tests never leave it), unmasked
-                "user_pref('media.peerconnection.ice.loopback', true);",
-                "user_pref('media.peerconnection.ice.force_interface', 'lo');",
+                "user_pref('media.autoplay.block-webaudio', false);",
+                // no sound device here: a mock audio backend, else an AudioContext never leaves 'suspended'
+                "user_pref('media.cubeb.force_mock_context', true);",
+                // host candidates unmasked (no mDNS) on every interface Firefox sees
                 "user_pref('media.peerconnection.ice.obfuscate_host_addresses', false);",
                 "user_pref('media.peerconnection.ice.default_address_only', false);",
+                "user_pref('media.peerconnection.ice.loopback', true);",
                 // nothing leaves the machine
                 "user_pref('app.update.enabled', false);",
                 "user_pref('app.normandy.enabled', false);",
@@ -78,9 +103,21 @@ public final class Firefox implements AutoCloseable {
                 "user_pref('browser.safebrowsing.malware.enabled', false);",
                 "user_pref('browser.safebrowsing.phishing.enabled', false);",
                 "user_pref('extensions.update.enabled', false);",
-                "user_pref('remote.prefs.recommended', true);", "")));
-        Process p = new ProcessBuilder(binary.toString(), "--headless", "--no-remote", "--profile", profile.toString(),
-                "--remote-debugging-port", "0", "about:blank")
+                "user_pref('remote.prefs.recommended', true);"));
+        if (pageHost != null) {
+            prefs.add("user_pref('dom.securecontext.allowlist', '" + pageHost + "');");
+        }
+        prefs.add("");
+        Files.writeString(profile.resolve("user.js"), String.join("\n", prefs));
+        // in a namespace: BiDi on a port free on this host's loopback too, relayed from here into the
+        // namespace and there to its loopback, so that the Host header is the 127.0.0.1:port Firefox wants
+        int bidiPort = ns == null ? 0 : FreePorts.tcpAndUdp();
+        ServerSocket hostRelay = ns == null ? null : TcpRelay.start(new InetSocketAddress("127.0.0.1", bidiPort),
+                new InetSocketAddress(ns.address(), bidiPort));
+        List<String> command = new ArrayList<>(List.of(binary.toString(), "--headless", "--no-remote", "--profile",
+                profile.toString(), "--remote-debugging-port", Integer.toString(bidiPort),
+                "about:blank"));
+        Process p = new ProcessBuilder(ns == null ? command : ns.exec(command.toArray(String[]::new)))
                 .redirectErrorStream(true).start();
         CompletableFuture<String> url = new CompletableFuture<>();
         Thread reader = new Thread(() -> {
@@ -99,16 +136,48 @@ public final class Firefox implements AutoCloseable {
         }, "firefox-output");
         reader.setDaemon(true);
         reader.start();
+        Process nsRelay = null;
         try {
             String ws = url.get(60, TimeUnit.SECONDS);
+            if (ns != null) {
+                nsRelay = startRelay(ns, URI.create(ws).getPort());
+            }
             Connection bidi = new Connection();
             bidi.socket = HttpClient.newHttpClient().newWebSocketBuilder()
                     .buildAsync(URI.create(ws + "/session"), bidi).get(30, TimeUnit.SECONDS);
-            return new Firefox(p, profile, bidi);
+            return new Firefox(p, nsRelay, hostRelay, profile, bidi);
         } catch (Exception e) {
             p.destroyForcibly();
+            if (nsRelay != null) {
+                nsRelay.destroyForcibly();
+            }
+            if (hostRelay != null) {
+                hostRelay.close();
+            }
             throw e;
         }
+    }
+
+    /** A {@link TcpRelay} in {@code ns} from its address to its loopback, same port; started when it says so. */
+    private static Process startRelay(NetNamespace ns, int port) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String classes = Path.of(TcpRelay.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        Process relay = new ProcessBuilder(ns.exec(java, "-cp", classes, TcpRelay.class.getName(), ns.address(),
+                Integer.toString(port), "127.0.0.1", Integer.toString(port))).redirectErrorStream(true).start();
+        BufferedReader r = new BufferedReader(new InputStreamReader(relay.getInputStream(), StandardCharsets.UTF_8));
+        CompletableFuture<String> first = CompletableFuture.supplyAsync(() -> {
+            try {
+                return r.readLine();
+            } catch (IOException e) {
+                return e.toString();
+            }
+        });
+        String line = first.get(30, TimeUnit.SECONDS);
+        if (!TcpRelay.READY.equals(line)) {
+            relay.destroyForcibly();
+            throw new IOException("relay to Firefox's BiDi in " + ns.name() + " did not start: " + line);
+        }
+        return relay;
     }
 
     /** The BiDi WebSocket: commands by id, each answered once; events are not used. */
@@ -214,6 +283,20 @@ public final class Firefox implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
+        }
+        if (relay != null) {
+            try {
+                relay.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (hostRelay != null) {
+            try {
+                hostRelay.close();
+            } catch (IOException e) {
+                // closing anyway
+            }
         }
         try (var files = Files.walk(profile)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.srproxy.testsupport.Firefox;
+import io.srproxy.testsupport.NetNamespace;
 import io.srproxy.testsupport.WebAudioProbe;
 import java.time.Duration;
 
@@ -16,10 +17,11 @@ public final class FirefoxCallAppPage implements AutoCloseable {
 
     private final Firefox firefox;
 
-    public FirefoxCallAppPage(int webPort) throws Exception {
-        firefox = Firefox.start();
+    /** Opens the app at {@code url} in a Firefox inside {@code ns} (see {@link Firefox#startIn}). */
+    public FirefoxCallAppPage(NetNamespace ns, String url) throws Exception {
+        firefox = Firefox.startIn(ns, java.net.URI.create(url).getHost());
         try {
-            firefox.open("http://127.0.0.1:" + webPort + "/");
+            firefox.open(url);
             await().atMost(Duration.ofSeconds(20)).until(() -> "login".equals(screen())
                     && firefox.eval("!!window.srproxyApp").asBoolean());
             tracePeerConnections();
@@ -103,16 +105,33 @@ public final class FirefoxCallAppPage implements AutoCloseable {
 
     /** The loudest frequency (Hz) of the first remote user's audio, by WebAudio FFT in the page; -1 when silent. */
     public double remotePeakHz() {
-        return js("(async () => {"
+        // -3: the probe hung (an AudioContext that never runs), rather than an eval that never returns
+        return js("Promise.race([(async () => {"
                 + "const rtc = window.srproxyApp.state.call && window.srproxyApp.state.call.rtc;"
                 + "const user = rtc && rtc.remoteUsers.find(u => u.audioTrack);"
                 + "if (!user) return -1;"
                 + "const track = user.audioTrack.getMediaStreamTrack();" + WebAudioProbe.PEAK_HZ_OF_TRACK
-                + "})()").asDouble();
+                + "})(), new Promise(r => setTimeout(() => r(-3), 8000))])").asDouble();
     }
 
-    /** The page's media state, for a failure message: connection states, remote users, both SDPs. */
+    /** The page's media state, for a failure message: connection states, remote users, RTP counts, both SDPs. */
     public String diagnostics() {
+        try {
+            String stats = js("(async () => { const rtc = window.srproxyApp.state.call && window.srproxyApp.state.call.rtc;"
+                    + "const pc = rtc && rtc._pc; if (!pc) return 'no pc'; const out = [];"
+                    + "(await pc.getStats()).forEach(r => { if (r.type === 'inbound-rtp' || r.type === 'outbound-rtp')"
+                    + " out.push(r.type + ' ' + r.kind + ' packets ' + (r.packetsReceived ?? r.packetsSent)); });"
+                    + "const ctx = new AudioContext(); const before = ctx.state;"
+                    + "await Promise.race([ctx.resume(), new Promise(r => setTimeout(r, 3000))]);"
+                    + "out.push('AudioContext ' + before + ' -> ' + ctx.state); ctx.close(); return out.join('; '); })()")
+                    .asText();
+            return "stats: " + stats + "; " + pageState();
+        } catch (RuntimeException e) {
+            return "stats failed: " + e.getMessage() + "; " + pageState();
+        }
+    }
+
+    private String pageState() {
         try {
             return js("(() => { const rtc = window.srproxyApp.state.call && window.srproxyApp.state.call.rtc;"
                     + "if (!rtc) return JSON.stringify({call: 'none', log: window.__pcLog}); const pc = rtc._pc;"
