@@ -63,6 +63,10 @@ public final class LinphonePhone implements AutoCloseable {
                     "guess_hostname=0",
                     "register_only_when_network_is_up=0",
                     "default_proxy=0",
+                    // no GRUU: Kamailio's registrar would hand out sip:user@127.0.0.1;gr=... (its
+                    // domain, port 5060), linphone would put it in its Contact and in-dialog
+                    // requests (the ACK, a BYE) would be routed there instead of to linphone
+                    "supported=replaces, outbound",
                     "[rtp]",
                     "audio_rtp_port=" + rtp,
                     "video_rtp_port=" + (rtp + 2),
