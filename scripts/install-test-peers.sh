@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Installs the real peers the tests talk to, from Debian's packages: Kamailio (SIP server),
-# kamailio-tls-modules (SIP over TLS tests), baresip (SIP phone), sipp (SIP scenarios), Chromium + chromedriver (browser), sox (audio),
-# redis-server (the Redis that [cluster] tests share; each test starts its own on a free port).
+# kamailio-tls-modules (SIP over TLS tests), baresip (SIP phone), sipp (SIP scenarios),
+# Chromium + chromedriver (browser), sox (audio), redis-server (the Redis that [cluster] tests
+# share; each test starts its own on a free port), Firefox ESR (driven over WebDriver BiDi, no
+# geckodriver) and iproute2 (the network namespace Firefox runs in, since it gathers no loopback
+# ICE candidate), linphone-cli (a second SIP phone).
 # Needs root (or sudo). Safe to run again: it installs only what is missing.
 set -euo pipefail
-packages=(kamailio kamailio-tls-modules baresip sip-tester chromium chromium-driver sox redis-server)
+packages=(kamailio kamailio-tls-modules baresip sip-tester chromium chromium-driver sox redis-server firefox-esr iproute2 linphone-cli)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -63,4 +63,8 @@ public final class Peers {
     public static Path chromedriver() {
         return require("chromedriver", "chromium-driver");
     }
+
+    public static Path firefox() {
+        return require("firefox-esr", "firefox-esr");
+    }
 }

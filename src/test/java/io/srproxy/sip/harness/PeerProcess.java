@@ -21,13 +21,19 @@ public final class PeerProcess implements AutoCloseable {
     }
 
     public static PeerProcess start(String name, List<String> command, Path workDir) {
+        return start(name, command, workDir, java.util.Map.of());
+    }
+
+    /** As {@link #start(String, List, Path)}, with {@code env} added to (or replacing in) its environment. */
+    public static PeerProcess start(String name, List<String> command, Path workDir, java.util.Map<String, String> env) {
         try {
             Path out = workDir.resolve(name + ".log");
-            Process p = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(workDir.toFile())
                     .redirectErrorStream(true)
-                    .redirectOutput(out.toFile())
-                    .start();
+                    .redirectOutput(out.toFile());
+            builder.environment().putAll(env);
+            Process p = builder.start();
             return new PeerProcess(name, p, out);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name + ": " + command, e);
