@@ -40,6 +40,11 @@ public interface MediaTransport extends AutoCloseable {
         return codecs().stream().filter(c -> c.kind() == kind).findFirst();
     }
 
+    /** The header extensions negotiated for what we receive (none for plain RTP); may change on renegotiation. */
+    default RtpExtensions receivedExtensions() {
+        return RtpExtensions.NONE;
+    }
+
     /** A short description for logs, e.g. "webrtc 127.0.0.1:50000". */
     String describe();
 

@@ -157,6 +157,7 @@ public final class WebRtcEndpoint implements AutoCloseable {
                 }
             }
         }
+        t.setReceivedExtensions(SdpAnswer.receivedExtensions(choices));
         String answer = SdpAnswer.write(choices, new SdpAnswer.Local(t.localUfrag(), t.localPwd(),
                 identity.fingerprint(), addresses, mux.port(), audioSsrc, videoSsrc, "srproxy"), t.sdpSessionId(), 2);
         return new Accepted(t, answer);
@@ -199,9 +200,11 @@ public final class WebRtcEndpoint implements AutoCloseable {
                 throw new RtcException("bad-sdp", "the offer has no m-line " + mid + " for its subscription");
             }
         }
-        return SdpAnswer.write(choices, new SdpAnswer.Local(t.localUfrag(), t.localPwd(), identity.fingerprint(),
+        String answer = SdpAnswer.write(choices, new SdpAnswer.Local(t.localUfrag(), t.localPwd(), identity.fingerprint(),
                 addresses, mux.port(), t.sendSsrc(io.srproxy.rtc.MediaKind.AUDIO),
                 t.sendSsrc(io.srproxy.rtc.MediaKind.VIDEO), "srproxy"), t.sdpSessionId(), t.nextSdpVersion());
+        t.setReceivedExtensions(SdpAnswer.receivedExtensions(choices));
+        return answer;
     }
 
     private String token(int n) {
