@@ -12,7 +12,8 @@ final class RtcMessages {
     /** Any frame from the client; which fields matter depends on {@code type}. */
     @JsonIgnoreProperties(ignoreUnknown = true)
     record Request(String type, String appId, String channel, String uid, String token, String sdp,
-                   String mediaType, Boolean muted, Boolean multistream, List<Subscription> subscriptions) {}
+                   String mediaType, Boolean muted, Boolean multistream, List<Subscription> subscriptions,
+                   Integer streamType, Integer interval) {}
 
     /** One m-line of a multistream client and the member media it carries; {@code ssrc} in answers. */
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -47,6 +48,15 @@ final class RtcMessages {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record UserEvent(String type, String uid, String mediaType, String reason, Boolean muted) {}
+
+    record Volume(String uid, int level) {}
+
+    /** Each member's audio level (0..100) since the last report, and the active speaker (null: nobody yet). */
+    record VolumeIndicator(String type, List<Volume> levels, String activeSpeaker) {
+        VolumeIndicator(List<Volume> levels, String activeSpeaker) {
+            this("volume-indicator", levels, activeSpeaker);
+        }
+    }
 
     record ConnectionState(String type, String state, String reason) {
         ConnectionState(String state, String reason) {
