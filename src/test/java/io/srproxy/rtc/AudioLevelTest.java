@@ -115,6 +115,31 @@ class AudioLevelTest {
         assertThat(levels.read(ch).activeSpeaker()).isEqualTo("quiet");
     }
 
+    @Test
+    void readingLevelsAndRidsAllocatesNothingPerPacket() {
+        CapturingTransport t = new CapturingTransport(0xA0, Codec.opus(111));
+        t.extensions = new RtpExtensions(1, 4, List.of("0", "1")); // the mid element stands in for a rid
+        AudioLevelMeter meter = new AudioLevelMeter(t);
+        SimulcastLayers layers = new SimulcastLayers(t);
+        byte[] p = withLevel(0x1111, 1, 30, true);
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        threads.setThreadAllocatedMemoryEnabled(true);
+        for (int i = 0; i < 20_000; i++) { // warm up (JIT)
+            meter.onRtp(p, 0, p.length);
+            layers.onRtp(p, 0, p.length);
+        }
+        long before = threads.getCurrentThreadAllocatedBytes();
+        for (int i = 0; i < 10_000; i++) {
+            meter.onRtp(p, 0, p.length);
+            layers.onRtp(p, 0, p.length);
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertThat(allocated).as("bytes allocated for 10000 packets").isLessThan(1000);
+        assertThat(layers.layerOf(0x1111)).isEqualTo(SimulcastLayers.HIGH);
+        assertThat(AudioLevelMeter.average(0, meter.counts())).isEqualTo(50);
+    }
+
     private static Map<String, Integer> toMap(AudioLevels.Report r) {
         return r.levels().stream().collect(java.util.stream.Collectors.toMap(AudioLevels.Level::uid, AudioLevels.Level::level));
     }
