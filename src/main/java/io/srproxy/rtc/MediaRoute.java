@@ -52,6 +52,8 @@ final class MediaRoute implements AutoCloseable {
     private int waited;
     private boolean keyFrameAsked;
     private static final int ASK_EVERY = 150;
+    /** The receiver negotiated no header extensions (a SIP leg): the sender's are removed. */
+    private final boolean stripExtensions;
 
     /** A single-stream receiver's route: its one audio and one video stream; transcoding inline (tests). */
     MediaRoute(Member from, Member to) {
@@ -74,6 +76,7 @@ final class MediaRoute implements AutoCloseable {
         this.audio = audio;
         this.video = video;
         this.layers = from.simulcast();
+        this.stripExtensions = !out.takesHeaderExtensions();
         this.targetLayer = to.videoLayer(from.uid());
         java.util.Arrays.fill(payloadTypeMap, -1);
         for (Codec c : from.transport().codecs()) {
@@ -197,6 +200,9 @@ final class MediaRoute implements AutoCloseable {
                 return;
             }
             streams[pt].rewrite(b, off, outPt);
+            if (stripExtensions) {
+                len = RtpHeader.removeExtension(b, off, len);
+            }
             to.transport().sendRtp(b, off, len);
         } else if (pt == transcodedPayloadType) {
             transcoder.onRtp(b, off, len);

@@ -67,6 +67,18 @@ class AudioLevelTest {
     }
 
     @Test
+    void theExtensionBlockIsRemovedForSipLegs() {
+        byte[] p = withLevel(1, 1, 30, true);
+        p[24] = 42; // first payload byte
+        int n = RtpHeader.removeExtension(p, 0, p.length);
+        assertThat(n).isEqualTo(p.length - 12);
+        assertThat(RtpHeader.extension(p, 0)).isFalse();
+        assertThat(RtpHeader.headerLength(p, 0, n)).isEqualTo(12);
+        assertThat(p[12]).isEqualTo((byte) 42);
+        assertThat(RtpHeader.removeExtension(p, 0, n)).isEqualTo(n); // none left: unchanged
+    }
+
+    @Test
     void levelsMapLouderToHigher() {
         assertThat(AudioLevelMeter.level(0)).isEqualTo(100);
         assertThat(AudioLevelMeter.level(30)).isEqualTo(50);
