@@ -201,6 +201,40 @@ class Client extends Emitter {
     this._negotiation = Promise.resolve();
     this._dirty = false;
     this._pendingOffer = null;
+    this._dualStream = false;
+    this._volumeIndicator = false;
+    this._activeSpeaker = undefined;
+  }
+
+  /**
+   * Publishes video as two layers (simulcast): the camera's resolution and a quarter of it (half
+   * the width and height) at a lower bitrate; receivers pick one with setRemoteVideoStreamType.
+   * Call before join (the browser fixes a sender's encodings when the connection is made).
+   */
+  async enableDualStream() {
+    if (this._pc) throw new Error("srproxy-rtc: call enableDualStream before join");
+    this._dualStream = true;
+  }
+
+  async disableDualStream() {
+    if (this._pc) throw new Error("srproxy-rtc: call disableDualStream before join");
+    this._dualStream = false;
+  }
+
+  /** Which of `uid`'s video layers this page receives: 0 high (the default), 1 low (needs the sender's enableDualStream). */
+  async setRemoteVideoStreamType(uid, streamType) {
+    if (streamType !== 0 && streamType !== 1) throw new Error("srproxy-rtc: streamType is 0 (high) or 1 (low)");
+    if (!this._ws) throw new Error("srproxy-rtc: join first");
+    this._send({ type: "setRemoteVideoStreamType", uid: String(uid), streamType });
+  }
+
+  /**
+   * Every 2 s, emits "volume-indicator" with [{uid, level}] (level 0..100, louder = higher) for
+   * every member including this one, and "active-speaker" (uid) when the loudest speaker changes.
+   */
+  enableAudioVolumeIndicator() {
+    this._volumeIndicator = true;
+    if (this._ws && this.uid !== undefined) this._send({ type: "enableAudioVolumeIndicator" });
   }
 
   /** The /rtc WebSocket URL: config.url, else this client's or the SDK's private-cloud address, else where the SDK came from. */
@@ -254,7 +288,12 @@ class Client extends Emitter {
       this._pc = pc;
       const dir = this._multistream ? "sendonly" : "sendrecv";
       this._tx.audio = pc.addTransceiver("audio", { direction: dir });
-      this._tx.video = pc.addTransceiver("video", { direction: dir });
+      const video = { direction: dir };
+      if (this._dualStream && this._multistream) {
+        // high layer first: the server answers the first rid as layer 0 (high), the second as 1 (low)
+        video.sendEncodings = [{ rid: "h" }, { rid: "l", scaleResolutionDownBy: 2, maxBitrate: 200000 }];
+      }
+      this._tx.video = pc.addTransceiver("video", video);
       this._preferVideoCodec(this._tx.video);
       pc.addEventListener("connectionstatechange", () => {
         if (pc !== this._pc) return;
@@ -270,6 +309,7 @@ class Client extends Emitter {
       this.channelName = channel;
       this.uid = uid;
       this._joinedAt = Date.now();
+      if (this._volumeIndicator) this._send({ type: "enableAudioVolumeIndicator" });
       for (const u of joined.users) {
         const user = this._user(u.uid);
         this.emit("user-joined", user);
@@ -381,6 +421,14 @@ class Client extends Emitter {
       }
       case "user-mute":
         this.emit("user-info-updated", msg.uid, `${msg.muted ? "mute" : "unmute"}-${msg.mediaType}`); break;
+      case "volume-indicator": {
+        this.emit("volume-indicator", msg.levels.map((l) => ({ uid: l.uid, level: l.level })));
+        if (msg.activeSpeaker && msg.activeSpeaker !== this._activeSpeaker) {
+          this._activeSpeaker = msg.activeSpeaker;
+          this.emit("active-speaker", msg.activeSpeaker);
+        }
+        break;
+      }
       case "connection-state":
         if (msg.state === "CONNECTED") this._setState(STATES.CONNECTED, msg.reason);
         if (msg.state === "FAILED" || msg.state === "DISCONNECTED") this._fail(msg.reason);
@@ -543,6 +591,7 @@ class Client extends Emitter {
     this.localTracks = [];
     this._tx = {};
     this._rates.clear();
+    this._activeSpeaker = undefined;
   }
 
   async _rtpStats() {

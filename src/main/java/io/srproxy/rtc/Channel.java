@@ -177,6 +177,21 @@ public final class Channel {
         }
     }
 
+    /**
+     * Which simulcast layer of {@code sourceUid}'s video {@code uid} takes (the SDK's
+     * setRemoteVideoStreamType): the route switches at that layer's next key frame.
+     */
+    public synchronized void setRemoteVideoStreamType(String uid, String sourceUid, int layer) {
+        Member m = find(uid).orElseThrow(() -> new RtcException("not-joined", uid + " is not in channel " + id));
+        Member source = find(sourceUid).orElseThrow(() -> new RtcException("no-such-user",
+                "no member " + sourceUid + " in channel " + id));
+        m.setVideoLayer(sourceUid, layer, uids());
+        MediaRoute r = routes.get(new Pair(source, m));
+        if (r != null) {
+            r.selectLayer(layer);
+        }
+    }
+
     public synchronized List<String> uids() {
         return members.stream().map(Member::uid).toList();
     }
@@ -285,7 +300,7 @@ public final class Channel {
                 }
             }
             m.transport().setHandler(out.isEmpty() && in.isEmpty() ? PacketHandler.NONE
-                    : new Fanout(out.toArray(new MediaRoute[0]), in.toArray(new MediaRoute[0])));
+                    : new Fanout(out.toArray(new MediaRoute[0]), in.toArray(new MediaRoute[0]), m));
         }
     }
 }

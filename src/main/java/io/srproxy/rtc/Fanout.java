@@ -19,12 +19,21 @@ final class Fanout implements PacketHandler {
     private final MediaRoute[] in;
     private final long[] inVideoSsrc;
     private final byte[] scratch;
+    private final AudioLevelMeter level;
+    private final SimulcastLayers layers;
 
     /**
      * @param out the routes from this member, one per receiver
      * @param in  the routes to this member (their video SSRCs are what its feedback names)
      */
     Fanout(MediaRoute[] out, MediaRoute[] in) {
+        this(out, in, null);
+    }
+
+    /** @param self the member whose packets these are: its audio level and simulcast layers are read here */
+    Fanout(MediaRoute[] out, MediaRoute[] in, Member self) {
+        this.level = self == null ? null : self.audioLevel();
+        this.layers = self == null ? null : self.simulcast();
         this.out = out.clone();
         this.in = in.clone();
         this.inVideoSsrc = new long[in.length];
@@ -36,6 +45,10 @@ final class Fanout implements PacketHandler {
 
     @Override
     public void onRtp(byte[] b, int off, int len) {
+        if (level != null) {
+            level.onRtp(b, off, len);
+            layers.onRtp(b, off, len);
+        }
         int pt = RtpHeader.payloadType(b, off);
         int last = -1;
         for (int i = out.length - 1; i >= 0; i--) {

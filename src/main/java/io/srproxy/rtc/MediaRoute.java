@@ -46,6 +46,17 @@ final class MediaRoute implements AutoCloseable {
     /** The two transports' codec lists this route was built for (a renegotiation replaces a list). */
     private final java.util.List<Codec> builtFrom;
     private final java.util.List<Codec> builtTo;
+    /** Simulcast: the sender's layers; the layer this receiver wants (signalling) and gets (I/O thread). */
+    private final SimulcastLayers layers;
+    private volatile int targetLayer;
+    private int currentLayer = -1;
+    private final int[] videoCodecType = new int[128];
+    /** Video packets seen since this route started waiting for a key frame (a PLI every ASK_EVERY). */
+    private int waited;
+    private boolean keyFrameAsked;
+    private static final int ASK_EVERY = 150;
+    /** The receiver negotiated no header extensions (a SIP leg): the sender's are removed. */
+    private final boolean stripExtensions;
 
     /** A single-stream receiver's route: its one audio and one video stream; transcoding inline (tests). */
     MediaRoute(Member from, Member to) {
@@ -69,6 +80,9 @@ final class MediaRoute implements AutoCloseable {
         this.builtTo = out.codecs();
         this.audio = audio;
         this.video = video;
+        this.layers = from.simulcast();
+        this.stripExtensions = !out.takesHeaderExtensions();
+        this.targetLayer = to.videoLayer(from.uid());
         java.util.Arrays.fill(payloadTypeMap, -1);
         for (Codec c : from.transport().codecs()) {
             if ((c.kind() == MediaKind.AUDIO ? audio : video) == null) {
@@ -76,6 +90,7 @@ final class MediaRoute implements AutoCloseable {
             }
             fromCodecs[c.payloadType() & 0x7F] = c;
             isAudio[c.payloadType() & 0x7F] = c.kind() == MediaKind.AUDIO;
+            videoCodecType[c.payloadType() & 0x7F] = c.kind() == MediaKind.VIDEO ? VideoKeyFrames.codecType(c) : 0;
             streams[c.payloadType() & 0x7F] = c.kind() == MediaKind.AUDIO ? audio : video;
             for (Codec d : out.codecs()) {
                 if (c.sameFormat(d) && payloadTypeMap[c.payloadType() & 0x7F] < 0) {
@@ -191,12 +206,70 @@ final class MediaRoute implements AutoCloseable {
         int pt = RtpHeader.payloadType(b, off);
         int outPt = payloadTypeMap[pt];
         if (outPt >= 0) {
+            if (streams[pt] == video && !admitVideo(b, off, len, pt)) {
+                return;
+            }
             streams[pt].rewrite(b, off, outPt);
+            if (stripExtensions) {
+                len = RtpHeader.removeExtension(b, off, len);
+            }
             to.transport().sendRtp(b, off, len);
         } else if (pt == transcodedPayloadType) {
             transcoder.onRtp(b, off, len);
         } else if (relayedEventRate[pt] > 0) {
             events.onRtp(b, off, len, relayedEventRate[pt]);
+        }
+    }
+
+    /**
+     * Whether a video packet goes on (on the sender's I/O thread). The first one asks the sender
+     * for a key frame, so a new subscriber's video starts at once. With simulcast, only the
+     * receiver's layer goes on, and a switch to the other layer waits for that layer's key frame
+     * (asked for, and asked again every {@link #ASK_EVERY} packets while it does not come); the
+     * stream's SSRC, sequence numbers and timestamps continue across the switch
+     * ({@link OutboundStream}).
+     */
+    private boolean admitVideo(byte[] b, int off, int len, int pt) {
+        long ssrc = RtpHeader.ssrc(b, off);
+        if (!layers.active()) {
+            if (!keyFrameAsked) {
+                keyFrameAsked = true;
+                requestKeyFrame(ssrc, false);
+            }
+            return true;
+        }
+        int layer = layers.layerOf(ssrc);
+        if (layer < 0) {
+            return false; // its rid not seen yet
+        }
+        int target = targetLayer;
+        if (currentLayer == target) {
+            return layer == target; // settled: the other layer is dropped
+        }
+        // the wanted layer, or any layer to start with while the wanted one has not shown up
+        boolean wanted = layer == target || (currentLayer < 0 && layers.ssrc(target) < 0);
+        if (wanted && layer != currentLayer && VideoKeyFrames.startsKeyFrame(videoCodecType[pt], b, off, len)) {
+            currentLayer = layer;
+            waited = 0;
+            return true;
+        }
+        if (waited++ % ASK_EVERY == 0) {
+            long want = layers.ssrc(target);
+            if (want >= 0) {
+                requestKeyFrame(want, false);
+            } else if (currentLayer < 0) {
+                requestKeyFrame(ssrc, false);
+            }
+        }
+        return layer == currentLayer;
+    }
+
+    /** The receiver's choice of the sender's simulcast layer (signalling thread); asks for its key frame. */
+    void selectLayer(int layer) {
+        targetLayer = layer;
+        long want = layers.ssrc(layer);
+        if (want >= 0 && layer != currentLayer) {
+            requestKeyFrame(want, false);
         }
     }
 
@@ -223,8 +296,12 @@ final class MediaRoute implements AutoCloseable {
     }
 
     /** Asks this route's source for a key frame of the video it is sending us. */
-    synchronized void requestKeyFrame(boolean fir) {
-        long media = video == null ? -1 : video.sourceSsrc();
+    void requestKeyFrame(boolean fir) {
+        requestKeyFrame(video == null ? -1 : video.sourceSsrc(), fir);
+    }
+
+    /** Asks this route's source for a key frame of its video stream {@code media}. */
+    synchronized void requestKeyFrame(long media, boolean fir) {
         if (media < 0) {
             return;
         }

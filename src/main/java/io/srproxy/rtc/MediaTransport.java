@@ -40,6 +40,19 @@ public interface MediaTransport extends AutoCloseable {
         return codecs().stream().filter(c -> c.kind() == kind).findFirst();
     }
 
+    /** The header extensions negotiated for what we receive (none for plain RTP); may change on renegotiation. */
+    default RtpExtensions receivedExtensions() {
+        return RtpExtensions.NONE;
+    }
+
+    /**
+     * False when what is sent must carry no RTP header extension: plain RTP to SIP legs, which
+     * negotiated none (a browser's audio level would otherwise reach the phone as it is).
+     */
+    default boolean takesHeaderExtensions() {
+        return true;
+    }
+
     /** A short description for logs, e.g. "webrtc 127.0.0.1:50000". */
     String describe();
 

@@ -39,6 +39,10 @@ public final class Member {
     private final Map<String, OutboundStream> streamsByMid = new HashMap<>();
     private final Map<String, MediaKind> kindsByMid = new HashMap<>();
     private List<Want> wants = List.of();
+    private final AudioLevelMeter audioLevel;
+    private final SimulcastLayers simulcast;
+    /** The simulcast layer it takes of each sender's video (absent: high); under the channel's lock. */
+    private final Map<String, Integer> videoLayers = new HashMap<>();
 
     public Member(String uid, MediaTransport transport, Consumer<RtcEvent> events) {
         this(uid, transport, events, false);
@@ -51,6 +55,29 @@ public final class Member {
         this.multistream = multistream;
         this.audioOut = new OutboundStream(transport.sendSsrc(MediaKind.AUDIO), audioClock());
         this.videoOut = new OutboundStream(transport.sendSsrc(MediaKind.VIDEO), 90000);
+        this.audioLevel = new AudioLevelMeter(transport);
+        this.simulcast = new SimulcastLayers(transport);
+    }
+
+    /** Its microphone's level, from the audio level its packets carry. */
+    AudioLevelMeter audioLevel() {
+        return audioLevel;
+    }
+
+    /** Its video's simulcast layers (inactive without dual stream). */
+    SimulcastLayers simulcast() {
+        return simulcast;
+    }
+
+    /** The layer ({@link SimulcastLayers#HIGH} or LOW) it takes of {@code sourceUid}'s video. */
+    int videoLayer(String sourceUid) {
+        return videoLayers.getOrDefault(sourceUid, SimulcastLayers.HIGH);
+    }
+
+    /** Sets the layer it takes of {@code sourceUid}; forgets the choices about members not in {@code present}. */
+    void setVideoLayer(String sourceUid, int layer, java.util.Collection<String> present) {
+        videoLayers.keySet().retainAll(present);
+        videoLayers.put(sourceUid, layer);
     }
 
     private int audioClock() {

@@ -99,19 +99,22 @@ public final class RtcService implements AutoCloseable {
         this.registry = new ChannelRegistry(workers, options.maxMembers());
         this.mux = new UdpMux(new InetSocketAddress(options.bindIp(), options.port()), options.ioThreads(), options.clock());
         this.webrtc = new WebRtcEndpoint(mux, options.advertisedIp(), (int) options.dtlsTimeout().toMillis());
+        sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "rtc-consent");
+            t.setDaemon(true);
+            return t;
+        });
         if (options.sweep()) {
-            sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "rtc-consent");
-                t.setDaemon(true);
-                return t;
-            });
             sweeper.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
-        } else {
-            sweeper = null;
         }
         log.info("RTC service: media on udp {}:{}, advertised as {}", options.bindIp(), mux.port(),
                 options.fromSignalling() ? "the address each client reached srproxy at (else " + options.advertisedIp() + ")"
                         : options.advertisedIp());
+    }
+
+    /** The service's one timer thread (consent sweep, volume indicators): tasks on it must be short. */
+    public ScheduledExecutorService timer() {
+        return sweeper;
     }
 
     public static RtcService start(RtxConfig config) {

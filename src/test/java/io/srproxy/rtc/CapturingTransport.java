@@ -12,6 +12,8 @@ public final class CapturingTransport implements MediaTransport {
     private final List<Codec> codecs;
     private final long ssrc;
     private volatile PacketHandler handler = PacketHandler.NONE;
+    /** What its "SDP" negotiated for received header extensions; tests set it. */
+    volatile RtpExtensions extensions = RtpExtensions.NONE;
 
     public CapturingTransport(long ssrc, Codec... codecs) {
         this.ssrc = ssrc;
@@ -57,6 +59,11 @@ public final class CapturingTransport implements MediaTransport {
     @Override
     public long sendSsrc(MediaKind kind) {
         return kind == MediaKind.AUDIO ? ssrc : ssrc + 1;
+    }
+
+    @Override
+    public RtpExtensions receivedExtensions() {
+        return extensions;
     }
 
     @Override

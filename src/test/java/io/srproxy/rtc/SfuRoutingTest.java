@@ -115,6 +115,11 @@ class SfuRoutingTest {
         long cVideoAtB = bSsrc.get("v-c");
         int seqAtB = b.sentRtp.stream().filter(p -> RtpHeader.ssrc(p, 0) == cVideoAtB)
                 .mapToInt(p -> RtpHeader.sequence(p, 0)).findFirst().orElseThrow();
+        // each new receiver's first video packet asked its sender for a key frame (two receivers each)
+        assertThat(a.sentRtcp).hasSize(2).allMatch(p -> RtpHeader.readUint32(p, 8) == 0xAAA1 && (p[0] & 0x1F) == 1);
+        assertThat(c.sentRtcp).hasSize(2).allMatch(p -> RtpHeader.readUint32(p, 8) == 0xCCC1 && (p[0] & 0x1F) == 1);
+        a.sentRtcp.clear();
+        c.sentRtcp.clear();
 
         // b's PLI about c's video goes to c, with c's own SSRC as media source
         byte[] pli = new byte[12];
@@ -144,11 +149,51 @@ class SfuRoutingTest {
         assertThat(((passed[12] & 0xFF) << 8) | (passed[13] & 0xFF)).isEqualTo(9000);
         assertThat(a.sentRtcp).isEmpty();
 
+        // b's FIR naming a's video goes to a, asking for a's own SSRC
+        long aVideoAtB = bSsrc.get("v-a");
+        byte[] fir = new byte[20];
+        fir[0] = (byte) 0x84;
+        fir[1] = (byte) 206;
+        fir[3] = 4;
+        RtpHeader.writeUint32(fir, 4, 0xB1);
+        RtpHeader.writeUint32(fir, 12, aVideoAtB);
+        fir[16] = 1;
+        b.receiveRtcp(fir);
+        assertThat(a.sentRtcp).hasSize(1);
+        assertThat(a.sentRtcp.get(0)[0] & 0x1F).isEqualTo(4);
+        assertThat(RtpHeader.readUint32(a.sentRtcp.get(0), 12)).isEqualTo(0xAAA1);
+        assertThat(c.sentRtcp).hasSize(2);
+
+        // c's PLI about a's video goes to a too, not to b
+        Map<String, Long> cSsrc = subscribeAll("c", "a", "b");
+        RtpHeader.writeUint32(pli, 8, cSsrc.get("v-a"));
+        transports.get("c").receiveRtcp(pli);
+        assertThat(a.sentRtcp).hasSize(2);
+        assertThat(RtpHeader.readUint32(a.sentRtcp.get(1), 8)).isEqualTo(0xAAA1);
+        assertThat(b.sentRtcp).isEmpty();
+
         // a PLI naming an SSRC b does not receive goes nowhere
         RtpHeader.writeUint32(pli, 8, 0x12345678L);
         b.receiveRtcp(pli);
-        assertThat(a.sentRtcp).isEmpty();
+        assertThat(a.sentRtcp).hasSize(2);
         assertThat(c.sentRtcp).hasSize(2);
+    }
+
+    @Test
+    void aNewSubscribersVideoStartsWithAKeyFrameRequest() {
+        CapturingTransport a = join("a", 0xA0, Codec.opus(111), VP8_96);
+        join("b", 0xB0, Codec.opus(111), VP8_96);
+        subscribeAll("b", "a");
+        a.receiveRtp(rtp(96, 1, 90000, 0xAAA1));
+        a.receiveRtp(rtp(96, 2, 90000, 0xAAA1));
+        assertThat(a.sentRtcp).hasSize(1); // once per route, not per packet
+        // a third member subscribes: its route asks for a key frame of its own
+        join("c", 0xC0, Codec.opus(111), VP8_96);
+        subscribeAll("c", "a");
+        a.receiveRtp(rtp(96, 3, 93000, 0xAAA1));
+        assertThat(a.sentRtcp).hasSize(2);
+        assertThat(RtpHeader.readUint32(a.sentRtcp.get(1), 8)).isEqualTo(0xAAA1);
+        assertThat(transports.get("c").sentRtp).hasSize(1);
     }
 
     @Test
@@ -237,9 +282,10 @@ class SfuRoutingTest {
         pli[1] = (byte) 206;
         pli[3] = 2;
         RtpHeader.writeUint32(pli, 8, 0); // a peer that leaves the media SSRC 0 still gets its key frame
+        assertThat(a.sentRtcp).hasSize(1); // the route's first video asked for a key frame
         b.receiveRtcp(pli);
-        assertThat(a.sentRtcp).hasSize(1);
-        assertThat(RtpHeader.readUint32(a.sentRtcp.get(0), 8)).isEqualTo(0x1112);
+        assertThat(a.sentRtcp).hasSize(2);
+        assertThat(RtpHeader.readUint32(a.sentRtcp.get(1), 8)).isEqualTo(0x1112);
         assertThatThrownBy(() -> join("c", 0xC0, Codec.opus(111))).isInstanceOf(RtcException.class)
                 .hasMessageContaining("without multistream");
     }

@@ -86,6 +86,25 @@ public final class RtpHeader {
         return len - header - pad;
     }
 
+    /**
+     * Removes the header extension block in place (the payload moves up, the X bit is cleared);
+     * returns the packet's new length, or {@code len} when it has none or is truncated.
+     */
+    public static int removeExtension(byte[] b, int off, int len) {
+        if (!extension(b, off)) {
+            return len;
+        }
+        int start = off + FIXED_HEADER_LENGTH + 4 * csrcCount(b, off);
+        int header = headerLength(b, off, len);
+        if (header > len) {
+            return len;
+        }
+        int block = off + header - start;
+        System.arraycopy(b, off + header, b, start, len - header);
+        b[off] = (byte) (b[off] & ~0x10);
+        return len - block;
+    }
+
     public static void setMarker(byte[] b, int off, boolean marker) {
         b[off + 1] = (byte) (marker ? b[off + 1] | 0x80 : b[off + 1] & 0x7F);
     }

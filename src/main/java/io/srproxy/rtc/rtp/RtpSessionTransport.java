@@ -58,6 +58,11 @@ public final class RtpSessionTransport implements MediaTransport {
     }
 
     @Override
+    public boolean takesHeaderExtensions() {
+        return false; // the SDP with the phone negotiates none
+    }
+
+    @Override
     public String describe() {
         return "rtp " + session.localRtpAddress() + " <-> " + session.remoteRtpAddress();
     }

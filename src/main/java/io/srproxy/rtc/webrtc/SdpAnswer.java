@@ -3,6 +3,7 @@ package io.srproxy.rtc.webrtc;
 import io.srproxy.rtc.Codec;
 import io.srproxy.rtc.MediaKind;
 import io.srproxy.rtc.RtcException;
+import io.srproxy.rtc.RtpExtensions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -227,6 +228,71 @@ public final class SdpAnswer {
                 : List.of(new Codec("telephone-event", chosen.payloadType(), chosen.clockRate(), 1, chosen.fmtp()));
     }
 
+    /** True when srproxy receives media on this accepted line (the client sends on it). */
+    private static boolean receiving(Choice c) {
+        String d = c.direction() != null ? c.direction() : answerDirection(c.media().direction());
+        return c.accepted() && (d.equals("recvonly") || d.equals("sendrecv"));
+    }
+
+    /**
+     * The rids a line's simulcast is answered with (RFC 8853): on a multistream publish video line
+     * that offers {@code a=simulcast:send} with two or more rids and the rtp-stream-id extension,
+     * its first two rids (the SDK offers the high layer first); else empty, and the client then
+     * sends one encoding.
+     */
+    static List<String> simulcastRids(Choice c) {
+        SdpOffer.Media m = c.media();
+        if (c.direction() == null || !c.direction().equals("recvonly") || c.kind() != MediaKind.VIDEO
+                || m.sendRids().size() < 2 || m.extmapId(RtpExtensions.RID_URI) <= 0) {
+            return List.of();
+        }
+        return m.sendRids().subList(0, 2);
+    }
+
+    /**
+     * The header extensions we read from what the client sends, as answered: the audio level on
+     * its (first) audio line, the rtp-stream-id on its simulcast video line.
+     */
+    public static RtpExtensions receivedExtensions(List<Choice> choices) {
+        int level = 0;
+        int rid = 0;
+        List<String> rids = List.of();
+        for (Choice c : choices) {
+            if (!receiving(c)) {
+                continue;
+            }
+            if (c.kind() == MediaKind.AUDIO && level == 0) {
+                level = c.media().extmapId(RtpExtensions.AUDIO_LEVEL_URI);
+            } else if (c.kind() == MediaKind.VIDEO && rids.isEmpty() && !simulcastRids(c).isEmpty()) {
+                rids = simulcastRids(c);
+                rid = c.media().extmapId(RtpExtensions.RID_URI);
+            }
+        }
+        return new RtpExtensions(level, rid, rids);
+    }
+
+    /** The a=extmap lines (and simulcast) of a line we receive on: ids as the offer gave them. */
+    private static void receiveExtensions(StringBuilder s, Choice c) {
+        if (!receiving(c)) {
+            return;
+        }
+        SdpOffer.Media m = c.media();
+        if (c.kind() == MediaKind.AUDIO && m.extmapId(RtpExtensions.AUDIO_LEVEL_URI) > 0) {
+            line(s, "a=extmap:" + m.extmapId(RtpExtensions.AUDIO_LEVEL_URI) + " " + RtpExtensions.AUDIO_LEVEL_URI);
+        }
+        List<String> rids = simulcastRids(c);
+        if (!rids.isEmpty()) {
+            if (m.extmapId(RtpExtensions.MID_URI) > 0) {
+                line(s, "a=extmap:" + m.extmapId(RtpExtensions.MID_URI) + " " + RtpExtensions.MID_URI);
+            }
+            line(s, "a=extmap:" + m.extmapId(RtpExtensions.RID_URI) + " " + RtpExtensions.RID_URI);
+            for (String rid : rids) {
+                line(s, "a=rid:" + rid + " recv");
+            }
+            line(s, "a=simulcast:recv " + String.join(";", rids));
+        }
+    }
+
     /** SDP's addrtype (RFC 4566 5.7) of an address literal. */
     static String addressType(String address) {
         return address.indexOf(':') >= 0 ? "IP6" : "IP4";
@@ -284,6 +350,7 @@ public final class SdpAnswer {
             String direction = c.direction() != null ? c.direction() : answerDirection(m.direction());
             line(s, "a=" + direction);
             line(s, "a=rtcp-mux");
+            receiveExtensions(s, c);
             for (Codec codec : c.codecs()) {
                 String rtpmap = codec.name() + "/" + codec.clockRate() + (codec.channels() > 1 ? "/" + codec.channels() : "");
                 line(s, "a=rtpmap:" + codec.payloadType() + " " + rtpmap);

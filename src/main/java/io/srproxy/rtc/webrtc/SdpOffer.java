@@ -17,10 +17,22 @@ public record SdpOffer(String iceUfrag, String icePwd, String fingerprintSha256,
     /** One payload format of an m-line. */
     public record Format(int payloadType, String name, int clockRate, int channels, String fmtp, List<String> rtcpFb) {}
 
-    /** One m-line. */
-    /** One m-line; {@code proto} and {@code fmts} as written, for echoing a rejected line. */
+    /**
+     * One m-line; {@code proto} and {@code fmts} as written, for echoing a rejected line;
+     * {@code extmaps}: header extension URI to id (RFC 8285); {@code sendRids}: the rids of
+     * {@code a=simulcast:send} (RFC 8853) that have an {@code a=rid:... send}, in the offer's order.
+     */
     public record Media(String type, int port, String proto, String fmts, String mid, String direction, boolean rtcpMux,
-                        List<Format> formats) {}
+                        List<Format> formats, Map<String, Integer> extmaps, List<String> sendRids) {
+
+        /** The id the offer gives header extension {@code uri}, or 0 when it does not offer it. */
+        public int extmapId(String uri) {
+            return extmaps.getOrDefault(uri, 0);
+        }
+    }
+
+    /** At most this many a=extmap and a=rid lines are kept per m-line (browsers offer about ten). */
+    static final int MAX_EXTMAPS = 32;
 
     public static final int MAX_SDP_BYTES = 32 * 1024;
 
@@ -109,6 +121,9 @@ public record SdpOffer(String iceUfrag, String icePwd, String fingerprintSha256,
         String direction = "sendrecv";
         boolean rtcpMux;
         boolean bundleOnly;
+        final Map<String, Integer> extmaps = new LinkedHashMap<>();
+        final List<String> rids = new ArrayList<>();
+        String simulcastSend = "";
 
         private MediaBuilder(String type, int port, String proto, String fmts) {
             this.type = type;
@@ -161,8 +176,51 @@ public record SdpOffer(String iceUfrag, String icePwd, String fingerprintSha256,
                         fb.computeIfAbsent(pt(p[0]), k -> new ArrayList<>()).add(p[1]);
                     }
                 }
+                case "extmap" -> {
+                    // a=extmap:<id>[/<direction>] <uri> [<attributes>]
+                    String[] p = arg.split("\\s+");
+                    if (p.length >= 2 && extmaps.size() < MAX_EXTMAPS) {
+                        String id = p[0].split("/", 2)[0];
+                        try {
+                            int v = Integer.parseInt(id);
+                            if (v >= 1 && v <= 255) {
+                                extmaps.putIfAbsent(p[1], v);
+                            }
+                        } catch (NumberFormatException e) {
+                            throw bad("a=extmap id '" + id + "' is not a number");
+                        }
+                    }
+                }
+                case "rid" -> {
+                    // a=rid:<rid-id> send [<restrictions>]
+                    String[] p = arg.split("\\s+");
+                    if (p.length >= 2 && p[1].equals("send") && rids.size() < MAX_EXTMAPS && !rids.contains(p[0])) {
+                        rids.add(p[0]);
+                    }
+                }
+                case "simulcast" -> {
+                    String[] p = arg.split("\\s+");
+                    if (p.length >= 2 && p[0].equals("send")) {
+                        simulcastSend = p[1];
+                    }
+                }
                 default -> { }
             }
+        }
+
+        /** The rids of a=simulcast:send (alternatives "a,b" count by their first) that have an a=rid send line. */
+        private List<String> sendRids() {
+            List<String> out = new ArrayList<>();
+            for (String layer : simulcastSend.split(";")) {
+                String rid = layer.split(",")[0].strip();
+                if (rid.startsWith("~")) {
+                    continue; // paused by the offerer
+                }
+                if (rids.contains(rid) && !out.contains(rid)) {
+                    out.add(rid);
+                }
+            }
+            return List.copyOf(out);
         }
 
         private static int pt(String s) {
@@ -195,7 +253,8 @@ public record SdpOffer(String iceUfrag, String icePwd, String fingerprintSha256,
             // RFC 8843 7.5.3: with max-bundle, Firefox offers every m-line after the first with port 0
             // and a=bundle-only; such a line is wanted (it rides the bundle's transport), not rejected
             int effectivePort = port == 0 && bundleOnly ? BUNDLED_PORT : port;
-            return new Media(type, effectivePort, proto, fmts, mid, direction, rtcpMux, List.copyOf(formats));
+            return new Media(type, effectivePort, proto, fmts, mid, direction, rtcpMux, List.copyOf(formats),
+                    java.util.Collections.unmodifiableMap(new LinkedHashMap<>(extmaps)), sendRids());
         }
     }
 }

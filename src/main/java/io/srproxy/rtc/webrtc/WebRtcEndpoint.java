@@ -157,6 +157,7 @@ public final class WebRtcEndpoint implements AutoCloseable {
                 }
             }
         }
+        t.setReceivedExtensions(SdpAnswer.receivedExtensions(choices));
         String answer = SdpAnswer.write(choices, new SdpAnswer.Local(t.localUfrag(), t.localPwd(),
                 identity.fingerprint(), addresses, mux.port(), audioSsrc, videoSsrc, "srproxy"), t.sdpSessionId(), 2);
         return new Accepted(t, answer);
@@ -223,9 +224,11 @@ public final class WebRtcEndpoint implements AutoCloseable {
         if (switched != null) {
             t.switchCodecs(switched);
         }
-        return new Renegotiated(SdpAnswer.write(choices, new SdpAnswer.Local(t.localUfrag(), t.localPwd(), identity.fingerprint(),
+        String answer = SdpAnswer.write(choices, new SdpAnswer.Local(t.localUfrag(), t.localPwd(), identity.fingerprint(),
                 addresses, mux.port(), t.sendSsrc(io.srproxy.rtc.MediaKind.AUDIO),
-                t.sendSsrc(io.srproxy.rtc.MediaKind.VIDEO), "srproxy"), t.sdpSessionId(), t.nextSdpVersion()), switched != null);
+                t.sendSsrc(io.srproxy.rtc.MediaKind.VIDEO), "srproxy"), t.sdpSessionId(), t.nextSdpVersion());
+        t.setReceivedExtensions(SdpAnswer.receivedExtensions(choices));
+        return new Renegotiated(answer, switched != null);
     }
 
     private String token(int n) {

@@ -66,6 +66,7 @@ public final class WebRtcTransport implements MediaTransport {
     private static final ThreadLocal<SrtpSession.Failure> FAILURES = ThreadLocal.withInitial(SrtpSession.Failure::new);
 
     private volatile PacketHandler handler = PacketHandler.NONE;
+    private volatile io.srproxy.rtc.RtpExtensions receivedExtensions = io.srproxy.rtc.RtpExtensions.NONE;
     private final SequenceGaps gaps = new SequenceGaps();
     private volatile InetSocketAddress remote;
     private volatile SrtpSession srtp;
@@ -239,6 +240,16 @@ public final class WebRtcTransport implements MediaTransport {
             counters.media.sequenceChange(gaps.onPacket(RtpHeader.ssrc(b, off), RtpHeader.sequence(b, off)));
             handler.onRtp(b, off, n);
         }
+    }
+
+    @Override
+    public io.srproxy.rtc.RtpExtensions receivedExtensions() {
+        return receivedExtensions;
+    }
+
+    /** Set from each answer we give (join, renegotiation). */
+    void setReceivedExtensions(io.srproxy.rtc.RtpExtensions extensions) {
+        this.receivedExtensions = extensions;
     }
 
     @Override

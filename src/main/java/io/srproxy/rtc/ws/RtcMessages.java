@@ -13,7 +13,7 @@ final class RtcMessages {
     @JsonIgnoreProperties(ignoreUnknown = true)
     record Request(String type, String appId, String channel, String uid, String token, String sdp,
                    String mediaType, Boolean muted, Boolean multistream, List<Subscription> subscriptions,
-                   Boolean codecSwitch) {}
+                   Boolean codecSwitch, Integer streamType, Integer interval) {}
 
     /** One m-line of a multistream client and the member media it carries; {@code ssrc} in answers. */
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -66,6 +66,15 @@ final class RtcMessages {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record UserEvent(String type, String uid, String mediaType, String reason, Boolean muted) {}
+
+    record Volume(String uid, int level) {}
+
+    /** Each member's audio level (0..100) since the last report, and the active speaker (null: nobody yet). */
+    record VolumeIndicator(String type, List<Volume> levels, String activeSpeaker) {
+        VolumeIndicator(List<Volume> levels, String activeSpeaker) {
+            this("volume-indicator", levels, activeSpeaker);
+        }
+    }
 
     record ConnectionState(String type, String state, String reason) {
         ConnectionState(String state, String reason) {

@@ -60,6 +60,9 @@ final class RtcSignalSession {
     static final int MAX_WAITING_FRAMES = 16;
     /** Set when the client joined with "codecSwitch": it re-offers on "renegotiate" to switch its audio codec. */
     private AudioSwitchAdvice audioSwitch;
+    /** The volume indicator's reader and its periodic report (null until the client asks for it). */
+    private io.srproxy.rtc.AudioLevels levels;
+    private java.util.concurrent.ScheduledFuture<?> volumeReports;
 
     /** The server side of the client's WebSocket: the address it reached us at (null when unknown). */
     private final java.net.InetAddress signallingLocal;
@@ -134,6 +137,8 @@ final class RtcSignalSession {
                 case "publish", "unpublish" -> joinedChannel().publish(uid, kind(req), type.equals("publish"));
                 case "mute" -> joinedChannel().mute(uid, kind(req), Boolean.TRUE.equals(req.muted()));
                 case "offer" -> renegotiate(req);
+                case "enableAudioVolumeIndicator" -> enableVolumeIndicator(req);
+                case "setRemoteVideoStreamType" -> setRemoteVideoStreamType(req);
                 default -> throw new RtcException("bad-request", "unknown request type '" + type + "'");
             }
         } catch (RtcException e) {
@@ -319,6 +324,49 @@ final class RtcSignalSession {
         }
     }
 
+    /** Volume reports every {@code interval} ms (default 2000, at least 200): one now, then periodically. */
+    private void enableVolumeIndicator(RtcMessages.Request req) {
+        joinedChannel();
+        int interval = req.interval() == null ? DEFAULT_VOLUME_INTERVAL_MS : req.interval();
+        if (interval < MIN_VOLUME_INTERVAL_MS || interval > 60_000) {
+            throw new RtcException("bad-request", "interval must be " + MIN_VOLUME_INTERVAL_MS + "..60000 ms");
+        }
+        if (levels == null) {
+            levels = new io.srproxy.rtc.AudioLevels();
+        }
+        if (volumeReports != null) {
+            volumeReports.cancel(false);
+        }
+        reportVolumes();
+        volumeReports = rtc.timer().scheduleAtFixedRate(() -> serial.execute(this::reportVolumes),
+                interval, interval, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    static final int DEFAULT_VOLUME_INTERVAL_MS = 2000;
+    static final int MIN_VOLUME_INTERVAL_MS = 200;
+
+    private void reportVolumes() {
+        if (channel == null || levels == null) {
+            return;
+        }
+        Channel ch = rtc.channels().channel(channel).orElse(null);
+        if (ch == null) {
+            return;
+        }
+        io.srproxy.rtc.AudioLevels.Report r = levels.read(ch);
+        send(new RtcMessages.VolumeIndicator(r.levels().stream()
+                .map(l -> new RtcMessages.Volume(l.uid(), l.level())).toList(), r.activeSpeaker()));
+    }
+
+    /** Which of {@code uid}'s video layers this client takes: streamType 0 (high) or 1 (low). */
+    private void setRemoteVideoStreamType(RtcMessages.Request req) {
+        Channel ch = joinedChannel();
+        if (req.uid() == null || req.streamType() == null || (req.streamType() != 0 && req.streamType() != 1)) {
+            throw new RtcException("bad-request", "setRemoteVideoStreamType needs uid and streamType 0 (high) or 1 (low)");
+        }
+        ch.setRemoteVideoStreamType(uid, req.uid(), req.streamType());
+    }
+
     /** True when {@code s} may stand as an a=msid stream id as it is (RFC 8830: 1..64 token characters). */
     static boolean msidToken(String s) {
         if (s.isEmpty() || s.length() > 64) {
@@ -395,6 +443,11 @@ final class RtcSignalSession {
         rtc.channels().leave(channel, uid, reason);
         log.debug("rtc session {} left {} ({})", LogSafe.of(uid), LogSafe.of(channel), reason);
         WebRtcTransport t = transport;
+        if (volumeReports != null) {
+            volumeReports.cancel(false);
+            volumeReports = null;
+        }
+        levels = null;
         channel = null;
         uid = null;
         transport = null;

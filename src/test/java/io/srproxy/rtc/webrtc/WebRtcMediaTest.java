@@ -103,6 +103,10 @@ class WebRtcMediaTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> bob.rtpReceived.get() == 1);
         long videoSsrcAtBob = answerSsrc(bobSide.answerSdp(), "video");
         assertThat(RtpHeader.ssrc(bob.received.get(0), 0)).isEqualTo(videoSsrcAtBob);
+        // the route's first video packet asked alice for a key frame, so bob's video starts at once
+        await().atMost(Duration.ofSeconds(5)).until(() -> alice.rtcpReceived.get() == 1);
+        assertThat(alice.received.get(0)[0] & 0x1F).isEqualTo(1);
+        assertThat(RtpHeader.readUint32(alice.received.get(0), 8)).isEqualTo(0x3333);
         byte[] pli = new byte[12];
         pli[0] = (byte) 0x81;
         pli[1] = (byte) 206;
@@ -110,8 +114,8 @@ class WebRtcMediaTest {
         RtpHeader.writeUint32(pli, 4, 0x4444);
         RtpHeader.writeUint32(pli, 8, videoSsrcAtBob);
         bob.sendRtcp(pli);
-        await().atMost(Duration.ofSeconds(5)).until(() -> alice.rtcpReceived.get() == 1);
-        byte[] got = alice.received.get(0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> alice.rtcpReceived.get() == 2);
+        byte[] got = alice.received.get(1);
         assertThat(got[1] & 0xFF).isEqualTo(206);
         assertThat(got[0] & 0x1F).isEqualTo(1);
         assertThat(RtpHeader.readUint32(got, 8)).isEqualTo(0x3333); // the sender's own SSRC
@@ -128,8 +132,8 @@ class WebRtcMediaTest {
         nack[13] = (byte) forwardedSeq;
         nack[15] = 0b101; // and two after it
         bob.sendRtcp(nack);
-        await().atMost(Duration.ofSeconds(5)).until(() -> alice.rtcpReceived.get() == 2);
-        byte[] nackGot = alice.received.get(1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> alice.rtcpReceived.get() == 3);
+        byte[] nackGot = alice.received.get(2);
         assertThat(nackGot[1] & 0xFF).isEqualTo(205);
         assertThat(RtpHeader.readUint32(nackGot, 8)).isEqualTo(0x3333);
         assertThat(((nackGot[12] & 0xFF) << 8) | (nackGot[13] & 0xFF)).isEqualTo(1); // alice sent it as seq 1
@@ -144,8 +148,8 @@ class WebRtcMediaTest {
         RtpHeader.writeUint32(fir, 12, videoSsrcAtBob);
         fir[16] = 1;
         bob.sendRtcp(fir);
-        await().atMost(Duration.ofSeconds(5)).until(() -> alice.rtcpReceived.get() == 3);
-        byte[] firGot = alice.received.get(2);
+        await().atMost(Duration.ofSeconds(5)).until(() -> alice.rtcpReceived.get() == 4);
+        byte[] firGot = alice.received.get(3);
         assertThat(firGot[0] & 0x1F).isEqualTo(4);
         assertThat(RtpHeader.readUint32(firGot, 4 + 8)).isEqualTo(0x3333);
     }
