@@ -214,7 +214,8 @@ public final class RtmLoadHarness {
         LogSetup.apply(new RtxConfig.Log(3, Optional.empty(), 100), true);
         SystemTimers timers = new SystemTimers();
         RtmService service = RtmService.create(APP, timers);
-        WebServer web = new WebServer("127.0.0.1", 0, List.of(new RtmWebSocket(service),
+        // the per-socket request limit (50/s) would cap each pair: the bench measures the service, not the limit
+        WebServer web = new WebServer("127.0.0.1", 0, List.of(new RtmWebSocket(service, new RtmWebSocket.Limits(10_000, 1_000_000)),
                 routes -> routes.get("/bench/heap", ctx -> {
                     for (int i = 0; i < 3; i++) {
                         System.gc();
