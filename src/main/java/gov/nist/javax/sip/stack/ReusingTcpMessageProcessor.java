@@ -35,11 +35,16 @@ public class ReusingTcpMessageProcessor extends NioTcpMessageProcessor {
 
         @Override
         public void sendMessage(byte[] message, InetAddress address, int port, boolean retry) throws IOException {
-            SocketChannel s = socketChannel;
-            if (s != null && s.isConnected() && s.isOpen() && address.equals(peerAddress) && port == peerPort) {
-                ((NioTcpMessageProcessor) messageProcessor).nioHandler.putSocket(NIOHandler.makeKey(address, port), s);
-            }
+            keepSocket(this, address, port);
             super.sendMessage(message, address, port, retry);
+        }
+    }
+
+    /** Puts {@code channel}'s open socket back in its handler's table when it is the one to {@code address:port}. */
+    static void keepSocket(NioTcpMessageChannel channel, InetAddress address, int port) {
+        SocketChannel s = channel.socketChannel;
+        if (s != null && s.isConnected() && s.isOpen() && address.equals(channel.peerAddress) && port == channel.peerPort) {
+            ((NioTcpMessageProcessor) channel.messageProcessor).nioHandler.putSocket(NIOHandler.makeKey(address, port), s);
         }
     }
 }

@@ -2,7 +2,6 @@ package gov.nist.javax.sip.stack;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.channels.SocketChannel;
 
 /**
  * {@link ReusingTcpMessageProcessor}'s fix for TLS: the TLS connection we open keeps its socket in
@@ -30,10 +29,7 @@ public class ReusingTlsMessageProcessor extends NioTlsMessageProcessor {
 
         @Override
         public void sendMessage(byte[] message, InetAddress address, int port, boolean retry) throws IOException {
-            SocketChannel s = socketChannel;
-            if (s != null && s.isConnected() && s.isOpen() && address.equals(peerAddress) && port == peerPort) {
-                ((NioTcpMessageProcessor) messageProcessor).nioHandler.putSocket(NIOHandler.makeKey(address, port), s);
-            }
+            ReusingTcpMessageProcessor.keepSocket(this, address, port);
             super.sendMessage(message, address, port, retry);
         }
     }
