@@ -19,12 +19,19 @@ final class Fanout implements PacketHandler {
     private final MediaRoute[] in;
     private final long[] inVideoSsrc;
     private final byte[] scratch;
+    private final PacketHandler tap;
 
     /**
      * @param out the routes from this member, one per receiver
      * @param in  the routes to this member (their video SSRCs are what its feedback names)
      */
     Fanout(MediaRoute[] out, MediaRoute[] in) {
+        this(out, in, null);
+    }
+
+    /** @param tap also sees every RTP packet from this member first, and must not change it (a conference mixer's input), or null */
+    Fanout(MediaRoute[] out, MediaRoute[] in, PacketHandler tap) {
+        this.tap = tap;
         this.out = out.clone();
         this.in = in.clone();
         this.inVideoSsrc = new long[in.length];
@@ -36,6 +43,9 @@ final class Fanout implements PacketHandler {
 
     @Override
     public void onRtp(byte[] b, int off, int len) {
+        if (tap != null) {
+            tap.onRtp(b, off, len);
+        }
         int pt = RtpHeader.payloadType(b, off);
         int last = -1;
         for (int i = out.length - 1; i >= 0; i--) {

@@ -12,10 +12,23 @@ public final class CapturingTransport implements MediaTransport {
     private final List<Codec> codecs;
     private final long ssrc;
     private volatile PacketHandler handler = PacketHandler.NONE;
+    private boolean plainRtp;
 
     public CapturingTransport(long ssrc, Codec... codecs) {
         this.ssrc = ssrc;
         this.codecs = List.of(codecs);
+    }
+
+    /** A capturing transport that plays a phone (a plain RTP member: hears the conference mix in a group). */
+    public static CapturingTransport phone(long ssrc, Codec... codecs) {
+        CapturingTransport t = new CapturingTransport(ssrc, codecs);
+        t.plainRtp = true;
+        return t;
+    }
+
+    @Override
+    public boolean plainRtp() {
+        return plainRtp;
     }
 
     /** Delivers a packet as if it arrived from the network (copied, with trailer room). */
