@@ -153,6 +153,14 @@ final class AppToSipCall extends BridgedCall {
         }
     }
 
+    /** An extension invited into a group call ({@code Conference: true}) hangs up when it is the last one there. */
+    @Override
+    protected void aloneInChannel() {
+        if (content.conference()) {
+            hangUpSip("everyone else left the conference");
+        }
+    }
+
     @Override
     protected void onFinished() {
         account.client().unsubscribePeersOnlineStatus(List.of(appUid));

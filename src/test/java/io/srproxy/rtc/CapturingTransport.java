@@ -19,6 +19,11 @@ public final class CapturingTransport implements MediaTransport {
         this.codecs = List.of(codecs);
     }
 
+    /** The RTP packets sent to it so far (for tests outside this package). */
+    public List<byte[]> sent() {
+        return sentRtp;
+    }
+
     /** A capturing transport that plays a phone (a plain RTP member: hears the conference mix in a group). */
     public static CapturingTransport phone(long ssrc, Codec... codecs) {
         CapturingTransport t = new CapturingTransport(ssrc, codecs);

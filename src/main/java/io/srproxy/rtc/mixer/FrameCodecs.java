@@ -2,13 +2,14 @@ package io.srproxy.rtc.mixer;
 
 import io.srproxy.rtc.Codec;
 import io.srproxy.rtc.codec.G711;
+import io.srproxy.rtc.codec.G722;
 import io.srproxy.rtc.codec.OpusDecoder;
 import io.srproxy.rtc.codec.OpusEncoder;
 
 /**
  * The mixer's decoders and encoders: every format to and from 8 kHz 16-bit PCM (the rate the
- * transcoders use too, so no resampler). Opus through libopus at 8 kHz, G.711 by table. G.722
- * has no codec in srproxy yet: a G.722 member is neither heard in nor fed by a mix.
+ * transcoders use too, so no resampler). Opus through libopus at 8 kHz, G.711 by table, G.722
+ * in its 8 kHz mode (the lower sub-band: narrowband, as the rest of the mix).
  */
 final class FrameCodecs {
 
@@ -31,7 +32,7 @@ final class FrameCodecs {
     }
 
     static boolean supports(Codec c) {
-        return c.isOpus() || c.isG711();
+        return c.isOpus() || c.isG711() || c.isG722();
     }
 
     /** Largest decoded packet: 120 ms of Opus at 8 kHz; G.711 packets are cut to this. */
@@ -50,6 +51,14 @@ final class FrameCodecs {
                 public void close() {
                     d.close();
                 }
+            };
+        }
+        if (c.isG722()) {
+            G722 g = new G722();
+            return (b, off, len, pcm, pcmOff) -> {
+                int n = Math.min(len, MAX_DECODED);
+                g.decode(b, off, pcm, pcmOff, n);
+                return n;
             };
         }
         boolean alaw = c.name().equalsIgnoreCase("PCMA");
@@ -73,6 +82,13 @@ final class FrameCodecs {
                 public void close() {
                     e.close();
                 }
+            };
+        }
+        if (c.isG722()) {
+            G722 g = new G722();
+            return (pcm, out, off) -> {
+                g.encode(pcm, 0, out, off, ConferenceMixer.FRAME);
+                return ConferenceMixer.FRAME;
             };
         }
         boolean alaw = c.name().equalsIgnoreCase("PCMA");

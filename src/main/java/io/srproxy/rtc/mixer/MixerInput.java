@@ -53,10 +53,12 @@ public final class MixerInput implements PacketHandler {
         return uid;
     }
 
-    /** On the sender's I/O thread: queue a copy. */
+    /** On the sender's I/O thread: queue a copy of an audio packet we can decode (video and events stay out of the ring). */
     @Override
     public void onRtp(byte[] b, int off, int len) {
-        ring.offer(b, off, len);
+        if (decoders[RtpHeader.payloadType(b, off)] != null) {
+            ring.offer(b, off, len);
+        }
     }
 
     @Override
