@@ -156,7 +156,7 @@ final class AppToSipCall extends BridgedCall {
     /** An extension invited into a group call ({@code Conference: true}) hangs up when it is the last one there. */
     @Override
     protected void aloneInChannel() {
-        if (content.conference()) {
+        if (content.conference() && pendingReason == null) {
             hangUpSip("everyone else left the conference");
         }
     }
