@@ -2,14 +2,14 @@ package io.srproxy.rtc.mixer;
 
 import io.srproxy.rtc.Codec;
 import io.srproxy.rtc.codec.G711;
-import io.srproxy.rtc.codec.G722;
 import io.srproxy.rtc.codec.OpusDecoder;
 import io.srproxy.rtc.codec.OpusEncoder;
 
 /**
  * The mixer's decoders and encoders: every format to and from 8 kHz 16-bit PCM (the rate the
- * transcoders use too, so no resampler). Opus through libopus at 8 kHz, G.711 by table, G.722
- * in its 8 kHz mode (the lower sub-band: narrowband, as the rest of the mix).
+ * transcoders use too, so no resampler). Opus through libopus at 8 kHz, G.711 by table. Nothing
+ * else: srproxy has no G.722 codec (only G.711 may be hand-written, and no approved library has
+ * one), so a G.722 leg is never mixed; the channel refuses the member that would make it so.
  */
 final class FrameCodecs {
 
@@ -32,7 +32,7 @@ final class FrameCodecs {
     }
 
     static boolean supports(Codec c) {
-        return c.isOpus() || c.isG711() || c.isG722();
+        return c.isOpus() || c.isG711();
     }
 
     /** Largest decoded packet: 120 ms of Opus at 8 kHz; G.711 packets are cut to this. */
@@ -51,14 +51,6 @@ final class FrameCodecs {
                 public void close() {
                     d.close();
                 }
-            };
-        }
-        if (c.isG722()) {
-            G722 g = new G722();
-            return (b, off, len, pcm, pcmOff) -> {
-                int n = Math.min(len, MAX_DECODED);
-                g.decode(b, off, pcm, pcmOff, n);
-                return n;
             };
         }
         boolean alaw = c.name().equalsIgnoreCase("PCMA");
@@ -82,13 +74,6 @@ final class FrameCodecs {
                 public void close() {
                     e.close();
                 }
-            };
-        }
-        if (c.isG722()) {
-            G722 g = new G722();
-            return (pcm, out, off) -> {
-                g.encode(pcm, 0, out, off, ConferenceMixer.FRAME);
-                return ConferenceMixer.FRAME;
             };
         }
         boolean alaw = c.name().equalsIgnoreCase("PCMA");
