@@ -29,6 +29,7 @@ abstract class BridgedCall {
     protected CallRecord record;
     private RtpSessionTransport leg;
     private String legUid;
+    private String bridgeProblem = "";
     private volatile boolean ended;
     private boolean answered;
     private boolean appInCall;
@@ -77,6 +78,7 @@ abstract class BridgedCall {
             log.info("call {}: SIP leg {} in channel {} ({})", id, LogSafe.of(uid), LogSafe.of(channelId), media.audio().name());
         } catch (RtcException | IllegalArgumentException e) {
             log.warn("call {}: cannot put the SIP leg into channel {}: {}", id, LogSafe.of(channelId), LogSafe.of(e.getMessage()));
+            bridgeProblem = e.getMessage();
             transport.close();
         }
     }
@@ -90,6 +92,11 @@ abstract class BridgedCall {
 
     /** Hook: everyone else has left the channel (a conference leg may hang up). */
     protected void aloneInChannel() {}
+
+    /** Why the SIP leg could not join the channel last time, or "". */
+    protected String bridgeProblem() {
+        return bridgeProblem;
+    }
 
     /** True once the SIP leg is a member of the channel. */
     protected boolean inChannel() {

@@ -4,7 +4,11 @@ import io.srproxy.log.LogSafe;
 import io.srproxy.sip.CallEnd;
 import io.srproxy.sip.CallListener;
 import io.srproxy.sip.IncomingCall;
+import io.srproxy.sip.Codec;
 import io.srproxy.sip.NegotiatedMedia;
+import io.srproxy.sip.OfferAnswer;
+import io.srproxy.sip.SipAgent;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +31,13 @@ final class ConferenceCall extends BridgedCall {
     static final int PIN_ATTEMPTS = 3;
     private static final int MAX_DIGITS = 32;
 
+    /**
+     * What a phone in a conference speaks, whatever {@code [media] codecs} says: G.711. The mixer
+     * has no G.722 (srproxy has no G.722 codec), and it mixes at 8 kHz anyway, where G.711 costs
+     * it a table look-up per sample and Opus a libopus encode per leg.
+     */
+    static final List<Codec> CODECS = List.of(Codec.PCMU, Codec.PCMA);
+
     private final IncomingCall sip;
     private final Optional<String> pin;
     private final String legUid;
@@ -41,6 +52,11 @@ final class ConferenceCall extends BridgedCall {
         this.sip = sip;
         this.pin = pin;
         this.legUid = ctx.identities().claim(sip.callerNumber());
+    }
+
+    /** Offer/answer for a conference leg: the configured codecs narrowed to {@link #CODECS}. */
+    static OfferAnswer codecs(SipAgent agent) {
+        return agent.offerAnswer().narrowedTo(CODECS);
     }
 
     /** On the SIP call's executor, from the incoming-call handler: take over its events. */
@@ -72,7 +88,7 @@ final class ConferenceCall extends BridgedCall {
         }
         bridge(sip, sip.media(), legUid);
         if (!inChannel()) {
-            hangUp("cannot join room " + channelId);
+            hangUp("cannot join room " + channelId + ": " + bridgeProblem());
         }
     }
 

@@ -153,6 +153,9 @@ public final class Gateway implements AutoCloseable {
             call.reject(404);
             return true;
         }
+        if (!call.answerOnly(ConferenceCall.codecs(ctx.sip()), "a conference room takes PCMU or PCMA only")) {
+            return true; // refused 488, the reason in a Warning header
+        }
         new ConferenceCall(ctx, call, room, conf.pin()).start();
         return true;
     }

@@ -2,6 +2,7 @@ package io.srproxy.rtc;
 
 import io.srproxy.log.LogSafe;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -86,6 +87,7 @@ public final class Channel {
         }
         if (members.size() >= 2) {
             refuseGroupWithSingleStream(member);
+            refuseUnmixableGroup(member);
         }
         List<MemberState> others = new ArrayList<>();
         for (Member m : members) {
@@ -111,6 +113,30 @@ public final class Channel {
             if (!m.multistream() && !ConferenceAudio.hearsMix(m)) {
                 throw new RtcException("channel-full", "channel " + id + " cannot take a third member: "
                         + m.uid() + " joined without multistream, so it can receive only one other member");
+            }
+        }
+    }
+
+    /**
+     * A group with a phone goes through the conference mixer, which speaks Opus, PCMU and PCMA only
+     * (srproxy has no G.722 codec): a member whose audio it could not decode or encode (a G.722
+     * phone, or the app passing that phone's G.722 through) keeps the channel one-to-one, and the
+     * newcomer is refused rather than leaving that phone in silence.
+     */
+    private void refuseUnmixableGroup(Member newcomer) {
+        List<Member> all = new ArrayList<>(members);
+        all.add(newcomer);
+        if (all.stream().noneMatch(ConferenceAudio::hearsMix)) {
+            return;
+        }
+        all.sort(Comparator.comparing((Member m) -> !ConferenceAudio.hearsMix(m))); // name a phone first
+        for (Member m : all) {
+            Codec c = m.transport().preferred(MediaKind.AUDIO).orElse(null);
+            if (c != null && !ConferenceAudio.mixes(c)) {
+                String who = ConferenceAudio.hearsMix(m) ? "the phone " + m.uid() : m.uid();
+                throw new RtcException("conference-codec", "channel " + id + " cannot take a third member: "
+                        + who + " speaks " + c.name() + ", which srproxy cannot mix (the conference mixer takes"
+                        + " Opus, PCMU and PCMA only); the call stays one-to-one");
             }
         }
     }

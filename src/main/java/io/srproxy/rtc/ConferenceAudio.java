@@ -30,6 +30,11 @@ final class ConferenceAudio implements AutoCloseable {
         return !m.multistream() && m.transport().plainRtp();
     }
 
+    /** True when the mixer can decode and encode this audio format. */
+    static boolean mixes(Codec c) {
+        return ConferenceMixer.supports(c);
+    }
+
     /** Hands the mixer who is in the channel now and who takes which phone. */
     void replan(List<Member> members) {
         inputs.keySet().retainAll(members);

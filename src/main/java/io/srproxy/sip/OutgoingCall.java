@@ -53,10 +53,12 @@ public final class OutgoingCall extends SipCall implements TransactionOwner {
     private boolean challenged;
     private ScheduledFuture<?> noAnswer;
 
-    OutgoingCall(SipAgent agent, String callId, Target target, CallListener listener) throws IOException {
+    OutgoingCall(SipAgent agent, String callId, Target target, CallListener listener, OfferAnswer codecs)
+            throws IOException {
         super(agent, callId);
         this.target = target;
         this.listener = listener;
+        this.offerAnswer = codecs;
     }
 
     public Target target() {
@@ -67,7 +69,7 @@ public final class OutgoingCall extends SipCall implements TransactionOwner {
         executor.execute(() -> {
             try {
                 Request request = agent.requests().newInvite(callId(), target,
-                        localSdp(agent.offerAnswer().offerCodecs(), MediaDirection.SENDRECV));
+                        localSdp(offerAnswer.offerCodecs(), MediaDirection.SENDRECV));
                 invite = agent.newClientTransaction(request);
                 invite.setApplicationData(this);
                 dialog = invite.getDialog();
@@ -168,7 +170,7 @@ public final class OutgoingCall extends SipCall implements TransactionOwner {
         byte[] body = response.getRawContent();
         if (body != null && body.length > 0) {
             try {
-                media = agent.offerAnswer().negotiate(Sdp.parse(new String(body, StandardCharsets.UTF_8)),
+                media = offerAnswer.negotiate(Sdp.parse(new String(body, StandardCharsets.UTF_8)),
                         MediaDirection.SENDRECV, false);
                 applyRemote(media);
                 listener.earlyMedia(media);
@@ -203,7 +205,7 @@ public final class OutgoingCall extends SipCall implements TransactionOwner {
         byte[] body = response.getRawContent();
         try {
             if (body != null && body.length > 0) {
-                media = agent.offerAnswer().negotiate(Sdp.parse(new String(body, StandardCharsets.UTF_8)),
+                media = offerAnswer.negotiate(Sdp.parse(new String(body, StandardCharsets.UTF_8)),
                         MediaDirection.SENDRECV, false);
             } else if (media == null) {
                 throw new SdpException(488, "200 OK without SDP and no early media");

@@ -1,6 +1,7 @@
 package io.srproxy.rtc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.srproxy.rtc.codec.G711;
@@ -147,6 +148,39 @@ class ConferenceChannelTest {
         registry.leave("conf", "a", "bye");
         registry.leave("conf", "p", "bye");
         assertThat(registry.size()).isZero();
-        await().atMost(Duration.ofSeconds(2)).until(() -> registry.workers().mixerClock().liveMixers() == 0);
+        await().atMost(Duration.ofSeconds(60)).until(() -> registry.workers().mixerClock().liveMixers() == 0);
+    }
+
+    /**
+     * The mixer has no G.722: a third member of a 1:1 call whose phone speaks G.722 is refused with
+     * {@code conference-codec}, and the call goes on as it was (passed through); a G.722 phone
+     * joining two apps is refused too.
+     */
+    @Test
+    void aThirdMemberIsRefusedWhenThePhoneSpeaksG722() {
+        CapturingTransport app = new CapturingTransport(0xA0, Codec.G722); // took the phone's G.722 (passthrough)
+        CapturingTransport phone = CapturingTransport.phone(0xC0, Codec.G722);
+        registry.join("conf", "a", app, e -> {}, true);
+        registry.join("conf", "sip~1005", phone, e -> {});
+        assertThat(channel().passthrough()).isTrue();
+
+        CapturingTransport b = new CapturingTransport(0xB0, OPUS);
+        assertThatThrownBy(() -> registry.join("conf", "b", b, e -> {}, true))
+                .isInstanceOfSatisfying(RtcException.class, e -> assertThat(e.code()).isEqualTo("conference-codec"))
+                .hasMessageContaining("the phone sip~1005 speaks G722, which srproxy cannot mix");
+        assertThat(channel().uids()).containsExactly("a", "sip~1005");
+        assertThat(channel().mixing()).isFalse();
+        assertThat(channel().passthrough()).isTrue();
+        assertThat(registry.workers().mixerClock().liveMixers()).isZero();
+
+        registry.leave("conf", "sip~1005", "bye");
+        registry.join("conf", "b", b, e -> {}, true);
+        CapturingTransport hd = CapturingTransport.phone(0xD0, Codec.G722);
+        assertThatThrownBy(() -> registry.join("conf", "sip~1006", hd, e -> {}))
+                .isInstanceOfSatisfying(RtcException.class, e -> assertThat(e.code()).isEqualTo("conference-codec"));
+        assertThat(channel().uids()).containsExactly("a", "b");
+        registry.leave("conf", "a", "bye");
+        registry.leave("conf", "b", "bye");
+        assertThat(registry.size()).isZero();
     }
 }
