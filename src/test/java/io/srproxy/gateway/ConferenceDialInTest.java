@@ -25,11 +25,12 @@ import org.junit.jupiter.api.io.TempDir;
  * Phones in conferences, end to end: srproxy with {@code [conference] on=1, prefix=8, pin=4321}
  * registered at Kamailio (which sends 8xxx to srproxy's extension, as the README's snippet does),
  * two headless Chromium pages talking in RTC channel 4242 (520 and 1480 Hz), and baresip (1000
- * Hz, G.722, so the mixer's G.722 meets baresip's) dialling 84242 and keying the PIN: each page finds the phone's tone on the phone's own track
+ * Hz, offering G.722 first, which srproxy lists first too: a conference leg is answered PCMU all the
+ * same, the mixer having no G.722) dialling 84242 and keying the PIN: each page finds the phone's tone on the phone's own track
  * and keeps hearing the other pages; baresip's recording has the pages' tones and not its own.
  * Wrong PINs get a BYE; 20 dial-ins and hang-ups leave no member, mixer or call behind. An app
- * in a group call invites extension 1009 with {@code Conference: true}: the phone joins that
- * channel and is heard there, and hangs up when the others have left.
+ * in a group call invites extension 1009 (baresip preferring Opus) with {@code Conference: true}:
+ * it is offered G.711 only, joins that channel and is heard there, and hangs up when the others have left.
  */
 class ConferenceDialInTest {
 
@@ -111,6 +112,7 @@ class ConferenceDialInTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> inRoom(PHONE_UID)); // the first mixer loads libopus: slow on a loaded machine
             Channel channel = srproxy.rtc().channels().channel(ROOM).orElseThrow();
             assertThat(channel.mixing()).isTrue();
+            assertThat(srproxy.calls().active().get(0).sipCodec()).as("answered G.711, not G.722").hasValue("PCMU");
 
             for (int i = 0; i < n; i++) {
                 BrowserPage page = pages[i];
@@ -213,7 +215,7 @@ class ConferenceDialInTest {
         String room = "777000111";
         io.srproxy.rtc.CapturingTransport g1 = new io.srproxy.rtc.CapturingTransport(0x5151, io.srproxy.rtc.Codec.opus(111));
         io.srproxy.rtc.CapturingTransport g2 = new io.srproxy.rtc.CapturingTransport(0x5252, io.srproxy.rtc.Codec.opus(111));
-        try (BaresipPhone phone = BaresipPhone.start("1009", kamailio.port(), PHONE_TONE);
+        try (BaresipPhone phone = BaresipPhone.start("1009", kamailio.port(), PHONE_TONE, BaresipPhone.Codecs.OPUS_FIRST);
              AppUser app = new AppUser(srproxy.webPort(), "srproxy", "g1")) {
             srproxy.rtc().channels().join(room, "g1", g1, e -> { }, true);
             srproxy.rtc().channels().join(room, "g2", g2, e -> { }, true);
@@ -223,6 +225,7 @@ class ConferenceDialInTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> channel.uids().contains("1009"));
             assertThat(channel.uids()).containsExactly("g1", "g2", "1009");
             assertThat(channel.mixing()).isTrue();
+            assertThat(srproxy.calls().active().get(0).sipCodec()).as("offered G.711 only").hasValue("PCMU");
             long ssrc = channel.subscribe("g1", List.of(new io.srproxy.rtc.Member.Want("1", io.srproxy.rtc.MediaKind.AUDIO, "1009")))
                     .get(0).ssrc();
             await().atMost(Duration.ofSeconds(15)).until(() -> g1.sent().stream()
