@@ -139,10 +139,10 @@ public final class IncomingCall extends SipCall {
     }
 
     /**
-     * From the incoming-call handler (on this call's executor), before any answer: this call answers (and takes re-INVITEs)
-     * with {@code codecs} instead of the configured ones. When the offer has none of them the call
-     * is refused 488 with a Warning (305, RFC 3261 20.43) of {@code why} and the formats offered,
-     * and false is returned.
+     * From the incoming-call handler (on this call's executor), before any answer: this call
+     * answers (and takes re-INVITEs) with {@code codecs} instead of the configured ones. When the
+     * offer has none of them the call is refused 488 with a Warning (305, RFC 3261 20.43) of
+     * {@code why} and the formats offered, and false is returned.
      */
     public boolean answerOnly(OfferAnswer codecs, String why) {
         NegotiatedMedia narrowed;
