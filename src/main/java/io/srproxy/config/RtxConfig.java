@@ -20,7 +20,20 @@ public record RtxConfig(
         Limits limits,
         Log log,
         Cluster cluster,
-        SipSecurity sipSecurity) {
+        SipSecurity sipSecurity,
+        Conference conference) {
+
+    /** As before conferences: {@code [conference]} absent (off). */
+    public RtxConfig(String source, Global global, Rtc rtc, Rtm rtm, Rtm2Sip rtm2sip, Pstn pstn, Proxy proxy,
+                     Media media, Limits limits, Log log, Cluster cluster, SipSecurity sipSecurity) {
+        this(source, global, rtc, rtm, rtm2sip, pstn, proxy, media, limits, log, cluster, sipSecurity, Conference.OFF);
+    }
+
+    /** SIP over UDP with plain RTP (the SIP security keys at their defaults), with {@code [conference]}. */
+    public RtxConfig(String source, Global global, Rtc rtc, Rtm rtm, Rtm2Sip rtm2sip, Pstn pstn, Proxy proxy,
+                     Media media, Limits limits, Log log, Cluster cluster, Conference conference) {
+        this(source, global, rtc, rtm, rtm2sip, pstn, proxy, media, limits, log, cluster, SipSecurity.DEFAULTS, conference);
+    }
 
     /** As before clustering: one node ({@code [cluster]} absent). */
     public RtxConfig(String source, Global global, Rtc rtc, Rtm rtm, Rtm2Sip rtm2sip, Pstn pstn, Proxy proxy,
@@ -36,7 +49,7 @@ public record RtxConfig(
 
     /** A copy with another {@code [cluster]} section (tests start several nodes from one config). */
     public RtxConfig withCluster(Cluster c) {
-        return new RtxConfig(source, global, rtc, rtm, rtm2sip, pstn, proxy, media, limits, log, c, sipSecurity);
+        return new RtxConfig(source, global, rtc, rtm, rtm2sip, pstn, proxy, media, limits, log, c, sipSecurity, conference);
     }
 
     /**
@@ -142,6 +155,15 @@ public record RtxConfig(
                          int rtcMaxConnections, int rtcJoinsPerSecond, int sipMaxMessageSize, int sipTcpConnections,
                          int sipTcpConnectionsPerSource, int sipTcpIdleTimeout, int rtmChannelMembers,
                          int rtmChannelsPerUser) {}
+
+    /**
+     * Phones dialling in: a SIP call to {@code <prefix><room>} (through the proxy extension) joins
+     * RTC channel {@code room} through the conference mixer, after the PIN (RFC 4733 digits and
+     * {@code #}) when one is set.
+     */
+    public record Conference(boolean on, String prefix, Optional<String> pin) {
+        public static final Conference OFF = new Conference(false, "8", Optional.empty());
+    }
 
     /** PSTN routing: calls with {@code Pstn} go to {@code <prefix><number>@<ip or sip_svr>}. */
     public record Pstn(Optional<String> ip, String prefix) {}

@@ -82,6 +82,7 @@ public final class RtxConfigBinder {
                 required(proxyOn, "proxy", "sip_pwd"),
                 required(proxyOn, "proxy", "rtm_account"),
                 prefixOf("proxy", "prefix"));
+        var conference = conference(proxy);
         var media = new RtxConfig.Media(port("media", "rtp_port_min"), port("media", "rtp_port_max"),
                 codecs(), intIn("media", "rtp_timeout", 1, 3600), rtpLatching(), passthrough(), ioThreads(),
                 intIn("media", "opus_complexity", 0, 10), opusBitrate());
@@ -104,7 +105,7 @@ public final class RtxConfigBinder {
 
         boolean failed = problems.stream().anyMatch(p -> p.severity() == Severity.ERROR);
         RtxConfig config = failed ? null
-                : new RtxConfig(file.name(), global, rtc, rtm, rtm2sip, pstn, proxy, media, limits, log, cluster, sipSecurity);
+                : new RtxConfig(file.name(), global, rtc, rtm, rtm2sip, pstn, proxy, media, limits, log, cluster, sipSecurity, conference);
         return new Binding(config, List.copyOf(problems));
     }
 
@@ -131,6 +132,28 @@ public final class RtxConfigBinder {
                 errorAt("proxy", "sip_account", proxy.sipAccount() + " is inside the acc_rule range; the gateway would call itself");
             }
         }
+    }
+
+    private static final Pattern PIN = Pattern.compile("[0-9]{1,16}");
+
+    /** {@code [conference]}: dial-in through the proxy extension, a digit prefix of its own, an optional PIN of digits. */
+    private RtxConfig.Conference conference(RtxConfig.Proxy proxy) {
+        boolean on = flag("conference", "on");
+        String prefix = raw("conference", "prefix");
+        if (!prefix.matches("[0-9]{1,8}")) {
+            errorAt("conference", "prefix", "'" + prefix + "' must be 1..8 digits (a room is dialled as <prefix><room>)");
+        }
+        Optional<String> pin = optional("conference", "pin");
+        if (pin.isPresent() && !PIN.matcher(pin.get()).matches()) {
+            errorAt("conference", "pin", "must be 1..16 digits 0-9 (sent as telephone-events, ended by #)");
+        }
+        if (on && !proxy.on()) {
+            errorAt("conference", "on", "needs [proxy] on=1: phones dial in through the proxy extension");
+        }
+        if (on && proxy.on() && prefix.equals(proxy.prefix())) {
+            errorAt("conference", "prefix", "'" + prefix + "' is also [proxy] prefix; calls to apps and to rooms need different prefixes");
+        }
+        return new RtxConfig.Conference(on, prefix, pin);
     }
 
     // ---- typed readers: each records a problem and falls back to the default ----

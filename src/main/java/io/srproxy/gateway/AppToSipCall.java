@@ -45,8 +45,11 @@ final class AppToSipCall extends BridgedCall {
             account.client().subscribePeersOnlineStatus(List.of(appUid));
             String fromUser = ctx.config().proxy().sipAccount().isEmpty() ? appUid : ctx.config().proxy().sipAccount();
             try {
-                sip = ctx.sip().placeCall(new OutgoingCall.Target(fromUser, target.displayName(), target.user(),
-                        target.host(), target.port(), Map.of()), new SipEvents());
+                OutgoingCall.Target to = new OutgoingCall.Target(fromUser, target.displayName(), target.user(),
+                        target.host(), target.port(), Map.of());
+                // a phone invited into a group call is mixed: it gets offered G.711 only (see ConferenceCall)
+                sip = content.conference() ? ctx.sip().placeCall(to, new SipEvents(), ConferenceCall.codecs(ctx.sip()))
+                        : ctx.sip().placeCall(to, new SipEvents());
                 log.info("call {}: {} -> {} ({}), channel {}", id, appUid, LogSafe.of(target.uri()), direction, LogSafe.of(channelId));
             } catch (IOException | RuntimeException e) {
                 refuse(GatewayMessages.sipError(500, "cannot place the SIP call: " + e.getMessage()));
@@ -124,6 +127,12 @@ final class AppToSipCall extends BridgedCall {
                     return;
                 }
                 bridge(sip, media, account.uid());
+                if (content.conference() && !inChannel()) {
+                    // e.g. conference-codec: the channel's phone speaks G.722; the group call goes on without this phone
+                    refuse(GatewayMessages.error("cannot join channel " + channelId + ": " + bridgeProblem()));
+                    hangUpSip("cannot join the conference in channel " + channelId + ": " + bridgeProblem());
+                    return;
+                }
                 markAnswered();
                 invitation.setResponse(GatewayMessages.accepted(content, channelId, account.uid())).accept();
             });
@@ -150,6 +159,14 @@ final class AppToSipCall extends BridgedCall {
                 refuse(GatewayMessages.sipError(end.status() > 0 ? end.status() : 480, end.toString()));
                 finish(pendingReason != null ? pendingReason : "SIP: " + end, account.client());
             });
+        }
+    }
+
+    /** An extension invited into a group call ({@code Conference: true}) hangs up when it is the last one there. */
+    @Override
+    protected void aloneInChannel() {
+        if (content.conference() && pendingReason == null) {
+            hangUpSip("everyone else left the conference");
         }
     }
 

@@ -29,6 +29,7 @@ abstract class BridgedCall {
     protected CallRecord record;
     private RtpSessionTransport leg;
     private String legUid;
+    private String bridgeProblem = "";
     private volatile boolean ended;
     private boolean answered;
     private boolean appInCall;
@@ -63,6 +64,8 @@ abstract class BridgedCall {
             ctx.channels().join(channelId, uid, transport, event -> {
                 if (event instanceof RtcEvent.UserJoined || event instanceof RtcEvent.UserCodecChanged) {
                     executor.execute(this::noteAppCodec);
+                } else if (event instanceof RtcEvent.UserLeft) {
+                    executor.execute(this::checkAlone);
                 }
             });
             // a SIP leg always sends audio: announce it, so apps subscribe
@@ -75,8 +78,29 @@ abstract class BridgedCall {
             log.info("call {}: SIP leg {} in channel {} ({})", id, LogSafe.of(uid), LogSafe.of(channelId), media.audio().name());
         } catch (RtcException | IllegalArgumentException e) {
             log.warn("call {}: cannot put the SIP leg into channel {}: {}", id, LogSafe.of(channelId), LogSafe.of(e.getMessage()));
+            bridgeProblem = e.getMessage();
             transport.close();
         }
+    }
+
+    /** A member left: when the SIP leg is the last one in the channel, {@link #aloneInChannel} is told. */
+    private void checkAlone() {
+        if (leg != null && !ended && ctx.channels().channel(channelId).map(c -> c.uids().equals(java.util.List.of(legUid))).orElse(false)) {
+            aloneInChannel();
+        }
+    }
+
+    /** Hook: everyone else has left the channel (a conference leg may hang up). */
+    protected void aloneInChannel() {}
+
+    /** Why the SIP leg could not join the channel last time, or "". */
+    protected String bridgeProblem() {
+        return bridgeProblem;
+    }
+
+    /** True once the SIP leg is a member of the channel. */
+    protected boolean inChannel() {
+        return leg != null;
     }
 
     /**
@@ -106,7 +130,7 @@ abstract class BridgedCall {
                         record = record.withCodecs(codec.name(), record.sipCodec().orElse(null));
                         ctx.calls().updated(record);
                         log.info("call {}: app leg {} speaks {}, SIP leg {}: audio {}", id, LogSafe.of(uid), codec.name(),
-                                record.sipCodec().orElse("?"), c.passthrough() ? "passed through" : c.transcoding() ? "transcoded" : "not bridged");
+                                record.sipCodec().orElse("?"), c.mixing() ? "mixed (conference)" : c.passthrough() ? "passed through" : c.transcoding() ? "transcoded" : "not bridged");
                     }
                 });
             }

@@ -15,7 +15,7 @@ public record CallRecord(String id, Direction direction, String uid, String sipN
                          Instant startedAt, Optional<Instant> answeredAt, Optional<Instant> endedAt,
                          Optional<String> endReason, Optional<String> appCodec, Optional<String> sipCodec) {
 
-    public enum Direction { APP_TO_SIP, APP_TO_PSTN, SIP_TO_APP }
+    public enum Direction { APP_TO_SIP, APP_TO_PSTN, SIP_TO_APP, SIP_TO_CONFERENCE }
 
     public static CallRecord started(String id, Direction direction, String uid, String sipNumber,
                                      String channelId, Instant at) {

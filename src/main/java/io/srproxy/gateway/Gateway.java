@@ -3,6 +3,7 @@ package io.srproxy.gateway;
 import io.srproxy.log.LogSafe;
 import io.srproxy.config.RtxConfig;
 import io.srproxy.rtc.ChannelRegistry;
+import io.srproxy.rtc.RtcException;
 import io.srproxy.rtm.ConnectionState;
 import io.srproxy.rtm.RemoteInvitation;
 import io.srproxy.rtm.RtmClient;
@@ -119,6 +120,9 @@ public final class Gateway implements AutoCloseable {
             call.reject(503);
             return;
         }
+        if (dialIn(call)) {
+            return;
+        }
         String uid = call.calledNumber();
         if (uid.isEmpty() || call.prefix().isEmpty() && !ctx.config().proxy().prefix().isEmpty()) {
             log.info("SIP call {} to '{}' lacks the dial prefix '{}': 404", LogSafe.of(call.callId()), LogSafe.of(call.dialledNumber()),
@@ -132,6 +136,28 @@ public final class Gateway implements AutoCloseable {
             return;
         }
         new SipToAppCall(ctx, call, uid, proxyClient).start();
+    }
+
+    /** {@code <[conference] prefix><room>}: the phone joins the room; true when the call was one. */
+    private boolean dialIn(IncomingCall call) {
+        RtxConfig.Conference conf = ctx.config().conference();
+        String dialled = call.dialledNumber();
+        if (!conf.on() || !dialled.startsWith(conf.prefix()) || dialled.length() == conf.prefix().length()) {
+            return false;
+        }
+        String room = dialled.substring(conf.prefix().length());
+        try {
+            ChannelRegistry.validateChannelId(room);
+        } catch (RtcException e) {
+            log.info("SIP call {} to room '{}': {}: 404", LogSafe.of(call.callId()), LogSafe.of(room), e.getMessage());
+            call.reject(404);
+            return true;
+        }
+        if (!call.answerOnly(ConferenceCall.codecs(ctx.sip()), "a conference room takes PCMU or PCMA only")) {
+            return true; // refused 488, the reason in a Warning header
+        }
+        new ConferenceCall(ctx, call, room, conf.pin()).start();
+        return true;
     }
 
     /** The proxy account's RTM identity takes no calls: apps call the SIP side through acc_rule accounts. */

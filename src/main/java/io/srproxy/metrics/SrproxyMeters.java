@@ -55,6 +55,9 @@ public final class SrproxyMeters {
                 .register(registry);
         FunctionCounter.builder("srproxy.rtc.passthrough.started", rtc, r -> r.channels().passthroughStarted())
                 .description("member pairs wired with audio forwarded as it is both ways").register(registry);
+        Gauge.builder("srproxy.rtc.mixers", rtc, r -> r.channels().workers().mixerClock().liveMixers())
+                .description("conference mixers running (channels with a phone among three or more members)")
+                .register(registry);
         FunctionCounter.builder("srproxy.rtc.transcoding.frames.dropped", rtc, r -> r.channels().workers().droppedFrames())
                 .description("audio frames dropped, oldest first, because a call's transcoding worker was behind")
                 .register(registry);

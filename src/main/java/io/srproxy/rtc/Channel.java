@@ -2,6 +2,7 @@ package io.srproxy.rtc;
 
 import io.srproxy.log.LogSafe;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,8 +13,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A channel: up to {@code maxMembers} members, each one's media forwarded to every other that
  * takes it (an SFU). Two single-stream members (app to app with an old client, or app to SIP leg)
- * take each other's media on their one stream per kind; a group of three or more needs every
- * member to be multistream, and a SIP leg in a group is refused until there is an audio mixer.
+ * take each other's media on their one stream per kind; in a group of three or more every member
+ * is multistream but the phones (plain RTP members), whose audio then goes through a
+ * {@link ConferenceAudio} mixer: each phone hears the mix of the others, and each app takes each
+ * phone's voice on its subscription. Back at two members the one-to-one routes return.
  * Membership and subscription changes are rare and serialised on the channel's lock, where the
  * routes are rebuilt (kept when unchanged, so streams and transcoders carry on) and each member
  * gets a fresh immutable {@link Fanout}; the media path never takes this lock. Event listeners
@@ -39,6 +42,7 @@ public final class Channel {
     private final Runnable onPassthroughPair;
     private final TranscodeWorkers workers;
     private final java.util.concurrent.Executor callWorker; // the channel's transcoding, serial
+    private ConferenceAudio conference; // while a phone is in a group
 
     /** @param onTranscodingPair told each time a route is made whose audio needs a transcoder */
     Channel(String id, Runnable onTranscodingPair) {
@@ -83,6 +87,7 @@ public final class Channel {
         }
         if (members.size() >= 2) {
             refuseGroupWithSingleStream(member);
+            refuseUnmixableGroup(member);
         }
         List<MemberState> others = new ArrayList<>();
         for (Member m : members) {
@@ -105,11 +110,33 @@ public final class Channel {
         List<Member> all = new ArrayList<>(members);
         all.add(newcomer);
         for (Member m : all) {
-            if (!m.multistream()) {
-                boolean sip = m.transport() instanceof io.srproxy.rtc.rtp.RtpSessionTransport;
+            if (!m.multistream() && !ConferenceAudio.hearsMix(m)) {
                 throw new RtcException("channel-full", "channel " + id + " cannot take a third member: "
-                        + (sip ? m.uid() + " is a SIP leg, and phones in group calls need the audio mixer, which srproxy does not have yet"
-                        : m.uid() + " joined without multistream, so it can receive only one other member"));
+                        + m.uid() + " joined without multistream, so it can receive only one other member");
+            }
+        }
+    }
+
+    /**
+     * A group with a phone goes through the conference mixer, which speaks Opus, PCMU and PCMA only
+     * (srproxy has no G.722 codec): a member whose audio it could not decode or encode (a G.722
+     * phone, or the app passing that phone's G.722 through) keeps the channel one-to-one, and the
+     * newcomer is refused rather than leaving that phone in silence.
+     */
+    private void refuseUnmixableGroup(Member newcomer) {
+        List<Member> all = new ArrayList<>(members);
+        all.add(newcomer);
+        if (all.stream().noneMatch(ConferenceAudio::hearsMix)) {
+            return;
+        }
+        all.sort(Comparator.comparing((Member m) -> !ConferenceAudio.hearsMix(m))); // name a phone first
+        for (Member m : all) {
+            Codec c = m.transport().preferred(MediaKind.AUDIO).orElse(null);
+            if (c != null && !ConferenceAudio.mixes(c)) {
+                String who = ConferenceAudio.hearsMix(m) ? "the phone " + m.uid() : m.uid();
+                throw new RtcException("conference-codec", "channel " + id + " cannot take a third member: "
+                        + who + " speaks " + c.name() + ", which srproxy cannot mix (the conference mixer takes"
+                        + " Opus, PCMU and PCMA only); the call stays one-to-one");
             }
         }
     }
@@ -238,6 +265,11 @@ public final class Channel {
         return any;
     }
 
+    /** True while a conference mixer carries the phones' audio (a phone in a group of three or more). */
+    public synchronized boolean mixing() {
+        return conference != null;
+    }
+
     /** Routes wired now (one per sender and receiver that takes something from it). */
     public synchronized int routeCount() {
         return routes.size();
@@ -257,11 +289,12 @@ public final class Channel {
      * gets a fanout over its routes.
      */
     private void rewire() {
+        boolean mixing = members.size() > 2 && members.stream().anyMatch(ConferenceAudio::hearsMix);
         Map<Pair, MediaRoute> next = new HashMap<>();
         for (Member from : members) {
             for (Member to : members) {
-                if (from == to || (members.size() > 2 && !to.multistream())) {
-                    continue;
+                if (from == to || (members.size() > 2 && !to.multistream()) || (mixing && !from.multistream())) {
+                    continue; // a phone in a group: the mixer carries its audio both ways
                 }
                 OutboundStream audio = to.outbound(from.uid(), MediaKind.AUDIO);
                 OutboundStream video = to.outbound(from.uid(), MediaKind.VIDEO);
@@ -288,6 +321,17 @@ public final class Channel {
             }
         }
         routes = next;
+        if (mixing && conference == null) {
+            conference = new ConferenceAudio(callWorker, workers);
+            log.info("channel {}: a phone in a group of {}: audio through the conference mixer", LogSafe.of(id), members.size());
+        } else if (!mixing && conference != null) {
+            conference.close();
+            conference = null;
+            log.info("channel {}: {} members, conference mixer stopped", LogSafe.of(id), members.size());
+        }
+        if (conference != null) {
+            conference.replan(members);
+        }
         for (Member m : members) {
             List<MediaRoute> out = new ArrayList<>();
             List<MediaRoute> in = new ArrayList<>();
@@ -299,8 +343,9 @@ public final class Channel {
                     in.add(r);
                 }
             }
-            m.transport().setHandler(out.isEmpty() && in.isEmpty() ? PacketHandler.NONE
-                    : new Fanout(out.toArray(new MediaRoute[0]), in.toArray(new MediaRoute[0]), m));
+            PacketHandler tap = conference == null ? null : conference.inputOf(m);
+            m.transport().setHandler(out.isEmpty() && in.isEmpty() ? (tap == null ? PacketHandler.NONE : tap)
+                    : new Fanout(out.toArray(new MediaRoute[0]), in.toArray(new MediaRoute[0]), m, tap));
         }
     }
 }

@@ -21,19 +21,24 @@ final class Fanout implements PacketHandler {
     private final byte[] scratch;
     private final AudioLevelMeter level;
     private final SimulcastLayers layers;
+    private final PacketHandler tap;
 
     /**
      * @param out the routes from this member, one per receiver
      * @param in  the routes to this member (their video SSRCs are what its feedback names)
      */
     Fanout(MediaRoute[] out, MediaRoute[] in) {
-        this(out, in, null);
+        this(out, in, null, null);
     }
 
-    /** @param self the member whose packets these are: its audio level and simulcast layers are read here */
-    Fanout(MediaRoute[] out, MediaRoute[] in, Member self) {
+    /**
+     * @param self the member whose packets these are: its audio level and simulcast layers are read here
+     * @param tap  also sees every RTP packet from this member first, and must not change it (a conference mixer's input), or null
+     */
+    Fanout(MediaRoute[] out, MediaRoute[] in, Member self, PacketHandler tap) {
         this.level = self == null ? null : self.audioLevel();
         this.layers = self == null ? null : self.simulcast();
+        this.tap = tap;
         this.out = out.clone();
         this.in = in.clone();
         this.inVideoSsrc = new long[in.length];
@@ -45,6 +50,9 @@ final class Fanout implements PacketHandler {
 
     @Override
     public void onRtp(byte[] b, int off, int len) {
+        if (tap != null) {
+            tap.onRtp(b, off, len);
+        }
         if (level != null) {
             level.onRtp(b, off, len);
             layers.onRtp(b, off, len);

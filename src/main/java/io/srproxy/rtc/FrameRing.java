@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * the consumer is behind, the producer overwrites the oldest slot, and the consumer counts the
  * frames it missed (a seqlock per slot tells it a slot was overwritten while it copied it).
  */
-final class FrameRing {
+public final class FrameRing {
 
     private final int mask;
     private final int maxBytes;
@@ -22,7 +22,7 @@ final class FrameRing {
     private long head; // consumer only
 
     /** {@code capacity} (a power of two) slots of {@code slotBytes} each, growing up to {@code maxBytes}. */
-    FrameRing(int capacity, int slotBytes, int maxBytes) {
+    public FrameRing(int capacity, int slotBytes, int maxBytes) {
         if (Integer.bitCount(capacity) != 1) {
             throw new IllegalArgumentException("capacity must be a power of two: " + capacity);
         }
@@ -37,7 +37,7 @@ final class FrameRing {
     }
 
     /** Producer: queues a copy of the packet, over the oldest one when full; false when too long. */
-    boolean offer(byte[] b, int off, int len) {
+    public boolean offer(byte[] b, int off, int len) {
         if (len > maxBytes) {
             return false;
         }
@@ -56,7 +56,7 @@ final class FrameRing {
     }
 
     /** Hands each queued packet, oldest first, to {@code sink}; returns the frames missed. */
-    int drain(byte[] work, Sink sink) {
+    public int drain(byte[] work, Sink sink) {
         int missed = 0;
         long t = tail;
         if (t - head > slots.length) {
@@ -89,7 +89,7 @@ final class FrameRing {
     }
 
     @FunctionalInterface
-    interface Sink {
+    public interface Sink {
         void onPacket(byte[] b, int off, int len);
     }
 }

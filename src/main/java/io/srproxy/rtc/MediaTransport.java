@@ -53,6 +53,14 @@ public interface MediaTransport extends AutoCloseable {
         return true;
     }
 
+    /**
+     * True for a plain RTP peer (a SIP leg): one audio stream, so in a group it hears the
+     * conference mix rather than each member.
+     */
+    default boolean plainRtp() {
+        return false;
+    }
+
     /** A short description for logs, e.g. "webrtc 127.0.0.1:50000". */
     String describe();
 

@@ -25,6 +25,7 @@ public final class TranscodeWorkers implements AutoCloseable {
     private final int opusComplexity;
     private final int opusBitrate;
     private final LongAdder dropped = new LongAdder();
+    private final io.srproxy.rtc.mixer.MixerClock mixerClock = new io.srproxy.rtc.mixer.MixerClock();
 
     private TranscodeWorkers(ExecutorService pool, Executor direct, int opusComplexity, int opusBitrate) {
         if (opusComplexity < 0 || opusComplexity > 10) {
@@ -66,6 +67,11 @@ public final class TranscodeWorkers implements AutoCloseable {
         return opusBitrate;
     }
 
+    /** The 20 ms beat of the conference mixers that run on these workers. */
+    public io.srproxy.rtc.mixer.MixerClock mixerClock() {
+        return mixerClock;
+    }
+
     void dropped(int frames) {
         dropped.add(frames);
     }
@@ -77,6 +83,7 @@ public final class TranscodeWorkers implements AutoCloseable {
 
     @Override
     public void close() {
+        mixerClock.close();
         if (pool != null) {
             pool.shutdown();
             try {

@@ -144,6 +144,44 @@ public final class IncomingCall extends SipCall {
         return offer;
     }
 
+    /**
+     * From the incoming-call handler (on this call's executor), before any answer: this call
+     * answers (and takes re-INVITEs) with {@code codecs} instead of the configured ones. When the
+     * offer has none of them the call is refused 488 with a Warning (305, RFC 3261 20.43) of
+     * {@code why} and the formats offered, and false is returned.
+     */
+    public boolean answerOnly(OfferAnswer codecs, String why) {
+        NegotiatedMedia narrowed;
+        try {
+            narrowed = codecs.negotiate(offer, MediaDirection.SENDRECV, true);
+        } catch (SdpException e) {
+            String text = why + "; " + e.getMessage();
+            executor.execute(() -> {
+                if (state != State.OFFERED) {
+                    return;
+                }
+                log.info("call {}: refusing INVITE 488: {}", logId, LogSafe.of(text));
+                respond(inviteTx, invite, Response.NOT_ACCEPTABLE_HERE, null, false, warning(text));
+                end(new CallEnd(CallEnd.Cause.MEDIA_ERROR, Response.NOT_ACCEPTABLE_HERE, text));
+            });
+            return false;
+        }
+        // set here, not queued: the handler runs on this call's executor, and what it starts next
+        // (answer, or a bridge reading media()) must see the narrowed choice
+        offerAnswer = codecs;
+        media = narrowed;
+        return true;
+    }
+
+    /** A Warning header "305 srproxy <text>" (305: incompatible media format). */
+    private Header warning(String text) {
+        try {
+            return agent.headers().createWarningHeader("srproxy", 305, text.replace('"', '\''));
+        } catch (java.text.ParseException | javax.sip.InvalidArgumentException e) {
+            return null; // the 488 goes out without it
+        }
+    }
+
     /** Set by the incoming-call handler before it returns; events go here. */
     public void setListener(CallListener l) {
         this.listener = l == null ? new CallListener() { } : l;

@@ -22,6 +22,22 @@ public final class OfferAnswer {
         this.preference = List.copyOf(preference);
     }
 
+    /**
+     * The same negotiation over {@code allowed} formats only: those of our preference in its order,
+     * else {@code allowed} in the order given (a call that must speak G.711 when the configured
+     * codecs put Opus or G.722 first, or lack G.711).
+     */
+    public OfferAnswer narrowedTo(List<Codec> allowed) {
+        List<Codec> kept = new ArrayList<>(preference);
+        kept.removeIf(c -> allowed.stream().noneMatch(c::sameFormat));
+        return new OfferAnswer(kept.isEmpty() ? allowed : kept);
+    }
+
+    /** The audio formats we take, in order of preference. */
+    public List<Codec> preference() {
+        return preference;
+    }
+
     public static OfferAnswer fromConfig(List<String> names) {
         List<Codec> codecs = new ArrayList<>();
         for (String n : names) {

@@ -53,10 +53,12 @@ public final class OutgoingCall extends SipCall implements TransactionOwner {
     private boolean challenged;
     private ScheduledFuture<?> noAnswer;
 
-    OutgoingCall(SipAgent agent, String callId, Target target, CallListener listener) throws IOException {
+    OutgoingCall(SipAgent agent, String callId, Target target, CallListener listener, OfferAnswer codecs)
+            throws IOException {
         super(agent, callId);
         this.target = target;
         this.listener = listener;
+        this.offerAnswer = codecs;
     }
 
     public Target target() {
@@ -68,7 +70,7 @@ public final class OutgoingCall extends SipCall implements TransactionOwner {
             try {
                 prepareOfferSecurity();
                 Request request = agent.requests().newInvite(callId(), target,
-                        localSdp(agent.offerAnswer().offerCodecs(), MediaDirection.SENDRECV));
+                        localSdp(offerAnswer.offerCodecs(), MediaDirection.SENDRECV));
                 invite = agent.newClientTransaction(request);
                 invite.setApplicationData(this);
                 dialog = invite.getDialog();
@@ -170,7 +172,7 @@ public final class OutgoingCall extends SipCall implements TransactionOwner {
         if (body != null && body.length > 0) {
             try {
                 MediaDescription answer = Sdp.parse(new String(body, StandardCharsets.UTF_8));
-                NegotiatedMedia early = agent.offerAnswer().negotiate(answer, MediaDirection.SENDRECV, false);
+                NegotiatedMedia early = offerAnswer.negotiate(answer, MediaDirection.SENDRECV, false);
                 acceptAnswerSecurity(answer);
                 media = early;
                 applyRemote(media);
@@ -207,7 +209,7 @@ public final class OutgoingCall extends SipCall implements TransactionOwner {
         try {
             if (body != null && body.length > 0) {
                 MediaDescription answer = Sdp.parse(new String(body, StandardCharsets.UTF_8));
-                media = agent.offerAnswer().negotiate(answer, MediaDirection.SENDRECV, false);
+                media = offerAnswer.negotiate(answer, MediaDirection.SENDRECV, false);
                 acceptAnswerSecurity(answer);
             } else if (media == null) {
                 throw new SdpException(488, "200 OK without SDP and no early media");

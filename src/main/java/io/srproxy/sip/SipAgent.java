@@ -226,6 +226,11 @@ public final class SipAgent implements AutoCloseable {
 
     /** Places a call; events arrive on {@code listener} from the call's serial executor. */
     public OutgoingCall placeCall(OutgoingCall.Target target, CallListener listener) throws IOException {
+        return placeCall(target, listener, offerAnswer);
+    }
+
+    /** Places a call offering {@code codecs} (e.g. {@link #offerAnswer()} narrowed) instead of the configured ones. */
+    public OutgoingCall placeCall(OutgoingCall.Target target, CallListener listener, OfferAnswer codecs) throws IOException {
         if (settings.serverHost() == null) {
             throw new IllegalStateException("no SIP server configured ([global] sip_svr)");
         }
@@ -233,7 +238,7 @@ public final class SipAgent implements AutoCloseable {
             throw new IllegalStateException("SIP agent is closed");
         }
         String callId = sip.provider().getNewCallId().getCallId();
-        OutgoingCall call = new OutgoingCall(this, callId, target, listener);
+        OutgoingCall call = new OutgoingCall(this, callId, target, listener, codecs);
         calls.put(callId, call);
         call.start();
         return call;
@@ -348,7 +353,8 @@ public final class SipAgent implements AutoCloseable {
         return auth;
     }
 
-    OfferAnswer offerAnswer() {
+    /** Offer/answer with the configured codecs ({@code [media] codecs}). */
+    public OfferAnswer offerAnswer() {
         return offerAnswer;
     }
 

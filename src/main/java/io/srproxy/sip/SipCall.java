@@ -41,6 +41,8 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
     protected volatile CallListener listener = new CallListener() { };
     protected Dialog dialog;
     protected NegotiatedMedia media;
+    /** The codecs this call negotiates with: the agent's ({@code [media] codecs}) unless narrowed for it. */
+    protected volatile OfferAnswer offerAnswer;
     protected MediaDirection localWish = MediaDirection.SENDRECV;
     private final long sdpSessionId = System.currentTimeMillis() / 1000;
     /** The m-line protocol of our SDP, and our SDES key when the media is SRTP (else null). */
@@ -57,6 +59,7 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
         this.executor = new SerialExecutor(agent.callPool());
         this.callId = callId;
         this.logId = LogSafe.of(callId);
+        this.offerAnswer = agent.offerAnswer();
         this.rtp = agent.newRtpSession(new RtpSessionListener() {
             @Override
             public void onNoMedia(long silentMillis) {
@@ -172,8 +175,8 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
             } else {
                 MediaDescription offer = Sdp.parse(new String(body, java.nio.charset.StandardCharsets.UTF_8));
                 acceptOfferSecurity(offer);
-                next = media == null ? agent.offerAnswer().negotiate(offer, localWish, true)
-                        : agent.offerAnswer().renegotiate(offer, localWish, media.audio());
+                next = media == null ? offerAnswer.negotiate(offer, localWish, true)
+                        : offerAnswer.renegotiate(offer, localWish, media.audio());
             }
             if (next == null) {
                 respond(st, request, Response.NOT_ACCEPTABLE_HERE, null, false);
@@ -207,7 +210,7 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
 
     /** What the peer may send us: the formats of its SDP and of our offer (an answer may reuse ours). */
     private int[] expectedPayloadTypes(MediaDescription remote) {
-        return java.util.stream.Stream.concat(remote.codecs().stream(), agent.offerAnswer().offerCodecs().stream())
+        return java.util.stream.Stream.concat(remote.codecs().stream(), offerAnswer.offerCodecs().stream())
                 .mapToInt(Codec::payloadType).distinct().toArray();
     }
 
@@ -317,8 +320,16 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
 
     /** Sends a response on {@code st}; {@code contact} adds our Contact (needed on 1xx/2xx to INVITE). */
     protected void respond(ServerTransaction st, Request request, int status, String sdp, boolean contact) {
+        respond(st, request, status, sdp, contact, null);
+    }
+
+    /** As above, with {@code extra} (e.g. a Warning saying why) when not null. */
+    protected void respond(ServerTransaction st, Request request, int status, String sdp, boolean contact, Header extra) {
         try {
             Response r = agent.messages().createResponse(status, request);
+            if (extra != null) {
+                r.addHeader(extra);
+            }
             if (contact) {
                 r.addHeader(agent.requests().contactHeader(localUser(), secureDialog(), agent.tlsPort()));
             }

@@ -67,6 +67,22 @@ class RtxConfigBinderTest {
     }
 
     @Test
+    void conferenceDialInIsOffByDefaultAndCheckedWhenOn() {
+        assertThat(RtxConfig.defaults().conference()).isEqualTo(RtxConfig.Conference.OFF);
+        String proxy = "[global]\nsip_svr=127.0.0.1\n[proxy]\non=1\nsip_account=1000\nsip_pwd=x\nrtm_account=1086\n";
+        RtxConfig c = bind(proxy + "[conference]\non=1\npin=4321\n").config();
+        assertThat(c.conference()).isEqualTo(new RtxConfig.Conference(true, "8", Optional.of("4321")));
+        assertThat(bind("[conference]\non=1\n").errors()).extracting(ConfigProblem::toString)
+                .anyMatch(e -> e.contains("[conference] on: needs [proxy] on=1"));
+        assertThat(bind(proxy + "[conference]\non=1\npin=12ab\n").errors()).extracting(ConfigProblem::toString)
+                .anyMatch(e -> e.contains("[conference] pin: must be 1..16 digits"));
+        assertThat(bind(proxy + "[conference]\non=1\nprefix=0\n").errors()).extracting(ConfigProblem::toString)
+                .anyMatch(e -> e.contains("also [proxy] prefix"));
+        assertThat(bind(proxy + "[conference]\non=1\nprefix=*9\n").errors()).extracting(ConfigProblem::toString)
+                .anyMatch(e -> e.contains("[conference] prefix: '*9' must be 1..8 digits"));
+    }
+
+    @Test
     void mediaAddressesMayBeOneOfEachFamily() {
         assertThat(bind("[rtc]\nip=192.0.2.1,2001:db8::1\n").config().rtc().ip()).contains("192.0.2.1,2001:db8::1");
         assertThat(bind("[rtc]\nip=2001:db8::1\n").config().rtc().ip()).contains("2001:db8::1");

@@ -14,10 +14,28 @@ public final class CapturingTransport implements MediaTransport {
     private volatile PacketHandler handler = PacketHandler.NONE;
     /** What its "SDP" negotiated for received header extensions; tests set it. */
     volatile RtpExtensions extensions = RtpExtensions.NONE;
+    private boolean plainRtp;
 
     public CapturingTransport(long ssrc, Codec... codecs) {
         this.ssrc = ssrc;
         this.codecs = List.of(codecs);
+    }
+
+    /** The RTP packets sent to it so far (for tests outside this package). */
+    public List<byte[]> sent() {
+        return sentRtp;
+    }
+
+    /** A capturing transport that plays a phone (a plain RTP member: hears the conference mix in a group). */
+    public static CapturingTransport phone(long ssrc, Codec... codecs) {
+        CapturingTransport t = new CapturingTransport(ssrc, codecs);
+        t.plainRtp = true;
+        return t;
+    }
+
+    @Override
+    public boolean plainRtp() {
+        return plainRtp;
     }
 
     /** Delivers a packet as if it arrived from the network (copied, with trailer room). */

@@ -291,7 +291,7 @@ class SfuRoutingTest {
     }
 
     @Test
-    void aSipLegIsRefusedInAGroupAndAThirdMemberIsRefusedWithIt() throws Exception {
+    void aSipLegInAGroupGoesThroughTheConferenceMixer() throws Exception {
         RtpIoLoop loop = new RtpIoLoop("test-rtp-io");
         java.util.concurrent.ScheduledExecutorService timers = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
         int base = 30000 + 2 * java.util.concurrent.ThreadLocalRandom.current().nextInt(2000);
@@ -307,9 +307,18 @@ class SfuRoutingTest {
             assertThat(channel().routeCount()).isEqualTo(1);
             channel().subscribe("a", List.of(new Member.Want("2", MediaKind.AUDIO, "sip~1")));
             assertThat(channel().routeCount()).isEqualTo(2);
-            assertThatThrownBy(() -> join("b", 0xB0, Codec.opus(111), VP8_96)).isInstanceOf(RtcException.class)
-                    .hasMessageContaining("sip~1 is a SIP leg").hasMessageContaining("audio mixer");
-            assertThat(channel().uids()).containsExactly("a", "sip~1");
+            // a third member: the phone's audio moves to the mixer, the apps' routes stay between them
+            join("b", 0xB0, Codec.opus(111), VP8_96);
+            assertThat(channel().mixing()).isTrue();
+            assertThat(channel().uids()).containsExactly("a", "sip~1", "b");
+            assertThat(channel().routeCount()).isZero();
+            subscribeAll("a", "b");
+            subscribeAll("b", "a");
+            assertThat(channel().routeCount()).isEqualTo(2);
+            registry.leave("room", "b", "bye");
+            assertThat(channel().mixing()).isFalse();
+            assertThat(channel().routeCount()).isEqualTo(1); // the 1:1 route to the leg is back
+            assertThat(registry.workers().mixerClock().liveMixers()).isZero();
         } finally {
             loop.close();
             timers.shutdownNow();

@@ -73,6 +73,26 @@ class IncomingCallScenarioTest {
         }
     }
 
+    /** A handler that narrows the codecs (a conference room: G.711) refuses an offer without them: 488, the reason in the call's end. */
+    @Test
+    void anOfferWithoutTheNarrowedCodecsGets488WithTheReason() {
+        agent.incoming.clear();
+        agent.onIncoming(c -> {
+            if (c.incoming().answerOnly(agent.agent().offerAnswer().narrowedTo(java.util.List.of(Codec.PCMA)), "this room takes PCMA only")) {
+                c.incoming().answer();
+            }
+        });
+        try (Sipp sipp = caller("uac_expect_final.xml", "@STATUS@", "488", "@MLINE@", "0",
+                "@RTPMAP@", "a=rtpmap:0 PCMU/8000")) {
+            sipp.assertPassed();
+            TestCall call = await().atMost(WAIT).until(agent.incoming::peek, c -> c != null && c.end != null);
+            assertThat(call.end.cause()).isEqualTo(CallEnd.Cause.MEDIA_ERROR);
+            assertThat(call.end.status()).isEqualTo(488);
+            assertThat(call.end.toString()).contains("this room takes PCMA only", "PCMU/8000");
+            await().atMost(WAIT).until(() -> agent.agent().activeCalls() == 0);
+        }
+    }
+
     @Test
     void aCancelFromTheCallerGets487() {
         agent.incoming.clear();

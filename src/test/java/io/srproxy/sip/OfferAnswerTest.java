@@ -155,6 +155,23 @@ class OfferAnswerTest {
         assertThat(oa.negotiate(Sdp.parse(G722_OFFER), MediaDirection.SENDRECV, false).audio()).isEqualTo(Codec.PCMU);
     }
 
+    /** A conference leg: the configured codecs narrowed to G.711, in their order; 488 naming both sides when the offer has none. */
+    @Test
+    void narrowedToG711AnswersG711AndRefusesAnOfferWithout() throws SdpException {
+        List<Codec> g711 = List.of(Codec.PCMU, Codec.PCMA);
+        OfferAnswer conf = OfferAnswer.fromConfig(List.of("G722", "opus", "PCMA", "PCMU")).narrowedTo(g711);
+        assertThat(conf.preference()).containsExactly(Codec.PCMA, Codec.PCMU);
+        assertThat(conf.negotiate(Sdp.parse(G722_OFFER), MediaDirection.SENDRECV, true).audio()).isEqualTo(Codec.PCMA);
+        assertThat(conf.offerCodecs()).containsExactly(Codec.PCMA, Codec.PCMU, Codec.TELEPHONE_EVENT_8K);
+        // no G.711 configured: both, PCMU first
+        assertThat(OfferAnswer.fromConfig(List.of("opus", "G722")).narrowedTo(g711).preference()).containsExactly(Codec.PCMU, Codec.PCMA);
+        String g722Only = G722_OFFER.replace("RTP/AVP 9 0 8 101", "RTP/AVP 9 101")
+                .replace("a=rtpmap:0 PCMU/8000\r\n", "").replace("a=rtpmap:8 PCMA/8000\r\n", "");
+        assertThatThrownBy(() -> conf.negotiate(Sdp.parse(g722Only), MediaDirection.SENDRECV, true))
+                .isInstanceOfSatisfying(SdpException.class, e -> assertThat(e.status()).isEqualTo(488))
+                .hasMessageContaining("G722/8000").hasMessageContaining("PCMA/8000");
+    }
+
     @Test
     void aReInviteKeepsTheCodecInUseWhenStillOffered() throws SdpException {
         OfferAnswer oa = OfferAnswer.fromConfig(List.of("opus", "PCMU", "PCMA"));

@@ -63,6 +63,11 @@ public final class RtpSessionTransport implements MediaTransport {
     }
 
     @Override
+    public boolean plainRtp() {
+        return true;
+    }
+
+    @Override
     public String describe() {
         return "rtp " + session.localRtpAddress() + " <-> " + session.remoteRtpAddress();
     }

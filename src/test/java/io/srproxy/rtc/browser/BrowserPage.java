@@ -12,35 +12,35 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.chrome.ChromeDriver;
 
 /** One headless Chromium on rtc-demo.html, driven through the page's window.demo object. */
-final class BrowserPage implements AutoCloseable {
+public final class BrowserPage implements AutoCloseable {
 
     private final ChromeDriver driver;
     private boolean closed;
 
-    BrowserPage(Path micWav, int webPort) {
+    public BrowserPage(Path micWav, int webPort) {
         this(micWav, "127.0.0.1", webPort);
     }
 
     /** The page served by the srproxy at {@code host} (one node of several). */
-    BrowserPage(Path micWav, String host, int webPort) {
+    public BrowserPage(Path micWav, String host, int webPort) {
         driver = Chromium.start(micWav);
         driver.get("http://" + host + ":" + webPort + "/rtc-demo.html");
         await().atMost(Duration.ofSeconds(20)).until(() -> Boolean.TRUE.equals(js("return window.demo && window.demo.ready === true;")));
     }
 
-    Object js(String script, Object... args) {
+    public Object js(String script, Object... args) {
         return ((JavascriptExecutor) driver).executeScript(script, args);
     }
 
     /** Runs an async body; the script calls done(value). */
-    Object async(String body, Object... args) {
+    public Object async(String body, Object... args) {
         return ((JavascriptExecutor) driver).executeAsyncScript(
                 "const done = arguments[arguments.length - 1];"
                         + "(async () => {" + body + "})().then(done, e => done('error: ' + e.message));", args);
     }
 
     /** Joins and publishes the fake microphone (and camera); returns "ok" or the error. */
-    String join(String channel, String uid, boolean camera, String codec) {
+    public String join(String channel, String uid, boolean camera, String codec) {
         Object r = async("await demo.join({appId: 'srproxy', channel: arguments[0], uid: arguments[1], camera: arguments[2],"
                 + " codec: arguments[3], audioConfig: {AEC: false, ANS: false, AGC: false}}); return 'ok';",
                 channel, uid, camera, codec);
@@ -48,17 +48,17 @@ final class BrowserPage implements AutoCloseable {
     }
 
     @SuppressWarnings("unchecked")
-    List<String> events() {
+    public List<String> events() {
         return (List<String>) js("return demo.events.slice();");
     }
 
     @SuppressWarnings("unchecked")
-    Map<String, Object> rtcStats() {
+    public Map<String, Object> rtcStats() {
         return (Map<String, Object>) async("return await demo.client.getRTCStats();");
     }
 
     @SuppressWarnings("unchecked")
-    Map<String, Object> remoteStats(String kind, String uid) {
+    public Map<String, Object> remoteStats(String kind, String uid) {
         String fn = kind.equals("audio") ? "getRemoteAudioStats" : "getRemoteVideoStats";
         Map<String, Object> all = (Map<String, Object>) async("return await demo.client." + fn + "();");
         Object s = all.get(uid);
@@ -69,7 +69,7 @@ final class BrowserPage implements AutoCloseable {
      * The loudest frequency (Hz) of the remote user's audio, measured in the page with WebAudio
      * (AnalyserNode FFT over about one second).
      */
-    double remotePeakHz(String uid) {
+    public double remotePeakHz(String uid) {
         Object r = async(
                 "const user = demo.client.remoteUsers.find(u => u.uid === arguments[0]);"
                 + "if (!user || !user.audioTrack) return -1;"
