@@ -19,6 +19,8 @@ final class ConferenceAudio implements AutoCloseable {
 
     private final ConferenceMixer mixer;
     private final Map<Member, MixerInput> inputs = new HashMap<>();
+    /** The codec list each input was built for: a re-offer that switches a member's codec replaces the list. */
+    private final Map<Member, List<Codec>> inputCodecs = new HashMap<>();
 
     ConferenceAudio(Executor callWorker, TranscodeWorkers workers) {
         mixer = new ConferenceMixer(callWorker, workers.opusComplexity(), workers.opusBitrate());
@@ -38,13 +40,18 @@ final class ConferenceAudio implements AutoCloseable {
     /** Hands the mixer who is in the channel now and who takes which phone. */
     void replan(List<Member> members) {
         inputs.keySet().retainAll(members);
+        inputCodecs.keySet().retainAll(members);
         List<ConferenceMixer.Leg> legs = new ArrayList<>();
         List<ConferenceMixer.Forward> forwards = new ArrayList<>();
         for (Member m : members) {
             if (m.transport().preferred(MediaKind.AUDIO).isEmpty()) {
                 continue;
             }
-            inputs.computeIfAbsent(m, k -> ConferenceMixer.input(k.uid(), k.transport().codecs()));
+            List<Codec> codecs = m.transport().codecs();
+            if (inputCodecs.get(m) != codecs) {
+                inputs.put(m, ConferenceMixer.input(m.uid(), codecs));
+                inputCodecs.put(m, codecs);
+            }
             if (!hearsMix(m)) {
                 continue;
             }
@@ -69,6 +76,7 @@ final class ConferenceAudio implements AutoCloseable {
     @Override
     public void close() {
         inputs.clear();
+        inputCodecs.clear();
         mixer.close();
     }
 }

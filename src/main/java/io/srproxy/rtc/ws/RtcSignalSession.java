@@ -318,6 +318,9 @@ final class RtcSignalSession {
         if (audioSwitch == null || transport == null) {
             return;
         }
+        if (rtc.channels().channel(channel).map(Channel::mixing).orElse(false)) {
+            return; // a phone in a group: the conference mixer decodes every app's audio anyway
+        }
         String codec = audioSwitch.next(rtc.audioToMatch(channel, uid), transport.preferred(MediaKind.AUDIO));
         if (codec != null) {
             send(new RtcMessages.Renegotiate(codec));
