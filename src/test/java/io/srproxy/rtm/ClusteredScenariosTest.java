@@ -95,10 +95,14 @@ class ClusteredScenariosTest extends RtmScenarios {
         join(carol.joinChannel("room"));
         a.seen().awaitEvent("channel room count 3");
         b.seen().awaitEvent("channel room count 3");
+        // a node is "gone" only for nodes that saw it alive (one poll, 250 ms here): wait for that first
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> running.stream()
+                .filter(r -> r instanceof RedisCluster && r != nodeC).allMatch(r -> ((RedisCluster) r).isLive("c")));
         serviceC.close(); // no goodbye: carol's entry stays until node c is found gone
         nodeC.close();
-        a.seen().awaitEvent("channel room left carol");
-        b.seen().awaitEvent("channel room left carol");
+        // the survivors purge carol once node c's entry expires (2 s TTL here) and a heartbeat notices
+        a.seen().awaitEvent("channel room left carol", Duration.ofSeconds(30));
+        b.seen().awaitEvent("channel room left carol", Duration.ofSeconds(30));
         a.seen().awaitEvent("channel room count 2");
         b.seen().awaitEvent("channel room count 2");
         org.assertj.core.api.Assertions.assertThat(join(a.client().getChannelMembers("room"))).containsExactly("alice", "bob");

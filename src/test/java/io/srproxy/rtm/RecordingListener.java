@@ -101,7 +101,12 @@ public final class RecordingListener implements RtmListener {
 
     /** Waits until the line has been seen. */
     public void awaitEvent(String line) {
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        awaitEvent(line, Duration.ofSeconds(10));
+    }
+
+    /** As {@link #awaitEvent(String)}, waiting up to {@code atMost}. */
+    public void awaitEvent(String line, Duration atMost) {
+        await().atMost(atMost).untilAsserted(() ->
                 org.assertj.core.api.Assertions.assertThat(events).contains(line));
     }
 

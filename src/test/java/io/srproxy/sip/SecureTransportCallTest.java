@@ -31,15 +31,20 @@ class SecureTransportCallTest {
     private static final double PHONE_TONE = 1000;
 
     @TempDir
-    static Path dir;
+    static Path tempDir;
+    /** Where the agent's certificate is: this class's temp dir, or the one of the class that started it. */
+    private static Path dir;
 
     private static KamailioServer kamailio;
 
     @BeforeAll
     static void start() throws Exception {
-        if (dir == null) { // started by another class (SrtpCallTest): no @TempDir there
-            dir = java.nio.file.Files.createTempDirectory("srproxy-sip-tls");
-        }
+        start(tempDir);
+    }
+
+    /** Kamailio with TLS, and the agent's certificate in {@code certDir} (SrtpCallTest passes its own temp dir). */
+    static void start(Path certDir) throws Exception {
+        dir = certDir;
         kamailio = KamailioServer.startWithTls("1000", FreePorts.tcpAndUdp(), KamailioServer.ZeroMode.KEEP, 300);
         SelfSignedCertificate.write(dir.resolve("agent-cert.pem"), dir.resolve("agent-key.pem"), List.of("127.0.0.1"),
                 Duration.ofDays(1));

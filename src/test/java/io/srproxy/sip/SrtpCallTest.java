@@ -8,9 +8,11 @@ import io.srproxy.sip.harness.KamailioServer;
 import io.srproxy.sip.harness.SipTestAgent;
 import io.srproxy.sip.harness.SipTestAgent.TestCall;
 import io.srproxy.testsupport.FreePorts;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,9 +23,12 @@ class SrtpCallTest {
 
     private static final double PHONE_TONE = 1000;
 
+    @TempDir
+    static Path certDir;
+
     @BeforeAll
     static void start() throws Exception {
-        SecureTransportCallTest.start();
+        SecureTransportCallTest.start(certDir);
     }
 
     @AfterAll
