@@ -3,9 +3,7 @@ package io.srproxy.sip;
 import gov.nist.javax.sip.stack.NioTcpMessageChannel;
 import gov.nist.javax.sip.stack.NioTcpMessageProcessor;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.channels.SocketChannel;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One accepted SIP TCP connection: its bytes pass {@link SipStreamSizeCheck} before JAIN-SIP's
@@ -15,25 +13,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class BoundedTcpChannel extends NioTcpMessageChannel {
 
-    private final StackGuards guards;
-    private final InetAddress source;
-    private final boolean admitted;
-    private final SipStreamSizeCheck sizeCheck;
-    private final AtomicBoolean released = new AtomicBoolean();
+    private final AcceptedConnection connection;
 
-    BoundedTcpChannel(NioTcpMessageProcessor processor, SocketChannel client, StackGuards guards, InetAddress source,
-                      boolean admitted) throws IOException {
+    BoundedTcpChannel(NioTcpMessageProcessor processor, SocketChannel client, AcceptedConnection connection)
+            throws IOException {
         super(processor, client);
         this.messageProcessor = processor; // JAIN-SIP's own accept path sets it after construction too
-        this.guards = guards;
-        this.source = source;
-        this.admitted = admitted;
-        this.sizeCheck = new SipStreamSizeCheck(guards.limits().maxMessageSize());
+        this.connection = connection;
     }
 
     @Override
     public void readChannel() {
-        if (!admitted) {
+        if (!connection.admitted()) {
             close(true, false);
             return;
         }
@@ -42,20 +33,13 @@ final class BoundedTcpChannel extends NioTcpMessageChannel {
 
     @Override
     protected void addBytes(byte[] bytes) throws Exception {
-        try {
-            sizeCheck.check(bytes);
-        } catch (SipStreamSizeCheck.TooLarge e) {
-            guards.admission().tooLarge(source, e.getMessage());
-            throw e; // JAIN-SIP closes the connection on any exception here
-        }
+        connection.checkSize(bytes);
         super.addBytes(bytes);
     }
 
     @Override
     protected void close(boolean removeSocket, boolean stopKeepAliveTask) {
         super.close(removeSocket, stopKeepAliveTask);
-        if (admitted && released.compareAndSet(false, true)) {
-            guards.connections().release(source);
-        }
+        connection.release();
     }
 }

@@ -31,12 +31,10 @@ final class BoundedTcpProcessor extends ReusingTcpMessageProcessor {
         if (existing != null) {
             return existing;
         }
-        InetAddress source = client.socket().getInetAddress();
-        boolean admitted = guards.admission().connection(source)
-                && guards.admission().connectionWithinLimits(guards.connections().acquire(source), source);
-        BoundedTcpChannel channel = new BoundedTcpChannel(processor, client, guards, source, admitted);
+        AcceptedConnection connection = AcceptedConnection.admit(guards, client.socket().getInetAddress());
+        BoundedTcpChannel channel = new BoundedTcpChannel(processor, client, connection);
         nioHandler.putMessageChannel(client, channel);
-        if (!admitted) {
+        if (!connection.admitted()) {
             client.shutdownInput(); // readable at once: the channel closes itself on the first read
         }
         return channel;

@@ -8,7 +8,6 @@ import gov.nist.javax.sip.stack.SIPTransactionStack;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.channels.SocketChannel;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * JAIN-SIP's NIO TLS listener under the same rules as {@link BoundedTcpProcessor}: trusted sources
@@ -31,12 +30,10 @@ final class BoundedTlsProcessor extends ReusingTlsMessageProcessor {
         if (existing != null) {
             return existing;
         }
-        InetAddress source = client.socket().getInetAddress();
-        boolean admitted = guards.admission().connection(source)
-                && guards.admission().connectionWithinLimits(guards.connections().acquire(source), source);
-        Channel channel = new Channel(processor, client, guards, source, admitted);
+        AcceptedConnection connection = AcceptedConnection.admit(guards, client.socket().getInetAddress());
+        Channel channel = new Channel(processor, client, connection);
         nioHandler.putMessageChannel(client, channel);
-        if (!admitted) {
+        if (!connection.admitted()) {
             client.shutdownInput(); // readable at once: the channel closes itself on the first read
         }
         return channel;
@@ -45,25 +42,17 @@ final class BoundedTlsProcessor extends ReusingTlsMessageProcessor {
     /** One accepted TLS connection: see {@link BoundedTcpChannel}, whose rules it follows. */
     private static final class Channel extends NioTlsMessageChannel {
 
-        private final StackGuards guards;
-        private final InetAddress source;
-        private final boolean admitted;
-        private final SipStreamSizeCheck sizeCheck;
-        private final AtomicBoolean released = new AtomicBoolean();
+        private final AcceptedConnection connection;
 
-        Channel(NioTcpMessageProcessor processor, SocketChannel client, StackGuards guards, InetAddress source,
-                boolean admitted) throws IOException {
+        Channel(NioTcpMessageProcessor processor, SocketChannel client, AcceptedConnection connection) throws IOException {
             super(processor, client);
             this.messageProcessor = processor;
-            this.guards = guards;
-            this.source = source;
-            this.admitted = admitted;
-            this.sizeCheck = new SipStreamSizeCheck(guards.limits().maxMessageSize());
+            this.connection = connection;
         }
 
         @Override
         public void readChannel() {
-            if (!admitted) {
+            if (!connection.admitted()) {
                 close(true, false);
                 return;
             }
@@ -72,21 +61,14 @@ final class BoundedTlsProcessor extends ReusingTlsMessageProcessor {
 
         @Override
         public void addPlaintextBytes(byte[] bytes) throws Exception {
-            try {
-                sizeCheck.check(bytes);
-            } catch (SipStreamSizeCheck.TooLarge e) {
-                guards.admission().tooLarge(source, e.getMessage());
-                throw e;
-            }
+            connection.checkSize(bytes);
             super.addPlaintextBytes(bytes);
         }
 
         @Override
         protected void close(boolean removeSocket, boolean stopKeepAliveTask) {
             super.close(removeSocket, stopKeepAliveTask);
-            if (admitted && released.compareAndSet(false, true)) {
-                guards.connections().release(source);
-            }
+            connection.release();
         }
     }
 }
