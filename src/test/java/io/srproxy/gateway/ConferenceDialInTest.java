@@ -20,6 +20,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.srproxy.testsupport.RunsAlone;
 
 /**
  * Phones in conferences, end to end: srproxy with {@code [conference] on=1, prefix=8, pin=4321}
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * in a group call invites extension 1009 (baresip preferring Opus) with {@code Conference: true}:
  * it is offered G.711 only, joins that channel and is heard there, and hangs up when the others have left.
  */
+@RunsAlone
 class ConferenceDialInTest {
 
     private static final String ROOM = "4242";

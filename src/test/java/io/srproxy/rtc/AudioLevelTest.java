@@ -7,12 +7,14 @@ import io.srproxy.rtc.rtp.RtpHeaderExtensions;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import io.srproxy.testsupport.RunsAlone;
 
 /**
  * The RFC 6464 audio level: found in one-byte and two-byte header extension blocks among other
  * elements, mapped to the 0..100 volume scale (louder = higher), averaged per reader, and the
  * loudest member made the active speaker.
  */
+@RunsAlone
 class AudioLevelTest {
 
     /** An Opus packet with a one-byte extension block: mid "0" (id 4), then the level (id 1). */

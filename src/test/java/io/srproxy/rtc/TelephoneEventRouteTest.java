@@ -8,6 +8,7 @@ import io.srproxy.rtc.rtp.TelephoneEvent;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import io.srproxy.testsupport.RunsAlone;
 
 /**
  * DTMF through the router: a browser's 48 kHz telephone-events reach a PCMU SIP leg re-timed into
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
  * the retransmitted end packets, sequence numbers continuous with the audio); with the same event
  * format on both sides they are simply forwarded.
  */
+@RunsAlone
 class TelephoneEventRouteTest {
 
     private static final Codec OPUS = Codec.opus(111);

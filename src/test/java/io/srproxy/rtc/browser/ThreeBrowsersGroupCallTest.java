@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.srproxy.testsupport.RunsAlone;
 
 /**
  * Three headless Chromium pages in one channel (the SFU): each page's fake microphone plays its
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * hearing each other, and the channel keeps no member or route of it; when all are gone, no
  * channel and no WebRTC session is left.
  */
+@RunsAlone
 class ThreeBrowsersGroupCallTest {
 
     private static final List<String> UIDS = List.of("ann", "ben", "cat");

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.srproxy.testsupport.RunsAlone;
 
 /**
  * Two headless Chromium pages in one channel. Volume indicator: the page whose fake microphone
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * two layers; the other page's received frame width drops when it picks the low layer and comes
  * back with the high one.
  */
+@RunsAlone
 class VolumeAndDualStreamTest {
 
     private static final Duration SETUP = Duration.ofSeconds(40);

@@ -7,8 +7,10 @@ import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
+import io.srproxy.testsupport.RunsAlone;
 
 /** The source decisions alone: latch once, keep it across the same SDP, reopen on a new one; no allocation. */
+@RunsAlone
 class RtpSourceGuardTest {
 
     private final LongAdder total = new LongAdder();

@@ -13,6 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import io.srproxy.testsupport.RunsAlone;
 
 /**
  * The WebRTC forward path allocates nothing per packet, audio (Opus) and video (VP8) alike, with
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * allocation counter. The bound is a fixed budget far below one small object per packet, so it does
  * not depend on timing: any allocation per packet would exceed it many times over.
  */
+@RunsAlone
 class ForwardPathAllocationTest {
 
     private static final int ATTEMPTS = 5;
