@@ -23,12 +23,14 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import io.srproxy.testsupport.RunsAlone;
 
 /**
  * The WebRTC media path end to end with Java peers (ICE checks, a BouncyCastle DTLS client,
  * SRTP) on loopback: forwarding as one continuous stream, PLI passed on, the two-member limit,
  * bad input counted and dropped without disturbing the call, and consent expiry on a moved clock.
  */
+@RunsAlone
 class WebRtcMediaTest {
 
     private final AtomicLong clock = new AtomicLong(1_000_000_000L);
