@@ -143,21 +143,21 @@ public final class SipAgent implements AutoCloseable {
     /** The address peers reach us at: the bind address, or the local address routed toward the server. */
     private String localAddressToward(InetAddress bind) {
         if (!bind.isAnyLocalAddress()) {
-            return bind.getHostAddress();
+            return IpText.of(bind);
         }
         if (settings.serverHost() != null) {
             try (DatagramSocket probe = new DatagramSocket()) {
                 probe.connect(new InetSocketAddress(settings.serverHost(), settings.serverPort()));
                 InetAddress local = probe.getLocalAddress();
                 if (local != null && !local.isAnyLocalAddress()) {
-                    return local.getHostAddress();
+                    return IpText.of(local);
                 }
             } catch (IOException e) {
                 log.warn("cannot find the local address toward {}: {}", settings.serverHost(), e.toString());
             }
         }
         try {
-            return InetAddress.getLocalHost().getHostAddress();
+            return IpText.of(InetAddress.getLocalHost());
         } catch (IOException e) {
             return "127.0.0.1";
         }
@@ -384,7 +384,7 @@ public final class SipAgent implements AutoCloseable {
     }
 
     String serverDescription() {
-        return settings.serverHost() == null ? "(no server)" : settings.serverHost() + ":" + settings.serverPort();
+        return settings.serverHost() == null ? "(no server)" : SipRequests.hostForUri(settings.serverHost()) + ":" + settings.serverPort();
     }
 
     RtpSession newRtpSession(RtpSessionListener listener) throws IOException {
