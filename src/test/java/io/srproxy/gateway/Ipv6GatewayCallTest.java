@@ -26,22 +26,30 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class Ipv6GatewayCallTest {
 
+    private static final String UID = "4331";
+
     @TempDir
     static Path dir;
 
     private static KamailioServer kamailio;
     private static Srproxy srproxy;
-    private static Path appTone;
+    /** One browser for both calls (it is the slow part to start). */
+    private static CallAppPage page;
 
     @BeforeAll
     static void start() throws Exception {
         kamailio = KamailioServer.startOnIpv6("1000", FreePorts.tcpAndUdp(), KamailioServer.ZeroMode.KEEP, 300);
         srproxy = GatewayUnderTest.startOn("::1", "srproxy", kamailio.port(), "1005", "");
-        appTone = Tones.writeWav(dir.resolve("app.wav"), Tones.sine(APP_TONE, 48000, 30, 0.5), 48000);
+        Path appTone = Tones.writeWav(dir.resolve("app.wav"), Tones.sine(APP_TONE, 48000, 30, 0.5), 48000);
+        page = new CallAppPage("http://[::1]:" + srproxy.webPort() + "/", appTone, null);
+        page.login(UID);
     }
 
     @AfterAll
     static void stop() {
+        if (page != null) {
+            page.close();
+        }
         if (srproxy != null) {
             srproxy.close();
         }
@@ -54,17 +62,19 @@ class Ipv6GatewayCallTest {
         return BaresipPhone.start("1005", PHONE_TONE, BaresipPhone.Codecs.G711, BaresipPhone.Account.udpIpv6(kamailio.port()));
     }
 
-    private static CallAppPage page() {
-        return new CallAppPage("http://[::1]:" + srproxy.webPort() + "/", appTone, null);
+    /** The page hears the phone's tone, and the call lasts long enough for the phone to record the page's. */
+    private static void awaitTonesBothWays() {
+        await().atMost(Duration.ofSeconds(15)).until(page::remotePeakHz, hz -> Math.abs(hz - PHONE_TONE) < 30);
+        long heard = page.receivedPackets();
+        await().atMost(Duration.ofSeconds(10)).until(page::receivedPackets, n -> n > heard + 100);
     }
 
     @Test
     void appCallsExtensionOverIpv6AndBothHearEachOther() throws Exception {
-        try (BaresipPhone phone = phone(); CallAppPage page = page()) {
-            page.login("4331");
+        try (BaresipPhone phone = phone()) {
             page.dial("1005", false);
             page.awaitScreen("incall");
-            await().atMost(Duration.ofSeconds(15)).until(page::remotePeakHz, hz -> Math.abs(hz - PHONE_TONE) < 30);
+            awaitTonesBothWays();
             page.click("hang-up");
             page.awaitScreen("idle");
             GatewayAudioTest.assertPhoneHeardTheApp(phone);
@@ -74,14 +84,13 @@ class Ipv6GatewayCallTest {
 
     @Test
     void extensionCallsAppOverIpv6AndBothHearEachOther() throws Exception {
-        try (BaresipPhone phone = phone(); CallAppPage page = page()) {
-            page.login("4332");
-            phone.dial("04332");
+        try (BaresipPhone phone = phone()) {
+            phone.dial("0" + UID);
             page.awaitScreen("incoming");
             assertThat(page.text("incoming-peer")).isEqualTo("1005");
             page.click("accept-call");
             page.awaitScreen("incall");
-            await().atMost(Duration.ofSeconds(15)).until(page::remotePeakHz, hz -> Math.abs(hz - PHONE_TONE) < 30);
+            awaitTonesBothWays();
             phone.hangUp();
             page.awaitScreen("idle");
             GatewayAudioTest.assertPhoneHeardTheApp(phone);
