@@ -2,19 +2,16 @@ package io.srproxy.sip;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import io.srproxy.sip.harness.SipTestAgent;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
+import io.srproxy.sip.harness.UdpSipServer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.LinkedBlockingQueue;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The SIP side over IPv6: a phone's {@code c=IN IP6} SDP (session or media level, {@code a=rtcp}
@@ -105,44 +102,21 @@ class Ipv6SipTest {
     }
 
     /** A plain UDP socket on [::1] stands where the SIP server would be. */
-    @Test
-    void anAgentOnIpv6LoopbackNamesItselfInBracketsAndOffersIp6() throws Exception {
-        LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
-        try (DatagramSocket server = new DatagramSocket(new InetSocketAddress(ip("::1"), 0))) {
-            Thread reader = new Thread(() -> {
-                byte[] buf = new byte[8192];
-                while (!server.isClosed()) {
-                    try {
-                        DatagramPacket p = new DatagramPacket(buf, buf.length);
-                        server.receive(p);
-                        received.add(new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8));
-                    } catch (Exception closed) {
-                        return;
-                    }
-                }
-            }, "ipv6-sip-server");
-            reader.setDaemon(true);
-            reader.start();
-            SipSettings settings = SipTestAgent.settingsOn("::1", server.getLocalPort(), "1000", "1234", "");
-            try (SipTestAgent agent = SipTestAgent.start(settings)) {
-                int port = agent.agent().port();
-                agent.register();
-                String register = awaitMessage(received, "REGISTER ");
-                assertThat(register).startsWith("REGISTER sip:[::1]:" + server.getLocalPort() + " SIP/2.0")
-                        .containsPattern("Via: SIP/2.0/UDP \\[::1\\]:" + port + ";.*rport")
-                        .contains("Contact: <sip:1000@[::1]:" + port + ">", "To: <sip:1000@[::1]:" + server.getLocalPort() + ">");
-                agent.call("1005", "Alice", Map.of());
-                String invite = awaitMessage(received, "INVITE ");
-                assertThat(invite).startsWith("INVITE sip:1005@[::1]:" + server.getLocalPort() + " SIP/2.0")
-                        .contains("c=IN IP6 ::1", "IN IP6 ::1", "Contact: <sip:1000@[::1]:" + port + ">")
-                        .doesNotContain("IP4", "[0:0:0:0:0:0:0:1]", "IP6 0:0:0:0:0:0:0:1");
-            }
+    @ParameterizedTest(name = "bound to {0}")
+    @ValueSource(strings = {"::1", "0.0.0.0"}) // 0.0.0.0: Java's sockets are dual-stack, we name the address toward the server
+    void anAgentNamesItselfInBracketsTowardAnIpv6ServerAndOffersIp6(String bind) {
+        try (UdpSipServer server = UdpSipServer.on(ip("::1"));
+             SipTestAgent agent = SipTestAgent.start(SipTestAgent.settingsOn("::1", bind, server.port(), "1000", "1234", ""))) {
+            int port = agent.agent().port();
+            agent.register();
+            assertThat(server.awaitMessage("REGISTER ")).startsWith("REGISTER sip:[::1]:" + server.port() + " SIP/2.0")
+                    .containsPattern("Via: SIP/2.0/UDP \\[::1\\]:" + port + ";.*rport")
+                    .contains("Contact: <sip:1000@[::1]:" + port + ">", "To: <sip:1000@[::1]:" + server.port() + ">");
+            agent.call("1005", "Alice", Map.of());
+            assertThat(server.awaitMessage("INVITE ")).startsWith("INVITE sip:1005@[::1]:" + server.port() + " SIP/2.0")
+                    .contains("c=IN IP6 ::1", "Contact: <sip:1000@[::1]:" + port + ">")
+                    .doesNotContain("IP4", "[0:0:0:0:0:0:0:1]", "IP6 0:0:0:0:0:0:0:1");
         }
-    }
-
-    private static String awaitMessage(LinkedBlockingQueue<String> received, String startsWith) {
-        return await().atMost(Duration.ofSeconds(5))
-                .until(() -> received.stream().filter(m -> m.startsWith(startsWith)).findFirst().orElse(null), m -> m != null);
     }
 
     private static InetAddress ip(String literal) {

@@ -46,11 +46,15 @@ public final class SipTestAgent implements AutoCloseable {
 
     /** An rtx.conf for tests: SIP server on loopback, free local port, a random RTP range, loopback binding. */
     public static SipSettings settings(int serverPort, String account, String password, String extraConf) {
-        return settingsOn("127.0.0.1", serverPort, account, password, extraConf);
+        return settingsOn("127.0.0.1", "127.0.0.1", serverPort, account, password, extraConf);
     }
 
-    /** As {@link #settings}, with the server on {@code host} and SIP and RTP bound there (127.0.0.1 or ::1). */
-    public static SipSettings settingsOn(String host, int serverPort, String account, String password, String extraConf) {
+    /**
+     * As {@link #settings}, with the server on {@code host} (127.0.0.1 or ::1) and SIP and RTP bound
+     * to {@code bindAddress} (the same, or 0.0.0.0).
+     */
+    public static SipSettings settingsOn(String host, String bindAddress, int serverPort, String account, String password,
+                                         String extraConf) {
         int rtpBase = 20000 + 2 * ThreadLocalRandom.current().nextInt(15000);
         String uriHost = host.contains(":") ? "[" + host + "]" : host;
         String conf = "[global]\nsip_svr=" + uriHost + ":" + serverPort + "\nsip_local_port=" + FreePorts.tcpAndUdp() + "\n"
@@ -62,7 +66,7 @@ public final class SipTestAgent implements AutoCloseable {
             throw new IllegalArgumentException("test rtx.conf: " + b.errors());
         }
         RtxConfig cfg = b.config();
-        return SipSettings.from(cfg, host);
+        return SipSettings.from(cfg, bindAddress);
     }
 
     public static SipTestAgent start(SipSettings settings) {
