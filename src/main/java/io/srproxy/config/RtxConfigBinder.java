@@ -124,7 +124,7 @@ public final class RtxConfigBinder {
         global.sipServer().map(RtxConfig.HostPort::host).filter(RtxConfigBinder::isIpLiteral).ifPresent(server -> {
             String local = global.sipLocalIp();
             boolean wildcard = local.equals("0.0.0.0") || local.equals("::");
-            if (!wildcard && local.contains(":") != server.contains(":")) {
+            if (!wildcard && isIpLiteral(local) && local.contains(":") != server.contains(":")) {
                 errorAt("global", "sip_local_ip", local + " is " + (local.contains(":") ? "IPv6" : "IPv4") + " but sip_svr "
                         + server + " is " + (server.contains(":") ? "IPv6" : "IPv4")
                         + ": the SIP agent could not reach it (bind one of its family, or 0.0.0.0 for both)");

@@ -387,6 +387,25 @@ public final class SipAgent implements AutoCloseable {
         return settings.serverHost() == null ? "(no server)" : SipRequests.hostForUri(settings.serverHost()) + ":" + settings.serverPort();
     }
 
+    /**
+     * 488 for a peer's media address of the other family than {@code sip_local_ip} (RTP sockets
+     * bound to an IPv4 address cannot send to IPv6 and back): a clear refusal instead of a silent
+     * call. A wildcard bind takes both; a hold address (0.0.0.0, ::) needs no route.
+     */
+    void checkMediaFamily(MediaDescription remote) throws SdpException {
+        InetAddress bind = rtpPorts.bindAddress();
+        InetAddress peer = remote.rtp().getAddress();
+        if (bind.isAnyLocalAddress() || peer == null || peer.isAnyLocalAddress() || peer.getClass() == bind.getClass()) {
+            return;
+        }
+        throw new SdpException(488, "SDP address " + IpText.of(peer) + " is " + family(peer) + " but sip_local_ip "
+                + IpText.of(bind) + " is " + family(bind) + ": no RTP between them");
+    }
+
+    private static String family(InetAddress a) {
+        return a instanceof java.net.Inet6Address ? "IPv6" : "IPv4";
+    }
+
     RtpSession newRtpSession(RtpSessionListener listener) throws IOException {
         return RtpSession.open(rtpPorts, rtpIo.leastLoaded(), scheduler, nanoClock, RtpSession.Options.of(settings.rtpTimeoutSeconds(), settings.rtpLatching()),
                 listener, rtpMedia);

@@ -119,6 +119,25 @@ class Ipv6SipTest {
         }
     }
 
+    /** RTP sockets bound to an IPv4 address cannot reach an IPv6 phone: 488 at once, not a silent call. */
+    @Test
+    void anIpv6OfferToAnAgentBoundToIpv4IsRefused488() throws Exception {
+        try (UdpSipServer server = UdpSipServer.on(ip("127.0.0.1"));
+             SipTestAgent agent = SipTestAgent.start(SipTestAgent.settings(server.port(), "1000", "1234", ""))) {
+            String sdp = LINPHONE_IPV6_OFFER.replace("2001:db8::5", "::1").replace("2001:db8::6", "::1");
+            String invite = "INVITE sip:01001@127.0.0.1:" + agent.agent().port() + " SIP/2.0\r\n"
+                    + "Via: SIP/2.0/UDP 127.0.0.1:" + server.port() + ";branch=z9hG4bKv6offer;rport\r\n"
+                    + "From: <sip:1005@127.0.0.1>;tag=1\r\nTo: <sip:01001@127.0.0.1>\r\nCall-ID: v6offer@test\r\n"
+                    + "CSeq: 1 INVITE\r\nContact: <sip:1005@127.0.0.1:" + server.port() + ">\r\nMax-Forwards: 70\r\n"
+                    + "Content-Type: application/sdp\r\nContent-Length: " + sdp.length() + "\r\n\r\n" + sdp;
+            byte[] bytes = invite.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            server.socket().send(new java.net.DatagramPacket(bytes, bytes.length,
+                    new InetSocketAddress(ip("127.0.0.1"), agent.agent().port())));
+            assertThat(server.awaitMessage("SIP/2.0 4")).startsWith("SIP/2.0 488");
+            assertThat(agent.incoming).isEmpty();
+        }
+    }
+
     private static InetAddress ip(String literal) {
         try {
             return InetAddress.getByName(literal);
