@@ -105,9 +105,9 @@ public final class SipAgent implements AutoCloseable {
             accounts.put(settings.account(), settings.password());
         }
         this.keepalive = ServerKeepalive.startIfWanted(this, this.scheduler);
-        log.info("SIP agent on {}:{} (udp, tcp{}), advertised as {}, server {} over {}, SRTP {}", settings.bindAddress(),
-                sip.port(), sip.tlsPort() == 0 ? "" : ", tls on " + sip.tlsPort(), requests.advertisedHost(),
-                serverDescription(), settings.security().transport().token(), settings.security().srtp());
+        log.info("SIP agent on {}:{} (udp, tcp{}), advertised as {}, server {} over {}, SRTP {}",
+                SipRequests.hostForUri(settings.bindAddress()), sip.port(), sip.tlsPort() == 0 ? "" : ", tls on " + sip.tlsPort(),
+                requests.advertisedHost(), serverDescription(), settings.security().transport().token(), settings.security().srtp());
     }
 
     /** Starts an agent; {@code scheduler} may be null (the agent makes its own) or a test's. */
