@@ -139,7 +139,7 @@ public final class Srproxy implements AutoCloseable {
             clusterParts.rtc().boundPort(web.port());
         }
         log.info("srproxy up: signalling and web client on {}://{}:{}/", config.rtm().tls() ? "https" : "http",
-                config.rtm().ip(), web.port());
+                config.rtm().ip().contains(":") ? "[" + config.rtm().ip() + "]" : config.rtm().ip(), web.port());
     }
 
     /** Login tokens are required from apps when [global] app_cert is set. */

@@ -121,6 +121,15 @@ public final class RtxConfigBinder {
             String which = rtm2sip.on() && proxy.on() ? "[rtm2sip] and [proxy] are" : rtm2sip.on() ? "[rtm2sip] is" : "[proxy] is";
             errorAt("global", "sip_svr", "required because " + which + " on");
         }
+        global.sipServer().map(RtxConfig.HostPort::host).filter(RtxConfigBinder::isIpLiteral).ifPresent(server -> {
+            String local = global.sipLocalIp();
+            boolean wildcard = local.equals("0.0.0.0") || local.equals("::");
+            if (!wildcard && isIpLiteral(local) && local.contains(":") != server.contains(":")) {
+                errorAt("global", "sip_local_ip", local + " is " + (local.contains(":") ? "IPv6" : "IPv4") + " but sip_svr "
+                        + server + " is " + (server.contains(":") ? "IPv6" : "IPv4")
+                        + ": the SIP agent could not reach it (bind one of its family, or 0.0.0.0 for both)");
+            }
+        });
         if (media.rtpPortMin() >= media.rtpPortMax()) {
             errorAt("media", "rtp_port_max", "must be greater than rtp_port_min (" + media.rtpPortMin() + ")");
         }
@@ -344,12 +353,23 @@ public final class RtxConfigBinder {
         return digits(section, key);
     }
 
+    /** An IP literal; an IPv6 one may be written bare ({@code ::1}) or in brackets ({@code [::1]}), kept bare. */
     private Optional<String> ipAddress(String section, String key) {
-        Optional<String> v = optional(section, key);
+        Optional<String> v = optional(section, key).map(RtxConfigBinder::unbracketed);
         if (v.isPresent() && !isIpLiteral(v.get())) {
-            errorAt(section, key, "'" + v.get() + "' is not an IP address");
+            errorAt(section, key, "'" + v.get() + "' is not an IP address" + ipv6Hint(v.get()));
         }
         return v;
+    }
+
+    /** {@code [2001:db8::1]} without its brackets; anything else as it is. */
+    private static String unbracketed(String v) {
+        return v.length() > 2 && v.startsWith("[") && v.endsWith("]") && v.indexOf(':') > 0 ? v.substring(1, v.length() - 1) : v;
+    }
+
+    /** Why a value with a colon is no IP address: a port or a stray colon after an IPv6 address, usually. */
+    private static String ipv6Hint(String v) {
+        return v.indexOf(':') < 0 ? "" : " (an IPv6 address is written like ::1 or 2001:db8::10, without a port or a trailing ':')";
     }
 
     /** {@code [rtc] ip}: one address, or one IPv4 and one IPv6 address separated by a comma. */
@@ -380,9 +400,9 @@ public final class RtxConfigBinder {
     }
 
     private Optional<String> hostOnly(String section, String key) {
-        Optional<String> v = optional(section, key);
+        Optional<String> v = optional(section, key).map(RtxConfigBinder::unbracketed);
         if (v.isPresent() && !isIpLiteral(v.get()) && !HOST.matcher(v.get()).matches()) {
-            errorAt(section, key, "'" + v.get() + "' is not a host name or IP address");
+            errorAt(section, key, "'" + v.get() + "' is not a host name or IP address" + ipv6Hint(v.get()));
         }
         return v;
     }
@@ -399,6 +419,10 @@ public final class RtxConfigBinder {
             int close = s.indexOf(']');
             host = close > 0 ? s.substring(1, close) : s;
             String rest = close > 0 ? s.substring(close + 1) : "";
+            if (close < 0 || host.indexOf(':') < 0 || !isIpLiteral(host) || !(rest.isEmpty() || rest.startsWith(":"))) {
+                errorAt("global", "sip_svr", "'" + s + "' is not [IPv6 address] or [IPv6 address]:port, e.g. [2001:db8::10]:5060");
+                return Optional.empty();
+            }
             if (rest.startsWith(":")) {
                 port = parsePort(rest.substring(1));
             }
@@ -411,7 +435,8 @@ public final class RtxConfigBinder {
             return Optional.empty();
         }
         if (!isIpLiteral(host) && !HOST.matcher(host).matches()) {
-            errorAt("global", "sip_svr", "'" + s + "' is not host[:port]");
+            errorAt("global", "sip_svr", "'" + s + "' is not host[:port]"
+                    + (host.indexOf(':') >= 0 ? " (with a port, an IPv6 address goes in brackets: [2001:db8::10]:5060)" : ""));
             return Optional.empty();
         }
         if (PLACEHOLDER.matcher(host).matches()) {

@@ -105,9 +105,9 @@ public final class SipAgent implements AutoCloseable {
             accounts.put(settings.account(), settings.password());
         }
         this.keepalive = ServerKeepalive.startIfWanted(this, this.scheduler);
-        log.info("SIP agent on {}:{} (udp, tcp{}), advertised as {}, server {} over {}, SRTP {}", settings.bindAddress(),
-                sip.port(), sip.tlsPort() == 0 ? "" : ", tls on " + sip.tlsPort(), requests.advertisedHost(),
-                serverDescription(), settings.security().transport().token(), settings.security().srtp());
+        log.info("SIP agent on {}:{} (udp, tcp{}), advertised as {}, server {} over {}, SRTP {}",
+                SipRequests.hostForUri(settings.bindAddress()), sip.port(), sip.tlsPort() == 0 ? "" : ", tls on " + sip.tlsPort(),
+                requests.advertisedHost(), serverDescription(), settings.security().transport().token(), settings.security().srtp());
     }
 
     /** Starts an agent; {@code scheduler} may be null (the agent makes its own) or a test's. */
@@ -143,21 +143,21 @@ public final class SipAgent implements AutoCloseable {
     /** The address peers reach us at: the bind address, or the local address routed toward the server. */
     private String localAddressToward(InetAddress bind) {
         if (!bind.isAnyLocalAddress()) {
-            return bind.getHostAddress();
+            return IpText.of(bind);
         }
         if (settings.serverHost() != null) {
             try (DatagramSocket probe = new DatagramSocket()) {
                 probe.connect(new InetSocketAddress(settings.serverHost(), settings.serverPort()));
                 InetAddress local = probe.getLocalAddress();
                 if (local != null && !local.isAnyLocalAddress()) {
-                    return local.getHostAddress();
+                    return IpText.of(local);
                 }
             } catch (IOException e) {
                 log.warn("cannot find the local address toward {}: {}", settings.serverHost(), e.toString());
             }
         }
         try {
-            return InetAddress.getLocalHost().getHostAddress();
+            return IpText.of(InetAddress.getLocalHost());
         } catch (IOException e) {
             return "127.0.0.1";
         }
@@ -384,7 +384,26 @@ public final class SipAgent implements AutoCloseable {
     }
 
     String serverDescription() {
-        return settings.serverHost() == null ? "(no server)" : settings.serverHost() + ":" + settings.serverPort();
+        return settings.serverHost() == null ? "(no server)" : SipRequests.hostForUri(settings.serverHost()) + ":" + settings.serverPort();
+    }
+
+    /**
+     * 488 for a peer's media address of the other family than {@code sip_local_ip} (RTP sockets
+     * bound to an IPv4 address cannot send to IPv6 and back): a clear refusal instead of a silent
+     * call. A wildcard bind takes both; a hold address (0.0.0.0, ::) needs no route.
+     */
+    void checkMediaFamily(MediaDescription remote) throws SdpException {
+        InetAddress bind = rtpPorts.bindAddress();
+        InetAddress peer = remote.rtp().getAddress();
+        if (bind.isAnyLocalAddress() || peer == null || peer.isAnyLocalAddress() || peer.getClass() == bind.getClass()) {
+            return;
+        }
+        throw new SdpException(488, "SDP address " + IpText.of(peer) + " is " + family(peer) + " but sip_local_ip "
+                + IpText.of(bind) + " is " + family(bind) + ": no RTP between them");
+    }
+
+    private static String family(InetAddress a) {
+        return a instanceof java.net.Inet6Address ? "IPv6" : "IPv4";
     }
 
     RtpSession newRtpSession(RtpSessionListener listener) throws IOException {

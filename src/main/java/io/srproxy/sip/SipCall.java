@@ -237,9 +237,11 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
 
     /**
      * The answer to our offer: SRTP with its key; plain RTP only when we may (sip_srtp=offer and a
-     * plain RTP/AVP answer), else 488 (the caller ends the call).
+     * plain RTP/AVP answer), else 488 (the caller ends the call). Also 488 for an address our RTP
+     * sockets cannot reach ({@link SipAgent#checkMediaFamily}).
      */
     protected void acceptAnswerSecurity(MediaDescription answer) throws SdpException {
+        agent.checkMediaFamily(answer);
         if (localKey == null) {
             if (answer.secureProfile()) {
                 throw new SdpException(488, "answer is " + answer.protocol() + " to our plain RTP offer");
@@ -262,9 +264,11 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
 
     /**
      * An offer (INVITE or re-INVITE): SRTP when it carries a key we take and sip_srtp allows;
-     * 488 when it asks for SRTP we cannot do, or for plain RTP under sip_srtp=require.
+     * 488 when it asks for SRTP we cannot do, or for plain RTP under sip_srtp=require, or names an
+     * address our RTP sockets cannot reach ({@link SipAgent#checkMediaFamily}).
      */
     protected void acceptOfferSecurity(MediaDescription offer) throws SdpException {
+        agent.checkMediaFamily(offer);
         String proto = offer.protocol().toUpperCase(java.util.Locale.ROOT);
         if (proto.startsWith("UDP/TLS")) {
             throw new SdpException(488, offer.protocol() + " (DTLS-SRTP) is not supported on the SIP leg; use SDES (RTP/SAVP with a=crypto)");

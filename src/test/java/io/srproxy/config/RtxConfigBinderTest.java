@@ -114,6 +114,15 @@ class RtxConfigBinderTest {
         "'[proxy]\non=maybe'                              | rtx.conf:2: [proxy] on: 'maybe' is not a switch (use 1 or 0)",
         "'[global]\nsip_svr=h:99999'                      | rtx.conf:2: [global] sip_svr: 'h:99999': port must be 1..65535",
         "'[global]\nsip_svr=bad_host!'                    | rtx.conf:2: [global] sip_svr: 'bad_host!' is not host[:port]",
+        "'[global]\nsip_local_ip=::1:'                    | rtx.conf:2: [global] sip_local_ip: '::1:' is not an IP address (an IPv6 address is written like ::1 or 2001:db8::10, without a port or a trailing ':')",
+        "'[global]\nsip_local_ip=[::1]:5086'              | rtx.conf:2: [global] sip_local_ip: '[::1]:5086' is not an IP address (an IPv6 address is written like ::1 or 2001:db8::10, without a port or a trailing ':')",
+        "'[global]\npublic_ip=2001:db8::g'                | rtx.conf:2: [global] public_ip: '2001:db8::g' is not an IP address (an IPv6 address is written like ::1 or 2001:db8::10, without a port or a trailing ':')",
+        "'[global]\nsip_svr=[::1]5060'                    | rtx.conf:2: [global] sip_svr: '[::1]5060' is not [IPv6 address] or [IPv6 address]:port, e.g. [2001:db8::10]:5060",
+        "'[global]\nsip_svr=[pbx.example.com]:5060'       | rtx.conf:2: [global] sip_svr: '[pbx.example.com]:5060' is not [IPv6 address] or [IPv6 address]:port, e.g. [2001:db8::10]:5060",
+        "'[global]\nsip_svr=[::1]:'                       | rtx.conf:2: [global] sip_svr: '[::1]:': port must be 1..65535",
+        "'[global]\nsip_svr=::1::5060'                    | rtx.conf:2: [global] sip_svr: '::1::5060' is not host[:port] (with a port, an IPv6 address goes in brackets: [2001:db8::10]:5060)",
+        "'[global]\nsip_svr=[::1]:5060\nsip_local_ip=127.0.0.1' | rtx.conf:3: [global] sip_local_ip: 127.0.0.1 is IPv4 but sip_svr ::1 is IPv6: the SIP agent could not reach it (bind one of its family, or 0.0.0.0 for both)",
+        "'[global]\nsip_svr=127.0.0.1\nsip_local_ip=::1'  | rtx.conf:3: [global] sip_local_ip: ::1 is IPv6 but sip_svr 127.0.0.1 is IPv4: the SIP agent could not reach it (bind one of its family, or 0.0.0.0 for both)",
         "'[global]\npublic_ip=my.host'                    | rtx.conf:2: [global] public_ip: 'my.host' is not an IP address",
         "'[rtc]\nip=192.0.2.1,192.0.2.2'                 | rtx.conf:2: [rtc] ip: '192.0.2.1,192.0.2.2' names more than one address of a family (at most one IPv4 and one IPv6)",
         "'[rtc]\nip=192.0.2.1,media.host'                | rtx.conf:2: [rtc] ip: 'media.host' is not an IP address",
@@ -192,6 +201,26 @@ class RtxConfigBinderTest {
                 .contains(new RtxConfig.HostPort("127.0.0.1", 5080));
         assertThat(bind("[global]\nsip_svr=[::1]:5062").config().global().sipServer())
                 .contains(new RtxConfig.HostPort("::1", 5062));
+        assertThat(bind("[global]\nsip_svr=[2001:db8::10]").config().global().sipServer())
+                .contains(new RtxConfig.HostPort("2001:db8::10", 5060));
+        assertThat(bind("[global]\nsip_svr=2001:db8::10").config().global().sipServer())
+                .contains(new RtxConfig.HostPort("2001:db8::10", 5060));
+    }
+
+    @Test
+    void theSipSideTakesIpv6AddressesBareOrInBrackets() {
+        RtxConfigBinder.Binding b = bind("[global]\nsip_svr=[::1]:5060\nsip_local_ip=::1\npublic_ip=[2001:db8::10]\n"
+                + "sip_trusted=2001:db8::/32\n[pstn]\nip=[2001:db8::20]\n");
+        assertThat(b.errors()).isEmpty();
+        RtxConfig.Global g = b.config().global();
+        assertThat(g.sipLocalIp()).isEqualTo("::1");
+        assertThat(g.publicIp()).contains("2001:db8::10");
+        assertThat(g.sipTrusted()).containsExactly("2001:db8::/32");
+        assertThat(b.config().pstn().ip()).contains("2001:db8::20");
+        assertThat(bind("[global]\nsip_svr=[::1]\nsip_local_ip=[::1]").config().global().sipLocalIp()).isEqualTo("::1");
+        // a wildcard bind serves both families (Java's sockets are dual-stack)
+        assertThat(bind("[global]\nsip_svr=[::1]\nsip_local_ip=0.0.0.0").errors()).isEmpty();
+        assertThat(bind("[global]\nsip_svr=127.0.0.1\nsip_local_ip=::").errors()).isEmpty();
     }
 
     @Test

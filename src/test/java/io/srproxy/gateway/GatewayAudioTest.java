@@ -28,8 +28,8 @@ import io.srproxy.testsupport.RunsAlone;
 @RunsAlone
 class GatewayAudioTest {
 
-    private static final double APP_TONE = 440;
-    private static final double PHONE_TONE = 1000;
+    static final double APP_TONE = 440;
+    static final double PHONE_TONE = 1000;
 
     @TempDir
     static Path dir;
@@ -69,7 +69,8 @@ class GatewayAudioTest {
         return Arrays.copyOfRange(samples, Math.min(samples.length, rate / 2), samples.length);
     }
 
-    private static void assertPhoneHeardTheApp(BaresipPhone phone) throws Exception {
+    /** baresip's recording (written when its call ended) holds the app's 440 Hz and not its own 1000 Hz. */
+    static void assertPhoneHeardTheApp(BaresipPhone phone) throws Exception {
         Path rec = await().atMost(Duration.ofSeconds(15)).until(phone::receivedRecording, r -> r.isPresent()).get();
         await().atMost(Duration.ofSeconds(5)).until(() -> Tones.readWav(rec).samples().length > 8000);
         Tones.Pcm pcm = Tones.readWav(rec);

@@ -19,12 +19,18 @@ final class GatewayUnderTest {
     private GatewayUnderTest() {}
 
     static String config(String appId, int sipServerPort, String accRule, String extra) {
+        return config("127.0.0.1", appId, sipServerPort, accRule, extra);
+    }
+
+    /** As above, with everything (SIP server, SIP and RTP, signalling, media) on {@code host}: 127.0.0.1 or ::1. */
+    static String config(String host, String appId, int sipServerPort, String accRule, String extra) {
         int rtpBase = 20000 + 2 * java.util.concurrent.ThreadLocalRandom.current().nextInt(5000);
+        String uriHost = host.contains(":") ? "[" + host + "]" : host;
         return String.join("\n",
-                "[global]", "appid=" + appId, "sip_svr=127.0.0.1:" + sipServerPort, "sip_local_ip=127.0.0.1",
+                "[global]", "appid=" + appId, "sip_svr=" + uriHost + ":" + sipServerPort, "sip_local_ip=" + host,
                 "sip_local_port=" + FreePorts.tcpAndUdp(),
-                "[rtm]", "ip=127.0.0.1", "port=" + FreePorts.tcpAndUdp(),
-                "[rtc]", "ip=127.0.0.1", "port=" + FreePorts.tcpAndUdp(),
+                "[rtm]", "ip=" + host, "port=" + FreePorts.tcpAndUdp(),
+                "[rtc]", "ip=" + host, "port=" + FreePorts.tcpAndUdp(),
                 "[rtm2sip]", "on=1", "acc_rule=" + accRule,
                 "[pstn]", "prefix=9",
                 "[proxy]", "on=1", "sip_account=1000", "sip_pwd=1234", "rtm_account=1086",
@@ -42,8 +48,13 @@ final class GatewayUnderTest {
 
     /** Starts srproxy and waits until its extension is registered. */
     static Srproxy start(String appId, int sipServerPort, String accRule, String extra) {
+        return startOn("127.0.0.1", appId, sipServerPort, accRule, extra);
+    }
+
+    /** As {@link #start}, on {@code host} (see {@link #config(String, String, int, String, String)}). */
+    static Srproxy startOn(String host, String appId, int sipServerPort, String accRule, String extra) {
         Srproxy srproxy = Srproxy.start(RtxConfigBinder.bind(RtxFile.parse(
-                config(appId, sipServerPort, accRule, extra), appId + ".conf")).config());
+                config(host, appId, sipServerPort, accRule, extra), appId + ".conf")).config());
         await().atMost(Duration.ofSeconds(10)).until(() -> srproxy.sip().orElseThrow().registrations().stream()
                 .allMatch(r -> r.state() == RegistrationState.REGISTERED));
         return srproxy;

@@ -1,23 +1,19 @@
 package io.srproxy.sip;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.srproxy.sip.harness.SipTestAgent;
+import io.srproxy.sip.harness.UdpSipServer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,40 +25,24 @@ import org.junit.jupiter.api.Test;
  */
 class SipAgentWireTest {
 
-    private DatagramSocket server;
-    private final LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
-    private final ExecutorService readerThread = Executors.newSingleThreadExecutor();
+    private UdpSipServer server;
 
     @BeforeEach
-    void listen() throws Exception {
-        server = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        readerThread.execute(() -> {
-            byte[] buf = new byte[8192];
-            while (!server.isClosed()) {
-                try {
-                    DatagramPacket p = new DatagramPacket(buf, buf.length);
-                    server.receive(p);
-                    received.add(new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8));
-                } catch (Exception closed) {
-                    return;
-                }
-            }
-        });
+    void listen() {
+        server = UdpSipServer.on(InetAddress.getLoopbackAddress());
     }
 
     @AfterEach
     void close() {
         server.close();
-        readerThread.shutdownNow();
     }
 
     private SipSettings settings(String extra) {
-        return SipTestAgent.settings(server.getLocalPort(), "1000", "1234", extra);
+        return SipTestAgent.settings(server.port(), "1000", "1234", extra);
     }
 
     private String awaitMessage(String startsWith) {
-        return await().atMost(Duration.ofSeconds(5))
-                .until(() -> received.stream().filter(m -> m.startsWith(startsWith)).findFirst().orElse(null), m -> m != null);
+        return server.awaitMessage(startsWith);
     }
 
     @Test
@@ -87,7 +67,7 @@ class SipAgentWireTest {
                 s.noAnswer(), s.retryMin(), s.retryMax(), s.authRetry(), s.t1(), s.rtpPortMin(), s.rtpPortMax(),
                 s.codecs(), s.rtpTimeoutSeconds());
         try (SipTestAgent agent = SipTestAgent.start(fast)) {
-            String options = awaitMessage("OPTIONS sip:127.0.0.1:" + server.getLocalPort());
+            String options = awaitMessage("OPTIONS sip:127.0.0.1:" + server.port());
             assertThat(options).contains("CSeq: 1 OPTIONS");
         }
     }
@@ -97,11 +77,11 @@ class SipAgentWireTest {
         try (SipTestAgent agent = SipTestAgent.start(settings(""))) {
             int port = agent.agent().port();
             String options = "OPTIONS sip:1000@127.0.0.1:" + port + " SIP/2.0\r\n"
-                    + "Via: SIP/2.0/%s 127.0.0.1:" + server.getLocalPort() + ";branch=z9hG4bK%s;rport\r\n"
+                    + "Via: SIP/2.0/%s 127.0.0.1:" + server.port() + ";branch=z9hG4bK%s;rport\r\n"
                     + "From: <sip:probe@127.0.0.1>;tag=1\r\nTo: <sip:1000@127.0.0.1>\r\nCall-ID: %s@test\r\n"
                     + "CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n";
             byte[] udp = String.format(options, "UDP", "udp1", "u1").getBytes(StandardCharsets.UTF_8);
-            server.send(new DatagramPacket(udp, udp.length, new InetSocketAddress(InetAddress.getLoopbackAddress(), port)));
+            server.socket().send(new DatagramPacket(udp, udp.length, new InetSocketAddress(InetAddress.getLoopbackAddress(), port)));
             assertThat(awaitMessage("SIP/2.0 ")).startsWith("SIP/2.0 200");
 
             try (Socket tcp = new Socket(InetAddress.getLoopbackAddress(), port)) {

@@ -7,6 +7,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.srproxy.sip.harness.SipTestAgent;
+import io.srproxy.sip.harness.UdpSipServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
@@ -20,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -35,29 +35,13 @@ import org.slf4j.LoggerFactory;
  */
 class SipTransportBoundsTest {
 
-    private DatagramSocket server;
-    private final LinkedBlockingQueue<String> atServer = new LinkedBlockingQueue<>();
-    private Thread serverReader;
+    private UdpSipServer server;
     private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
     private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
 
     @BeforeEach
     void startServerSocket() throws Exception {
-        server = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        serverReader = new Thread(() -> {
-            byte[] buf = new byte[8192];
-            while (!server.isClosed()) {
-                try {
-                    DatagramPacket p = new DatagramPacket(buf, buf.length);
-                    server.receive(p);
-                    atServer.add(new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8));
-                } catch (IOException closed) {
-                    return;
-                }
-            }
-        }, "test-sip-server");
-        serverReader.setDaemon(true);
-        serverReader.start();
+        server = UdpSipServer.on(InetAddress.getLoopbackAddress());
         logged.start();
     }
 
@@ -68,7 +52,7 @@ class SipTransportBoundsTest {
     }
 
     private SipTestAgent agent(String extraConf) {
-        return SipTestAgent.start(SipTestAgent.settings(server.getLocalPort(), "1000", "1234", extraConf));
+        return SipTestAgent.start(SipTestAgent.settings(server.port(), "1000", "1234", extraConf));
     }
 
     private static String options(String transport, String branch, int viaPort) {
@@ -79,11 +63,11 @@ class SipTransportBoundsTest {
     }
 
     private void optionsFromServerAnswered200(int port, String branch) throws IOException {
-        atServer.clear();
-        byte[] b = options("UDP", branch, server.getLocalPort()).getBytes(StandardCharsets.UTF_8);
-        server.send(new DatagramPacket(b, b.length, new InetSocketAddress("127.0.0.1", port)));
+        server.received().clear();
+        byte[] b = options("UDP", branch, server.port()).getBytes(StandardCharsets.UTF_8);
+        server.socket().send(new DatagramPacket(b, b.length, new InetSocketAddress("127.0.0.1", port)));
         String answer = await().atMost(Duration.ofSeconds(5)).until(
-                () -> atServer.stream().filter(m -> m.contains(branch)).findFirst().orElse(null), m -> m != null);
+                () -> server.received().stream().filter(m -> m.contains(branch)).findFirst().orElse(null), m -> m != null);
         assertThat(answer).startsWith("SIP/2.0 200");
     }
 
@@ -270,7 +254,7 @@ class SipTransportBoundsTest {
             byte[] bad = ("INVITE sip:1000@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bKbad\r\n"
                     + "To: <sip:1000@127.0.0.1>\r\nCall-ID: secret-call-id@test\r\nCSeq: 1 INVITE\r\n"
                     + "Content-Length: 0\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
-            server.send(new DatagramPacket(bad, bad.length, new InetSocketAddress("127.0.0.1", port)));
+            server.socket().send(new DatagramPacket(bad, bad.length, new InetSocketAddress("127.0.0.1", port)));
             optionsFromServerAnswered200(port, "afterbad"); // the bad one was handled before this answer
             List<ILoggingEvent> lines = List.copyOf(logged.list);
             assertThat(lines).hasSizeLessThanOrEqualTo(1);

@@ -85,7 +85,10 @@ public final class RtpPortAllocator {
     private DatagramChannel tryBind(int port) {
         DatagramChannel ch = null;
         try {
-            ch = DatagramChannel.open(bind.getAddress().length == 4 ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
+            // a wildcard bind is dual-stack (the JDK's default family where IPv6 is up), so a phone
+            // whose SDP says IN IP6 is reachable whatever sip_local_ip's family
+            ch = bind.isAnyLocalAddress() ? DatagramChannel.open()
+                    : DatagramChannel.open(bind.getAddress().length == 4 ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
             ch.bind(new InetSocketAddress(bind, port));
             ch.configureBlocking(false);
             return ch;

@@ -34,6 +34,32 @@ class RtpPortAllocatorTest {
         assertThat(ports.allocate().rtpPort()).isEqualTo(p1.rtpPort());
     }
 
+    /** sip_local_ip=0.0.0.0 (the default): a call's RTP reaches IPv4 and IPv6 phones alike. */
+    @Test
+    void aWildcardPairSendsToIpv4AndIpv6Peers() throws IOException {
+        RtpPortAllocator ports = new RtpPortAllocator(InetAddress.getByName("0.0.0.0"), base, base + 9);
+        RtpPortAllocator.PortPair pair = ports.allocate();
+        try (var v4 = java.nio.channels.DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0));
+             var v6 = java.nio.channels.DatagramChannel.open().bind(new InetSocketAddress("::1", 0))) {
+            for (var peer : List.of(v4, v6)) {
+                pair.rtp().send(java.nio.ByteBuffer.wrap(new byte[] {1, 2}), peer.getLocalAddress());
+                java.nio.ByteBuffer got = java.nio.ByteBuffer.allocate(8);
+                peer.receive(got); // blocking: the datagram is already there on loopback
+                assertThat(got.position()).isEqualTo(2);
+            }
+        } finally {
+            ports.release(pair);
+        }
+    }
+
+    @Test
+    void anIpv6BindGivesIpv6Sockets() throws IOException {
+        RtpPortAllocator ports = new RtpPortAllocator(InetAddress.getByName("::1"), base, base + 9);
+        RtpPortAllocator.PortPair pair = ports.allocate();
+        assertThat(((InetSocketAddress) pair.rtp().getLocalAddress()).getAddress()).isEqualTo(InetAddress.getByName("::1"));
+        ports.release(pair);
+    }
+
     @Test
     void theFirstPortOfAFreshAllocatorIsNotPredictable() throws IOException {
         // 100 pairs: all 8 fresh allocators starting at the range start by chance has probability 1e-16

@@ -19,7 +19,7 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * Debian's baresip 1.0.0 as a SIP phone: its own config dir, SIP on 127.0.0.1 and a free port,
+ * Debian's baresip 1.0.0 as a SIP phone: its own config dir, SIP on 127.0.0.1 (or ::1) and a free port,
  * an account registering via Kamailio, auto-answer, a tone WAV as microphone (aufile) and what
  * it hears recorded by the sndfile filter ({@code dump-*-dec.wav}); dialled through ctrl_tcp.
  */
@@ -107,11 +107,26 @@ public final class BaresipPhone implements AutoCloseable {
 
     /**
      * How the account reaches Kamailio: {@code transport} (udp, tcp, tls) to {@code serverPort}, and
-     * baresip's media encryption ({@code srtp}, {@code srtp-mand}, {@code dtls_srtp}; null = none).
+     * baresip's media encryption ({@code srtp}, {@code srtp-mand}, {@code dtls_srtp}; null = none);
+     * {@code host} is the loopback address the phone and the server both use (127.0.0.1 or ::1).
      */
-    public record Account(String transport, int serverPort, String mediaenc) {
+    public record Account(String transport, int serverPort, String mediaenc, String host) {
+        public Account(String transport, int serverPort, String mediaenc) {
+            this(transport, serverPort, mediaenc, "127.0.0.1");
+        }
+
         public static Account udp(int serverPort) {
             return new Account("udp", serverPort, null);
+        }
+
+        /** Over UDP and IPv6 loopback: SIP, RTP and the server on ::1. */
+        public static Account udpIpv6(int serverPort) {
+            return new Account("udp", serverPort, null, "::1");
+        }
+
+        /** {@link #host()} as written in a SIP URI (IPv6 in brackets). */
+        String uriHost() {
+            return host.contains(":") ? "[" + host + "]" : host;
         }
     }
 
@@ -140,8 +155,9 @@ public final class BaresipPhone implements AutoCloseable {
             int rtpBase = 40000 + 100 * java.util.concurrent.ThreadLocalRandom.current().nextInt(200);
             String config = String.join("\n",
                     "poll_method epoll",
-                    "sip_listen 127.0.0.1:" + sipPort,
-                    "net_interface 127.0.0.1",
+                    "sip_listen " + account.uriHost() + ":" + sipPort,
+                    "net_interface " + account.host(),
+                    account.host().contains(":") ? "net_prefer_ipv6 yes" : "",
                     "call_local_timeout 120",
                     "call_max_calls 4",
                     "audio_player aubridge,nowhere",
@@ -168,7 +184,7 @@ public final class BaresipPhone implements AutoCloseable {
                     "ctrl_tcp_listen 127.0.0.1:" + ctrl,
                     "");
             Files.writeString(dir.resolve("config"), config);
-            Files.writeString(dir.resolve("accounts"), "<sip:" + user + "@127.0.0.1:" + account.serverPort()
+            Files.writeString(dir.resolve("accounts"), "<sip:" + user + "@" + account.uriHost() + ":" + account.serverPort()
                     + ";transport=" + account.transport() + ">;auth_pass=1234;answermode=auto;regint=600"
                     + (account.mediaenc() == null ? "" : ";mediaenc=" + account.mediaenc()) + "\n");
             PeerProcess p = PeerProcess.start("baresip", List.of(baresip.toString(), "-f", dir.toString()), dir);
@@ -181,7 +197,7 @@ public final class BaresipPhone implements AutoCloseable {
                 if (!p.isAlive()) {
                     throw new AssertionError("baresip exited:\n" + p.tail());
                 }
-                return p.output().contains(user + "@127.0.0.1") && p.output().contains("200 OK");
+                return p.output().contains(user + "@" + account.host()) && p.output().contains("200 OK");
             });
             return phone;
         } catch (IOException e) {

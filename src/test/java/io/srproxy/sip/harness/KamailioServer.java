@@ -15,14 +15,16 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * Kamailio from Debian in FreeSWITCH's role, run in the foreground on 127.0.0.1 and a free port,
- * with the config kept in src/test/resources/kamailio/kamailio.cfg, its own runtime dir and pid file.
+ * Kamailio from Debian in FreeSWITCH's role, run in the foreground on 127.0.0.1 (or ::1, see
+ * {@link #startOnIpv6}) and a free port, with the config kept in
+ * src/test/resources/kamailio/kamailio.cfg, its own runtime dir and pid file.
  */
 public final class KamailioServer implements AutoCloseable {
 
     /** How 0&lt;uid&gt; reaches srproxy: the Request-URI keeps it, or names the extension with 0&lt;uid&gt; in To. */
     public enum ZeroMode { KEEP, TO }
 
+    private final String host;
     private final int port;
     private final int tlsPort;
     private final Path dir;
@@ -30,7 +32,8 @@ public final class KamailioServer implements AutoCloseable {
     private PeerProcess process;
     private int runs;
 
-    private KamailioServer(int port, int tlsPort, Path dir, List<String> command) {
+    private KamailioServer(String host, int port, int tlsPort, Path dir, List<String> command) {
+        this.host = host;
         this.port = port;
         this.tlsPort = tlsPort;
         this.dir = dir;
@@ -48,7 +51,14 @@ public final class KamailioServer implements AutoCloseable {
      */
     public static KamailioServer start(String srproxyAccount, int pstnPort, ZeroMode mode, int nonceExpireSeconds,
                                        String loadUsers) {
-        KamailioServer k = prepare(srproxyAccount, pstnPort, mode, nonceExpireSeconds, loadUsers, false);
+        KamailioServer k = prepare(IPV4, srproxyAccount, pstnPort, mode, nonceExpireSeconds, loadUsers, false);
+        k.startAgain();
+        return k;
+    }
+
+    /** As {@link #start(String, int, ZeroMode, int)}, listening on ::1 only (IPv6 loopback). */
+    public static KamailioServer startOnIpv6(String srproxyAccount, int pstnPort, ZeroMode mode, int nonceExpireSeconds) {
+        KamailioServer k = prepare("::1", srproxyAccount, pstnPort, mode, nonceExpireSeconds, NO_LOAD_USERS, false);
         k.startAgain();
         return k;
     }
@@ -58,21 +68,23 @@ public final class KamailioServer implements AutoCloseable {
      * with a fresh self-signed certificate ({@link #tlsCertificate()}, for a client's trust list).
      */
     public static KamailioServer startWithTls(String srproxyAccount, int pstnPort, ZeroMode mode, int nonceExpireSeconds) {
-        KamailioServer k = prepare(srproxyAccount, pstnPort, mode, nonceExpireSeconds, NO_LOAD_USERS, true);
+        KamailioServer k = prepare(IPV4, srproxyAccount, pstnPort, mode, nonceExpireSeconds, NO_LOAD_USERS, true);
         k.startAgain();
         return k;
     }
 
     /** Config written and port chosen, not running yet (a SIP server that is down when srproxy starts). */
     public static KamailioServer prepare(String srproxyAccount, int pstnPort, ZeroMode mode, int nonceExpireSeconds) {
-        return prepare(srproxyAccount, pstnPort, mode, nonceExpireSeconds, NO_LOAD_USERS, false);
+        return prepare(IPV4, srproxyAccount, pstnPort, mode, nonceExpireSeconds, NO_LOAD_USERS, false);
     }
+
+    private static final String IPV4 = "127.0.0.1";
 
     /** Matches no user name (an empty To user cannot register). */
     private static final String NO_LOAD_USERS = "^$";
 
-    private static KamailioServer prepare(String srproxyAccount, int pstnPort, ZeroMode mode, int nonceExpireSeconds,
-                                          String loadUsers, boolean tls) {
+    private static KamailioServer prepare(String host, String srproxyAccount, int pstnPort, ZeroMode mode,
+                                          int nonceExpireSeconds, String loadUsers, boolean tls) {
         Path kamailio = Peers.kamailio();
         int port = FreePorts.tcpAndUdp();
         int tlsPort = 0;
@@ -89,6 +101,7 @@ public final class KamailioServer implements AutoCloseable {
                 cfg = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             }
             cfg = cfg.replace("@DEBUG@", "2")
+                    .replace("@HOST@", uriHost(host))
                     .replace("@PORT@", Integer.toString(port))
                     .replace("@MPATH@", modulePath())
                     .replace("@NONCE_EXPIRE@", Integer.toString(nonceExpireSeconds))
@@ -106,7 +119,7 @@ public final class KamailioServer implements AutoCloseable {
             if (tls) {
                 command.addAll(List.of("-A", "WITH_TLS"));
             }
-            return new KamailioServer(port, tlsPort, dir, List.copyOf(command));
+            return new KamailioServer(host, port, tlsPort, dir, List.copyOf(command));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -127,7 +140,7 @@ public final class KamailioServer implements AutoCloseable {
             if (!p.isAlive()) {
                 throw new AssertionError("kamailio exited:\n" + p.tail());
             }
-            try (Socket s = new Socket("127.0.0.1", port)) {
+            try (Socket s = new Socket(host, port)) {
                 return true;
             } catch (IOException notYet) {
                 return false;
@@ -178,6 +191,20 @@ public final class KamailioServer implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** The address it listens on: 127.0.0.1 or ::1. */
+    public String host() {
+        return host;
+    }
+
+    /** {@link #host()} as a SIP URI or rtx.conf {@code sip_svr} writes it: IPv6 in brackets. */
+    public String uriHost() {
+        return uriHost(host);
+    }
+
+    private static String uriHost(String host) {
+        return host.contains(":") ? "[" + host + "]" : host;
     }
 
     /** What the current (or last) run printed. */

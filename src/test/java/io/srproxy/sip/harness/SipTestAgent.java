@@ -46,8 +46,18 @@ public final class SipTestAgent implements AutoCloseable {
 
     /** An rtx.conf for tests: SIP server on loopback, free local port, a random RTP range, loopback binding. */
     public static SipSettings settings(int serverPort, String account, String password, String extraConf) {
+        return settingsOn("127.0.0.1", "127.0.0.1", serverPort, account, password, extraConf);
+    }
+
+    /**
+     * As {@link #settings}, with the server on {@code host} (127.0.0.1 or ::1) and SIP and RTP bound
+     * to {@code bindAddress} (the same, or 0.0.0.0).
+     */
+    public static SipSettings settingsOn(String host, String bindAddress, int serverPort, String account, String password,
+                                         String extraConf) {
         int rtpBase = 20000 + 2 * ThreadLocalRandom.current().nextInt(15000);
-        String conf = "[global]\nsip_svr=127.0.0.1:" + serverPort + "\nsip_local_port=" + FreePorts.tcpAndUdp() + "\n"
+        String uriHost = host.contains(":") ? "[" + host + "]" : host;
+        String conf = "[global]\nsip_svr=" + uriHost + ":" + serverPort + "\nsip_local_port=" + FreePorts.tcpAndUdp() + "\n"
                 + "[proxy]\non=1\nrtm_account=1086\nsip_account=" + account + "\nsip_pwd=" + password + "\nprefix=0\n"
                 + "[media]\nrtp_port_min=" + rtpBase + "\nrtp_port_max=" + (rtpBase + 400) + "\ncodecs=PCMU,PCMA\nrtp_timeout=30\n"
                 + extraConf;
@@ -56,7 +66,7 @@ public final class SipTestAgent implements AutoCloseable {
             throw new IllegalArgumentException("test rtx.conf: " + b.errors());
         }
         RtxConfig cfg = b.config();
-        return SipSettings.from(cfg, "127.0.0.1");
+        return SipSettings.from(cfg, bindAddress);
     }
 
     public static SipTestAgent start(SipSettings settings) {
