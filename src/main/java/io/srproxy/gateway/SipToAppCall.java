@@ -31,12 +31,29 @@ final class SipToAppCall extends BridgedCall {
     private RtmClient client;
     private LocalInvitation invitation;
     private String pendingReason;
+    /** Told the final SIP status once (200 when answered): other nodes' branches of this call follow it. */
+    private final java.util.function.IntConsumer finalStatus;
+    private boolean statusTold;
 
     SipToAppCall(GatewayContext ctx, IncomingCall sip, String uid, RtmClient presence) {
+        this(ctx, sip, uid, presence, status -> { });
+    }
+
+    SipToAppCall(GatewayContext ctx, IncomingCall sip, String uid, RtmClient presence,
+                 java.util.function.IntConsumer finalStatus) {
         super(ctx, CallIdentities.channelId(), uid);
         this.sip = sip;
         this.presence = presence;
+        this.finalStatus = finalStatus;
         this.callerUid = ctx.identities().claim(sip.callerNumber());
+    }
+
+    /** On the executor. */
+    private void tellStatus(int status) {
+        if (!statusTold) {
+            statusTold = true;
+            finalStatus.accept(status);
+        }
     }
 
     /** Called on the SIP call's executor by the incoming-call handler: take over its events. */
@@ -136,6 +153,7 @@ final class SipToAppCall extends BridgedCall {
                 }
                 markAppInCall();
                 bridge(sip, sip.media(), callerUid);
+                tellStatus(200);
                 sip.answer(); // answered() follows the ACK
             });
         }
@@ -200,6 +218,7 @@ final class SipToAppCall extends BridgedCall {
         @Override
         public void ended(CallEnd end) {
             executor.execute(() -> {
+                tellStatus(end.status() >= 300 ? end.status() : 487);
                 if (invitationPending()) {
                     invitation.cancel(); // the caller hung up (CANCEL) or we gave up
                 }
