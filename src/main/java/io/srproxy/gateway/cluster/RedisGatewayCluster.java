@@ -70,12 +70,21 @@ public final class RedisGatewayCluster implements GatewayCluster {
     private final RedisCluster cluster;
     private final String outcomes;
     /** Branches here waiting for another node's outcome, by call hash. */
-    private final Map<String, CompletableFuture<Integer>> waiting = new ConcurrentHashMap<>();
+    private final Map<String, Waiting> waiting = new ConcurrentHashMap<>();
+
+    /** A branch here of a call {@code node} took. */
+    private record Waiting(String node, CompletableFuture<Integer> outcome) {}
 
     public RedisGatewayCluster(RedisCluster cluster) {
         this.cluster = cluster;
         this.outcomes = cluster.prefix() + "gw:calls";
         cluster.subscribe(outcomes, this::onOutcome);
+        cluster.onNodeGone(this::nodeGone);
+    }
+
+    /** A node that took calls died before answering them: their branches here answer 480 now. */
+    private void nodeGone(String node) {
+        waiting.values().stream().filter(w -> w.node().equals(node)).forEach(w -> w.outcome().complete(480));
     }
 
     private String accountKey(String uid) {
@@ -164,8 +173,11 @@ public final class RedisGatewayCluster implements GatewayCluster {
             CompletableFuture<Integer> f = new CompletableFuture<Integer>().completeOnTimeout(480,
                     BRANCH_WAIT.toMillis(), TimeUnit.MILLISECONDS);
             f.whenComplete((s, e) -> waiting.remove(h));
-            return f;
-        });
+            return new Waiting(node, f);
+        }).outcome();
+        if (cluster.isGone(node)) {
+            outcome.complete(480); // took it and died
+        }
         // the outcome may have come before we listened: read the key again now that we listen
         cluster.redis().get(callKey(hash)).thenAccept(now -> {
             if (now != null && now.indexOf(' ') > 0) {
@@ -207,8 +219,9 @@ public final class RedisGatewayCluster implements GatewayCluster {
         if (space < 0) {
             return;
         }
-        CompletableFuture<Integer> f = waiting.get(message.substring(0, space));
-        if (f != null) {
+        Waiting w = waiting.get(message.substring(0, space));
+        if (w != null) {
+            CompletableFuture<Integer> f = w.outcome();
             try {
                 f.complete(Integer.parseInt(message.substring(space + 1)));
             } catch (NumberFormatException e) {
