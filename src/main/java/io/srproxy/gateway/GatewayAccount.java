@@ -174,6 +174,7 @@ final class GatewayAccount implements RtmListener {
     }
 
     void close() {
+        held = false; // stopping: not logged in again
         AppToSipCall call = current;
         if (call != null) {
             call.gatewayAccountLost();

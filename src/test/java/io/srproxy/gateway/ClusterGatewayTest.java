@@ -17,11 +17,6 @@ import io.srproxy.testsupport.CuttableLink;
 import io.srproxy.testsupport.FreePorts;
 import io.srproxy.testsupport.RedisServer;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -222,33 +217,7 @@ class ClusterGatewayTest {
                 .count();
     }
 
-    /** GET over RESP: the value, or null. */
     private static String get(String key) throws IOException {
-        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), redis.port())) {
-            s.setSoTimeout(2000);
-            OutputStream out = s.getOutputStream();
-            byte[] k = key.getBytes(StandardCharsets.UTF_8);
-            out.write(("*2\r\n$3\r\nGET\r\n$" + k.length + "\r\n").getBytes(StandardCharsets.UTF_8));
-            out.write(k);
-            out.write("\r\n".getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            InputStream in = s.getInputStream();
-            String head = line(in);
-            if (!head.startsWith("$") || head.equals("$-1")) {
-                return null;
-            }
-            return new String(in.readNBytes(Integer.parseInt(head.substring(1))), StandardCharsets.UTF_8);
-        }
-    }
-
-    private static String line(InputStream in) throws IOException {
-        StringBuilder b = new StringBuilder();
-        int c;
-        while ((c = in.read()) >= 0 && c != '\n') {
-            if (c != '\r') {
-                b.append((char) c);
-            }
-        }
-        return b.toString();
+        return redis.get(key);
     }
 }
