@@ -89,7 +89,7 @@ public final class Gateway implements AutoCloseable {
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("gateway-timer"));
         Gateway g = new Gateway(new GatewayContext(config, new DialPlan(config), rtm, sip, channels, calls, pool,
                 timers, Clock.systemUTC(), ConcurrentHashMap.newKeySet(), new java.util.concurrent.atomic.LongAdder(),
-                new CallIdentities()), cluster);
+                new CallIdentities(), cluster), cluster);
         g.startDirections();
         return g;
     }

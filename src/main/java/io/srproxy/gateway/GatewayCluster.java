@@ -33,6 +33,18 @@ public interface GatewayCluster {
     /** This node, which took the call, gave it this final status (200: answered): the other nodes' branches follow it. */
     void callOutcome(String callId, String fromTag, int status);
 
+    /**
+     * Claims a per-call RTM identity ({@code sip~<number>}) for this node until {@link #releaseIdentity}:
+     * false when another node's call has it (one uid is logged in at one node: a second login would
+     * end the first call's session). Completes true when that cannot be known; never exceptionally.
+     */
+    default CompletionStage<Boolean> claimIdentity(String uid) {
+        return CompletableFuture.completedFuture(true);
+    }
+
+    /** The call that claimed {@code uid} here is over. */
+    default void releaseIdentity(String uid) {}
+
     /** Whether a SIP call is this node's, and if not, how the node that has it answered. */
     record CallClaim(boolean ours, String node, CompletionStage<Integer> outcome) {
         public static final CallClaim OURS = new CallClaim(true, "", CompletableFuture.completedFuture(0));

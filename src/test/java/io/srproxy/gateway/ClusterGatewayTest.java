@@ -184,6 +184,28 @@ class ClusterGatewayTest {
     }
 
     @Test
+    @Order(4)
+    void aPerCallIdentityAnotherNodesCallHasIsNotTakenFromIt() throws Exception {
+        // another node's call from "sipp" logs in as sip~sipp: this call must take the next identity
+        assertThat(redis.command("SET " + PREFIX + "gw:caller:sip~sipp node-x PX 60000")).isEqualTo("+OK");
+        try (AppUser app = new AppUser("127.0.0.2", b.webPort(), APP_ID, "7004")) {
+            app.onInvitation = "refuse:" + GatewayMessages.busy();
+            try (Sipp caller = Sipp.uac("uac_expect_final.xml", "127.0.0.1", "127.0.0.1:" + kamailio.port(), "07004",
+                    "@STATUS@", "486", "@MLINE@", "0", "@RTPMAP@", "a=rtpmap:0 PCMU/8000")) {
+                caller.assertPassed();
+            }
+            assertThat(app.invitations).singleElement().satisfies(i -> assertThat(i.callerId()).isEqualTo("sip~sipp~2"));
+            assertThat(get(PREFIX + "gw:caller:sip~sipp")).isEqualTo("node-x");
+            GatewayUnderTest.awaitNoActiveCalls(a);
+            GatewayUnderTest.awaitNoActiveCalls(b);
+            // released once the call's identity is logged out (2 s after its end)
+            await().atMost(Duration.ofSeconds(10)).until(() -> get(PREFIX + "gw:caller:sip~sipp~2") == null);
+        } finally {
+            redis.command("DEL " + PREFIX + "gw:caller:sip~sipp");
+        }
+    }
+
+    @Test
     @Order(5)
     void aNodeThatStopsRenewingLosesTheAccountToTheOtherWithinTheLease() throws Exception {
         assertThat(get(PREFIX + "gw:acc:2001")).isEqualTo("node-a");

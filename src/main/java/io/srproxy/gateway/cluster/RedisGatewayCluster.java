@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
  * so a dead node's accounts are free once its leases expire. {@code gw:call:<hash of Call-ID and
  * From tag>} names the node that took a SIP call (SET NX), then also the final status it gave,
  * which is published on {@code gw:calls} for the nodes holding another branch of the same call.
+ * {@code gw:caller:<uid>} names the node whose SIP->app call logs in as per-call identity {@code uid}.
  * Keys and TTLs: docs/cluster.md.
  */
 public final class RedisGatewayCluster implements GatewayCluster {
@@ -75,11 +76,63 @@ public final class RedisGatewayCluster implements GatewayCluster {
     /** A branch here of a call {@code node} took. */
     private record Waiting(String node, CompletableFuture<Integer> outcome) {}
 
+    /** Per-call identities this node claimed ({@code gw:caller:<uid>}), renewed with each heartbeat. */
+    private final Set<String> identities = ConcurrentHashMap.newKeySet();
+
     public RedisGatewayCluster(RedisCluster cluster) {
         this.cluster = cluster;
         this.outcomes = cluster.prefix() + "gw:calls";
         cluster.subscribe(outcomes, this::onOutcome);
         cluster.onNodeGone(this::nodeGone);
+        cluster.onHeartbeat(this::renewIdentities);
+    }
+
+    private String identityKey(String uid) {
+        return cluster.prefix() + "gw:caller:" + uid;
+    }
+
+    @Override
+    public CompletionStage<Boolean> claimIdentity(String uid) {
+        try {
+            return cluster.redis().<List<Object>>eval(HOLD, ScriptOutputType.MULTI, new String[] {identityKey(uid)},
+                            cluster.nodeId(), Long.toString(cluster.timings().ttl().toMillis()))
+                    .thenApply(owners -> {
+                        boolean ours = !owners.isEmpty() && cluster.nodeId().equals(String.valueOf(owners.get(0)));
+                        if (ours) {
+                            identities.add(uid);
+                        }
+                        return ours;
+                    })
+                    .exceptionally(e -> true);
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(true);
+        }
+    }
+
+    @Override
+    public void releaseIdentity(String uid) {
+        if (!identities.remove(uid)) {
+            return;
+        }
+        try {
+            cluster.redis().<Long>eval(RELEASE, ScriptOutputType.INTEGER, new String[] {identityKey(uid)}, cluster.nodeId())
+                    .exceptionally(e -> null);
+        } catch (RuntimeException e) {
+            log.debug("cluster: identity {} not released (it expires): {}", LogSafe.of(uid), e.toString());
+        }
+    }
+
+    private void renewIdentities() {
+        if (identities.isEmpty()) {
+            return;
+        }
+        try {
+            cluster.redis().<List<Object>>eval(HOLD, ScriptOutputType.MULTI,
+                    identities.stream().map(this::identityKey).toArray(String[]::new), cluster.nodeId(),
+                    Long.toString(cluster.timings().ttl().toMillis())).exceptionally(e -> null);
+        } catch (RuntimeException e) {
+            log.debug("cluster: identities not renewed: {}", e.toString());
+        }
     }
 
     /** A node that took calls died before answering them: their branches here answer 480 now. */
