@@ -190,14 +190,22 @@ public final class Gateway implements AutoCloseable {
             call.reject(403);
             return;
         }
+        onceInCluster(call, () -> new SipToAppCall(ctx, call, uid, proxyClient,
+                status -> cluster.callOutcome(call.callId(), call.fromTag(), status)).start());
+    }
+
+    /**
+     * Runs {@code take} if this node is the first of the cluster to see the call (always on one
+     * node), else makes this branch answer as the node that took it does.
+     */
+    private void onceInCluster(IncomingCall call, Runnable take) {
         var claimed = cluster.claimCall(call.callId(), call.fromTag()).toCompletableFuture();
         java.util.function.BiConsumer<GatewayCluster.CallClaim, Throwable> then = (claim, e) -> {
             if (call.isEnded()) {
                 return; // cancelled while Redis was asked
             }
             if (claim == null || claim.ours()) {
-                new SipToAppCall(ctx, call, uid, proxyClient, status -> cluster.callOutcome(call.callId(), call.fromTag(), status))
-                        .start();
+                take.run();
             } else {
                 otherBranch(call, claim);
             }
@@ -255,7 +263,11 @@ public final class Gateway implements AutoCloseable {
         if (!call.answerOnly(ConferenceCall.codecs(ctx.sip()), "a conference room takes PCMU or PCMA only")) {
             return true; // refused 488, the reason in a Warning header
         }
-        new ConferenceCall(ctx, call, room, conf.pin()).start();
+        // the checks above answer alike at every node; a room's call is answered at once (200)
+        onceInCluster(call, () -> {
+            new ConferenceCall(ctx, call, room, conf.pin()).start();
+            cluster.callOutcome(call.callId(), call.fromTag(), 200);
+        });
         return true;
     }
 

@@ -85,7 +85,7 @@ class ClusterGatewayTest {
                 "[rtm]", "ip=" + ip, "port=" + FreePorts.tcpAndUdp(),
                 "[rtc]", "ip=" + ip, "port=" + FreePorts.tcpAndUdp(),
                 "[rtm2sip]", "on=1", "acc_rule=2001", "ring_timeout=20",
-                "[pstn]", "prefix=9",
+                "[pstn]", "prefix=9", "[conference]", "on=1", "prefix=8",
                 "[proxy]", "on=1", "sip_account=1000", "sip_pwd=1234", "rtm_account=1086",
                 "[media]", "rtp_port_min=" + rtpBase, "rtp_port_max=" + (rtpBase + 200),
                 "[cluster]", "redis=redis://127.0.0.1:" + redisPort, "node_id=" + nodeId, "");
@@ -163,6 +163,22 @@ class ClusterGatewayTest {
     }
 
     @Test
+    @Order(3)
+    void aCallReachingNodeAFindsTheAppLoggedInAtNodeB() throws Exception {
+        try (AppUser app = new AppUser("127.0.0.2", b.webPort(), APP_ID, "7005")) {
+            app.onInvitation = "refuse:" + GatewayMessages.busy();
+            // straight to node A, not through Kamailio: only A sees the call
+            try (Sipp caller = Sipp.uac("uac_expect_final.xml", "127.0.0.1", "127.0.0.1:" + a.sip().orElseThrow().port(),
+                    "07005", "@STATUS@", "486", "@MLINE@", "0", "@RTPMAP@", "a=rtpmap:0 PCMU/8000")) {
+                caller.assertPassed();
+            }
+            assertThat(app.invitations).singleElement().satisfies(i -> assertThat(i.callerId()).startsWith("sip~sipp"));
+            GatewayUnderTest.awaitNoActiveCalls(a);
+            assertThat(a.calls().recent()).anySatisfy(c -> assertThat(c.uid()).isEqualTo("7005"));
+        }
+    }
+
+    @Test
     @Order(4)
     void aForkedInviteAcceptedByTheAppIsOneCallAndTheOtherBranchEnds() throws Exception {
         ListAppender<ILoggingEvent> branches = capture();
@@ -202,6 +218,27 @@ class ClusterGatewayTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> get(PREFIX + "gw:caller:sip~sipp~2") == null);
         } finally {
             redis.command("DEL " + PREFIX + "gw:caller:sip~sipp");
+        }
+    }
+
+    @Test
+    @Order(4)
+    void aForkedDialInJoinsTheRoomOnce() throws Exception {
+        ListAppender<ILoggingEvent> branches = capture();
+        try {
+            int before = otherBranchLines(branches);
+            try (Sipp caller = Sipp.uac("uac_hold_resume.xml", "127.0.0.1", "127.0.0.1:" + kamailio.port(), "8424242",
+                    "resume_port", Integer.toString(FreePorts.tcpAndUdp()))) {
+                caller.assertPassed(); // one dialog: answered once, re-INVITEs and BYE through it
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> otherBranchLines(branches) > before);
+            GatewayUnderTest.awaitNoActiveCalls(a);
+            GatewayUnderTest.awaitNoActiveCalls(b);
+            long legs = java.util.stream.Stream.concat(a.calls().recent().stream(), b.calls().recent().stream())
+                    .filter(c -> c.direction() == CallRecord.Direction.SIP_TO_CONFERENCE).count();
+            assertThat(legs).isEqualTo(1);
+        } finally {
+            release(branches);
         }
     }
 
