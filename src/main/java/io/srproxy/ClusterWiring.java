@@ -4,6 +4,8 @@ import io.srproxy.cluster.ClusterTimings;
 import io.srproxy.cluster.NodeInfo;
 import io.srproxy.cluster.RedisCluster;
 import io.srproxy.config.RtxConfig;
+import io.srproxy.gateway.GatewayCluster;
+import io.srproxy.gateway.cluster.RedisGatewayCluster;
 import io.srproxy.rtc.ChannelPlacement;
 import io.srproxy.rtc.ChannelRegistry;
 import io.srproxy.rtc.cluster.RedisChannelPlacement;
@@ -29,7 +31,7 @@ final class ClusterWiring {
 
     /** What the rest of srproxy sees of the cluster, in its own types. */
     record Parts(AutoCloseable link, RtmDirectory directory, Supplier<HealthModule.Check> health,
-                 Supplier<Map<String, Object>> view, Rtc rtc) {}
+                 Supplier<Map<String, Object>> view, Rtc rtc, Supplier<GatewayCluster> gateway) {}
 
     /** The RTC side, attached once the RTC service and the web server are up. */
     interface Rtc {
@@ -62,7 +64,7 @@ final class ClusterWiring {
         };
         return new Parts(cluster, new RedisRtmDirectory(cluster),
                 () -> new HealthModule.Check("cluster", cluster.healthy(), "node " + c.nodeId() + ": " + cluster.status()),
-                () -> view(cluster), rtc);
+                () -> view(cluster), rtc, () -> new RedisGatewayCluster(cluster));
     }
 
     private static Map<String, Object> view(RedisCluster cluster) {

@@ -122,7 +122,8 @@ public final class Srproxy implements AutoCloseable {
         if (config.proxy().on() || config.rtm2sip().on()) {
             sip = SipAgent.start(config, config.global().sipLocalIp());
             started.add(sip);
-            gateway = Gateway.start(config, rtm, sip, rtc.channels(), calls); // closed first, see close()
+            gateway = Gateway.start(config, rtm, sip, rtc.channels(), calls, clusterParts != null
+                    ? clusterParts.gateway().get() : io.srproxy.gateway.GatewayCluster.LOCAL); // closed first, see close()
             Gateway g = gateway;
             health.register(() -> new HealthModule.Check("sip", g.registered(), g.registrationSummary()));
         }

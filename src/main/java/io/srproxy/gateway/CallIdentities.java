@@ -57,6 +57,11 @@ public final class CallIdentities {
         return uid;
     }
 
+    /** A random identity (the caller's number was unfit, or every numbered one was taken): unique without asking. */
+    public static boolean isRandom(String uid) {
+        return uid != null && uid.startsWith(CALLER_PREFIX + "~r");
+    }
+
     /** The call that held {@code uid} has logged it out. */
     public void release(String uid) {
         inUse.remove(uid);

@@ -42,24 +42,54 @@ public final class Gateway implements AutoCloseable {
     public record Account(String uid, String role, String state) {}
 
     private final GatewayContext ctx;
+    private final GatewayCluster cluster;
     private final List<GatewayAccount> accounts = new ArrayList<>();
     private final Set<String> reserved;
+    /** The RTM uid the proxy client logs in with: {@code [proxy] rtm_account}, or one per node in a cluster. */
+    private final String proxyUid;
+    /** SIP calls here that another node took (a forking SIP server's other branches), waiting for its answer. */
+    private final java.util.concurrent.atomic.AtomicInteger otherBranches = new java.util.concurrent.atomic.AtomicInteger();
+    private volatile boolean leasing;
     private RtmClient proxyClient;
     private Registration registration;
 
-    private Gateway(GatewayContext ctx) {
+    private Gateway(GatewayContext ctx, GatewayCluster cluster) {
         this.ctx = ctx;
+        this.cluster = cluster;
         this.reserved = ctx.config().reservedUids();
+        this.proxyUid = proxyUid(ctx.config());
+    }
+
+    /**
+     * The proxy client only queries presence. On one node it logs in as {@code [proxy] rtm_account};
+     * in a cluster every node needs its own (one uid logs in at one node only), a gateway identity
+     * no app may log in with: {@code sip~~n.<node_id>}.
+     */
+    static String proxyUid(RtxConfig config) {
+        if (!config.cluster().on()) {
+            return config.proxy().rtmAccount();
+        }
+        String node = config.cluster().nodeId();
+        if (node.length() > 57) { // uids are at most 64 bytes
+            node = java.util.UUID.nameUUIDFromBytes(node.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
+        }
+        return CallIdentities.CALLER_PREFIX + "~n." + node;
+    }
+
+    /** Starts whatever rtx.conf switches on, on one node. */
+    public static Gateway start(RtxConfig config, RtmService rtm, SipAgent sip, ChannelRegistry channels, CallLog calls) {
+        return start(config, rtm, sip, channels, calls, GatewayCluster.LOCAL);
     }
 
     /** Starts whatever rtx.conf switches on; the SIP agent must exist when either direction is on. */
-    public static Gateway start(RtxConfig config, RtmService rtm, SipAgent sip, ChannelRegistry channels, CallLog calls) {
+    public static Gateway start(RtxConfig config, RtmService rtm, SipAgent sip, ChannelRegistry channels, CallLog calls,
+                                GatewayCluster cluster) {
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
                 daemon("gateway"));
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(daemon("gateway-timer"));
         Gateway g = new Gateway(new GatewayContext(config, new DialPlan(config), rtm, sip, channels, calls, pool,
                 timers, Clock.systemUTC(), ConcurrentHashMap.newKeySet(), new java.util.concurrent.atomic.LongAdder(),
-                new CallIdentities()));
+                new CallIdentities(), cluster), cluster);
         g.startDirections();
         return g;
     }
@@ -80,7 +110,7 @@ public final class Gateway implements AutoCloseable {
                     log.info("SIP registration {}: {} {}", r.user(), state, detail == null ? "" : LogSafe.of(detail)));
             ctx.sip().onIncomingCall(this::onIncomingCall);
             log.info("SIP -> app on: extension {} at {}, RTM uid {}, prefix '{}'", config.proxy().sipAccount(),
-                    config.global().sipServer().orElseThrow(), config.proxy().rtmAccount(), config.proxy().prefix());
+                    config.global().sipServer().orElseThrow(), proxyUid, config.proxy().prefix());
         }
         if (config.rtm2sip().on()) {
             for (String uid : config.rtm2sip().accounts()) {
@@ -92,20 +122,45 @@ public final class Gateway implements AutoCloseable {
         ctx.timers().scheduleWithFixedDelay(this::checkAccounts, 1, 1, TimeUnit.SECONDS);
     }
 
-    /** Every second: each RTM account the gateway holds is logged in, or is being logged in again. */
+    /**
+     * Every second: each RTM account the gateway holds is logged in, or is being logged in again.
+     * An acc_rule account is held by one node of a cluster (a lease renewed here); the others leave it.
+     */
     private void checkAccounts() {
         try {
             if (proxyClient != null && proxyClient.connectionState() != ConnectionState.CONNECTED
                     && proxyClient.connectionState() != ConnectionState.CONNECTING) {
-                proxyClient.login(ctx.config().proxy().rtmAccount(), null).whenComplete((ok, e) -> {
+                proxyClient.login(proxyUid, null).whenComplete((ok, e) -> {
                     if (e != null) {
-                        log.warn("proxy RTM account {}: login failed: {}", ctx.config().proxy().rtmAccount(), LogSafe.of(e.getMessage()));
+                        log.warn("proxy RTM account {}: login failed: {}", proxyUid, LogSafe.of(e.getMessage()));
                     }
                 });
             }
-            accounts.forEach(GatewayAccount::ensureLoggedIn);
+            if (!accounts.isEmpty() && !leasing) {
+                leasing = true;
+                cluster.hold(accounts.stream().map(GatewayAccount::uid).toList()).whenComplete((held, e) -> {
+                    try {
+                        ctx.timers().execute(() -> leased(held));
+                    } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                        leasing = false;
+                    }
+                });
+            }
         } catch (RuntimeException e) {
+            leasing = false;
             log.warn("account check failed: {}", e.toString());
+        }
+    }
+
+    /** {@code held}: the accounts this node holds now; null when Redis could not say (each keeps its state). */
+    private void leased(Set<String> held) {
+        leasing = false;
+        for (GatewayAccount a : accounts) {
+            try {
+                a.leased(held == null ? a.held() : held.contains(a.uid()));
+            } catch (RuntimeException e) {
+                log.warn("gateway account {}: {}", a.uid(), e.toString());
+            }
         }
     }
 
@@ -135,7 +190,59 @@ public final class Gateway implements AutoCloseable {
             call.reject(403);
             return;
         }
-        new SipToAppCall(ctx, call, uid, proxyClient).start();
+        onceInCluster(call, () -> new SipToAppCall(ctx, call, uid, proxyClient,
+                status -> cluster.callOutcome(call.callId(), call.fromTag(), status)).start());
+    }
+
+    /**
+     * Runs {@code take} if this node is the first of the cluster to see the call (always on one
+     * node), else makes this branch answer as the node that took it does.
+     */
+    private void onceInCluster(IncomingCall call, Runnable take) {
+        var claimed = cluster.claimCall(call.callId(), call.fromTag()).toCompletableFuture();
+        java.util.function.BiConsumer<GatewayCluster.CallClaim, Throwable> then = (claim, e) -> {
+            if (call.isEnded()) {
+                return; // cancelled while Redis was asked
+            }
+            if (claim == null || claim.ours()) {
+                take.run();
+            } else {
+                otherBranch(call, claim);
+            }
+        };
+        if (claimed.isDone()) { // one node: at once, within the handler
+            claimed.whenComplete(then);
+        } else { // off Redis's I/O thread
+            claimed.whenCompleteAsync(then, ctx.pool());
+        }
+    }
+
+    /**
+     * The SIP server sent this call to another node too (it forks to every node's contact), and
+     * that node took it: this branch stays quiet (100 Trying) and ends as that node's did, so the
+     * server's choice of the best answer is that node's answer: its refusal status, or 487 after
+     * its 200 (the server cancels this branch itself then). Never answers 200: one app invitation.
+     */
+    private void otherBranch(IncomingCall call, GatewayCluster.CallClaim claim) {
+        if (otherBranches.incrementAndGet() > ctx.config().limits().maxCalls()) {
+            otherBranches.decrementAndGet();
+            log.warn("SIP call {}: a branch of a call node {} took, refused: too many waiting", LogSafe.of(call.callId()),
+                    LogSafe.of(claim.node()));
+            call.reject(503);
+            return;
+        }
+        log.info("SIP call {} to {}: node {} took it; this branch answers as it does", LogSafe.of(call.callId()),
+                LogSafe.of(call.calledNumber()), LogSafe.of(claim.node()));
+        call.setListener(new io.srproxy.sip.CallListener() { }); // a CANCEL ends it with 487 in the SIP layer
+        claim.outcome().whenComplete((status, e) -> {
+            otherBranches.decrementAndGet();
+            int s = status == null ? 480 : status < 300 ? 487 : Math.min(status, 699);
+            if (!call.isEnded()) {
+                log.info("SIP call {}: node {} answered {}: this branch answers {}", LogSafe.of(call.callId()),
+                        LogSafe.of(claim.node()), status, s);
+                call.reject(s);
+            }
+        });
     }
 
     /** {@code <[conference] prefix><room>}: the phone joins the room; true when the call was one. */
@@ -156,7 +263,11 @@ public final class Gateway implements AutoCloseable {
         if (!call.answerOnly(ConferenceCall.codecs(ctx.sip()), "a conference room takes PCMU or PCMA only")) {
             return true; // refused 488, the reason in a Warning header
         }
-        new ConferenceCall(ctx, call, room, conf.pin()).start();
+        // the checks above answer alike at every node; a room's call is answered at once (200)
+        onceInCluster(call, () -> {
+            new ConferenceCall(ctx, call, room, conf.pin()).start();
+            cluster.callOutcome(call.callId(), call.fromTag(), 200);
+        });
         return true;
     }
 
@@ -172,10 +283,10 @@ public final class Gateway implements AutoCloseable {
     public List<Account> accounts() {
         List<Account> list = new ArrayList<>();
         if (proxyClient != null) {
-            list.add(new Account(ctx.config().proxy().rtmAccount(), "proxy", proxyClient.connectionState().name()));
+            list.add(new Account(proxyUid, "proxy", proxyClient.connectionState().name()));
         }
         for (GatewayAccount a : accounts) {
-            list.add(new Account(a.uid(), "rtm2sip", a.client().connectionState().name()));
+            list.add(new Account(a.uid(), "rtm2sip", a.held() ? a.client().connectionState().name() : "HELD_ELSEWHERE"));
         }
         return list;
     }
@@ -229,6 +340,7 @@ public final class Gateway implements AutoCloseable {
             }
         }
         accounts.forEach(GatewayAccount::close);
+        cluster.release(accounts.stream().filter(GatewayAccount::held).map(GatewayAccount::uid).toList());
         if (proxyClient != null) {
             proxyClient.close();
         }

@@ -26,6 +26,8 @@ final class GatewayAccount implements RtmListener {
     private final RtmClient client;
     private volatile AppToSipCall current;
     private volatile boolean loggingIn;
+    /** This node holds the account's lease (always on one node): only then is it logged in here. */
+    private volatile boolean held;
 
     GatewayAccount(GatewayContext ctx, String uid) {
         this.ctx = ctx;
@@ -45,9 +47,37 @@ final class GatewayAccount implements RtmListener {
         return client.connectionState() == ConnectionState.CONNECTED;
     }
 
-    /** Logs in unless already in or on the way; failures are retried by the gateway's watchdog. */
-    void ensureLoggedIn() {
-        if (online() || loggingIn) {
+    boolean held() {
+        return held;
+    }
+
+    /**
+     * The lease says whether this node holds the account. Held: logged in (again) unless in or on the
+     * way; failures are retried by the gateway's watchdog. Held elsewhere: logged out here, so the
+     * holder's login does not fight ours (a call in progress here ends when the holder logs in).
+     */
+    void leased(boolean heldHere) {
+        boolean was = held;
+        held = heldHere;
+        if (!heldHere) {
+            if (was) {
+                log.warn("gateway account {}: another node holds it now; logging out here", uid);
+            }
+            AppToSipCall call = current;
+            if (online() && (call == null || call.isEnded())) {
+                client.logout().exceptionally(e -> null);
+            }
+            return;
+        }
+        if (!was) {
+            log.info("gateway account {}: held by this node", uid);
+        }
+        ensureLoggedIn();
+    }
+
+    /** Logs in unless already in or on the way, or held by another node. */
+    private void ensureLoggedIn() {
+        if (!held || online() || loggingIn) {
             return;
         }
         loggingIn = true;
@@ -134,7 +164,8 @@ final class GatewayAccount implements RtmListener {
     @Override
     public void onConnectionStateChanged(ConnectionState state, ConnectionChangeReason reason) {
         if (state == ConnectionState.ABORTED || state == ConnectionState.DISCONNECTED) {
-            log.warn("gateway account {}: RTM session {} ({}); logging in again", uid, state, LogSafe.of(reason));
+            log.warn("gateway account {}: RTM session {} ({}){}", uid, state, LogSafe.of(reason),
+                    held ? "; logging in again" : "");
             AppToSipCall call = current;
             if (call != null) {
                 call.gatewayAccountLost();
@@ -143,6 +174,7 @@ final class GatewayAccount implements RtmListener {
     }
 
     void close() {
+        held = false; // stopping: not logged in again
         AppToSipCall call = current;
         if (call != null) {
             call.gatewayAccountLost();

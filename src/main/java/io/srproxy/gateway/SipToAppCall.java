@@ -27,16 +27,35 @@ final class SipToAppCall extends BridgedCall {
 
     private final IncomingCall sip;
     private final RtmClient presence;
-    private final String callerUid;
+    /** The per-call RTM identity; replaced (on the executor, before the login) when another node's call has it. */
+    private String callerUid;
+    private int identityClaims;
     private RtmClient client;
     private LocalInvitation invitation;
     private String pendingReason;
+    /** Told the final SIP status once (200 when answered): other nodes' branches of this call follow it. */
+    private final java.util.function.IntConsumer finalStatus;
+    private boolean statusTold;
 
     SipToAppCall(GatewayContext ctx, IncomingCall sip, String uid, RtmClient presence) {
+        this(ctx, sip, uid, presence, status -> { });
+    }
+
+    SipToAppCall(GatewayContext ctx, IncomingCall sip, String uid, RtmClient presence,
+                 java.util.function.IntConsumer finalStatus) {
         super(ctx, CallIdentities.channelId(), uid);
         this.sip = sip;
         this.presence = presence;
+        this.finalStatus = finalStatus;
         this.callerUid = ctx.identities().claim(sip.callerNumber());
+    }
+
+    /** On the executor. */
+    private void tellStatus(int status) {
+        if (!statusTold) {
+            statusTold = true;
+            finalStatus.accept(status);
+        }
     }
 
     /** Called on the SIP call's executor by the incoming-call handler: take over its events. */
@@ -56,10 +75,35 @@ final class SipToAppCall extends BridgedCall {
         });
     }
 
+    /** Most identities tried in the cluster before a random one (which needs no claim). */
+    private static final int IDENTITY_CLAIMS = 5;
+
     private void invite() {
         if (isEnded()) {
             return;
         }
+        String uid = callerUid;
+        ctx.cluster().claimIdentity(uid).whenComplete((ours, e) -> executor.execute(() -> {
+            if (isEnded()) {
+                ctx.cluster().releaseIdentity(uid); // claimed after onFinished released it
+                return;
+            }
+            if (Boolean.FALSE.equals(ours)) { // another node's call logs in as it: take the next one
+                String next = ctx.identities().claim(++identityClaims < IDENTITY_CLAIMS ? sip.callerNumber() : null);
+                ctx.identities().release(uid);
+                callerUid = next;
+                if (CallIdentities.isRandom(next)) {
+                    login();
+                } else {
+                    invite();
+                }
+                return;
+            }
+            login();
+        }));
+    }
+
+    private void login() {
         client = ctx.rtm().createClient(new RtmEvents());
         client.login(callerUid, null).whenComplete((ok, e) -> executor.execute(() -> {
             if (isEnded()) {
@@ -136,6 +180,7 @@ final class SipToAppCall extends BridgedCall {
                 }
                 markAppInCall();
                 bridge(sip, sip.media(), callerUid);
+                tellStatus(200);
                 sip.answer(); // answered() follows the ACK
             });
         }
@@ -200,6 +245,7 @@ final class SipToAppCall extends BridgedCall {
         @Override
         public void ended(CallEnd end) {
             executor.execute(() -> {
+                tellStatus(end.status() >= 300 ? end.status() : 487);
                 if (invitationPending()) {
                     invitation.cancel(); // the caller hung up (CANCEL) or we gave up
                 }
@@ -214,12 +260,15 @@ final class SipToAppCall extends BridgedCall {
         if (c != null) {
             // let the EndCall and the cancel go out before the identity disappears; only then may
             // the next call from this number log in as it
+            String uid = callerUid;
             ctx.timers().schedule(() -> {
                 c.close();
-                ctx.identities().release(callerUid);
+                ctx.identities().release(uid);
+                ctx.cluster().releaseIdentity(uid);
             }, 2, java.util.concurrent.TimeUnit.SECONDS);
         } else {
             ctx.identities().release(callerUid);
+            ctx.cluster().releaseIdentity(callerUid);
         }
     }
 }

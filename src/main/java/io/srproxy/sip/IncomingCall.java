@@ -43,6 +43,7 @@ public final class IncomingCall extends SipCall {
     private final String srproxyData;
     private final String localUser;
     private final String requestUriUser;
+    private final String fromTag;
     private State state = State.OFFERED;
     private MediaDescription offer;
     private SdpException offerProblem;
@@ -56,6 +57,7 @@ public final class IncomingCall extends SipCall {
             this.dialog = st.getDialog();
             FromHeader from = (FromHeader) invite.getHeader(FromHeader.NAME);
             ToHeader to = (ToHeader) invite.getHeader(ToHeader.NAME);
+            this.fromTag = from.getTag() == null ? "" : from.getTag();
             this.callerNumber = userOf(from.getAddress().getURI());
             this.callerDisplayName = from.getAddress().getDisplayName() == null ? "" : from.getAddress().getDisplayName();
             String ruriUser = userOf(invite.getRequestURI());
@@ -104,6 +106,11 @@ public final class IncomingCall extends SipCall {
     @Override
     protected boolean secureDialog() {
         return invite.getRequestURI().isSipURI() && ((SipURI) invite.getRequestURI()).isSecure();
+    }
+
+    /** The From tag: with the Call-ID, the same for every branch a forking proxy makes of one call. */
+    public String fromTag() {
+        return fromTag;
     }
 
     public String callerNumber() {

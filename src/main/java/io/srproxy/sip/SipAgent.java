@@ -129,7 +129,20 @@ public final class SipAgent implements AutoCloseable {
 
     /** An agent for rtx.conf: SIP and RTP bound on {@code bindAddress}. */
     public static SipAgent start(RtxConfig config, String bindAddress) {
-        return start(SipSettings.from(config, bindAddress), null, config.media().ioThreads());
+        SipAgent agent = start(SipSettings.from(config, bindAddress), null, config.media().ioThreads());
+        if (config.cluster().on()) {
+            agent.requests.registerInstance(instanceUrn(config.global().appId(), config.cluster().nodeId()));
+        }
+        return agent;
+    }
+
+    /**
+     * A cluster node's {@code +sip.instance} (RFC 5627): a name-based UUID of the appid and node_id, so
+     * that it stays the same across restarts and differs between nodes.
+     */
+    public static String instanceUrn(String appId, String nodeId) {
+        return "urn:uuid:" + java.util.UUID.nameUUIDFromBytes(("srproxy:" + appId + ":" + nodeId)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private static ThreadFactory named(String name) {

@@ -47,6 +47,8 @@ final class SipRequests {
     private final int port;
     private final SipSecurity.Transport transport;
     private AuthenticationHelper auth;
+    /** {@code urn:uuid:...} sent as {@code +sip.instance} on REGISTER; null = none (one node). */
+    private volatile String instance;
 
     SipRequests(SipSettings settings, SipStackSetup sip, String advertisedHost) {
         this.settings = settings;
@@ -61,6 +63,11 @@ final class SipRequests {
     /** Set once at start-up, before any request is built: cached digest credentials for refreshes. */
     void useAuthentication(AuthenticationHelper helper) {
         this.auth = helper;
+    }
+
+    /** Set at start-up, before the first REGISTER: this node's instance id in a cluster. */
+    void registerInstance(String urn) {
+        this.instance = urn;
     }
 
     String advertisedHost() {
@@ -91,7 +98,13 @@ final class SipRequests {
     Request newRegister(String user, String callId, long cseq, int expires) throws Exception {
         Address aor = addresses.createAddress(serverUri(user));
         Request r = newRequest(Request.REGISTER, withTransport(serverRoot(false)), aor, aor, callId, cseq);
-        r.addHeader(contactHeader(user));
+        ContactHeader contact = contactHeader(user);
+        if (instance != null) {
+            // RFC 5627 instance id: the registrar replaces this node's earlier contact (a restart on
+            // another port) and keeps the other nodes' contacts of the same account
+            contact.setParameter("+sip.instance", "\"<" + instance + ">\"");
+        }
+        r.addHeader(contact);
         r.addHeader(headers.createExpiresHeader(expires));
         auth.setAuthenticationHeaders(r); // reuse cached credentials: one round trip per refresh
         return r;

@@ -109,6 +109,64 @@ class ClusterNodeLossIT {
         }
     }
 
+    /**
+     * The gateway: node B (the jar) holds acc_rule account 2001 first; node A (here) leaves it to B;
+     * B killed with SIGKILL gives no lease back, and A takes 2001 once B's lease expires (12 s) and
+     * logs it in to RTM. No SIP server is needed for that: the accounts are RTM users.
+     */
+    @Test
+    void aKilledGatewayNodesAccountIsTakenOverWithinTheLease() throws Exception {
+        try (RedisServer redis = RedisServer.start()) {
+            int webB = FreePorts.tcpAndUdp();
+            int nowhere = FreePorts.tcpAndUdp(); // sip_svr: nothing listens, nothing needs it here
+            Path conf = Files.writeString(dir.resolve("gw-b.conf"), gatewayNode("127.0.0.2", webB, "node-b", redis.uri(), nowhere));
+            Process b = startNodeB(conf, "gateway.txt");
+            try {
+                await().atMost(STARTUP).until(() -> "node-b".equals(redis.get("srproxy:srproxy:gw:acc:2001")));
+                await().atMost(STARTUP).until(() -> String.valueOf(redis.get("srproxy:srproxy:rtm:uid:2001")).startsWith("node-b "));
+                int webA = FreePorts.tcpAndUdp();
+                var binding = io.srproxy.config.RtxConfigBinder.bind(io.srproxy.config.RtxFile.parse(
+                        gatewayNode("127.0.0.1", webA, "node-a", redis.uri(), nowhere), "gw-a.conf"));
+                assertThat(binding.errors()).isEmpty();
+                try (Srproxy a = Srproxy.start(binding.config())) {
+                    Thread.sleep(3000); // a few lease rounds of node A: it must leave 2001 to B
+                    assertThat(redis.get("srproxy:srproxy:gw:acc:2001")).isEqualTo("node-b");
+                    assertThat(redis.get("srproxy:srproxy:rtm:uid:2001")).startsWith("node-b ");
+
+                    long killed = System.nanoTime();
+                    b.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL: the lease stays until it expires
+                    Duration bound = ClusterTimings.DEFAULTS.ttl().plusSeconds(1);
+                    await().atMost(bound.plus(SLACK)).until(() -> "node-a".equals(redis.get("srproxy:srproxy:gw:acc:2001")));
+                    await().atMost(SLACK).until(() -> String.valueOf(redis.get("srproxy:srproxy:rtm:uid:2001")).startsWith("node-a "));
+                    System.out.printf("account 2001 held and online at node A %d ms after node B was killed (lease bound %d ms)%n",
+                            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed), bound.toMillis());
+                    RtmClient app = WsRtmClient.create(URI.create("ws://127.0.0.1:" + webA + "/rtm"), "srproxy",
+                            new RecordingListener());
+                    app.login("k-app", null).get(10, TimeUnit.SECONDS);
+                    assertThat(app.queryPeersOnlineStatus(List.of("2001")).get(10, TimeUnit.SECONDS)).containsEntry("2001", true);
+                    app.close();
+                }
+            } finally {
+                b.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                Path keep = Files.createDirectories(Path.of("target", "cluster-node-loss-it"));
+                if (Files.exists(dir.resolve("gateway.txt"))) {
+                    Files.copy(dir.resolve("gateway.txt"), keep.resolve("gateway.txt"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    /** A gateway node with app->SIP account 2001 (and no SIP->app side). */
+    private static String gatewayNode(String ip, int web, String nodeId, String redisUri, int sipServerPort) {
+        return String.join("\n",
+                "[global]", "sip_svr=127.0.0.1:" + sipServerPort, "sip_local_ip=" + ip, "sip_local_port=" + FreePorts.tcpAndUdp(),
+                "[rtm]", "ip=" + ip, "port=" + web,
+                "[rtc]", "ip=" + ip, "port=" + FreePorts.tcpAndUdp(),
+                "[rtm2sip]", "on=1", "acc_rule=2001",
+                "[cluster]", "redis=" + redisUri, "node_id=" + nodeId,
+                "[log]", "level=2", "");
+    }
+
     /** Without [cluster] nothing of Redis is loaded: the JVM's class-loading log names no Lettuce or Netty class. */
     @Test
     void aSingleNodeLoadsNoRedisClass() throws Exception {

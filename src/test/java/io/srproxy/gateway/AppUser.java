@@ -24,7 +24,12 @@ final class AppUser implements RtmListener, AutoCloseable {
     volatile String onInvitation = "none"; // "accept", "refuse:<response>", "none"
 
     AppUser(int webPort, String appId, String uid) throws Exception {
-        client = WsRtmClient.create(URI.create("ws://127.0.0.1:" + webPort + "/rtm"), appId, this);
+        this("127.0.0.1", webPort, appId, uid);
+    }
+
+    /** At the node on {@code host} (cluster tests: 127.0.0.2 is the second node). */
+    AppUser(String host, int webPort, String appId, String uid) throws Exception {
+        client = WsRtmClient.create(URI.create("ws://" + host + ":" + webPort + "/rtm"), appId, this);
         client.login(uid, null).get(10, TimeUnit.SECONDS);
     }
 

@@ -46,6 +46,19 @@ class SipAgentWireTest {
     }
 
     @Test
+    void aClusterNodeRegistersItsOwnInstanceId() throws Exception {
+        String urn = SipAgent.instanceUrn("app", "node-a");
+        assertThat(urn).isEqualTo(SipAgent.instanceUrn("app", "node-a")).isNotEqualTo(SipAgent.instanceUrn("app", "node-b"))
+                .matches("urn:uuid:[0-9a-f-]{36}");
+        try (SipTestAgent agent = SipTestAgent.start(settings(""))) {
+            agent.agent().requests().registerInstance(urn);
+            agent.register();
+            String register = awaitMessage("REGISTER ");
+            assertThat(register).contains("Contact: <sip:1000@127.0.0.1:" + agent.agent().port() + ">;+sip.instance=\"<" + urn + ">\"");
+        }
+    }
+
+    @Test
     void publicIpGoesIntoViaContactAndSdpAndViaAsksForRport() throws Exception {
         try (SipTestAgent agent = SipTestAgent.start(settings("[global]\npublic_ip=203.0.113.10\n"))) {
             agent.register();

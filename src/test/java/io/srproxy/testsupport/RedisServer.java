@@ -64,6 +64,31 @@ public final class RedisServer implements AutoCloseable {
         return "redis://127.0.0.1:" + port;
     }
 
+    /** {@code GET key}: the value, or null when the key is absent. */
+    public String get(String key) throws IOException {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.setSoTimeout(2000);
+            OutputStream out = s.getOutputStream();
+            byte[] k = key.getBytes(StandardCharsets.UTF_8);
+            out.write(("*2\r\n$3\r\nGET\r\n$" + k.length + "\r\n").getBytes(StandardCharsets.UTF_8));
+            out.write(k);
+            out.write("\r\n".getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            InputStream in = s.getInputStream();
+            StringBuilder head = new StringBuilder();
+            int b;
+            while ((b = in.read()) >= 0 && b != '\n') {
+                if (b != '\r') {
+                    head.append((char) b);
+                }
+            }
+            if (head.length() < 2 || head.charAt(0) != '$' || head.toString().equals("$-1")) {
+                return null;
+            }
+            return new String(in.readNBytes(Integer.parseInt(head.substring(1))), StandardCharsets.UTF_8);
+        }
+    }
+
     /** Sends one inline command and returns the first reply line (e.g. {@code +PONG}, {@code :3}). */
     public String command(String inline) throws IOException {
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {

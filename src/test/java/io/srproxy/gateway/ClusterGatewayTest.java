@@ -1,0 +1,282 @@
+package io.srproxy.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.srproxy.Srproxy;
+import io.srproxy.cluster.ClusterTimings;
+import io.srproxy.config.RtxConfigBinder;
+import io.srproxy.config.RtxFile;
+import io.srproxy.rtm.LocalInvitation;
+import io.srproxy.sip.RegistrationState;
+import io.srproxy.sip.harness.KamailioServer;
+import io.srproxy.sip.harness.Sipp;
+import io.srproxy.testsupport.CuttableLink;
+import io.srproxy.testsupport.FreePorts;
+import io.srproxy.testsupport.RedisServer;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway on two nodes (127.0.0.1 and 127.0.0.2) sharing a real redis-server, both registered
+ * as extension 1000 at a real Kamailio, which forks a call to 0&lt;uid&gt; to both contacts:
+ * acc_rule account 2001 is online once (node A's, which started first), busy across nodes, a forked
+ * INVITE makes one app invitation and the caller gets the app's answer, and node A cut off from
+ * Redis (as if killed: it renews nothing any more) loses 2001 to node B within the lease bound.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterGatewayTest {
+
+    private static final String APP_ID = "gw-cluster";
+    private static final String PREFIX = "srproxy:" + APP_ID + ":";
+    /** Short leases: 2 s TTL, renewed every second by the gateway, heartbeats every 500 ms. */
+    private static final ClusterTimings FAST = new ClusterTimings(Duration.ofMillis(500), Duration.ofSeconds(2),
+            Duration.ofMillis(250));
+
+    private static RedisServer redis;
+    private static CuttableLink linkA;
+    private static KamailioServer kamailio;
+    private static int pstnPort;
+    private static Srproxy a;
+    private static Srproxy b;
+
+    @BeforeAll
+    static void start() throws Exception {
+        redis = RedisServer.start();
+        linkA = new CuttableLink(redis.port(), 8);
+        pstnPort = FreePorts.tcpAndUdp();
+        kamailio = KamailioServer.start("1000", pstnPort, KamailioServer.ZeroMode.KEEP, 300);
+        a = node("127.0.0.1", "node-a", linkA.port());
+        // A holds 2001 before B starts: B must leave it to A
+        await().atMost(Duration.ofSeconds(10)).until(() -> "node-a".equals(get(PREFIX + "gw:acc:2001")));
+        b = node("127.0.0.2", "node-b", redis.port());
+    }
+
+    @AfterAll
+    static void stop() {
+        for (AutoCloseable c : new AutoCloseable[] {b, linkA, a, kamailio, redis}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception ignored) {
+                // stopping
+            }
+        }
+    }
+
+    private static Srproxy node(String ip, String nodeId, int redisPort) {
+        int rtpBase = 20000 + 2 * java.util.concurrent.ThreadLocalRandom.current().nextInt(5000);
+        String conf = String.join("\n",
+                "[global]", "appid=" + APP_ID, "sip_svr=127.0.0.1:" + kamailio.port(), "sip_local_ip=" + ip,
+                "sip_local_port=" + FreePorts.tcpAndUdp(),
+                "[rtm]", "ip=" + ip, "port=" + FreePorts.tcpAndUdp(),
+                "[rtc]", "ip=" + ip, "port=" + FreePorts.tcpAndUdp(),
+                "[rtm2sip]", "on=1", "acc_rule=2001", "ring_timeout=20",
+                "[pstn]", "prefix=9", "[conference]", "on=1", "prefix=8",
+                "[proxy]", "on=1", "sip_account=1000", "sip_pwd=1234", "rtm_account=1086",
+                "[media]", "rtp_port_min=" + rtpBase, "rtp_port_max=" + (rtpBase + 200),
+                "[cluster]", "redis=redis://127.0.0.1:" + redisPort, "node_id=" + nodeId, "");
+        var binding = RtxConfigBinder.bind(RtxFile.parse(conf, nodeId + ".conf"));
+        assertThat(binding.errors()).isEmpty();
+        Srproxy s = Srproxy.start(binding.config(), FAST);
+        await().atMost(Duration.ofSeconds(10)).until(() -> s.sip().orElseThrow().registrations().stream()
+                .allMatch(r -> r.state() == RegistrationState.REGISTERED));
+        return s;
+    }
+
+    @Test
+    @Order(1)
+    void theAccountIsOnlineOnceAtTheNodeHoldingItsLease() throws Exception {
+        String session = await().atMost(Duration.ofSeconds(10)).until(() -> get(PREFIX + "rtm:uid:2001"),
+                v -> v != null && v.startsWith("node-a "));
+        try (AppUser app = new AppUser("127.0.0.2", b.webPort(), APP_ID, "6001")) {
+            assertThat(app.client.queryPeersOnlineStatus(List.of("2001")).get(10, TimeUnit.SECONDS))
+                    .containsEntry("2001", true);
+        }
+        // several renewals later: still node A's lease and the same RTM session (B never logged it in)
+        Thread.sleep(2500);
+        assertThat(get(PREFIX + "gw:acc:2001")).isEqualTo("node-a");
+        assertThat(get(PREFIX + "rtm:uid:2001")).isEqualTo(session);
+        // each node's presence identity is its own, so they do not take it from each other either
+        assertThat(get(PREFIX + "rtm:uid:sip~~n.node-a")).startsWith("node-a ");
+        assertThat(get(PREFIX + "rtm:uid:sip~~n.node-b")).startsWith("node-b ");
+    }
+
+    @Test
+    @Order(2)
+    void theAccountIsBusyForAnAppAtTheOtherNode() throws Exception {
+        try (Sipp pstn = Sipp.uas("uas_ring_then_cancelled.xml", pstnPort);
+             AppUser first = new AppUser("127.0.0.1", a.webPort(), APP_ID, "6002");
+             AppUser second = new AppUser("127.0.0.2", b.webPort(), APP_ID, "6003")) {
+            LocalInvitation ringing = first.invite("2001", "{\"Mode\":1,\"Pstn\":true,\"SipData\":\"5550002\"}");
+            first.awaitStartingWith("received by peer");
+            await().atMost(Duration.ofSeconds(10)).until(() -> !a.calls().active().isEmpty());
+
+            second.invite("2001", "{\"Mode\":1,\"Pstn\":true,\"SipData\":\"5550003\"}");
+            assertThat(second.awaitStartingWith("refused ")).isEqualTo("refused " + GatewayMessages.busy());
+            assertThat(b.calls().active()).isEmpty();
+
+            ringing.cancel();
+            pstn.assertPassed(); // the PSTN side got CANCEL
+            GatewayUnderTest.awaitNoActiveCalls(a);
+        }
+    }
+
+    @Test
+    @Order(3)
+    void aForkedInviteMakesOneInvitationAndTheCallerGetsTheAppsAnswer() throws Exception {
+        ListAppender<ILoggingEvent> branches = capture();
+        try {
+            for (String[] side : new String[][] {{"127.0.0.2", "7001"}, {"127.0.0.1", "7002"}}) {
+                Srproxy at = side[0].equals("127.0.0.1") ? a : b;
+                try (AppUser app = new AppUser(side[0], at.webPort(), APP_ID, side[1])) {
+                    app.onInvitation = "refuse:" + GatewayMessages.busy();
+                    int before = otherBranchLines(branches);
+                    try (Sipp caller = Sipp.uac("uac_expect_final.xml", "127.0.0.1", "127.0.0.1:" + kamailio.port(),
+                            "0" + side[1], "@STATUS@", "486", "@MLINE@", "0", "@RTPMAP@", "a=rtpmap:0 PCMU/8000")) {
+                        caller.assertPassed(); // 486 from both branches: the one that took it, and the other following it
+                    }
+                    // Kamailio sent the INVITE to both nodes, and one of them left it to the other
+                    await().atMost(Duration.ofSeconds(5)).until(() -> otherBranchLines(branches) > before);
+                    Thread.sleep(500); // a second invitation would have come by now
+                    assertThat(app.invitations).hasSize(1);
+                    GatewayUnderTest.awaitNoActiveCalls(a);
+                    GatewayUnderTest.awaitNoActiveCalls(b);
+                }
+            }
+        } finally {
+            release(branches);
+        }
+    }
+
+    @Test
+    @Order(3)
+    void aCallReachingNodeAFindsTheAppLoggedInAtNodeB() throws Exception {
+        try (AppUser app = new AppUser("127.0.0.2", b.webPort(), APP_ID, "7005")) {
+            app.onInvitation = "refuse:" + GatewayMessages.busy();
+            // straight to node A, not through Kamailio: only A sees the call
+            try (Sipp caller = Sipp.uac("uac_expect_final.xml", "127.0.0.1", "127.0.0.1:" + a.sip().orElseThrow().port(),
+                    "07005", "@STATUS@", "486", "@MLINE@", "0", "@RTPMAP@", "a=rtpmap:0 PCMU/8000")) {
+                caller.assertPassed();
+            }
+            assertThat(app.invitations).singleElement().satisfies(i -> assertThat(i.callerId()).startsWith("sip~sipp"));
+            GatewayUnderTest.awaitNoActiveCalls(a);
+            assertThat(a.calls().recent()).anySatisfy(c -> assertThat(c.uid()).isEqualTo("7005"));
+        }
+    }
+
+    @Test
+    @Order(4)
+    void aForkedInviteAcceptedByTheAppIsOneCallAndTheOtherBranchEnds() throws Exception {
+        ListAppender<ILoggingEvent> branches = capture();
+        try (AppUser app = new AppUser("127.0.0.2", b.webPort(), APP_ID, "7003")) {
+            app.onInvitation = "accept";
+            int before = otherBranchLines(branches);
+            try (Sipp caller = Sipp.uac("uac_hold_resume.xml", "127.0.0.1", "127.0.0.1:" + kamailio.port(), "07003",
+                    "resume_port", Integer.toString(FreePorts.tcpAndUdp()))) {
+                caller.assertPassed(); // answered once (one 200, one dialog), re-INVITEs and BYE through it
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> otherBranchLines(branches) > before);
+            assertThat(app.invitations).hasSize(1);
+            GatewayUnderTest.awaitNoActiveCalls(a);
+            GatewayUnderTest.awaitNoActiveCalls(b);
+            assertThat(a.calls().recent().size() + b.calls().recent().size()).isPositive();
+        } finally {
+            release(branches);
+        }
+    }
+
+    @Test
+    @Order(4)
+    void aPerCallIdentityAnotherNodesCallHasIsNotTakenFromIt() throws Exception {
+        // another node's call from "sipp" logs in as sip~sipp: this call must take the next identity
+        assertThat(redis.command("SET " + PREFIX + "gw:caller:sip~sipp node-x PX 60000")).isEqualTo("+OK");
+        try (AppUser app = new AppUser("127.0.0.2", b.webPort(), APP_ID, "7004")) {
+            app.onInvitation = "refuse:" + GatewayMessages.busy();
+            try (Sipp caller = Sipp.uac("uac_expect_final.xml", "127.0.0.1", "127.0.0.1:" + kamailio.port(), "07004",
+                    "@STATUS@", "486", "@MLINE@", "0", "@RTPMAP@", "a=rtpmap:0 PCMU/8000")) {
+                caller.assertPassed();
+            }
+            assertThat(app.invitations).singleElement().satisfies(i -> assertThat(i.callerId()).isEqualTo("sip~sipp~2"));
+            assertThat(get(PREFIX + "gw:caller:sip~sipp")).isEqualTo("node-x");
+            GatewayUnderTest.awaitNoActiveCalls(a);
+            GatewayUnderTest.awaitNoActiveCalls(b);
+            // released once the call's identity is logged out (2 s after its end)
+            await().atMost(Duration.ofSeconds(10)).until(() -> get(PREFIX + "gw:caller:sip~sipp~2") == null);
+        } finally {
+            redis.command("DEL " + PREFIX + "gw:caller:sip~sipp");
+        }
+    }
+
+    @Test
+    @Order(4)
+    void aForkedDialInJoinsTheRoomOnce() throws Exception {
+        ListAppender<ILoggingEvent> branches = capture();
+        try {
+            int before = otherBranchLines(branches);
+            try (Sipp caller = Sipp.uac("uac_hold_resume.xml", "127.0.0.1", "127.0.0.1:" + kamailio.port(), "8424242",
+                    "resume_port", Integer.toString(FreePorts.tcpAndUdp()))) {
+                caller.assertPassed(); // one dialog: answered once, re-INVITEs and BYE through it
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> otherBranchLines(branches) > before);
+            GatewayUnderTest.awaitNoActiveCalls(a);
+            GatewayUnderTest.awaitNoActiveCalls(b);
+            long legs = java.util.stream.Stream.concat(a.calls().recent().stream(), b.calls().recent().stream())
+                    .filter(c -> c.direction() == CallRecord.Direction.SIP_TO_CONFERENCE).count();
+            assertThat(legs).isEqualTo(1);
+        } finally {
+            release(branches);
+        }
+    }
+
+    @Test
+    @Order(5)
+    void aNodeThatStopsRenewingLosesTheAccountToTheOtherWithinTheLease() throws Exception {
+        assertThat(get(PREFIX + "gw:acc:2001")).isEqualTo("node-a");
+        long cut = System.nanoTime();
+        linkA.cut(); // node A renews nothing any more, as if killed
+        await().atMost(Duration.ofSeconds(15)).until(() -> "node-b".equals(get(PREFIX + "gw:acc:2001")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> get(PREFIX + "rtm:uid:2001"), v -> v != null && v.startsWith("node-b "));
+        long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cut);
+        LoggerFactory.getLogger(ClusterGatewayTest.class).info("account 2001 at node B {} ms after node A was cut off", took);
+        try (AppUser app = new AppUser("127.0.0.2", b.webPort(), APP_ID, "6004")) {
+            assertThat(app.client.queryPeersOnlineStatus(List.of("2001")).get(10, TimeUnit.SECONDS))
+                    .isEqualTo(Map.of("2001", true));
+        }
+    }
+
+    // ---- helpers ----
+
+    private static ListAppender<ILoggingEvent> capture() {
+        ListAppender<ILoggingEvent> list = new ListAppender<>();
+        list.start();
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Gateway.class)).addAppender(list);
+        return list;
+    }
+
+    private static void release(ListAppender<ILoggingEvent> list) {
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Gateway.class)).detachAppender(list);
+    }
+
+    private static int otherBranchLines(ListAppender<ILoggingEvent> list) {
+        return (int) List.copyOf(list.list).stream().filter(e -> e.getFormattedMessage().contains("this branch answers as it does"))
+                .count();
+    }
+
+    private static String get(String key) throws IOException {
+        return redis.get(key);
+    }
+}
