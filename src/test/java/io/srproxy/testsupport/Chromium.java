@@ -41,7 +41,7 @@ public final class Chromium {
      */
     public static ChromeDriver startForTabs() {
         return start(null, null, List.of("--disable-background-timer-throttling", "--disable-renderer-backgrounding",
-                "--disable-backgrounding-occluded-windows", "--disable-features=IntensiveWakeUpThrottling"));
+                "--disable-backgrounding-occluded-windows"));
     }
 
     private static ChromeDriver start(Path fakeMicWav, X509Certificate trustedCertificate, List<String> extraArgs) {

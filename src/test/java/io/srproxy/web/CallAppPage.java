@@ -60,7 +60,8 @@ public final class CallAppPage implements AutoCloseable {
             }
             CallAppPage page = new CallAppPage(browser, browser.getWindowHandle());
             browser.get("http://127.0.0.1:" + webPort + "/");
-            await().atMost(Duration.ofSeconds(20)).until(() -> "login".equals(page.screen()) && page.js("return !!window.srproxyApp") == Boolean.TRUE);
+            await("the app in tab " + browser.getWindowHandles().size()).atMost(Duration.ofSeconds(30))
+                    .until(() -> "login".equals(page.screen()) && page.js("return !!window.srproxyApp") == Boolean.TRUE);
             page.js(TONE_MICROPHONE, toneHz, amplitude);
             return page;
         }
