@@ -615,7 +615,10 @@ function invite(call, number) {
   invitation.on('LocalInvitationCanceled', () => ended('left'));
   invitation.on('LocalInvitationFailure', (reason) => ended('failed', failureText(reason, number)));
   tellGroup(call, { Cmd: 'Inviting', Number: number });
-  invitation.send().catch((e) => ended('failed', `${number}: ${describeError(e)}`));
+  // send() returns an InvitationApiError (or, in other SDKs, a promise)
+  Promise.resolve().then(() => invitation.send()).then((r) => {
+    if (typeof r === 'string' && r !== 'OK') ended('failed', `${number}: ${r}`);
+  }, (e) => ended('failed', `${number}: ${describeError(e)}`));
 }
 
 function addParticipant() {

@@ -32,6 +32,7 @@ import org.openqa.selenium.chrome.ChromeDriver;
  * page's WebAudio finds the four other tones on the four remote tracks; a mute shows in the others'
  * participant lists; 2001 adds 2005 mid-call, who is heard by all and hears all; 2002 leaves and
  * the others go on hearing each other; baresip's recording has the pages' tones and not its own.
+ * When the others have left, the last page, alone, ends the call by itself.
  */
 class GroupCallAppTest {
 
@@ -151,10 +152,24 @@ class GroupCallAppTest {
             }
             assertThat(meanShare(pcm, PHONE_TONE)).as("baresip does not hear itself").isLessThan(0.02);
 
-            for (String uid : rest) {
+            // the others leave; the last one, alone, leaves by itself
+            for (String uid : List.of("2001", "2003", "2004")) {
                 pages.get(uid).leave();
             }
+            fifth.awaitScreen("idle");
+            assertThat(fifth.notice()).isEqualTo("Everyone else left the call");
             await().atMost(Duration.ofSeconds(10)).until(() -> srproxy.rtc().channels().size() == 0);
+        } catch (Throwable t) {
+            for (var e : pages.entrySet()) {
+                try {
+                    System.out.printf("page %s: screen %s, notice '%s', participants %s%n", e.getKey(), e.getValue().screen(),
+                            e.getValue().notice(), e.getValue().participants());
+                    e.getValue().screenshot("group-failed-" + e.getKey());
+                } catch (RuntimeException ignored) {
+                    // the page itself is what failed
+                }
+            }
+            throw t;
         } finally {
             browser.quit();
         }

@@ -53,18 +53,19 @@ public final class CallAppPage implements AutoCloseable {
      * {@code amplitude} (0..1) made in the page by WebAudio in place of the device.
      */
     public static CallAppPage inTab(ChromeDriver browser, int webPort, double toneHz, double amplitude) {
-        synchronized (browser) {
+        CallAppPage page;
+        synchronized (browser) { // not around the await: Awaitility asks from a thread of its own
             boolean fresh = browser.getWindowHandles().size() == 1 && !browser.getCurrentUrl().startsWith("http");
             if (!fresh) {
                 browser.switchTo().newWindow(org.openqa.selenium.WindowType.TAB);
             }
-            CallAppPage page = new CallAppPage(browser, browser.getWindowHandle());
+            page = new CallAppPage(browser, browser.getWindowHandle());
             browser.get("http://127.0.0.1:" + webPort + "/");
-            await("the app in tab " + browser.getWindowHandles().size()).atMost(Duration.ofSeconds(30))
-                    .until(() -> "login".equals(page.screen()) && page.js("return !!window.srproxyApp") == Boolean.TRUE);
-            page.js(TONE_MICROPHONE, toneHz, amplitude);
-            return page;
         }
+        await("the app in tab " + page.tab).atMost(Duration.ofSeconds(30))
+                .until(() -> "login".equals(page.screen()) && page.js("return !!window.srproxyApp") == Boolean.TRUE);
+        page.js(TONE_MICROPHONE, toneHz, amplitude);
+        return page;
     }
 
     /** getUserMedia's audio becomes an oscillator (video, when asked too, stays the fake camera). */
