@@ -530,9 +530,14 @@ async function joinGroup(call) {
     if (state.call !== call) return;
     const uid = String(user.uid);
     setMember(call, uid, { state: 'joined', [mediaType === 'audio' ? 'muted' : 'cameraOff']: false });
+    // one subscription at a time: a newcomer gets every member's tracks at once, and each
+    // subscription is a renegotiation of its own
+    const subscribed = (call.subscribing || Promise.resolve()).then(() => rtc.subscribe(user, mediaType));
+    call.subscribing = subscribed.catch(() => {});
     try {
-      await rtc.subscribe(user, mediaType);
+      await subscribed;
     } catch { return; /* left meanwhile */ }
+    if (state.call !== call) return;
     if (mediaType === 'audio') user.audioTrack?.play();
     if (mediaType === 'video') {
       user.videoTrack?.play(tileOf(call, uid).querySelector('.media'));
