@@ -445,9 +445,9 @@ const STATE_TEXT = {
   busy: 'busy', declined: 'declined', failed: 'not reached', left: 'left',
 };
 
-/** The numbers typed in the dial field: separated by commas, semicolons or blanks, each once. */
+/** The numbers typed in the dial field: separated by commas or semicolons (not blanks: "+1 555 0100" is one number), each once. */
 function parseNumbers(text) {
-  return [...new Set(String(text).split(/[\s,;]+/).filter(Boolean))];
+  return [...new Set(String(text).split(/[,;]/).map((n) => n.trim()).filter(Boolean))];
 }
 
 /** UserData of a group invitation: the participants, as an array or a JSON-array string. */
@@ -579,6 +579,7 @@ function showGroup(call) {
   call.answeredAt = call.answeredAt || Date.now();
   $('group-title').textContent = call.direction === 'in' ? `Group call from ${call.label || call.peer}` : 'Group call';
   $('group-camera').hidden = !call.video;
+  $('group-grid').classList.toggle('audio', !call.video); // name tiles only: smaller
   $('group-mute').setAttribute('aria-pressed', 'false');
   $('group-mute').textContent = 'Mute';
   $('group-camera').setAttribute('aria-pressed', 'false');
