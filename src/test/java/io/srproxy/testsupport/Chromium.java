@@ -32,6 +32,19 @@ public final class Chromium {
      * certificate error is ignored.
      */
     public static ChromeDriver start(Path fakeMicWav, X509Certificate trustedCertificate) {
+        return start(fakeMicWav, trustedCertificate, List.of());
+    }
+
+    /**
+     * One browser for several pages in tabs: background tabs are neither throttled nor put to
+     * sleep, so each keeps its timers, audio and WebRTC running as a window of its own would.
+     */
+    public static ChromeDriver startForTabs() {
+        return start(null, null, List.of("--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+                "--disable-backgrounding-occluded-windows"));
+    }
+
+    private static ChromeDriver start(Path fakeMicWav, X509Certificate trustedCertificate, List<String> extraArgs) {
         Path chromium = Peers.chromium();
         Path driver = Peers.chromedriver();
         ChromeOptions options = new ChromeOptions();
@@ -42,6 +55,7 @@ public final class Chromium {
                 "--disable-dev-shm-usage", "--autoplay-policy=no-user-gesture-required",
                 "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
                 "--allow-loopback-in-peer-connection"));
+        args.addAll(extraArgs);
         if (fakeMicWav != null) {
             args.add("--use-file-for-fake-audio-capture=" + fakeMicWav.toAbsolutePath());
         }

@@ -12,10 +12,17 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
 
-/** The call app (index.html) in headless Chromium, driven as a person would: fields and buttons. */
+/**
+ * The call app (index.html) in headless Chromium, driven as a person would: fields and buttons.
+ * A page has a browser of its own, or is one tab of a browser shared by several pages
+ * ({@link #inTab}); a tab's microphone is a tone of its own, since Chromium's fake microphone file
+ * is one per browser.
+ */
 public final class CallAppPage implements AutoCloseable {
 
     private final ChromeDriver driver;
+    /** The tab's window handle when the browser is shared, else null. */
+    private final String tab;
 
     /** Opens the app with {@code micWav} as the microphone. */
     public CallAppPage(int webPort, Path micWav) {
@@ -25,6 +32,7 @@ public final class CallAppPage implements AutoCloseable {
     /** Opens the app at {@code url} (http or https), trusting {@code certificate} (may be null) for TLS. */
     public CallAppPage(String url, Path micWav, java.security.cert.X509Certificate certificate) {
         driver = Chromium.start(micWav, certificate);
+        tab = null;
         try {
             driver.get(url);
             await().atMost(Duration.ofSeconds(20)).until(() -> "login".equals(screen()) && js("return !!window.srproxyApp") == Boolean.TRUE);
@@ -34,44 +42,166 @@ public final class CallAppPage implements AutoCloseable {
         }
     }
 
+    private CallAppPage(ChromeDriver shared, String tab) {
+        this.driver = shared;
+        this.tab = tab;
+    }
+
+    /**
+     * Opens the app in a new tab of {@code browser} (from {@link Chromium#startForTabs()}; the
+     * first page takes the browser's first tab), its microphone a sine of {@code toneHz} at
+     * {@code amplitude} (0..1) made in the page by WebAudio in place of the device.
+     */
+    public static CallAppPage inTab(ChromeDriver browser, int webPort, double toneHz, double amplitude) {
+        CallAppPage page;
+        synchronized (browser) { // not around the await: Awaitility asks from a thread of its own
+            boolean fresh = browser.getWindowHandles().size() == 1 && !browser.getCurrentUrl().startsWith("http");
+            if (!fresh) {
+                browser.switchTo().newWindow(org.openqa.selenium.WindowType.TAB);
+            }
+            page = new CallAppPage(browser, browser.getWindowHandle());
+            browser.get("http://127.0.0.1:" + webPort + "/");
+        }
+        await("the app in tab " + page.tab).atMost(Duration.ofSeconds(30))
+                .until(() -> "login".equals(page.screen()) && page.js("return !!window.srproxyApp") == Boolean.TRUE);
+        page.js(TONE_MICROPHONE, toneHz, amplitude);
+        return page;
+    }
+
+    /** getUserMedia's audio becomes an oscillator (video, when asked too, stays the fake camera). */
+    private static final String TONE_MICROPHONE =
+            "const hz = arguments[0], amplitude = arguments[1];"
+            + "const md = navigator.mediaDevices; const real = md.getUserMedia.bind(md);"
+            + "md.getUserMedia = async (c) => {"
+            + "  if (!c || !c.audio) return real(c);"
+            + "  const ctx = window.__toneCtx || (window.__toneCtx = new AudioContext()); await ctx.resume();"
+            + "  const osc = ctx.createOscillator(); osc.frequency.value = hz;"
+            + "  const gain = ctx.createGain(); gain.gain.value = amplitude;"
+            + "  const dest = ctx.createMediaStreamDestination(); osc.connect(gain).connect(dest); osc.start();"
+            + "  const stream = new MediaStream(dest.stream.getAudioTracks());"
+            + "  if (c.video) (await real({video: c.video})).getVideoTracks().forEach(t => stream.addTrack(t));"
+            + "  return stream;"
+            + "};";
+
+    /** The driver, switched to this page's tab when the browser is shared. */
+    private ChromeDriver d() {
+        if (tab != null && !tab.equals(driver.getWindowHandle())) {
+            driver.switchTo().window(tab);
+        }
+        return driver;
+    }
+
     public Object js(String script, Object... args) {
-        return ((JavascriptExecutor) driver).executeScript(script, args);
+        synchronized (driver) {
+            return ((JavascriptExecutor) d()).executeScript(script, args);
+        }
+    }
+
+    private Object async(String script, Object... args) {
+        synchronized (driver) {
+            return ((JavascriptExecutor) d()).executeAsyncScript(script, args);
+        }
     }
 
     public String screen() {
-        return driver.findElement(By.id("app")).getAttribute("data-screen");
+        synchronized (driver) {
+            return d().findElement(By.id("app")).getAttribute("data-screen");
+        }
     }
 
     public String notice() {
-        return driver.findElement(By.id("notice")).getText();
+        return text("notice");
     }
 
     public String text(String id) {
-        return driver.findElement(By.id(id)).getText();
+        synchronized (driver) {
+            return d().findElement(By.id(id)).getText();
+        }
     }
 
     public void click(String id) {
-        driver.findElement(By.id(id)).click();
+        synchronized (driver) {
+            d().findElement(By.id(id)).click();
+        }
+    }
+
+    private void type(String id, String value) {
+        synchronized (driver) {
+            d().findElement(By.id(id)).clear();
+            d().findElement(By.id(id)).sendKeys(value);
+        }
+    }
+
+    /** Starts a group call with {@code numbers} (app users or SIP numbers), typed into the dial field comma-separated. */
+    public void groupCall(java.util.List<String> numbers, boolean video) {
+        type("dial-number", String.join(", ", numbers));
+        click(video ? "call-video" : "call-audio");
+        awaitScreen("group");
+    }
+
+    /** In a group call: invites {@code number} with the add field. */
+    public void addParticipant(String number) {
+        type("add-number", number);
+        click("add-participant");
+    }
+
+    /** In a group call: leaves it (the others' call goes on). */
+    public void leave() {
+        click("leave-call");
+        awaitScreen("idle");
+    }
+
+    /** The group call's participant list (this user included): uid to its state ("joined", "ringing", ...) plus " muted" when muted. */
+    @SuppressWarnings("unchecked")
+    public java.util.Map<String, String> participants() {
+        return (java.util.Map<String, String>) js("const r = {};"
+                + "for (const li of document.querySelectorAll('#participants li'))"
+                + "  r[li.dataset.uid] = li.dataset.state + (li.dataset.muted === 'true' ? ' muted' : '');"
+                + "return r;");
+    }
+
+    /** The uid whose tile is the large one (the active speaker), or null. */
+    public String largeTile() {
+        return (String) js("const t = document.querySelector('#group-grid .tile.speaker'); return t ? t.dataset.uid : null;");
+    }
+
+    /**
+     * The loudest frequency (Hz) of each remote user's audio, all measured at once by WebAudio FFT
+     * in the page (-1 for a silent one).
+     */
+    @SuppressWarnings("unchecked")
+    public java.util.Map<String, Double> remotePeaks() {
+        Object r = async("const done = arguments[arguments.length - 1];"
+                + "(async () => {"
+                + "const rtc = window.srproxyApp.state.call && window.srproxyApp.state.call.rtc;"
+                + "const users = rtc ? rtc.remoteUsers.filter(u => u.audioTrack) : [];"
+                + "const peak = async (track) => {" + WebAudioProbe.PEAK_HZ_OF_TRACK + "};"
+                + "const hz = await Promise.all(users.map(u => peak(u.audioTrack.getMediaStreamTrack())));"
+                + "const out = {}; users.forEach((u, i) => { out[String(u.uid)] = hz[i]; }); return out;"
+                + "})().then(done, e => done({error: String(e)}));");
+        java.util.Map<String, Double> peaks = new java.util.TreeMap<>();
+        ((java.util.Map<String, Object>) r).forEach((k, v) -> peaks.put(k, v instanceof Number n ? n.doubleValue() : -2.0));
+        return peaks;
     }
 
     /** Clicks {@code key} on the in-call keypad (opening it first), as a person sending a tone. */
     public void pressTone(char key) {
-        if (!driver.findElement(By.id("dtmf-keypad")).isDisplayed()) {
-            click("toggle-keypad");
+        synchronized (driver) {
+            if (!d().findElement(By.id("dtmf-keypad")).isDisplayed()) {
+                click("toggle-keypad");
+            }
+            d().findElement(By.cssSelector("#dtmf-keypad button[aria-label='Key " + key + "']")).click();
         }
-        driver.findElement(By.cssSelector("#dtmf-keypad button[aria-label='Key " + key + "']")).click();
     }
 
     public void login(String uid) {
-        driver.findElement(By.id("login-uid")).clear();
-        driver.findElement(By.id("login-uid")).sendKeys(uid);
+        type("login-uid", uid);
         click("login-button");
         awaitScreen("idle");
     }
 
     public void dial(String number, boolean video) {
-        driver.findElement(By.id("dial-number")).clear();
-        driver.findElement(By.id("dial-number")).sendKeys(number);
+        type("dial-number", number);
         click(video ? "call-video" : "call-audio");
     }
 
@@ -89,7 +219,7 @@ public final class CallAppPage implements AutoCloseable {
 
     /** Packets received from remote users so far, from the RTC SDK's stats. */
     public long receivedPackets() {
-        Object r = ((JavascriptExecutor) driver).executeAsyncScript(
+        Object r = async(
                 "const done = arguments[arguments.length - 1];"
                 + "const rtc = window.srproxyApp.state.call && window.srproxyApp.state.call.rtc;"
                 + "if (!rtc) { done(0); return; }"
@@ -99,7 +229,7 @@ public final class CallAppPage implements AutoCloseable {
 
     /** The loudest frequency (Hz) of the first remote user's audio, by WebAudio FFT in the page; -1 when silent. */
     public double remotePeakHz() {
-        Object r = ((JavascriptExecutor) driver).executeAsyncScript(
+        Object r = async(
                 "const done = arguments[arguments.length - 1];"
                 + "(async () => {"
                 + "const rtc = window.srproxyApp.state.call && window.srproxyApp.state.call.rtc;"
@@ -114,12 +244,16 @@ public final class CallAppPage implements AutoCloseable {
     public Path screenshot(String name) throws Exception {
         Path dir = Files.createDirectories(Path.of("target", "screenshots"));
         Path file = dir.resolve(name + ".png");
-        Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
+        synchronized (driver) {
+            Files.write(file, d().getScreenshotAs(OutputType.BYTES));
+        }
         return file;
     }
 
     @Override
     public void close() {
-        driver.quit();
+        if (tab == null) {
+            driver.quit(); // the tabs' browser is quit by whoever started it
+        }
     }
 }
