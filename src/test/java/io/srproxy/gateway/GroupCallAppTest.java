@@ -23,6 +23,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.chrome.ChromeDriver;
+import io.srproxy.testsupport.RunsAlone;
 
 /**
  * Group calls in the call app at {@code /}, end to end: five app users in tabs of one headless
@@ -34,6 +35,7 @@ import org.openqa.selenium.chrome.ChromeDriver;
  * the others go on hearing each other; baresip's recording has the pages' tones and not its own.
  * When the others have left, the last page, alone, ends the call by itself.
  */
+@RunsAlone
 class GroupCallAppTest {
 
     private static final String PHONE = "1009";
