@@ -49,6 +49,9 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
     private String sdpProtocol = "RTP/AVP";
     private SdesCrypto localKey;
     private SdesCrypto remoteKey;
+    /** With DTLS-SRTP: our a=setup, and the leg's handshake and keys (else null). */
+    private String dtlsSetup;
+    private io.srproxy.rtc.webrtc.DtlsSrtpLeg dtlsLeg;
     private long sdpVersion = 1;
     private volatile boolean ended;
     private ScheduledFuture<?> sessionTimer;
@@ -205,6 +208,9 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
         if (!remote.holdAddress() && remote.rtp().getPort() != 0) {
             // the same SDP address again keeps a latch; only a new one reopens it
             rtp.setRemote(remote.rtp(), remote.rtcp(), remote.rtcpMux() && m.remote().rtcpMux());
+            if (dtlsLeg != null) {
+                dtlsLeg.begin(); // the peer's address is known: the handshake timeout starts (as client, the handshake)
+            }
         }
     }
 
@@ -218,7 +224,8 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
     protected String localSdp(java.util.List<Codec> codecs, MediaDirection direction) {
         boolean mux = media != null && media.remote().rtcpMux();
         return Sdp.write(agent.mediaAddress(), rtp.localRtpAddress().getPort(), codecs, 20, direction, mux,
-                sdpSessionId, sdpVersion++, sdpProtocol, localKey == null ? null : localKey.attribute());
+                sdpSessionId, sdpVersion++, sdpProtocol, localKey == null ? null : localKey.attribute(),
+                dtlsSetup == null ? null : agent.dtls().fingerprint(), dtlsSetup);
     }
 
     // ---------------------------------------------------------------- SDES-SRTP ([media] sip_srtp)
@@ -227,11 +234,21 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
         return agent.settings().security().srtp();
     }
 
-    /** Before our offer: RTP/SAVP with a key of ours unless sip_srtp=off. */
+    /**
+     * Before our offer: RTP/SAVP with a key of ours (sip_srtp=offer, require), UDP/TLS/RTP/SAVP
+     * with our fingerprint and a=setup:actpass (sip_srtp=dtls), plain RTP (off).
+     */
     protected void prepareOfferSecurity() {
-        if (srtpPolicy() != SipSecurity.Srtp.OFF) {
-            sdpProtocol = "RTP/SAVP";
-            localKey = SdesCrypto.generate(1);
+        switch (srtpPolicy()) {
+            case OFF -> { }
+            case DTLS -> {
+                sdpProtocol = "UDP/TLS/RTP/SAVP";
+                dtlsSetup = DtlsSetup.OFFER_SETUP;
+            }
+            default -> {
+                sdpProtocol = "RTP/SAVP";
+                localKey = SdesCrypto.generate(1);
+            }
         }
     }
 
@@ -240,6 +257,16 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
      * plain RTP/AVP answer), else 488 (the caller ends the call).
      */
     protected void acceptAnswerSecurity(MediaDescription answer) throws SdpException {
+        if (DtlsSetup.OFFER_SETUP.equals(dtlsSetup)) {
+            if (!DtlsSetup.wanted(answer)) {
+                throw new SdpException(488, "answer is " + answer.protocol() + " without a=fingerprint to our DTLS-SRTP offer");
+            }
+            installDtls(DtlsSetup.answered(answer), answer.rtcpMux());
+            return;
+        }
+        if (dtlsLeg != null) {
+            return; // a re-INVITE's answer we do not read: the association stays
+        }
         if (localKey == null) {
             if (answer.secureProfile()) {
                 throw new SdpException(488, "answer is " + answer.protocol() + " to our plain RTP offer");
@@ -265,12 +292,18 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
      * 488 when it asks for SRTP we cannot do, or for plain RTP under sip_srtp=require.
      */
     protected void acceptOfferSecurity(MediaDescription offer) throws SdpException {
-        String proto = offer.protocol().toUpperCase(java.util.Locale.ROOT);
-        if (proto.startsWith("UDP/TLS")) {
-            throw new SdpException(488, offer.protocol() + " (DTLS-SRTP) is not supported on the SIP leg; use SDES (RTP/SAVP with a=crypto)");
+        SipSecurity.Srtp policy = srtpPolicy();
+        if (DtlsSetup.wanted(offer)) {
+            if (policy == SipSecurity.Srtp.OFF) {
+                throw new SdpException(488, offer.protocol() + " (DTLS-SRTP) offered but [media] sip_srtp=off");
+            }
+            DtlsSetup setup = DtlsSetup.answering(offer);
+            sdpProtocol = offer.protocol();
+            localKey = null;
+            installDtls(setup, offer.rtcpMux());
+            return;
         }
         SdesCrypto theirs = SdesCrypto.firstUsable(offer.crypto());
-        SipSecurity.Srtp policy = srtpPolicy();
         if (policy == SipSecurity.Srtp.OFF) {
             if (offer.secureProfile()) {
                 throw new SdpException(488, offer.protocol() + " offered but [media] sip_srtp=off");
@@ -281,8 +314,8 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
                 throw new SdpException(488, offer.protocol() + " offered without a usable a=crypto (we take "
                         + SdesCrypto.SUITE + " without MKI)");
             }
-            if (policy == SipSecurity.Srtp.REQUIRE) {
-                throw new SdpException(488, "plain RTP offered but [media] sip_srtp=require");
+            if (policy == SipSecurity.Srtp.REQUIRE || policy == SipSecurity.Srtp.DTLS) {
+                throw new SdpException(488, "plain RTP offered but [media] sip_srtp=" + policy.name().toLowerCase(java.util.Locale.ROOT));
             }
         }
         if (theirs == null) {
@@ -296,8 +329,47 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
         installKeys(theirs);
     }
 
+    /**
+     * Hands DTLS-SRTP to the media side: a new association unless the peer's fingerprint and the
+     * roles are those of the one we have (a re-INVITE keeps it, RFC 5763 section 5).
+     */
+    private void installDtls(DtlsSetup setup, boolean rtcpMux) {
+        dtlsSetup = setup.ourSetup();
+        io.srproxy.rtc.webrtc.DtlsSrtpLeg.Role role = setup.weAreClient()
+                ? io.srproxy.rtc.webrtc.DtlsSrtpLeg.Role.CLIENT : io.srproxy.rtc.webrtc.DtlsSrtpLeg.Role.SERVER;
+        if (dtlsLeg != null && dtlsLeg.role() == role && dtlsLeg.peerFingerprint().equalsIgnoreCase(setup.peerFingerprint())) {
+            return;
+        }
+        remoteKey = null;
+        io.srproxy.rtc.webrtc.DtlsSrtpLeg[] self = new io.srproxy.rtc.webrtc.DtlsSrtpLeg[1];
+        self[0] = agent.dtls().open(role, setup.peerFingerprint(), rtcpMux, rtp::sendHandshake,
+                new io.srproxy.rtc.webrtc.DtlsSrtpLeg.Listener() {
+                    @Override
+                    public void secure(io.srproxy.rtc.webrtc.SrtpProfile profile) {
+                        executor.execute(() -> log.info("call {}: DTLS-SRTP ({}, we are {}) on the media", logId, profile, role));
+                    }
+
+                    @Override
+                    public void failed(String reason) {
+                        executor.execute(() -> {
+                            if (dtlsLeg == self[0]) {
+                                log.warn("call {}: {}, hanging up", logId, reason);
+                                sendByeAndEnd(new CallEnd(CallEnd.Cause.MEDIA_ERROR, 0, reason));
+                            }
+                        });
+                    }
+                });
+        dtlsLeg = self[0];
+        rtp.protect(dtlsLeg);
+    }
+
     /** Hands the keys to the media side (a new SRTP context only when the peer's key changed). */
     private void installKeys(SdesCrypto theirs) {
+        if (dtlsLeg != null) {
+            rtp.protect(null); // from DTLS-SRTP to SDES or plain RTP
+            dtlsLeg = null;
+            dtlsSetup = null;
+        }
         if (theirs == null) {
             if (remoteKey != null) {
                 rtp.protect(null);

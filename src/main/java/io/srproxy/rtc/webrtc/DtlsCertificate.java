@@ -63,13 +63,43 @@ public final class DtlsCertificate {
 
     /** "AB:CD:..." as in RFC 8122's a=fingerprint. */
     public static String sha256Fingerprint(byte[] der) {
+        return fingerprint("sha-256", der);
+    }
+
+    /**
+     * The fingerprint of {@code der} under an RFC 8122 hash name (sha-1, sha-256, sha-384, sha-512),
+     * upper-case hex with colons; null for another hash.
+     */
+    public static String fingerprint(String hashName, byte[] der) {
+        String jca = switch (hashName.toLowerCase(Locale.ROOT)) {
+            case "sha-1" -> "SHA-1";
+            case "sha-256" -> "SHA-256";
+            case "sha-384" -> "SHA-384";
+            case "sha-512" -> "SHA-512";
+            default -> null;
+        };
+        if (jca == null) {
+            return null;
+        }
         try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(der);
-            String hex = HexFormat.ofDelimiter(":").formatHex(d);
-            return hex.toUpperCase(Locale.ROOT);
+            byte[] d = MessageDigest.getInstance(jca).digest(der);
+            return HexFormat.ofDelimiter(":").formatHex(d).toUpperCase(Locale.ROOT);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Whether {@code der} matches an a=fingerprint value ("sha-256 AB:CD:...", hash name in any
+     * case); false for a hash we do not know or a malformed value.
+     */
+    public static boolean matches(String fingerprintAttribute, byte[] der) {
+        String[] parts = fingerprintAttribute.trim().split("\\s+");
+        if (parts.length != 2) {
+            return false;
+        }
+        String actual = fingerprint(parts[0], der);
+        return actual != null && actual.equalsIgnoreCase(parts[1]);
     }
 
     public Certificate certificate() {

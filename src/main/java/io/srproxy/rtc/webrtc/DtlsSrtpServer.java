@@ -39,8 +39,8 @@ public final class DtlsSrtpServer extends DefaultTlsServer {
     private SrtpKeys keys;
 
     /**
-     * @param expectedClientFingerprint the offer's a=fingerprint sha-256 value, or null to accept any
-     *                                  (tests with a BouncyCastle client)
+     * @param expectedClientFingerprint the offer's a=fingerprint sha-256 value, or a whole a=fingerprint
+     *                                  value ("sha-1 AB:..."), or null to accept any (tests with a BouncyCastle client)
      */
     public DtlsSrtpServer(BcTlsCrypto crypto, DtlsCertificate identity, String expectedClientFingerprint,
                           int handshakeTimeoutMillis) {
@@ -129,8 +129,11 @@ public final class DtlsSrtpServer extends DefaultTlsServer {
             throw new TlsFatalAlert(AlertDescription.bad_certificate, "client sent no certificate");
         }
         if (expectedClientFingerprint != null) {
-            String actual = DtlsCertificate.sha256Fingerprint(clientCertificate.getCertificateAt(0).getEncoded());
-            if (!actual.equalsIgnoreCase(expectedClientFingerprint)) {
+            byte[] der = clientCertificate.getCertificateAt(0).getEncoded();
+            boolean match = expectedClientFingerprint.indexOf(' ') > 0
+                    ? DtlsCertificate.matches(expectedClientFingerprint, der) // "hash value", as SIP peers may use any hash
+                    : DtlsCertificate.sha256Fingerprint(der).equalsIgnoreCase(expectedClientFingerprint);
+            if (!match) {
                 throw new TlsFatalAlert(AlertDescription.bad_certificate, "client certificate does not match the SDP fingerprint");
             }
         }
