@@ -82,7 +82,7 @@ public final class DtlsSrtpLeg implements RtpProtection {
         int ms = handshakes.timeoutMillis();
         deadline = handshakes.timers().schedule(() -> {
             if (rtp.srtp == null) {
-                fail("DTLS-SRTP handshake not done within " + ms / 1000 + " s");
+                fail("DTLS-SRTP handshake not done within " + (ms % 1000 == 0 ? ms / 1000 + " s" : ms + " ms"));
             }
         }, ms, TimeUnit.MILLISECONDS);
         if (role == Role.CLIENT) {
