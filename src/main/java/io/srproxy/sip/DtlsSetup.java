@@ -35,6 +35,20 @@ public record DtlsSetup(boolean weAreClient, String ourSetup, String peerFingerp
         };
     }
 
+    /**
+     * The answer to a re-offer: {@code actpass} with the fingerprint of the association we have
+     * keeps its roles, so it stays up (RFC 8842 section 5.5); anything else is a new association
+     * as {@link #answering} says.
+     */
+    public static DtlsSetup reanswering(MediaDescription offer, DtlsSetup current) throws SdpException {
+        DtlsSetup fresh = answering(offer);
+        if (current != null && "actpass".equalsIgnoreCase(offer.setup())
+                && current.peerFingerprint().equalsIgnoreCase(fresh.peerFingerprint())) {
+            return new DtlsSetup(current.weAreClient(), current.weAreClient() ? "active" : "passive", fresh.peerFingerprint());
+        }
+        return fresh;
+    }
+
     /** The roles from the answer to our {@code actpass} offer: its active makes us the server, passive the client. */
     public static DtlsSetup answered(MediaDescription answer) throws SdpException {
         String fp = checkedFingerprint(answer, "answer");

@@ -51,6 +51,7 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
     private SdesCrypto remoteKey;
     /** With DTLS-SRTP: our a=setup, and the leg's handshake and keys (else null). */
     private String dtlsSetup;
+    private DtlsSetup dtlsAgreed;
     private io.srproxy.rtc.webrtc.DtlsSrtpLeg dtlsLeg;
     private long sdpVersion = 1;
     private volatile boolean ended;
@@ -297,7 +298,7 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
             if (policy == SipSecurity.Srtp.OFF) {
                 throw new SdpException(488, offer.protocol() + " (DTLS-SRTP) offered but [media] sip_srtp=off");
             }
-            DtlsSetup setup = DtlsSetup.answering(offer);
+            DtlsSetup setup = DtlsSetup.reanswering(offer, dtlsLeg == null ? null : dtlsAgreed);
             sdpProtocol = offer.protocol();
             localKey = null;
             installDtls(setup, offer.rtcpMux());
@@ -335,6 +336,7 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
      */
     private void installDtls(DtlsSetup setup, boolean rtcpMux) {
         dtlsSetup = setup.ourSetup();
+        dtlsAgreed = setup;
         io.srproxy.rtc.webrtc.DtlsSrtpLeg.Role role = setup.weAreClient()
                 ? io.srproxy.rtc.webrtc.DtlsSrtpLeg.Role.CLIENT : io.srproxy.rtc.webrtc.DtlsSrtpLeg.Role.SERVER;
         if (dtlsLeg != null && dtlsLeg.role() == role && dtlsLeg.peerFingerprint().equalsIgnoreCase(setup.peerFingerprint())) {
@@ -369,6 +371,7 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
             rtp.protect(null); // from DTLS-SRTP to SDES or plain RTP
             dtlsLeg = null;
             dtlsSetup = null;
+            dtlsAgreed = null;
         }
         if (theirs == null) {
             if (remoteKey != null) {

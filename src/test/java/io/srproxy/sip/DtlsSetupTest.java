@@ -58,6 +58,16 @@ class DtlsSetupTest {
     }
 
     @Test
+    void aReOfferWithActpassAndTheSameFingerprintKeepsTheRolesAnotherFingerprintStartsOver() throws Exception {
+        DtlsSetup weConnected = DtlsSetup.answered(offer("UDP/TLS/RTP/SAVP", "passive", FP));
+        DtlsSetup kept = DtlsSetup.reanswering(offer("UDP/TLS/RTP/SAVP", "actpass", FP), weConnected);
+        assertThat(kept).extracting(DtlsSetup::weAreClient, DtlsSetup::ourSetup).containsExactly(true, "active");
+        String other = "sha-256 " + "01:".repeat(31) + "01";
+        assertThat(DtlsSetup.reanswering(offer("UDP/TLS/RTP/SAVP", "actpass", other), weConnected))
+                .extracting(DtlsSetup::weAreClient, DtlsSetup::ourSetup).containsExactly(false, "passive");
+    }
+
+    @Test
     void aFingerprintIsRequiredAndMustBeOneWeCanCheck() throws Exception {
         assertThatThrownBy(() -> DtlsSetup.answering(offer("UDP/TLS/RTP/SAVP", "actpass", null)))
                 .isInstanceOf(SdpException.class).hasMessageContaining("without a=fingerprint")

@@ -52,9 +52,7 @@ class DtlsSrtpCallTest {
 
     private static SipTestAgent registeredAgent(String srtp) {
         SipTestAgent agent = SipTestAgent.start(SecureTransportCallTest.agentSettings("tcp", "[media]\nsip_srtp=" + srtp + "\n"));
-        Registration registration = agent.register();
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(registration.state())
-                .as("registration: %s", agent.registrationEvents()).isEqualTo(RegistrationState.REGISTERED));
+        SrtpCallTest.register(agent);
         return agent;
     }
 

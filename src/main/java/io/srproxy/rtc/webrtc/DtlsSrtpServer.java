@@ -16,8 +16,6 @@ import org.bouncycastle.tls.TlsCredentialedSigner;
 import org.bouncycastle.tls.TlsFatalAlert;
 import org.bouncycastle.tls.TlsSRTPUtils;
 import org.bouncycastle.tls.UseSRTPData;
-import org.bouncycastle.tls.crypto.TlsCryptoParameters;
-import org.bouncycastle.tls.crypto.impl.bc.BcDefaultTlsCredentialedSigner;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 
 /**
@@ -69,9 +67,7 @@ public final class DtlsSrtpServer extends DefaultTlsServer {
 
     @Override
     protected TlsCredentialedSigner getECDSASignerCredentials() {
-        return new BcDefaultTlsCredentialedSigner(new TlsCryptoParameters(context), (BcTlsCrypto) getCrypto(),
-                identity.privateKey(), identity.certificate(),
-                new SignatureAndHashAlgorithm(HashAlgorithm.sha256, SignatureAlgorithm.ecdsa));
+        return identity.signer(context, (BcTlsCrypto) getCrypto());
     }
 
     @Override
