@@ -53,6 +53,8 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
     private String dtlsSetup;
     private DtlsSetup dtlsAgreed;
     private io.srproxy.rtc.webrtc.DtlsSrtpLeg dtlsLeg;
+    /** An end decided before the ACK of our 2xx: a UAS may not send BYE before it (RFC 3261 section 15). */
+    private CallEnd endAfterAck;
     private long sdpVersion = 1;
     private volatile boolean ended;
     private ScheduledFuture<?> sessionTimer;
@@ -142,6 +144,9 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
             case Request.ACK -> {
                 stopTwoHundredRetransmissions(request);
                 onAck(request);
+                if (endAfterAck != null) {
+                    sendByeAndEnd(endAfterAck);
+                }
             }
             default -> respond(st, request, Response.METHOD_NOT_ALLOWED, null, false);
         }
@@ -354,9 +359,14 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
                     @Override
                     public void failed(String reason) {
                         executor.execute(() -> {
-                            if (dtlsLeg == self[0]) {
+                            if (dtlsLeg == self[0] && !ended) {
                                 log.warn("call {}: {}, hanging up", logId, reason);
-                                sendByeAndEnd(new CallEnd(CallEnd.Cause.MEDIA_ERROR, 0, reason));
+                                CallEnd end = new CallEnd(CallEnd.Cause.MEDIA_ERROR, 0, reason);
+                                if (awaitingAck()) {
+                                    endAfterAck = end; // the BYE follows the ACK (or the ACK timeout ends the call)
+                                } else {
+                                    sendByeAndEnd(end);
+                                }
                             }
                         });
                     }
@@ -426,6 +436,11 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
         } catch (Exception e) {
             log.warn("call {}: cannot send {} to {}: {}", logId, status, request.getMethod(), e.toString());
         }
+    }
+
+    /** Whether we sent a 2xx to an INVITE whose ACK has not come yet (the UAS only). */
+    protected boolean awaitingAck() {
+        return false;
     }
 
     /** Hook for subclasses (the UAS sets its To tag). */
