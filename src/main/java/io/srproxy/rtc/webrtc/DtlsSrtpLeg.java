@@ -164,6 +164,7 @@ public final class DtlsSrtpLeg implements RtpProtection {
         private final boolean isRtcp;
         private final QueueDatagramTransport in;
         private final AtomicBoolean started = new AtomicBoolean();
+        private final AtomicBoolean closing = new AtomicBoolean();
         private volatile SrtpSession srtp;
         private volatile DTLSTransport dtls;
 
@@ -219,11 +220,11 @@ public final class DtlsSrtpLeg implements RtpProtection {
                     keys = client.keys();
                 }
                 dtls = t;
-                if (closed) {
-                    close();
+                srtp = new SrtpSession(keys, role == Role.SERVER);
+                if (closed || closing.get()) {
+                    closeKeyed(t);
                     return;
                 }
-                srtp = new SrtpSession(keys, role == Role.SERVER);
                 log.info("DTLS-SRTP {} up as {} ({})", name(), role, keys.profile());
                 if (!isRtcp && settled.compareAndSet(false, true)) {
                     ScheduledFuture<?> d = deadline;
@@ -239,6 +240,16 @@ public final class DtlsSrtpLeg implements RtpProtection {
             }
         }
 
+        /** The leg closed while this handshake finished: what it made is closed here. */
+        private void closeKeyed(DTLSTransport t) {
+            try {
+                t.close();
+            } catch (IOException | RuntimeException ignored) {
+                // best effort
+            }
+            srtp.close();
+        }
+
         private void failComponent(String reason) {
             if (isRtcp) {
                 log.info("{}; the call goes on without RTCP", reason);
@@ -249,6 +260,9 @@ public final class DtlsSrtpLeg implements RtpProtection {
         }
 
         void close() {
+            if (!closing.compareAndSet(false, true)) {
+                return;
+            }
             in.close();
             DTLSTransport t = dtls;
             if (t != null) {
