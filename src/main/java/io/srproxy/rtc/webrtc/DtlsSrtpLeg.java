@@ -182,11 +182,33 @@ public final class DtlsSrtpLeg implements RtpProtection {
         }
 
         void onRecord(byte[] b, int off, int len) {
-            if (srtp != null || closed) {
-                return; // keyed: nothing else is carried (a lost last flight is not resent)
+            if (closed) {
+                return;
+            }
+            DTLSTransport t = dtls;
+            if (t != null) {
+                // keyed: the peer resends its last flight because ours was lost (or sends an alert);
+                // BouncyCastle resends ours when the transport reads it. Rare, so a pool task each
+                if (in.offer(b, off, len)) {
+                    try {
+                        handshakes.pool().execute(() -> readAfterHandshake(t));
+                    } catch (RejectedExecutionException busy) {
+                        // the peer resends again
+                    }
+                }
+                return;
             }
             in.offer(b, off, len);
             start();
+        }
+
+        private void readAfterHandshake(DTLSTransport t) {
+            try {
+                byte[] buf = new byte[t.getReceiveLimit()];
+                t.receive(buf, 0, buf.length, 10); // no application data is carried: anything read is dropped
+            } catch (IOException | RuntimeException e) {
+                log.debug("DTLS {} after the handshake: {}", name(), e.toString());
+            }
         }
 
         void start() {

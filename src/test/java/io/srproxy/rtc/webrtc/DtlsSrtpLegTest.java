@@ -144,6 +144,28 @@ class DtlsSrtpLegTest {
     }
 
     @Test
+    void aLostLastFlightIsResentWhenThePeerResendsItsOwn() throws Exception {
+        try (RtpSession client = session(null); RtpSession server = session(null)) {
+            pointAt(client, server);
+            pointAt(server, client);
+            Outcome c = new Outcome();
+            Outcome s = new Outcome();
+            java.util.concurrent.atomic.AtomicBoolean dropped = new java.util.concurrent.atomic.AtomicBoolean();
+            DtlsSrtpLeg.Sender lossy = (rtcp, b, off, len) -> b[off] == 20 && dropped.compareAndSet(false, true)
+                    || server.sendHandshake(rtcp, b, off, len); // the server's ChangeCipherSpec + Finished, once
+            DtlsSrtpLeg clientLeg = ours.open(DtlsSrtpLeg.Role.CLIENT, theirs.fingerprint(), true, client::sendHandshake, c);
+            DtlsSrtpLeg serverLeg = theirs.open(DtlsSrtpLeg.Role.SERVER, ours.fingerprint(), true, lossy, s);
+            client.protect(clientLeg);
+            server.protect(serverLeg);
+            serverLeg.begin();
+            clientLeg.begin();
+            await().atMost(Duration.ofSeconds(10)).until(() -> client.isProtected() || !c.events.isEmpty());
+            assertThat(dropped).as("the server's last flight was lost once").isTrue();
+            assertThat(c.events).containsExactly("secure AES128_CM_HMAC_SHA1_80");
+        }
+    }
+
+    @Test
     void aLegNotKeyedInTimeFailsOnceWithTheReason() throws Exception {
         try (DtlsHandshakes quick = new DtlsHandshakes(timers, 300, 1, 1); RtpSession server = session(null);
              RtpSession silent = session(null)) {
