@@ -6,6 +6,8 @@ import io.srproxy.log.LogSafe;
 import io.srproxy.concurrent.SerialExecutor;
 import io.srproxy.rtc.rtp.RtpSession;
 import io.srproxy.rtc.rtp.RtpSessionListener;
+import io.srproxy.rtc.webrtc.DtlsSrtpLeg;
+import io.srproxy.rtc.webrtc.SrtpProfile;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ScheduledFuture;
@@ -52,7 +54,7 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
     /** With DTLS-SRTP: our a=setup, and the leg's handshake and keys (else null). */
     private String dtlsSetup;
     private DtlsSetup dtlsAgreed;
-    private io.srproxy.rtc.webrtc.DtlsSrtpLeg dtlsLeg;
+    private DtlsSrtpLeg dtlsLeg;
     /** An end decided before the ACK of our 2xx: a UAS may not send BYE before it (RFC 3261 section 15). */
     private CallEnd endAfterAck;
     private long sdpVersion = 1;
@@ -234,7 +236,7 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
                 dtlsSetup == null ? null : agent.dtls().fingerprint(), dtlsSetup);
     }
 
-    // ---------------------------------------------------------------- SDES-SRTP ([media] sip_srtp)
+    // ---------------------------------------------------------------- SDES-SRTP and DTLS-SRTP ([media] sip_srtp)
 
     private SipSecurity.Srtp srtpPolicy() {
         return agent.settings().security().srtp();
@@ -342,17 +344,17 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
     private void installDtls(DtlsSetup setup, boolean rtcpMux) {
         dtlsSetup = setup.ourSetup();
         dtlsAgreed = setup;
-        io.srproxy.rtc.webrtc.DtlsSrtpLeg.Role role = setup.weAreClient()
-                ? io.srproxy.rtc.webrtc.DtlsSrtpLeg.Role.CLIENT : io.srproxy.rtc.webrtc.DtlsSrtpLeg.Role.SERVER;
+        DtlsSrtpLeg.Role role = setup.weAreClient()
+                ? DtlsSrtpLeg.Role.CLIENT : DtlsSrtpLeg.Role.SERVER;
         if (dtlsLeg != null && dtlsLeg.role() == role && dtlsLeg.peerFingerprint().equalsIgnoreCase(setup.peerFingerprint())) {
             return;
         }
         remoteKey = null;
-        io.srproxy.rtc.webrtc.DtlsSrtpLeg[] self = new io.srproxy.rtc.webrtc.DtlsSrtpLeg[1];
+        DtlsSrtpLeg[] self = new DtlsSrtpLeg[1];
         self[0] = agent.dtls().open(role, setup.peerFingerprint(), rtcpMux, rtp::sendHandshake,
-                new io.srproxy.rtc.webrtc.DtlsSrtpLeg.Listener() {
+                new DtlsSrtpLeg.Listener() {
                     @Override
-                    public void secure(io.srproxy.rtc.webrtc.SrtpProfile profile) {
+                    public void secure(SrtpProfile profile) {
                         executor.execute(() -> log.info("call {}: DTLS-SRTP ({}, we are {}) on the media", logId, profile, role));
                     }
 
