@@ -74,7 +74,7 @@ public record RtxConfig(
     public enum SipTransport { UDP, TCP, TLS }
 
     /** {@code [media] sip_srtp}. */
-    public enum SipSrtp { OFF, OFFER, REQUIRE }
+    public enum SipSrtp { OFF, OFFER, REQUIRE, DTLS }
 
     /** {@code host[:port]}; port 5060 when absent. */
     public record HostPort(String host, int port) {

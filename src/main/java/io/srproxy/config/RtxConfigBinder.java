@@ -303,7 +303,7 @@ public final class RtxConfigBinder {
             warnAt("global", "sip_tls_trust_all", "on: any certificate is taken as sip_svr's (tests only; anyone on the path can read the calls)");
         }
         RtxConfig.SipSrtp srtp = oneOf("media", "sip_srtp", RtxConfig.SipSrtp.values(), RtxConfig.SipSrtp.OFF);
-        if (srtp != RtxConfig.SipSrtp.OFF && transport != RtxConfig.SipTransport.TLS) {
+        if (srtp != RtxConfig.SipSrtp.OFF && srtp != RtxConfig.SipSrtp.DTLS && transport != RtxConfig.SipTransport.TLS) {
             warnAt("media", "sip_srtp", srtp.name().toLowerCase(Locale.ROOT) + " with sip_transport="
                     + transport.name().toLowerCase(Locale.ROOT) + ": the SRTP keys travel in clear SDP (use sip_transport=tls)");
         }

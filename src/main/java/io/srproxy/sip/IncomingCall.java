@@ -371,6 +371,11 @@ public final class IncomingCall extends SipCall {
     }
 
     @Override
+    protected boolean awaitingAck() {
+        return state == State.ANSWERED;
+    }
+
+    @Override
     protected String localUser() {
         return localUser;
     }

@@ -43,7 +43,8 @@ public final class Sdp {
                     if (c == null) {
                         throw new io.srproxy.sip.SdpException(400, "SDP has no connection address");
                     }
-                    return audio(md, c.getAddress(), sessionDir);
+                    return audio(md, c.getAddress(), sessionDir, attribute(sd.getAttributes(false), "fingerprint"),
+                            attribute(sd.getAttributes(false), "setup"));
                 }
             }
             throw new io.srproxy.sip.SdpException(488, "SDP offers no audio stream");
@@ -53,7 +54,8 @@ public final class Sdp {
     }
 
     @SuppressWarnings("unchecked")
-    private static MediaDescription audio(javax.sdp.MediaDescription md, String host, MediaDirection sessionDir)
+    private static MediaDescription audio(javax.sdp.MediaDescription md, String host, MediaDirection sessionDir,
+                                          String sessionFingerprint, String sessionSetup)
             throws SdpException, io.srproxy.sip.SdpException {
         Media m = md.getMedia();
         Vector<String> formats = m.getMediaFormats(false);
@@ -64,6 +66,8 @@ public final class Sdp {
         InetSocketAddress rtcp = null;
         List<String> crypto = new ArrayList<>();
         InetAddress addr = address(host);
+        String fingerprint = attribute(attrs, "fingerprint");
+        String setup = attribute(attrs, "setup");
         if (attrs != null) {
             for (Attribute a : attrs) {
                 String name = a.getName();
@@ -104,7 +108,22 @@ public final class Sdp {
         }
         return new MediaDescription(host, new InetSocketAddress(addr, m.getMediaPort()), rtcp, List.copyOf(codecs),
                 ptime, direction(attrs, sessionDir), mux, m.getProtocol() == null ? "RTP/AVP" : m.getProtocol().trim(),
-                List.copyOf(crypto));
+                List.copyOf(crypto), fingerprint != null ? fingerprint : sessionFingerprint, setup != null ? setup : sessionSetup);
+    }
+
+    /** The first {@code a=name} value of {@code attrs} (trimmed, at most 200 characters), or null. */
+    @SuppressWarnings("rawtypes")
+    private static String attribute(Vector attrs, String name) throws SdpException {
+        if (attrs != null) {
+            for (Object o : attrs) {
+                Attribute a = (Attribute) o;
+                if (name.equalsIgnoreCase(a.getName()) && a.getValue() != null) {
+                    String v = a.getValue().trim();
+                    return v.length() > 200 ? v.substring(0, 200) : v;
+                }
+            }
+        }
+        return null;
     }
 
     /**
@@ -163,6 +182,13 @@ public final class Sdp {
     /** As above, on the m-line's {@code protocol} and with our {@code a=crypto} value (null = none). */
     public static String write(String address, int port, List<Codec> codecs, int ptime, MediaDirection direction,
                                boolean rtcpMux, long sessionId, long sessionVersion, String protocol, String crypto) {
+        return write(address, port, codecs, ptime, direction, rtcpMux, sessionId, sessionVersion, protocol, crypto, null, null);
+    }
+
+    /** As above, with our DTLS-SRTP {@code a=fingerprint} and {@code a=setup} values (null = none). */
+    public static String write(String address, int port, List<Codec> codecs, int ptime, MediaDirection direction,
+                               boolean rtcpMux, long sessionId, long sessionVersion, String protocol, String crypto,
+                               String fingerprint, String setup) {
         try {
             String ipType = address.contains(":") ? "IP6" : "IP4";
             SessionDescription sd = FACTORY.createSessionDescription();
@@ -178,6 +204,10 @@ public final class Sdp {
             Vector<Attribute> attrs = new Vector<>();
             if (crypto != null) {
                 attrs.add(FACTORY.createAttribute("crypto", crypto));
+            }
+            if (fingerprint != null) {
+                attrs.add(FACTORY.createAttribute("fingerprint", fingerprint));
+                attrs.add(FACTORY.createAttribute("setup", setup));
             }
             for (Codec c : codecs) {
                 attrs.add(FACTORY.createAttribute("rtpmap", c.rtpmap()));

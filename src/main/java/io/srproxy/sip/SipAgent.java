@@ -49,6 +49,8 @@ public final class SipAgent implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SipAgent.class);
     private static final AtomicInteger STACKS = new AtomicInteger();
+    /** A DTLS-SRTP leg not keyed this long after the peer's address is known ends its call. */
+    static final int DTLS_HANDSHAKE_TIMEOUT_MILLIS = 10_000;
 
     private final SipSettings settings;
     private final SipStackSetup sip;
@@ -67,6 +69,8 @@ public final class SipAgent implements AutoCloseable {
     private final RtpPortAllocator rtpPorts;
     private final RtpIoLoops rtpIo;
     private final ServerKeepalive keepalive;
+    /** DTLS-SRTP legs' certificate and handshake threads; null with sip_srtp=off. */
+    private final io.srproxy.rtc.webrtc.DtlsHandshakes dtls;
     private final LongSupplier nanoClock = System::nanoTime;
     private final Map<String, SipCall> calls = new ConcurrentHashMap<>();
     private final Map<String, Registration> registrations = new ConcurrentHashMap<>();
@@ -86,12 +90,17 @@ public final class SipAgent implements AutoCloseable {
         InetAddress bind = InetAddress.getByName(settings.bindAddress());
         this.rtpPorts = new RtpPortAllocator(bind, settings.rtpPortMin(), settings.rtpPortMax());
         this.rtpIo = new RtpIoLoops("rtp-io-" + id, rtpIoThreads);
+        this.dtls = settings.security().srtp() == SipSecurity.Srtp.OFF ? null
+                : new io.srproxy.rtc.webrtc.DtlsHandshakes(this.scheduler, DTLS_HANDSHAKE_TIMEOUT_MILLIS, 2, 64);
         try {
             StackGuards guards = StackGuards.of(admission, settings.transport());
             this.tcpConnections = guards.connections();
             this.sip = SipStackSetup.create(settings, id, inbound, guards);
         } catch (Exception e) {
             rtpIo.close();
+            if (dtls != null) {
+                dtls.close();
+            }
             callPool.shutdownNow();
             if (ownScheduler) {
                 this.scheduler.shutdownNow();
@@ -424,6 +433,14 @@ public final class SipAgent implements AutoCloseable {
                 listener, rtpMedia);
     }
 
+    /** The DTLS-SRTP legs' certificate and handshake pool (sip_srtp is not off). */
+    io.srproxy.rtc.webrtc.DtlsHandshakes dtls() {
+        if (dtls == null) {
+            throw new IllegalStateException("DTLS-SRTP with [media] sip_srtp=off");
+        }
+        return dtls;
+    }
+
     SipCall call(String callId) {
         return calls.get(callId);
     }
@@ -495,6 +512,9 @@ public final class SipAgent implements AutoCloseable {
         }
         sip.stop();
         rtpIo.close();
+        if (dtls != null) {
+            dtls.close();
+        }
         callPool.shutdown();
         if (ownScheduler) {
             scheduler.shutdownNow();
@@ -504,6 +524,6 @@ public final class SipAgent implements AutoCloseable {
 
     /** Test hook: names of the agent's own threads start with these. */
     public static Set<String> threadNamePrefixes() {
-        return Set.of("sip-timer-", "sip-call-", "rtp-io-");
+        return Set.of("sip-timer-", "sip-call-", "rtp-io-", "sip-dtls-");
     }
 }

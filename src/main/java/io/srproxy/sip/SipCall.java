@@ -6,6 +6,8 @@ import io.srproxy.log.LogSafe;
 import io.srproxy.concurrent.SerialExecutor;
 import io.srproxy.rtc.rtp.RtpSession;
 import io.srproxy.rtc.rtp.RtpSessionListener;
+import io.srproxy.rtc.webrtc.DtlsSrtpLeg;
+import io.srproxy.rtc.webrtc.SrtpProfile;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ScheduledFuture;
@@ -49,6 +51,12 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
     private String sdpProtocol = "RTP/AVP";
     private SdesCrypto localKey;
     private SdesCrypto remoteKey;
+    /** With DTLS-SRTP: our a=setup, and the leg's handshake and keys (else null). */
+    private String dtlsSetup;
+    private DtlsSetup dtlsAgreed;
+    private DtlsSrtpLeg dtlsLeg;
+    /** An end decided before the ACK of our 2xx: a UAS may not send BYE before it (RFC 3261 section 15). */
+    private CallEnd endAfterAck;
     private long sdpVersion = 1;
     private volatile boolean ended;
     private ScheduledFuture<?> sessionTimer;
@@ -138,6 +146,9 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
             case Request.ACK -> {
                 stopTwoHundredRetransmissions(request);
                 onAck(request);
+                if (endAfterAck != null) {
+                    sendByeAndEnd(endAfterAck);
+                }
             }
             default -> respond(st, request, Response.METHOD_NOT_ALLOWED, null, false);
         }
@@ -205,6 +216,9 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
         if (!remote.holdAddress() && remote.rtp().getPort() != 0) {
             // the same SDP address again keeps a latch; only a new one reopens it
             rtp.setRemote(remote.rtp(), remote.rtcp(), remote.rtcpMux() && m.remote().rtcpMux());
+            if (dtlsLeg != null) {
+                dtlsLeg.begin(); // the peer's address is known: the handshake timeout starts (as client, the handshake)
+            }
         }
     }
 
@@ -218,20 +232,31 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
     protected String localSdp(java.util.List<Codec> codecs, MediaDirection direction) {
         boolean mux = media != null && media.remote().rtcpMux();
         return Sdp.write(agent.mediaAddress(), rtp.localRtpAddress().getPort(), codecs, 20, direction, mux,
-                sdpSessionId, sdpVersion++, sdpProtocol, localKey == null ? null : localKey.attribute());
+                sdpSessionId, sdpVersion++, sdpProtocol, localKey == null ? null : localKey.attribute(),
+                dtlsSetup == null ? null : agent.dtls().fingerprint(), dtlsSetup);
     }
 
-    // ---------------------------------------------------------------- SDES-SRTP ([media] sip_srtp)
+    // ---------------------------------------------------------------- SDES-SRTP and DTLS-SRTP ([media] sip_srtp)
 
     private SipSecurity.Srtp srtpPolicy() {
         return agent.settings().security().srtp();
     }
 
-    /** Before our offer: RTP/SAVP with a key of ours unless sip_srtp=off. */
+    /**
+     * Before our offer: RTP/SAVP with a key of ours (sip_srtp=offer, require), UDP/TLS/RTP/SAVP
+     * with our fingerprint and a=setup:actpass (sip_srtp=dtls), plain RTP (off).
+     */
     protected void prepareOfferSecurity() {
-        if (srtpPolicy() != SipSecurity.Srtp.OFF) {
-            sdpProtocol = "RTP/SAVP";
-            localKey = SdesCrypto.generate(1);
+        switch (srtpPolicy()) {
+            case OFF -> { }
+            case DTLS -> {
+                sdpProtocol = "UDP/TLS/RTP/SAVP";
+                dtlsSetup = DtlsSetup.OFFER_SETUP;
+            }
+            default -> {
+                sdpProtocol = "RTP/SAVP";
+                localKey = SdesCrypto.generate(1);
+            }
         }
     }
 
@@ -242,6 +267,16 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
      */
     protected void acceptAnswerSecurity(MediaDescription answer) throws SdpException {
         agent.checkMediaFamily(answer);
+        if (DtlsSetup.OFFER_SETUP.equals(dtlsSetup)) {
+            if (!DtlsSetup.wanted(answer)) {
+                throw new SdpException(488, "answer is " + answer.protocol() + " without a=fingerprint to our DTLS-SRTP offer");
+            }
+            installDtls(DtlsSetup.answered(answer), answer.rtcpMux());
+            return;
+        }
+        if (dtlsLeg != null) {
+            return; // a re-INVITE's answer we do not read: the association stays
+        }
         if (localKey == null) {
             if (answer.secureProfile()) {
                 throw new SdpException(488, "answer is " + answer.protocol() + " to our plain RTP offer");
@@ -269,12 +304,18 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
      */
     protected void acceptOfferSecurity(MediaDescription offer) throws SdpException {
         agent.checkMediaFamily(offer);
-        String proto = offer.protocol().toUpperCase(java.util.Locale.ROOT);
-        if (proto.startsWith("UDP/TLS")) {
-            throw new SdpException(488, offer.protocol() + " (DTLS-SRTP) is not supported on the SIP leg; use SDES (RTP/SAVP with a=crypto)");
+        SipSecurity.Srtp policy = srtpPolicy();
+        if (DtlsSetup.wanted(offer)) {
+            if (policy == SipSecurity.Srtp.OFF) {
+                throw new SdpException(488, offer.protocol() + " (DTLS-SRTP) offered but [media] sip_srtp=off");
+            }
+            DtlsSetup setup = DtlsSetup.reanswering(offer, dtlsLeg == null ? null : dtlsAgreed);
+            sdpProtocol = offer.protocol();
+            localKey = null;
+            installDtls(setup, offer.rtcpMux());
+            return;
         }
         SdesCrypto theirs = SdesCrypto.firstUsable(offer.crypto());
-        SipSecurity.Srtp policy = srtpPolicy();
         if (policy == SipSecurity.Srtp.OFF) {
             if (offer.secureProfile()) {
                 throw new SdpException(488, offer.protocol() + " offered but [media] sip_srtp=off");
@@ -285,8 +326,8 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
                 throw new SdpException(488, offer.protocol() + " offered without a usable a=crypto (we take "
                         + SdesCrypto.SUITE + " without MKI)");
             }
-            if (policy == SipSecurity.Srtp.REQUIRE) {
-                throw new SdpException(488, "plain RTP offered but [media] sip_srtp=require");
+            if (policy == SipSecurity.Srtp.REQUIRE || policy == SipSecurity.Srtp.DTLS) {
+                throw new SdpException(488, "plain RTP offered but [media] sip_srtp=" + policy.name().toLowerCase(java.util.Locale.ROOT));
             }
         }
         if (theirs == null) {
@@ -300,8 +341,54 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
         installKeys(theirs);
     }
 
+    /**
+     * Hands DTLS-SRTP to the media side: a new association unless the peer's fingerprint and the
+     * roles are those of the one we have (a re-INVITE keeps it, RFC 5763 section 5).
+     */
+    private void installDtls(DtlsSetup setup, boolean rtcpMux) {
+        dtlsSetup = setup.ourSetup();
+        dtlsAgreed = setup;
+        DtlsSrtpLeg.Role role = setup.weAreClient()
+                ? DtlsSrtpLeg.Role.CLIENT : DtlsSrtpLeg.Role.SERVER;
+        if (dtlsLeg != null && dtlsLeg.role() == role && dtlsLeg.peerFingerprint().equalsIgnoreCase(setup.peerFingerprint())) {
+            return;
+        }
+        remoteKey = null;
+        DtlsSrtpLeg[] self = new DtlsSrtpLeg[1];
+        self[0] = agent.dtls().open(role, setup.peerFingerprint(), rtcpMux, rtp::sendHandshake,
+                new DtlsSrtpLeg.Listener() {
+                    @Override
+                    public void secure(SrtpProfile profile) {
+                        executor.execute(() -> log.info("call {}: DTLS-SRTP ({}, we are {}) on the media", logId, profile, role));
+                    }
+
+                    @Override
+                    public void failed(String reason) {
+                        executor.execute(() -> {
+                            if (dtlsLeg == self[0] && !ended) {
+                                log.warn("call {}: {}, hanging up", logId, reason);
+                                CallEnd end = new CallEnd(CallEnd.Cause.MEDIA_ERROR, 0, reason);
+                                if (awaitingAck()) {
+                                    endAfterAck = end; // the BYE follows the ACK (or the ACK timeout ends the call)
+                                } else {
+                                    sendByeAndEnd(end);
+                                }
+                            }
+                        });
+                    }
+                });
+        dtlsLeg = self[0];
+        rtp.protect(dtlsLeg);
+    }
+
     /** Hands the keys to the media side (a new SRTP context only when the peer's key changed). */
     private void installKeys(SdesCrypto theirs) {
+        if (dtlsLeg != null) {
+            rtp.protect(null); // from DTLS-SRTP to SDES or plain RTP
+            dtlsLeg = null;
+            dtlsSetup = null;
+            dtlsAgreed = null;
+        }
         if (theirs == null) {
             if (remoteKey != null) {
                 rtp.protect(null);
@@ -355,6 +442,11 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
         } catch (Exception e) {
             log.warn("call {}: cannot send {} to {}: {}", logId, status, request.getMethod(), e.toString());
         }
+    }
+
+    /** Whether we sent a 2xx to an INVITE whose ACK has not come yet (the UAS only). */
+    protected boolean awaitingAck() {
+        return false;
     }
 
     /** Hook for subclasses (the UAS sets its To tag). */

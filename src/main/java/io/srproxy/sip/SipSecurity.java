@@ -12,7 +12,7 @@ import java.util.Locale;
  * @param tlsPort     the TLS listening port; 0 = the SIP port + 1 (the 5060/5061 convention)
  * @param tlsCa       PEM certificates the server's certificate must chain to; null = the JDK's trust store
  * @param tlsTrustAll take any certificate (tests only)
- * @param srtp        SDES-SRTP on the SIP leg's media
+ * @param srtp        SRTP (SDES or DTLS-SRTP) on the SIP leg's media
  */
 public record SipSecurity(Transport transport, Path tlsCert, Path tlsKey, int tlsPort, Path tlsCa,
                           boolean tlsTrustAll, Srtp srtp) {
@@ -41,9 +41,11 @@ public record SipSecurity(Transport transport, Path tlsCert, Path tlsKey, int tl
     /**
      * SDES-SRTP on the SIP leg (RFC 4568): {@code OFF} plain RTP only (an RTP/SAVP offer gets 488);
      * {@code OFFER} our offers are RTP/SAVP with a key, offers with a key get SRTP, plain offers plain
-     * RTP; {@code REQUIRE} as OFFER, but a plain offer gets 488 and a plain answer ends the call.
+     * RTP; {@code REQUIRE} as OFFER, but a plain offer gets 488 and a plain answer ends the call;
+     * {@code DTLS} our offers are DTLS-SRTP (UDP/TLS/RTP/SAVP, RFC 5763), a plain offer gets 488.
+     * Under every policy but OFF, a DTLS-SRTP offer gets DTLS-SRTP.
      */
-    public enum Srtp { OFF, OFFER, REQUIRE }
+    public enum Srtp { OFF, OFFER, REQUIRE, DTLS }
 
     public boolean tls() {
         return tlsCert != null;

@@ -138,7 +138,7 @@ class RtxConfigBinderTest {
         "'[global]\nsip_tls_key=/nonexistent/k.pem'       | rtx.conf: [global] sip_tls_cert: sip_tls_cert and sip_tls_key go together",
         "'[global]\nsip_tls_ca=/nonexistent/ca.pem'       | rtx.conf:2: [global] sip_tls_ca: '/nonexistent/ca.pem' is not a readable file",
         "'[global]\nsip_tls_port=70000'                   | rtx.conf:2: [global] sip_tls_port: 70000 is out of range 0..65535",
-        "'[media]\nsip_srtp=always'                       | rtx.conf:2: [media] sip_srtp: 'always' is not one of off, offer, require",
+        "'[media]\nsip_srtp=always'                       | rtx.conf:2: [media] sip_srtp: 'always' is not one of off, offer, require, dtls",
         "'[rtc]\nmax_members=33'                          | rtx.conf:2: [rtc] max_members: 33 is out of range 2..32",
         "'[limits]\nsip_requests_per_second=0'           | rtx.conf:2: [limits] sip_requests_per_second: 0 is out of range 1..1000000",
         "'[limits]\nrtc_max_connections=0'               | rtx.conf:2: [limits] rtc_max_connections: 0 is out of range 1..1000000",
@@ -156,6 +156,16 @@ class RtxConfigBinderTest {
         RtxConfigBinder.Binding b = bind(text.replace("\\n", "\n"));
         assertThat(b.config()).isNull();
         assertThat(b.errors()).extracting(ConfigProblem::toString).contains(message);
+    }
+
+    @Test
+    void sipSrtpDtlsNeedsNoTlsSignallingButSdesIsWarnedAbout() {
+        RtxConfigBinder.Binding dtls = bind("[media]\nsip_srtp=dtls\n");
+        assertThat(dtls.errors()).isEmpty();
+        assertThat(dtls.config().sipSecurity().srtp()).isEqualTo(RtxConfig.SipSrtp.DTLS);
+        assertThat(dtls.warnings()).extracting(ConfigProblem::toString).noneMatch(w -> w.contains("sip_srtp"));
+        assertThat(bind("[media]\nsip_srtp=offer\n").warnings()).extracting(ConfigProblem::toString)
+                .anyMatch(w -> w.contains("SRTP keys travel in clear SDP"));
     }
 
     @Test

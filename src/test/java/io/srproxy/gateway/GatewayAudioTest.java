@@ -58,7 +58,12 @@ class GatewayAudioTest {
     }
 
     private static Path appTone() throws Exception {
-        Path wav = dir.resolve("app-tone.wav");
+        return appTone(dir);
+    }
+
+    /** The app's 440 Hz tone as the call app plays it (48 kHz), written into {@code in} once. */
+    static Path appTone(Path in) throws Exception {
+        Path wav = in.resolve("app-tone.wav");
         if (!Files.exists(wav)) {
             Tones.writeWav(wav, Tones.sine(APP_TONE, 48000, 30, 0.5), 48000);
         }
@@ -69,7 +74,7 @@ class GatewayAudioTest {
         return Arrays.copyOfRange(samples, Math.min(samples.length, rate / 2), samples.length);
     }
 
-    /** baresip's recording (written when its call ended) holds the app's 440 Hz and not its own 1000 Hz. */
+    /** Once the call has ended: baresip's recording holds the app's 440 Hz, not its own 1000 Hz. */
     static void assertPhoneHeardTheApp(BaresipPhone phone) throws Exception {
         Path rec = await().atMost(Duration.ofSeconds(15)).until(phone::receivedRecording, r -> r.isPresent()).get();
         await().atMost(Duration.ofSeconds(5)).until(() -> Tones.readWav(rec).samples().length > 8000);

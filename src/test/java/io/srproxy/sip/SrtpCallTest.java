@@ -36,7 +36,8 @@ class SrtpCallTest {
         SecureTransportCallTest.stop();
     }
 
-    private static void register(SipTestAgent agent) {
+    /** Registers {@code agent} at the Kamailio of {@link SecureTransportCallTest} and waits until it is. */
+    static void register(SipTestAgent agent) {
         Registration registration = agent.register();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(registration.state())
                 .as("registration: %s", agent.registrationEvents()).isEqualTo(RegistrationState.REGISTERED));

@@ -18,6 +18,18 @@ public interface RtpProtection extends AutoCloseable {
 
     int unprotectRtcp(byte[] buf, int off, int len);
 
+    /**
+     * A DTLS record (RFC 7983: first byte 20..63) from the peer's address on the RTP port
+     * ({@code rtcpPort} false) or the RTCP port, for a protection keyed by a handshake on the media
+     * ports; others drop it. Runs on the I/O loop: must not block.
+     */
+    default void onDtlsRecord(boolean rtcpPort, byte[] buf, int off, int len) {}
+
+    /** Whether keys are in place (a handshake-keyed protection drops all media before that). */
+    default boolean keyed() {
+        return true;
+    }
+
     @Override
     void close();
 }

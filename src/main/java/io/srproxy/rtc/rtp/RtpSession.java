@@ -181,9 +181,10 @@ public final class RtpSession implements AutoCloseable {
         }
     }
 
-    /** Whether the session's media is protected (SRTP). */
+    /** Whether the session's media is protected (SRTP; with DTLS-SRTP, once the handshake keyed it). */
     public boolean isProtected() {
-        return protection != null;
+        RtpProtection p = protection;
+        return p != null && p.keyed();
     }
 
     public void setPacketHandler(RtpPacketHandler handler) {
@@ -288,7 +289,49 @@ public final class RtpSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends a handshake datagram (DTLS) to the peer's RTP address, or its RTCP address (the RTP one
+     * with rtcp-mux) for {@code rtcpComponent}; false when the peer's address is not known yet.
+     * Not a media path: it allocates.
+     */
+    public boolean sendHandshake(boolean rtcpComponent, byte[] buf, int off, int len) {
+        RtpSourceGuard.Target t = guard.target();
+        if (t == null || closed.get()) {
+            return false;
+        }
+        boolean viaRtp = !rtcpComponent || t.mux();
+        InetSocketAddress to = viaRtp ? t.rtp() : t.rtcp();
+        try {
+            (viaRtp ? pair.rtp() : pair.rtcp()).send(ByteBuffer.wrap(buf, off, len), to);
+            return true;
+        } catch (IOException e) {
+            log.debug("handshake send to {} failed: {}", to, e.toString());
+            return false;
+        }
+    }
+
+    /** RFC 7983: a first byte of 20..63 is DTLS. */
+    private static boolean isDtls(byte[] b, int len) {
+        return len > 13 && b[0] >= 20 && b[0] <= 63;
+    }
+
+    /** A DTLS record: only from the peer's address for that port, and only to a protection that takes it. */
+    private void onDtls(boolean rtcpPort, byte[] b, int len, InetSocketAddress from) {
+        RtpSourceGuard.Target t = guard.target();
+        RtpProtection p = protection;
+        InetSocketAddress expected = t == null ? null : rtcpPort ? t.rtcp() : t.rtp();
+        if (p == null || !from.equals(expected)) {
+            counters.strayDropped.increment();
+            return;
+        }
+        p.onDtlsRecord(rtcpPort, b, 0, len);
+    }
+
     private void onRtpPort(byte[] b, int len, InetSocketAddress from) {
+        if (isDtls(b, len)) {
+            onDtls(false, b, len, from);
+            return;
+        }
         if (RtpHeader.isRtcp(b, 0, len)) {
             if (guard.onRtcpOnRtpPort(from)) {
                 onRtcp(b, len);
@@ -343,6 +386,10 @@ public final class RtpSession implements AutoCloseable {
     }
 
     private void onRtcpPort(byte[] b, int len, InetSocketAddress from) {
+        if (isDtls(b, len)) {
+            onDtls(true, b, len, from);
+            return;
+        }
         if (guard.onRtcpPort(from)) {
             onRtcp(b, len);
         }

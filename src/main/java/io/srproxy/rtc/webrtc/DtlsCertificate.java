@@ -18,7 +18,14 @@ import org.bouncycastle.crypto.params.AsymmetricKeyParameter;
 import org.bouncycastle.crypto.util.PrivateKeyFactory;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.bouncycastle.tls.Certificate;
+import org.bouncycastle.tls.HashAlgorithm;
+import org.bouncycastle.tls.SignatureAlgorithm;
+import org.bouncycastle.tls.SignatureAndHashAlgorithm;
+import org.bouncycastle.tls.TlsContext;
+import org.bouncycastle.tls.TlsCredentialedSigner;
 import org.bouncycastle.tls.crypto.TlsCertificate;
+import org.bouncycastle.tls.crypto.TlsCryptoParameters;
+import org.bouncycastle.tls.crypto.impl.bc.BcDefaultTlsCredentialedSigner;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCertificate;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 
@@ -63,13 +70,49 @@ public final class DtlsCertificate {
 
     /** "AB:CD:..." as in RFC 8122's a=fingerprint. */
     public static String sha256Fingerprint(byte[] der) {
+        return fingerprint("sha-256", der);
+    }
+
+    /**
+     * The fingerprint of {@code der} under an RFC 8122 hash name (sha-1, sha-256, sha-384, sha-512),
+     * upper-case hex with colons; null for another hash.
+     */
+    public static String fingerprint(String hashName, byte[] der) {
+        String jca = switch (hashName.toLowerCase(Locale.ROOT)) {
+            case "sha-1" -> "SHA-1";
+            case "sha-256" -> "SHA-256";
+            case "sha-384" -> "SHA-384";
+            case "sha-512" -> "SHA-512";
+            default -> null;
+        };
+        if (jca == null) {
+            return null;
+        }
         try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(der);
-            String hex = HexFormat.ofDelimiter(":").formatHex(d);
-            return hex.toUpperCase(Locale.ROOT);
+            byte[] d = MessageDigest.getInstance(jca).digest(der);
+            return HexFormat.ofDelimiter(":").formatHex(d).toUpperCase(Locale.ROOT);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Whether {@code der} matches an a=fingerprint value ("sha-256 AB:CD:...", hash name in any
+     * case); false for a hash we do not know or a malformed value.
+     */
+    public static boolean matches(String fingerprintAttribute, byte[] der) {
+        String[] parts = fingerprintAttribute.trim().split("\\s+");
+        if (parts.length != 2) {
+            return false;
+        }
+        String actual = fingerprint(parts[0], der);
+        return actual != null && actual.equalsIgnoreCase(parts[1]);
+    }
+
+    /** Signs our side of a (D)TLS handshake with this identity (ECDSA, SHA-256): the server's and the client's. */
+    public TlsCredentialedSigner signer(TlsContext context, BcTlsCrypto crypto) {
+        return new BcDefaultTlsCredentialedSigner(new TlsCryptoParameters(context), crypto, privateKey, certificate,
+                new SignatureAndHashAlgorithm(HashAlgorithm.sha256, SignatureAlgorithm.ecdsa));
     }
 
     public Certificate certificate() {

@@ -16,8 +16,6 @@ import org.bouncycastle.tls.TlsCredentialedSigner;
 import org.bouncycastle.tls.TlsFatalAlert;
 import org.bouncycastle.tls.TlsSRTPUtils;
 import org.bouncycastle.tls.UseSRTPData;
-import org.bouncycastle.tls.crypto.TlsCryptoParameters;
-import org.bouncycastle.tls.crypto.impl.bc.BcDefaultTlsCredentialedSigner;
 import org.bouncycastle.tls.crypto.impl.bc.BcTlsCrypto;
 
 /**
@@ -39,8 +37,8 @@ public final class DtlsSrtpServer extends DefaultTlsServer {
     private SrtpKeys keys;
 
     /**
-     * @param expectedClientFingerprint the offer's a=fingerprint sha-256 value, or null to accept any
-     *                                  (tests with a BouncyCastle client)
+     * @param expectedClientFingerprint the offer's a=fingerprint sha-256 value, or a whole a=fingerprint
+     *                                  value ("sha-1 AB:..."), or null to accept any (tests with a BouncyCastle client)
      */
     public DtlsSrtpServer(BcTlsCrypto crypto, DtlsCertificate identity, String expectedClientFingerprint,
                           int handshakeTimeoutMillis) {
@@ -69,9 +67,7 @@ public final class DtlsSrtpServer extends DefaultTlsServer {
 
     @Override
     protected TlsCredentialedSigner getECDSASignerCredentials() {
-        return new BcDefaultTlsCredentialedSigner(new TlsCryptoParameters(context), (BcTlsCrypto) getCrypto(),
-                identity.privateKey(), identity.certificate(),
-                new SignatureAndHashAlgorithm(HashAlgorithm.sha256, SignatureAlgorithm.ecdsa));
+        return identity.signer(context, (BcTlsCrypto) getCrypto());
     }
 
     @Override
@@ -129,8 +125,11 @@ public final class DtlsSrtpServer extends DefaultTlsServer {
             throw new TlsFatalAlert(AlertDescription.bad_certificate, "client sent no certificate");
         }
         if (expectedClientFingerprint != null) {
-            String actual = DtlsCertificate.sha256Fingerprint(clientCertificate.getCertificateAt(0).getEncoded());
-            if (!actual.equalsIgnoreCase(expectedClientFingerprint)) {
+            byte[] der = clientCertificate.getCertificateAt(0).getEncoded();
+            boolean match = expectedClientFingerprint.indexOf(' ') > 0
+                    ? DtlsCertificate.matches(expectedClientFingerprint, der) // "hash value", as SIP peers may use any hash
+                    : DtlsCertificate.sha256Fingerprint(der).equalsIgnoreCase(expectedClientFingerprint);
+            if (!match) {
                 throw new TlsFatalAlert(AlertDescription.bad_certificate, "client certificate does not match the SDP fingerprint");
             }
         }
