@@ -304,11 +304,17 @@ public final class SdpAnswer {
             line(s, "a=extmap:" + m.extmapId(RtpExtensions.AUDIO_LEVEL_URI) + " " + RtpExtensions.AUDIO_LEVEL_URI);
         }
         List<String> rids = simulcastRids(c);
-        if (!rids.isEmpty()) {
+        // the rid extension is answered on a multistream publish video line also without simulcast:
+        // Chromium offers it on a later m-line (dual stream turned on after the join) only when the
+        // session has negotiated it, and refuses its own simulcast offer without it
+        boolean publishVideo = c.kind() == MediaKind.VIDEO && c.direction() != null && m.extmapId(RtpExtensions.RID_URI) > 0;
+        if (!rids.isEmpty() || publishVideo) {
             if (m.extmapId(RtpExtensions.MID_URI) > 0) {
                 line(s, "a=extmap:" + m.extmapId(RtpExtensions.MID_URI) + " " + RtpExtensions.MID_URI);
             }
             line(s, "a=extmap:" + m.extmapId(RtpExtensions.RID_URI) + " " + RtpExtensions.RID_URI);
+        }
+        if (!rids.isEmpty()) {
             for (String rid : rids) {
                 line(s, "a=rid:" + rid + " recv");
             }
