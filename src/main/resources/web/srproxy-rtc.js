@@ -251,9 +251,9 @@ class Client extends Emitter {
 
   /**
    * After the join, (dis)abling dual stream moves the published video to another m-line: the
-   * browser fixes a sender's simulcast encodings when its m-line is made. The layers get an m-line
-   * of their own (made once, re-used), one layer the join's plain one if it had none; the one left
-   * is offered inactive, and srproxy takes the m-line the client sends on as its video
+   * browser fixes a sender's simulcast encodings when its m-line is made. The two layers get an
+   * m-line of their own and one layer goes back to the plain one (each made once, then re-used);
+   * the one left is offered inactive, and srproxy takes the m-line the client sends on as its video
    * (docs/protocol.md, "Dual stream"). The switch of transceivers is synchronous, so a publish
    * made meanwhile lands on the new one.
    */
