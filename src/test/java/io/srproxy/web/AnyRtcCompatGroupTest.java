@@ -23,9 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code Conference: true} and the participants in {@code UserData}; they join the RTM channel
  * while it rings, accept, join the RTC channel and publish audio and video with dual stream asked
  * for after the join (as ARCall does); a channel message reaches the others; small videos get the
- * low layer and the large one the high layer ({@code setRemoteVideoStreamType}); a member invites a
- * fourth user mid-call, who turns dual stream on after publishing and off again; a lost camera and
- * microphone raise {@code track-ended} and are unpublished; one member leaves and the others go on.
+ * low layer and the large one the high layer ({@code setRemoteVideoStreamType}); a lost camera and
+ * microphone raise {@code track-ended} and are unpublished; that member leaves and the others go
+ * on; a member invites a fourth user mid-call, who turns dual stream on after publishing, off and on.
  */
 class AnyRtcCompatGroupTest {
 
@@ -104,24 +104,6 @@ class AnyRtcCompatGroupTest {
             a.run("showLarge", "7001");
             awaitWidth(a, "7002", false);
 
-            // b invites d mid-call; d turns dual stream on after publishing
-            d.run("setDualAfterPublish", true);
-            b.run("inviteMore", "7004");
-            d.awaitState("ringing");
-            assertThat(d.events()).anyMatch(e -> e.startsWith("conference:") && e.contains("7001") && e.contains("7003"));
-            d.run("accept", false);
-            d.awaitState("incall", MEDIA);
-            b.awaitEvent("group-accepted:7004");
-            awaitPublished(d, "7001", "7002", "7003");
-            awaitPublished(a, "7004");
-            a.awaitEvent("MemberJoined:7004");
-            awaitWidth(a, "7004", false); // a takes d's low layer: d publishes two
-            await("a hears d").atMost(MEDIA).until(() -> a.remotePeakHz("7004"), hz -> Math.abs(hz - 1400) < 30);
-            d.run("disableDualStream");
-            awaitWidth(a, "7004", true); // one layer left: a gets it although it asked for the low one
-            d.run("enableDualStream");
-            awaitWidth(a, "7004", false);
-
             // c's camera and microphone go away: track-ended, and c unpublishes them
             c.run("loseDevice", "video", "stop");
             c.awaitEvent("track-ended:video");
@@ -131,19 +113,41 @@ class AnyRtcCompatGroupTest {
             b.awaitEvent("user-unpublished:7003:audio", MEDIA);
             assertThat(c.events()).filteredOn(e -> e.startsWith("track-ended:")).hasSize(2);
 
-            // c leaves; the others go on
+            // c leaves; a and b go on
             c.run("leaveGroup");
             c.awaitState("idle");
-            for (CompatPage p : List.of(a, b, d)) {
-                p.awaitEvent("user-left:7003");
-                p.awaitEvent("MemberLeft:7003");
+            List<String> cErrors = c.errors();
+            c.close(); // two busy cores: one browser fewer for the rest
+            for (CompatPage p : List.of(a, b)) {
+                p.awaitEvent("user-left:7003", MEDIA);
+                p.awaitEvent("MemberLeft:7003", MEDIA);
                 assertThat(p.state()).isEqualTo("incall");
             }
             await("a still hears b").atMost(MEDIA).until(() -> a.remotePeakHz("7002"), hz -> Math.abs(hz - 800) < 30);
-            await("d still hears a").atMost(MEDIA).until(() -> d.remotePeakHz("7001"), hz -> Math.abs(hz - 500) < 30);
+
+            // b invites d mid-call; d turns dual stream on after publishing, off, and on again
+            d.run("setDualAfterPublish", true);
+            b.run("inviteMore", "7004");
+            d.awaitState("ringing");
+            assertThat(d.events()).anyMatch(e -> e.startsWith("conference:") && e.contains("7001") && e.contains("7002")
+                    && !e.contains("7003"));
+            d.run("accept", false);
+            d.awaitState("incall", MEDIA);
+            b.awaitEvent("group-accepted:7004");
+            awaitPublished(d, "7001", "7002");
+            awaitPublished(a, "7004");
+            a.awaitEvent("MemberJoined:7004");
+            awaitWidth(a, "7004", false); // a takes d's low layer: d publishes two
+            await("a hears d").atMost(MEDIA).until(() -> a.remotePeakHz("7004"), hz -> Math.abs(hz - 1400) < 30);
+            await("d hears a").atMost(MEDIA).until(() -> d.remotePeakHz("7001"), hz -> Math.abs(hz - 500) < 30);
+            d.run("disableDualStream");
+            awaitWidth(a, "7004", true); // one layer left: a gets it although it asked for the low one
+            d.run("enableDualStream");
+            awaitWidth(a, "7004", false);
             a.run("members");
             a.awaitEvent("members:7001,7002,7004");
-            for (CompatPage p : List.of(a, b, c, d)) {
+            assertThat(cErrors).as("errors of c").isEmpty();
+            for (CompatPage p : List.of(a, b, d)) {
                 assertThat(p.errors()).as("errors of a page").isEmpty();
             }
         }

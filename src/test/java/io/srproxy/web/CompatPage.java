@@ -127,9 +127,15 @@ public final class CompatPage implements AutoCloseable {
         return ((Number) js("const v = document.querySelector('#remote-video video'); return v ? v.videoWidth : 0;")).intValue();
     }
 
+    private boolean closed;
+
+    /** Quits the browser (once; a test may close a page early). */
     @Override
     public void close() {
-        driver.quit();
+        if (!closed) {
+            closed = true;
+            driver.quit();
+        }
     }
 
     /**
