@@ -278,9 +278,11 @@ class Client extends Emitter {
     const track = this.localTracks.find((t) => t.trackMediaType === "video");
     await tx.sender.replaceTrack(track ? track.getMediaStreamTrack() : null);
     await old.sender.replaceTrack(null);
-    if (track) await this._applyBitrate(track);
     this._dirty = true;
     await this._negotiate();
+    // the bitrate caps once the m-line is negotiated (its encodings are final then)
+    const published = this.localTracks.find((t) => t.trackMediaType === "video");
+    if (published && this._tx.video === tx) await this._applyBitrate(published);
   }
 
   /** Which of `uid`'s video layers this page receives: 0 high (the default), 1 low (needs the sender's enableDualStream). */

@@ -436,6 +436,13 @@
     return v ? v.videoWidth : 0;
   };
 
+  /** What the page's video senders sent so far (a test's failure message), filled in on each call. */
+  compat.outboundVideo = () => {
+    const pc = compat.rtc && compat.rtc._pc;
+    if (pc) pc.getStats().then((r) => { const out = []; r.forEach((x) => { if (x.type === "outbound-rtp" && x.kind === "video") out.push(`${x.mid}/${x.rid || "-"}:${x.bytesSent}B:${x.frameWidth || 0}w`); }); compat._outbound = out.join(" "); });
+    return `${compat._outbound || "?"} transceivers ${pc ? pc.getTransceivers().map((t) => `${t.mid}:${t.direction}:${t.sender.track ? t.sender.track.readyState : "-"}`).join(" ") : "-"}`;
+  };
+
   /** uid's audio as a MediaStreamTrack (for the tone probe), or null. */
   compat.remoteAudioOf = (uid) => {
     const user = compat.rtc && compat.rtc.remoteUsers.find((u) => u.uid === uid && u.audioTrack);
