@@ -251,8 +251,8 @@ class Client extends Emitter {
 
   /**
    * After the join, (dis)abling dual stream moves the published video to another m-line: the
-   * browser fixes a sender's simulcast encodings when its m-line is made. The two layers get an
-   * m-line of their own and one layer goes back to the plain one (each made once, then re-used);
+   * browser fixes a sender's simulcast encodings when its m-line is made. The two layers get a new
+   * m-line of their own, and one layer goes back to the plain one (made once, then re-used);
    * the one left is offered inactive, and srproxy takes the m-line the client sends on as its video
    * (docs/protocol.md, "Dual stream"). The switch of transceivers is synchronous, so a publish
    * made meanwhile lands on the new one.
@@ -274,6 +274,8 @@ class Client extends Emitter {
       tx.direction = "sendonly";
     }
     old.direction = "inactive";
+    // a simulcast m-line answered inactive loses its layers in Chromium: dual stream again gets a new one
+    if (old === this._videoTx.dual) this._videoTx.dual = null;
     this._tx.video = tx;
     const track = this.localTracks.find((t) => t.trackMediaType === "video");
     await tx.sender.replaceTrack(track ? track.getMediaStreamTrack() : null);

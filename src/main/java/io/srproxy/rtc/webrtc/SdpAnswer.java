@@ -296,23 +296,25 @@ public final class SdpAnswer {
 
     /** The a=extmap lines (and simulcast) of a line we receive on: ids as the offer gave them. */
     private static void receiveExtensions(StringBuilder s, Choice c) {
+        SdpOffer.Media m = c.media();
+        // the rid extension is answered on every multistream video line the client may publish on
+        // (not one carrying another member's media), also without simulcast and while inactive:
+        // Chromium offers it on an m-line (dual stream turned on after the join, or again) only
+        // when the session negotiated it for that line, and refuses its own simulcast offer without it
         if (!receiving(c)) {
+            if (c.accepted() && c.kind() == MediaKind.VIDEO && c.direction() != null && c.send() == null
+                    && m.extmapId(RtpExtensions.RID_URI) > 0) {
+                ridExtensions(s, m);
+            }
             return;
         }
-        SdpOffer.Media m = c.media();
         if (c.kind() == MediaKind.AUDIO && m.extmapId(RtpExtensions.AUDIO_LEVEL_URI) > 0) {
             line(s, "a=extmap:" + m.extmapId(RtpExtensions.AUDIO_LEVEL_URI) + " " + RtpExtensions.AUDIO_LEVEL_URI);
         }
         List<String> rids = simulcastRids(c);
-        // the rid extension is answered on a multistream publish video line also without simulcast:
-        // Chromium offers it on a later m-line (dual stream turned on after the join) only when the
-        // session has negotiated it, and refuses its own simulcast offer without it
         boolean publishVideo = c.kind() == MediaKind.VIDEO && c.direction() != null && m.extmapId(RtpExtensions.RID_URI) > 0;
         if (!rids.isEmpty() || publishVideo) {
-            if (m.extmapId(RtpExtensions.MID_URI) > 0) {
-                line(s, "a=extmap:" + m.extmapId(RtpExtensions.MID_URI) + " " + RtpExtensions.MID_URI);
-            }
-            line(s, "a=extmap:" + m.extmapId(RtpExtensions.RID_URI) + " " + RtpExtensions.RID_URI);
+            ridExtensions(s, m);
         }
         if (!rids.isEmpty()) {
             for (String rid : rids) {
@@ -320,6 +322,14 @@ public final class SdpAnswer {
             }
             line(s, "a=simulcast:recv " + String.join(";", rids));
         }
+    }
+
+    /** The sdes:mid (when offered) and rtp-stream-id extmaps of a line, with the offer's ids. */
+    private static void ridExtensions(StringBuilder s, SdpOffer.Media m) {
+        if (m.extmapId(RtpExtensions.MID_URI) > 0) {
+            line(s, "a=extmap:" + m.extmapId(RtpExtensions.MID_URI) + " " + RtpExtensions.MID_URI);
+        }
+        line(s, "a=extmap:" + m.extmapId(RtpExtensions.RID_URI) + " " + RtpExtensions.RID_URI);
     }
 
     /** SDP's addrtype (RFC 4566 5.7) of an address literal. */

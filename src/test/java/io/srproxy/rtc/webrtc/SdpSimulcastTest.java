@@ -91,6 +91,12 @@ class SdpSimulcastTest {
                 Map.of("2", new SdpAnswer.Send(5555, "bob", "audio-2")));
         assertThat(choices.get(1).direction()).isEqualTo("inactive");
         assertThat(choices.get(3).direction()).isEqualTo("recvonly");
+        // the inactive line keeps the rid extension, so that the client may publish on it again
+        String answer = SdpAnswer.write(choices, new SdpAnswer.Local("uf12", "pw0123456789012345678901", "11:22",
+                "127.0.0.1", 6080, 1111, 2222, "srproxy"));
+        assertThat(section(answer, 1)).contains("a=inactive", "a=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id")
+                .doesNotContain("a=simulcast");
+        assertThat(section(answer, 2)).doesNotContain("extmap"); // carries bob's audio
         assertThat(SdpAnswer.receivedExtensions(choices)).isEqualTo(new RtpExtensions(1, 10, List.of("h", "l")));
         // back on line 1 (line 3 inactive): one encoding, no simulcast
         String back = moved.replace("a=mid:1\r\na=inactive", "a=mid:1\r\na=sendonly")
