@@ -93,8 +93,22 @@ class LocalTrack extends Track {
     this._watchEnded(mediaStreamTrack);
   }
 
+  /**
+   * "track-ended" (once per device track, as anyRTC): the browser ended it (device unplugged or
+   * failed, permission revoked), or the app stopped getMediaStreamTrack() itself, which fires no
+   * "ended" event, so stop() is watched too. Not for close() or a setDevice switch. The track stays
+   * published: apps unpublish or close it (ARCall unpublishes).
+   */
   _watchEnded(track) {
-    track.addEventListener("ended", () => { if (track === this._track && !this._closed) this.emit("track-ended"); });
+    let fired = false;
+    const ended = () => {
+      if (fired || track !== this._track || this._closed) return;
+      fired = true;
+      this.emit("track-ended");
+    };
+    track.addEventListener("ended", ended);
+    const stop = track.stop;
+    track.stop = function () { stop.call(this); ended(); };
   }
 
   /** The sender's bitrate cap (bps) from encoderConfig.bitrateMax (Kbps, as anyRTC), or null. */
@@ -170,6 +184,9 @@ class RemoteUser {
   }
 }
 
+/** The low layer's bitrate cap (bps) with dual stream. */
+const LOW_LAYER_MAX_BITRATE = 200000;
+
 /** Redirects one join follows from node to node (a channel lives on one node; more means the nodes disagree). */
 const MAX_REDIRECTS = 3;
 
@@ -202,6 +219,7 @@ class Client extends Emitter {
     this._dirty = false;
     this._pendingOffer = null;
     this._dualStream = false;
+    this._videoTx = { plain: null, dual: null }; // the video transceivers made so far, one per kind of publishing
     this._volumeIndicator = false;
     this._activeSpeaker = undefined;
   }
@@ -209,16 +227,64 @@ class Client extends Emitter {
   /**
    * Publishes video as two layers (simulcast): the camera's resolution and a quarter of it (half
    * the width and height) at a lower bitrate; receivers pick one with setRemoteVideoStreamType.
-   * Call before join (the browser fixes a sender's encodings when the connection is made).
+   * Before or after join and publish, as anyRTC (after: by renegotiating, see _moveVideo).
    */
   async enableDualStream() {
-    if (this._pc) throw new Error("srproxy-rtc: call enableDualStream before join");
+    if (this._dualStream) return;
     this._dualStream = true;
+    await this._moveVideo();
   }
 
+  /** Back to one video layer (receivers that chose the low one get the only one). */
   async disableDualStream() {
-    if (this._pc) throw new Error("srproxy-rtc: call disableDualStream before join");
+    if (!this._dualStream) return;
     this._dualStream = false;
+    await this._moveVideo();
+  }
+
+  _videoInit(dual) {
+    const init = { direction: this._multistream ? "sendonly" : "sendrecv" };
+    // high layer first: the server answers the first rid as layer 0 (high), the second as 1 (low)
+    if (dual) init.sendEncodings = [{ rid: "h" }, { rid: "l", scaleResolutionDownBy: 2, maxBitrate: LOW_LAYER_MAX_BITRATE }];
+    return init;
+  }
+
+  /**
+   * After the join, (dis)abling dual stream moves the published video to another m-line: the
+   * browser fixes a sender's simulcast encodings when its m-line is made. The two layers get a new
+   * m-line of their own, and one layer goes back to the plain one (made once, then re-used);
+   * the one left is offered inactive, and srproxy takes the m-line the client sends on as its video
+   * (docs/protocol.md, "Dual stream"). The switch of transceivers is synchronous, so a publish
+   * made meanwhile lands on the new one.
+   */
+  async _moveVideo() {
+    if (!this._pc || !this._multistream) return;
+    await this._joinSettled;
+    const pc = this._pc;
+    const old = this._tx.video;
+    if (!pc || !old) return;
+    const want = this._dualStream ? "dual" : "plain";
+    let tx = this._videoTx[want];
+    if (tx === old) return;
+    if (!tx) {
+      tx = pc.addTransceiver("video", this._videoInit(this._dualStream));
+      this._preferVideoCodec(tx);
+      this._videoTx[want] = tx;
+    } else {
+      tx.direction = "sendonly";
+    }
+    old.direction = "inactive";
+    // a simulcast m-line answered inactive loses its layers in Chromium: dual stream again gets a new one
+    if (old === this._videoTx.dual) this._videoTx.dual = null;
+    this._tx.video = tx;
+    const track = this.localTracks.find((t) => t.trackMediaType === "video");
+    await tx.sender.replaceTrack(track ? track.getMediaStreamTrack() : null);
+    await old.sender.replaceTrack(null);
+    this._dirty = true;
+    await this._negotiate();
+    // the bitrate caps once the m-line is negotiated (its encodings are final then)
+    const published = this.localTracks.find((t) => t.trackMediaType === "video");
+    if (published && this._tx.video === tx) await this._applyBitrate(published);
   }
 
   /** Which of `uid`'s video layers this page receives: 0 high (the default), 1 low (needs the sender's enableDualStream). */
@@ -288,12 +354,9 @@ class Client extends Emitter {
       this._pc = pc;
       const dir = this._multistream ? "sendonly" : "sendrecv";
       this._tx.audio = pc.addTransceiver("audio", { direction: dir });
-      const video = { direction: dir };
-      if (this._dualStream && this._multistream) {
-        // high layer first: the server answers the first rid as layer 0 (high), the second as 1 (low)
-        video.sendEncodings = [{ rid: "h" }, { rid: "l", scaleResolutionDownBy: 2, maxBitrate: 200000 }];
-      }
-      this._tx.video = pc.addTransceiver("video", video);
+      const dual = this._dualStream && this._multistream;
+      this._tx.video = pc.addTransceiver("video", this._videoInit(dual));
+      this._videoTx = { plain: dual ? null : this._tx.video, dual: dual ? this._tx.video : null };
       this._preferVideoCodec(this._tx.video);
       pc.addEventListener("connectionstatechange", () => {
         if (pc !== this._pc) return;
@@ -540,20 +603,28 @@ class Client extends Emitter {
       if (!this._pc || !tx) throw new Error("srproxy-rtc: join before publishing");
       await tx.sender.replaceTrack(t.getMediaStreamTrack());
       t._client = this;
-      await this._applyBitrate(t);
       if (!this.localTracks.includes(t)) this.localTracks.push(t);
+      const now = this._tx[t.trackMediaType];
+      if (now && now !== tx) { // dual stream moved the video meanwhile
+        await now.sender.replaceTrack(t.getMediaStreamTrack());
+        await tx.sender.replaceTrack(null);
+      }
+      await this._applyBitrate(t);
       this._send({ type: "publish", mediaType: t.trackMediaType });
     }
   }
 
-  /** Caps the video sender at the track's encoderConfig.bitrateMax (RTCRtpSender maxBitrate). */
+  /** Caps the video sender at the track's encoderConfig.bitrateMax (RTCRtpSender maxBitrate); the low layer at most at its own cap. */
   async _applyBitrate(track) {
     const sender = this._tx[track.trackMediaType]?.sender;
     if (!sender || track.trackMediaType !== "video" || !sender.getParameters) return;
     const params = sender.getParameters();
     if (!params.encodings || !params.encodings.length) params.encodings = [{}];
     const max = track._maxBitrate();
-    for (const e of params.encodings) { if (max) e.maxBitrate = max; else delete e.maxBitrate; }
+    params.encodings.forEach((e, i) => {
+      const cap = i === 0 ? max : Math.min(max || LOW_LAYER_MAX_BITRATE, LOW_LAYER_MAX_BITRATE);
+      if (cap) e.maxBitrate = cap; else delete e.maxBitrate;
+    });
     try { await sender.setParameters(params); } catch (e) { console.warn("srproxy-rtc: cannot cap the video bitrate", e); }
   }
 
@@ -590,6 +661,7 @@ class Client extends Emitter {
     this.remoteUsers = [];
     this.localTracks = [];
     this._tx = {};
+    this._videoTx = { plain: null, dual: null };
     this._rates.clear();
     this._activeSpeaker = undefined;
   }
@@ -601,7 +673,10 @@ class Client extends Emitter {
     const report = await this._pc.getStats();
     report.forEach((s) => {
       if (s.type === "inbound-rtp") { out[s.kind] = s; out.inbound.push(s); if (s.mid !== undefined) out.byMid[s.mid] = s; }
-      if (s.type === "outbound-rtp") out[s.kind === "audio" ? "outAudio" : "outVideo"] = s;
+      if (s.type === "outbound-rtp" && s.kind === "audio") out.outAudio = s;
+      // video: the published m-line's stream (with dual stream its high layer, not the low one or an idle m-line's)
+      if (s.type === "outbound-rtp" && s.kind === "video" && (s.mid === undefined || s.mid === this._tx.video?.mid)
+          && (!out.outVideo.kind || out.outVideo.rid === "l")) out.outVideo = s;
       if (s.type === "remote-inbound-rtp") out[s.kind === "audio" ? "remoteInAudio" : "remoteInVideo"] = s;
       if (s.type === "media-source") out[s.kind === "audio" ? "sourceAudio" : "sourceVideo"] = s;
       if (s.type === "candidate-pair" && s.nominated) out.pair = s;

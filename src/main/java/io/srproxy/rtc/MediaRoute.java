@@ -210,7 +210,10 @@ final class MediaRoute implements AutoCloseable {
                 return;
             }
             streams[pt].rewrite(b, off, outPt);
-            if (stripExtensions) {
+            // video: the only extensions a sender's video has are the sdes:mid and rtp-stream-id
+            // srproxy answered it, which name the sender's m-line and layer; a receiver that
+            // negotiated sdes:mid itself would route the packet by that foreign mid and drop it
+            if (stripExtensions || streams[pt] == video) {
                 len = RtpHeader.removeExtension(b, off, len);
             }
             to.transport().sendRtp(b, off, len);

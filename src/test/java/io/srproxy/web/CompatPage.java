@@ -58,7 +58,11 @@ public final class CompatPage implements AutoCloseable {
     }
 
     public void awaitState(String state) {
-        await("state " + state + " (events: " + events() + ", errors: " + errors() + ")").atMost(Duration.ofSeconds(20))
+        awaitState(state, Duration.ofSeconds(20));
+    }
+
+    public void awaitState(String state, Duration atMost) {
+        await("state " + state + " (events: " + events() + ", errors: " + errors() + ")").atMost(atMost)
                 .until(() -> state.equals(state()));
     }
 
@@ -81,7 +85,11 @@ public final class CompatPage implements AutoCloseable {
     }
 
     public void awaitEvent(String prefix) {
-        await("event " + prefix + " (events: " + events() + ", errors: " + errors() + ")").atMost(Duration.ofSeconds(20))
+        awaitEvent(prefix, Duration.ofSeconds(20));
+    }
+
+    public void awaitEvent(String prefix, Duration atMost) {
+        await("event " + prefix + " (events: " + events() + ", errors: " + errors() + ")").atMost(atMost)
                 .until(() -> events().stream().anyMatch(e -> e.startsWith(prefix)));
     }
 
@@ -100,14 +108,34 @@ public final class CompatPage implements AutoCloseable {
         return ((Number) r).doubleValue();
     }
 
+    /** The loudest frequency (Hz) of group member {@code uid}'s audio; -1 when silent or absent. */
+    public double remotePeakHz(String uid) {
+        Object r = ((JavascriptExecutor) driver).executeAsyncScript(
+                "const done = arguments[arguments.length - 1]; const uid = arguments[0];"
+                + "(async () => { const track = window.compat.remoteAudioOf(uid); if (!track) return -1;"
+                + WebAudioProbe.PEAK_HZ_OF_TRACK + "})().then(done, e => done(-2));", uid);
+        return ((Number) r).doubleValue();
+    }
+
+    /** Width of group member {@code uid}'s video as decoded in the page (0: none yet). */
+    public int videoWidthOf(String uid) {
+        return ((Number) js("return window.compat.videoWidthOf(arguments[0]);", uid)).intValue();
+    }
+
     /** Width of the remote video as decoded in the page (0: none yet). */
     public int remoteVideoWidth() {
         return ((Number) js("const v = document.querySelector('#remote-video video'); return v ? v.videoWidth : 0;")).intValue();
     }
 
+    private boolean closed;
+
+    /** Quits the browser (once; a test may close a page early). */
     @Override
     public void close() {
-        driver.quit();
+        if (!closed) {
+            closed = true;
+            driver.quit();
+        }
     }
 
     /**

@@ -93,7 +93,8 @@ public final class SdpAnswer {
 
     /**
      * The choice for a multistream client: its first audio and first video m-line not in
-     * {@code sending} carry what it publishes (answered {@code recvonly}); an m-line in
+     * {@code sending} that it sends on (else the first not in {@code sending}) carry what it
+     * publishes (answered {@code recvonly}); an m-line in
      * {@code sending} carries another member's media to it ({@code sendonly}, with that SSRC and
      * msid); any other audio or video m-line is kept but {@code inactive}, so the client can re-use
      * it later (a rejected m-line could not be).
@@ -106,8 +107,8 @@ public final class SdpAnswer {
     public static List<Choice> negotiateMultistream(SdpOffer offer, java.util.Map<String, Send> sending,
                                                     List<Codec> audioToMatch) {
         List<Choice> out = new ArrayList<>();
-        boolean seenAudio = false;
-        boolean seenVideo = false;
+        String audioPublish = publishMid(offer, sending, MediaKind.AUDIO);
+        String videoPublish = publishMid(offer, sending, MediaKind.VIDEO);
         for (SdpOffer.Media m : offer.media()) {
             MediaKind kind = kindOf(m);
             List<Codec> codecs = kind == null ? List.of() : codecs(m, kind, audioToMatch);
@@ -119,19 +120,41 @@ public final class SdpAnswer {
             String direction;
             if (send != null) {
                 direction = m.direction().equals("recvonly") || m.direction().equals("sendrecv") ? "sendonly" : "inactive";
-            } else if (kind == MediaKind.AUDIO ? !seenAudio : !seenVideo) {
-                if (kind == MediaKind.AUDIO) {
-                    seenAudio = true;
-                } else {
-                    seenVideo = true;
-                }
-                direction = m.direction().equals("sendonly") || m.direction().equals("sendrecv") ? "recvonly" : "inactive";
+            } else if (m.mid().equals(kind == MediaKind.AUDIO ? audioPublish : videoPublish)) {
+                direction = sends(m) ? "recvonly" : "inactive";
             } else {
                 direction = "inactive";
             }
             out.add(new Choice(m, kind, codecs, direction, send));
         }
         return checked(out);
+    }
+
+    /**
+     * The mid of the m-line of {@code kind} that carries what the client publishes: the first one not
+     * in {@code sending} that the client sends on, else the first one not in {@code sending}. A client
+     * may so move its publishing to a new m-line (the SDK does to start or stop dual stream after the
+     * join: a sender's simulcast encodings are fixed when its m-line is made) by offering the old one
+     * inactive; null when there is none.
+     */
+    private static String publishMid(SdpOffer offer, java.util.Map<String, Send> sending, MediaKind kind) {
+        String first = null;
+        for (SdpOffer.Media m : offer.media()) {
+            if (kindOf(m) != kind || sending.containsKey(m.mid())) {
+                continue;
+            }
+            if (sends(m)) {
+                return m.mid();
+            }
+            if (first == null) {
+                first = m.mid();
+            }
+        }
+        return first;
+    }
+
+    private static boolean sends(SdpOffer.Media m) {
+        return m.direction().equals("sendonly") || m.direction().equals("sendrecv");
     }
 
     private static MediaKind kindOf(SdpOffer.Media m) {
@@ -273,24 +296,40 @@ public final class SdpAnswer {
 
     /** The a=extmap lines (and simulcast) of a line we receive on: ids as the offer gave them. */
     private static void receiveExtensions(StringBuilder s, Choice c) {
+        SdpOffer.Media m = c.media();
+        // the rid extension is answered on every multistream video line the client may publish on
+        // (not one carrying another member's media), also without simulcast and while inactive:
+        // Chromium offers it on an m-line (dual stream turned on after the join, or again) only
+        // when the session negotiated it for that line, and refuses its own simulcast offer without it
         if (!receiving(c)) {
+            if (c.accepted() && c.kind() == MediaKind.VIDEO && c.direction() != null && c.send() == null
+                    && m.extmapId(RtpExtensions.RID_URI) > 0) {
+                ridExtensions(s, m);
+            }
             return;
         }
-        SdpOffer.Media m = c.media();
         if (c.kind() == MediaKind.AUDIO && m.extmapId(RtpExtensions.AUDIO_LEVEL_URI) > 0) {
             line(s, "a=extmap:" + m.extmapId(RtpExtensions.AUDIO_LEVEL_URI) + " " + RtpExtensions.AUDIO_LEVEL_URI);
         }
         List<String> rids = simulcastRids(c);
+        boolean publishVideo = c.kind() == MediaKind.VIDEO && c.direction() != null && m.extmapId(RtpExtensions.RID_URI) > 0;
+        if (!rids.isEmpty() || publishVideo) {
+            ridExtensions(s, m);
+        }
         if (!rids.isEmpty()) {
-            if (m.extmapId(RtpExtensions.MID_URI) > 0) {
-                line(s, "a=extmap:" + m.extmapId(RtpExtensions.MID_URI) + " " + RtpExtensions.MID_URI);
-            }
-            line(s, "a=extmap:" + m.extmapId(RtpExtensions.RID_URI) + " " + RtpExtensions.RID_URI);
             for (String rid : rids) {
                 line(s, "a=rid:" + rid + " recv");
             }
             line(s, "a=simulcast:recv " + String.join(";", rids));
         }
+    }
+
+    /** The sdes:mid (when offered) and rtp-stream-id extmaps of a line, with the offer's ids. */
+    private static void ridExtensions(StringBuilder s, SdpOffer.Media m) {
+        if (m.extmapId(RtpExtensions.MID_URI) > 0) {
+            line(s, "a=extmap:" + m.extmapId(RtpExtensions.MID_URI) + " " + RtpExtensions.MID_URI);
+        }
+        line(s, "a=extmap:" + m.extmapId(RtpExtensions.RID_URI) + " " + RtpExtensions.RID_URI);
     }
 
     /** SDP's addrtype (RFC 4566 5.7) of an address literal. */

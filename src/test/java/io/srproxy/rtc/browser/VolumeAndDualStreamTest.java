@@ -21,7 +21,8 @@ import io.srproxy.testsupport.RunsAlone;
  * plays a tone reads louder than the one whose microphone is silent, on both pages, and is the
  * active speaker. Dual stream: the page with enableDualStream publishes a 640x480 fake camera as
  * two layers; the other page's received frame width drops when it picks the low layer and comes
- * back with the high one.
+ * back with the high one; likewise when the sender turns dual stream on only after publishing, and
+ * the full width returns when it turns it off.
  */
 @RunsAlone
 class VolumeAndDualStreamTest {
@@ -97,6 +98,20 @@ class VolumeAndDualStreamTest {
         assertThat(quiet.async("await demo.client.setRemoteVideoStreamType('a', 1); return 'ok';")).isEqualTo("ok");
         await().atMost(SETUP).until(() -> width(quiet, "a") > 0 && width(quiet, "a") <= 320);
         assertThat(quiet.async("await demo.client.setRemoteVideoStreamType('a', 0); return 'ok';")).isEqualTo("ok");
+        await().atMost(SETUP).until(() -> width(quiet, "a") >= 600);
+        assertThat(server.rtc().mux().counters().snapshot().get("srtpAuthFailed")).isZero();
+    }
+
+    @Test
+    void dualStreamTurnedOnAfterPublishingAndOffAgain() {
+        assertThat(join(loud, "a", true, false)).isEqualTo("ok");
+        assertThat(join(quiet, "b", false, false)).isEqualTo("ok");
+        await().atMost(SETUP).until(() -> width(quiet, "a") >= 600);
+        assertThat(quiet.async("await demo.client.setRemoteVideoStreamType('a', 1); return 'ok';")).isEqualTo("ok");
+        // published with one layer: the low one asked for changes nothing until a has two
+        assertThat(loud.async("await demo.client.enableDualStream(); return 'ok';")).isEqualTo("ok");
+        await().atMost(SETUP).until(() -> width(quiet, "a") > 0 && width(quiet, "a") <= 320);
+        assertThat(loud.async("await demo.client.disableDualStream(); return 'ok';")).isEqualTo("ok");
         await().atMost(SETUP).until(() -> width(quiet, "a") >= 600);
         assertThat(server.rtc().mux().counters().snapshot().get("srtpAuthFailed")).isZero();
     }

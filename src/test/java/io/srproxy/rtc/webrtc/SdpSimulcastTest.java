@@ -78,6 +78,38 @@ class SdpSimulcastTest {
         assertThat(SdpAnswer.receivedExtensions(oneRid)).isEqualTo(new RtpExtensions(1, 0, List.of()));
     }
 
+    @Test
+    void aClientMayMoveItsVideoToANewSimulcastLineAndBack() {
+        // the join's plain video line 1 offered inactive, a later line 3 sends simulcast: line 3 publishes
+        String moved = OFFER.replace("a=group:BUNDLE 0 1 2", "a=group:BUNDLE 0 1 2 3")
+                .replace("a=rid:h send\r\na=rid:l send\r\na=simulcast:send h;l\r\n", "")
+                .replace("a=mid:1\r\na=sendonly", "a=mid:1\r\na=inactive")
+                + String.join("\r\n", "m=video 9 UDP/TLS/RTP/SAVPF 96", "c=IN IP4 0.0.0.0", "a=mid:3", "a=sendonly",
+                "a=rtcp-mux", "a=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id", "a=rtpmap:96 VP8/90000",
+                "a=rid:h send", "a=rid:l send", "a=simulcast:send h;l", "");
+        List<SdpAnswer.Choice> choices = SdpAnswer.negotiateMultistream(SdpOffer.parse(moved),
+                Map.of("2", new SdpAnswer.Send(5555, "bob", "audio-2")));
+        assertThat(choices.get(1).direction()).isEqualTo("inactive");
+        assertThat(choices.get(3).direction()).isEqualTo("recvonly");
+        // the inactive line keeps the rid extension, so that the client may publish on it again
+        String answer = SdpAnswer.write(choices, new SdpAnswer.Local("uf12", "pw0123456789012345678901", "11:22",
+                "127.0.0.1", 6080, 1111, 2222, "srproxy"));
+        assertThat(section(answer, 1)).contains("a=inactive", "a=extmap:10 urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id")
+                .doesNotContain("a=simulcast");
+        assertThat(section(answer, 2)).doesNotContain("extmap"); // carries bob's audio
+        assertThat(SdpAnswer.receivedExtensions(choices)).isEqualTo(new RtpExtensions(1, 10, List.of("h", "l")));
+        // back on line 1 (line 3 inactive): one encoding, no simulcast
+        String back = moved.replace("a=mid:1\r\na=inactive", "a=mid:1\r\na=sendonly")
+                .replace("a=mid:3\r\na=sendonly", "a=mid:3\r\na=inactive");
+        List<SdpAnswer.Choice> plain = SdpAnswer.negotiateMultistream(SdpOffer.parse(back), Map.of());
+        assertThat(plain.get(1).direction()).isEqualTo("recvonly");
+        assertThat(plain.get(3).direction()).isEqualTo("inactive");
+        assertThat(SdpAnswer.receivedExtensions(plain).simulcast()).isFalse();
+        // nothing sends video: the first free line stays the publish line, inactive
+        String none = back.replace("a=mid:1\r\na=sendonly", "a=mid:1\r\na=inactive");
+        assertThat(SdpAnswer.negotiateMultistream(SdpOffer.parse(none), Map.of()).get(1).direction()).isEqualTo("inactive");
+    }
+
     /** The answer's m-section {@code i} (0-based). */
     private static String section(String sdp, int i) {
         String[] parts = sdp.split("(?=m=)");
