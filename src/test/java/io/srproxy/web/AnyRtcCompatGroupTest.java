@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.srproxy.testsupport.RunsAlone;
 
 /**
  * An ARCall-style group call on the anyRTC compatibility page (served from a second origin, SDKs
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * microphone raise {@code track-ended} and are unpublished; that member leaves and the others go
  * on; a member invites a fourth user mid-call, who turns dual stream on after publishing, off and on.
  */
+@RunsAlone
 class AnyRtcCompatGroupTest {
 
     /** Four pages encoding two layers each keep two busy cores busy: media waits are generous. */
