@@ -17,14 +17,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import io.srproxy.testsupport.RunsAlone;
 
 /**
  * The anyRTC compatibility page (classic-script SDKs from another origin, private-cloud settings)
  * calling a SIP phone and called by one through srproxy, Kamailio and baresip, with tones heard
  * both ways: the page's 440 Hz at the phone, the phone's 1000 Hz in the page.
  */
-@RunsAlone
 class AnyRtcCompatSipTest {
 
     private static final double APP_TONE = 440;

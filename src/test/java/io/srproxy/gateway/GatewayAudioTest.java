@@ -18,14 +18,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import io.srproxy.testsupport.RunsAlone;
 
 /**
  * The product end to end: the call app in headless Chromium, srproxy, Kamailio in FreeSWITCH's
  * role and baresip as extension 1005, with audio proven both ways by tones: the browser sends
  * 440 Hz, baresip sends 1000 Hz, each is found in what the other side heard.
  */
-@RunsAlone
 class GatewayAudioTest {
 
     static final double APP_TONE = 440;

@@ -14,14 +14,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import io.srproxy.testsupport.RunsAlone;
 
 /**
  * DTLS-SRTP on the SIP leg through the whole gateway ({@code [media] sip_srtp=dtls}): the call app
  * in Chromium and baresip with its dtls_srtp module call each other; baresip sends no media before
  * DTLS keyed it, so the app hearing 1000 Hz and baresip's recording holding 440 Hz prove the leg.
  */
-@RunsAlone
 class GatewayDtlsSrtpTest {
 
     private static final double PHONE_TONE = 1000;

@@ -17,7 +17,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import io.srproxy.testsupport.RunsAlone;
 
 /**
  * The gateway on IPv6 alone: Kamailio listens on [::1] only, srproxy's SIP agent and RTP sockets
@@ -25,7 +24,6 @@ import io.srproxy.testsupport.RunsAlone;
  * IPv6 and the page is loaded from http://[::1]:port/. So REGISTER, INVITE, the SDP on both legs
  * ({@code c=IN IP6 ::1}) and the RTP can only have gone over IPv6; tones prove audio both ways.
  */
-@RunsAlone
 class Ipv6GatewayCallTest {
 
     private static final String UID = "4331";

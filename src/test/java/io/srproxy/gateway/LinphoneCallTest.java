@@ -17,7 +17,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import io.srproxy.testsupport.RunsAlone;
 
 /**
  * A second phone beside baresip: Debian's linphonec (its own SIP stack, belle-sip, and its own
@@ -26,7 +25,6 @@ import io.srproxy.testsupport.RunsAlone;
  * and calling it; the app sends 440 Hz, linphone 1000 Hz, each is found in
  * what the other side heard.
  */
-@RunsAlone
 class LinphoneCallTest {
 
     private static final double APP_TONE = 440;

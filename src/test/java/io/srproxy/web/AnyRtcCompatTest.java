@@ -16,14 +16,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import io.srproxy.testsupport.RunsAlone;
 
 /**
  * A page written for anyRTC's SDKs, served from another origin than srproxy, loads /sdk/ArRTC.js and
  * /sdk/ArRTM.js with script tags, points them at srproxy with setParameters and makes one-to-one
  * calls as anyRTC call apps (ARCall) do. srproxy allows only that page's origin ([rtm] allowed_origins).
  */
-@RunsAlone
 class AnyRtcCompatTest {
 
     @TempDir

@@ -14,13 +14,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import io.srproxy.testsupport.RunsAlone;
 
 /**
  * The call app as people use it: two browsers log in, call each other, and every outcome is shown
  * in words. Screenshots of each screen go to target/screenshots/.
  */
-@RunsAlone
 class CallAppBrowserTest {
 
     @TempDir

@@ -13,14 +13,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import io.srproxy.testsupport.RunsAlone;
 
 /**
  * The README's quick start as shipped: signalling on every address ([rtm] ip=0.0.0.0), no [rtc] ip,
  * so each answer advertises the address the app came in on. Apps reach srproxy over IPv6 (::1)
  * and over http://localhost, which browsers may resolve to ::1; all traffic stays on loopback.
  */
-@RunsAlone
 class DualStackCallTest {
 
     @TempDir

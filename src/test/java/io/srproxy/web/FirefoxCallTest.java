@@ -19,7 +19,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import io.srproxy.testsupport.RunsAlone;
 
 /**
  * Firefox (Debian's ESR, over WebDriver BiDi) and Chromium in one call through srproxy's call
@@ -31,7 +30,6 @@ import io.srproxy.testsupport.RunsAlone;
  * (a veth pair, nothing leaves the machine): srproxy advertises media on the host's end of the
  * pair; its signalling stays on loopback, reached from the namespace through a {@link TcpRelay}.
  */
-@RunsAlone
 class FirefoxCallTest {
 
     @TempDir

@@ -15,13 +15,11 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import io.srproxy.testsupport.RunsAlone;
 
 /**
  * srproxy with [rtm] tls_cert/tls_key serves the call app over HTTPS and signalling over WSS to
  * a real browser: Chromium trusts the self-signed certificate by its key, as an operator would.
  */
-@RunsAlone
 class WssCallAppTest {
 
     @TempDir

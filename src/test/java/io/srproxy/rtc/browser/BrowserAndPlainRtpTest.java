@@ -32,7 +32,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
-import io.srproxy.testsupport.RunsAlone;
 
 /**
  * Transcoding and passthrough proven end to end: a plain-RTP member (a SIP leg's stand-in, sending
@@ -42,7 +41,6 @@ import io.srproxy.testsupport.RunsAlone;
  * the page's answer takes PCMU and srproxy only forwards.
  * Also: a DTLS failure (the offer's fingerprint altered on the wire) shows as a connection-state change.
  */
-@RunsAlone
 class BrowserAndPlainRtpTest {
 
     private static final double PAGE_TONE = 620;

@@ -19,7 +19,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import io.srproxy.testsupport.RunsAlone;
 
 /**
  * Two srproxy nodes (127.0.0.1 and 127.0.0.2) on one redis-server, and two headless Chromium
@@ -28,7 +27,6 @@ import io.srproxy.testsupport.RunsAlone;
  * node, and the one that reached the node not holding the channel is redirected to the one that
  * does; both end on the channel's node and hear each other's tone.
  */
-@RunsAlone
 class ClusterTwoNodesCallTest {
 
     private static final double TONE_A = 620;

@@ -15,14 +15,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
-import io.srproxy.testsupport.RunsAlone;
 
 /**
  * Two headless Chromium pages join one channel through srproxy-rtc.js and hear (and see) each
  * other through srproxy: ICE-lite, DTLS-SRTP, the router. Each page's fake microphone plays its
  * own tone; each page finds the other's tone with WebAudio.
  */
-@RunsAlone
 class TwoBrowsersCallTest {
 
     private static final double TONE_A = 620;

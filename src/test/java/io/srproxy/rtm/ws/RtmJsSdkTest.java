@@ -27,7 +27,6 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
-import io.srproxy.testsupport.RunsAlone;
 
 /**
  * The browser SDK (/srproxy-rtm.js) in Debian's headless Chromium against a running /rtm endpoint:
@@ -35,7 +34,6 @@ import io.srproxy.testsupport.RunsAlone;
  * refused and a cancelled invitation, and see the failures of a replaced session and of a callee
  * that logs out; then a Java client calls the browser. Two pages share an RTM channel.
  */
-@RunsAlone
 class RtmJsSdkTest {
 
     private static final String APP = "js-app";
