@@ -9,6 +9,7 @@ import io.srproxy.rtm.RtmError;
 import io.srproxy.rtm.RtmEvent;
 import io.srproxy.rtm.RtmService;
 import io.srproxy.web.DirectWebSocket;
+import io.srproxy.web.UpgradeResponseDetach;
 import io.srproxy.web.WebModule;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.util.BufferUtil;
@@ -197,6 +198,7 @@ public final class RtmWebSocket implements WebModule {
         @Override
         public void onWebSocketOpen(Session session) {
             this.session = session;
+            UpgradeResponseDetach.detach(session); // an idle user's socket need not hold its upgrade request
             opened(this, session);
         }
 
