@@ -49,6 +49,7 @@ class GroupCallAppTest {
         TONES.put("2003", 1240.0);
         TONES.put("2004", 1480.0);
         TONES.put("2005", 1760.0);
+        TONES.put("2006", 2020.0);
     }
 
     /** Five pages together stay below full scale in the phone's mix. */
@@ -87,11 +88,11 @@ class GroupCallAppTest {
                 page.login(e.getKey());
             }
             CallAppPage host = pages.get("2001");
-            host.groupCall(List.of("2002", "2003", "2004", PHONE), false);
+            host.groupCall(List.of("2002", "2003", "2004", PHONE), true);
             for (String uid : List.of("2002", "2003", "2004")) {
                 CallAppPage page = pages.get(uid);
                 page.awaitScreen("incoming");
-                assertThat(page.text("incoming-kind")).isEqualTo("Group audio call with " + String.join(", ",
+                assertThat(page.text("incoming-kind")).isEqualTo("Group video call with " + String.join(", ",
                         List.of("2002", "2003", "2004", PHONE).stream().filter(u -> !u.equals(uid)).toList()));
                 page.click("accept-call");
                 page.awaitScreen("group");
@@ -129,6 +130,12 @@ class GroupCallAppTest {
                 CallAppPage page = pages.get(uid);
                 await().atMost(SETUP).untilAsserted(() -> assertThat(page.remotePeaks().get("2005"))
                         .as("%s hears 2005", uid).isNotNull().isCloseTo(TONES.get("2005"), org.assertj.core.data.Offset.offset(15.0)));
+                seesVideoOf(page, uid, "2005");
+            }
+            // the m-line each page receives 2002's video on: idle once 2002 leaves, then re-used
+            Map<String, Long> mid2002 = new LinkedHashMap<>();
+            for (String uid : List.of("2001", "2003", "2004", "2005")) {
+                mid2002.put(uid, pages.get(uid).remoteVideo().get("2002").get("mid"));
             }
 
             // 2002 leaves; the others' call goes on
@@ -143,19 +150,39 @@ class GroupCallAppTest {
             }
             assertThat(channel.mixing()).isTrue();
 
+            // 2006 joins after 2002 left: the others receive it on the m-lines 2002's media left idle
+            host.addParticipant("2006");
+            CallAppPage sixth = pages.get("2006");
+            sixth.awaitScreen("incoming");
+            sixth.click("accept-call");
+            sixth.awaitScreen("group");
+            await().atMost(SETUP).until(() -> channel.uids().contains("2006"));
+            List<String> last = List.of("2001", "2003", "2004", "2005", "2006");
+            hearsAllOthers(sixth, "2006", withPhone(last));
+            for (String uid : rest) {
+                CallAppPage page = pages.get(uid);
+                await().atMost(SETUP).untilAsserted(() -> assertThat(page.remotePeaks().get("2006"))
+                        .as("%s hears 2006", uid).isNotNull().isCloseTo(TONES.get("2006"), org.assertj.core.data.Offset.offset(15.0)));
+                seesVideoOf(page, uid, "2006");
+                assertThat(page.remoteVideo().get("2006").get("mid")).as("%s re-uses 2002's m-line", uid).isEqualTo(mid2002.get(uid));
+            }
+            for (String uid : rest) {
+                seesVideoOf(sixth, "2006", uid);
+            }
+
             Thread.sleep(2000); // the end of the mix in baresip's recording
             phone.hangUp();
             await().atMost(Duration.ofSeconds(10)).until(() -> !channel.uids().contains(PHONE));
             Path rec = await().atMost(Duration.ofSeconds(15)).until(phone::receivedRecording, r -> r.isPresent()).get();
             await().atMost(Duration.ofSeconds(5)).until(() -> Tones.readWav(rec).samples().length > 8000);
             Tones.Pcm pcm = Tones.readWav(rec);
-            for (String uid : all) {
+            for (String uid : last) {
                 assertThat(secondsWith(pcm, TONES.get(uid), 0.05)).as("baresip hears %s", uid).isGreaterThanOrEqualTo(2);
             }
             assertThat(meanShare(pcm, PHONE_TONE)).as("baresip does not hear itself").isLessThan(0.02);
 
             // the others leave; the last one, alone, leaves by itself
-            for (String uid : List.of("2001", "2003", "2004")) {
+            for (String uid : List.of("2001", "2003", "2004", "2006")) {
                 pages.get(uid).leave();
             }
             fifth.awaitScreen("idle");
@@ -209,6 +236,20 @@ class GroupCallAppTest {
                             .isNotNull().isCloseTo(tone, org.assertj.core.data.Offset.offset(15.0));
                 }
             }
+        });
+    }
+
+    /** Page {@code me} decodes {@code other}'s video and shows it in its tile: frames keep coming, with a size. */
+    private static void seesVideoOf(CallAppPage page, String me, String other) {
+        long[] before = {-1};
+        await().atMost(SETUP).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            Map<String, Long> v = page.remoteVideo().get(other);
+            assertThat(v).as("%s subscribes to %s's video", me, other).isNotNull();
+            long frames = v.get("frames");
+            boolean advancing = before[0] >= 0 && frames > before[0];
+            before[0] = frames;
+            assertThat(advancing && v.get("width") > 0 && v.get("videoWidth") > 0)
+                    .as("%s decodes and shows %s's video: %s", me, other, v).isTrue();
         });
     }
 
