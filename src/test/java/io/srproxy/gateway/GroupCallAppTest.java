@@ -26,13 +26,15 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import io.srproxy.testsupport.RunsAlone;
 
 /**
- * Group calls in the call app at {@code /}, end to end: five app users in tabs of one headless
- * Chromium (each tab's microphone its own tone) and baresip as acc_rule extension 1009 (its own
- * tone), behind Kamailio. 2001 starts a group call with 2002, 2003, 2004 and 1009 by typing the
- * numbers; the pages accept, the phone is invited with {@code Conference: true} and answers: every
- * page's WebAudio finds the four other tones on the four remote tracks; a mute shows in the others'
- * participant lists; 2001 adds 2005 mid-call, who is heard by all and hears all; 2002 leaves and
- * the others go on hearing each other; baresip's recording has the pages' tones and not its own.
+ * Group calls in the call app at {@code /}, end to end: six app users in tabs of one headless
+ * Chromium (each tab's microphone its own tone, its camera Chromium's fake one) and baresip as
+ * acc_rule extension 1009 (its own tone), behind Kamailio. 2001 starts a group video call with
+ * 2002, 2003, 2004 and 1009 by typing the numbers; the pages accept, the phone is invited with
+ * {@code Conference: true} and answers: every page's WebAudio finds the four other tones on the
+ * four remote tracks; a mute shows in the others' participant lists; 2001 adds 2005 mid-call, who
+ * is heard and seen by all and hears all; 2002 leaves and the others go on hearing each other;
+ * 2001 adds 2006, whom the others hear and see on the m-lines 2002 left idle (an m-line re-used
+ * for a new member); baresip's recording has the pages' tones and not its own.
  * When the others have left, the last page, alone, ends the call by itself.
  */
 @RunsAlone
