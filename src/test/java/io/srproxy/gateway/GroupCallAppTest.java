@@ -98,6 +98,10 @@ class GroupCallAppTest {
                         List.of("2002", "2003", "2004", PHONE).stream().filter(u -> !u.equals(uid)).toList()));
                 page.click("accept-call");
                 page.awaitScreen("group");
+                if (uid.equals("2002")) { // joins while 2004's invitation still rings: learns of it
+                    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(page.participants().get("2004"))
+                            .as("2002's list").isIn("calling", "ringing"));
+                }
             }
             await().atMost(SETUP).until(() -> inRoom(host).containsAll(List.of("2001", "2002", "2003", "2004", PHONE)));
             Channel channel = channel(host);
