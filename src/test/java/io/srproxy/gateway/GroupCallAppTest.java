@@ -27,14 +27,16 @@ import io.srproxy.testsupport.RunsAlone;
 
 /**
  * Group calls in the call app at {@code /}, end to end: six app users in tabs of one headless
- * Chromium (each tab's microphone its own tone, its camera Chromium's fake one) and baresip as
- * acc_rule extension 1009 (its own tone), behind Kamailio. 2001 starts a group video call with
+ * Chromium (each tab's microphone its own tone) and baresip as acc_rule extension 1009 (its own
+ * tone), behind Kamailio. 2001 starts a group call with
  * 2002, 2003, 2004 and 1009 by typing the numbers; the pages accept, the phone is invited with
  * {@code Conference: true} and answers: every page's WebAudio finds the four other tones on the
  * four remote tracks; a mute shows in the others' participant lists; 2001 adds 2005 mid-call, who
- * is heard and seen by all and hears all; 2002 leaves and the others go on hearing each other;
- * 2001 adds 2006, whom the others hear and see on the m-lines 2002 left idle (an m-line re-used
- * for a new member); baresip's recording has the pages' tones and not its own.
+ * is heard by all and hears all; 2002 leaves and the others go on hearing each other; 2001 adds
+ * 2006, whom the others hear on the m-lines 2002 left idle (an m-line re-used for a new member:
+ * Chrome showed nothing there when the m-line came back with its old SSRC; audio and video alike,
+ * and audio is far cheaper here than six tabs sending video); baresip's recording has the pages'
+ * tones and not its own. 2002, joining while 2004's invitation rings, lists 2004 as ringing.
  * When the others have left, the last page, alone, ends the call by itself.
  */
 @RunsAlone
@@ -90,11 +92,11 @@ class GroupCallAppTest {
                 page.login(e.getKey());
             }
             CallAppPage host = pages.get("2001");
-            host.groupCall(List.of("2002", "2003", "2004", PHONE), true);
+            host.groupCall(List.of("2002", "2003", "2004", PHONE), false);
             for (String uid : List.of("2002", "2003", "2004")) {
                 CallAppPage page = pages.get(uid);
                 page.awaitScreen("incoming");
-                assertThat(page.text("incoming-kind")).isEqualTo("Group video call with " + String.join(", ",
+                assertThat(page.text("incoming-kind")).isEqualTo("Group audio call with " + String.join(", ",
                         List.of("2002", "2003", "2004", PHONE).stream().filter(u -> !u.equals(uid)).toList()));
                 page.click("accept-call");
                 page.awaitScreen("group");
@@ -136,12 +138,11 @@ class GroupCallAppTest {
                 CallAppPage page = pages.get(uid);
                 await().atMost(SETUP).untilAsserted(() -> assertThat(page.remotePeaks().get("2005"))
                         .as("%s hears 2005", uid).isNotNull().isCloseTo(TONES.get("2005"), org.assertj.core.data.Offset.offset(15.0)));
-                seesVideoOf(page, uid, "2005");
             }
-            // the m-line each page receives 2002's video on: idle once 2002 leaves, then re-used
+            // the m-line each page receives 2002's audio on: idle once 2002 leaves, then re-used
             Map<String, Long> mid2002 = new LinkedHashMap<>();
             for (String uid : List.of("2001", "2003", "2004", "2005")) {
-                mid2002.put(uid, pages.get(uid).remoteVideo().get("2002").get("mid"));
+                mid2002.put(uid, pages.get(uid).remoteMedia("audio").get("2002").get("mid"));
             }
 
             // 2002 leaves; the others' call goes on
@@ -169,11 +170,7 @@ class GroupCallAppTest {
                 CallAppPage page = pages.get(uid);
                 await().atMost(SETUP).untilAsserted(() -> assertThat(page.remotePeaks().get("2006"))
                         .as("%s hears 2006", uid).isNotNull().isCloseTo(TONES.get("2006"), org.assertj.core.data.Offset.offset(15.0)));
-                seesVideoOf(page, uid, "2006");
-                assertThat(page.remoteVideo().get("2006").get("mid")).as("%s re-uses 2002's m-line", uid).isEqualTo(mid2002.get(uid));
-            }
-            for (String uid : rest) {
-                seesVideoOf(sixth, "2006", uid);
+                assertThat(page.remoteMedia("audio").get("2006").get("mid")).as("%s re-uses 2002's m-line", uid).isEqualTo(mid2002.get(uid));
             }
 
             Thread.sleep(2000); // the end of the mix in baresip's recording
@@ -242,20 +239,6 @@ class GroupCallAppTest {
                             .isNotNull().isCloseTo(tone, org.assertj.core.data.Offset.offset(15.0));
                 }
             }
-        });
-    }
-
-    /** Page {@code me} decodes {@code other}'s video and shows it in its tile: frames keep coming, with a size. */
-    private static void seesVideoOf(CallAppPage page, String me, String other) {
-        long[] before = {-1};
-        await().atMost(SETUP).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            Map<String, Long> v = page.remoteVideo().get(other);
-            assertThat(v).as("%s subscribes to %s's video", me, other).isNotNull();
-            long frames = v.get("frames");
-            boolean advancing = before[0] >= 0 && frames > before[0];
-            before[0] = frames;
-            assertThat(advancing && v.get("width") > 0 && v.get("videoWidth") > 0)
-                    .as("%s decodes and shows %s's video: %s", me, other, v).isTrue();
         });
     }
 

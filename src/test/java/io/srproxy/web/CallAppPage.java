@@ -185,19 +185,20 @@ public final class CallAppPage implements AutoCloseable {
     }
 
     /**
-     * In a group call: per remote uid, what this page gets of its video: {@code frames} decoded
-     * (inbound-rtp of that uid's m-line), {@code width} of the decoded frames, and the
-     * {@code videoWidth} of the uid's tile's video element (0 when none or nothing shown).
+     * In a group call: per remote uid, what this page gets of its {@code kind} ("audio" or
+     * "video") from the inbound-rtp stats of that uid's m-line: its {@code mid}, {@code packets},
+     * video {@code frames} decoded and their {@code width}, and the {@code videoWidth} of the uid's
+     * tile's video element (0 when none or nothing shown).
      */
     @SuppressWarnings("unchecked")
-    public java.util.Map<String, java.util.Map<String, Long>> remoteVideo() {
-        Object r = async("const done = arguments[arguments.length - 1];"
+    public java.util.Map<String, java.util.Map<String, Long>> remoteMedia(String kind) {
+        Object r = async("const done = arguments[arguments.length - 1], kind = arguments[0];"
                 + "(async () => {"
                 + "const rtc = window.srproxyApp.state.call && window.srproxyApp.state.call.rtc;"
                 + "if (!rtc || !rtc._pc) return {};"
-                + "const byMid = {}; (await rtc._pc.getStats()).forEach(s => { if (s.type === 'inbound-rtp' && s.kind === 'video') byMid[s.mid] = s; });"
+                + "const byMid = {}; (await rtc._pc.getStats()).forEach(s => { if (s.type === 'inbound-rtp' && s.kind === kind) byMid[s.mid] = s; });"
                 + "const out = {};"
-                + "for (const sub of rtc._subs.filter(x => x.kind === 'video')) {"
+                + "for (const sub of rtc._subs.filter(x => x.kind === kind)) {"
                 + "  const s = byMid[sub.tx.mid] || {};"
                 + "  const tile = [...document.querySelectorAll('#group-grid .tile')].find(t => t.dataset.uid === String(sub.uid));"
                 + "  const v = tile && tile.querySelector('video');"
@@ -205,7 +206,7 @@ public final class CallAppPage implements AutoCloseable {
                 + "    packets: s.packetsReceived || 0, mid: Number(sub.tx.mid)};"
                 + "}"
                 + "return out;"
-                + "})().then(done, e => done({error: String(e)}));");
+                + "})().then(done, e => done({error: String(e)}));", kind);
         java.util.Map<String, java.util.Map<String, Long>> out = new java.util.TreeMap<>();
         ((java.util.Map<String, Object>) r).forEach((k, v) -> {
             if (v instanceof java.util.Map<?, ?> m) {
