@@ -565,7 +565,12 @@ async function joinGroup(call) {
   const channel = state.rtm.createChannel(call.chanId);
   channel.on('ChannelMessage', (message, from) => onGroupMessage(call, parseResponse(message?.text), from));
   channel.on('MemberJoined', (uid) => {
-    if (state.call === call && !call.members.has(uid)) setMember(call, uid, { state: 'accepted' });
+    if (state.call !== call) return;
+    if (!call.members.has(uid)) setMember(call, uid, { state: 'accepted' });
+    // the newcomer missed the 'Inviting' of the invitations this page still has out: tell them again
+    for (const number of call.invitations.keys()) {
+      if (number !== uid) tellGroup(call, { Cmd: 'Inviting', Number: number });
+    }
   });
   try {
     await channel.join();

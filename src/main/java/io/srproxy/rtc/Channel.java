@@ -191,6 +191,14 @@ public final class Channel {
         return granted;
     }
 
+    /** Undoes {@code uid}'s last {@link #subscribe} (its renegotiation failed): the m-lines keep their SSRCs. */
+    public synchronized void rollbackSubscribe(String uid) {
+        find(uid).ifPresent(m -> {
+            m.rollback();
+            rewire();
+        });
+    }
+
     /**
      * A member's codecs changed (a re-offer switched its audio codec): its routes are rebuilt, so
      * a transcoded pair becomes a forwarded one without anyone leaving.

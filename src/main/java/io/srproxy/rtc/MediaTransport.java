@@ -40,6 +40,12 @@ public interface MediaTransport extends AutoCloseable {
         return codecs().stream().filter(c -> c.kind() == kind).findFirst();
     }
 
+    /**
+     * {@code ssrc}, one this transport sent with, will not be used again (an m-line's stream got a
+     * new SSRC): per-SSRC sending state (SRTP contexts) may go.
+     */
+    default void retireSendSsrc(long ssrc) {}
+
     /** The header extensions negotiated for what we receive (none for plain RTP); may change on renegotiation. */
     default RtpExtensions receivedExtensions() {
         return RtpExtensions.NONE;

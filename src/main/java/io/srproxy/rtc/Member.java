@@ -35,8 +35,13 @@ public final class Member {
     private volatile boolean videoPublished;
     private final OutboundStream audioOut;
     private final OutboundStream videoOut;
-    /** Multistream: one stream per m-line ever subscribed on (they outlive the subscription). */
+    /** Multistream: the stream of each m-line ever subscribed on (kept while it carries one source). */
     private final Map<String, OutboundStream> streamsByMid = new HashMap<>();
+    /** The streams and wants before the last change, for {@link #rollback()}. */
+    private Map<String, OutboundStream> streamsBefore = Map.of();
+    private List<Want> wantsBefore = List.of();
+    /** SSRCs the last change replaced: their SRTP contexts go at the next change, once no old route sends on them. */
+    private List<Long> retiring = List.of();
     private final Map<String, MediaKind> kindsByMid = new HashMap<>();
     private List<Want> wants = List.of();
     private final AudioLevelMeter audioLevel;
@@ -113,9 +118,13 @@ public final class Member {
     }
 
     /**
-     * Replaces the subscriptions (called under the channel's lock). An m-line keeps its kind and
-     * SSRC for the member's life; at most {@code maxMids} m-lines ever carry streams, so the
-     * SRTP contexts per connection stay bounded: a client re-uses inactive m-lines.
+     * Replaces the subscriptions (called under the channel's lock). An m-line keeps its kind for
+     * the member's life; at most {@code maxMids} m-lines ever carry streams: a client re-uses
+     * inactive m-lines. An m-line keeps its SSRC while it carries the same source; when it starts
+     * carrying one (a new subscription, or an idle m-line re-used) it gets a new SSRC. Chrome
+     * does not re-attach a receiver's track to the decoder when an m-line that was inactive comes
+     * back with the SSRC it had: the media arrives and is decoded but the page's track stays
+     * silent and black. The replaced SSRCs' SRTP contexts are dropped, so they stay bounded.
      */
     List<Subscription> subscribe(List<Want> next, int maxMids) {
         if (!multistream) {
@@ -149,22 +158,69 @@ public final class Member {
             throw new RtcException("too-many-subscriptions", "at most " + maxMids
                     + " m-lines may carry other members' media on one connection; re-use inactive ones");
         }
+        List<Long> replaced = new ArrayList<>();
+        Map<String, OutboundStream> before = Map.copyOf(streamsByMid);
+        Map<String, String> sourceByMid = new HashMap<>();
+        for (Want w : wants) {
+            sourceByMid.put(w.mid(), w.sourceUid());
+        }
         List<Subscription> granted = new ArrayList<>();
         for (Want w : next) {
-            OutboundStream s = streamsByMid.computeIfAbsent(w.mid(), mid ->
-                    new OutboundStream(freshSsrc(), w.kind() == MediaKind.AUDIO ? audioClock() : 90000));
+            OutboundStream s = streamsByMid.get(w.mid());
+            if (s == null || !w.sourceUid().equals(sourceByMid.get(w.mid()))) {
+                if (s != null) {
+                    replaced.add(s.ssrc());
+                }
+                s = new OutboundStream(freshSsrc(), w.kind() == MediaKind.AUDIO ? audioClock() : 90000);
+                streamsByMid.put(w.mid(), s);
+            }
             kindsByMid.put(w.mid(), w.kind());
             granted.add(new Subscription(w.mid(), w.kind(), w.sourceUid(), s.ssrc()));
         }
+        for (long ssrc : retiring) {
+            if (!usesSsrc(ssrc)) {
+                transport.retireSendSsrc(ssrc);
+            }
+        }
+        retiring = List.copyOf(replaced);
+        streamsBefore = before;
+        wantsBefore = wants;
         wants = List.copyOf(next);
         return granted;
+    }
+
+    /**
+     * Undoes the last {@link #subscribe} (its answer could not be made, so the client keeps its
+     * previous description): the m-lines get back the streams, and SSRCs, they had.
+     */
+    void rollback() {
+        List<Long> added = new ArrayList<>();
+        for (OutboundStream s : streamsByMid.values()) {
+            if (!streamsBefore.containsValue(s)) {
+                added.add(s.ssrc());
+            }
+        }
+        streamsByMid.clear();
+        streamsByMid.putAll(streamsBefore);
+        wants = wantsBefore;
+        retiring = List.copyOf(added);
+    }
+
+    private boolean usesSsrc(long ssrc) {
+        for (OutboundStream s : streamsByMid.values()) {
+            if (s.ssrc() == ssrc) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private long freshSsrc() {
         while (true) {
             long v = ThreadLocalRandom.current().nextInt() & 0xFFFFFFFFL;
             boolean used = v == 0 || v == audioOut.ssrc() || v == videoOut.ssrc();
-            for (OutboundStream s : streamsByMid.values()) {
+            used |= usesSsrc(v) || retiring.contains(v);
+            for (OutboundStream s : streamsBefore.values()) {
                 used |= s.ssrc() == v;
             }
             if (!used) {

@@ -26,13 +26,17 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import io.srproxy.testsupport.RunsAlone;
 
 /**
- * Group calls in the call app at {@code /}, end to end: five app users in tabs of one headless
+ * Group calls in the call app at {@code /}, end to end: six app users in tabs of one headless
  * Chromium (each tab's microphone its own tone) and baresip as acc_rule extension 1009 (its own
- * tone), behind Kamailio. 2001 starts a group call with 2002, 2003, 2004 and 1009 by typing the
- * numbers; the pages accept, the phone is invited with {@code Conference: true} and answers: every
- * page's WebAudio finds the four other tones on the four remote tracks; a mute shows in the others'
- * participant lists; 2001 adds 2005 mid-call, who is heard by all and hears all; 2002 leaves and
- * the others go on hearing each other; baresip's recording has the pages' tones and not its own.
+ * tone), behind Kamailio. 2001 starts a group call with
+ * 2002, 2003, 2004 and 1009 by typing the numbers; the pages accept, the phone is invited with
+ * {@code Conference: true} and answers: every page's WebAudio finds the four other tones on the
+ * four remote tracks; a mute shows in the others' participant lists; 2001 adds 2005 mid-call, who
+ * is heard by all and hears all; 2002 leaves and the others go on hearing each other; 2001 adds
+ * 2006, whom the others hear on the m-lines 2002 left idle (an m-line re-used for a new member:
+ * Chrome showed nothing there when the m-line came back with its old SSRC; audio and video alike,
+ * and audio is far cheaper here than six tabs sending video); baresip's recording has the pages'
+ * tones and not its own. 2002, joining while 2004's invitation rings, lists 2004 as ringing.
  * When the others have left, the last page, alone, ends the call by itself.
  */
 @RunsAlone
@@ -49,6 +53,7 @@ class GroupCallAppTest {
         TONES.put("2003", 1240.0);
         TONES.put("2004", 1480.0);
         TONES.put("2005", 1760.0);
+        TONES.put("2006", 2020.0);
     }
 
     /** Five pages together stay below full scale in the phone's mix. */
@@ -95,6 +100,10 @@ class GroupCallAppTest {
                         List.of("2002", "2003", "2004", PHONE).stream().filter(u -> !u.equals(uid)).toList()));
                 page.click("accept-call");
                 page.awaitScreen("group");
+                if (uid.equals("2002")) { // joins while 2004's invitation still rings: learns of it
+                    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(page.participants().get("2004"))
+                            .as("2002's list").isIn("calling", "ringing"));
+                }
             }
             await().atMost(SETUP).until(() -> inRoom(host).containsAll(List.of("2001", "2002", "2003", "2004", PHONE)));
             Channel channel = channel(host);
@@ -130,6 +139,11 @@ class GroupCallAppTest {
                 await().atMost(SETUP).untilAsserted(() -> assertThat(page.remotePeaks().get("2005"))
                         .as("%s hears 2005", uid).isNotNull().isCloseTo(TONES.get("2005"), org.assertj.core.data.Offset.offset(15.0)));
             }
+            // the m-line each page receives 2002's audio on: idle once 2002 leaves, then re-used
+            Map<String, Long> mid2002 = new LinkedHashMap<>();
+            for (String uid : List.of("2001", "2003", "2004", "2005")) {
+                mid2002.put(uid, pages.get(uid).remoteMedia("audio").get("2002").get("mid"));
+            }
 
             // 2002 leaves; the others' call goes on
             pages.get("2002").leave();
@@ -143,19 +157,35 @@ class GroupCallAppTest {
             }
             assertThat(channel.mixing()).isTrue();
 
+            // 2006 joins after 2002 left: the others receive it on the m-lines 2002's media left idle
+            host.addParticipant("2006");
+            CallAppPage sixth = pages.get("2006");
+            sixth.awaitScreen("incoming");
+            sixth.click("accept-call");
+            sixth.awaitScreen("group");
+            await().atMost(SETUP).until(() -> channel.uids().contains("2006"));
+            List<String> last = List.of("2001", "2003", "2004", "2005", "2006");
+            hearsAllOthers(sixth, "2006", withPhone(last));
+            for (String uid : rest) {
+                CallAppPage page = pages.get(uid);
+                await().atMost(SETUP).untilAsserted(() -> assertThat(page.remotePeaks().get("2006"))
+                        .as("%s hears 2006", uid).isNotNull().isCloseTo(TONES.get("2006"), org.assertj.core.data.Offset.offset(15.0)));
+                assertThat(page.remoteMedia("audio").get("2006").get("mid")).as("%s re-uses 2002's m-line", uid).isEqualTo(mid2002.get(uid));
+            }
+
             Thread.sleep(2000); // the end of the mix in baresip's recording
             phone.hangUp();
             await().atMost(Duration.ofSeconds(10)).until(() -> !channel.uids().contains(PHONE));
             Path rec = await().atMost(Duration.ofSeconds(15)).until(phone::receivedRecording, r -> r.isPresent()).get();
             await().atMost(Duration.ofSeconds(5)).until(() -> Tones.readWav(rec).samples().length > 8000);
             Tones.Pcm pcm = Tones.readWav(rec);
-            for (String uid : all) {
+            for (String uid : last) {
                 assertThat(secondsWith(pcm, TONES.get(uid), 0.05)).as("baresip hears %s", uid).isGreaterThanOrEqualTo(2);
             }
             assertThat(meanShare(pcm, PHONE_TONE)).as("baresip does not hear itself").isLessThan(0.02);
 
             // the others leave; the last one, alone, leaves by itself
-            for (String uid : List.of("2001", "2003", "2004")) {
+            for (String uid : List.of("2001", "2003", "2004", "2006")) {
                 pages.get(uid).leave();
             }
             fifth.awaitScreen("idle");

@@ -234,13 +234,24 @@ class SfuRoutingTest {
     }
 
     @Test
-    void anMlineKeepsItsSsrcWhenReusedForAnotherMember() {
+    void anMlineKeepsItsSsrcForOneSourceAndGetsANewOneWhenReused() {
         join("a", 0xA0, Codec.opus(111), VP8_96);
         join("b", 0xB0, Codec.opus(111), VP8_96);
         join("c", 0xC0, Codec.opus(111), VP8_96);
-        long first = channel().subscribe("a", List.of(new Member.Want("2", MediaKind.AUDIO, "b"))).get(0).ssrc();
-        long again = channel().subscribe("a", List.of(new Member.Want("2", MediaKind.AUDIO, "c"))).get(0).ssrc();
-        assertThat(again).isEqualTo(first);
+        Member.Want fromB = new Member.Want("2", MediaKind.AUDIO, "b");
+        long first = channel().subscribe("a", List.of(fromB)).get(0).ssrc();
+        assertThat(channel().subscribe("a", List.of(fromB, new Member.Want("3", MediaKind.AUDIO, "c"))).get(0).ssrc())
+                .as("the same source goes on on its SSRC").isEqualTo(first);
+        // Chrome shows nothing on an m-line that comes back from inactive with the SSRC it had
+        long other = channel().subscribe("a", List.of(new Member.Want("2", MediaKind.AUDIO, "c"))).get(0).ssrc();
+        assertThat(other).isNotEqualTo(first);
+        channel().subscribe("a", List.of());
+        long back = channel().subscribe("a", List.of(new Member.Want("2", MediaKind.AUDIO, "c"))).get(0).ssrc();
+        assertThat(back).as("idle, then the same source again").isNotIn(first, other);
+        // a failed renegotiation leaves the m-lines as the client still has them
+        channel().subscribe("a", List.of(new Member.Want("2", MediaKind.AUDIO, "b")));
+        channel().rollbackSubscribe("a");
+        assertThat(channel().subscribe("a", List.of(new Member.Want("2", MediaKind.AUDIO, "c"))).get(0).ssrc()).isEqualTo(back);
         assertThatThrownBy(() -> channel().subscribe("a", List.of(new Member.Want("2", MediaKind.VIDEO, "c"))))
                 .hasMessageContaining("cannot carry video");
     }

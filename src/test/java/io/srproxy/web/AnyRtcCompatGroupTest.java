@@ -107,8 +107,7 @@ class AnyRtcCompatGroupTest {
             awaitWidth(a, "7002", false, b);
 
             // b invites d mid-call; d turns dual stream on after publishing, off, and on again
-            // (while c is still in: with c gone first, a's page re-used c's m-lines for d and showed none of
-            // d's video in two runs; not investigated yet)
+            // (while c is still in; GroupCallAppTest has a member join after one left, on re-used m-lines)
             d.run("setDualAfterPublish", true);
             b.run("inviteMore", "7004");
             d.awaitState("ringing");

@@ -184,6 +184,42 @@ public final class CallAppPage implements AutoCloseable {
         return peaks;
     }
 
+    /**
+     * In a group call: per remote uid, what this page gets of its {@code kind} ("audio" or
+     * "video") from the inbound-rtp stats of that uid's m-line: its {@code mid}, {@code packets},
+     * video {@code frames} decoded and their {@code width}, and the {@code videoWidth} of the uid's
+     * tile's video element (0 when none or nothing shown).
+     */
+    @SuppressWarnings("unchecked")
+    public java.util.Map<String, java.util.Map<String, Long>> remoteMedia(String kind) {
+        Object r = async("const done = arguments[arguments.length - 1], kind = arguments[0];"
+                + "(async () => {"
+                + "const rtc = window.srproxyApp.state.call && window.srproxyApp.state.call.rtc;"
+                + "if (!rtc || !rtc._pc) return {};"
+                + "const byMid = {}; (await rtc._pc.getStats()).forEach(s => { if (s.type === 'inbound-rtp' && s.kind === kind) byMid[s.mid] = s; });"
+                + "const out = {};"
+                + "for (const sub of rtc._subs.filter(x => x.kind === kind)) {"
+                + "  const s = byMid[sub.tx.mid] || {};"
+                + "  const tile = [...document.querySelectorAll('#group-grid .tile')].find(t => t.dataset.uid === String(sub.uid));"
+                + "  const v = tile && tile.querySelector('video');"
+                + "  out[String(sub.uid)] = {frames: s.framesDecoded || 0, width: s.frameWidth || 0, videoWidth: v ? v.videoWidth : 0,"
+                + "    packets: s.packetsReceived || 0, mid: Number(sub.tx.mid)};"
+                + "}"
+                + "return out;"
+                + "})().then(done, e => done({error: String(e)}));", kind);
+        java.util.Map<String, java.util.Map<String, Long>> out = new java.util.TreeMap<>();
+        ((java.util.Map<String, Object>) r).forEach((k, v) -> {
+            if (v instanceof java.util.Map<?, ?> m) {
+                java.util.Map<String, Long> one = new java.util.TreeMap<>();
+                m.forEach((a, b) -> one.put(String.valueOf(a), b instanceof Number n ? n.longValue() : -1L));
+                out.put(k, one);
+            } else {
+                throw new IllegalStateException("remote video: " + v);
+            }
+        });
+        return out;
+    }
+
     /** Clicks {@code key} on the in-call keypad (opening it first), as a person sending a tone. */
     public void pressTone(char key) {
         synchronized (driver) {

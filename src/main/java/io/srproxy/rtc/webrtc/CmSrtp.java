@@ -36,6 +36,12 @@ final class CmSrtp implements SrtpTransform {
     }
 
     @Override
+    public void forgetSendSsrc(int ssrc) {
+        sendRtp.remove(ssrc);
+        sendRtcp.remove(ssrc);
+    }
+
+    @Override
     public int protectRtp(byte[] b, int off, int len) {
         if (len < RtpHeader.FIXED_HEADER_LENGTH || len > MAX_PACKET || off + len + TAG > b.length) {
             return -1;

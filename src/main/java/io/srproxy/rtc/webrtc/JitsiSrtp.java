@@ -32,6 +32,12 @@ final class JitsiSrtp implements SrtpTransform {
         receiveFactory = new SrtpContextFactory(false, theirKey, theirSalt, profile.policy(), profile.policy(), logger);
     }
 
+    @Override
+    public void forgetSendSsrc(int ssrc) {
+        sendRtp.remove(ssrc);
+        sendRtcp.remove(ssrc);
+    }
+
     /** Encrypts and authenticates an RTP packet in place; returns its new length, or -1. */
     @Override
     public int protectRtp(byte[] buf, int off, int len) {
@@ -116,16 +122,19 @@ final class JitsiSrtp implements SrtpTransform {
     /** A tiny copy-on-write map from SSRC to per-SSRC state: lookups allocate nothing and take no lock. */
     static final class SsrcMap<T> {
         private static final int MAX = 64;
-        private volatile int[] keys = new int[0];
-        private volatile Object[] values = new Object[0];
+
+        /** Keys and values replaced together, so a reader never pairs a key with another's value. */
+        private record Table(int[] keys, Object[] values) {}
+
+        private volatile Table table = new Table(new int[0], new Object[0]);
 
         @SuppressWarnings("unchecked")
         T get(int ssrc) {
-            int[] k = keys;
-            Object[] v = values;
-            for (int i = 0; i < k.length && i < v.length; i++) {
+            Table t = table;
+            int[] k = t.keys;
+            for (int i = 0; i < k.length; i++) {
                 if (k[i] == ssrc) {
-                    return (T) v[i];
+                    return (T) t.values[i];
                 }
             }
             return null;
@@ -137,16 +146,38 @@ final class JitsiSrtp implements SrtpTransform {
             if (existing != null) {
                 return existing;
             }
-            if (keys.length >= MAX) {
+            Table t = table;
+            if (t.keys.length >= MAX) {
                 throw new IllegalStateException("too many SSRCs");
             }
-            Object[] v = java.util.Arrays.copyOf(values, values.length + 1);
+            Object[] v = java.util.Arrays.copyOf(t.values, t.values.length + 1);
             v[v.length - 1] = ctx;
-            int[] k = java.util.Arrays.copyOf(keys, keys.length + 1);
+            int[] k = java.util.Arrays.copyOf(t.keys, t.keys.length + 1);
             k[k.length - 1] = ssrc;
-            values = v;
-            keys = k;
+            table = new Table(k, v);
             return ctx;
+        }
+
+        /** Drops the context of {@code ssrc}, if any (an SSRC of ours that will not be used again). */
+        synchronized void remove(int ssrc) {
+            Table t = table;
+            for (int i = 0; i < t.keys.length; i++) {
+                if (t.keys[i] == ssrc) {
+                    int n = t.keys.length - 1;
+                    int[] k = new int[n];
+                    Object[] v = new Object[n];
+                    System.arraycopy(t.keys, 0, k, 0, i);
+                    System.arraycopy(t.keys, i + 1, k, i, n - i);
+                    System.arraycopy(t.values, 0, v, 0, i);
+                    System.arraycopy(t.values, i + 1, v, i, n - i);
+                    table = new Table(k, v);
+                    return;
+                }
+            }
+        }
+
+        int size() {
+            return table.keys.length;
         }
     }
 }

@@ -67,6 +67,11 @@ public final class SrtpSession implements AutoCloseable {
         return transform.unprotectRtcp(buf, off, len, failure);
     }
 
+    /** Drops the sending contexts of {@code ssrc}, one of ours that will not be sent again. */
+    public void forgetSendSsrc(long ssrc) {
+        transform.forgetSendSsrc((int) ssrc);
+    }
+
     @Override
     public void close() {
         transform.close();

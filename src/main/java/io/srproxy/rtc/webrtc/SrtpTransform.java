@@ -11,6 +11,9 @@ interface SrtpTransform extends AutoCloseable {
 
     int unprotectRtcp(byte[] buf, int off, int len, SrtpSession.Failure failure);
 
+    /** Drops the sending contexts of an SSRC of ours that is retired, so they stay bounded. */
+    void forgetSendSsrc(int ssrc);
+
     @Override
     void close();
 }

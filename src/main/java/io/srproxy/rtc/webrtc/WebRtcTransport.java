@@ -295,6 +295,14 @@ public final class WebRtcTransport implements MediaTransport {
     }
 
     @Override
+    public void retireSendSsrc(long ssrc) {
+        SrtpSession s = srtp;
+        if (s != null) {
+            s.forgetSendSsrc(ssrc);
+        }
+    }
+
+    @Override
     public long sendSsrc(MediaKind kind) {
         return kind == MediaKind.AUDIO ? audioSsrc : videoSsrc;
     }

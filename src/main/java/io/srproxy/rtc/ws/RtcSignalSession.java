@@ -282,7 +282,6 @@ final class RtcSignalSession {
             }
             next.add(new io.srproxy.rtc.Member.Want(s.mid(), MediaKind.fromName(s.mediaType()), s.uid()));
         }
-        List<io.srproxy.rtc.Member.Want> previous = wants;
         List<io.srproxy.rtc.Member.Subscription> granted = ch.subscribe(uid, next);
         io.srproxy.rtc.webrtc.WebRtcEndpoint.Renegotiated answer;
         try {
@@ -295,7 +294,7 @@ final class RtcSignalSession {
             answer = rtc.webrtc().renegotiate(transport, req.sdp(), sending, rtc.candidatesFor(signallingLocal),
                     toMatch, true);
         } catch (RuntimeException e) {
-            ch.subscribe(uid, previous);
+            ch.rollbackSubscribe(uid);
             throw e;
         }
         wants = List.copyOf(next);

@@ -146,7 +146,7 @@ public final class BaresipPhone implements AutoCloseable {
         try {
             Path dir = Files.createTempDirectory("srproxy-baresip");
             Path rec = Files.createDirectories(dir.resolve("rec"));
-            Path tone = Tones.writeWav(dir.resolve("tone.wav"), Tones.sine(toneHz, 8000, 120, 0.5), 8000); // aufile ends the call when the file ends
+            Path tone = Tones.writeWav(dir.resolve("tone.wav"), Tones.sine(toneHz, 8000, 300, 0.5), 8000); // aufile ends the call when the file ends: 5 min for a slow group call
             int sipPort = sipPortWithTlsNeighbour();
             int ctrl = FreePorts.tcpAndUdp();
             while (ctrl == sipPort || ctrl == sipPort + 1) {
