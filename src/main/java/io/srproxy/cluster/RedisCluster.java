@@ -63,6 +63,9 @@ public final class RedisCluster implements AutoCloseable {
     /** Nodes seen to vanish (until they come back): what Redis still says of their users is stale. */
     private final Set<String> gone = ConcurrentHashMap.newKeySet();
     private volatile boolean healthy;
+    /** When Redis was last found away ({@link System#nanoTime}); see {@link #settling}. */
+    private volatile long lostRedisAt;
+    private volatile boolean everLostRedis;
     private volatile String lastProblem = "starting";
     private volatile boolean closed;
 
@@ -108,6 +111,12 @@ public final class RedisCluster implements AutoCloseable {
         }
         this.connection = c;
         this.pubsub = p;
+        client.addListener(new io.lettuce.core.RedisConnectionStateListener() {
+            @Override
+            public void onRedisDisconnected(io.lettuce.core.RedisChannelHandler<?, ?> connection) {
+                lostRedis();
+            }
+        });
         pubsub.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(String channel, String message) {
@@ -306,6 +315,7 @@ public final class RedisCluster implements AutoCloseable {
                 log.warn("cluster: heartbeat failed: {}", e.toString());
             }
             healthy = false;
+            lostRedis();
             lastProblem = e.getMessage();
             return null;
         });
@@ -336,6 +346,7 @@ public final class RedisCluster implements AutoCloseable {
                             changed(Map.copyOf(now));
                         }, scheduler);
             }).exceptionally(e -> {
+                lostRedis();
                 log.debug("cluster: node poll failed: {}", e.toString());
                 return null;
             });
@@ -352,11 +363,31 @@ public final class RedisCluster implements AutoCloseable {
         }
     }
 
-    private void changed(Map<String, NodeInfo> now) {
-        Set<String> before = live.keySet();
+    private void lostRedis() {
+        lostRedisAt = System.nanoTime();
+        everLostRedis = true;
+    }
+
+    /**
+     * Redis was away less than a TTL ago. It may have come back empty (a restart), and then every
+     * node's key is missing until its next heartbeat: a node missing from the list now may be
+     * alive, so it is not declared gone until a TTL has passed since (it would have heart-beaten).
+     */
+    private boolean settling() {
+        return everLostRedis && System.nanoTime() - lostRedisAt < timings.ttl().toNanos();
+    }
+
+    private void changed(Map<String, NodeInfo> found) {
+        Map<String, NodeInfo> before = live;
+        Map<String, NodeInfo> now = found;
+        if (settling()) {
+            Map<String, NodeInfo> kept = new java.util.TreeMap<>(found);
+            before.forEach(kept::putIfAbsent); // not gone yet: see settling()
+            now = Map.copyOf(kept);
+        }
         live = now;
         gone.removeAll(now.keySet());
-        for (String id : before) {
+        for (String id : before.keySet()) {
             if (!now.containsKey(id) && !id.equals(nodeId)) {
                 gone.add(id);
                 log.warn("cluster: node '{}' is gone (left, or no heartbeat for {} ms)", LogSafe.of(id), timings.ttl().toMillis());
@@ -370,7 +401,7 @@ public final class RedisCluster implements AutoCloseable {
             }
         }
         for (String id : now.keySet()) {
-            if (!before.contains(id) && !id.equals(nodeId) && !before.isEmpty()) {
+            if (!before.containsKey(id) && !id.equals(nodeId) && !before.isEmpty()) {
                 log.info("cluster: node '{}' joined", LogSafe.of(id));
             }
         }

@@ -30,6 +30,8 @@ final class SipToAppCall extends BridgedCall {
     /** The per-call RTM identity; replaced (on the executor, before the login) when another node's call has it. */
     private String callerUid;
     private int identityClaims;
+    /** Identities another node's call has: kept from the local allocator until this call ends, so the next try is a new one. */
+    private final List<String> refusedIdentities = new java.util.ArrayList<>();
     private RtmClient client;
     private LocalInvitation invitation;
     private String pendingReason;
@@ -89,8 +91,10 @@ final class SipToAppCall extends BridgedCall {
                 return;
             }
             if (Boolean.FALSE.equals(ours)) { // another node's call logs in as it: take the next one
+                // uid stays claimed here: released at once, the allocator would hand it out again next
+                // (sip~1005, ~2, sip~1005, ~2, ...) and never reach a free ~3
+                refusedIdentities.add(uid);
                 String next = ctx.identities().claim(++identityClaims < IDENTITY_CLAIMS ? sip.callerNumber() : null);
-                ctx.identities().release(uid);
                 callerUid = next;
                 if (CallIdentities.isRandom(next)) {
                     login();
@@ -256,6 +260,8 @@ final class SipToAppCall extends BridgedCall {
 
     @Override
     protected void onFinished() {
+        refusedIdentities.forEach(ctx.identities()::release);
+        refusedIdentities.clear();
         RtmClient c = client;
         if (c != null) {
             // let the EndCall and the cancel go out before the identity disappears; only then may

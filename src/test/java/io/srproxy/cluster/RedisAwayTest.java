@@ -55,4 +55,39 @@ class RedisAwayTest {
             redis.close();
         }
     }
+    /**
+     * Redis restarted empty under two nodes: each node's heartbeat puts it back, but not at the
+     * same instant, so a node-list read in between finds the other node missing. That is no
+     * death (the other node never stopped): neither node may report the other gone, which would
+     * end invitations, purge channel members and tell watchers its users went offline.
+     */
+    @Test
+    void aRedisRestartMakesNoNodeGoneForTheOthers() throws Exception {
+        RedisServer redis = RedisServer.start();
+        java.util.List<String> gone = new java.util.concurrent.CopyOnWriteArrayList<>();
+        RedisCluster a = RedisCluster.start(redis.uri(), "away", "node-a", "127.0.0.1:1", ClusterRtmTest.FAST, () -> 0);
+        RedisCluster b = RedisCluster.start(redis.uri(), "away", "node-b", "127.0.0.2:1", ClusterRtmTest.FAST, () -> 0);
+        try {
+            a.onNodeGone(id -> gone.add("node-a saw " + id + " gone"));
+            b.onNodeGone(id -> gone.add("node-b saw " + id + " gone"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> a.isLive("node-b") && b.isLive("node-a"));
+            redis.kill();
+            await().atMost(Duration.ofSeconds(30)).until(() -> !a.healthy() && !b.healthy());
+            RedisServer back = RedisServer.startOn(redis.port());
+            redis = back;
+            await().atMost(Duration.ofSeconds(30)).until(() -> a.healthy() && b.healthy());
+            // node-list reads until past the TTL: both nodes are back in the list, and neither was ever gone
+            Thread.sleep(ClusterRtmTest.FAST.ttl().plus(ClusterRtmTest.FAST.poll().multipliedBy(2)).toMillis());
+            assertThat(gone).isEmpty();
+            assertThat(a.liveNodes()).containsKeys("node-a", "node-b");
+            assertThat(b.liveNodes()).containsKeys("node-a", "node-b");
+
+            b.close(); // a clean leave is still seen
+            await().atMost(Duration.ofSeconds(10)).until(() -> gone.contains("node-a saw node-b gone"));
+        } finally {
+            b.close();
+            a.close();
+            redis.close();
+        }
+    }
 }
