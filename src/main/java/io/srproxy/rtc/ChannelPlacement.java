@@ -20,6 +20,14 @@ public interface ChannelPlacement {
      */
     CompletionStage<Owner> claim(String channelId);
 
+    /**
+     * Reads which node {@code channelId} lives on, claiming nothing: null when it is this node's,
+     * unclaimed, or its node is gone (then whoever joins first takes it); never exceptionally.
+     */
+    default CompletionStage<Owner> owner(String channelId) {
+        return CompletableFuture.completedFuture(null);
+    }
+
     /** The channel has no members here any more: the claim goes. */
     void released(String channelId);
 

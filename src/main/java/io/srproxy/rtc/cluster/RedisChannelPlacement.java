@@ -83,6 +83,27 @@ public final class RedisChannelPlacement implements ChannelPlacement {
         }
     }
 
+    @Override
+    public CompletionStage<Owner> owner(String channelId) {
+        try {
+            return cluster.redis().get(key(channelId)).thenCompose(owner -> {
+                if (owner == null || owner.equals(cluster.nodeId()) || cluster.isGone(owner)) {
+                    return CompletableFuture.<Owner>completedFuture(null);
+                }
+                NodeInfo info = cluster.liveNodes().get(owner);
+                if (info != null) {
+                    return CompletableFuture.completedFuture(new Owner(owner, url(info.advertise())));
+                }
+                return cluster.lookup(owner).thenApply(found -> found == null ? null : new Owner(owner, url(found.advertise())));
+            }).exceptionally(e -> {
+                log.warn("cluster: where RTC channel {} lives is unknown (Redis): {}", LogSafe.of(channelId), e.toString());
+                return null;
+            });
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(null);
+        }
+    }
+
     private CompletionStage<Owner> owned(String channelId, String owner, boolean mayTakeOver) {
         if (owner == null || owner.equals(cluster.nodeId())) {
             claimed.add(channelId);
