@@ -30,6 +30,8 @@ final class AppToSipCall extends BridgedCall {
     private String pendingReason; // why we hung up, reported when the SIP call has ended
     /** The node running the SIP leg when it is not this one (the channel lives there), else null. */
     private String remoteNode;
+    /** The channel was claimed here for the leg ({@link io.srproxy.rtc.ChannelPlacement#reserve}). */
+    private boolean reservedHere;
 
     AppToSipCall(GatewayContext ctx, GatewayAccount account, RemoteInvitation invitation, InvitationContent content,
                  String channelId) {
@@ -40,9 +42,10 @@ final class AppToSipCall extends BridgedCall {
     }
 
     /**
-     * Places the SIP leg where the call's RTC channel lives: here when the channel is unclaimed or
-     * ours (always on one node), else at its node ({@link RemoteLegs}), so that the leg's media and
-     * the app's meet on one node.
+     * Places the SIP leg where the call's RTC channel lives: here when the channel is unclaimed
+     * (then claimed for the leg at once, so that the app's /rtc join comes here even before the
+     * leg is in the channel) or ours (always on one node), else at its node ({@link RemoteLegs}),
+     * so that the leg's media and the app's meet on one node.
      */
     void start() {
         executor.execute(() -> {
@@ -51,7 +54,7 @@ final class AppToSipCall extends BridgedCall {
             record = CallRecord.started(id, direction, appUid, target.user(), channelId, ctx.clock().instant());
             ctx.calls().started(record);
             account.client().subscribePeersOnlineStatus(List.of(appUid));
-            var owner = ctx.channels().placement().owner(channelId).toCompletableFuture();
+            var owner = ctx.channels().placement().reserve(channelId).toCompletableFuture();
             if (owner.isDone()) { // one node (and no Redis needed): at once, as always
                 place(target, direction, owner.getNow(null));
             } else {
@@ -61,8 +64,12 @@ final class AppToSipCall extends BridgedCall {
     }
 
     private void place(DialPlan.Target target, CallRecord.Direction direction, ChannelPlacement.Owner owner) {
+        if (owner == null) {
+            reservedHere = true;
+        }
         if (isEnded()) {
-            return; // cancelled while Redis was asked
+            releaseReservation(); // cancelled while Redis was asked
+            return;
         }
         if (owner != null) {
             remoteNode = owner.node();
@@ -225,8 +232,16 @@ final class AppToSipCall extends BridgedCall {
         }
     }
 
+    private void releaseReservation() {
+        if (reservedHere) {
+            reservedHere = false;
+            ctx.channels().placement().unreserve(channelId);
+        }
+    }
+
     @Override
     protected void onFinished() {
+        releaseReservation();
         account.client().unsubscribePeersOnlineStatus(List.of(appUid));
         account.callEnded(this);
     }

@@ -21,12 +21,17 @@ public interface ChannelPlacement {
     CompletionStage<Owner> claim(String channelId);
 
     /**
-     * Reads which node {@code channelId} lives on, claiming nothing: null when it is this node's,
-     * unclaimed, or its node is gone (then whoever joins first takes it); never exceptionally.
+     * As {@link #claim}, for a member that joins here later (a gateway's SIP leg, in the channel
+     * from its early media or answer on): when taken here, the claim is kept until
+     * {@link #unreserve} even while the channel has no members here, so that /rtc joins meanwhile
+     * come here.
      */
-    default CompletionStage<Owner> owner(String channelId) {
-        return CompletableFuture.completedFuture(null);
+    default CompletionStage<Owner> reserve(String channelId) {
+        return claim(channelId);
     }
+
+    /** The member {@link #reserve} was for will not join (any more): the claim goes unless the channel has members here. */
+    default void unreserve(String channelId) {}
 
     /** The channel has no members here any more: the claim goes. */
     void released(String channelId);

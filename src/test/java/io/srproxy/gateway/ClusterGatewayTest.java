@@ -302,6 +302,42 @@ class ClusterGatewayTest {
         }
     }
 
+    /**
+     * The other order: the app at node B invites 2001 (held by node A) before joining. Node A claims
+     * the unclaimed channel for its SIP leg at once, so the app's join at B, while the phone still
+     * rings, is redirected to A; the app's cancel frees the channel.
+     */
+    @Test
+    @Order(4)
+    void aChannelNotYetJoinedIsClaimedForTheSipLegAndTheAppsJoinFollowsIt() throws Exception {
+        String channel = "legplace-" + java.util.concurrent.ThreadLocalRandom.current().nextInt(1_000_000);
+        try (Sipp pstn = Sipp.uas("uas_ring_then_cancelled.xml", pstnPort);
+             AppUser app = new AppUser("127.0.0.2", b.webPort(), APP_ID, "6006");
+             io.srproxy.rtc.ws.WsTestClient rtc = new io.srproxy.rtc.ws.WsTestClient("127.0.0.2", b.webPort());
+             io.srproxy.rtc.webrtc.JavaWebRtcPeer peer = new io.srproxy.rtc.webrtc.JavaWebRtcPeer()) {
+            LocalInvitation ringing = app.invite("2001",
+                    "{\"Mode\":1,\"Pstn\":true,\"SipData\":\"5550006\",\"ChanId\":\"" + channel + "\"}");
+            app.awaitStartingWith("received by peer");
+            await().atMost(Duration.ofSeconds(10)).until(() -> !a.calls().active().isEmpty());
+            assertThat(get(PREFIX + "rtc:ch:" + channel)).isEqualTo("node-a");
+
+            Map<String, Object> join = new java.util.HashMap<>();
+            join.put("type", "join");
+            join.put("appId", APP_ID);
+            join.put("channel", channel);
+            join.put("uid", "6006");
+            join.put("token", null);
+            join.put("sdp", peer.offer());
+            rtc.send(join);
+            assertThat(rtc.next("redirect").path("node").asText()).isEqualTo("node-a");
+
+            ringing.cancel();
+            pstn.assertPassed(); // the phone got CANCEL
+            GatewayUnderTest.awaitNoActiveCalls(a);
+            await().atMost(Duration.ofSeconds(10)).until(() -> get(PREFIX + "rtc:ch:" + channel) == null);
+        }
+    }
+
     @Test
     @Order(5)
     void aNodeThatStopsRenewingLosesTheAccountToTheOtherWithinTheLease() throws Exception {

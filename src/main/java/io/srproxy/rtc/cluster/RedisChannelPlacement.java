@@ -52,6 +52,8 @@ public final class RedisChannelPlacement implements ChannelPlacement {
     private final Supplier<Set<String>> here;
     /** Channels this node claimed and still has. */
     private final Set<String> claimed = ConcurrentHashMap.newKeySet();
+    /** Channels claimed for members still to come ({@link #reserve}), with how many: kept while empty here. */
+    private final Map<String, Integer> reserved = new ConcurrentHashMap<>();
 
     /**
      * @param scheme {@code ws} or {@code wss}: how apps reach every node's /rtc
@@ -84,24 +86,26 @@ public final class RedisChannelPlacement implements ChannelPlacement {
     }
 
     @Override
-    public CompletionStage<Owner> owner(String channelId) {
-        try {
-            return cluster.redis().get(key(channelId)).thenCompose(owner -> {
-                if (owner == null || owner.equals(cluster.nodeId()) || cluster.isGone(owner)) {
-                    return CompletableFuture.<Owner>completedFuture(null);
-                }
-                NodeInfo info = cluster.liveNodes().get(owner);
-                if (info != null) {
-                    return CompletableFuture.completedFuture(new Owner(owner, url(info.advertise())));
-                }
-                return cluster.lookup(owner).thenApply(found -> found == null ? null : new Owner(owner, url(found.advertise())));
-            }).exceptionally(e -> {
-                log.warn("cluster: where RTC channel {} lives is unknown (Redis): {}", LogSafe.of(channelId), e.toString());
-                return null;
-            });
-        } catch (RuntimeException e) {
-            return CompletableFuture.completedFuture(null);
+    public CompletionStage<Owner> reserve(String channelId) {
+        reserved.merge(channelId, 1, Integer::sum); // before the claim, so that a heartbeat meanwhile keeps it
+        return claim(channelId).thenApply(owner -> {
+            if (owner != null) {
+                drop(channelId);
+            }
+            return owner;
+        });
+    }
+
+    @Override
+    public void unreserve(String channelId) {
+        if (drop(channelId) && !here.get().contains(channelId)) {
+            released(channelId);
         }
+    }
+
+    /** One reservation of the channel fewer; true when none is left. */
+    private boolean drop(String channelId) {
+        return reserved.computeIfPresent(channelId, (id, n) -> n > 1 ? n - 1 : null) == null;
     }
 
     private CompletionStage<Owner> owned(String channelId, String owner, boolean mayTakeOver) {
@@ -142,6 +146,9 @@ public final class RedisChannelPlacement implements ChannelPlacement {
 
     @Override
     public void released(String channelId) {
+        if (reserved.containsKey(channelId)) {
+            return; // emptied, but a member is still to come: keep it
+        }
         claimed.remove(channelId);
         try {
             cluster.redis().eval(RELEASE, ScriptOutputType.INTEGER, new String[] {key(channelId)}, cluster.nodeId());
@@ -152,7 +159,8 @@ public final class RedisChannelPlacement implements ChannelPlacement {
 
     /** With each heartbeat: the claims of the channels here stay (and come back after a Redis restart). */
     private void refresh() {
-        Set<String> now = here.get();
+        Set<String> now = new java.util.HashSet<>(here.get());
+        now.addAll(reserved.keySet());
         claimed.retainAll(now);
         for (String channelId : now) {
             try {
