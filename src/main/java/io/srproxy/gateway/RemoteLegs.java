@@ -58,13 +58,17 @@ final class RemoteLegs {
         Requested r = new Requested(node, events);
         requested.put(leg, r);
         ctx.cluster().sendLeg(node, LegMessage.place(leg, account, appUid, channel, content));
-        ctx.timers().schedule(() -> {
-            if (!r.heard && requested.remove(leg, r)) {
-                log.warn("call {}: node {} did not take the SIP leg within {} s", leg, LogSafe.of(node), PLACE_WAIT.toSeconds());
-                ctx.cluster().sendLeg(node, LegMessage.of(LegMessage.Kind.HANG_UP, leg, 0, null));
-                events.accept(LegMessage.of(LegMessage.Kind.ENDED, leg, 500, "node " + node + " did not take the SIP leg"));
-            }
-        }, PLACE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            ctx.timers().schedule(() -> {
+                if (!r.heard && requested.remove(leg, r)) {
+                    log.warn("call {}: node {} did not take the SIP leg within {} s", leg, LogSafe.of(node), PLACE_WAIT.toSeconds());
+                    ctx.cluster().sendLeg(node, LegMessage.of(LegMessage.Kind.HANG_UP, leg, 0, null));
+                    events.accept(LegMessage.of(LegMessage.Kind.ENDED, leg, 500, "node " + node + " did not take the SIP leg"));
+                }
+            }, PLACE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            log.debug("call {}: stopping, no wait for node {}", leg, LogSafe.of(node)); // the shutdown hangs it up
+        }
     }
 
     /** Hangs up a leg asked of another node; its {@code ENDED} follows. */
@@ -84,6 +88,8 @@ final class RemoteLegs {
                 HostedSipLeg h = hosted.get(key(m.from(), m.leg()));
                 if (h != null) {
                     h.hangUp("node " + m.from() + " hung up (app side)");
+                } else { // over here already, and its ENDED was lost (Redis away): the requester ends its half now
+                    report(m.from(), m.leg(), LegMessage.Kind.ENDED, 481, "no such SIP leg at node " + nodeHere());
                 }
             }
             default -> {
