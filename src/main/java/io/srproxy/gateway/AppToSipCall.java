@@ -1,6 +1,7 @@
 package io.srproxy.gateway;
 
 import io.srproxy.log.LogSafe;
+import io.srproxy.rtc.ChannelPlacement;
 import io.srproxy.rtm.RemoteInvitation;
 import io.srproxy.rtm.RemoteInvitationState;
 import io.srproxy.sip.CallEnd;
@@ -27,6 +28,10 @@ final class AppToSipCall extends BridgedCall {
     private final InvitationContent content;
     private OutgoingCall sip;
     private String pendingReason; // why we hung up, reported when the SIP call has ended
+    /** The node running the SIP leg when it is not this one (the channel lives there), else null. */
+    private String remoteNode;
+    /** The channel was claimed here for the leg ({@link io.srproxy.rtc.ChannelPlacement#reserve}). */
+    private boolean reservedHere;
 
     AppToSipCall(GatewayContext ctx, GatewayAccount account, RemoteInvitation invitation, InvitationContent content,
                  String channelId) {
@@ -36,6 +41,12 @@ final class AppToSipCall extends BridgedCall {
         this.content = content;
     }
 
+    /**
+     * Places the SIP leg where the call's RTC channel lives: here when the channel is unclaimed
+     * (then claimed for the leg at once, so that the app's /rtc join comes here even before the
+     * leg is in the channel) or ours (always on one node), else at its node ({@link RemoteLegs}),
+     * so that the leg's media and the app's meet on one node.
+     */
     void start() {
         executor.execute(() -> {
             DialPlan.Target target = ctx.plan().target(account.uid(), appUid, content);
@@ -43,19 +54,68 @@ final class AppToSipCall extends BridgedCall {
             record = CallRecord.started(id, direction, appUid, target.user(), channelId, ctx.clock().instant());
             ctx.calls().started(record);
             account.client().subscribePeersOnlineStatus(List.of(appUid));
-            String fromUser = ctx.config().proxy().sipAccount().isEmpty() ? appUid : ctx.config().proxy().sipAccount();
-            try {
-                OutgoingCall.Target to = new OutgoingCall.Target(fromUser, target.displayName(), target.user(),
-                        target.host(), target.port(), Map.of());
-                // a phone invited into a group call is mixed: it gets offered G.711 only (see ConferenceCall)
-                sip = content.conference() ? ctx.sip().placeCall(to, new SipEvents(), ConferenceCall.codecs(ctx.sip()))
-                        : ctx.sip().placeCall(to, new SipEvents());
-                log.info("call {}: {} -> {} ({}), channel {}", id, appUid, LogSafe.of(target.uri()), direction, LogSafe.of(channelId));
-            } catch (IOException | RuntimeException e) {
-                refuse(GatewayMessages.sipError(500, "cannot place the SIP call: " + e.getMessage()));
-                finish("SIP call not placed: " + e.getMessage(), null);
+            var owner = ctx.channels().placement().reserve(channelId).toCompletableFuture();
+            if (owner.isDone()) { // one node (and no Redis needed): at once, as always
+                place(target, direction, owner.getNow(null));
+            } else {
+                owner.whenComplete((o, e) -> executor.execute(() -> place(target, direction, o)));
             }
         });
+    }
+
+    private void place(DialPlan.Target target, CallRecord.Direction direction, ChannelPlacement.Owner owner) {
+        if (owner == null) {
+            reservedHere = true;
+        }
+        if (isEnded()) {
+            releaseReservation(); // cancelled while Redis was asked
+            return;
+        }
+        if (owner != null) {
+            remoteNode = owner.node();
+            log.info("call {}: {} -> {} ({}), channel {} lives at node {}: the SIP leg runs there", id, appUid,
+                    LogSafe.of(target.uri()), direction, LogSafe.of(channelId), LogSafe.of(remoteNode));
+            account.legs().place(remoteNode, id, account.uid(), appUid, channelId, invitation.content(),
+                    m -> executor.execute(() -> remoteEvent(m)));
+            return;
+        }
+        String fromUser = ctx.config().proxy().sipAccount().isEmpty() ? appUid : ctx.config().proxy().sipAccount();
+        try {
+            OutgoingCall.Target to = new OutgoingCall.Target(fromUser, target.displayName(), target.user(),
+                    target.host(), target.port(), Map.of());
+            // a phone invited into a group call is mixed: it gets offered G.711 only (see ConferenceCall)
+            sip = content.conference() ? ctx.sip().placeCall(to, new SipEvents(), ConferenceCall.codecs(ctx.sip()))
+                    : ctx.sip().placeCall(to, new SipEvents());
+            log.info("call {}: {} -> {} ({}), channel {}", id, appUid, LogSafe.of(target.uri()), direction, LogSafe.of(channelId));
+        } catch (IOException | RuntimeException e) {
+            refuse(GatewayMessages.sipError(500, "cannot place the SIP call: " + e.getMessage()));
+            finish("SIP call not placed: " + e.getMessage(), null);
+        }
+    }
+
+    /** The SIP leg's progress at {@link #remoteNode}: the RTM side moves as for a local leg. */
+    private void remoteEvent(LegMessage m) {
+        if (isEnded()) {
+            return;
+        }
+        switch (m.kind()) {
+            case ANSWERED -> {
+                markAnswered();
+                invitation.setResponse(GatewayMessages.accepted(content, channelId, account.uid())).accept();
+            }
+            case FAILED -> refuse(m.status() > 0 ? GatewayMessages.sipError(m.status(), m.text())
+                    : GatewayMessages.error(String.valueOf(m.text())));
+            case DTMF -> {
+                if (m.text() != null && m.text().length() == 1) {
+                    account.client().sendMessageToPeer(appUid, GatewayMessages.dtmf(m.text().charAt(0))).exceptionally(e -> null);
+                }
+            }
+            case ENDED -> {
+                refuse(GatewayMessages.sipError(m.status() > 0 ? m.status() : 480, String.valueOf(m.text())));
+                finish(pendingReason != null ? pendingReason : "SIP at node " + remoteNode + ": " + m.text(), account.client());
+            }
+            default -> { } // PLACED: the INVITE is out
+        }
     }
 
     // ---- app side (from the account's RTM listener) ----
@@ -101,6 +161,8 @@ final class AppToSipCall extends BridgedCall {
         pendingReason = why;
         if (sip != null) {
             sip.hangUp(); // CANCEL before the answer, BYE after; ended() follows
+        } else if (remoteNode != null) {
+            account.legs().hangUp(id); // ENDED follows (or the node's death, or the place timeout)
         } else {
             finish(why, null);
         }
@@ -170,8 +232,16 @@ final class AppToSipCall extends BridgedCall {
         }
     }
 
+    private void releaseReservation() {
+        if (reservedHere) {
+            reservedHere = false;
+            ctx.channels().placement().unreserve(channelId);
+        }
+    }
+
     @Override
     protected void onFinished() {
+        releaseReservation();
         account.client().unsubscribePeersOnlineStatus(List.of(appUid));
         account.callEnded(this);
     }

@@ -113,8 +113,9 @@ public final class Gateway implements AutoCloseable {
                     config.global().sipServer().orElseThrow(), proxyUid, config.proxy().prefix());
         }
         if (config.rtm2sip().on()) {
+            RemoteLegs legs = new RemoteLegs(ctx); // only used when a channel lives at another node
             for (String uid : config.rtm2sip().accounts()) {
-                accounts.add(new GatewayAccount(ctx, uid));
+                accounts.add(new GatewayAccount(ctx, uid, legs));
             }
             log.info("app -> SIP on: {} accounts ({})", accounts.size(), config.rtm2sip().accRule());
         }

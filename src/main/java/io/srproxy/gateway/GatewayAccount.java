@@ -24,19 +24,26 @@ final class GatewayAccount implements RtmListener {
     private final GatewayContext ctx;
     private final String uid;
     private final RtmClient client;
+    private final RemoteLegs legs;
     private volatile AppToSipCall current;
     private volatile boolean loggingIn;
     /** This node holds the account's lease (always on one node): only then is it logged in here. */
     private volatile boolean held;
 
-    GatewayAccount(GatewayContext ctx, String uid) {
+    GatewayAccount(GatewayContext ctx, String uid, RemoteLegs legs) {
         this.ctx = ctx;
         this.uid = uid;
+        this.legs = legs;
         this.client = ctx.rtm().createClient(this);
     }
 
     String uid() {
         return uid;
+    }
+
+    /** SIP legs run at the node of their channel when that is another one. */
+    RemoteLegs legs() {
+        return legs;
     }
 
     RtmClient client() {

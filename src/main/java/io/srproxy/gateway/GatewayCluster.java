@@ -45,6 +45,21 @@ public interface GatewayCluster {
     /** The call that claimed {@code uid} here is over. */
     default void releaseIdentity(String uid) {}
 
+    /**
+     * Sends a message about a SIP leg to {@code node} (pub/sub: at most once; each side times out
+     * or watches the other's death). Only called when {@link io.srproxy.rtc.ChannelPlacement}
+     * named another node, so never on one node.
+     */
+    default void sendLeg(String node, LegMessage message) {
+        throw new UnsupportedOperationException("one node: there is no other node");
+    }
+
+    /** Where other nodes' leg messages go (each with {@code from} set); called on a Redis thread. */
+    default void onLegMessage(java.util.function.Consumer<LegMessage> handler) {}
+
+    /** Told the id of a node seen to die. */
+    default void onNodeGone(java.util.function.Consumer<String> listener) {}
+
     /** Whether a SIP call is this node's, and if not, how the node that has it answered. */
     record CallClaim(boolean ours, String node, CompletionStage<Integer> outcome) {
         public static final CallClaim OURS = new CallClaim(true, "", CompletableFuture.completedFuture(0));

@@ -20,6 +20,19 @@ public interface ChannelPlacement {
      */
     CompletionStage<Owner> claim(String channelId);
 
+    /**
+     * As {@link #claim}, for a member that joins here later (a gateway's SIP leg, in the channel
+     * from its early media or answer on): when taken here, the claim is kept until
+     * {@link #unreserve} even while the channel has no members here, so that /rtc joins meanwhile
+     * come here.
+     */
+    default CompletionStage<Owner> reserve(String channelId) {
+        return claim(channelId);
+    }
+
+    /** The member {@link #reserve} was for will not join (any more): the claim goes unless the channel has members here. */
+    default void unreserve(String channelId) {}
+
     /** The channel has no members here any more: the claim goes. */
     void released(String channelId);
 

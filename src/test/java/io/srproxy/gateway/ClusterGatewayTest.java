@@ -249,6 +249,99 @@ class ClusterGatewayTest {
         }
     }
 
+    /**
+     * The app at node B joins its channel first (so the channel lives at B) and then invites 2001,
+     * whose account node A holds: A has B run the SIP leg, in B's channel, so the app's RTP reaches
+     * the phone (sipp echoing it) and comes back; the app's EndCall ends the SIP dialog (sipp gets BYE).
+     */
+    @Test
+    @Order(4)
+    void anAppCallingAnExtensionHeldByTheOtherNodeGetsTheSipLegAtItsChannelsNode() throws Exception {
+        String channel = "legplace-" + java.util.concurrent.ThreadLocalRandom.current().nextInt(1_000_000);
+        try (Sipp pstn = Sipp.uas("uas_answer.xml", pstnPort);
+             AppUser app = new AppUser("127.0.0.2", b.webPort(), APP_ID, "6005");
+             io.srproxy.rtc.ws.WsTestClient rtc = new io.srproxy.rtc.ws.WsTestClient("127.0.0.2", b.webPort());
+             io.srproxy.rtc.webrtc.JavaWebRtcPeer peer = new io.srproxy.rtc.webrtc.JavaWebRtcPeer()) {
+            Map<String, Object> join = new java.util.HashMap<>();
+            join.put("type", "join");
+            join.put("appId", APP_ID);
+            join.put("channel", channel);
+            join.put("uid", "6005");
+            join.put("token", null);
+            join.put("sdp", peer.offer()); // Opus: the app's audio is transcoded to the phone's PCMU at node B
+            rtc.send(join);
+            peer.connect(rtc.next("joined").path("sdp").asText());
+            rtc.send(Map.of("type", "publish", "mediaType", "audio"));
+            assertThat(get(PREFIX + "rtc:ch:" + channel)).isEqualTo("node-b");
+            assertThat(get(PREFIX + "gw:acc:2001")).isEqualTo("node-a");
+
+            app.invite("2001", "{\"Mode\":1,\"Pstn\":true,\"SipData\":\"5550005\",\"ChanId\":\"" + channel + "\"}");
+            app.awaitStartingWith("accepted ");
+            assertThat(b.rtc().channels().channel(channel).orElseThrow().uids()).contains("6005", "2001");
+            assertThat(a.rtc().channels().channel(channel)).as("no copy of the channel at node A").isEmpty();
+            assertThat(a.calls().active()).singleElement().satisfies(c -> assertThat(c.direction())
+                    .isEqualTo(CallRecord.Direction.APP_TO_PSTN));
+
+            io.srproxy.rtc.MediaCounters rtpA = a.sip().orElseThrow().rtpMedia();
+            io.srproxy.rtc.MediaCounters rtpB = b.sip().orElseThrow().rtpMedia();
+            long inA = rtpA.packetsIn.sum();
+            long inB = rtpB.packetsIn.sum();
+            long outB = rtpB.packetsOut.sum();
+            byte[] silence = {(byte) 0xF8, (byte) 0xFF, (byte) 0xFE}; // one 20 ms Opus frame of silence
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            for (int i = 0; peer.rtpReceived.get() < 20 && System.nanoTime() < deadline; i++) {
+                peer.sendRtp(111, i, 960L * i, 0x6005, silence, false);
+                Thread.sleep(20); // paced as a phone would send
+            }
+            assertThat(peer.rtpReceived.get()).as("the app's RTP came back through the phone").isGreaterThanOrEqualTo(20);
+            assertThat(rtpB.packetsOut.sum() - outB).as("node B sent the app's audio to the phone").isGreaterThanOrEqualTo(20);
+            assertThat(rtpB.packetsIn.sum() - inB).as("node B got the phone's echo").isGreaterThanOrEqualTo(20);
+            assertThat(rtpA.packetsIn.sum()).as("no RTP at node A").isEqualTo(inA);
+
+            app.client.sendMessageToPeer("2001", "{\"Cmd\":\"EndCall\"}").get();
+            pstn.assertPassed(); // sipp got BYE: the SIP dialog (node B's) ended
+            GatewayUnderTest.awaitNoActiveCalls(a);
+            GatewayUnderTest.awaitNoActiveCalls(b);
+            assertThat(b.calls().recent()).anySatisfy(c -> assertThat(c.channelId()).isEqualTo(channel));
+        }
+    }
+
+    /**
+     * The other order: the app at node B invites 2001 (held by node A) before joining. Node A claims
+     * the unclaimed channel for its SIP leg at once, so the app's join at B, while the phone still
+     * rings, is redirected to A; the app's cancel frees the channel.
+     */
+    @Test
+    @Order(4)
+    void aChannelNotYetJoinedIsClaimedForTheSipLegAndTheAppsJoinFollowsIt() throws Exception {
+        String channel = "legplace-" + java.util.concurrent.ThreadLocalRandom.current().nextInt(1_000_000);
+        try (Sipp pstn = Sipp.uas("uas_ring_then_cancelled.xml", pstnPort);
+             AppUser app = new AppUser("127.0.0.2", b.webPort(), APP_ID, "6006");
+             io.srproxy.rtc.ws.WsTestClient rtc = new io.srproxy.rtc.ws.WsTestClient("127.0.0.2", b.webPort());
+             io.srproxy.rtc.webrtc.JavaWebRtcPeer peer = new io.srproxy.rtc.webrtc.JavaWebRtcPeer()) {
+            LocalInvitation ringing = app.invite("2001",
+                    "{\"Mode\":1,\"Pstn\":true,\"SipData\":\"5550006\",\"ChanId\":\"" + channel + "\"}");
+            app.awaitStartingWith("received by peer");
+            await().atMost(Duration.ofSeconds(10)).until(() -> !a.calls().active().isEmpty());
+            assertThat(get(PREFIX + "rtc:ch:" + channel)).isEqualTo("node-a");
+
+            Map<String, Object> join = new java.util.HashMap<>();
+            join.put("type", "join");
+            join.put("appId", APP_ID);
+            join.put("channel", channel);
+            join.put("uid", "6006");
+            join.put("token", null);
+            join.put("sdp", peer.offer());
+            rtc.send(join);
+            assertThat(rtc.next("redirect").path("node").asText()).isEqualTo("node-a");
+
+            ringing.cancel();
+            pstn.assertPassed(); // the phone got CANCEL
+            GatewayUnderTest.awaitNoActiveCalls(a);
+            await().atMost(Duration.ofSeconds(10)).until(() -> get(PREFIX + "rtc:ch:" + channel) == null);
+        }
+    }
+
     @Test
     @Order(5)
     void aNodeThatStopsRenewingLosesTheAccountToTheOtherWithinTheLease() throws Exception {

@@ -3,6 +3,7 @@ package io.srproxy.gateway.cluster;
 import io.lettuce.core.ScriptOutputType;
 import io.srproxy.cluster.RedisCluster;
 import io.srproxy.gateway.GatewayCluster;
+import io.srproxy.gateway.LegMessage;
 import io.srproxy.log.LogSafe;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -79,12 +80,56 @@ public final class RedisGatewayCluster implements GatewayCluster {
     /** Per-call identities this node claimed ({@code gw:caller:<uid>}), renewed with each heartbeat. */
     private final Set<String> identities = ConcurrentHashMap.newKeySet();
 
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper()
+            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private volatile java.util.function.Consumer<LegMessage> legs = m -> { };
+
     public RedisGatewayCluster(RedisCluster cluster) {
         this.cluster = cluster;
         this.outcomes = cluster.prefix() + "gw:calls";
         cluster.subscribe(outcomes, this::onOutcome);
+        cluster.subscribe(legChannel(cluster.nodeId()), this::onLeg);
         cluster.onNodeGone(this::nodeGone);
         cluster.onHeartbeat(this::renewIdentities);
+    }
+
+    /** Node {@code node}'s channel for SIP-leg messages. */
+    private String legChannel(String node) {
+        return cluster.prefix() + "gw:leg:" + node;
+    }
+
+    @Override
+    public void sendLeg(String node, LegMessage message) {
+        try {
+            cluster.publish(legChannel(node), JSON.writeValueAsString(message.from(cluster.nodeId())));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void onLegMessage(java.util.function.Consumer<LegMessage> handler) {
+        legs = handler;
+    }
+
+    @Override
+    public void onNodeGone(java.util.function.Consumer<String> listener) {
+        cluster.onNodeGone(listener);
+    }
+
+    private void onLeg(String text) {
+        LegMessage m;
+        try {
+            m = JSON.readValue(text, LegMessage.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | RuntimeException e) {
+            log.warn("cluster: unreadable SIP-leg message ignored: {}", LogSafe.of(e.getMessage()));
+            return;
+        }
+        if (m.kind() == null || m.leg() == null || m.from() == null) {
+            log.warn("cluster: SIP-leg message without kind, leg or sender ignored");
+            return;
+        }
+        legs.accept(m);
     }
 
     private String identityKey(String uid) {

@@ -52,6 +52,8 @@ public final class RedisChannelPlacement implements ChannelPlacement {
     private final Supplier<Set<String>> here;
     /** Channels this node claimed and still has. */
     private final Set<String> claimed = ConcurrentHashMap.newKeySet();
+    /** Channels claimed for members still to come ({@link #reserve}), with how many: kept while empty here. */
+    private final Map<String, Integer> reserved = new ConcurrentHashMap<>();
 
     /**
      * @param scheme {@code ws} or {@code wss}: how apps reach every node's /rtc
@@ -81,6 +83,29 @@ public final class RedisChannelPlacement implements ChannelPlacement {
         } catch (RuntimeException e) {
             return CompletableFuture.completedFuture(degraded(channelId, e));
         }
+    }
+
+    @Override
+    public CompletionStage<Owner> reserve(String channelId) {
+        reserved.merge(channelId, 1, Integer::sum); // before the claim, so that a heartbeat meanwhile keeps it
+        return claim(channelId).thenApply(owner -> {
+            if (owner != null) {
+                drop(channelId);
+            }
+            return owner;
+        });
+    }
+
+    @Override
+    public void unreserve(String channelId) {
+        if (drop(channelId) && !here.get().contains(channelId)) {
+            released(channelId);
+        }
+    }
+
+    /** One reservation of the channel fewer; true when none is left. */
+    private boolean drop(String channelId) {
+        return reserved.computeIfPresent(channelId, (id, n) -> n > 1 ? n - 1 : null) == null;
     }
 
     private CompletionStage<Owner> owned(String channelId, String owner, boolean mayTakeOver) {
@@ -121,6 +146,9 @@ public final class RedisChannelPlacement implements ChannelPlacement {
 
     @Override
     public void released(String channelId) {
+        if (reserved.containsKey(channelId)) {
+            return; // emptied, but a member is still to come: keep it
+        }
         claimed.remove(channelId);
         try {
             cluster.redis().eval(RELEASE, ScriptOutputType.INTEGER, new String[] {key(channelId)}, cluster.nodeId());
@@ -131,7 +159,8 @@ public final class RedisChannelPlacement implements ChannelPlacement {
 
     /** With each heartbeat: the claims of the channels here stay (and come back after a Redis restart). */
     private void refresh() {
-        Set<String> now = here.get();
+        Set<String> now = new java.util.HashSet<>(here.get());
+        now.addAll(reserved.keySet());
         claimed.retainAll(now);
         for (String channelId : now) {
             try {

@@ -14,7 +14,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A /rtc WebSocket client for tests: sends JSON, keeps every frame received. */
-final class WsTestClient implements AutoCloseable {
+public final class WsTestClient implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -27,7 +27,7 @@ final class WsTestClient implements AutoCloseable {
     }
 
     /** To srproxy at {@code host} (an IPv6 literal is bracketed here). */
-    WsTestClient(String host, int port) {
+    public WsTestClient(String host, int port) {
         String authority = host.contains(":") ? "[" + host + "]" : host;
         StringBuilder partial = new StringBuilder();
         ws = HttpClient.newHttpClient().newWebSocketBuilder()
@@ -49,7 +49,7 @@ final class WsTestClient implements AutoCloseable {
                 }).join();
     }
 
-    void send(Map<String, Object> message) {
+    public void send(Map<String, Object> message) {
         try {
             ws.sendText(JSON.writeValueAsString(message), true).join();
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -62,7 +62,7 @@ final class WsTestClient implements AutoCloseable {
     }
 
     /** The next frame (after those already taken) of {@code type}; earlier frames of other types are skipped. */
-    JsonNode next(String type) {
+    public JsonNode next(String type) {
         JsonNode[] found = new JsonNode[1];
         await().atMost(Duration.ofSeconds(10)).until(() -> {
             for (int i = taken; i < received.size(); i++) {
