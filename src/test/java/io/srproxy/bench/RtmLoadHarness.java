@@ -30,6 +30,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 
 /**
  * RTM load harness (docs/benchmarks.md, "RTM signalling"). Starts the /rtm server in a child JVM
@@ -41,7 +42,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class RtmLoadHarness {
 
-    private static final String APP = "bench";
+    static final String APP = "bench";
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("server")) {
@@ -97,12 +98,30 @@ public final class RtmLoadHarness {
         System.out.printf("server heap after GC: %.1f MB without users, %.1f MB with them: %.0f bytes per idle user -> %.0f users per GB of heap%n",
                 base / 1e6, loaded / 1e6, perUser, (1L << 30) / perUser);
 
-        invitations(rtm, pairs, seconds);
+        Rate inv = invitations(i -> rtm, i -> rtm, pairs, 3, seconds);
+        System.out.printf("invitations end to end (invite, receive, accept) over WebSocket: %d pairs, %s%n", pairs, inv);
         closeAll(idle);
     }
 
-    /** P pairs, each caller inviting its callee back to back; the callee accepts at once. */
-    private static void invitations(URI rtm, int pairs, int seconds) throws Exception {
+    /** What a timed run counted: {@code count} in {@code seconds}, latencies in ms. */
+    record Rate(long count, double seconds, double p50, double p99) {
+        double perSecond() {
+            return count / seconds;
+        }
+
+        @Override
+        public String toString() {
+            return String.format(java.util.Locale.ROOT, "%d in %.1f s = %.0f per second; latency p50 %.2f ms, p99 %.2f ms",
+                    count, seconds, perSecond(), p50, p99);
+        }
+    }
+
+    /**
+     * P pairs, each caller (at {@code callerAt.apply(pair)}) inviting its callee (at
+     * {@code calleeAt.apply(pair)}) back to back; the callee accepts at once. {@code warmup} s not
+     * counted, then {@code seconds} counted.
+     */
+    static Rate invitations(IntFunction<URI> callerAt, IntFunction<URI> calleeAt, int pairs, int warmup, int seconds) throws Exception {
         Map<String, CompletableFuture<Void>> waiting = new ConcurrentHashMap<>();
         RtmListener callerListener = new RtmListener() {
             @Override
@@ -121,9 +140,9 @@ public final class RtmLoadHarness {
         };
         List<RtmClient> clients = new ArrayList<>();
         for (int i = 0; i < pairs; i++) {
-            RtmClient callee = WsRtmClient.create(rtm, APP, calleeListener);
+            RtmClient callee = WsRtmClient.create(calleeAt.apply(i), APP, calleeListener);
             callee.login("callee-" + i, null).get(10, TimeUnit.SECONDS);
-            RtmClient caller = WsRtmClient.create(rtm, APP, callerListener);
+            RtmClient caller = WsRtmClient.create(callerAt.apply(i), APP, callerListener);
             caller.login("caller-" + i, null).get(10, TimeUnit.SECONDS);
             clients.add(caller);
             clients.add(callee);
@@ -163,7 +182,7 @@ public final class RtmLoadHarness {
             t.start();
             threads.add(t);
         }
-        Thread.sleep(3000); // warm-up, not counted
+        Thread.sleep(warmup * 1000L); // not counted
         counting.set(true);
         long t0 = System.nanoTime();
         Thread.sleep(seconds * 1000L);
@@ -175,21 +194,26 @@ public final class RtmLoadHarness {
             t.join(15000);
         }
         long[] all = Arrays.stream(latencies).filter(a -> a != null).flatMapToLong(Arrays::stream).sorted().toArray();
-        System.out.printf("invitations end to end (invite, receive, accept) over WebSocket: %d pairs, %d in %.1f s = %.0f per second; latency p50 %.2f ms, p99 %.2f ms%n",
-                pairs, count, elapsed, count / elapsed, pct(all, 0.50), pct(all, 0.99));
         closeAll(clients);
+        return new Rate(count, elapsed, pct(all, 0.50), pct(all, 0.99));
     }
 
-    private static double pct(long[] sorted, double p) {
+    /** The p-quantile of sorted nanoseconds, in ms. */
+    static double pct(long[] sorted, double p) {
         return sorted.length == 0 ? Double.NaN : sorted[(int) Math.min(sorted.length - 1, Math.floor(p * sorted.length))] / 1e6;
     }
 
     private static List<RtmClient> loginMany(URI rtm, String prefix, int n) throws Exception {
+        return loginMany(i -> rtm, prefix, n, i -> new RtmListener() {});
+    }
+
+    /** n clients {@code prefix-i} logged in at {@code at.apply(i)} with {@code listener.apply(i)}, 64 logins in flight. */
+    static List<RtmClient> loginMany(IntFunction<URI> at, String prefix, int n, IntFunction<RtmListener> listener) throws Exception {
         List<RtmClient> clients = new ArrayList<>(n);
         Semaphore inFlight = new Semaphore(64);
         List<CompletableFuture<Void>> logins = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            RtmClient c = WsRtmClient.create(rtm, APP, new RtmListener() {});
+            RtmClient c = WsRtmClient.create(at.apply(i), APP, listener.apply(i));
             clients.add(c);
             inFlight.acquire();
             logins.add(c.login(prefix + "-" + i, null).whenComplete((v, e) -> inFlight.release()));
@@ -198,7 +222,7 @@ public final class RtmLoadHarness {
         return clients;
     }
 
-    private static void closeAll(List<RtmClient> clients) throws InterruptedException {
+    static void closeAll(List<RtmClient> clients) throws InterruptedException {
         clients.forEach(RtmClient::close);
         Thread.sleep(1000);
     }
