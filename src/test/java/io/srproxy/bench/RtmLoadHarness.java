@@ -3,6 +3,7 @@ package io.srproxy.bench;
 import io.srproxy.config.RtxConfig;
 import io.srproxy.log.LogSetup;
 import io.srproxy.rtm.LocalInvitation;
+import io.srproxy.rtm.LocalInvitationFailureReason;
 import io.srproxy.rtm.RemoteInvitation;
 import io.srproxy.rtm.RtmClient;
 import io.srproxy.rtm.RtmListener;
@@ -104,15 +105,15 @@ public final class RtmLoadHarness {
     }
 
     /** What a timed run counted: {@code count} in {@code seconds}, latencies in ms. */
-    record Rate(long count, double seconds, double p50, double p99) {
+    record Rate(long count, double seconds, double p50, double p99, long failed) {
         double perSecond() {
             return count / seconds;
         }
 
         @Override
         public String toString() {
-            return String.format(java.util.Locale.ROOT, "%d in %.1f s = %.0f per second; latency p50 %.2f ms, p99 %.2f ms",
-                    count, seconds, perSecond(), p50, p99);
+            return String.format(java.util.Locale.ROOT, "%d in %.1f s = %.0f per second; latency p50 %.2f ms, p99 %.2f ms%s",
+                    count, seconds, perSecond(), p50, p99, failed == 0 ? "" : "; " + failed + " not accepted (warm-up included)");
         }
     }
 
@@ -129,6 +130,14 @@ public final class RtmLoadHarness {
                 CompletableFuture<Void> f = waiting.remove(invitation.invitationId());
                 if (f != null) {
                     f.complete(null);
+                }
+            }
+
+            @Override
+            public void onLocalInvitationFailure(LocalInvitation invitation, LocalInvitationFailureReason reason) {
+                CompletableFuture<Void> f = waiting.remove(invitation.invitationId());
+                if (f != null) {
+                    f.completeExceptionally(new IllegalStateException("LocalInvitationFailure " + reason));
                 }
             }
         };
@@ -150,6 +159,7 @@ public final class RtmLoadHarness {
         AtomicBoolean counting = new AtomicBoolean(false);
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicLong done = new AtomicLong();
+        AtomicLong failed = new AtomicLong();
         long[][] latencies = new long[pairs][];
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < pairs; i++) {
@@ -168,7 +178,12 @@ public final class RtmLoadHarness {
                     try {
                         accepted.get(10, TimeUnit.SECONDS);
                     } catch (Exception e) {
-                        throw new IllegalStateException("invitation not accepted in 10 s", e);
+                        // counted and shown, and the pair goes on (the caller's node ends a failed invitation)
+                        waiting.remove(inv.invitationId());
+                        failed.incrementAndGet();
+                        System.out.printf("pair %d: invitation not accepted: %s%n", pair,
+                                e instanceof java.util.concurrent.TimeoutException ? "nothing in 10 s" : e.getCause());
+                        continue;
                     }
                     if (counting.get()) {
                         done.incrementAndGet();
@@ -195,7 +210,7 @@ public final class RtmLoadHarness {
         }
         long[] all = Arrays.stream(latencies).filter(a -> a != null).flatMapToLong(Arrays::stream).sorted().toArray();
         closeAll(clients);
-        return new Rate(count, elapsed, pct(all, 0.50), pct(all, 0.99));
+        return new Rate(count, elapsed, pct(all, 0.50), pct(all, 0.99), failed.get());
     }
 
     /** The p-quantile of sorted nanoseconds, in ms. */
