@@ -178,6 +178,55 @@ class ClusterGatewayTest {
         }
     }
 
+    /**
+     * docs/cluster.md "Set-up 2": a Kamailio of its own (src/test/resources/kamailio/dispatcher.cfg,
+     * the documented routing) spreads INVITEs over the two nodes round robin; two calls, so one of
+     * them goes to node A, and each reaches the app logged in at node B once.
+     */
+    @Test
+    @Order(3)
+    void kamailiosDispatcherSendsEachCallToOneNodeAndItReachesTheAppAtEither() throws Exception {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("srproxy-dispatcher");
+        java.nio.file.Path list = java.nio.file.Files.writeString(dir.resolve("dispatcher.list"),
+                "1 sip:127.0.0.1:" + a.sip().orElseThrow().port() + "\n1 sip:127.0.0.2:" + b.sip().orElseThrow().port() + "\n");
+        int port = FreePorts.tcpAndUdp();
+        String cfg;
+        try (java.io.InputStream in = ClusterGatewayTest.class.getResourceAsStream("/kamailio/dispatcher.cfg")) {
+            cfg = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        String modules = java.util.stream.Stream.of("/usr/lib/x86_64-linux-gnu/kamailio/modules/", "/usr/lib/aarch64-linux-gnu/kamailio/modules/",
+                "/usr/lib/kamailio/modules/").filter(m -> java.nio.file.Files.isDirectory(java.nio.file.Path.of(m))).findFirst().orElseThrow();
+        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("dispatcher.cfg"), cfg.replace("@PORT@", Integer.toString(port))
+                .replace("@MPATH@", modules).replace("@LIST@", list.toString()));
+        Process dispatcher = new ProcessBuilder(io.srproxy.testsupport.Peers.kamailio().toString(), "-f", file.toString(), "-DD", "-E",
+                "-m", "16", "-M", "4", "-Y", dir.toString(), "-P", dir.resolve("kamailio.pid").toString(), "-w", dir.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("kamailio.log").toFile()).start();
+        try (AppUser app = new AppUser("127.0.0.2", b.webPort(), APP_ID, "7006")) {
+            app.onInvitation = "refuse:" + GatewayMessages.busy();
+            await().atMost(Duration.ofSeconds(10)).until(() -> java.nio.file.Files.readString(dir.resolve("kamailio.log"))
+                    .contains("Listening on") || !dispatcher.isAlive());
+            assertThat(dispatcher.isAlive()).as("kamailio with dispatcher.cfg started; see " + dir.resolve("kamailio.log")).isTrue();
+            for (int call = 1; call <= 2; call++) {
+                try (Sipp caller = Sipp.uac("uac_expect_final.xml", "127.0.0.1", "127.0.0.1:" + port, "07006",
+                        "@STATUS@", "486", "@MLINE@", "0", "@RTPMAP@", "a=rtpmap:0 PCMU/8000")) {
+                    caller.assertPassed(); // the app's answer, whichever node the call was sent to
+                }
+                assertThat(app.invitations).as("invitations after call %d", call).hasSize(call);
+            }
+            String log = java.nio.file.Files.readString(dir.resolve("kamailio.log"));
+            assertThat(log).as("Kamailio sent one call to each node").contains("to sip:127.0.0.1:" + a.sip().orElseThrow().port())
+                    .contains("to sip:127.0.0.2:" + b.sip().orElseThrow().port());
+            GatewayUnderTest.awaitNoActiveCalls(a);
+            GatewayUnderTest.awaitNoActiveCalls(b);
+            assertThat(a.calls().recent()).anySatisfy(c -> assertThat(c.uid()).isEqualTo("7006"));
+        } finally {
+            dispatcher.destroy();
+            if (!dispatcher.waitFor(5, TimeUnit.SECONDS)) {
+                dispatcher.destroyForcibly();
+            }
+        }
+    }
+
     @Test
     @Order(4)
     void aForkedInviteAcceptedByTheAppIsOneCallAndTheOtherBranchEnds() throws Exception {

@@ -55,6 +55,11 @@ public final class RedisServer implements AutoCloseable {
         return r;
     }
 
+    /** The redis-server process id (for its CPU time in /proc). */
+    public long pid() {
+        return process.pid();
+    }
+
     public int port() {
         return port;
     }

@@ -36,6 +36,8 @@ final class WsRtmTransport implements RtmTransport, WebSocket.Listener {
     private final StringBuilder partial = new StringBuilder();
     private volatile Inbound inbound;
     private volatile WebSocket socket;
+    /** The socket {@link #close()} closed last. */
+    private volatile WebSocket retired;
     private volatile boolean closing;
     private ScheduledFuture<?> pings;
     /** The JDK WebSocket takes one send at a time: each send waits for the previous one. */
@@ -96,6 +98,7 @@ final class WsRtmTransport implements RtmTransport, WebSocket.Listener {
         WebSocket ws = socket;
         socket = null;
         if (ws != null) {
+            retired = ws;
             synchronized (this) {
                 lastSend.handle((v, e) -> null).thenCompose(v -> ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye"))
                         .whenComplete((v, e) -> ws.abort());
@@ -132,16 +135,21 @@ final class WsRtmTransport implements RtmTransport, WebSocket.Listener {
 
     @Override
     public CompletionStage<?> onClose(WebSocket ws, int statusCode, String reason) {
-        gone("closed by server: " + statusCode + " " + reason);
+        gone(ws, "closed by server: " + statusCode + " " + reason);
         return null;
     }
 
     @Override
     public void onError(WebSocket ws, Throwable error) {
-        gone("error: " + error);
+        gone(ws, "error: " + error);
     }
 
-    private void gone(String why) {
+    private void gone(WebSocket ws, String why) {
+        if (ws == retired) {
+            // the socket we closed (a logout, then a login again at once): its close may land
+            // after the next open and must not end the new session
+            return;
+        }
         synchronized (this) {
             if (pings != null) {
                 pings.cancel(false);

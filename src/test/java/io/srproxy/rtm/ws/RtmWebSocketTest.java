@@ -223,6 +223,18 @@ class RtmWebSocketTest {
         lost.close();
     }
 
+    /** The old socket's close may land after the next login's open: it must not end the new session (found by RtmClusterHarness). */
+    @Test
+    void aLoginRightAfterALogoutOnOneClientStaysLoggedIn() throws Exception {
+        RtmClient again = WsRtmClient.create(uri, APP, new RecordingListener());
+        for (int i = 0; i < 30; i++) {
+            again.login("again", null).get(10, TimeUnit.SECONDS);
+            again.sendMessageToPeer("bob", "round " + i).get(10, TimeUnit.SECONDS);
+            again.logout().get(10, TimeUnit.SECONDS);
+        }
+        again.close();
+    }
+
     @Test
     void aVanishedSocketIsLoggedOutAndItsInvitationEnds() throws Exception {
         RecordingListener aliceSeen = new RecordingListener();
