@@ -10,7 +10,6 @@ import io.srproxy.sip.NegotiatedMedia;
 import io.srproxy.sip.OutgoingCall;
 import java.io.IOException;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,13 +78,8 @@ final class AppToSipCall extends BridgedCall {
                     m -> executor.execute(() -> remoteEvent(m)));
             return;
         }
-        String fromUser = ctx.config().proxy().sipAccount().isEmpty() ? appUid : ctx.config().proxy().sipAccount();
         try {
-            OutgoingCall.Target to = new OutgoingCall.Target(fromUser, target.displayName(), target.user(),
-                    target.host(), target.port(), Map.of());
-            // a phone invited into a group call is mixed: it gets offered G.711 only (see ConferenceCall)
-            sip = content.conference() ? ctx.sip().placeCall(to, new SipEvents(), ConferenceCall.codecs(ctx.sip()))
-                    : ctx.sip().placeCall(to, new SipEvents());
+            sip = AccountDialer.dial(ctx, target, appUid, content.conference(), new SipEvents());
             log.info("call {}: {} -> {} ({}), channel {}", id, appUid, LogSafe.of(target.uri()), direction, LogSafe.of(channelId));
         } catch (IOException | RuntimeException e) {
             refuse(GatewayMessages.sipError(500, "cannot place the SIP call: " + e.getMessage()));

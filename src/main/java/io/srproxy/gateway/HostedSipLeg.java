@@ -6,7 +6,6 @@ import io.srproxy.sip.CallListener;
 import io.srproxy.sip.NegotiatedMedia;
 import io.srproxy.sip.OutgoingCall;
 import java.io.IOException;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,12 +51,8 @@ final class HostedSipLeg extends BridgedCall {
             CallRecord.Direction direction = content.pstn() ? CallRecord.Direction.APP_TO_PSTN : CallRecord.Direction.APP_TO_SIP;
             record = CallRecord.started(id, direction, appUid, target.user(), channelId, ctx.clock().instant());
             ctx.calls().started(record);
-            String fromUser = ctx.config().proxy().sipAccount().isEmpty() ? appUid : ctx.config().proxy().sipAccount();
             try {
-                OutgoingCall.Target to = new OutgoingCall.Target(fromUser, target.displayName(), target.user(),
-                        target.host(), target.port(), Map.of());
-                sip = content.conference() ? ctx.sip().placeCall(to, new SipEvents(), ConferenceCall.codecs(ctx.sip()))
-                        : ctx.sip().placeCall(to, new SipEvents());
+                sip = AccountDialer.dial(ctx, target, appUid, content.conference(), new SipEvents());
                 log.info("call {}: SIP leg of node {}'s call {}: {} -> {} ({}), channel {}", id, LogSafe.of(requester), leg,
                         LogSafe.of(appUid), LogSafe.of(target.uri()), direction, LogSafe.of(channelId));
                 report(LegMessage.Kind.PLACED, 0, null);
