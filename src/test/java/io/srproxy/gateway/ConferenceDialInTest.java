@@ -8,7 +8,6 @@ import io.srproxy.rtc.Channel;
 import io.srproxy.rtc.browser.BrowserPage;
 import io.srproxy.sip.harness.BaresipPhone;
 import io.srproxy.sip.harness.KamailioServer;
-import io.srproxy.testsupport.FreePorts;
 import io.srproxy.testsupport.Peers;
 import io.srproxy.testsupport.Tones;
 import java.nio.file.Path;
@@ -35,8 +34,8 @@ import io.srproxy.testsupport.RunsAlone;
 @RunsAlone
 class ConferenceDialInTest {
 
-    private static final String ROOM = "4242";
-    private static final String PIN = "4321";
+    private static final String ROOM = DialIn.ROOM;
+    private static final String PIN = DialIn.PIN;
     /** Two pages and the phone: the smallest group the mixer serves; three pages were too slow to start on a loaded 2-core machine. */
     private static final List<String> UIDS = List.of("ann", "ben");
     private static final List<Double> TONES = List.of(520.0, 1480.0);
@@ -47,28 +46,26 @@ class ConferenceDialInTest {
     @TempDir
     static Path dir;
 
+    private static DialIn.Rig rig;
     private static KamailioServer kamailio;
     private static Srproxy srproxy;
 
     @BeforeAll
     static void start() {
-        kamailio = KamailioServer.start("1000", FreePorts.tcpAndUdp(), KamailioServer.ZeroMode.KEEP, 300);
-        srproxy = GatewayUnderTest.start("srproxy", kamailio.port(), "1009",
-                "[media]\ncodecs=G722,PCMU,PCMA,opus\n[conference]\non=1\nprefix=8\npin=" + PIN + "\n");
+        rig = DialIn.Rig.start();
+        kamailio = rig.kamailio();
+        srproxy = rig.srproxy();
     }
 
     @AfterAll
     static void stop() {
-        if (srproxy != null) {
-            srproxy.close();
-        }
-        if (kamailio != null) {
-            kamailio.close();
+        if (rig != null) {
+            rig.close();
         }
     }
 
     private static boolean inRoom(String uid) {
-        return srproxy.rtc().channels().channel(ROOM).map(c -> c.uids().contains(uid)).orElse(false);
+        return rig.inRoom(uid);
     }
 
     @Test

@@ -7,7 +7,6 @@ import io.srproxy.Srproxy;
 import io.srproxy.rtc.Channel;
 import io.srproxy.sip.harness.BaresipPhone;
 import io.srproxy.sip.harness.KamailioServer;
-import io.srproxy.testsupport.FreePorts;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -25,32 +24,30 @@ import org.junit.jupiter.api.Test;
  */
 class ConferenceLegsTest {
 
-    private static final String ROOM = "4242";
-    private static final String PIN = "4321";
+    private static final String ROOM = DialIn.ROOM;
+    private static final String PIN = DialIn.PIN;
     private static final double PHONE_TONE = 1000;
 
+    private static DialIn.Rig rig;
     private static KamailioServer kamailio;
     private static Srproxy srproxy;
 
     @BeforeAll
     static void start() {
-        kamailio = KamailioServer.start("1000", FreePorts.tcpAndUdp(), KamailioServer.ZeroMode.KEEP, 300);
-        srproxy = GatewayUnderTest.start("srproxy", kamailio.port(), "1009",
-                "[media]\ncodecs=G722,PCMU,PCMA,opus\n[conference]\non=1\nprefix=8\npin=" + PIN + "\n");
+        rig = DialIn.Rig.start();
+        kamailio = rig.kamailio();
+        srproxy = rig.srproxy();
     }
 
     @AfterAll
     static void stop() {
-        if (srproxy != null) {
-            srproxy.close();
-        }
-        if (kamailio != null) {
-            kamailio.close();
+        if (rig != null) {
+            rig.close();
         }
     }
 
     private static boolean inRoom(String uid) {
-        return srproxy.rtc().channels().channel(ROOM).map(c -> c.uids().contains(uid)).orElse(false);
+        return rig.inRoom(uid);
     }
 
     @Test
