@@ -202,8 +202,10 @@ public final class Gateway implements AutoCloseable {
     private void onceInCluster(IncomingCall call, Runnable take) {
         var claimed = cluster.claimCall(call.callId(), call.fromTag()).toCompletableFuture();
         java.util.function.BiConsumer<GatewayCluster.CallClaim, Throwable> then = (claim, e) -> {
-            if (call.isEnded()) {
-                return; // cancelled while Redis was asked
+            if (call.isEnded()) { // cancelled while Redis was asked: the other node's answer went first
+                log.info("SIP call {} to {}: ended before the cluster said which node takes it", LogSafe.of(call.callId()),
+                        LogSafe.of(call.calledNumber()));
+                return;
             }
             if (claim == null || claim.ours()) {
                 take.run();
