@@ -8,6 +8,7 @@ import gov.nist.javax.sip.stack.SIPMessageValve;
 import gov.nist.javax.sip.stack.SIPTransactionStack;
 import java.net.InetAddress;
 import javax.sip.SipStack;
+import javax.sip.message.Request;
 import javax.sip.message.Response;
 
 /**
@@ -39,7 +40,13 @@ public final class AdmissionValve implements SIPMessageValve {
             return false; // not initialised: refuse rather than let everything in
         }
         return switch (a.request(request.getMethod(), sourceOf(request, channel))) {
-            case PASS -> true;
+            case PASS -> {
+                if (Request.OPTIONS.equals(request.getMethod()) && request.getToTag() != null) {
+                    a.answer(request, dialogKeepalive(request));
+                    yield false;
+                }
+                yield true;
+            }
             case DROP -> false;
             case FORBID -> {
                 a.forbid(request);
@@ -61,6 +68,20 @@ public final class AdmissionValve implements SIPMessageValve {
         boolean ours = stack.findTransaction(r.getTransactionId(), false) != null
                 || (r.getToTag() != null && stack.getDialog(r.getDialogId(false)) != null);
         return a.response(r.getStatusCode(), source, ours);
+    }
+
+    /**
+     * An in-dialog OPTIONS is a SIP server's dialog keep-alive (Kamailio's dialog module, SER/OpenSIPS
+     * alike): 200 while the dialog is ours, so a live call stays up; 481 when it is not (a node
+     * restarted on the same address, or a call already ended), so the server ends the dialog and
+     * hangs up the other side. Answered here because Kamailio sends it with a CSeq no higher than
+     * the dialog's last, which the stack would drop as a retransmission (and the server then time
+     * out and end a live call).
+     */
+    private int dialogKeepalive(SIPRequest request) {
+        javax.sip.Dialog d = stack.getDialog(request.getDialogId(true));
+        return d != null && d.getState() != javax.sip.DialogState.TERMINATED
+                ? Response.OK : Response.CALL_OR_TRANSACTION_DOES_NOT_EXIST;
     }
 
     /** The packet's real source (UDP) or the connection's peer (TCP), set by the channel; never what the headers claim. */

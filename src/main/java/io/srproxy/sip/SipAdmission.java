@@ -100,14 +100,19 @@ final class SipAdmission {
 
     /** Answers 403 without a transaction. */
     void forbid(Request request) {
+        answer(request, Response.FORBIDDEN);
+    }
+
+    /** Answers {@code request} statelessly with {@code status}, from the door (no transaction). */
+    void answer(Request request, int status) {
         SipProvider p = provider;
         if (p == null) {
             return;
         }
         try {
-            p.sendResponse(messages.createResponse(Response.FORBIDDEN, request));
+            p.sendResponse(messages.createResponse(status, request));
         } catch (Exception e) {
-            log.debug("cannot answer {} with 403: {}", request.getMethod(), LogSafe.of(e));
+            log.debug("cannot answer {} with {}: {}", request.getMethod(), status, LogSafe.of(e));
         }
     }
 

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.srproxy.Srproxy;
+import io.srproxy.sip.harness.KamailioServer;
+import io.srproxy.sip.harness.Sipp;
 import io.srproxy.rtm.RecordingListener;
+import io.srproxy.rtm.RemoteInvitation;
 import io.srproxy.rtm.RtmClient;
 import io.srproxy.rtm.ws.WsRtmClient;
 import io.srproxy.testsupport.FreePorts;
@@ -66,19 +69,24 @@ class ClusterNodeLossIT {
      */
     @Test
     void aNodeKilledMidCallEndsOnlyItsCallsAndRejoinsWhenRestarted() throws Exception {
+        int pstnPort = FreePorts.tcpAndUdp();
+        // Kamailio with the dialog module's keep-alives toward srproxy; its PSTN rings 2001's calls until cancelled
         try (RedisServer redis = RedisServer.start();
-             java.net.DatagramSocket sipServer = new java.net.DatagramSocket(new java.net.InetSocketAddress("127.0.0.1", 0))) {
-            int sip = sipServer.getLocalPort(); // swallows every INVITE: 2001's call stays in progress
+             KamailioServer kamailio = KamailioServer.startWithDialogKeepalives("1000", pstnPort, KamailioServer.ZeroMode.KEEP);
+             Sipp pstn = Sipp.uas("uas_ring_then_cancelled.xml", pstnPort, 2, LONG_CALL)) {
+            int sip = kamailio.port();
             int webB = FreePorts.tcpAndUdp();
-            Path conf = Files.writeString(dir.resolve("gw-b.conf"), gatewayNode("127.0.0.2", webB, "node-b", redis.uri(), sip));
+            int sipB = FreePorts.tcpAndUdp();
+            Path conf = Files.writeString(dir.resolve("gw-b.conf"), gatewayNode("127.0.0.2", webB, sipB, "node-b", redis.uri(), sip, "1000"));
             Process b = startNodeB(conf, "first.txt");
             List<AutoCloseable> open = new java.util.ArrayList<>();
             try {
                 await().atMost(STARTUP).until(() -> "node-b".equals(redis.get(KEY + "gw:acc:2001")));
                 await().atMost(STARTUP).until(() -> String.valueOf(redis.get(KEY + "rtm:uid:2001")).startsWith("node-b "));
                 int webA = FreePorts.tcpAndUdp();
+                int sipA = FreePorts.tcpAndUdp();
                 var binding = io.srproxy.config.RtxConfigBinder.bind(io.srproxy.config.RtxFile.parse(
-                        gatewayNode("127.0.0.1", webA, "node-a", redis.uri(), sip), "gw-a.conf"));
+                        gatewayNode("127.0.0.1", webA, sipA, "node-a", redis.uri(), sip, "1001"), "gw-a.conf"));
                 assertThat(binding.errors()).isEmpty();
                 try (Srproxy a = Srproxy.start(binding.config());
                      Srproxy c = Srproxy.start(ClusterRtmTest.node("127.0.0.3", "node-c", redis.uri()))) {
@@ -87,6 +95,17 @@ class ClusterNodeLossIT {
                     String rtcC = "ws://127.0.0.3:" + c.webPort() + "/rtc";
                     await().atMost(STARTUP).until(() -> get("127.0.0.1", webA, "/api/cluster").contains("\"id\":\"node-b\"")
                             && get("127.0.0.3", c.webPort(), "/api/cluster").contains("\"id\":\"node-b\""));
+                    await().atMost(STARTUP).until(() -> get("127.0.0.2", webB, "/api/registrations").contains("\"state\":\"REGISTERED\"")
+                            && get("127.0.0.1", webA, "/api/registrations").contains("\"state\":\"REGISTERED\""));
+
+                    // call 0, on A (it must outlive the keep-alives): a phone through Kamailio to ivy at A
+                    // (A is registered as extension 1001, 0k-ivy in To)
+                    RecordingListener ivySeen = new RecordingListener();
+                    RtmClient ivy = rtm(open, "127.0.0.1", webA, "k-ivy", ivySeen);
+                    Sipp phoneA = Sipp.uac("uac_wait_bye.xml", "127.0.0.1", "127.0.0.1:" + sip, "1001", LONG_CALL,
+                            "to_user", "0k-ivy", "@BYE_WITHIN@", Long.toString(LONG_CALL.toMillis()));
+                    open.add(phoneA::close);
+                    RtcLeg ivy0 = answer(open, ivySeen, rtcA, "k-ivy");
 
                     // call 1: alice (A) and bob (C), its channel on A
                     RecordingListener aliceSeen = new RecordingListener();
@@ -125,12 +144,22 @@ class ClusterNodeLossIT {
                     frankSeen.awaitEvent("local refused {\"Cmd\":\"Calling\"}");
                     assertThat(redis.get(KEY + "gw:acc:2001")).as("A left 2001 to B").isEqualTo("node-b");
 
-                    for (RtcLeg l : List.of(alice1, bob1, dave2, carol2)) {
+                    // call 5, on B: a phone through Kamailio to hank at B (0k-hank reaches B's registration, 1000)
+                    RecordingListener hankSeen = new RecordingListener();
+                    rtm(open, "127.0.0.2", webB, "k-hank", hankSeen);
+                    Sipp phoneB = Sipp.uac("uac_wait_bye.xml", "127.0.0.1", "127.0.0.1:" + sip, "0k-hank", LONG_CALL,
+                            "to_user", "0k-hank", "@BYE_WITHIN@", Long.toString(LONG_CALL.toMillis()));
+                    open.add(phoneB::close);
+                    RtcLeg hank5 = answer(open, hankSeen, rtcB, "k-hank");
+
+                    for (RtcLeg l : List.of(alice1, bob1, dave2, carol2, ivy0, hank5)) {
                         flows(l, Duration.ofSeconds(10));
                     }
 
                     long killed = System.nanoTime();
                     b.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL: no goodbye, no key removed
+                    java.util.concurrent.atomic.AtomicLong phoneBEnded = new java.util.concurrent.atomic.AtomicLong();
+                    phoneB.ended().thenRun(() -> phoneBEnded.set(System.nanoTime()));
                     Duration bound = ClusterTimings.DEFAULTS.failureBound().plus(SLACK);
                     // call 2's app at A is told at once: her media socket to B is gone
                     assertThat(carol2.socketGone.get(SLACK.toSeconds(), TimeUnit.SECONDS)).isNotEmpty();
@@ -162,6 +191,14 @@ class ClusterNodeLossIT {
                             + " in %d ms (lease bound %d ms)%n", offline, ClusterTimings.DEFAULTS.failureBound().toMillis(), taken,
                             ClusterTimings.DEFAULTS.ttl().plusSeconds(1).toMillis());
 
+                    // the phone whose call was on B: Kamailio's keep-alive to B went unanswered (B is still
+                    // down: a restarted B would answer 481, which ends it too), so Kamailio ended the dialog
+                    // with a BYE, which sipp answered 200
+                    await().atMost(KamailioServer.KA_BOUND.plus(SLACK)).until(() -> phoneBEnded.get() != 0);
+                    phoneB.assertPassed(SLACK);
+                    long byeMs = TimeUnit.NANOSECONDS.toMillis(phoneBEnded.get() - killed);
+                    assertThat(kamailio.log()).as("no node answered the dead call's keep-alive").doesNotContain("answered 481");
+
                     // B restarted with its node_id, 12 s after the kill as the docs ask: it rejoins
                     await().atMost(SLACK).until(() -> !get("127.0.0.1", webA, "/api/cluster").contains("\"id\":\"node-b\""));
                     await().atMost(SLACK).until(() -> redis.get(KEY + "node:node-b") == null);
@@ -181,6 +218,19 @@ class ClusterNodeLossIT {
                     flows(carol4, Duration.ofSeconds(10));
                     flows(alice1, SLACK);
                     assertThat(redis.get(KEY + "gw:acc:2001")).as("the restarted node leaves 2001 to A").isEqualTo("node-a");
+
+                    // the phone on A: two keep-alives (and more) answered 200 by A, the call still up
+                    String fromA = "keep-alive answered 200 by 127.0.0.1:" + sipA;
+                    await().atMost(KamailioServer.KA_INTERVAL.multipliedBy(2).plus(SLACK))
+                            .until(() -> kamailio.log().split(java.util.regex.Pattern.quote(fromA), -1).length - 1 >= 2);
+                    assertThat(kamailio.log()).as("A answered every keep-alive 200")
+                            .doesNotContainPattern("keep-alive answered [^2]\\d\\d by 127\\.0\\.0\\.1:" + sipA);
+                    assertThat(phoneA.isRunning()).as("the call on A is up").isTrue();
+                    flows(ivy0, SLACK);
+                    ivy.sendMessageToPeer(ivySeen.remotes.get(0).callerId(), "{\"Cmd\":\"EndCall\"}").get(10, TimeUnit.SECONDS);
+                    phoneA.assertPassed(SLACK); // the BYE came from A, as the app hung up
+                    System.out.printf("after node B's SIGKILL: its phone call got Kamailio's BYE in %d ms (bound %d ms)%n",
+                            byeMs, KamailioServer.KA_BOUND.toMillis());
                 } finally {
                     for (AutoCloseable o : open) {
                         o.close();
@@ -188,7 +238,8 @@ class ClusterNodeLossIT {
                 }
             } finally {
                 b.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                keepOutput("first.txt", "second.txt");
+                Files.writeString(dir.resolve("kamailio.txt"), kamailio.log());
+                keepOutput("first.txt", "second.txt", "kamailio.txt");
             }
         }
     }
@@ -319,16 +370,39 @@ class ClusterNodeLossIT {
         }
     }
 
-    /** A gateway node with app->SIP account 2001 (and no SIP->app side). */
-    private static String gatewayNode(String ip, int web, String nodeId, String redisUri, int sipServerPort) {
+    /**
+     * A gateway node with app->SIP account 2001 (PSTN numbers dialled 9...) and SIP->app calls to
+     * extension {@code sipAccount}, which it registers at Kamailio.
+     */
+    private static String gatewayNode(String ip, int web, int sipPort, String nodeId, String redisUri, int sipServerPort,
+                                      String sipAccount) {
+        int rtpBase = 20000 + 2 * java.util.concurrent.ThreadLocalRandom.current().nextInt(5000);
         return String.join("\n",
-                "[global]", "sip_svr=127.0.0.1:" + sipServerPort, "sip_local_ip=" + ip, "sip_local_port=" + FreePorts.tcpAndUdp(),
+                "[global]", "sip_svr=127.0.0.1:" + sipServerPort, "sip_local_ip=" + ip, "sip_local_port=" + sipPort,
                 "[rtm]", "ip=" + ip, "port=" + web,
                 "[rtc]", "ip=" + ip, "port=" + FreePorts.tcpAndUdp(),
                 "[rtm2sip]", "on=1", "acc_rule=2001",
+                "[pstn]", "prefix=9",
+                "[proxy]", "on=1", "sip_account=" + sipAccount, "sip_pwd=1234", "rtm_account=1086",
+                "[media]", "rtp_port_min=" + rtpBase, "rtp_port_max=" + (rtpBase + 200),
                 "[cluster]", "redis=" + redisUri, "node_id=" + nodeId,
                 "[log]", "level=2", "");
     }
+
+    /** The app answers the SIP call it is invited to and joins its channel (following the redirect to the call's node). */
+    private static RtcLeg answer(List<AutoCloseable> open, RecordingListener seen, String rtcUrl, String uid) throws Exception {
+        RemoteInvitation inv = seen.awaitRemote(1);
+        String channel = JSON.readTree(inv.content()).path("ChanId").asText();
+        assertThat(channel).as("the SIP call's channel in " + inv.content()).isNotEmpty();
+        inv.accept();
+        RtcLeg leg = RtcLeg.join(rtcUrl, channel, uid, RtcLeg.PCMU); // the SIP leg's PCMU, passed through to the phone
+        open.add(leg);
+        return leg;
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    /** How long a phone call here may last: through the kill, the keep-alives' bound and B's restart. */
+    private static final Duration LONG_CALL = Duration.ofMinutes(5);
 
     /** Without [cluster] nothing of Redis is loaded: the JVM's class-loading log names no Lettuce or Netty class. */
     @Test

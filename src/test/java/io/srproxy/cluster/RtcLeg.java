@@ -42,12 +42,28 @@ final class RtcLeg implements AutoCloseable {
     private int seq;
     private long ts;
 
-    private RtcLeg() throws IOException {
+    /** What it sends: Opus (111, 960 samples a packet), or PCMU (0, 160) where a SIP leg passes PCMU through. */
+    private final int payloadType;
+    private final byte[] payload;
+    private final int samples;
+
+    private RtcLeg(int payloadType) throws IOException {
+        this.payloadType = payloadType;
+        this.payload = new byte[payloadType == PCMU ? 160 : 60];
+        this.samples = payloadType == PCMU ? 160 : 960;
     }
+
+    static final int OPUS = 111;
+    static final int PCMU = 0;
 
     /** Joins {@code channel} as {@code uid} at {@code url} (following up to 3 redirects) and starts sending. */
     static RtcLeg join(String url, String channel, String uid) throws Exception {
-        RtcLeg leg = new RtcLeg();
+        return join(url, channel, uid, OPUS);
+    }
+
+    /** As {@link #join(String, String, String)}, sending RTP of {@code payloadType} ({@link #OPUS} or {@link #PCMU}). */
+    static RtcLeg join(String url, String channel, String uid, int payloadType) throws Exception {
+        RtcLeg leg = new RtcLeg(payloadType);
         try {
             leg.joinAt(url, channel, uid, 0);
         } catch (Exception | AssertionError e) {
@@ -128,8 +144,8 @@ final class RtcLeg implements AutoCloseable {
 
     private void tick() {
         try {
-            peer.sendRtp(111, seq++ & 0xFFFF, ts, ssrc, new byte[60], false);
-            ts += 960;
+            peer.sendRtp(payloadType, seq++ & 0xFFFF, ts, ssrc, payload, false);
+            ts += samples;
             if (seq % 100 == 0) {
                 peer.sendConsent();
             }

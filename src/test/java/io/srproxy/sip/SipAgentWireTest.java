@@ -85,6 +85,24 @@ class SipAgentWireTest {
         }
     }
 
+    /**
+     * A SIP server's dialog keep-alive (in-dialog OPTIONS, as Kamailio's dialog module sends) for a
+     * dialog we do not have, e.g. a node restarted on the dead node's address: 481, so the server
+     * ends the dialog instead of keeping a dead call up. (200 for a live dialog: ClusterNodeLossIT.)
+     */
+    @Test
+    void aKeepaliveForADialogWeDoNotHaveGets481() throws Exception {
+        try (SipTestAgent agent = SipTestAgent.start(settings(""))) {
+            int port = agent.agent().port();
+            byte[] udp = ("OPTIONS sip:1000@127.0.0.1:" + port + " SIP/2.0\r\n"
+                    + "Via: SIP/2.0/UDP 127.0.0.1:" + server.port() + ";branch=z9hG4bKka1;rport\r\n"
+                    + "From: <sip:sipp@127.0.0.1>;tag=caller\r\nTo: <sip:07001@127.0.0.1>;tag=gone\r\nCall-ID: ka1@test\r\n"
+                    + "CSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+            server.socket().send(new DatagramPacket(udp, udp.length, new InetSocketAddress(InetAddress.getLoopbackAddress(), port)));
+            assertThat(awaitMessage("SIP/2.0 ")).startsWith("SIP/2.0 481").contains("Call-ID: ka1@test");
+        }
+    }
+
     @Test
     void optionsAreAnswered200OverUdpAndTcp() throws Exception {
         try (SipTestAgent agent = SipTestAgent.start(settings(""))) {

@@ -73,6 +73,27 @@ public final class KamailioServer implements AutoCloseable {
         return k;
     }
 
+    /**
+     * As {@link #start(String, int, ZeroMode, int)}, with the {@code dialog} module keeping every
+     * call to srproxy alive (-A WITH_DIALOG_KA: in-dialog OPTIONS to srproxy's side every
+     * {@link #KA_INTERVAL}; a dialog whose srproxy side stops answering ends with BYE to the other side).
+     */
+    public static KamailioServer startWithDialogKeepalives(String srproxyAccount, int pstnPort, ZeroMode mode) {
+        KamailioServer k = prepare(IPV4, srproxyAccount, pstnPort, mode, 300, NO_LOAD_USERS, false, true);
+        k.startAgain();
+        return k;
+    }
+
+    /** ka_interval in kamailio.cfg's WITH_DIALOG_KA (Kamailio 5.6 refuses less than 30 s). */
+    public static final Duration KA_INTERVAL = Duration.ofSeconds(30);
+
+    /**
+     * The longest a dialog whose srproxy side died lives on with WITH_DIALOG_KA: the next keep-alive
+     * (ka_interval, checked every ka_timer = 1 s), its timeout (tm fr_timer, 4 s), then the dialog
+     * module's fixed 10 s before it times the dialog out with BYEs, on its 1 s timer.
+     */
+    public static final Duration KA_BOUND = KA_INTERVAL.plusSeconds(1 + 4 + 10 + 1);
+
     /** Config written and port chosen, not running yet (a SIP server that is down when srproxy starts). */
     public static KamailioServer prepare(String srproxyAccount, int pstnPort, ZeroMode mode, int nonceExpireSeconds) {
         return prepare(IPV4, srproxyAccount, pstnPort, mode, nonceExpireSeconds, NO_LOAD_USERS, false);
@@ -85,6 +106,11 @@ public final class KamailioServer implements AutoCloseable {
 
     private static KamailioServer prepare(String host, String srproxyAccount, int pstnPort, ZeroMode mode,
                                           int nonceExpireSeconds, String loadUsers, boolean tls) {
+        return prepare(host, srproxyAccount, pstnPort, mode, nonceExpireSeconds, loadUsers, tls, false);
+    }
+
+    private static KamailioServer prepare(String host, String srproxyAccount, int pstnPort, ZeroMode mode,
+                                          int nonceExpireSeconds, String loadUsers, boolean tls, boolean dialogKeepalives) {
         Path kamailio = Peers.kamailio();
         int port = FreePorts.tcpAndUdp();
         int tlsPort = 0;
@@ -118,6 +144,9 @@ public final class KamailioServer implements AutoCloseable {
                     "-w", dir.toString()));
             if (tls) {
                 command.addAll(List.of("-A", "WITH_TLS"));
+            }
+            if (dialogKeepalives) {
+                command.addAll(List.of("-A", "WITH_DIALOG_KA"));
             }
             return new KamailioServer(host, port, tlsPort, dir, List.copyOf(command));
         } catch (IOException e) {

@@ -41,8 +41,13 @@ public final class Sipp implements AutoCloseable {
      * sipp exits at once, and it is started again on the same port, a few times.
      */
     public static Sipp uas(String scenario, int port, int calls, String... keys) {
+        return uas(scenario, port, calls, DEFAULT_TIMEOUT, keys);
+    }
+
+    /** As {@link #uas(String, int, int, String...)}, running up to {@code timeout} (sipp's -timeout). */
+    public static Sipp uas(String scenario, int port, int calls, Duration timeout, String... keys) {
         for (int attempt = 1; ; attempt++) {
-            Sipp s = start(scenario, "127.0.0.1", port, null, null, calls, keys);
+            Sipp s = start(scenario, "127.0.0.1", port, null, null, calls, timeout, keys);
             String[] exited = new String[1];
             await("sipp listening on " + port).atMost(Duration.ofSeconds(10)).until(() -> {
                 if (!s.process.isAlive()) {
@@ -72,8 +77,13 @@ public final class Sipp implements AutoCloseable {
      * by another process before sipp binds it; then sipp exits at once and another port is tried.
      */
     public static Sipp uac(String scenario, String localIp, String target, String service, String... keys) {
+        return uac(scenario, localIp, target, service, DEFAULT_TIMEOUT, keys);
+    }
+
+    /** As {@link #uac(String, String, String, String, String...)}, for a call that may last up to {@code timeout}. */
+    public static Sipp uac(String scenario, String localIp, String target, String service, Duration timeout, String... keys) {
         for (int attempt = 1; ; attempt++) {
-            Sipp s = start(scenario, localIp, FreePorts.tcpAndUdp(), target, service, 1, keys);
+            Sipp s = start(scenario, localIp, FreePorts.tcpAndUdp(), target, service, 1, timeout, keys);
             boolean exitedAtOnce;
             try {
                 await().pollInterval(Duration.ofMillis(50)).atMost(Duration.ofMillis(500)).until(() -> !s.process.isAlive());
@@ -89,8 +99,11 @@ public final class Sipp implements AutoCloseable {
         }
     }
 
+    /** sipp's own limit on a whole run (-timeout), past which it fails. */
+    private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+
     private static Sipp start(String scenario, String ip, int port, String target, String service, int calls,
-                              String... keys) {
+                              Duration timeout, String... keys) {
         Path sipp = Peers.sipp();
         try {
             Path dir = Files.createTempDirectory("srproxy-sipp");
@@ -110,7 +123,7 @@ public final class Sipp implements AutoCloseable {
             int mediaPort = FreePorts.tcpAndUdp();
             List<String> cmd = new ArrayList<>(List.of(sipp.toString(), "-sf", file.toString(), "-i", ip, "-bind_local",
                     "-p", Integer.toString(port), "-mi", ip, "-mp", Integer.toString(mediaPort), "-rtp_echo",
-                    "-m", Integer.toString(calls), "-nostdin", "-timeout", "60", "-timeout_error", "-trace_err", "-trace_msg"));
+                    "-m", Integer.toString(calls), "-nostdin", "-timeout", Long.toString(timeout.toSeconds()), "-timeout_error", "-trace_err", "-trace_msg"));
             for (int i = 0; i + 1 < keys.length; i += 2) {
                 if (keys[i].startsWith("@")) {
                     continue;
@@ -141,13 +154,28 @@ public final class Sipp implements AutoCloseable {
         return port;
     }
 
+    /** Whether sipp is still running its scenario (a UAC exits once its call has ended). */
+    public boolean isRunning() {
+        return process.isAlive();
+    }
+
+    /** Completes when sipp exits (the scenario done, failed, or timed out). */
+    public java.util.concurrent.CompletableFuture<Process> ended() {
+        return process.process().onExit();
+    }
+
     public int mediaPort() {
         return mediaPort;
     }
 
     /** Waits for sipp to finish its call; fails with its messages when the scenario failed. */
     public void assertPassed() {
-        int code = process.waitFor(60);
+        assertPassed(DEFAULT_TIMEOUT);
+    }
+
+    /** As {@link #assertPassed()}, waiting up to {@code atMost}. */
+    public void assertPassed(Duration atMost) {
+        int code = process.waitFor(atMost.toSeconds());
         if (code != 0) {
             throw new AssertionError("sipp scenario failed (exit " + code + "):\n" + errors());
         }
