@@ -66,6 +66,11 @@ class ClusterNodeLossIT {
      * invitation fails PEER_OFFLINE; A takes 2001 within the lease bound and it is not busy there.
      * B restarted (after the 12 s the docs ask) rejoins: dave logs in at it and calls carol at A,
      * her join is redirected to B, and media flows both ways.
+     * <p>The SIP side, through a Kamailio ending dialogs by the dialog module's keep-alives
+     * (kamailio.cfg WITH_DIALOG_KA): phone call B, a phone (sipp) calling hank at B, gets Kamailio's BYE
+     * within the keep-alives' bound once B is dead (before B is restarted, so the keep-alive times
+     * out rather than meeting the new B's 481); phone call A, calling ivy at A, answers at least
+     * two keep-alives 200 and stays up until ivy hangs up.
      */
     @Test
     void aNodeKilledMidCallEndsOnlyItsCallsAndRejoinsWhenRestarted() throws Exception {
@@ -77,7 +82,8 @@ class ClusterNodeLossIT {
             int sip = kamailio.port();
             int webB = FreePorts.tcpAndUdp();
             int sipB = FreePorts.tcpAndUdp();
-            Path conf = Files.writeString(dir.resolve("gw-b.conf"), gatewayNode("127.0.0.2", webB, sipB, "node-b", redis.uri(), sip, "1000"));
+            Path conf = Files.writeString(dir.resolve("gw-b.conf"),
+                    gatewayNode("127.0.0.2", webB, sipB, "node-b", redis.uri(), sip, "1000"));
             Process b = startNodeB(conf, "first.txt");
             List<AutoCloseable> open = new java.util.ArrayList<>();
             try {
@@ -98,14 +104,23 @@ class ClusterNodeLossIT {
                     await().atMost(STARTUP).until(() -> get("127.0.0.2", webB, "/api/registrations").contains("\"state\":\"REGISTERED\"")
                             && get("127.0.0.1", webA, "/api/registrations").contains("\"state\":\"REGISTERED\""));
 
-                    // call 0, on A (it must outlive the keep-alives): a phone through Kamailio to ivy at A
-                    // (A is registered as extension 1001, 0k-ivy in To)
+                    // phone call A, on a node that lives (it must outlive the keep-alives): a phone through
+                    // Kamailio to ivy at A (A is registered as extension 1001, 0k-ivy in To)
                     RecordingListener ivySeen = new RecordingListener();
                     RtmClient ivy = rtm(open, "127.0.0.1", webA, "k-ivy", ivySeen);
                     Sipp phoneA = Sipp.uac("uac_wait_bye.xml", "127.0.0.1", "127.0.0.1:" + sip, "1001", LONG_CALL,
                             "to_user", "0k-ivy", "@BYE_WITHIN@", Long.toString(LONG_CALL.toMillis()));
                     open.add(phoneA::close);
                     RtcLeg ivy0 = answer(open, ivySeen, rtcA, "k-ivy");
+                    // phone call B, on the node to be killed: a phone through Kamailio to hank at B (0k-hank
+                    // reaches B's registration, 1000). Made early, so that its first keep-alive (30 s on) is
+                    // likely due soon after the kill.
+                    RecordingListener hankSeen = new RecordingListener();
+                    rtm(open, "127.0.0.2", webB, "k-hank", hankSeen);
+                    Sipp phoneB = Sipp.uac("uac_wait_bye.xml", "127.0.0.1", "127.0.0.1:" + sip, "0k-hank", LONG_CALL,
+                            "to_user", "0k-hank", "@BYE_WITHIN@", Long.toString(LONG_CALL.toMillis()));
+                    open.add(phoneB::close);
+                    RtcLeg hank5 = answer(open, hankSeen, rtcB, "k-hank");
 
                     // call 1: alice (A) and bob (C), its channel on A
                     RecordingListener aliceSeen = new RecordingListener();
@@ -144,13 +159,6 @@ class ClusterNodeLossIT {
                     frankSeen.awaitEvent("local refused {\"Cmd\":\"Calling\"}");
                     assertThat(redis.get(KEY + "gw:acc:2001")).as("A left 2001 to B").isEqualTo("node-b");
 
-                    // call 5, on B: a phone through Kamailio to hank at B (0k-hank reaches B's registration, 1000)
-                    RecordingListener hankSeen = new RecordingListener();
-                    rtm(open, "127.0.0.2", webB, "k-hank", hankSeen);
-                    Sipp phoneB = Sipp.uac("uac_wait_bye.xml", "127.0.0.1", "127.0.0.1:" + sip, "0k-hank", LONG_CALL,
-                            "to_user", "0k-hank", "@BYE_WITHIN@", Long.toString(LONG_CALL.toMillis()));
-                    open.add(phoneB::close);
-                    RtcLeg hank5 = answer(open, hankSeen, rtcB, "k-hank");
 
                     for (RtcLeg l : List.of(alice1, bob1, dave2, carol2, ivy0, hank5)) {
                         flows(l, Duration.ofSeconds(10));

@@ -123,7 +123,8 @@ public final class Sipp implements AutoCloseable {
             int mediaPort = FreePorts.tcpAndUdp();
             List<String> cmd = new ArrayList<>(List.of(sipp.toString(), "-sf", file.toString(), "-i", ip, "-bind_local",
                     "-p", Integer.toString(port), "-mi", ip, "-mp", Integer.toString(mediaPort), "-rtp_echo",
-                    "-m", Integer.toString(calls), "-nostdin", "-timeout", Long.toString(timeout.toSeconds()), "-timeout_error", "-trace_err", "-trace_msg"));
+                    "-m", Integer.toString(calls), "-nostdin", "-timeout", Long.toString(timeout.toSeconds()), "-timeout_error",
+                    "-trace_err", "-trace_msg"));
             for (int i = 0; i + 1 < keys.length; i += 2) {
                 if (keys[i].startsWith("@")) {
                     continue;
