@@ -75,10 +75,11 @@ class ClusterNodeLossIT {
     @Test
     void aNodeKilledMidCallEndsOnlyItsCallsAndRejoinsWhenRestarted() throws Exception {
         int pstnPort = FreePorts.tcpAndUdp();
-        // Kamailio with the dialog module's keep-alives toward srproxy; its PSTN rings 2001's calls until cancelled
+        // Kamailio with the dialog module's keep-alives toward srproxy; its PSTN answers ANSWERED_NUMBER and
+        // rings every other call until cancelled
         try (RedisServer redis = RedisServer.start();
              KamailioServer kamailio = KamailioServer.startWithDialogKeepalives("1000", pstnPort, KamailioServer.ZeroMode.KEEP);
-             Sipp pstn = Sipp.uas("uas_ring_then_cancelled.xml", pstnPort, 2, LONG_CALL)) {
+             Sipp pstn = Sipp.uas("uas_ring_or_answer.xml", pstnPort, 3, LONG_CALL, "@ANSWER@", ANSWERED_NUMBER)) {
             int sip = kamailio.port();
             int webB = FreePorts.tcpAndUdp();
             int sipB = FreePorts.tcpAndUdp();
@@ -121,6 +122,16 @@ class ClusterNodeLossIT {
                             "to_user", "0k-hank", "@BYE_WITHIN@", Long.toString(LONG_CALL.toMillis()));
                     open.add(phoneB::close);
                     RtcLeg hank5 = answer(open, hankSeen, rtcB, "k-hank");
+                    // PSTN call B, on the node to be killed: jill at B calls acc_rule 2002 (held by B), which the
+                    // PSTN answers; B runs the SIP leg and the call's channel
+                    RecordingListener jillSeen = new RecordingListener();
+                    RtmClient jill = rtm(open, "127.0.0.2", webB, "k-jill", jillSeen);
+                    jill.createLocalInvitation("2002").setContent("{\"Mode\":1,\"Pstn\":true,\"SipData\":\"" + ANSWERED_NUMBER + "\"}")
+                            .send();
+                    String jillAccepted = await().atMost(SLACK).until(() -> jillSeen.events.stream()
+                            .filter(e -> e.startsWith("local accepted {")).findFirst().orElse(null), e -> e != null);
+                    String jillChannel = JSON.readTree(jillAccepted.substring("local accepted ".length())).path("ChanId").asText();
+                    RtcLeg jill6 = leg(open, rtcB, jillChannel, "k-jill", RtcLeg.PCMU);
 
                     // call 1: alice (A) and bob (C), its channel on A
                     RecordingListener aliceSeen = new RecordingListener();
@@ -160,7 +171,7 @@ class ClusterNodeLossIT {
                     assertThat(redis.get(KEY + "gw:acc:2001")).as("A left 2001 to B").isEqualTo("node-b");
 
 
-                    for (RtcLeg l : List.of(alice1, bob1, dave2, carol2, ivy0, hank5)) {
+                    for (RtcLeg l : List.of(alice1, bob1, dave2, carol2, ivy0, hank5, jill6)) {
                         flows(l, Duration.ofSeconds(10));
                     }
 
@@ -168,6 +179,12 @@ class ClusterNodeLossIT {
                     b.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL: no goodbye, no key removed
                     java.util.concurrent.atomic.AtomicLong phoneBEnded = new java.util.concurrent.atomic.AtomicLong();
                     phoneB.ended().thenRun(() -> phoneBEnded.set(System.nanoTime()));
+                    java.util.concurrent.atomic.AtomicLong pstnByeAnswered = new java.util.concurrent.atomic.AtomicLong();
+                    java.util.concurrent.CompletableFuture.runAsync(() -> {
+                        await().pollInterval(Duration.ofMillis(200)).atMost(KamailioServer.KA_BOUND.plus(SLACK))
+                                .until(() -> answeredBye(pstn.messages()));
+                        pstnByeAnswered.set(System.nanoTime());
+                    });
                     Duration bound = ClusterTimings.DEFAULTS.failureBound().plus(SLACK);
                     // call 2's app at A is told at once: her media socket to B is gone
                     assertThat(carol2.socketGone.get(SLACK.toSeconds(), TimeUnit.SECONDS)).isNotEmpty();
@@ -205,6 +222,9 @@ class ClusterNodeLossIT {
                     await().atMost(KamailioServer.KA_BOUND.plus(SLACK)).until(() -> phoneBEnded.get() != 0);
                     phoneB.assertPassed(SLACK);
                     long byeMs = TimeUnit.NANOSECONDS.toMillis(phoneBEnded.get() - killed);
+                    // and the PSTN whose call B had placed: the same, on B's side as the caller (ka-src)
+                    await().atMost(SLACK).until(() -> pstnByeAnswered.get() != 0);
+                    long pstnByeMs = TimeUnit.NANOSECONDS.toMillis(pstnByeAnswered.get() - killed);
                     assertThat(kamailio.log()).as("no node answered the dead call's keep-alive").doesNotContain("answered 481");
 
                     // B restarted with its node_id, 12 s after the kill as the docs ask: it rejoins
@@ -237,8 +257,8 @@ class ClusterNodeLossIT {
                     flows(ivy0, SLACK);
                     ivy.sendMessageToPeer(ivySeen.remotes.get(0).callerId(), "{\"Cmd\":\"EndCall\"}").get(10, TimeUnit.SECONDS);
                     phoneA.assertPassed(SLACK); // the BYE came from A, as the app hung up
-                    System.out.printf("after node B's SIGKILL: its phone call got Kamailio's BYE in %d ms (bound %d ms)%n",
-                            byeMs, KamailioServer.KA_BOUND.toMillis());
+                    System.out.printf("after node B's SIGKILL: its phone call got Kamailio's BYE in %d ms, its PSTN call in %d ms"
+                            + " (bound %d ms)%n", byeMs, pstnByeMs, KamailioServer.KA_BOUND.toMillis());
                 } finally {
                     for (AutoCloseable o : open) {
                         o.close();
@@ -358,7 +378,11 @@ class ClusterNodeLossIT {
     }
 
     private static RtcLeg leg(List<AutoCloseable> open, String url, String channel, String uid) throws Exception {
-        RtcLeg leg = RtcLeg.join(url, channel, uid);
+        return leg(open, url, channel, uid, RtcLeg.OPUS);
+    }
+
+    private static RtcLeg leg(List<AutoCloseable> open, String url, String channel, String uid, int payloadType) throws Exception {
+        RtcLeg leg = RtcLeg.join(url, channel, uid, payloadType);
         open.add(leg);
         return leg;
     }
@@ -389,7 +413,7 @@ class ClusterNodeLossIT {
                 "[global]", "sip_svr=127.0.0.1:" + sipServerPort, "sip_local_ip=" + ip, "sip_local_port=" + sipPort,
                 "[rtm]", "ip=" + ip, "port=" + web,
                 "[rtc]", "ip=" + ip, "port=" + FreePorts.tcpAndUdp(),
-                "[rtm2sip]", "on=1", "acc_rule=2001",
+                "[rtm2sip]", "on=1", "acc_rule=2001;2002",
                 "[pstn]", "prefix=9",
                 "[proxy]", "on=1", "sip_account=" + sipAccount, "sip_pwd=1234", "rtm_account=1086",
                 "[media]", "rtp_port_min=" + rtpBase, "rtp_port_max=" + (rtpBase + 200),
@@ -403,9 +427,20 @@ class ClusterNodeLossIT {
         String channel = JSON.readTree(inv.content()).path("ChanId").asText();
         assertThat(channel).as("the SIP call's channel in " + inv.content()).isNotEmpty();
         inv.accept();
-        RtcLeg leg = RtcLeg.join(rtcUrl, channel, uid, RtcLeg.PCMU); // the SIP leg's PCMU, passed through to the phone
-        open.add(leg);
-        return leg;
+        return leg(open, rtcUrl, channel, uid, RtcLeg.PCMU); // the SIP leg's PCMU, passed through to the phone
+    }
+
+    /** The PSTN number the PSTN stand-in answers (it rings every other until cancelled). */
+    private static final String ANSWERED_NUMBER = "5550009";
+
+    /** sipp's trace has a 200 it sent for a BYE (the PSTN stand-in's answered call ended). */
+    private static boolean answeredBye(String messages) {
+        for (String m : messages.split("-{20,}")) {
+            if (m.contains("message sent") && m.contains("SIP/2.0 200 OK") && m.matches("(?s).*CSeq: *\\d+ BYE.*")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();

@@ -182,6 +182,19 @@ public final class Sipp implements AutoCloseable {
         }
     }
 
+    /** Every message sipp sent and received so far (its -trace_msg log). */
+    public String messages() {
+        StringBuilder b = new StringBuilder();
+        try (var files = Files.list(process.outputFile().getParent())) {
+            for (Path f : files.filter(f -> f.toString().endsWith("_messages.log")).toList()) {
+                b.append(Files.readString(f, java.nio.charset.StandardCharsets.ISO_8859_1));
+            }
+        } catch (IOException e) {
+            // not written yet
+        }
+        return b.toString();
+    }
+
     /** sipp's error and message traces. */
     public String errors() {
         StringBuilder b = new StringBuilder(process.tail());
