@@ -67,10 +67,11 @@ class ClusterNodeLossIT {
      * B restarted (after the 12 s the docs ask) rejoins: dave logs in at it and calls carol at A,
      * her join is redirected to B, and media flows both ways.
      * <p>The SIP side, through a Kamailio ending dialogs by the dialog module's keep-alives
-     * (kamailio.cfg WITH_DIALOG_KA): phone call B, a phone (sipp) calling hank at B, gets Kamailio's BYE
-     * within the keep-alives' bound once B is dead (before B is restarted, so the keep-alive times
-     * out rather than meeting the new B's 481); phone call A, calling ivy at A, answers at least
-     * two keep-alives 200 and stays up until ivy hangs up.
+     * (kamailio.cfg WITH_DIALOG_KA): phone call B, a phone (sipp) calling hank at B, and PSTN call B,
+     * jill at B calling acc_rule 2002 answered by the PSTN (sipp), each get Kamailio's BYE within the
+     * keep-alives' bound once B is dead (before B is restarted, so the keep-alive times out rather
+     * than meeting the new B's 481); phone call A, calling ivy at A, answers at least two
+     * keep-alives 200 and stays up until ivy hangs up.
      */
     @Test
     void aNodeKilledMidCallEndsOnlyItsCallsAndRejoinsWhenRestarted() throws Exception {

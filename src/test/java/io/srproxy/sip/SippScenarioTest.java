@@ -117,6 +117,26 @@ class SippScenarioTest {
         }
     }
 
+    /**
+     * A SIP server's dialog keep-alive (Kamailio's dialog module: an in-dialog OPTIONS with a CSeq no
+     * higher than the dialog's last) is answered 200, not dropped as a retransmission: a dropped one
+     * times out and Kamailio ends the live call.
+     */
+    @Test
+    void aDialogKeepaliveIsAnswered200() {
+        agent.onIncoming(c -> c.incoming().answer());
+        agent.incoming.clear();
+        try (Sipp caller = Sipp.uac("uac_dialog_keepalive.xml", "127.0.0.1", "127.0.0.1:" + kamailio.port(), "01086")) {
+            caller.assertPassed(); // 200 to the OPTIONS, then to the BYE
+            TestCall call = agent.incoming.poll();
+            assertThat(call).isNotNull();
+            await().atMost(WAIT).until(() -> call.end != null);
+            assertThat(call.events).contains("ended REMOTE_BYE");
+        } finally {
+            agent.onIncoming(c -> { });
+        }
+    }
+
     @Test
     void reInviteHoldResumeAndNewAddressAreAnsweredThenCallerHangsUp() {
         agent.onIncoming(c -> c.incoming().answer());
