@@ -137,6 +137,19 @@ class SippScenarioTest {
         }
     }
 
+    /** The same toward our side as the caller (Kamailio's ka-src): answered 200 too. */
+    @Test
+    void aDialogKeepaliveToUsAsTheCallerIsAnswered200() {
+        try (Sipp pstn = Sipp.uas("uas_answer_keepalive.xml", pstnPort)) {
+            TestCall call = agent.call("95551234", "Alice");
+            await().atMost(WAIT).until(() -> call.has("answered"));
+            // its OPTIONS and our answer (the scenario checks it is a 200) are in its trace
+            await().atMost(WAIT).until(() -> pstn.messages().split("CSeq: 1 OPTIONS", -1).length - 1 >= 2);
+            call.sip().hangUp();
+            pstn.assertPassed(); // 200 to its OPTIONS, then our BYE
+        }
+    }
+
     @Test
     void reInviteHoldResumeAndNewAddressAreAnsweredThenCallerHangsUp() {
         agent.onIncoming(c -> c.incoming().answer());
