@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.srproxy.Srproxy;
-import io.srproxy.sip.harness.KamailioServer;
-import io.srproxy.sip.harness.Sipp;
 import io.srproxy.rtm.RecordingListener;
 import io.srproxy.rtm.RemoteInvitation;
 import io.srproxy.rtm.RtmClient;
 import io.srproxy.rtm.ws.WsRtmClient;
+import io.srproxy.sip.harness.KamailioServer;
+import io.srproxy.sip.harness.Sipp;
 import io.srproxy.testsupport.FreePorts;
 import io.srproxy.testsupport.RedisServer;
 import java.net.URI;
@@ -113,7 +113,7 @@ class ClusterNodeLossIT {
                     Sipp phoneA = Sipp.uac("uac_wait_bye.xml", "127.0.0.1", "127.0.0.1:" + sip, "1001", LONG_CALL,
                             "to_user", "0k-ivy", "@BYE_WITHIN@", Long.toString(LONG_CALL.toMillis()));
                     open.add(phoneA::close);
-                    RtcLeg ivy0 = answer(open, ivySeen, rtcA, "k-ivy");
+                    RtcLeg ivyA = answer(open, ivySeen, rtcA, "k-ivy");
                     // phone call B, on the node to be killed: a phone through Kamailio to hank at B (0k-hank
                     // reaches B's registration, 1000). Made early, so that its first keep-alive (30 s on) is
                     // likely due soon after the kill.
@@ -122,7 +122,7 @@ class ClusterNodeLossIT {
                     Sipp phoneB = Sipp.uac("uac_wait_bye.xml", "127.0.0.1", "127.0.0.1:" + sip, "0k-hank", LONG_CALL,
                             "to_user", "0k-hank", "@BYE_WITHIN@", Long.toString(LONG_CALL.toMillis()));
                     open.add(phoneB::close);
-                    RtcLeg hank5 = answer(open, hankSeen, rtcB, "k-hank");
+                    RtcLeg hankB = answer(open, hankSeen, rtcB, "k-hank");
                     // PSTN call B, on the node to be killed: jill at B calls acc_rule 2002 (held by B), which the
                     // PSTN answers; B runs the SIP leg and the call's channel
                     RecordingListener jillSeen = new RecordingListener();
@@ -132,7 +132,7 @@ class ClusterNodeLossIT {
                     String jillAccepted = await().atMost(SLACK).until(() -> jillSeen.events.stream()
                             .filter(e -> e.startsWith("local accepted {")).findFirst().orElse(null), e -> e != null);
                     String jillChannel = JSON.readTree(jillAccepted.substring("local accepted ".length())).path("ChanId").asText();
-                    RtcLeg jill6 = leg(open, rtcB, jillChannel, "k-jill", RtcLeg.PCMU);
+                    RtcLeg jillB = leg(open, rtcB, jillChannel, "k-jill", RtcLeg.PCMU);
 
                     // call 1: alice (A) and bob (C), its channel on A
                     RecordingListener aliceSeen = new RecordingListener();
@@ -171,8 +171,7 @@ class ClusterNodeLossIT {
                     frankSeen.awaitEvent("local refused {\"Cmd\":\"Calling\"}");
                     assertThat(redis.get(KEY + "gw:acc:2001")).as("A left 2001 to B").isEqualTo("node-b");
 
-
-                    for (RtcLeg l : List.of(alice1, bob1, dave2, carol2, ivy0, hank5, jill6)) {
+                    for (RtcLeg l : List.of(alice1, bob1, dave2, carol2, ivyA, hankB, jillB)) {
                         flows(l, Duration.ofSeconds(10));
                     }
 
@@ -255,7 +254,7 @@ class ClusterNodeLossIT {
                     assertThat(kamailio.log()).as("A answered every keep-alive 200")
                             .doesNotContainPattern("keep-alive answered [^2]\\d\\d by 127\\.0\\.0\\.1:" + sipA);
                     assertThat(phoneA.isRunning()).as("the call on A is up").isTrue();
-                    flows(ivy0, SLACK);
+                    flows(ivyA, SLACK);
                     ivy.sendMessageToPeer(ivySeen.remotes.get(0).callerId(), "{\"Cmd\":\"EndCall\"}").get(10, TimeUnit.SECONDS);
                     phoneA.assertPassed(SLACK); // the BYE came from A, as the app hung up
                     System.out.printf("after node B's SIGKILL: its phone call got Kamailio's BYE in %d ms, its PSTN call in %d ms"
@@ -404,8 +403,8 @@ class ClusterNodeLossIT {
     }
 
     /**
-     * A gateway node with app->SIP account 2001 (PSTN numbers dialled 9...) and SIP->app calls to
-     * extension {@code sipAccount}, which it registers at Kamailio.
+     * A gateway node with app->SIP accounts 2001 and 2002 (PSTN numbers dialled 9...) and SIP->app
+     * calls to extension {@code sipAccount}, which it registers at Kamailio.
      */
     private static String gatewayNode(String ip, int web, int sipPort, String nodeId, String redisUri, int sipServerPort,
                                       String sipAccount) {
