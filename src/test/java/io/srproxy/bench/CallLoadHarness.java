@@ -509,7 +509,7 @@ public final class CallLoadHarness {
     }
 
     /** 50 Opus frames (1 s) of a 440 Hz tone, encoded once; the peers cycle through them. */
-    private static final class Frames {
+    static final class Frames {
         final byte[][] frames = new byte[50][OpusEncoder.MAX_PACKET];
         final int[] lengths = new int[50];
     }
@@ -536,7 +536,7 @@ public final class CallLoadHarness {
         return l;
     }
 
-    private static synchronized Frames opusFrames() {
+    static synchronized Frames opusFrames() {
         if (frames == null) {
             Frames f = new Frames();
             short[] tone = Tones.sine(440, 48000, 1, 0.3);

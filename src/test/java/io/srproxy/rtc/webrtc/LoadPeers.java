@@ -35,7 +35,10 @@ import org.bouncycastle.tls.DTLSClientProtocol;
  * <li>answerer to a full-ICE offerer (Janus): {@link Peer#answer}, then {@link Peer#connect()}; the
  *     peer is controlled, answers the offerer's checks and starts DTLS once a check nominates it.</li>
  * </ul>
- * In both the peer is the DTLS client (setup active) and then closes.
+ * In both the peer is the DTLS client (setup active) and then closes. A peer in a group channel
+ * (multistream, docs/protocol.md "Renegotiation") offers more {@code recvonly} audio m-lines with
+ * {@link Peer#offer(List)} and is told by {@link Peer#expect} which SSRC carries whose audio; each
+ * such stream is counted apart ({@link Stats#streams()}), anything else in the peer's own figures.
  */
 public final class LoadPeers implements AutoCloseable {
 
@@ -102,9 +105,24 @@ public final class LoadPeers implements AutoCloseable {
         return new Peer();
     }
 
-    /** What one peer received, final when its call ended. */
+    /**
+     * What one peer received, final when its call ended: {@code received}, {@code expected},
+     * {@code jitterMs} and {@code longestGapMs} cover the packets of no {@link Peer#expect expected}
+     * SSRC (in a 1:1 call, all of them); {@code streams} has each expected SSRC's own figures.
+     */
     public record Stats(long sent, long received, long expected, double jitterMs, long longestGapMs, long rtcp,
-                        long srtpFailures) {
+                        long srtpFailures, List<StreamStats> streams) {
+        public Stats(long sent, long received, long expected, double jitterMs, long longestGapMs, long rtcp, long srtpFailures) {
+            this(sent, received, expected, jitterMs, longestGapMs, rtcp, srtpFailures, List.of());
+        }
+
+        public long lost() {
+            return Math.max(0, expected - received);
+        }
+    }
+
+    /** What one expected SSRC brought ({@code label}: whose stream it is, as the caller named it). */
+    public record StreamStats(String label, long ssrc, long received, long expected, double jitterMs, long longestGapMs) {
         public long lost() {
             return Math.max(0, expected - received);
         }
@@ -136,15 +154,11 @@ public final class LoadPeers implements AutoCloseable {
         private int frame;
         private int ticks;
         private long sent;
-        private long received;
         private long rtcp;
         private long srtpFailures;
-        private long baseSeq = -1;
-        private long maxSeq;
-        private double jitter;
-        private long lastTransit = Long.MIN_VALUE;
-        private long lastArrivalNs;
-        private long longestGapNs;
+        private final Received other = new Received(null, -1); // packets of no expected SSRC
+        private Received[] streams = new Received[0];           // the expected SSRCs, looked up linearly
+        private volatile int streamsWithMedia;
 
         private Peer() throws IOException {
             channel = DatagramChannel.open();
@@ -153,13 +167,61 @@ public final class LoadPeers implements AutoCloseable {
         }
 
         public String offer() {
+            return offer(List.of());
+        }
+
+        /**
+         * The offer with one {@code recvonly} audio m-line more per mid of {@code recvAudioMids}
+         * (mids 2 and up: 0 and 1 are the join's audio and video), as a multistream member
+         * re-offers to take other members' audio; the same ICE credentials and fingerprint each time.
+         */
+        public String offer(List<String> recvAudioMids) {
             String common = "a=ice-ufrag:" + ufrag + "\r\na=ice-pwd:" + pwd + "\r\n"
                     + "a=fingerprint:sha-256 " + dtls.identity.fingerprint() + "\r\na=setup:actpass\r\na=rtcp-mux\r\n";
-            return "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n"
-                    + "m=audio 9 UDP/TLS/RTP/SAVPF " + audio.payloadType() + "\r\nc=IN IP4 0.0.0.0\r\n" + common
-                    + "a=mid:0\r\na=sendrecv\r\na=rtpmap:" + audio.payloadType() + " " + audio.rtpmap() + "\r\n"
-                    + "m=video 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\n" + common
-                    + "a=mid:1\r\na=sendrecv\r\na=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 nack pli\r\n";
+            String audioLine = "m=audio 9 UDP/TLS/RTP/SAVPF " + audio.payloadType() + "\r\nc=IN IP4 0.0.0.0\r\n" + common;
+            String rtpmap = "a=rtpmap:" + audio.payloadType() + " " + audio.rtpmap() + "\r\n";
+            StringBuilder sdp = new StringBuilder("v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1");
+            recvAudioMids.forEach(mid -> sdp.append(' ').append(mid));
+            sdp.append("\r\n").append(audioLine).append("a=mid:0\r\na=sendrecv\r\n").append(rtpmap)
+                    .append("m=video 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\n").append(common)
+                    .append("a=mid:1\r\na=sendrecv\r\na=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 nack pli\r\n");
+            for (String mid : recvAudioMids) {
+                sdp.append(audioLine).append("a=mid:").append(mid).append("\r\na=recvonly\r\n").append(rtpmap);
+            }
+            return sdp.toString();
+        }
+
+        /**
+         * Counts the packets of {@code ssrc} apart from now on, as {@code label}'s stream (from an
+         * answer's subscriptions); a label expected again (a new SSRC for it) gets a new stream.
+         */
+        public void expect(long ssrc, String label) {
+            onIo(() -> {
+                Received[] more = java.util.Arrays.copyOf(streams, streams.length + 1);
+                more[streams.length] = new Received(label, ssrc);
+                streams = more;
+            });
+        }
+
+        /** Each expected stream's figures so far (read on the I/O thread, between packets). */
+        public CompletableFuture<List<StreamStats>> streamStats() {
+            CompletableFuture<List<StreamStats>> f = new CompletableFuture<>();
+            onIo(() -> f.complete(eachStream()));
+            return f;
+        }
+
+        private List<StreamStats> eachStream() {
+            List<StreamStats> each = new ArrayList<>();
+            for (Received r : streams) {
+                each.add(new StreamStats(r.label, r.ssrc, r.received, r.expected(), r.jitter / audio.clockPerMs(),
+                        r.longestGapNs / 1_000_000));
+            }
+            return List.copyOf(each);
+        }
+
+        /** How many expected streams have had a packet so far. */
+        public int streamsWithMedia() {
+            return streamsWithMedia;
         }
 
         /**
@@ -272,8 +334,8 @@ public final class LoadPeers implements AutoCloseable {
                 } catch (IOException ignored) {
                     // closing anyway
                 }
-                closed.complete(new Stats(sent, received, baseSeq < 0 ? 0 : maxSeq - baseSeq + 1,
-                        jitter / audio.clockPerMs(), longestGapNs / 1_000_000, rtcp, srtpFailures));
+                closed.complete(new Stats(sent, other.received, other.expected(), other.jitter / audio.clockPerMs(),
+                        other.longestGapNs / 1_000_000, rtcp, srtpFailures, eachStream()));
             });
             return closed;
         }
@@ -359,11 +421,45 @@ public final class LoadPeers implements AutoCloseable {
                 srtpFailures++;
                 return;
             }
-            countRtp(RtpHeader.sequence(b, 0), RtpHeader.timestamp(b, 0), nowNs);
+            long from = RtpHeader.ssrc(b, 0);
+            Received r = other;
+            Received[] expected = streams;
+            for (Received e : expected) {
+                if (e.ssrc == from) {
+                    r = e;
+                    if (e.received == 0) {
+                        streamsWithMedia++; // the I/O thread is the only writer
+                    }
+                    break;
+                }
+            }
+            r.count(RtpHeader.sequence(b, 0), RtpHeader.timestamp(b, 0), nowNs, audio.clockPerMs());
+        }
+    }
+
+    /** Receive figures of one stream (or of every unexpected SSRC together); I/O thread only. */
+    private static final class Received {
+        final String label;
+        final long ssrc;
+        long received;
+        long baseSeq = -1;
+        long maxSeq;
+        double jitter;
+        long lastTransit = Long.MIN_VALUE;
+        long lastArrivalNs;
+        long longestGapNs;
+
+        Received(String label, long ssrc) {
+            this.label = label;
+            this.ssrc = ssrc;
+        }
+
+        long expected() {
+            return baseSeq < 0 ? 0 : maxSeq - baseSeq + 1;
         }
 
         /** RFC 3550 A.1 (extended sequence) and A.8 (interarrival jitter, in RTP clock units). */
-        private void countRtp(int seq16, long rtpTs, long nowNs) {
+        void count(int seq16, long rtpTs, long nowNs, int perMs) {
             received++;
             if (baseSeq < 0) {
                 baseSeq = seq16;
@@ -381,7 +477,6 @@ public final class LoadPeers implements AutoCloseable {
                 maxSeq = Math.max(maxSeq, ext);
                 longestGapNs = Math.max(longestGapNs, nowNs - lastArrivalNs);
             }
-            int perMs = audio.clockPerMs();
             long arrival = nowNs / 1_000_000L * perMs + (nowNs % 1_000_000L) * perMs / 1_000_000L;
             long transit = arrival - rtpTs;
             if (lastTransit != Long.MIN_VALUE) {
