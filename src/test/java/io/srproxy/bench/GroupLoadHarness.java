@@ -58,13 +58,13 @@ public final class GroupLoadHarness {
                         double holdSeconds, double cpuPercent, double jitPercent, double cpuMicrosPerSecondPerStream,
                         double aboveIdleMicrosPerSecondPerStream, long packetsExpected,
                         long packetsLost, double lossPercent, double worstStreamLossPercent, long longestGapMaxMs,
-                        long longestGapP50Ms, long rssMb, long threads, double harnessCpuPercent, long lateTicks,
+                        long longestGapP50Ms, double lifeLossPercent, long lifeLongestGapMaxMs, long rssMb, long threads, double harnessCpuPercent, long lateTicks,
                         String loadAverage, List<String> topThreads, List<String> failures, Map<String, Double> leftAfter) {
     }
 
     /** One mixer level: the room with {@code sipLegs} phones ({@code sipLegs} 0: the room alone). */
     record MixerLevel(int apps, int sipLegs, int legsInRoom, double holdSeconds, double cpuPercent, double jitPercent,
-                      double cpuMicrosPerSecondPerLeg, int sipStreams, int sipStreamsWithMedia, double sipLossPercent,
+                      double cpuMicrosPerSecondPerLeg, double cpuMicrosPerSecondPerLegWithoutJit, int sipStreams, int sipStreamsWithMedia, double sipLossPercent,
                       long sipLongestGapMaxMs, long rssMb,
                       double harnessCpuPercent, double sippCpuPercent, long lateTicks, String loadAverage,
                       List<String> topThreads, List<String> failures) {
@@ -239,11 +239,32 @@ public final class GroupLoadHarness {
                 || (x.connected() && x.streamsWithMedia() >= m - 1)), 30);
         long lateBefore = peers.lateTicks();
         String load = loadAverage();
+        Map<String, LoadPeers.StreamStats> atStart = new LinkedHashMap<>();
+        for (GroupMember x : members) {
+            x.mark();
+            x.streamStats().forEach(t -> atStart.put(x.uid() + "/" + t.ssrc(), t));
+        }
         CallLoadHarness.Window w = CallLoadHarness.Window.open(probe, self);
         Thread.sleep((long) (hold * 1000));
         CallLoadHarness.Window.Close c = w.close();
         long rss = probe.rssKb();
         long threads = probe.threads();
+        // the window's figures: each stream's packets expected and lost since the window opened, its longest gap in it
+        long expected = 0;
+        long lost = 0;
+        double worst = 0;
+        List<Double> gaps = new ArrayList<>();
+        for (GroupMember x : members) {
+            for (LoadPeers.StreamStats t : x.streamStats()) {
+                LoadPeers.StreamStats t0 = atStart.get(x.uid() + "/" + t.ssrc());
+                long e = t.expected() - (t0 == null ? 0 : t0.expected());
+                long l = Math.max(0, e - (t.received() - (t0 == null ? 0 : t0.received())));
+                expected += e;
+                lost += l;
+                worst = Math.max(worst, e > 0 ? 100.0 * l / e : 100);
+                gaps.add((double) t.longestGapSinceMarkMs());
+            }
+        }
         List<String> failures = new ArrayList<>();
         List<LoadPeers.StreamStats> streams = new ArrayList<>();
         for (GroupMember x : members) {
@@ -256,16 +277,13 @@ public final class GroupLoadHarness {
         }
         Map<String, Double> left = LeftBehind.await(srproxy.webPort(), 15);
         int forwarded = channels * m * (m - 1);
-        long expected = streams.stream().mapToLong(LoadPeers.StreamStats::expected).sum();
-        long lost = streams.stream().mapToLong(LoadPeers.StreamStats::lost).sum();
-        double worst = streams.stream().mapToDouble(s -> s.expected() > 0 ? 100.0 * s.lost() / s.expected() : 100).max().orElse(100);
         double cpu = c.cpuPercent(0);
         return new ForwardLevel(channels, m, forwarded, (int) streams.stream().filter(s -> s.received() > 0).count(),
                 failures.size(), c.seconds(), cpu, jitPercent(c), cpu / 100 * 1e6 / forwarded,
                 (cpu - idle) / 100 * 1e6 / forwarded, expected, lost,
-                expected > 0 ? 100.0 * lost / expected : 100, worst,
-                streams.stream().mapToLong(LoadPeers.StreamStats::longestGapMs).max().orElse(0),
-                (long) LevelResult.pct(streams.stream().map(s -> (double) s.longestGapMs()).toList(), 50),
+                expected > 0 ? 100.0 * lost / expected : 100, gaps.size() < forwarded ? 100 : worst,
+                (long) gaps.stream().mapToDouble(g -> g).max().orElse(0), (long) LevelResult.pct(gaps, 50),
+                lossPercent(streams), streams.stream().mapToLong(LoadPeers.StreamStats::longestGapMs).max().orElse(0),
                 rss / 1024, threads, c.cpuPercent(1), peers.lateTicks() - lateBefore, load, c.top(5),
                 failures.stream().limit(10).toList(), left);
     }
@@ -285,7 +303,10 @@ public final class GroupLoadHarness {
     }
 
     private static String forwardDetails(ForwardLevel r) {
-        return "  packets expected " + r.packetsExpected() + ", lost " + r.packetsLost() + "; late 20 ms ticks " + r.lateTicks()
+        return "  in the window: packets expected " + r.packetsExpected() + ", lost " + r.packetsLost()
+                + String.format(Locale.ROOT, "; over the streams' whole life (join and re-offers included): loss %.3f %%, longest gap %d ms",
+                        r.lifeLossPercent(), r.lifeLongestGapMaxMs())
+                + "\n  late 20 ms ticks " + r.lateTicks()
                 + "; srproxy threads " + r.threads() + "; load average " + r.loadAverage()
                 + "\n  srproxy top threads: " + String.join(", ", r.topThreads())
                 + (r.failures().isEmpty() ? "" : "\n  failed members: " + r.failures())
@@ -302,11 +323,12 @@ public final class GroupLoadHarness {
         }
         awaitUntil(() -> room.stream().allMatch(x -> x.failure() != null || (x.connected() && x.streamsWithMedia() >= apps - 1)), 30);
         List<MixerLevel> levels = new ArrayList<>();
-        MixerLevel alone = mixerLevel(room, 0, hold, null, 0);
+        MixerLevel alone = mixerLevel(room, 0, hold, null, 0, 0);
         levels.add(alone);
         printMixer(alone);
         for (int s : legs) {
-            MixerLevel r = mixerLevel(room, s, hold, runDir.resolve("sipp-" + s), alone.cpuPercent());
+            MixerLevel r = mixerLevel(room, s, hold, runDir.resolve("sipp-" + s), alone.cpuPercent(),
+                    alone.cpuPercent() - alone.jitPercent());
             levels.add(r);
             printMixer(r);
         }
@@ -329,10 +351,11 @@ public final class GroupLoadHarness {
      * the window opens once every app gets every phone's audio, and the level ends when sipp has
      * hung up and the apps have dropped the phones' m-lines.
      */
-    private MixerLevel mixerLevel(List<GroupMember> room, int s, double hold, Path dir, double aloneCpu) throws Exception {
+    private MixerLevel mixerLevel(List<GroupMember> room, int s, double hold, Path dir, double aloneCpu, double aloneCpuNoJit)
+            throws Exception {
         int[] before = room.stream().mapToInt(GroupMember::streamsWithMedia).toArray();
         SippCallers phones = null;
-        long holdMs = (long) (hold * 1000) + 15_000;
+        long holdMs = (long) (hold * 1000) + 8_000;
         long placed = System.nanoTime();
         if (s > 0) {
             System.out.printf("%nmixer: %d SIP leg(s) ...%n", s);
@@ -379,22 +402,24 @@ public final class GroupLoadHarness {
         }
         room.stream().filter(x -> x.failure() != null).forEach(x -> failures.add(x.uid() + ": " + x.failure()));
         double cpu = c.cpuPercent(0);
-        return new MixerLevel(room.size(), s, legsIn, c.seconds(), cpu, jitPercent(c), s == 0 ? 0 : (cpu - aloneCpu) / 100 * 1e6 / s,
+        double jit = jitPercent(c);
+        return new MixerLevel(room.size(), s, legsIn, c.seconds(), cpu, jit, s == 0 ? 0 : (cpu - aloneCpu) / 100 * 1e6 / s,
+                s == 0 ? 0 : (cpu - jit - aloneCpuNoJit) / 100 * 1e6 / s,
                 sip.size(), (int) sip.stream().filter(t -> t.received() > 0).count(), lossPercent(sip),
                 sip.stream().mapToLong(LoadPeers.StreamStats::longestGapMs).max().orElse(0), rss / 1024, c.cpuPercent(1), phones != null ? c.cpuPercent(2) : 0,
                 peers.lateTicks() - lateBefore, load, c.top(5), failures);
     }
 
     static String mixerHeader() {
-        return String.format(Locale.ROOT, "%4s %4s %5s %7s %5s %10s %9s %7s %6s %6s %6s %6s %6s",
-                "apps", "sip", "in", "cpu", "jit", "us/s per", "sip strm", "loss", "gap", "rss", "harn", "sipp", "load")
-                + "\n" + String.format(Locale.ROOT, "%4s %4s %5s %7s %5s %10s %9s %7s %6s %6s %6s %6s %6s",
-                "", "legs", "room", "%core", "%", "SIP leg", "w/media", "%", "max ms", "MB", "%cpu", "%cpu", "1 min");
+        return String.format(Locale.ROOT, "%4s %4s %5s %7s %5s %9s %9s %9s %7s %6s %6s %6s %6s %6s",
+                "apps", "sip", "in", "cpu", "jit", "us/s per", "w/o jit", "sip strm", "loss", "gap", "rss", "harn", "sipp", "load")
+                + "\n" + String.format(Locale.ROOT, "%4s %4s %5s %7s %5s %9s %9s %9s %7s %6s %6s %6s %6s %6s",
+                "", "legs", "room", "%core", "%", "SIP leg", "per leg", "w/media", "%", "max ms", "MB", "%cpu", "%cpu", "1 min");
     }
 
     static String mixerRow(MixerLevel r) {
-        return String.format(Locale.ROOT, "%4d %4d %5d %7.1f %5.1f %10.0f %9s %7.3f %6d %6d %6.1f %6.1f %6s", r.apps(), r.sipLegs(),
-                r.legsInRoom(), r.cpuPercent(), r.jitPercent(), r.cpuMicrosPerSecondPerLeg(), r.sipStreamsWithMedia() + "/" + r.sipStreams(),
+        return String.format(Locale.ROOT, "%4d %4d %5d %7.1f %5.1f %9.0f %9.0f %9s %7.3f %6d %6d %6.1f %6.1f %6s", r.apps(), r.sipLegs(),
+                r.legsInRoom(), r.cpuPercent(), r.jitPercent(), r.cpuMicrosPerSecondPerLeg(), r.cpuMicrosPerSecondPerLegWithoutJit(), r.sipStreamsWithMedia() + "/" + r.sipStreams(),
                 r.sipLossPercent(), r.sipLongestGapMaxMs(), r.rssMb(), r.harnessCpuPercent(),
                 r.sippCpuPercent(), r.loadAverage().split(" ")[0]);
     }

@@ -97,6 +97,11 @@ final class GroupMember {
         return peer.streamStats().get(5, TimeUnit.SECONDS);
     }
 
+    /** A measuring window begins: see {@link LoadPeers.Peer#mark()}. */
+    void mark() {
+        peer.mark();
+    }
+
     /** The uids this member subscribes to now. */
     synchronized List<String> subscribed() {
         return List.copyOf(midOf.keySet());

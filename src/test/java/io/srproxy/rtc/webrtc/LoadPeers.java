@@ -122,7 +122,8 @@ public final class LoadPeers implements AutoCloseable {
     }
 
     /** What one expected SSRC brought ({@code label}: whose stream it is, as the caller named it). */
-    public record StreamStats(String label, long ssrc, long received, long expected, double jitterMs, long longestGapMs) {
+    public record StreamStats(String label, long ssrc, long received, long expected, double jitterMs, long longestGapMs,
+                              long longestGapSinceMarkMs) {
         public long lost() {
             return Math.max(0, expected - received);
         }
@@ -214,9 +215,18 @@ public final class LoadPeers implements AutoCloseable {
             List<StreamStats> each = new ArrayList<>();
             for (Received r : streams) {
                 each.add(new StreamStats(r.label, r.ssrc, r.received, r.expected(), r.jitter / audio.clockPerMs(),
-                        r.longestGapNs / 1_000_000));
+                        r.longestGapNs / 1_000_000, r.gapSinceMarkNs / 1_000_000));
             }
             return List.copyOf(each);
+        }
+
+        /** Starts each expected stream's {@link StreamStats#longestGapSinceMarkMs} over (a measuring window begins). */
+        public void mark() {
+            onIo(() -> {
+                for (Received r : streams) {
+                    r.gapSinceMarkNs = 0;
+                }
+            });
         }
 
         /** How many expected streams have had a packet so far. */
@@ -448,6 +458,7 @@ public final class LoadPeers implements AutoCloseable {
         long lastTransit = Long.MIN_VALUE;
         long lastArrivalNs;
         long longestGapNs;
+        long gapSinceMarkNs;
 
         Received(String label, long ssrc) {
             this.label = label;
@@ -476,6 +487,7 @@ public final class LoadPeers implements AutoCloseable {
                 }
                 maxSeq = Math.max(maxSeq, ext);
                 longestGapNs = Math.max(longestGapNs, nowNs - lastArrivalNs);
+                gapSinceMarkNs = Math.max(gapSinceMarkNs, nowNs - lastArrivalNs);
             }
             long arrival = nowNs / 1_000_000L * perMs + (nowNs % 1_000_000L) * perMs / 1_000_000L;
             long transit = arrival - rtpTs;
