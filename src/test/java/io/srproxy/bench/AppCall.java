@@ -7,7 +7,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -66,31 +65,8 @@ final class AppCall {
             end("peer: " + e);
             return;
         }
-        StringBuilder partial = new StringBuilder();
-        http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + webPort + "/rtc"), new WebSocket.Listener() {
-            @Override
-            public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-                partial.append(data);
-                if (last) {
-                    String text = partial.toString();
-                    partial.setLength(0);
-                    onFrame(text);
-                }
-                w.request(1);
-                return null;
-            }
-
-            @Override
-            public CompletionStage<?> onClose(WebSocket w, int status, String reason) {
-                end("rtc closed " + status);
-                return null;
-            }
-
-            @Override
-            public void onError(WebSocket w, Throwable error) {
-                end("rtc error " + error);
-            }
-        }).whenComplete((w, e) -> {
+        http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + webPort + "/rtc"),
+                new JsonFrames(this::onFrame, why -> end("rtc " + why))        ).whenComplete((w, e) -> {
             if (e != null) {
                 end("rtc connect: " + e);
                 return;
@@ -136,9 +112,7 @@ final class AppCall {
             return;
         }
         try {
-            synchronized (this) { // one text frame at a time on a java.net.http WebSocket
-                w.sendText(JSON.writeValueAsString(message), true).join();
-            }
+            JsonFrames.send(w, message);
         } catch (Exception e) {
             end("rtc send: " + e);
         }

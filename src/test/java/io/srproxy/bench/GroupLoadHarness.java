@@ -2,8 +2,6 @@ package io.srproxy.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.srproxy.config.RtxConfig;
-import io.srproxy.log.LogSetup;
 import io.srproxy.rtc.webrtc.LoadPeers;
 import io.srproxy.sip.harness.KamailioServer;
 import io.srproxy.testsupport.FreePorts;
@@ -18,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
@@ -58,7 +55,7 @@ public final class GroupLoadHarness {
                         double holdSeconds, double cpuPercent, double jitPercent, double cpuMicrosPerSecondPerStream,
                         double aboveIdleMicrosPerSecondPerStream, long packetsExpected,
                         long packetsLost, double lossPercent, double worstStreamLossPercent, long longestGapMaxMs,
-                        long longestGapP50Ms, double lifeLossPercent, long lifeLongestGapMaxMs, long rssMb, long threads, double harnessCpuPercent, long lateTicks,
+                        long longestGapP50Ms, double lifeLossPercent, long lifeLongestGapMaxMs, long udpReceiveDrops, long rssMb, long threads, double harnessCpuPercent, long lateTicks,
                         String loadAverage, List<String> topThreads, List<String> failures, Map<String, Double> leftAfter) {
     }
 
@@ -98,42 +95,15 @@ public final class GroupLoadHarness {
     }
 
     public static void main(String[] args) {
-        Map<String, String> opts = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                System.err.println("usage: GroupLoadHarness [--members 3,5,9,17] [--channels 1] [--hold 20] [--max-members N]"
-                        + " [--room-apps 4] [--sip-legs 1,2,4,8] [--out target/group-load] [--jar target/srproxy.jar]"
-                        + " [--srproxy-jvm \"-Xmx256m\"]; bad argument: " + args[i]);
-                System.exit(2);
-            }
-            opts.put(args[i].substring(2), args[++i]);
-        }
-        LogSetup.apply(new RtxConfig.Log(3, Optional.empty(), 100), true);
-        int code = 0;
-        try {
-            run(opts);
-        } catch (Exception e) {
-            e.printStackTrace();
-            code = 1;
-        }
-        System.exit(code);
+        HarnessMain.main(args, "GroupLoadHarness [--members 3,5,9,17] [--channels 1] [--hold 20] [--max-members N]"
+                + " [--room-apps 4] [--sip-legs 1,2,4,8] [--warmup 6] [--idle 4] [--out target/group-load]"
+                + " [--jar target/srproxy.jar] [--srproxy-jvm \"-Xmx256m\"]", GroupLoadHarness::run);
     }
 
     /** Runs the levels of {@code opts} (the command line's options without "--"); every child is stopped before it returns. */
     public static Result run(Map<String, String> opts) throws Exception {
         GroupLoadHarness h = new GroupLoadHarness(opts);
-        Thread hook = new Thread(h::stopAll, "group-load-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            return h.run();
-        } finally {
-            h.stopAll();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException exiting) {
-                // the hook is running already
-            }
-        }
+        return HarnessMain.withStop(h::stopAll, "group-load-stop", h::run);
     }
 
     private static List<Integer> ints(String list) {
@@ -244,9 +214,11 @@ public final class GroupLoadHarness {
             x.mark();
             x.streamStats().forEach(t -> atStart.put(x.uid() + "/" + t.ssrc(), t));
         }
+        long drops = udpReceiveDrops();
         CallLoadHarness.Window w = CallLoadHarness.Window.open(probe, self);
         Thread.sleep((long) (hold * 1000));
         CallLoadHarness.Window.Close c = w.close();
+        drops = udpReceiveDrops() - drops;
         long rss = probe.rssKb();
         long threads = probe.threads();
         // the window's figures: each stream's packets expected and lost since the window opened, its longest gap in it
@@ -284,7 +256,7 @@ public final class GroupLoadHarness {
                 expected > 0 ? 100.0 * lost / expected : 100, gaps.size() < forwarded ? 100 : worst,
                 (long) gaps.stream().mapToDouble(g -> g).max().orElse(0), (long) LevelResult.pct(gaps, 50),
                 lossPercent(streams), streams.stream().mapToLong(LoadPeers.StreamStats::longestGapMs).max().orElse(0),
-                rss / 1024, threads, c.cpuPercent(1), peers.lateTicks() - lateBefore, load, c.top(5),
+                drops, rss / 1024, threads, c.cpuPercent(1), peers.lateTicks() - lateBefore, load, c.top(5),
                 failures.stream().limit(10).toList(), left);
     }
 
@@ -306,7 +278,8 @@ public final class GroupLoadHarness {
         return "  in the window: packets expected " + r.packetsExpected() + ", lost " + r.packetsLost()
                 + String.format(Locale.ROOT, "; over the streams' whole life (join and re-offers included): loss %.3f %%, longest gap %d ms",
                         r.lifeLossPercent(), r.lifeLongestGapMaxMs())
-                + "\n  late 20 ms ticks " + r.lateTicks()
+                + "\n  UDP datagrams dropped for a full receive buffer, host-wide (/proc/net/snmp RcvbufErrors), in the window: "
+                + r.udpReceiveDrops() + "; late 20 ms ticks " + r.lateTicks()
                 + "; srproxy threads " + r.threads() + "; load average " + r.loadAverage()
                 + "\n  srproxy top threads: " + String.join(", ", r.topThreads())
                 + (r.failures().isEmpty() ? "" : "\n  failed members: " + r.failures())
@@ -471,6 +444,20 @@ public final class GroupLoadHarness {
         return expected > 0 ? 100.0 * streams.stream().mapToLong(LoadPeers.StreamStats::lost).sum() / expected : 0;
     }
 
+    /**
+     * UDP datagrams the kernel dropped because a socket's receive buffer was full, over every socket of
+     * this network namespace (srproxy's, the peers', and anything else running): -1 if unreadable.
+     */
+    static long udpReceiveDrops() {
+        try {
+            List<String> udp = Files.readAllLines(Path.of("/proc/net/snmp")).stream().filter(l -> l.startsWith("Udp: ")).toList();
+            int col = Arrays.asList(udp.get(0).split(" ")).indexOf("RcvbufErrors");
+            return Long.parseLong(udp.get(1).split(" ")[col]);
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
     static String loadAverage() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
@@ -492,14 +479,7 @@ public final class GroupLoadHarness {
         if (phones != null) {
             phones.close();
         }
-        for (int i = children.size() - 1; i >= 0; i--) {
-            try {
-                children.get(i).close();
-            } catch (Exception e) {
-                System.err.println("stopping " + children.get(i) + ": " + e);
-            }
-        }
-        children.clear();
+        HarnessMain.closeAll(children);
         wsPool.shutdownNow();
     }
 }

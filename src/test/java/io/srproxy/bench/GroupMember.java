@@ -13,7 +13,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -49,25 +48,8 @@ final class GroupMember {
     static GroupMember join(HttpClient http, int webPort, String appId, String channel, String uid, LoadPeers peers)
             throws Exception {
         GroupMember m = new GroupMember(uid, peers.newPeer());
-        StringBuilder partial = new StringBuilder();
-        m.ws = http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + webPort + "/rtc"), new WebSocket.Listener() {
-            @Override
-            public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-                partial.append(data);
-                if (last) {
-                    String text = partial.toString();
-                    partial.setLength(0);
-                    m.onFrame(text);
-                }
-                w.request(1);
-                return null;
-            }
-
-            @Override
-            public void onError(WebSocket w, Throwable error) {
-                m.fail("rtc error " + error);
-            }
-        }).get(10, TimeUnit.SECONDS);
+        m.ws = http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + webPort + "/rtc"),
+                new JsonFrames(m::onFrame, why -> m.fail("rtc " + why))        ).get(10, TimeUnit.SECONDS);
         m.send(Map.of("type", "join", "appId", appId, "channel", channel, "uid", uid, "token", "",
                 "multistream", true, "sdp", m.peer.offer()));
         return m;
@@ -225,9 +207,7 @@ final class GroupMember {
             return;
         }
         try {
-            synchronized (this) { // one text frame at a time on a java.net.http WebSocket
-                w.sendText(JSON.writeValueAsString(message), true).join();
-            }
+            JsonFrames.send(w, message);
         } catch (Exception e) {
             fail("rtc send: " + e);
         }
