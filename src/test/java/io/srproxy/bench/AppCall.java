@@ -1,7 +1,6 @@
 package io.srproxy.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.srproxy.rtc.webrtc.LoadPeers;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -15,8 +14,6 @@ import java.util.function.Consumer;
  * {@link LoadPeers.Peer}'s offer, DTLS-SRTP, then media until the gateway ends the call.
  */
 final class AppCall {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** How one call went on the app side. */
     record Result(String uid, long invitedNs, long connectedNs, long endedNs, String endReason, LoadPeers.Stats media) {
@@ -66,7 +63,7 @@ final class AppCall {
             return;
         }
         http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + webPort + "/rtc"),
-                new JsonFrames(this::onFrame, why -> end("rtc " + why))        ).whenComplete((w, e) -> {
+                JsonFrames.json(this::onFrame, why -> end("rtc " + why))        ).whenComplete((w, e) -> {
             if (e != null) {
                 end("rtc connect: " + e);
                 return;
@@ -76,14 +73,7 @@ final class AppCall {
         });
     }
 
-    private void onFrame(String text) {
-        JsonNode m;
-        try {
-            m = JSON.readTree(text);
-        } catch (Exception e) {
-            end("bad frame from /rtc");
-            return;
-        }
+    private void onFrame(JsonNode m) {
         switch (m.path("type").asText()) {
             case "joined" -> {
                 send(Map.of("type", "publish", "mediaType", "audio"));
@@ -107,15 +97,7 @@ final class AppCall {
     }
 
     private void send(Map<String, Object> message) {
-        WebSocket w = ws;
-        if (w == null) {
-            return;
-        }
-        try {
-            JsonFrames.send(w, message);
-        } catch (Exception e) {
-            end("rtc send: " + e);
-        }
+        JsonFrames.send(ws, message, why -> end("rtc " + why));
     }
 
     /** Ends the call once: leaves /rtc, closes the peer, reports. */

@@ -1,7 +1,6 @@
 package io.srproxy.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.srproxy.rtc.webrtc.LoadPeers;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,8 +22,6 @@ import java.util.concurrent.TimeUnit;
  * answer's SSRCs handed to the peer so that each publisher's stream is counted apart.
  */
 final class GroupMember {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String uid;
     private final LoadPeers.Peer peer;
@@ -49,7 +46,7 @@ final class GroupMember {
             throws Exception {
         GroupMember m = new GroupMember(uid, peers.newPeer());
         m.ws = http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + webPort + "/rtc"),
-                new JsonFrames(m::onFrame, why -> m.fail("rtc " + why))        ).get(10, TimeUnit.SECONDS);
+                JsonFrames.json(m::onFrame, why -> m.fail("rtc " + why))        ).get(10, TimeUnit.SECONDS);
         m.send(Map.of("type", "join", "appId", appId, "channel", channel, "uid", uid, "token", "",
                 "multistream", true, "sdp", m.peer.offer()));
         return m;
@@ -94,14 +91,7 @@ final class GroupMember {
         return answers;
     }
 
-    private void onFrame(String text) {
-        JsonNode m;
-        try {
-            m = JSON.readTree(text);
-        } catch (Exception e) {
-            fail("bad frame from /rtc: " + text);
-            return;
-        }
+    private void onFrame(JsonNode m) {
         switch (m.path("type").asText()) {
             case "joined" -> {
                 send(Map.of("type", "publish", "mediaType", "audio"));
@@ -202,15 +192,7 @@ final class GroupMember {
     }
 
     private void send(Map<String, Object> message) {
-        WebSocket w = ws;
-        if (w == null) {
-            return;
-        }
-        try {
-            JsonFrames.send(w, message);
-        } catch (Exception e) {
-            fail("rtc send: " + e);
-        }
+        JsonFrames.send(ws, message, why -> fail("rtc " + why));
     }
 
     /** Leaves (the /rtc "leave", then the socket closes) and ends the peer: its statistics. */

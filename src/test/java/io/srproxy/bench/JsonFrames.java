@@ -1,5 +1,6 @@
 package io.srproxy.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.http.WebSocket;
 import java.util.concurrent.CompletionStage;
@@ -21,6 +22,20 @@ final class JsonFrames implements WebSocket.Listener {
     JsonFrames(Consumer<String> onFrame, Consumer<String> onEnd) {
         this.onFrame = onFrame;
         this.onEnd = onEnd;
+    }
+
+    /** Frames parsed: each JSON frame to {@code onJson}; one that is not JSON ends the socket's use ("bad frame ..."). */
+    static JsonFrames json(Consumer<JsonNode> onJson, Consumer<String> onEnd) {
+        return new JsonFrames(text -> {
+            JsonNode m;
+            try {
+                m = JSON.readTree(text);
+            } catch (Exception e) {
+                onEnd.accept("bad frame: " + text);
+                return;
+            }
+            onJson.accept(m);
+        }, onEnd);
     }
 
     @Override
@@ -46,11 +61,21 @@ final class JsonFrames implements WebSocket.Listener {
         onEnd.accept("error " + error);
     }
 
-    /** Sends {@code message} as one JSON text frame; a java.net.http WebSocket takes one at a time, so sends on it queue here. */
-    static void send(WebSocket w, Object message) throws Exception {
-        String text = JSON.writeValueAsString(message);
-        synchronized (w) {
-            w.sendText(text, true).join();
+    /**
+     * Sends {@code message} as one JSON text frame (nothing while {@code w} is null: not open yet);
+     * a java.net.http WebSocket takes one at a time, so sends on it queue here. A failure goes to {@code onFailure}.
+     */
+    static void send(WebSocket w, Object message, Consumer<String> onFailure) {
+        if (w == null) {
+            return;
+        }
+        try {
+            String text = JSON.writeValueAsString(message);
+            synchronized (w) {
+                w.sendText(text, true).join();
+            }
+        } catch (Exception e) {
+            onFailure.accept("send: " + e);
         }
     }
 }
