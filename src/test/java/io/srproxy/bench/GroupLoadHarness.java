@@ -43,6 +43,7 @@ import java.util.function.BooleanSupplier;
  * --room-apps 4        app members of the conference room               --sip-legs 1,2,4,8  (mixer levels; "" for none)
  * --warmup 6           seconds of a 3-member room with a phone first, not measured (0: none)
  * --idle 4             seconds of idle srproxy measured after it (0: none)
+ * --video 2x1000       members also publish VP8-shaped video, P packets of B bytes per 20 ms, and subscribe to it
  * --out target/group-load   --jar target/srproxy.jar   --srproxy-jvm "-Xms256m -Xmx256m"
  * </pre>
  */
@@ -51,7 +52,7 @@ public final class GroupLoadHarness {
     private static final String ROOM = "7001";
 
     /** One forwarding level's figures. */
-    record ForwardLevel(int channels, int members, int forwardedStreams, int streamsWithMedia, int failedMembers,
+    record ForwardLevel(int channels, int members, String video, int forwardedStreams, int streamsWithMedia, int failedMembers,
                         double holdSeconds, double cpuPercent, double jitPercent, double cpuMicrosPerSecondPerStream,
                         double aboveIdleMicrosPerSecondPerStream, long packetsExpected,
                         long packetsLost, double lossPercent, double worstStreamLossPercent, long longestGapMaxMs,
@@ -96,7 +97,7 @@ public final class GroupLoadHarness {
 
     public static void main(String[] args) {
         HarnessMain.main(args, "GroupLoadHarness [--members 3,5,9,17] [--channels 1] [--hold 20] [--max-members N]"
-                + " [--room-apps 4] [--sip-legs 1,2,4,8] [--warmup 6] [--idle 4] [--out target/group-load]"
+                + " [--room-apps 4] [--sip-legs 1,2,4,8] [--warmup 6] [--idle 4] [--video 2x1000] [--out target/group-load]"
                 + " [--jar target/srproxy.jar] [--srproxy-jvm \"-Xmx256m\"]", GroupLoadHarness::run);
     }
 
@@ -135,6 +136,7 @@ public final class GroupLoadHarness {
         System.out.printf("srproxy pid %d (web %d, [rtc] max_members=%d), kamailio on %d; load average %s%n", srproxy.pid(),
                 srproxy.webPort(), maxMembers, kamailio.port(), loadAverage());
 
+        int[] video = parseVideo(opts.getOrDefault("video", ""));
         int warmup = Integer.parseInt(opts.getOrDefault("warmup", "6"));
         if (warmup > 0) {
             warmUp(warmup, runDir);
@@ -149,7 +151,7 @@ public final class GroupLoadHarness {
         }
         List<ForwardLevel> forwarding = new ArrayList<>();
         for (int m : sizes) {
-            ForwardLevel r = forwardLevel(channels, m, hold, idle);
+            ForwardLevel r = forwardLevel(channels, m, hold, idle, video);
             forwarding.add(r);
             System.out.println(forwardHeader());
             System.out.println(forwardRow(r));
@@ -197,16 +199,32 @@ public final class GroupLoadHarness {
         return 100.0 * ticks / ProcessProbe.TICKS_PER_SECOND / c.seconds();
     }
 
-    private ForwardLevel forwardLevel(int channels, int m, double hold, double idle) throws Exception {
-        System.out.printf("%nforwarding: %d channel(s) of %d members, %d streams ...%n", channels, m, channels * m * (m - 1));
+    /** {@code --video PxB}: P packets of B bytes every 20 ms per member; "" or 0: audio only. */
+    private static int[] parseVideo(String v) {
+        if (v.isBlank() || v.equals("0")) {
+            return new int[] {0, 0};
+        }
+        String[] pb = v.split("x");
+        if (pb.length != 2) {
+            throw new IllegalArgumentException("--video is PACKETSxBYTES per 20 ms (e.g. 2x1000), not " + v);
+        }
+        return new int[] {Integer.parseInt(pb[0].trim()), Integer.parseInt(pb[1].trim())};
+    }
+
+    private ForwardLevel forwardLevel(int channels, int m, double hold, double idle, int[] video) throws Exception {
+        int kinds = video[0] > 0 ? 2 : 1;
+        String videoName = video[0] > 0 ? video[0] + "x" + video[1] : "";
+        System.out.printf("%nforwarding: %d channel(s) of %d members, %d streams%s ...%n", channels, m, channels * m * (m - 1) * kinds,
+                video[0] > 0 ? " (audio and video " + videoName + " bytes per 20 ms)" : "");
         List<GroupMember> members = new ArrayList<>();
         for (int c = 0; c < channels; c++) {
             for (int i = 0; i < m; i++) {
-                members.add(GroupMember.join(http, srproxy.webPort(), SrproxyChild.APP_ID, "g" + m + "-" + c, "u" + i, peers));
+                members.add(GroupMember.join(http, srproxy.webPort(), SrproxyChild.APP_ID, "g" + m + "-" + c, "u" + i, peers,
+                        video[0], video[1]));
             }
         }
         awaitUntil(() -> members.stream().allMatch(x -> x.failure() != null
-                || (x.connected() && x.streamsWithMedia() >= m - 1)), 30);
+                || (x.connected() && x.streamsWithMedia() >= (m - 1) * kinds)), 30);
         long lateBefore = peers.lateTicks();
         String load = loadAverage();
         Map<String, LoadPeers.StreamStats> atStart = new LinkedHashMap<>();
@@ -248,9 +266,9 @@ public final class GroupLoadHarness {
             streams.addAll(x.leave().streams());
         }
         Map<String, Double> left = LeftBehind.await(srproxy.webPort(), 15);
-        int forwarded = channels * m * (m - 1);
+        int forwarded = channels * m * (m - 1) * kinds;
         double cpu = c.cpuPercent(0);
-        return new ForwardLevel(channels, m, forwarded, (int) streams.stream().filter(s -> s.received() > 0).count(),
+        return new ForwardLevel(channels, m, videoName, forwarded, (int) streams.stream().filter(s -> s.received() > 0).count(),
                 failures.size(), c.seconds(), cpu, jitPercent(c), cpu / 100 * 1e6 / forwarded,
                 (cpu - idle) / 100 * 1e6 / forwarded, expected, lost,
                 expected > 0 ? 100.0 * lost / expected : 100, gaps.size() < forwarded ? 100 : worst,

@@ -19,16 +19,19 @@ import java.util.concurrent.TimeUnit;
  * a /rtc WebSocket joining multistream with a {@link LoadPeers.Peer}, publishing its audio, and
  * subscribing to every other member's audio as it is published: one {@code recvonly} audio m-line
  * per publisher (an m-line freed by a member that left is re-used), one offer at a time, the
- * answer's SSRCs handed to the peer so that each publisher's stream is counted apart.
+ * answer's SSRCs handed to the peer so that each publisher's stream is counted apart. With video,
+ * it publishes {@link LoadPeers.Peer#sendVideo} video too and subscribes to others' video alike.
  */
 final class GroupMember {
 
     private final String uid;
     private final LoadPeers.Peer peer;
-    private final Map<String, String> midOf = new LinkedHashMap<>(); // subscribed uid -> mid
-    private final Map<String, Long> ssrcOf = new HashMap<>();        // uid -> SSRC last expected
+    private final int[] video; // packets per 20 ms and their payload bytes; null: audio only
+    private final Map<String, String> midOf = new LinkedHashMap<>(); // subscribed track (uid, or uid/video) -> mid
+    private final Map<String, Long> ssrcOf = new HashMap<>();        // track -> SSRC last expected
     private final List<String> mids = new ArrayList<>();              // every receiving m-line made, in order
-    private final Deque<String> freeMids = new ArrayDeque<>();
+    private final java.util.Set<String> videoMids = new java.util.HashSet<>();
+    private final Map<String, Deque<String>> freeMids = Map.of("audio", new ArrayDeque<>(), "video", new ArrayDeque<>());
     private volatile WebSocket ws;
     private volatile boolean connected;
     private volatile String failure;
@@ -36,15 +39,22 @@ final class GroupMember {
     private boolean dirty;
     private int answers;
 
-    private GroupMember(String uid, LoadPeers.Peer peer) {
+    private GroupMember(String uid, LoadPeers.Peer peer, int[] video) {
         this.uid = uid;
         this.peer = peer;
+        this.video = video;
     }
 
     /** Opens the socket and sends the join; the rest (DTLS, publish, subscriptions) follows by itself. */
     static GroupMember join(HttpClient http, int webPort, String appId, String channel, String uid, LoadPeers peers)
             throws Exception {
-        GroupMember m = new GroupMember(uid, peers.newPeer());
+        return join(http, webPort, appId, channel, uid, peers, 0, 0);
+    }
+
+    /** Like the above, with video: {@code videoPackets} packets of {@code videoBytes} every 20 ms (0: audio only). */
+    static GroupMember join(HttpClient http, int webPort, String appId, String channel, String uid, LoadPeers peers,
+                            int videoPackets, int videoBytes) throws Exception {
+        GroupMember m = new GroupMember(uid, peers.newPeer(), videoPackets > 0 ? new int[] {videoPackets, videoBytes} : null);
         m.ws = http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + webPort + "/rtc"),
                 JsonFrames.json(m::onFrame, why -> m.fail("rtc " + why))        ).get(10, TimeUnit.SECONDS);
         m.send(Map.of("type", "join", "appId", appId, "channel", channel, "uid", uid, "token", "",
@@ -81,7 +91,7 @@ final class GroupMember {
         peer.mark();
     }
 
-    /** The uids this member subscribes to now. */
+    /** The tracks this member subscribes to now: uids (audio), uid/video (video). */
     synchronized List<String> subscribed() {
         return List.copyOf(midOf.keySet());
     }
@@ -95,6 +105,10 @@ final class GroupMember {
         switch (m.path("type").asText()) {
             case "joined" -> {
                 send(Map.of("type", "publish", "mediaType", "audio"));
+                if (video != null) {
+                    peer.sendVideo(video[0], video[1]);
+                    send(Map.of("type", "publish", "mediaType", "video"));
+                }
                 peer.connect(m.path("sdp").asText()).whenComplete((ok, e) -> {
                     if (e != null) {
                         fail("dtls: " + e);
@@ -104,21 +118,19 @@ final class GroupMember {
                 });
                 for (JsonNode u : m.path("users")) {
                     if (u.path("audio").asBoolean()) {
-                        want(u.path("uid").asText());
+                        want(u.path("uid").asText(), "audio");
+                    }
+                    if (u.path("video").asBoolean()) {
+                        want(u.path("uid").asText(), "video");
                     }
                 }
             }
-            case "user-published" -> {
-                if (m.path("mediaType").asText().equals("audio")) {
-                    want(m.path("uid").asText());
-                }
+            case "user-published" -> want(m.path("uid").asText(), m.path("mediaType").asText());
+            case "user-unpublished" -> unwant(m.path("uid").asText(), m.path("mediaType").asText());
+            case "user-left" -> {
+                unwant(m.path("uid").asText(), "audio");
+                unwant(m.path("uid").asText(), "video");
             }
-            case "user-unpublished" -> {
-                if (m.path("mediaType").asText().equals("audio")) {
-                    unwant(m.path("uid").asText());
-                }
-            }
-            case "user-left" -> unwant(m.path("uid").asText());
             case "answer" -> answered(m.path("subscriptions"));
             case "error" -> fail("rtc " + m.path("request").asText() + " " + m.path("code").asText() + ": "
                     + m.path("message").asText());
@@ -131,24 +143,35 @@ final class GroupMember {
         }
     }
 
-    private synchronized void want(String other) {
-        if (other.equals(uid) || midOf.containsKey(other)) {
+    /** A track's key: the uid for audio, uid/video for video (also the label of its stream). */
+    private static String track(String uid, String kind) {
+        return kind.equals("video") ? uid + "/video" : uid;
+    }
+
+    private synchronized void want(String other, String kind) {
+        String track = track(other, kind);
+        boolean takes = kind.equals("audio") || (kind.equals("video") && video != null);
+        if (!takes || other.equals(uid) || midOf.containsKey(track)) {
             return;
         }
-        String mid = freeMids.pollFirst();
+        String mid = freeMids.get(kind).pollFirst(); // an m-line keeps its kind
         if (mid == null) {
             mid = Integer.toString(mids.size() + 2); // 0 and 1 are the join's
             mids.add(mid);
+            if (kind.equals("video")) {
+                videoMids.add(mid);
+            }
         }
-        midOf.put(other, mid);
+        midOf.put(track, mid);
         renegotiate();
     }
 
-    private synchronized void unwant(String other) {
-        String mid = midOf.remove(other);
+    private synchronized void unwant(String other, String kind) {
+        String track = track(other, kind);
+        String mid = midOf.remove(track);
         if (mid != null) {
-            freeMids.addLast(mid);
-            ssrcOf.remove(other);
+            freeMids.get(kind).addLast(mid);
+            ssrcOf.remove(track);
             renegotiate();
         }
     }
@@ -162,18 +185,27 @@ final class GroupMember {
         offering = true;
         dirty = false;
         List<Map<String, String>> subs = new ArrayList<>();
-        midOf.forEach((u, mid) -> subs.add(Map.of("mid", mid, "uid", u, "mediaType", "audio")));
-        send(Map.of("type", "offer", "sdp", peer.offer(mids), "subscriptions", subs));
+        midOf.forEach((t, mid) -> {
+            boolean v = videoMids.contains(mid);
+            subs.add(Map.of("mid", mid, "uid", v ? t.substring(0, t.length() - "/video".length()) : t,
+                    "mediaType", v ? "video" : "audio"));
+        });
+        send(Map.of("type", "offer", "sdp", peer.offer(mids, videoMids), "subscriptions", subs));
     }
 
     private synchronized void answered(JsonNode subscriptions) {
         answers++;
         for (JsonNode s : subscriptions) {
-            String u = s.path("uid").asText();
+            boolean v = s.path("mediaType").asText().equals("video");
+            String t = track(s.path("uid").asText(), v ? "video" : "audio");
             long ssrc = s.path("ssrc").asLong(-1);
-            if (ssrc >= 0 && midOf.containsKey(u) && !Long.valueOf(ssrc).equals(ssrcOf.get(u))) {
-                ssrcOf.put(u, ssrc);
-                peer.expect(ssrc, u);
+            if (ssrc >= 0 && midOf.containsKey(t) && !Long.valueOf(ssrc).equals(ssrcOf.get(t))) {
+                ssrcOf.put(t, ssrc);
+                if (v) {
+                    peer.expectVideo(ssrc, t);
+                } else {
+                    peer.expect(ssrc, t);
+                }
             }
         }
         offering = false;

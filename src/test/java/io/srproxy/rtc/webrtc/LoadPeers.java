@@ -157,9 +157,17 @@ public final class LoadPeers implements AutoCloseable {
         private long sent;
         private long rtcp;
         private long srtpFailures;
-        private final Received other = new Received(null, -1); // packets of no expected SSRC
+        private final Received other = new Received(null, -1, audio.clockPerMs()); // packets of no expected SSRC
         private Received[] streams = new Received[0];           // the expected SSRCs, looked up linearly
         private volatile int streamsWithMedia;
+        // video (sendVideo): one frame of videoPackets packets every 20 ms tick; I/O thread only
+        private final long videoSsrc = ThreadLocalRandom.current().nextInt() & 0xFFFFFFFFL;
+        private int videoPackets;
+        private byte[] keyFrameStart;
+        private byte[] frameRest;
+        private int vSeq = ThreadLocalRandom.current().nextInt(1 << 16);
+        private long vTs = ThreadLocalRandom.current().nextInt() & 0xFFFFFFFFL;
+        private long videoSent;
 
         private Peer() throws IOException {
             channel = DatagramChannel.open();
@@ -177,17 +185,25 @@ public final class LoadPeers implements AutoCloseable {
          * re-offers to take other members' audio; the same ICE credentials and fingerprint each time.
          */
         public String offer(List<String> recvAudioMids) {
+            return offer(recvAudioMids, java.util.Set.of());
+        }
+
+        /** Like {@link #offer(List)}, the mids in {@code videoMids} being {@code recvonly} VP8 video m-lines. */
+        public String offer(List<String> recvMids, java.util.Set<String> videoMids) {
             String common = "a=ice-ufrag:" + ufrag + "\r\na=ice-pwd:" + pwd + "\r\n"
                     + "a=fingerprint:sha-256 " + dtls.identity.fingerprint() + "\r\na=setup:actpass\r\na=rtcp-mux\r\n";
             String audioLine = "m=audio 9 UDP/TLS/RTP/SAVPF " + audio.payloadType() + "\r\nc=IN IP4 0.0.0.0\r\n" + common;
             String rtpmap = "a=rtpmap:" + audio.payloadType() + " " + audio.rtpmap() + "\r\n";
+            String videoLine = "m=video 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\n" + common;
+            String vp8 = "a=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 nack pli\r\n";
             StringBuilder sdp = new StringBuilder("v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1");
-            recvAudioMids.forEach(mid -> sdp.append(' ').append(mid));
+            recvMids.forEach(mid -> sdp.append(' ').append(mid));
             sdp.append("\r\n").append(audioLine).append("a=mid:0\r\na=sendrecv\r\n").append(rtpmap)
-                    .append("m=video 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\n").append(common)
-                    .append("a=mid:1\r\na=sendrecv\r\na=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 nack pli\r\n");
-            for (String mid : recvAudioMids) {
-                sdp.append(audioLine).append("a=mid:").append(mid).append("\r\na=recvonly\r\n").append(rtpmap);
+                    .append(videoLine).append("a=mid:1\r\na=sendrecv\r\n").append(vp8);
+            for (String mid : recvMids) {
+                boolean video = videoMids.contains(mid);
+                sdp.append(video ? videoLine : audioLine).append("a=mid:").append(mid).append("\r\na=recvonly\r\n")
+                        .append(video ? vp8 : rtpmap);
             }
             return sdp.toString();
         }
@@ -197,10 +213,40 @@ public final class LoadPeers implements AutoCloseable {
          * answer's subscriptions); a label expected again (a new SSRC for it) gets a new stream.
          */
         public void expect(long ssrc, String label) {
+            expect(ssrc, label, audio.clockPerMs());
+        }
+
+        /** Like {@link #expect(long, String)} for a video stream (90 kHz clock, for its jitter). */
+        public void expectVideo(long ssrc, String label) {
+            expect(ssrc, label, 90);
+        }
+
+        private void expect(long ssrc, String label, int clockPerMs) {
             onIo(() -> {
                 Received[] more = java.util.Arrays.copyOf(streams, streams.length + 1);
-                more[streams.length] = new Received(label, ssrc);
+                more[streams.length] = new Received(label, ssrc, clockPerMs);
                 streams = more;
+            });
+        }
+
+        /**
+         * Sends video too, on the join's video m-line (VP8, payload type 96): every 20 ms one frame
+         * of {@code packets} packets of {@code payloadBytes} bytes (a VP8 key frame's headers, then
+         * zeros: srproxy forwards video without decoding it), 90 kHz timestamps.
+         */
+        public void sendVideo(int packets, int payloadBytes) {
+            if (payloadBytes < 16 || payloadBytes > 1200) {
+                throw new IllegalArgumentException("video payload is 16..1200 bytes, not " + payloadBytes);
+            }
+            byte[] first = new byte[payloadBytes];
+            // VP8 payload descriptor: S=1, partition 0; frame tag: key frame, show_frame; start code; 640x480
+            byte[] head = {0x10, 0x10, 0x02, 0x00, (byte) 0x9d, 0x01, 0x2a, (byte) 0x80, 0x02, (byte) 0xe0, 0x01};
+            System.arraycopy(head, 0, first, 0, head.length);
+            byte[] rest = new byte[payloadBytes]; // descriptor 0x00: a continuation of the frame
+            onIo(() -> {
+                keyFrameStart = first;
+                frameRest = rest;
+                videoPackets = packets;
             });
         }
 
@@ -214,7 +260,7 @@ public final class LoadPeers implements AutoCloseable {
         private List<StreamStats> eachStream() {
             List<StreamStats> each = new ArrayList<>();
             for (Received r : streams) {
-                each.add(new StreamStats(r.label, r.ssrc, r.received, r.expected(), r.jitter / audio.clockPerMs(),
+                each.add(new StreamStats(r.label, r.ssrc, r.received, r.expected(), r.jitter / r.perMs,
                         r.longestGapNs / 1_000_000, r.gapSinceMarkNs / 1_000_000));
             }
             return List.copyOf(each);
@@ -395,6 +441,17 @@ public final class LoadPeers implements AutoCloseable {
             txBuf.clear().limit(len);
             channel.write(txBuf);
             sent++;
+            for (int i = 0; i < videoPackets; i++) {
+                byte[] payload = i == 0 ? keyFrameStart : frameRest;
+                RtpHeader.writeFixed(tx, 0, i == videoPackets - 1, 96, vSeq, vTs, videoSsrc);
+                System.arraycopy(payload, 0, tx, 12, payload.length);
+                int vlen = srtp.protectRtp(tx, 0, 12 + payload.length);
+                vSeq = (vSeq + 1) & 0xFFFF;
+                txBuf.clear().limit(vlen);
+                channel.write(txBuf);
+                videoSent++;
+            }
+            vTs = (vTs + 1800) & 0xFFFFFFFFL;
         }
 
         private void onDatagram(byte[] b, int len, long nowNs) {
@@ -443,7 +500,7 @@ public final class LoadPeers implements AutoCloseable {
                     break;
                 }
             }
-            r.count(RtpHeader.sequence(b, 0), RtpHeader.timestamp(b, 0), nowNs, audio.clockPerMs());
+            r.count(RtpHeader.sequence(b, 0), RtpHeader.timestamp(b, 0), nowNs);
         }
     }
 
@@ -451,6 +508,7 @@ public final class LoadPeers implements AutoCloseable {
     private static final class Received {
         final String label;
         final long ssrc;
+        final int perMs; // RTP clock, per ms
         long received;
         long baseSeq = -1;
         long maxSeq;
@@ -460,9 +518,10 @@ public final class LoadPeers implements AutoCloseable {
         long longestGapNs;
         long gapSinceMarkNs;
 
-        Received(String label, long ssrc) {
+        Received(String label, long ssrc, int perMs) {
             this.label = label;
             this.ssrc = ssrc;
+            this.perMs = perMs;
         }
 
         long expected() {
@@ -470,7 +529,7 @@ public final class LoadPeers implements AutoCloseable {
         }
 
         /** RFC 3550 A.1 (extended sequence) and A.8 (interarrival jitter, in RTP clock units). */
-        void count(int seq16, long rtpTs, long nowNs, int perMs) {
+        void count(int seq16, long rtpTs, long nowNs) {
             received++;
             if (baseSeq < 0) {
                 baseSeq = seq16;
