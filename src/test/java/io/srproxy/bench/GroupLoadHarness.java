@@ -56,7 +56,8 @@ public final class GroupLoadHarness {
                         double holdSeconds, double cpuPercent, double jitPercent, double cpuMicrosPerSecondPerStream,
                         double aboveIdleMicrosPerSecondPerStream, long packetsExpected,
                         long packetsLost, double lossPercent, double worstStreamLossPercent, long longestGapMaxMs,
-                        long longestGapP50Ms, double lifeLossPercent, long lifeLongestGapMaxMs, long udpReceiveDrops, long rssMb, long threads, double harnessCpuPercent, long lateTicks,
+                        long longestGapP50Ms, double lifeLossPercent, long lifeLongestGapMaxMs, long videoPacketsLost,
+                        long srtpFailures, long udpReceiveDrops, long harnessSendDrops, Map<String, Double> srproxyDrops, long rssMb, long threads, double harnessCpuPercent, long lateTicks,
                         String loadAverage, List<String> topThreads, List<String> failures, Map<String, Double> leftAfter) {
     }
 
@@ -233,15 +234,26 @@ public final class GroupLoadHarness {
             x.streamStats().forEach(t -> atStart.put(x.uid() + "/" + t.ssrc(), t));
         }
         long drops = udpReceiveDrops();
+        long sendDrops = peers.sendDrops();
+        Map<String, Double> mux0 = muxCounters();
         CallLoadHarness.Window w = CallLoadHarness.Window.open(probe, self);
         Thread.sleep((long) (hold * 1000));
         CallLoadHarness.Window.Close c = w.close();
         drops = udpReceiveDrops() - drops;
+        sendDrops = peers.sendDrops() - sendDrops;
+        Map<String, Double> muxDrops = new LinkedHashMap<>();
+        muxCounters().forEach((k, v) -> {
+            double d = v - mux0.getOrDefault(k, 0.0);
+            if (d != 0 && !k.matches(".*(datagrams|rtpIn|rtcpIn|stunChecks).*")) {
+                muxDrops.put(k, d);
+            }
+        });
         long rss = probe.rssKb();
         long threads = probe.threads();
         // the window's figures: each stream's packets expected and lost since the window opened, its longest gap in it
         long expected = 0;
         long lost = 0;
+        long videoLost = 0;
         double worst = 0;
         List<Double> gaps = new ArrayList<>();
         for (GroupMember x : members) {
@@ -251,6 +263,7 @@ public final class GroupLoadHarness {
                 long l = Math.max(0, e - (t.received() - (t0 == null ? 0 : t0.received())));
                 expected += e;
                 lost += l;
+                videoLost += t.label().endsWith("/video") ? l : 0;
                 worst = Math.max(worst, e > 0 ? 100.0 * l / e : 100);
                 gaps.add((double) t.longestGapSinceMarkMs());
             }
@@ -262,8 +275,11 @@ public final class GroupLoadHarness {
                 failures.add(x.uid() + ": " + x.failure());
             }
         }
+        long srtpFailures = 0;
         for (GroupMember x : members) {
-            streams.addAll(x.leave().streams());
+            LoadPeers.Stats st = x.leave();
+            streams.addAll(st.streams());
+            srtpFailures += st.srtpFailures();
         }
         Map<String, Double> left = LeftBehind.await(srproxy.webPort(), 15);
         int forwarded = channels * m * (m - 1) * kinds;
@@ -274,7 +290,7 @@ public final class GroupLoadHarness {
                 expected > 0 ? 100.0 * lost / expected : 100, gaps.size() < forwarded ? 100 : worst,
                 (long) gaps.stream().mapToDouble(g -> g).max().orElse(0), (long) LevelResult.pct(gaps, 50),
                 lossPercent(streams), streams.stream().mapToLong(LoadPeers.StreamStats::longestGapMs).max().orElse(0),
-                drops, rss / 1024, threads, c.cpuPercent(1), peers.lateTicks() - lateBefore, load, c.top(5),
+                videoLost, srtpFailures, drops, sendDrops, muxDrops, rss / 1024, threads, c.cpuPercent(1), peers.lateTicks() - lateBefore, load, c.top(5),
                 failures.stream().limit(10).toList(), left);
     }
 
@@ -294,10 +310,14 @@ public final class GroupLoadHarness {
 
     private static String forwardDetails(ForwardLevel r) {
         return "  in the window: packets expected " + r.packetsExpected() + ", lost " + r.packetsLost()
+                + (r.video().isEmpty() ? "" : " (video " + r.videoPacketsLost() + ")")
                 + String.format(Locale.ROOT, "; over the streams' whole life (join and re-offers included): loss %.3f %%, longest gap %d ms",
                         r.lifeLossPercent(), r.lifeLongestGapMaxMs())
+                + "; SRTP unprotect failures at the members " + r.srtpFailures()
                 + "\n  UDP datagrams dropped for a full receive buffer, host-wide (/proc/net/snmp RcvbufErrors), in the window: "
-                + r.udpReceiveDrops() + "; late 20 ms ticks " + r.lateTicks()
+                + r.udpReceiveDrops() + "; packets the peers' sockets refused (send buffer full) " + r.harnessSendDrops()
+                + "; srproxy's shared-port drop counters in the window " + r.srproxyDrops()
+                + "; late 20 ms ticks " + r.lateTicks()
                 + "; srproxy threads " + r.threads() + "; load average " + r.loadAverage()
                 + "\n  srproxy top threads: " + String.join(", ", r.topThreads())
                 + (r.failures().isEmpty() ? "" : "\n  failed members: " + r.failures())
@@ -474,6 +494,19 @@ public final class GroupLoadHarness {
         } catch (Exception e) {
             return -1;
         }
+    }
+
+    /** srproxy's shared UDP port counters (/metrics srproxy_rtc_mux_*), by name. */
+    private Map<String, Double> muxCounters() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        for (String line : srproxy.get("/metrics").split("\n")) {
+            if (line.startsWith("srproxy_rtc_mux_")) {
+                int space = line.lastIndexOf(' ');
+                out.merge(line.substring(0, line.indexOf(line.contains("{") ? '{' : ' ')), Double.parseDouble(line.substring(space + 1)),
+                        Double::sum);
+            }
+        }
+        return out;
     }
 
     static String loadAverage() {

@@ -68,6 +68,7 @@ public final class LoadPeers implements AutoCloseable {
     private final SrtpSession.Failure failure = new SrtpSession.Failure();
     private volatile boolean running = true;
     private volatile long lateTicks;
+    private volatile long sendDrops;
 
     /** {@code frames[i]} holds an Opus frame of {@code lengths[i]} bytes; sent in turn, every 20 ms. */
     public LoadPeers(byte[][] frames, int[] lengths, int handshakeThreads) throws IOException {
@@ -99,6 +100,11 @@ public final class LoadPeers implements AutoCloseable {
     /** Ticks of the 20 ms clock that were more than 5 ms late (the harness itself was short of CPU). */
     public long lateTicks() {
         return lateTicks;
+    }
+
+    /** Packets a peer's socket did not take (its send buffer full): lost before they left the harness. */
+    public long sendDrops() {
+        return sendDrops;
     }
 
     public Peer newPeer() throws IOException {
@@ -439,7 +445,9 @@ public final class LoadPeers implements AutoCloseable {
             seq = (seq + 1) & 0xFFFF;
             ts = (ts + audio.samplesPerFrame()) & 0xFFFFFFFFL;
             txBuf.clear().limit(len);
-            channel.write(txBuf);
+            if (channel.write(txBuf) == 0) {
+                sendDrops++; // the I/O thread is the only writer
+            }
             sent++;
             for (int i = 0; i < videoPackets; i++) {
                 byte[] payload = i == 0 ? keyFrameStart : frameRest;
@@ -448,7 +456,9 @@ public final class LoadPeers implements AutoCloseable {
                 int vlen = srtp.protectRtp(tx, 0, 12 + payload.length);
                 vSeq = (vSeq + 1) & 0xFFFF;
                 txBuf.clear().limit(vlen);
-                channel.write(txBuf);
+                if (channel.write(txBuf) == 0) {
+                    sendDrops++;
+                }
                 videoSent++;
             }
             vTs = (vTs + 1800) & 0xFFFFFFFFL;
