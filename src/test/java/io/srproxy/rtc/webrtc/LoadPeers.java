@@ -177,6 +177,9 @@ public final class LoadPeers implements AutoCloseable {
 
         private Peer() throws IOException {
             channel = DatagramChannel.open();
+            // room for about 300 ms of a 32-member channel's audio and video, so that a harness
+            // descheduled for a moment on a shared machine does not drop what srproxy sent it
+            channel.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 1 << 20);
             channel.bind(new InetSocketAddress(bind, 0));
             channel.configureBlocking(false);
         }
