@@ -1,13 +1,11 @@
 package io.srproxy.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.srproxy.rtc.webrtc.LoadPeers;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -16,8 +14,6 @@ import java.util.function.Consumer;
  * {@link LoadPeers.Peer}'s offer, DTLS-SRTP, then media until the gateway ends the call.
  */
 final class AppCall {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** How one call went on the app side. */
     record Result(String uid, long invitedNs, long connectedNs, long endedNs, String endReason, LoadPeers.Stats media) {
@@ -66,31 +62,8 @@ final class AppCall {
             end("peer: " + e);
             return;
         }
-        StringBuilder partial = new StringBuilder();
-        http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + webPort + "/rtc"), new WebSocket.Listener() {
-            @Override
-            public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-                partial.append(data);
-                if (last) {
-                    String text = partial.toString();
-                    partial.setLength(0);
-                    onFrame(text);
-                }
-                w.request(1);
-                return null;
-            }
-
-            @Override
-            public CompletionStage<?> onClose(WebSocket w, int status, String reason) {
-                end("rtc closed " + status);
-                return null;
-            }
-
-            @Override
-            public void onError(WebSocket w, Throwable error) {
-                end("rtc error " + error);
-            }
-        }).whenComplete((w, e) -> {
+        http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + webPort + "/rtc"),
+                JsonFrames.json(this::onFrame, why -> end("rtc " + why))        ).whenComplete((w, e) -> {
             if (e != null) {
                 end("rtc connect: " + e);
                 return;
@@ -100,14 +73,7 @@ final class AppCall {
         });
     }
 
-    private void onFrame(String text) {
-        JsonNode m;
-        try {
-            m = JSON.readTree(text);
-        } catch (Exception e) {
-            end("bad frame from /rtc");
-            return;
-        }
+    private void onFrame(JsonNode m) {
         switch (m.path("type").asText()) {
             case "joined" -> {
                 send(Map.of("type", "publish", "mediaType", "audio"));
@@ -131,17 +97,7 @@ final class AppCall {
     }
 
     private void send(Map<String, Object> message) {
-        WebSocket w = ws;
-        if (w == null) {
-            return;
-        }
-        try {
-            synchronized (this) { // one text frame at a time on a java.net.http WebSocket
-                w.sendText(JSON.writeValueAsString(message), true).join();
-            }
-        } catch (Exception e) {
-            end("rtc send: " + e);
-        }
+        JsonFrames.send(ws, message, why -> end("rtc " + why));
     }
 
     /** Ends the call once: leaves /rtc, closes the peer, reports. */

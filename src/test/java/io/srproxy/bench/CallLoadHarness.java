@@ -2,8 +2,6 @@ package io.srproxy.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.srproxy.config.RtxConfig;
-import io.srproxy.log.LogSetup;
 import io.srproxy.rtc.codec.G711;
 import io.srproxy.rtc.codec.OpusEncoder;
 import io.srproxy.rtc.webrtc.LoadPeers;
@@ -20,7 +18,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.stream.IntStream;
 
@@ -86,25 +83,9 @@ public final class CallLoadHarness {
     }
 
     public static void main(String[] args) {
-        Map<String, String> opts = new LinkedHashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("--") || i + 1 >= args.length) {
-                System.err.println("usage: CallLoadHarness [--target srproxy|janus|both] [--levels 10,25,50] [--hold 30] [--call-seconds 10] [--rate 5]"
-                        + " [--soak MINUTES --calls N --sample 30] [--out target/load] [--jar target/srproxy.jar]"
-                        + " [--srproxy-jvm \"-Xmx256m\"] [--janus-debug 3]; bad argument: " + args[i]);
-                System.exit(2);
-            }
-            opts.put(args[i].substring(2), args[++i]);
-        }
-        LogSetup.apply(new RtxConfig.Log(3, Optional.empty(), 100), true);
-        int code = 0;
-        try {
-            run(opts);
-        } catch (Exception e) {
-            e.printStackTrace();
-            code = 1;
-        }
-        System.exit(code);
+        HarnessMain.main(args, "CallLoadHarness [--target srproxy|janus|both] [--levels 10,25,50] [--hold 30] [--call-seconds 10] [--rate 5]"
+                + " [--soak MINUTES --calls N --sample 30] [--out target/load] [--jar target/srproxy.jar]"
+                + " [--srproxy-jvm \"-Xmx256m\"] [--janus-debug 3]", CallLoadHarness::run);
     }
 
     /**
@@ -119,18 +100,7 @@ public final class CallLoadHarness {
     /** Like {@link #run(Map)}, with every target's levels, by target name, in the order run. */
     public static Map<String, List<LevelResult>> runTargets(Map<String, String> opts) throws Exception {
         CallLoadHarness h = new CallLoadHarness(opts);
-        Thread hook = new Thread(h::stopAll, "load-harness-stop");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            return h.run();
-        } finally {
-            h.stopAll();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException exiting) {
-                // the hook is running already
-            }
-        }
+        return HarnessMain.withStop(h::stopAll, "load-harness-stop", h::run);
     }
 
     private int intOpt(String name, int def) {
@@ -271,14 +241,7 @@ public final class CallLoadHarness {
 
     /** Stops the current target's side, its peers and its server. */
     private synchronized void stopTarget() {
-        for (int i = targetChildren.size() - 1; i >= 0; i--) {
-            try {
-                targetChildren.get(i).close();
-            } catch (Exception e) {
-                System.err.println("stopping " + targetChildren.get(i) + ": " + e);
-            }
-        }
-        targetChildren.clear();
+        HarnessMain.closeAll(targetChildren);
     }
 
     private List<LevelResult> runLevels(List<Integer> levels, Path runDir) throws Exception {
@@ -498,18 +461,11 @@ public final class CallLoadHarness {
             phones.close();
         }
         stopTarget();
-        for (int i = children.size() - 1; i >= 0; i--) {
-            try {
-                children.get(i).close();
-            } catch (Exception e) {
-                System.err.println("stopping " + children.get(i) + ": " + e);
-            }
-        }
-        children.clear();
+        HarnessMain.closeAll(children);
     }
 
     /** 50 Opus frames (1 s) of a 440 Hz tone, encoded once; the peers cycle through them. */
-    private static final class Frames {
+    static final class Frames {
         final byte[][] frames = new byte[50][OpusEncoder.MAX_PACKET];
         final int[] lengths = new int[50];
     }
@@ -536,7 +492,7 @@ public final class CallLoadHarness {
         return l;
     }
 
-    private static synchronized Frames opusFrames() {
+    static synchronized Frames opusFrames() {
         if (frames == null) {
             Frames f = new Frames();
             short[] tone = Tones.sine(440, 48000, 1, 0.3);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -13,7 +14,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * PSTN route, apps calling apps). Checks that the calls connect, that media flows both ways (each
  * app gets audio back: sipp's echo, or the other app's), and that srproxy holds no call, channel
  * or WebRTC session once they have ended. No timing or capacity assertion: figures belong to
- * benchmarks.
+ * benchmarks. Also {@link GroupLoadHarness}'s smoke: one 3-member group channel for 4 s.
  */
 class CallLoadHarnessSmokeIT {
 
@@ -35,6 +36,19 @@ class CallLoadHarnessSmokeIT {
         assertThat(r.appWithMedia()).as("app calls that got audio back").isGreaterThanOrEqualTo(r.appConnected() * 9 / 10);
         assertThat(r.packetsReceived()).as("packets back at the apps").isGreaterThan(r.packetsSent() / 4);
         assertThat(r.leftAfter()).as("srproxy's calls, channels and sessions after the calls")
+                .isNotEmpty().allSatisfy((gauge, value) -> assertThat(value).as(gauge).isZero());
+    }
+
+    /** Every member of a 3-member channel gets both others' audio (re-offers answered, streams forwarded); nothing is left. */
+    @Test
+    void groupChannelForwardsEveryMembersAudioToTheOthersAndNothingIsLeftBehind() throws Exception {
+        GroupLoadHarness.Result r = GroupLoadHarness.run(Map.of("members", "3", "hold", "4", "sip-legs", "", "warmup", "0",
+                "idle", "0", "out", "target/load-it"));
+        GroupLoadHarness.ForwardLevel level = r.forwarding().get(0);
+        assertThat(level.failures()).as("members that failed").isEmpty();
+        assertThat(level.streamsWithMedia()).as("streams with audio, of 3 x 2").isEqualTo(6);
+        assertThat(level.packetsExpected()).as("packets forwarded in the window").isPositive();
+        assertThat(level.leftAfter()).as("srproxy's calls, channels and sessions after the level")
                 .isNotEmpty().allSatisfy((gauge, value) -> assertThat(value).as(gauge).isZero());
     }
 }

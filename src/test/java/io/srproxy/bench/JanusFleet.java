@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -50,26 +49,9 @@ final class JanusFleet implements CallSide {
     JanusFleet(int wsPort, int sipServerPort, LoadPeers peers) {
         this.sipServerPort = sipServerPort;
         this.peers = peers;
-        StringBuilder partial = new StringBuilder();
         ws = HttpClient.newHttpClient().newWebSocketBuilder().subprotocols("janus-protocol")
-                .buildAsync(URI.create("ws://127.0.0.1:" + wsPort + "/"), new WebSocket.Listener() {
-                    @Override
-                    public CompletionStage<?> onText(WebSocket w, CharSequence data, boolean last) {
-                        partial.append(data);
-                        if (last) {
-                            String text = partial.toString();
-                            partial.setLength(0);
-                            onMessage(text);
-                        }
-                        w.request(1);
-                        return null;
-                    }
-
-                    @Override
-                    public void onError(WebSocket w, Throwable error) {
-                        System.err.println("janus websocket: " + error);
-                    }
-                }).join();
+                .buildAsync(URI.create("ws://127.0.0.1:" + wsPort + "/"),
+                        new JsonFrames(this::onMessage, why -> System.err.println("janus websocket: " + why))                ).join();
     }
 
     /** Creates a session and a SIP handle per uid and registers them; at most 32 in flight. */

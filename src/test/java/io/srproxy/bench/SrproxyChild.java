@@ -42,6 +42,12 @@ final class SrproxyChild implements AutoCloseable {
      * takes one call at a time): what app -> SIP load calls, one account per calling app.
      */
     static SrproxyChild start(Path jar, Path dir, int sipServerPort, List<String> jvmOptions, int callAccounts) throws Exception {
+        return start(jar, dir, sipServerPort, jvmOptions, callAccounts, List.of());
+    }
+
+    /** As above, with {@code moreConf} lines appended to rtx.conf (a repeated section adds to it, a repeated key replaces). */
+    static SrproxyChild start(Path jar, Path dir, int sipServerPort, List<String> jvmOptions, int callAccounts,
+                              List<String> moreConf) throws Exception {
         String accRule = callAccounts <= 0 ? "1005"
                 : "1005;3[0000-" + String.format(java.util.Locale.ROOT, "%04d", Math.min(9999, callAccounts - 1)) + "]";
         if (!Files.isRegularFile(jar)) {
@@ -60,7 +66,7 @@ final class SrproxyChild implements AutoCloseable {
                 "[media]", "rtp_port_min=" + rtpBase, "rtp_port_max=" + (rtpBase + 4000),
                 "[limits]", "rtc_joins_per_second=1000", "max_requests_per_second=1000",
                 "sip_requests_per_second=10000",
-                "[log]", "level=3", ""));
+                "[log]", "level=3", "") + String.join("\n", moreConf) + "\n");
         Path log = dir.resolve("srproxy.log");
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

@@ -35,7 +35,10 @@ import org.bouncycastle.tls.DTLSClientProtocol;
  * <li>answerer to a full-ICE offerer (Janus): {@link Peer#answer}, then {@link Peer#connect()}; the
  *     peer is controlled, answers the offerer's checks and starts DTLS once a check nominates it.</li>
  * </ul>
- * In both the peer is the DTLS client (setup active) and then closes.
+ * In both the peer is the DTLS client (setup active) and then closes. A peer in a group channel
+ * (multistream, docs/protocol.md "Renegotiation") offers more {@code recvonly} audio m-lines with
+ * {@link Peer#offer(List)} and is told by {@link Peer#expect} which SSRC carries whose audio; each
+ * such stream is counted apart ({@link Stats#streams()}), anything else in the peer's own figures.
  */
 public final class LoadPeers implements AutoCloseable {
 
@@ -65,6 +68,7 @@ public final class LoadPeers implements AutoCloseable {
     private final SrtpSession.Failure failure = new SrtpSession.Failure();
     private volatile boolean running = true;
     private volatile long lateTicks;
+    private volatile long sendDrops;
 
     /** {@code frames[i]} holds an Opus frame of {@code lengths[i]} bytes; sent in turn, every 20 ms. */
     public LoadPeers(byte[][] frames, int[] lengths, int handshakeThreads) throws IOException {
@@ -98,13 +102,34 @@ public final class LoadPeers implements AutoCloseable {
         return lateTicks;
     }
 
+    /** Packets a peer's socket did not take (its send buffer full): lost before they left the harness. */
+    public long sendDrops() {
+        return sendDrops;
+    }
+
     public Peer newPeer() throws IOException {
         return new Peer();
     }
 
-    /** What one peer received, final when its call ended. */
+    /**
+     * What one peer received, final when its call ended: {@code received}, {@code expected},
+     * {@code jitterMs} and {@code longestGapMs} cover the packets of no {@link Peer#expect expected}
+     * SSRC (in a 1:1 call, all of them); {@code streams} has each expected SSRC's own figures.
+     */
     public record Stats(long sent, long received, long expected, double jitterMs, long longestGapMs, long rtcp,
-                        long srtpFailures) {
+                        long srtpFailures, List<StreamStats> streams) {
+        public Stats(long sent, long received, long expected, double jitterMs, long longestGapMs, long rtcp, long srtpFailures) {
+            this(sent, received, expected, jitterMs, longestGapMs, rtcp, srtpFailures, List.of());
+        }
+
+        public long lost() {
+            return Math.max(0, expected - received);
+        }
+    }
+
+    /** What one expected SSRC brought ({@code label}: whose stream it is, as the caller named it). */
+    public record StreamStats(String label, long ssrc, long received, long expected, double jitterMs, long longestGapMs,
+                              long longestGapSinceMarkMs) {
         public long lost() {
             return Math.max(0, expected - received);
         }
@@ -136,30 +161,132 @@ public final class LoadPeers implements AutoCloseable {
         private int frame;
         private int ticks;
         private long sent;
-        private long received;
         private long rtcp;
         private long srtpFailures;
-        private long baseSeq = -1;
-        private long maxSeq;
-        private double jitter;
-        private long lastTransit = Long.MIN_VALUE;
-        private long lastArrivalNs;
-        private long longestGapNs;
+        private final Received other = new Received(null, -1, audio.clockPerMs()); // packets of no expected SSRC
+        private Received[] streams = new Received[0];           // the expected SSRCs, looked up linearly
+        private volatile int streamsWithMedia;
+        // video (sendVideo): one frame of videoPackets packets every 20 ms tick; I/O thread only
+        private final long videoSsrc = ThreadLocalRandom.current().nextInt() & 0xFFFFFFFFL;
+        private int videoPackets;
+        private byte[] keyFrameStart;
+        private byte[] frameRest;
+        private int vSeq = ThreadLocalRandom.current().nextInt(1 << 16);
+        private long vTs = ThreadLocalRandom.current().nextInt() & 0xFFFFFFFFL;
+        private long videoSent;
 
         private Peer() throws IOException {
             channel = DatagramChannel.open();
+            // room for about 300 ms of a 32-member channel's audio and video, so that a harness
+            // descheduled for a moment on a shared machine does not drop what srproxy sent it
+            channel.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 1 << 20);
             channel.bind(new InetSocketAddress(bind, 0));
             channel.configureBlocking(false);
         }
 
         public String offer() {
+            return offer(List.of());
+        }
+
+        /**
+         * The offer with one {@code recvonly} audio m-line more per mid of {@code recvAudioMids}
+         * (mids 2 and up: 0 and 1 are the join's audio and video), as a multistream member
+         * re-offers to take other members' audio; the same ICE credentials and fingerprint each time.
+         */
+        public String offer(List<String> recvAudioMids) {
+            return offer(recvAudioMids, java.util.Set.of());
+        }
+
+        /** Like {@link #offer(List)}, the mids in {@code videoMids} being {@code recvonly} VP8 video m-lines. */
+        public String offer(List<String> recvMids, java.util.Set<String> videoMids) {
             String common = "a=ice-ufrag:" + ufrag + "\r\na=ice-pwd:" + pwd + "\r\n"
                     + "a=fingerprint:sha-256 " + dtls.identity.fingerprint() + "\r\na=setup:actpass\r\na=rtcp-mux\r\n";
-            return "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1\r\n"
-                    + "m=audio 9 UDP/TLS/RTP/SAVPF " + audio.payloadType() + "\r\nc=IN IP4 0.0.0.0\r\n" + common
-                    + "a=mid:0\r\na=sendrecv\r\na=rtpmap:" + audio.payloadType() + " " + audio.rtpmap() + "\r\n"
-                    + "m=video 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\n" + common
-                    + "a=mid:1\r\na=sendrecv\r\na=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 nack pli\r\n";
+            String audioLine = "m=audio 9 UDP/TLS/RTP/SAVPF " + audio.payloadType() + "\r\nc=IN IP4 0.0.0.0\r\n" + common;
+            String rtpmap = "a=rtpmap:" + audio.payloadType() + " " + audio.rtpmap() + "\r\n";
+            String videoLine = "m=video 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\n" + common;
+            String vp8 = "a=rtpmap:96 VP8/90000\r\na=rtcp-fb:96 nack pli\r\n";
+            StringBuilder sdp = new StringBuilder("v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\na=group:BUNDLE 0 1");
+            recvMids.forEach(mid -> sdp.append(' ').append(mid));
+            sdp.append("\r\n").append(audioLine).append("a=mid:0\r\na=sendrecv\r\n").append(rtpmap)
+                    .append(videoLine).append("a=mid:1\r\na=sendrecv\r\n").append(vp8);
+            for (String mid : recvMids) {
+                boolean video = videoMids.contains(mid);
+                sdp.append(video ? videoLine : audioLine).append("a=mid:").append(mid).append("\r\na=recvonly\r\n")
+                        .append(video ? vp8 : rtpmap);
+            }
+            return sdp.toString();
+        }
+
+        /**
+         * Counts the packets of {@code ssrc} apart from now on, as {@code label}'s stream (from an
+         * answer's subscriptions); a label expected again (a new SSRC for it) gets a new stream.
+         */
+        public void expect(long ssrc, String label) {
+            expect(ssrc, label, audio.clockPerMs());
+        }
+
+        /** Like {@link #expect(long, String)} for a video stream (90 kHz clock, for its jitter). */
+        public void expectVideo(long ssrc, String label) {
+            expect(ssrc, label, 90);
+        }
+
+        private void expect(long ssrc, String label, int clockPerMs) {
+            onIo(() -> {
+                Received[] more = java.util.Arrays.copyOf(streams, streams.length + 1);
+                more[streams.length] = new Received(label, ssrc, clockPerMs);
+                streams = more;
+            });
+        }
+
+        /**
+         * Sends video too, on the join's video m-line (VP8, payload type 96): every 20 ms one frame
+         * of {@code packets} packets of {@code payloadBytes} bytes (a VP8 key frame's headers, then
+         * zeros: srproxy forwards video without decoding it), 90 kHz timestamps.
+         */
+        public void sendVideo(int packets, int payloadBytes) {
+            if (payloadBytes < 16 || payloadBytes > 1200) {
+                throw new IllegalArgumentException("video payload is 16..1200 bytes, not " + payloadBytes);
+            }
+            byte[] first = new byte[payloadBytes];
+            // VP8 payload descriptor: S=1, partition 0; frame tag: key frame, show_frame; start code; 640x480
+            byte[] head = {0x10, 0x10, 0x02, 0x00, (byte) 0x9d, 0x01, 0x2a, (byte) 0x80, 0x02, (byte) 0xe0, 0x01};
+            System.arraycopy(head, 0, first, 0, head.length);
+            byte[] rest = new byte[payloadBytes]; // descriptor 0x00: a continuation of the frame
+            onIo(() -> {
+                keyFrameStart = first;
+                frameRest = rest;
+                videoPackets = packets;
+            });
+        }
+
+        /** Each expected stream's figures so far (read on the I/O thread, between packets). */
+        public CompletableFuture<List<StreamStats>> streamStats() {
+            CompletableFuture<List<StreamStats>> f = new CompletableFuture<>();
+            onIo(() -> f.complete(eachStream()));
+            return f;
+        }
+
+        private List<StreamStats> eachStream() {
+            List<StreamStats> each = new ArrayList<>();
+            for (Received r : streams) {
+                each.add(new StreamStats(r.label, r.ssrc, r.received, r.expected(), r.jitter / r.perMs,
+                        r.longestGapNs / 1_000_000, r.gapSinceMarkNs / 1_000_000));
+            }
+            return List.copyOf(each);
+        }
+
+        /** Starts each expected stream's {@link StreamStats#longestGapSinceMarkMs} over (a measuring window begins). */
+        public void mark() {
+            onIo(() -> {
+                for (Received r : streams) {
+                    r.gapSinceMarkNs = 0;
+                }
+            });
+        }
+
+        /** How many expected streams have had a packet so far. */
+        public int streamsWithMedia() {
+            return streamsWithMedia;
         }
 
         /**
@@ -272,8 +399,8 @@ public final class LoadPeers implements AutoCloseable {
                 } catch (IOException ignored) {
                     // closing anyway
                 }
-                closed.complete(new Stats(sent, received, baseSeq < 0 ? 0 : maxSeq - baseSeq + 1,
-                        jitter / audio.clockPerMs(), longestGapNs / 1_000_000, rtcp, srtpFailures));
+                closed.complete(new Stats(sent, other.received, other.expected(), other.jitter / audio.clockPerMs(),
+                        other.longestGapNs / 1_000_000, rtcp, srtpFailures, eachStream()));
             });
             return closed;
         }
@@ -321,8 +448,23 @@ public final class LoadPeers implements AutoCloseable {
             seq = (seq + 1) & 0xFFFF;
             ts = (ts + audio.samplesPerFrame()) & 0xFFFFFFFFL;
             txBuf.clear().limit(len);
-            channel.write(txBuf);
+            if (channel.write(txBuf) == 0) {
+                sendDrops++; // the I/O thread is the only writer
+            }
             sent++;
+            for (int i = 0; i < videoPackets; i++) {
+                byte[] payload = i == 0 ? keyFrameStart : frameRest;
+                RtpHeader.writeFixed(tx, 0, i == videoPackets - 1, 96, vSeq, vTs, videoSsrc);
+                System.arraycopy(payload, 0, tx, 12, payload.length);
+                int vlen = srtp.protectRtp(tx, 0, 12 + payload.length);
+                vSeq = (vSeq + 1) & 0xFFFF;
+                txBuf.clear().limit(vlen);
+                if (channel.write(txBuf) == 0) {
+                    sendDrops++;
+                }
+                videoSent++;
+            }
+            vTs = (vTs + 1800) & 0xFFFFFFFFL;
         }
 
         private void onDatagram(byte[] b, int len, long nowNs) {
@@ -359,11 +501,48 @@ public final class LoadPeers implements AutoCloseable {
                 srtpFailures++;
                 return;
             }
-            countRtp(RtpHeader.sequence(b, 0), RtpHeader.timestamp(b, 0), nowNs);
+            long from = RtpHeader.ssrc(b, 0);
+            Received r = other;
+            Received[] expected = streams;
+            for (Received e : expected) {
+                if (e.ssrc == from) {
+                    r = e;
+                    if (e.received == 0) {
+                        streamsWithMedia++; // the I/O thread is the only writer
+                    }
+                    break;
+                }
+            }
+            r.count(RtpHeader.sequence(b, 0), RtpHeader.timestamp(b, 0), nowNs);
+        }
+    }
+
+    /** Receive figures of one stream (or of every unexpected SSRC together); I/O thread only. */
+    private static final class Received {
+        final String label;
+        final long ssrc;
+        final int perMs; // RTP clock, per ms
+        long received;
+        long baseSeq = -1;
+        long maxSeq;
+        double jitter;
+        long lastTransit = Long.MIN_VALUE;
+        long lastArrivalNs;
+        long longestGapNs;
+        long gapSinceMarkNs;
+
+        Received(String label, long ssrc, int perMs) {
+            this.label = label;
+            this.ssrc = ssrc;
+            this.perMs = perMs;
+        }
+
+        long expected() {
+            return baseSeq < 0 ? 0 : maxSeq - baseSeq + 1;
         }
 
         /** RFC 3550 A.1 (extended sequence) and A.8 (interarrival jitter, in RTP clock units). */
-        private void countRtp(int seq16, long rtpTs, long nowNs) {
+        void count(int seq16, long rtpTs, long nowNs) {
             received++;
             if (baseSeq < 0) {
                 baseSeq = seq16;
@@ -380,8 +559,8 @@ public final class LoadPeers implements AutoCloseable {
                 }
                 maxSeq = Math.max(maxSeq, ext);
                 longestGapNs = Math.max(longestGapNs, nowNs - lastArrivalNs);
+                gapSinceMarkNs = Math.max(gapSinceMarkNs, nowNs - lastArrivalNs);
             }
-            int perMs = audio.clockPerMs();
             long arrival = nowNs / 1_000_000L * perMs + (nowNs % 1_000_000L) * perMs / 1_000_000L;
             long transit = arrival - rtpTs;
             if (lastTransit != Long.MIN_VALUE) {
