@@ -113,23 +113,26 @@ public final class RtpIoLoop implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads one datagram: a call's socket gets one every 20 ms, so reading on until the socket is
+     * empty cost a second system call (EAGAIN) per packet. The selector is level-triggered, so
+     * a socket with more queued is ready again at the next select.
+     */
     private void drain(DatagramChannel ch, DatagramHandler handler) {
-        for (int i = 0; i < 64; i++) {
-            InetSocketAddress from;
-            try {
-                receiveBuffer.clear();
-                from = (InetSocketAddress) ch.receive(receiveBuffer);
-            } catch (IOException e) {
-                return; // closed meanwhile, or an ICMP error: nothing to read
-            }
-            if (from == null) {
-                return;
-            }
-            try {
-                handler.onDatagram(receive, receiveBuffer.position(), from);
-            } catch (RuntimeException e) {
-                handlerErrors.record(e); // malformed packets are dropped by the handlers; this is a bug
-            }
+        InetSocketAddress from;
+        try {
+            receiveBuffer.clear();
+            from = (InetSocketAddress) ch.receive(receiveBuffer);
+        } catch (IOException e) {
+            return; // closed meanwhile, or an ICMP error: nothing to read
+        }
+        if (from == null) {
+            return;
+        }
+        try {
+            handler.onDatagram(receive, receiveBuffer.position(), from);
+        } catch (RuntimeException e) {
+            handlerErrors.record(e); // malformed packets are dropped by the handlers; this is a bug
         }
     }
 

@@ -1,0 +1,125 @@
+package io.srproxy.rtc.webrtc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The native socket hands out datagrams read in batches (recvmmsg) one by one: each with its own
+ * bytes, length and sender, in the order each sender sent them, whatever the batch boundaries.
+ */
+class LinuxUdpSocketTest {
+
+    @BeforeEach
+    void linuxOnly() {
+        Assumptions.assumeTrue(LinuxUdpSocket.available(), "native UDP sockets are Linux only");
+    }
+
+    @Test
+    void datagramsQueuedFromSeveralSendersComeOutWholeInOrderWithTheirSenders() throws Exception {
+        int perSender = 3 * LinuxUdpSocket.BATCH + 5; // several full batches and a partial one
+        LinuxUdpSocket socket = new LinuxUdpSocket(new InetSocketAddress("::", 0), false, 1 << 20, 500, 2048);
+        try (AutoCloseable released = () -> closeAndRelease(socket);
+             DatagramSocket v4 = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"));
+             DatagramSocket v6 = new DatagramSocket(0, InetAddress.getByName("::1"))) {
+            int port = socket.localPort();
+            for (int i = 0; i < perSender; i++) { // queued before the first read: full batches
+                send(v4, InetAddress.getByName("127.0.0.1"), port, i);
+                send(v6, InetAddress.getByName("::1"), port, i);
+            }
+            Map<InetSocketAddress, List<Integer>> got = new HashMap<>();
+            byte[] buf = new byte[2048];
+            for (int n = 0; n < 2 * perSender; n++) {
+                InetSocketAddress from = socket.receive(buf, buf.length);
+                assertThat(from).as("datagram %d", n).isNotNull();
+                int seq = buf[0] & 0xFF;
+                assertThat(socket.length()).as("length of datagram %d", seq).isEqualTo(100 + seq);
+                for (int k = 1; k < socket.length(); k++) {
+                    assertThat(buf[k]).isEqualTo((byte) (seq + k));
+                }
+                got.computeIfAbsent(from, f -> new ArrayList<>()).add(seq);
+            }
+            InetSocketAddress fromV4 = new InetSocketAddress(InetAddress.getByName("127.0.0.1"), v4.getLocalPort());
+            InetSocketAddress fromV6 = new InetSocketAddress(InetAddress.getByName("::1"), v6.getLocalPort());
+            assertThat(got).containsOnlyKeys(fromV4, fromV6); // v4-mapped senders reported as IPv4
+            List<Integer> inOrder = java.util.stream.IntStream.range(0, perSender).boxed().toList();
+            assertThat(got.get(fromV4)).isEqualTo(inOrder);
+            assertThat(got.get(fromV6)).isEqualTo(inOrder);
+            assertThat(got.keySet()).anySatisfy(a -> assertThat(a.getAddress()).isInstanceOf(Inet6Address.class));
+            assertThat(socket.receive(buf, buf.length)).as("nothing left: the receive timeout").isNull();
+        }
+    }
+
+    @Test
+    void aDatagramLongerThanTheCallersBufferIsCutToIt() throws Exception {
+        LinuxUdpSocket socket = new LinuxUdpSocket(new InetSocketAddress("127.0.0.1", 0), false, 1 << 20, 500, 2048);
+        try (AutoCloseable released = () -> closeAndRelease(socket);
+             DatagramSocket sender = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
+            send(sender, InetAddress.getByName("127.0.0.1"), socket.localPort(), 200); // 300 bytes
+            send(sender, InetAddress.getByName("127.0.0.1"), socket.localPort(), 1);
+            byte[] small = new byte[128];
+            assertThat(socket.receive(small, small.length)).isNotNull();
+            assertThat(socket.length()).isEqualTo(128);
+            assertThat(socket.receive(small, small.length)).isNotNull();
+            assertThat(socket.length()).as("the next datagram is whole").isEqualTo(101);
+            assertThat(small[0]).isEqualTo((byte) 1);
+        }
+    }
+
+    @Test
+    void closingWakesABlockedReader() throws Exception {
+        LinuxUdpSocket socket = new LinuxUdpSocket(new InetSocketAddress("127.0.0.1", 0), false, 1 << 20, 10_000, 2048);
+        var reader = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return socket.receive(new byte[2048], 2048);
+            } catch (java.io.IOException e) {
+                return e;
+            }
+        });
+        Thread.sleep(200); // the reader is in recvmmsg by now (and if not, it finds the socket closed)
+        socket.close();
+        assertThat(reader.get(5, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(java.nio.channels.ClosedChannelException.class);
+        socket.release();
+    }
+
+    @Test
+    void sendsReachTheirDestination() throws Exception {
+        LinuxUdpSocket socket = new LinuxUdpSocket(new InetSocketAddress("127.0.0.1", 0), false, 1 << 20, 500, 2048);
+        try (AutoCloseable released = () -> closeAndRelease(socket);
+             DatagramSocket peer = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
+            peer.setSoTimeout(5000);
+            ByteBuffer out = ByteBuffer.allocateDirect(16);
+            out.put(new byte[] {7, 8, 9}).flip();
+            socket.send(out, (InetSocketAddress) peer.getLocalSocketAddress());
+            DatagramPacket p = new DatagramPacket(new byte[16], 16);
+            peer.receive(p);
+            assertThat(p.getLength()).isEqualTo(3);
+            assertThat(p.getPort()).isEqualTo(socket.localPort());
+        }
+    }
+
+    private static void closeAndRelease(LinuxUdpSocket socket) {
+        socket.close();
+        socket.release();
+    }
+
+    private static void send(DatagramSocket from, InetAddress to, int port, int seq) throws Exception {
+        byte[] b = new byte[100 + seq];
+        for (int k = 0; k < b.length; k++) {
+            b[k] = (byte) (seq + k);
+        }
+        from.send(new DatagramPacket(b, b.length, to, port));
+    }
+}
