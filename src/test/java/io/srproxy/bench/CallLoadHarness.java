@@ -185,6 +185,7 @@ public final class CallLoadHarness {
                     srproxy.pid(), srproxy.webPort(), kamailio.port(), uids.size(), probe.rssKb() / 1024,
                     probe.heapAfterGcKb() / 1024, probe.threads(), probe.fds());
         } else {
+            srproxyWebPort = -1; // with --target both, srproxy has stopped: nothing of it to read after Janus's levels
             JanusServer janus = JanusServer.start(runDir.resolve("janus"), intOpt("janus-debug", 3));
             targetChildren.add(janus);
             probe = new ProcessProbe(janus.pid(), false);
