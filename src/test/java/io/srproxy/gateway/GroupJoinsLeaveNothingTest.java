@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.srproxy.Srproxy;
 import io.srproxy.rtc.Channel;
-import io.srproxy.rtc.codec.G711;
+import io.srproxy.rtc.codec.OpusEncoder;
 import io.srproxy.rtc.webrtc.LoadPeers;
 import io.srproxy.sip.harness.BaresipPhone;
 import io.srproxy.sip.harness.KamailioServer;
@@ -35,13 +35,16 @@ import org.junit.jupiter.api.Test;
  * {@code 8<room>}) and an app (a real DTLS-SRTP peer over /rtc) talk 1:1; a second app joins
  * (three members: the conference mixer starts) and leaves, 20 times. Afterwards the channel has
  * its two members and routes, no mixer runs, and the WebRTC sessions, RTP ports and srproxy's
- * threads are as before; the 1:1 call still carries the app's audio to the phone (its tone is in
- * the last two seconds of the phone's recording).
+ * threads are as before; the 1:1 call still carries the app's audio to the phone (its tone, not
+ * the guests', is in the last two seconds of the phone's recording) and the phone's audio to the
+ * app (on the m-line its re-offer subscribed).
  */
 class GroupJoinsLeaveNothingTest {
 
     private static final String ROOM = "5151";
     private static final double APP_TONE = 700;
+    /** The guests' tone: baresip records only what arrives, so the recording's end must tell the app from the last guest. */
+    private static final double GUEST_TONE = 500;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
@@ -51,7 +54,8 @@ class GroupJoinsLeaveNothingTest {
         ExecutorService wsPool = Executors.newFixedThreadPool(2); // fixed: its threads do not come and go
         try (KamailioServer kamailio = KamailioServer.start("1000", FreePorts.tcpAndUdp(), KamailioServer.ZeroMode.KEEP, 300);
              Srproxy srproxy = GatewayUnderTest.start("srproxy", kamailio.port(), "1009", "[conference]\non=1\nprefix=8\n");
-             LoadPeers peers = new LoadPeers(LoadPeers.Audio.PCMU, toneFrames(), lengths(), 1);
+             LoadPeers peers = opusPeers(APP_TONE);
+             LoadPeers guests = opusPeers(GUEST_TONE);
              BaresipPhone phone = BaresipPhone.start("1005", kamailio.port(), 1000)) {
             HttpClient http = HttpClient.newBuilder().executor(wsPool).build();
             RtcApp stay = RtcApp.join(http, srproxy.webPort(), peers, "stay");
@@ -63,13 +67,13 @@ class GroupJoinsLeaveNothingTest {
             assertThat(channel.mixing()).isFalse();
 
             // one warm-up round, so that the baseline holds the pools' threads a group needs at all
-            cycle(http, srproxy, peers, channel, 0);
+            cycle(http, srproxy, guests, channel, 0);
             int routes = channel.routeCount();
             int sessions = srproxy.rtc().mux().sessions();
             int ports = srproxy.sip().orElseThrow().rtpPortsInUse();
             Map<String, Long> threads = threads();
             for (int i = 1; i <= 20; i++) {
-                cycle(http, srproxy, peers, channel, i);
+                cycle(http, srproxy, guests, channel, i);
             }
             assertThat(channel.uids()).containsExactlyInAnyOrder("stay", "sip~1005");
             assertThat(channel.routeCount()).isEqualTo(routes);
@@ -85,8 +89,11 @@ class GroupJoinsLeaveNothingTest {
             assertThat(srproxy.rtc().webrtc().handshakeThreads())
                     .isLessThanOrEqualTo(io.srproxy.rtc.webrtc.WebRtcEndpoint.defaultHandshakeThreads());
 
-            // the 1:1 call goes on both ways
+            // the 1:1 call goes on both ways: the app gets the phone's audio on its subscribed m-line
+            long fromPhone = stay.receivedFrom("sip~1005");
             Thread.sleep(3000);
+            assertThat(stay.receivedFrom("sip~1005") - fromPhone).as("the app's packets from the phone in the last 3 s")
+                    .isGreaterThan(100);
             phone.hangUp();
             Path rec = await().atMost(Duration.ofSeconds(15)).until(phone::receivedRecording, r -> r.isPresent()).get();
             await().atMost(Duration.ofSeconds(5)).until(() -> Tones.readWav(rec).samples().length > 8000);
@@ -95,6 +102,7 @@ class GroupJoinsLeaveNothingTest {
             short[] s = pcm.samples();
             short[] last = Arrays.copyOfRange(s, Math.max(0, s.length - 2 * rate), s.length);
             assertThat(Tones.relativePower(last, rate, APP_TONE)).as("the phone hears the app at the end").isGreaterThan(0.3);
+            assertThat(Tones.relativePower(last, rate, GUEST_TONE)).as("and no longer the last guest").isLessThan(0.1);
             assertThat(stay.leave().sent()).as("the app sent all along").isGreaterThan(500);
             GatewayUnderTest.awaitNoActiveCalls(srproxy);
             await().atMost(Duration.ofSeconds(10)).until(() -> srproxy.rtc().channels().size() == 0);
@@ -142,19 +150,20 @@ class GroupJoinsLeaveNothingTest {
         return more;
     }
 
-    private static byte[][] toneFrames() {
-        short[] tone = Tones.sine(APP_TONE, 8000, 1, 0.3);
-        byte[][] f = new byte[50][160];
-        for (int i = 0; i < 50; i++) {
-            G711.encode(tone, i * 160, f[i], 0, 160, false);
+    /**
+     * Peers sending a tone of {@code hz} in Opus, as browsers do: an offer without Opus gets its
+     * audio m-line rejected while the channel has no G.711 member to pass through to.
+     */
+    private static LoadPeers opusPeers(double hz) throws java.io.IOException {
+        byte[][] frames = new byte[50][OpusEncoder.MAX_PACKET];
+        int[] lengths = new int[50];
+        short[] tone = Tones.sine(hz, 48000, 1, 0.3);
+        try (OpusEncoder enc = new OpusEncoder(48000, 5)) {
+            for (int i = 0; i < 50; i++) {
+                lengths[i] = enc.encode(tone, i * 960, 960, frames[i], 0);
+            }
         }
-        return f;
-    }
-
-    private static int[] lengths() {
-        int[] l = new int[50];
-        Arrays.fill(l, 160);
-        return l;
+        return new LoadPeers(frames, lengths, 1);
     }
 
     /** An app in RTC channel {@link #ROOM}: a /rtc WebSocket and a DTLS-SRTP peer publishing audio. */
@@ -229,6 +238,21 @@ class GroupJoinsLeaveNothingTest {
                     "subscriptions", java.util.List.of(Map.of("mid", "2", "uid", uid, "mediaType", "audio"))));
             await("answer").atMost(Duration.ofSeconds(10)).until(() -> !answers.isEmpty());
             assertThat(answers.get(0)).as("the re-offer's answer").contains("\"type\":\"answer\"");
+            try {
+                for (JsonNode sub : JSON.readTree(answers.get(0)).path("subscriptions")) {
+                    if (sub.path("uid").asText().equals(uid) && sub.has("ssrc")) {
+                        peer.expect(sub.path("ssrc").asLong(), uid); // the peer counts that stream apart
+                    }
+                }
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        /** Packets received so far on the stream of {@code uid} subscribed to, or -1 if none is expected. */
+        long receivedFrom(String uid) throws Exception {
+            return peer.streamStats().get(5, java.util.concurrent.TimeUnit.SECONDS).stream()
+                    .filter(s -> s.label().equals(uid)).mapToLong(LoadPeers.StreamStats::received).sum();
         }
 
         boolean connected() {
