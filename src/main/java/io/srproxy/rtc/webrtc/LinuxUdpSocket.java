@@ -26,6 +26,11 @@ import java.nio.ByteOrder;
  * MSG_WAITFORONE: it blocks for the first only), and {@link #receive} hands them out one by one:
  * under load the peers' packets arrive in bursts, and on a virtual machine the system call itself
  * (entry, exit, re-enabling interrupts) cost more than the copy of a 200-byte packet.
+ *
+ * <p>For the same reason the reader's own sends (what its datagrams make: a packet fanned out to
+ * every subscriber of a channel, STUN answers) are {@link #queue queued} and leave together in one
+ * sendmmsg, at the latest just before the reader asks for more datagrams, so none waits while it
+ * blocks. Other threads send at once ({@link #send}).
  */
 final class LinuxUdpSocket implements MuxSocket {
 
@@ -44,6 +49,8 @@ final class LinuxUdpSocket implements MuxSocket {
     private static final int SOCKADDR = 28; // sockaddr_in6, the larger of the two
     private static final int MSG_WAITFORONE = 0x10000;
     static final int BATCH = 16;
+    /** Sends queued by the reader before they go out: a 32-member channel fans a packet out 31 times. */
+    static final int SEND_BATCH = 32;
     // struct mmsghdr on x86-64/aarch64 Linux: msghdr (name 0, namelen 8, iov 16, iovlen 24,
     // control 32, controllen 40, flags 48) then msg_len at 56; 64 bytes with padding
     private static final int MMSGHDR = 64;
@@ -80,6 +87,8 @@ final class LinuxUdpSocket implements MuxSocket {
 
     private static native long sendto(int fd, long buf, long len, int flags, long addr, int addrLen);
 
+    private static native int sendmmsg(int fd, long msgvec, int vlen, int flags);
+
     private static native int shutdown(int fd, int how);
 
     private static native int close(int fd);
@@ -106,9 +115,24 @@ final class LinuxUdpSocket implements MuxSocket {
     private int length;
     // senders' buffers: any thread may send
     private final ThreadLocal<SendScratch> scratch = ThreadLocal.withInitial(SendScratch::new);
+    // the reader's queued sends: SEND_BATCH slots of data, destination and header
+    private final ByteBuffer outData;
+    private final ByteBuffer outNames;
+    private final ByteBuffer outHeaders;
+    private final long outHeadersAddr;
+    private final ByteBuffer outIovecs;
+    private final Runnable sendFailed;
+    private int queued;
 
     LinuxUdpSocket(InetSocketAddress bind, boolean reusePort, int bufferBytes, int receiveTimeoutMillis, int maxDatagram)
             throws IOException {
+        this(bind, reusePort, bufferBytes, receiveTimeoutMillis, maxDatagram, () -> { });
+    }
+
+    /** As above; {@code sendFailed} runs (on the reader) for each queued datagram the kernel refused. */
+    LinuxUdpSocket(InetSocketAddress bind, boolean reusePort, int bufferBytes, int receiveTimeoutMillis, int maxDatagram,
+                   Runnable sendFailed) throws IOException {
+        this.sendFailed = sendFailed;
         InetAddress a = bind.getAddress();
         boolean wildcard = a == null || a.isAnyLocalAddress();
         family = wildcard || a instanceof Inet6Address ? AF_INET6 : AF_INET;
@@ -133,6 +157,21 @@ final class LinuxUdpSocket implements MuxSocket {
                     .putLong(h + 24, 1); // one iovec; no control data (zeroed)
         }
         this.iovecs = iovecs; // the headers point into it: keep it reachable
+        outData = ByteBuffer.allocateDirect(SEND_BATCH * maxDatagram);
+        outNames = ByteBuffer.allocateDirect(SEND_BATCH * NAME_STRIDE).order(ByteOrder.nativeOrder());
+        outHeaders = ByteBuffer.allocateDirect(SEND_BATCH * MMSGHDR).order(ByteOrder.nativeOrder());
+        outHeadersAddr = address(outHeaders);
+        outIovecs = ByteBuffer.allocateDirect(SEND_BATCH * IOVEC).order(ByteOrder.nativeOrder());
+        long outDataAddr = address(outData);
+        long outNamesAddr = address(outNames);
+        long outIovecsAddr = address(outIovecs);
+        for (int i = 0; i < SEND_BATCH; i++) {
+            outIovecs.putLong(i * IOVEC, outDataAddr + (long) i * maxDatagram);
+            int h = i * MMSGHDR;
+            outHeaders.putLong(h, outNamesAddr + (long) i * NAME_STRIDE)
+                    .putLong(h + 16, outIovecsAddr + (long) i * IOVEC)
+                    .putLong(h + 24, 1);
+        }
         try {
             ByteBuffer opt = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
             long optAddr = address(opt);
@@ -201,6 +240,7 @@ final class LinuxUdpSocket implements MuxSocket {
             throw new java.nio.channels.ClosedChannelException();
         }
         if (next == received) {
+            flush(); // what the last batch made leaves before this thread may block
             boolean got = receiveBatch();
             if (closed) { // shut down while blocked: recvmmsg may report an empty datagram then
                 throw new java.nio.channels.ClosedChannelException();
@@ -292,6 +332,53 @@ final class LinuxUdpSocket implements MuxSocket {
             throw new IOException("sendto " + to + " failed: errno " + Native.getLastError());
         }
         data.position(data.limit());
+    }
+
+    @Override
+    public boolean batchesSends() {
+        return true;
+    }
+
+    /**
+     * The reader's send: copies the datagram into the next queued slot; all queued go out in one
+     * sendmmsg when the queue is full or before the reader's next read (this thread only).
+     */
+    @Override
+    public void queue(byte[] b, int off, int len, InetSocketAddress to) {
+        if (closed || len > slotBytes) {
+            sendFailed.run();
+            return;
+        }
+        SendScratch s = scratch.get();
+        int saLen = s.destination(to);
+        int slot = queued;
+        outData.put(slot * slotBytes, b, off, len);
+        outNames.put(slot * NAME_STRIDE, s.sa, 0, SOCKADDR);
+        outIovecs.putLong(slot * IOVEC + 8, len);
+        outHeaders.putInt(slot * MMSGHDR + MSG_NAMELEN, saLen);
+        if (++queued == SEND_BATCH) {
+            flush();
+        }
+    }
+
+    /** Sends what {@link #queue} holds: one system call while the kernel takes them all. */
+    void flush() {
+        int from = 0;
+        while (from < queued) {
+            int n = sendmmsg(fd, outHeadersAddr + (long) from * MMSGHDR, queued - from, 0);
+            if (n > 0) {
+                from += n;
+            } else { // the datagram at 'from' was refused (the error stops a batch there): drop it, send the rest
+                sendFailed.run();
+                from++;
+            }
+        }
+        queued = 0;
+    }
+
+    /** Datagrams queued and not yet sent (for tests). */
+    int queued() {
+        return queued;
     }
 
     @Override

@@ -24,6 +24,19 @@ interface MuxSocket extends AutoCloseable {
     /** Sends {@code data} (from its position to its limit) to {@code to}; any thread. */
     void send(ByteBuffer data, InetSocketAddress to) throws IOException;
 
+    /** True when {@link #queue} batches the reader's sends; else every send goes out at once. */
+    default boolean batchesSends() {
+        return false;
+    }
+
+    /**
+     * The reader thread's send: queued, and out at the latest before its next {@link #receive}
+     * may block. Only where {@link #batchesSends()}; failures are counted by the socket.
+     */
+    default void queue(byte[] b, int off, int len, InetSocketAddress to) {
+        throw new UnsupportedOperationException("this socket sends at once");
+    }
+
     int localPort() throws IOException;
 
     /** Stops it: a blocked {@link #receive} returns (throwing ClosedChannelException) and sends fail. */

@@ -63,7 +63,8 @@ public final class UdpMux implements AutoCloseable {
             for (int i = 0; i < sockets.length; i++) {
                 InetSocketAddress at = new InetSocketAddress(bind.getAddress(), bound);
                 boolean reuse = sockets.length > 1;
-                sockets[i] = nativeUdp ? new LinuxUdpSocket(at, reuse, SOCKET_BUFFER, 500, BUFFER)
+                sockets[i] = nativeUdp ? new LinuxUdpSocket(at, reuse, SOCKET_BUFFER, 500, BUFFER + MediaTransport.TRAILER_ROOM,
+                        counters.sendErrors::increment)
                         : new JdkUdpSocket(at, reuse, SOCKET_BUFFER);
                 bound = sockets[i].localPort();
             }
@@ -143,7 +144,9 @@ public final class UdpMux implements AutoCloseable {
     }
 
     private void readLoop(MuxSocket socket) {
-        sendBuffers.get().socket = socket; // what this thread sends goes out on its own socket
+        SendBuffer own = sendBuffers.get();
+        own.socket = socket; // what this thread sends goes out on its own socket
+        own.queues = socket.batchesSends(); // and together, before it reads again
         byte[] buf = new byte[BUFFER + MediaTransport.TRAILER_ROOM];
         while (!closed) {
             InetSocketAddress from;
@@ -248,6 +251,10 @@ public final class UdpMux implements AutoCloseable {
      */
     void send(byte[] b, int off, int len, InetSocketAddress to) {
         SendBuffer sb = sendBuffers.get();
+        if (sb.queues) {
+            sb.socket.queue(b, off, len, to);
+            return;
+        }
         if (closed || len > sb.direct.capacity()) {
             counters.sendErrors.increment();
             return;
@@ -269,6 +276,8 @@ public final class UdpMux implements AutoCloseable {
     /** A thread's socket and its send buffer. */
     private static final class SendBuffer {
         private MuxSocket socket;
+        /** A reader on a socket that batches: its sends are queued on it. */
+        private boolean queues;
         private final ByteBuffer direct = ByteBuffer.allocateDirect(BUFFER + MediaTransport.TRAILER_ROOM);
 
         SendBuffer(MuxSocket socket) {

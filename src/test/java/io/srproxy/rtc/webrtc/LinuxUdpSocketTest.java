@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The native socket hands out datagrams read in batches (recvmmsg) one by one: each with its own
- * bytes, length and sender, in the order each sender sent them, whatever the batch boundaries.
+ * bytes, length and sender, in the order each sender sent them, whatever the batch boundaries; and
+ * sends what its reader queues in batches (sendmmsg), whole and in order.
  */
 class LinuxUdpSocketTest {
 
@@ -110,16 +111,83 @@ class LinuxUdpSocketTest {
         }
     }
 
+    @Test
+    void queuedSendsLeaveWhenTheQueueIsFullOrBeforeTheReaderReadsAgainInOrder() throws Exception {
+        LinuxUdpSocket socket = new LinuxUdpSocket(new InetSocketAddress("::", 0), false, 1 << 20, 200, 2048);
+        try (AutoCloseable released = () -> closeAndRelease(socket);
+             DatagramSocket v4 = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"));
+             DatagramSocket v6 = new DatagramSocket(0, InetAddress.getByName("::1"))) {
+            v4.setSoTimeout(5000);
+            v6.setSoTimeout(5000);
+            InetSocketAddress to4 = (InetSocketAddress) v4.getLocalSocketAddress();
+            InetSocketAddress to6 = (InetSocketAddress) v6.getLocalSocketAddress();
+            int total = LinuxUdpSocket.SEND_BATCH + 8; // one full queue, then 8 more
+            for (int i = 0; i < total; i++) {
+                byte[] b = payload(i);
+                socket.queue(b, 0, b.length, i % 2 == 0 ? to4 : to6);
+            }
+            assertThat(socket.queued()).as("the full queue went out, 8 wait").isEqualTo(8);
+            expectInOrder(v4, 0, LinuxUdpSocket.SEND_BATCH, socket.localPort());
+            expectInOrder(v6, 1, LinuxUdpSocket.SEND_BATCH, socket.localPort());
+            assertThat(socket.receive(new byte[2048], 2048)).as("nothing to read: the receive timeout").isNull();
+            assertThat(socket.queued()).as("sent before the read").isZero();
+            expectInOrder(v4, LinuxUdpSocket.SEND_BATCH, total, socket.localPort());
+            expectInOrder(v6, LinuxUdpSocket.SEND_BATCH + 1, total, socket.localPort());
+        }
+    }
+
+    @Test
+    void aQueuedDatagramTheKernelRefusesIsCountedAndTheOthersGo() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+        LinuxUdpSocket socket = new LinuxUdpSocket(new InetSocketAddress("127.0.0.1", 0), false, 1 << 20, 200, 2048,
+                failed::incrementAndGet);
+        try (AutoCloseable released = () -> closeAndRelease(socket);
+             DatagramSocket peer = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
+            peer.setSoTimeout(5000);
+            InetSocketAddress to = (InetSocketAddress) peer.getLocalSocketAddress();
+            InetSocketAddress portZero = new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0); // EINVAL
+            byte[] a = payload(0);
+            byte[] b = payload(1);
+            byte[] c = payload(2);
+            socket.queue(a, 0, a.length, to);
+            socket.queue(b, 0, b.length, portZero);
+            socket.queue(c, 0, c.length, to);
+            socket.flush();
+            assertThat(failed.get()).isEqualTo(1);
+            DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
+            peer.receive(p);
+            assertThat(p.getData()[0]).isEqualTo((byte) 0);
+            peer.receive(p);
+            assertThat(p.getData()[0]).as("the one after the refused one").isEqualTo((byte) 2);
+        }
+    }
+
+    private static byte[] payload(int seq) {
+        byte[] b = new byte[100 + seq];
+        for (int k = 0; k < b.length; k++) {
+            b[k] = (byte) (seq + k);
+        }
+        return b;
+    }
+
+    /** Receives the datagrams {@code first}, first + 2, ... below {@code end}, whole and from {@code port}. */
+    private static void expectInOrder(DatagramSocket peer, int first, int end, int port) throws Exception {
+        for (int seq = first; seq < end; seq += 2) {
+            DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
+            peer.receive(p);
+            assertThat(p.getPort()).isEqualTo(port);
+            assertThat(p.getLength()).as("length of %d", seq).isEqualTo(100 + seq);
+            assertThat(java.util.Arrays.copyOf(p.getData(), p.getLength())).isEqualTo(payload(seq));
+        }
+    }
+
     private static void closeAndRelease(LinuxUdpSocket socket) {
         socket.close();
         socket.release();
     }
 
     private static void send(DatagramSocket from, InetAddress to, int port, int seq) throws Exception {
-        byte[] b = new byte[100 + seq];
-        for (int k = 0; k < b.length; k++) {
-            b[k] = (byte) (seq + k);
-        }
+        byte[] b = payload(seq);
         from.send(new DatagramPacket(b, b.length, to, port));
     }
 }
