@@ -22,6 +22,7 @@ public final class RtpIoLoop implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RtpIoLoop.class);
     private static final int MAX_DATAGRAM = 2048;
+    private static final ThreadLocal<RtpIoLoop> CURRENT = new ThreadLocal<>();
 
     /** Called on the I/O thread; {@code buf} is only valid during the call. */
     @FunctionalInterface
@@ -37,6 +38,7 @@ public final class RtpIoLoop implements AutoCloseable {
     private final UnexpectedErrors handlerErrors = new UnexpectedErrors(log, "RTP packet handler");
     private final java.util.concurrent.atomic.AtomicInteger sessions = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean running = true;
+    private Runnable[] beforeSelect = new Runnable[0]; // the loop's thread only
     private final java.util.function.Consumer<SelectionKey> onReady = key -> {
         if (key.isValid() && key.isReadable()) {
             drain((DatagramChannel) key.channel(), (DatagramHandler) key.attachment());
@@ -75,6 +77,25 @@ public final class RtpIoLoop implements AutoCloseable {
         selector.wakeup();
     }
 
+    /** The loop whose thread is calling, or null on any other thread. */
+    public static RtpIoLoop current() {
+        return CURRENT.get();
+    }
+
+    /**
+     * Runs {@code task} on this loop's thread each time before it selects (so before it may
+     * block): for what the handlers queued, such as sends batched into one system call. Call it on
+     * the loop's thread ({@link #current()}).
+     */
+    public void beforeEachSelect(Runnable task) {
+        if (Thread.currentThread() != thread) {
+            throw new IllegalStateException("not on " + thread.getName());
+        }
+        Runnable[] more = java.util.Arrays.copyOf(beforeSelect, beforeSelect.length + 1);
+        more[beforeSelect.length] = task;
+        beforeSelect = more;
+    }
+
     /** Sessions reading on this loop ({@link RtpIoLoops} puts a new one on the least loaded). */
     public int sessions() {
         return sessions.get();
@@ -98,11 +119,19 @@ public final class RtpIoLoop implements AutoCloseable {
     }
 
     private void run() {
+        CURRENT.set(this);
         while (running) {
             try {
                 Runnable r;
                 while ((r = pending.poll()) != null) {
                     r.run();
+                }
+                for (Runnable task : beforeSelect) {
+                    try {
+                        task.run();
+                    } catch (RuntimeException e) {
+                        handlerErrors.record(e);
+                    }
                 }
                 selector.select(onReady); // the action form allocates no iterator per wake-up
             } catch (ClosedSelectorException e) {

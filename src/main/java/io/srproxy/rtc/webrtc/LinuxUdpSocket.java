@@ -27,10 +27,12 @@ import java.nio.ByteOrder;
  * under load the peers' packets arrive in bursts, and on a virtual machine the system call itself
  * (entry, exit, re-enabling interrupts) cost more than the copy of a 200-byte packet.
  *
- * <p>For the same reason the reader's own sends (what its datagrams make: a packet fanned out to
- * every subscriber of a channel, STUN answers) are {@link #queue queued} and leave together in one
- * sendmmsg, at the latest just before the reader asks for more datagrams, so none waits while it
- * blocks. Other threads send at once ({@link #send}).
+ * <p>For the same reason sends are batched (sendmmsg, up to {@link #SEND_BATCH} per call): the
+ * reader's own sends (what its datagrams make: a packet fanned out to every subscriber of a
+ * channel, STUN answers) go into {@link #readerBatch()}, sent at the latest just before the reader
+ * asks for more datagrams, so none waits while it blocks; an I/O loop that sends here takes a
+ * {@link #newSendBatch()} of its own and flushes it before it selects. Other threads send at once
+ * ({@link #send}).
  */
 final class LinuxUdpSocket implements MuxSocket {
 
@@ -115,14 +117,8 @@ final class LinuxUdpSocket implements MuxSocket {
     private int length;
     // senders' buffers: any thread may send
     private final ThreadLocal<SendScratch> scratch = ThreadLocal.withInitial(SendScratch::new);
-    // the reader's queued sends: SEND_BATCH slots of data, destination and header
-    private final ByteBuffer outData;
-    private final ByteBuffer outNames;
-    private final ByteBuffer outHeaders;
-    private final long outHeadersAddr;
-    private final ByteBuffer outIovecs;
     private final Runnable sendFailed;
-    private int queued;
+    private final Batch readerBatch;
 
     LinuxUdpSocket(InetSocketAddress bind, boolean reusePort, int bufferBytes, int receiveTimeoutMillis, int maxDatagram)
             throws IOException {
@@ -157,21 +153,7 @@ final class LinuxUdpSocket implements MuxSocket {
                     .putLong(h + 24, 1); // one iovec; no control data (zeroed)
         }
         this.iovecs = iovecs; // the headers point into it: keep it reachable
-        outData = ByteBuffer.allocateDirect(SEND_BATCH * maxDatagram);
-        outNames = ByteBuffer.allocateDirect(SEND_BATCH * NAME_STRIDE).order(ByteOrder.nativeOrder());
-        outHeaders = ByteBuffer.allocateDirect(SEND_BATCH * MMSGHDR).order(ByteOrder.nativeOrder());
-        outHeadersAddr = address(outHeaders);
-        outIovecs = ByteBuffer.allocateDirect(SEND_BATCH * IOVEC).order(ByteOrder.nativeOrder());
-        long outDataAddr = address(outData);
-        long outNamesAddr = address(outNames);
-        long outIovecsAddr = address(outIovecs);
-        for (int i = 0; i < SEND_BATCH; i++) {
-            outIovecs.putLong(i * IOVEC, outDataAddr + (long) i * maxDatagram);
-            int h = i * MMSGHDR;
-            outHeaders.putLong(h, outNamesAddr + (long) i * NAME_STRIDE)
-                    .putLong(h + 16, outIovecsAddr + (long) i * IOVEC)
-                    .putLong(h + 24, 1);
-        }
+        readerBatch = new Batch();
         try {
             ByteBuffer opt = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
             long optAddr = address(opt);
@@ -240,7 +222,7 @@ final class LinuxUdpSocket implements MuxSocket {
             throw new java.nio.channels.ClosedChannelException();
         }
         if (next == received) {
-            flush(); // what the last batch made leaves before this thread may block
+            readerBatch.flush(); // what the last batch made leaves before this thread may block
             boolean got = receiveBatch();
             if (closed) { // shut down while blocked: recvmmsg may report an empty datagram then
                 throw new java.nio.channels.ClosedChannelException();
@@ -334,51 +316,82 @@ final class LinuxUdpSocket implements MuxSocket {
         data.position(data.limit());
     }
 
+    /** The reader's sends (this socket's reader thread only): sent before each of its reads. */
     @Override
-    public boolean batchesSends() {
-        return true;
+    public Batch readerBatch() {
+        return readerBatch;
+    }
+
+    /** A batch of sends on this socket for one other thread, which flushes it itself. */
+    @Override
+    public Batch newSendBatch() {
+        return new Batch();
     }
 
     /**
-     * The reader's send: copies the datagram into the next queued slot; all queued go out in one
-     * sendmmsg when the queue is full or before the reader's next read (this thread only).
+     * Sends queued by one thread: {@link #SEND_BATCH} slots of data, destination and header, all
+     * sent in one sendmmsg when full or when flushed.
      */
-    @Override
-    public void queue(byte[] b, int off, int len, InetSocketAddress to) {
-        if (closed || len > slotBytes) {
-            sendFailed.run();
-            return;
-        }
-        SendScratch s = scratch.get();
-        int saLen = s.destination(to);
-        int slot = queued;
-        outData.put(slot * slotBytes, b, off, len);
-        outNames.put(slot * NAME_STRIDE, s.sa, 0, SOCKADDR);
-        outIovecs.putLong(slot * IOVEC + 8, len);
-        outHeaders.putInt(slot * MMSGHDR + MSG_NAMELEN, saLen);
-        if (++queued == SEND_BATCH) {
-            flush();
-        }
-    }
+    final class Batch implements MuxSocket.SendBatch {
+        private final ByteBuffer outData = ByteBuffer.allocateDirect(SEND_BATCH * slotBytes);
+        private final ByteBuffer outNames = ByteBuffer.allocateDirect(SEND_BATCH * NAME_STRIDE).order(ByteOrder.nativeOrder());
+        private final ByteBuffer outHeaders = ByteBuffer.allocateDirect(SEND_BATCH * MMSGHDR).order(ByteOrder.nativeOrder());
+        private final ByteBuffer outIovecs = ByteBuffer.allocateDirect(SEND_BATCH * IOVEC).order(ByteOrder.nativeOrder());
+        private final long outHeadersAddr = address(outHeaders);
+        private int queued;
 
-    /** Sends what {@link #queue} holds: one system call while the kernel takes them all. */
-    void flush() {
-        int from = 0;
-        while (from < queued) {
-            int n = sendmmsg(fd, outHeadersAddr + (long) from * MMSGHDR, queued - from, 0);
-            if (n > 0) {
-                from += n;
-            } else { // the datagram at 'from' was refused (the error stops a batch there): drop it, send the rest
-                sendFailed.run();
-                from++;
+        private Batch() {
+            long dataAddr = address(outData);
+            long namesAddr = address(outNames);
+            long iovecsAddr = address(outIovecs);
+            for (int i = 0; i < SEND_BATCH; i++) {
+                outIovecs.putLong(i * IOVEC, dataAddr + (long) i * slotBytes);
+                int h = i * MMSGHDR;
+                outHeaders.putLong(h, namesAddr + (long) i * NAME_STRIDE)
+                        .putLong(h + 16, iovecsAddr + (long) i * IOVEC)
+                        .putLong(h + 24, 1); // one iovec; no control data (zeroed)
             }
         }
-        queued = 0;
-    }
 
-    /** Datagrams queued and not yet sent (for tests). */
-    int queued() {
-        return queued;
+        /** Copies the datagram into the next slot; a full batch goes out at once. */
+        @Override
+        public void add(byte[] b, int off, int len, InetSocketAddress to) {
+            if (closed || len > slotBytes) {
+                sendFailed.run();
+                return;
+            }
+            SendScratch s = scratch.get();
+            int saLen = s.destination(to);
+            int slot = queued;
+            outData.put(slot * slotBytes, b, off, len);
+            outNames.put(slot * NAME_STRIDE, s.sa, 0, SOCKADDR);
+            outIovecs.putLong(slot * IOVEC + 8, len);
+            outHeaders.putInt(slot * MMSGHDR + MSG_NAMELEN, saLen);
+            if (++queued == SEND_BATCH) {
+                flush();
+            }
+        }
+
+        /** Sends what is queued: one system call while the kernel takes them all. */
+        @Override
+        public void flush() {
+            int from = 0;
+            while (from < queued) {
+                int n = sendmmsg(fd, outHeadersAddr + (long) from * MMSGHDR, queued - from, 0);
+                if (n > 0) {
+                    from += n;
+                } else { // the datagram at 'from' was refused (an error stops a batch there): drop it, send the rest
+                    sendFailed.run();
+                    from++;
+                }
+            }
+            queued = 0;
+        }
+
+        /** Datagrams queued and not yet sent. */
+        int queued() {
+            return queued;
+        }
     }
 
     @Override

@@ -24,17 +24,23 @@ interface MuxSocket extends AutoCloseable {
     /** Sends {@code data} (from its position to its limit) to {@code to}; any thread. */
     void send(ByteBuffer data, InetSocketAddress to) throws IOException;
 
-    /** True when {@link #queue} batches the reader's sends; else every send goes out at once. */
-    default boolean batchesSends() {
-        return false;
+    /** Sends queued by one thread and sent together, in one system call where the socket can. */
+    interface SendBatch {
+        /** Queues a copy of the datagram; failures are counted by the socket. */
+        void add(byte[] b, int off, int len, InetSocketAddress to);
+
+        /** Sends what is queued. */
+        void flush();
     }
 
-    /**
-     * The reader thread's send: queued, and out at the latest before its next {@link #receive}
-     * may block. Only where {@link #batchesSends()}; failures are counted by the socket.
-     */
-    default void queue(byte[] b, int off, int len, InetSocketAddress to) {
-        throw new UnsupportedOperationException("this socket sends at once");
+    /** The reader thread's batch, flushed before each {@link #receive}; null: the reader sends at once. */
+    default SendBatch readerBatch() {
+        return null;
+    }
+
+    /** A new batch for another thread that flushes it itself; null where this socket cannot batch. */
+    default SendBatch newSendBatch() {
+        return null;
     }
 
     int localPort() throws IOException;

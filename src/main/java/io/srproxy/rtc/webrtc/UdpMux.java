@@ -44,7 +44,7 @@ public final class UdpMux implements AutoCloseable {
     private final boolean loopbackOnly;
     private final java.util.concurrent.atomic.AtomicInteger senders = new java.util.concurrent.atomic.AtomicInteger();
     /** Per thread: its socket to send from and its send buffer. */
-    private final ThreadLocal<SendBuffer> sendBuffers = ThreadLocal.withInitial(() -> new SendBuffer(nextSocket()));
+    private final ThreadLocal<SendBuffer> sendBuffers = ThreadLocal.withInitial(this::sendBufferForThisThread);
     private volatile boolean closed;
 
     /** Binds {@code bind} (port 0 picks one) and starts {@code threads} readers. */
@@ -146,7 +146,7 @@ public final class UdpMux implements AutoCloseable {
     private void readLoop(MuxSocket socket) {
         SendBuffer own = sendBuffers.get();
         own.socket = socket; // what this thread sends goes out on its own socket
-        own.queues = socket.batchesSends(); // and together, before it reads again
+        own.batch = socket.readerBatch(); // and together, before it reads again
         byte[] buf = new byte[BUFFER + MediaTransport.TRAILER_ROOM];
         while (!closed) {
             InetSocketAddress from;
@@ -251,8 +251,8 @@ public final class UdpMux implements AutoCloseable {
      */
     void send(byte[] b, int off, int len, InetSocketAddress to) {
         SendBuffer sb = sendBuffers.get();
-        if (sb.queues) {
-            sb.socket.queue(b, off, len, to);
+        if (sb.batch != null) {
+            sb.batch.add(b, off, len, to);
             return;
         }
         if (closed || len > sb.direct.capacity()) {
@@ -269,6 +269,23 @@ public final class UdpMux implements AutoCloseable {
         }
     }
 
+    /**
+     * A thread's first send: a socket in turn, and on a SIP leg's RTP I/O loop a batch of its own,
+     * sent before the loop selects again (each of its rounds sends many calls' packets to browsers).
+     */
+    private SendBuffer sendBufferForThisThread() {
+        SendBuffer sb = new SendBuffer(nextSocket());
+        io.srproxy.rtc.rtp.RtpIoLoop loop = io.srproxy.rtc.rtp.RtpIoLoop.current();
+        if (loop != null) {
+            MuxSocket.SendBatch batch = sb.socket.newSendBatch();
+            if (batch != null) {
+                sb.batch = batch;
+                loop.beforeEachSelect(batch::flush);
+            }
+        }
+        return sb;
+    }
+
     private MuxSocket nextSocket() {
         return sockets[Math.floorMod(senders.getAndIncrement(), sockets.length)];
     }
@@ -276,8 +293,8 @@ public final class UdpMux implements AutoCloseable {
     /** A thread's socket and its send buffer. */
     private static final class SendBuffer {
         private MuxSocket socket;
-        /** A reader on a socket that batches: its sends are queued on it. */
-        private boolean queues;
+        /** Where this thread's sends are queued (a reader's, or an I/O loop's), or null: sent at once. */
+        private MuxSocket.SendBatch batch;
         private final ByteBuffer direct = ByteBuffer.allocateDirect(BUFFER + MediaTransport.TRAILER_ROOM);
 
         SendBuffer(MuxSocket socket) {

@@ -52,4 +52,31 @@ class RtpIoLoopTest {
             logger.detachAppender(logged);
         }
     }
+
+    @Test
+    void whatAHandlerQueuesIsFlushedBeforeTheLoopWaitsAgain() throws Exception {
+        InetAddress lo = InetAddress.getLoopbackAddress();
+        assertThat(RtpIoLoop.current()).as("off the loop").isNull();
+        try (RtpIoLoop io = new RtpIoLoop("test-rtp-io-flush");
+             DatagramChannel ch = DatagramChannel.open().bind(new InetSocketAddress(lo, 0));
+             DatagramSocket sender = new DatagramSocket(new InetSocketAddress(lo, 0))) {
+            ch.configureBlocking(false);
+            AtomicInteger queued = new AtomicInteger();
+            AtomicInteger flushed = new AtomicInteger();
+            io.register(ch, (buf, len, from) -> {
+                if (queued.get() == 0 && flushed.get() == 0) {
+                    RtpIoLoop.current().beforeEachSelect(() -> flushed.addAndGet(queued.getAndSet(0)));
+                }
+                queued.incrementAndGet(); // as a send batch would
+            });
+            for (int i = 0; i < 5; i++) {
+                sender.send(new DatagramPacket(new byte[] {(byte) i}, 1, ch.getLocalAddress()));
+            }
+            // no more traffic: the loop would block in select, so the hook must have run before it
+            await().atMost(Duration.ofSeconds(5)).until(() -> flushed.get() == 5);
+            assertThat(queued.get()).isZero();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> io.beforeEachSelect(() -> { }))
+                    .as("only on the loop's thread").isInstanceOf(IllegalStateException.class);
+        }
+    }
 }

@@ -124,13 +124,13 @@ class LinuxUdpSocketTest {
             int total = LinuxUdpSocket.SEND_BATCH + 8; // one full queue, then 8 more
             for (int i = 0; i < total; i++) {
                 byte[] b = payload(i);
-                socket.queue(b, 0, b.length, i % 2 == 0 ? to4 : to6);
+                socket.readerBatch().add(b, 0, b.length, i % 2 == 0 ? to4 : to6);
             }
-            assertThat(socket.queued()).as("the full queue went out, 8 wait").isEqualTo(8);
+            assertThat(socket.readerBatch().queued()).as("the full queue went out, 8 wait").isEqualTo(8);
             expectInOrder(v4, 0, LinuxUdpSocket.SEND_BATCH, socket.localPort());
             expectInOrder(v6, 1, LinuxUdpSocket.SEND_BATCH, socket.localPort());
             assertThat(socket.receive(new byte[2048], 2048)).as("nothing to read: the receive timeout").isNull();
-            assertThat(socket.queued()).as("sent before the read").isZero();
+            assertThat(socket.readerBatch().queued()).as("sent before the read").isZero();
             expectInOrder(v4, LinuxUdpSocket.SEND_BATCH, total, socket.localPort());
             expectInOrder(v6, LinuxUdpSocket.SEND_BATCH + 1, total, socket.localPort());
         }
@@ -149,10 +149,10 @@ class LinuxUdpSocketTest {
             byte[] a = payload(0);
             byte[] b = payload(1);
             byte[] c = payload(2);
-            socket.queue(a, 0, a.length, to);
-            socket.queue(b, 0, b.length, portZero);
-            socket.queue(c, 0, c.length, to);
-            socket.flush();
+            socket.readerBatch().add(a, 0, a.length, to);
+            socket.readerBatch().add(b, 0, b.length, portZero);
+            socket.readerBatch().add(c, 0, c.length, to);
+            socket.readerBatch().flush();
             assertThat(failed.get()).isEqualTo(1);
             DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
             peer.receive(p);
