@@ -5,7 +5,7 @@ import io.srproxy.concurrent.SerialExecutor;
 import io.srproxy.rtc.MediaKind;
 import io.srproxy.rtc.RtcEvent;
 import io.srproxy.rtc.RtcException;
-import io.srproxy.rtc.rtp.RtpSessionTransport;
+import io.srproxy.rtc.RtpSessionTransport;
 import io.srproxy.rtm.RtmClient;
 import io.srproxy.sip.NegotiatedMedia;
 import io.srproxy.sip.SipCall;

@@ -1,7 +1,7 @@
 package io.srproxy.gateway;
 
 import io.srproxy.rtc.Codec;
-import io.srproxy.rtc.rtp.RtpSessionTransport;
+import io.srproxy.rtc.RtpSessionTransport;
 import io.srproxy.sip.NegotiatedMedia;
 import io.srproxy.sip.SipCall;
 import java.util.ArrayList;

@@ -10,7 +10,7 @@ import io.srproxy.rtc.RtcService;
 import io.srproxy.rtm.RtmService;
 import io.srproxy.sip.RegistrationState;
 import io.srproxy.sip.SipAgent;
-import io.srproxy.rtc.MediaCounters;
+import io.srproxy.media.MediaCounters;
 import io.srproxy.rtm.InvitationOutcomes;
 import io.srproxy.rtm.LocalInvitationFailureReason;
 import java.util.Locale;

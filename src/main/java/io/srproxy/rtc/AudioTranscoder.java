@@ -1,9 +1,9 @@
 package io.srproxy.rtc;
 
-import io.srproxy.rtc.codec.G711;
-import io.srproxy.rtc.codec.OpusDecoder;
-import io.srproxy.rtc.codec.OpusEncoder;
-import io.srproxy.rtc.rtp.RtpHeader;
+import io.srproxy.media.codec.G711;
+import io.srproxy.media.codec.OpusDecoder;
+import io.srproxy.media.codec.OpusEncoder;
+import io.srproxy.media.rtp.RtpHeader;
 
 /**
  * Audio from one codec to another through 8 kHz PCM: Opus (libopus decodes and encodes 8 kHz

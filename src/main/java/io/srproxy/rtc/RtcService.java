@@ -1,8 +1,8 @@
 package io.srproxy.rtc;
 
 import io.srproxy.config.RtxConfig;
-import io.srproxy.rtc.rtp.RtpSession;
-import io.srproxy.rtc.rtp.RtpSessionTransport;
+import io.srproxy.media.rtp.RtpSession;
+import io.srproxy.rtc.RtpSessionTransport;
 import io.srproxy.rtc.webrtc.UdpMux;
 import io.srproxy.rtc.webrtc.WebRtcEndpoint;
 import java.net.Inet4Address;

@@ -1,7 +1,7 @@
 package io.srproxy.rtc;
 
-import io.srproxy.rtc.rtp.RtpHeader;
-import io.srproxy.rtc.rtp.TelephoneEvent;
+import io.srproxy.media.rtp.RtpHeader;
+import io.srproxy.media.rtp.TelephoneEvent;
 
 /**
  * RFC 4733 events from one member re-timed into the receiver's audio stream, for when that

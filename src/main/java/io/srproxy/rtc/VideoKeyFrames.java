@@ -1,6 +1,6 @@
 package io.srproxy.rtc;
 
-import io.srproxy.rtc.rtp.RtpHeader;
+import io.srproxy.media.rtp.RtpHeader;
 
 /**
  * Tells whether an RTP packet starts a video key frame, from its payload alone (no allocation):

@@ -4,8 +4,8 @@ import gov.nist.javax.sip.stack.DialogAcks;
 import gov.nist.javax.sip.stack.SIPDialog;
 import io.srproxy.log.LogSafe;
 import io.srproxy.concurrent.SerialExecutor;
-import io.srproxy.rtc.rtp.RtpSession;
-import io.srproxy.rtc.rtp.RtpSessionListener;
+import io.srproxy.media.rtp.RtpSession;
+import io.srproxy.media.rtp.RtpSessionListener;
 import io.srproxy.rtc.webrtc.DtlsSrtpLeg;
 import io.srproxy.rtc.webrtc.SrtpProfile;
 import java.io.IOException;
@@ -110,7 +110,7 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
     /** Sends DTMF digits as RFC 4733 events, 100 ms each with 50 ms between. */
     public void sendDtmf(String digits) {
         for (char d : digits.toCharArray()) {
-            if (io.srproxy.rtc.rtp.TelephoneEvent.code(d) < 0) {
+            if (io.srproxy.media.rtp.TelephoneEvent.code(d) < 0) {
                 throw new IllegalArgumentException("not a DTMF digit: '" + d + "' in \"" + digits + "\"");
             }
         }

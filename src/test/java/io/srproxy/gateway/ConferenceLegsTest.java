@@ -126,12 +126,12 @@ class ConferenceLegsTest {
             long ssrc = channel.subscribe("g1", List.of(new io.srproxy.rtc.Member.Want("1", io.srproxy.rtc.MediaKind.AUDIO, "1009")))
                     .get(0).ssrc();
             await().atMost(Duration.ofSeconds(15)).until(() -> g1.sent().stream()
-                    .filter(p -> io.srproxy.rtc.rtp.RtpHeader.ssrc(p, 0) == ssrc).count() > 100);
+                    .filter(p -> io.srproxy.media.rtp.RtpHeader.ssrc(p, 0) == ssrc).count() > 100);
             short[] heard = new short[200 * 960];
             int at = 0;
-            try (io.srproxy.rtc.codec.OpusDecoder d = new io.srproxy.rtc.codec.OpusDecoder(8000)) {
+            try (io.srproxy.media.codec.OpusDecoder d = new io.srproxy.media.codec.OpusDecoder(8000)) {
                 for (byte[] p : g1.sent()) {
-                    if (io.srproxy.rtc.rtp.RtpHeader.ssrc(p, 0) == ssrc && at + 960 <= heard.length) {
+                    if (io.srproxy.media.rtp.RtpHeader.ssrc(p, 0) == ssrc && at + 960 <= heard.length) {
                         at += Math.max(0, d.decode(p, 12, p.length - 12, heard, at));
                     }
                 }

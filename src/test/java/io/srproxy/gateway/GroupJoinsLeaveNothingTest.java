@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.srproxy.Srproxy;
 import io.srproxy.rtc.Channel;
-import io.srproxy.rtc.codec.G711;
+import io.srproxy.media.codec.G711;
 import io.srproxy.rtc.webrtc.LoadPeers;
 import io.srproxy.sip.harness.BaresipPhone;
 import io.srproxy.sip.harness.KamailioServer;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.srproxy.rtc.codec.G711;
-import io.srproxy.rtc.codec.OpusDecoder;
-import io.srproxy.rtc.codec.OpusEncoder;
-import io.srproxy.rtc.rtp.RtpHeader;
+import io.srproxy.media.codec.G711;
+import io.srproxy.media.codec.OpusDecoder;
+import io.srproxy.media.codec.OpusEncoder;
+import io.srproxy.media.rtp.RtpHeader;
 import io.srproxy.testsupport.Tones;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -2,8 +2,8 @@ package io.srproxy.rtc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.srproxy.rtc.rtp.RtpHeader;
-import io.srproxy.rtc.rtp.TelephoneEvent;
+import io.srproxy.media.rtp.RtpHeader;
+import io.srproxy.media.rtp.TelephoneEvent;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -3,11 +3,11 @@ package io.srproxy.rtc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.srproxy.rtc.rtp.RtpHeader;
-import io.srproxy.rtc.rtp.RtpIoLoop;
-import io.srproxy.rtc.rtp.RtpPortAllocator;
-import io.srproxy.rtc.rtp.RtpSession;
-import io.srproxy.rtc.rtp.RtpSessionTransport;
+import io.srproxy.media.rtp.RtpHeader;
+import io.srproxy.media.rtp.RtpIoLoop;
+import io.srproxy.media.rtp.RtpPortAllocator;
+import io.srproxy.media.rtp.RtpSession;
+import io.srproxy.rtc.RtpSessionTransport;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

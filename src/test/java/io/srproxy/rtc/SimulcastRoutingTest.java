@@ -2,7 +2,7 @@ package io.srproxy.rtc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.srproxy.rtc.rtp.RtpHeader;
+import io.srproxy.media.rtp.RtpHeader;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

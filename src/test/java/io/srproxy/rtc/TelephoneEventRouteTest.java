@@ -2,9 +2,9 @@ package io.srproxy.rtc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.srproxy.rtc.codec.OpusEncoder;
-import io.srproxy.rtc.rtp.RtpHeader;
-import io.srproxy.rtc.rtp.TelephoneEvent;
+import io.srproxy.media.codec.OpusEncoder;
+import io.srproxy.media.rtp.RtpHeader;
+import io.srproxy.media.rtp.TelephoneEvent;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;

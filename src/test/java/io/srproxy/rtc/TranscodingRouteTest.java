@@ -2,10 +2,10 @@ package io.srproxy.rtc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.srproxy.rtc.codec.G711;
-import io.srproxy.rtc.codec.OpusDecoder;
-import io.srproxy.rtc.codec.OpusEncoder;
-import io.srproxy.rtc.rtp.RtpHeader;
+import io.srproxy.media.codec.G711;
+import io.srproxy.media.codec.OpusDecoder;
+import io.srproxy.media.codec.OpusEncoder;
+import io.srproxy.media.rtp.RtpHeader;
 import io.srproxy.testsupport.Tones;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package io.srproxy.rtc.mixer;
 
 import io.srproxy.rtc.Codec;
-import io.srproxy.rtc.rtp.RtpHeader;
+import io.srproxy.media.rtp.RtpHeader;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,9 +1,9 @@
 package io.srproxy.rtc.mixer;
 
 import io.srproxy.rtc.Codec;
-import io.srproxy.rtc.codec.G711;
-import io.srproxy.rtc.codec.OpusDecoder;
-import io.srproxy.rtc.codec.OpusEncoder;
+import io.srproxy.media.codec.G711;
+import io.srproxy.media.codec.OpusDecoder;
+import io.srproxy.media.codec.OpusEncoder;
 
 /**
  * The mixer's decoders and encoders: every format to and from 8 kHz 16-bit PCM (the rate the

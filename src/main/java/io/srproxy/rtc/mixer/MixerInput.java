@@ -3,7 +3,7 @@ package io.srproxy.rtc.mixer;
 import io.srproxy.rtc.Codec;
 import io.srproxy.rtc.FrameRing;
 import io.srproxy.rtc.PacketHandler;
-import io.srproxy.rtc.rtp.RtpHeader;
+import io.srproxy.media.rtp.RtpHeader;
 import java.util.List;
 
 /**

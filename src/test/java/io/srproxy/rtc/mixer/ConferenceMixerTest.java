@@ -3,10 +3,10 @@ package io.srproxy.rtc.mixer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.srproxy.rtc.Codec;
-import io.srproxy.rtc.codec.G711;
-import io.srproxy.rtc.codec.OpusDecoder;
-import io.srproxy.rtc.codec.OpusEncoder;
-import io.srproxy.rtc.rtp.RtpHeader;
+import io.srproxy.media.codec.G711;
+import io.srproxy.media.codec.OpusDecoder;
+import io.srproxy.media.codec.OpusEncoder;
+import io.srproxy.media.rtp.RtpHeader;
 import io.srproxy.testsupport.Tones;
 import java.util.ArrayList;
 import java.util.Arrays;

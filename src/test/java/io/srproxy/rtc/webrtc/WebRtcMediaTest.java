@@ -8,7 +8,7 @@ import io.srproxy.rtc.Codec;
 import io.srproxy.rtc.RtcEvent;
 import io.srproxy.rtc.RtcException;
 import io.srproxy.rtc.RtcService;
-import io.srproxy.rtc.rtp.RtpHeader;
+import io.srproxy.media.rtp.RtpHeader;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
