@@ -2,7 +2,7 @@ package io.srproxy.gateway;
 
 import io.srproxy.log.LogSafe;
 import io.srproxy.concurrent.SerialExecutor;
-import io.srproxy.rtc.MediaKind;
+import io.srproxy.media.MediaKind;
 import io.srproxy.rtc.RtcEvent;
 import io.srproxy.rtc.RtcException;
 import io.srproxy.rtc.RtpSessionTransport;

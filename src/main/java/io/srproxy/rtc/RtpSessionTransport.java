@@ -1,10 +1,8 @@
 package io.srproxy.rtc;
 
+import io.srproxy.media.MediaKind;
+import io.srproxy.media.PayloadFormat;
 import io.srproxy.media.rtp.RtpSession;
-import io.srproxy.rtc.Codec;
-import io.srproxy.rtc.MediaKind;
-import io.srproxy.rtc.MediaTransport;
-import io.srproxy.rtc.PacketHandler;
 import java.security.SecureRandom;
 import java.util.List;
 
@@ -17,15 +15,15 @@ public final class RtpSessionTransport implements MediaTransport {
 
     private final RtpSession session;
     private final long ssrc = new SecureRandom().nextInt() & 0xFFFFFFFFL;
-    private volatile List<Codec> codecs;
+    private volatile List<PayloadFormat> codecs;
 
-    public RtpSessionTransport(RtpSession session, List<Codec> codecs) {
+    public RtpSessionTransport(RtpSession session, List<PayloadFormat> codecs) {
         this.session = session;
         this.codecs = List.copyOf(codecs);
     }
 
     /** After a re-INVITE: the payload types or the codec may change. */
-    public void setCodecs(List<Codec> codecs) {
+    public void setCodecs(List<PayloadFormat> codecs) {
         this.codecs = List.copyOf(codecs);
     }
 
@@ -49,7 +47,7 @@ public final class RtpSessionTransport implements MediaTransport {
     }
 
     @Override
-    public List<Codec> codecs() {
+    public List<PayloadFormat> codecs() {
         return codecs;
     }
 

@@ -1,5 +1,6 @@
 package io.srproxy.rtc;
 
+import io.srproxy.media.PayloadFormat;
 import io.srproxy.media.rtp.RtpHeader;
 
 /**
@@ -15,7 +16,7 @@ final class VideoKeyFrames {
 
     private VideoKeyFrames() {}
 
-    static int codecType(Codec c) {
+    static int codecType(PayloadFormat c) {
         if (c == null) {
             return OTHER;
         }

@@ -4,6 +4,7 @@ import gov.nist.javax.sip.stack.DialogAcks;
 import gov.nist.javax.sip.stack.SIPDialog;
 import io.srproxy.log.LogSafe;
 import io.srproxy.concurrent.SerialExecutor;
+import io.srproxy.media.PayloadFormat;
 import io.srproxy.media.rtp.RtpSession;
 import io.srproxy.media.rtp.RtpSessionListener;
 import io.srproxy.rtc.webrtc.DtlsSrtpLeg;
@@ -210,7 +211,7 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
     /** Points the RTP session at the remote side, unless it holds with c=0.0.0.0 or port 0. */
     protected void applyRemote(NegotiatedMedia m) {
         MediaDescription remote = m.remote();
-        Codec te = m.telephoneEvent();
+        PayloadFormat te = m.telephoneEvent();
         rtp.setTelephoneEvent(te == null ? -1 : te.payloadType(), te == null ? 8000 : te.clockRate(), m.audio().clockRate());
         rtp.setPayloadTypes(expectedPayloadTypes(remote));
         if (!remote.holdAddress() && remote.rtp().getPort() != 0) {
@@ -225,11 +226,11 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
     /** What the peer may send us: the formats of its SDP and of our offer (an answer may reuse ours). */
     private int[] expectedPayloadTypes(MediaDescription remote) {
         return java.util.stream.Stream.concat(remote.codecs().stream(), offerAnswer.offerCodecs().stream())
-                .mapToInt(Codec::payloadType).distinct().toArray();
+                .mapToInt(PayloadFormat::payloadType).distinct().toArray();
     }
 
     /** Our SDP for this call; each new one gets a higher version (RFC 3264 section 8). */
-    protected String localSdp(java.util.List<Codec> codecs, MediaDirection direction) {
+    protected String localSdp(java.util.List<PayloadFormat> codecs, MediaDirection direction) {
         boolean mux = media != null && media.remote().rtcpMux();
         return Sdp.write(agent.mediaAddress(), rtp.localRtpAddress().getPort(), codecs, 20, direction, mux,
                 sdpSessionId, sdpVersion++, sdpProtocol, localKey == null ? null : localKey.attribute(),

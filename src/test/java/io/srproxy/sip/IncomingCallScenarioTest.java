@@ -3,6 +3,7 @@ package io.srproxy.sip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.srproxy.media.PayloadFormat;
 import io.srproxy.sip.harness.KamailioServer;
 import io.srproxy.sip.harness.SipTestAgent;
 import io.srproxy.sip.harness.SipTestAgent.TestCall;
@@ -78,7 +79,7 @@ class IncomingCallScenarioTest {
     void anOfferWithoutTheNarrowedCodecsGets488WithTheReason() {
         agent.incoming.clear();
         agent.onIncoming(c -> {
-            if (c.incoming().answerOnly(agent.agent().offerAnswer().narrowedTo(java.util.List.of(Codec.PCMA)), "this room takes PCMA only")) {
+            if (c.incoming().answerOnly(agent.agent().offerAnswer().narrowedTo(java.util.List.of(PayloadFormat.PCMA)), "this room takes PCMA only")) {
                 c.incoming().answer();
             }
         });

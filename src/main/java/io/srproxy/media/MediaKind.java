@@ -1,4 +1,4 @@
-package io.srproxy.rtc;
+package io.srproxy.media;
 
 /** What a stream carries; the SDP media type and the signalling's mediaType. */
 public enum MediaKind {
