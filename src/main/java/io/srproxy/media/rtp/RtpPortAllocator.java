@@ -26,6 +26,7 @@ public final class RtpPortAllocator {
     private final int max;
     private final BitSet inUse = new BitSet();
     private final RandomGenerator random;
+    private long allocations;
 
     public RtpPortAllocator(InetAddress bind, int min, int max) {
         this(bind, min, max, new SecureRandom());
@@ -61,6 +62,7 @@ public final class RtpPortAllocator {
                 continue;
             }
             inUse.set(port - min);
+            allocations++;
             return new PortPair(port, rtp, rtcp);
         }
         throw new IOException("no free RTP port pair in " + min + ".." + max + " (" + inUse() + " in use)");
@@ -76,6 +78,11 @@ public final class RtpPortAllocator {
     /** Pairs currently handed out. */
     public synchronized int inUse() {
         return inUse.cardinality();
+    }
+
+    /** Pairs handed out since start, released or not (a refused call must not add to it). */
+    public synchronized long allocations() {
+        return allocations;
     }
 
     public InetAddress bindAddress() {
