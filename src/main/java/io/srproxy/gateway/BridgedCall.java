@@ -1,7 +1,7 @@
 package io.srproxy.gateway;
 
-import io.srproxy.log.LogSafe;
 import io.srproxy.concurrent.SerialExecutor;
+import io.srproxy.log.LogSafe;
 import io.srproxy.media.MediaKind;
 import io.srproxy.rtc.RtcEvent;
 import io.srproxy.rtc.RtcException;

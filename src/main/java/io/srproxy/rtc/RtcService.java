@@ -4,7 +4,6 @@ import io.srproxy.config.RtxConfig;
 import io.srproxy.media.MediaKind;
 import io.srproxy.media.PayloadFormat;
 import io.srproxy.media.rtp.RtpSession;
-import io.srproxy.rtc.RtpSessionTransport;
 import io.srproxy.rtc.webrtc.UdpMux;
 import io.srproxy.rtc.webrtc.WebRtcEndpoint;
 import java.net.Inet4Address;

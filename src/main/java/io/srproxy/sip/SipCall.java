@@ -2,8 +2,8 @@ package io.srproxy.sip;
 
 import gov.nist.javax.sip.stack.DialogAcks;
 import gov.nist.javax.sip.stack.SIPDialog;
-import io.srproxy.log.LogSafe;
 import io.srproxy.concurrent.SerialExecutor;
+import io.srproxy.log.LogSafe;
 import io.srproxy.media.PayloadFormat;
 import io.srproxy.media.rtp.RtpPacketHandler;
 import io.srproxy.media.rtp.RtpProtection;

@@ -2,12 +2,12 @@ package io.srproxy.bench;
 
 import io.srproxy.media.MediaKind;
 import io.srproxy.media.PayloadFormat;
-import io.srproxy.rtc.MediaTransport;
-import io.srproxy.rtc.PacketHandler;
-import io.srproxy.rtc.RtcService;
 import io.srproxy.media.codec.G711;
 import io.srproxy.media.codec.OpusEncoder;
 import io.srproxy.media.rtp.RtpHeader;
+import io.srproxy.rtc.MediaTransport;
+import io.srproxy.rtc.PacketHandler;
+import io.srproxy.rtc.RtcService;
 import io.srproxy.rtc.webrtc.JavaWebRtcPeer;
 import io.srproxy.rtc.webrtc.SrtpProfile;
 import io.srproxy.rtc.webrtc.WebRtcEndpoint;

@@ -9,7 +9,6 @@ import io.srproxy.media.rtp.RtpHeader;
 import io.srproxy.media.rtp.RtpIoLoop;
 import io.srproxy.media.rtp.RtpPortAllocator;
 import io.srproxy.media.rtp.RtpSession;
-import io.srproxy.rtc.RtpSessionTransport;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

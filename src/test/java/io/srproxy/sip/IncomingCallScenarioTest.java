@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.srproxy.media.PayloadFormat;
 import io.srproxy.sip.harness.KamailioServer;
-import io.srproxy.sip.harness.SipTestAgent;
 import io.srproxy.sip.harness.SipTestAgent.TestCall;
+import io.srproxy.sip.harness.SipTestAgent;
 import io.srproxy.sip.harness.Sipp;
 import io.srproxy.testsupport.FreePorts;
 import java.time.Duration;

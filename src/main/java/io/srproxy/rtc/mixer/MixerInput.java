@@ -1,9 +1,9 @@
 package io.srproxy.rtc.mixer;
 
 import io.srproxy.media.PayloadFormat;
+import io.srproxy.media.rtp.RtpHeader;
 import io.srproxy.rtc.FrameRing;
 import io.srproxy.rtc.PacketHandler;
-import io.srproxy.media.rtp.RtpHeader;
 import java.util.List;
 
 /**

@@ -1,7 +1,7 @@
 package io.srproxy.rtc.webrtc;
 
-import io.srproxy.rtc.MediaTransport;
 import io.srproxy.media.UnexpectedErrors;
+import io.srproxy.rtc.MediaTransport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;

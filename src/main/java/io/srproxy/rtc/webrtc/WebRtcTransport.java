@@ -2,10 +2,10 @@ package io.srproxy.rtc.webrtc;
 
 import io.srproxy.media.MediaKind;
 import io.srproxy.media.PayloadFormat;
-import io.srproxy.rtc.MediaTransport;
-import io.srproxy.rtc.PacketHandler;
 import io.srproxy.media.SequenceGaps;
 import io.srproxy.media.rtp.RtpHeader;
+import io.srproxy.rtc.MediaTransport;
+import io.srproxy.rtc.PacketHandler;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.srproxy.Srproxy;
-import io.srproxy.rtc.RtcService;
 import io.srproxy.media.codec.G711;
 import io.srproxy.media.rtp.RtpHeader;
 import io.srproxy.media.rtp.RtpIoLoop;
 import io.srproxy.media.rtp.RtpPortAllocator;
 import io.srproxy.media.rtp.RtpSession;
+import io.srproxy.rtc.RtcService;
 import io.srproxy.testsupport.Peers;
 import io.srproxy.testsupport.Tones;
 import java.net.DatagramPacket;

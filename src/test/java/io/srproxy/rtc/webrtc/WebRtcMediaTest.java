@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.srproxy.media.PayloadFormat;
+import io.srproxy.media.rtp.RtpHeader;
 import io.srproxy.rtc.RtcEvent;
 import io.srproxy.rtc.RtcException;
 import io.srproxy.rtc.RtcService;
-import io.srproxy.media.rtp.RtpHeader;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;

@@ -3,10 +3,10 @@ package io.srproxy.rtc.ws;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.srproxy.rtc.CapturingTransport;
-import io.srproxy.rtc.Channel;
 import io.srproxy.media.MediaKind;
 import io.srproxy.media.PayloadFormat;
+import io.srproxy.rtc.CapturingTransport;
+import io.srproxy.rtc.Channel;
 import io.srproxy.rtc.RtcService;
 import io.srproxy.rtc.webrtc.JavaWebRtcPeer;
 import io.srproxy.web.WebServer;
