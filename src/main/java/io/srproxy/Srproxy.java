@@ -5,28 +5,32 @@ import io.srproxy.config.RtxConfig;
 import io.srproxy.rtm.RtmDirectory;
 import java.util.Map;
 import java.util.function.Supplier;
+import io.srproxy.auth.LoginPolicy;
+import io.srproxy.auth.LoginTokens;
+import io.srproxy.auth.PemKeyStore;
 import io.srproxy.gateway.CallLog;
 import io.srproxy.gateway.Gateway;
-import io.srproxy.sip.SipAgent;
+import io.srproxy.media.rtp.RtpSessions;
 import io.srproxy.metrics.Metrics;
 import io.srproxy.metrics.SrproxyMeters;
 import io.srproxy.rtc.RtcService;
 import io.srproxy.rtc.ws.RtcWebModule;
-import io.srproxy.auth.LoginPolicy;
 import io.srproxy.rtm.ChannelLimits;
 import io.srproxy.rtm.RtmService;
 import io.srproxy.rtm.SystemTimers;
 import io.srproxy.rtm.ws.RtmWebSocket;
+import io.srproxy.sip.SipAgent;
+import io.srproxy.sip.SipSettings;
 import io.srproxy.web.ApiModule;
 import io.srproxy.web.HealthModule;
-import io.srproxy.web.WebModule;
 import io.srproxy.web.OriginPolicy;
 import io.srproxy.web.SdkModule;
+import io.srproxy.web.WebModule;
 import io.srproxy.web.WebServer;
-import io.srproxy.auth.LoginTokens;
-import io.srproxy.auth.PemKeyStore;
 import java.time.Clock;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -120,7 +124,9 @@ public final class Srproxy implements AutoCloseable {
                 + ", " + rtc.mux().sessions() + " WebRTC sessions, " + rtc.channels().size() + " channels, "
                 + rtc.mux().counters().snapshot()));
         if (config.proxy().on() || config.rtm2sip().on()) {
-            sip = SipAgent.start(config, config.global().sipLocalIp());
+            RtpSessions rtpSessions = rtpSessions(); // the SIP legs' media: closed after the agent
+            started.add(rtpSessions);
+            sip = SipAgent.start(config, config.global().sipLocalIp(), rtpSessions);
             started.add(sip);
             gateway = Gateway.start(config, rtm, sip, rtc.channels(), calls, clusterParts != null
                     ? clusterParts.gateway().get() : io.srproxy.gateway.GatewayCluster.LOCAL); // closed first, see close()
@@ -141,6 +147,17 @@ public final class Srproxy implements AutoCloseable {
         }
         log.info("srproxy up: signalling and web client on {}://{}:{}/", config.rtm().tls() ? "https" : "http",
                 config.rtm().ip().contains(":") ? "[" + config.rtm().ip() + "]" : config.rtm().ip(), web.port());
+    }
+
+    /** The SIP legs' RTP: {@code [media]}'s port range and I/O loops, bound where the SIP agent is. */
+    private RtpSessions rtpSessions() {
+        SipSettings settings = SipSettings.from(config, config.global().sipLocalIp());
+        try {
+            return new RtpSessions(InetAddress.getByName(settings.bindAddress()), settings.rtpPortMin(), settings.rtpPortMax(),
+                    "rtp-io", config.media().ioThreads());
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("sip_local_ip " + settings.bindAddress() + ": " + e.getMessage(), e);
+        }
     }
 
     /** Login tokens are required from apps when [global] app_cert is set. */

@@ -1,11 +1,11 @@
 package io.srproxy.gateway;
 
-import io.srproxy.log.LogSafe;
 import io.srproxy.concurrent.SerialExecutor;
-import io.srproxy.rtc.MediaKind;
+import io.srproxy.log.LogSafe;
+import io.srproxy.media.MediaKind;
 import io.srproxy.rtc.RtcEvent;
 import io.srproxy.rtc.RtcException;
-import io.srproxy.rtc.rtp.RtpSessionTransport;
+import io.srproxy.rtc.RtpSessionTransport;
 import io.srproxy.rtm.RtmClient;
 import io.srproxy.sip.NegotiatedMedia;
 import io.srproxy.sip.SipCall;
@@ -59,7 +59,14 @@ abstract class BridgedCall {
             leg.setCodecs(SipLegTransport.codecs(media));
             return;
         }
-        RtpSessionTransport transport = SipLegTransport.of(call, media);
+        RtpSessionTransport transport;
+        try {
+            transport = SipLegTransport.of(call, media); // opens the SIP leg's RTP session if not yet
+        } catch (java.io.UncheckedIOException e) {
+            log.warn("call {}: no RTP session for the SIP leg: {}", id, e.getMessage());
+            bridgeProblem = e.getMessage();
+            return;
+        }
         try {
             ctx.channels().join(channelId, uid, transport, event -> {
                 if (event instanceof RtcEvent.UserJoined || event instanceof RtcEvent.UserCodecChanged) {

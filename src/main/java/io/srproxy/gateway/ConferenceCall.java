@@ -1,10 +1,10 @@
 package io.srproxy.gateway;
 
 import io.srproxy.log.LogSafe;
+import io.srproxy.media.PayloadFormat;
 import io.srproxy.sip.CallEnd;
 import io.srproxy.sip.CallListener;
 import io.srproxy.sip.IncomingCall;
-import io.srproxy.sip.Codec;
 import io.srproxy.sip.NegotiatedMedia;
 import io.srproxy.sip.OfferAnswer;
 import io.srproxy.sip.SipAgent;
@@ -36,7 +36,7 @@ final class ConferenceCall extends BridgedCall {
      * has no G.722 (srproxy has no G.722 codec), and it mixes at 8 kHz anyway, where G.711 costs
      * it a table look-up per sample and Opus a libopus encode per leg.
      */
-    static final List<Codec> CODECS = List.of(Codec.PCMU, Codec.PCMA);
+    static final List<PayloadFormat> CODECS = List.of(PayloadFormat.PCMU, PayloadFormat.PCMA);
 
     private final IncomingCall sip;
     private final Optional<String> pin;

@@ -1,7 +1,7 @@
 package io.srproxy.gateway;
 
-import io.srproxy.rtc.Codec;
-import io.srproxy.rtc.rtp.RtpSessionTransport;
+import io.srproxy.media.PayloadFormat;
+import io.srproxy.rtc.RtpSessionTransport;
 import io.srproxy.sip.NegotiatedMedia;
 import io.srproxy.sip.SipCall;
 import java.util.ArrayList;
@@ -16,19 +16,20 @@ final class SipLegTransport {
         return new RtpSessionTransport(call.rtp(), codecs(media));
     }
 
-    /** The SIP side's audio codec, and its telephone-event format when one was negotiated. */
-    static List<Codec> codecs(NegotiatedMedia media) {
-        List<Codec> list = new ArrayList<>();
-        list.add(toRtc(media.audio()));
+    /**
+     * The SIP side's audio codec, and its telephone-event format when one was negotiated, with the
+     * fmtp a channel member's formats carry (the SIP SDP parse keeps none).
+     */
+    static List<PayloadFormat> codecs(NegotiatedMedia media) {
+        List<PayloadFormat> list = new ArrayList<>();
+        list.add(forChannel(media.audio()));
         if (media.telephoneEvent() != null) {
-            list.add(toRtc(media.telephoneEvent()));
+            list.add(forChannel(media.telephoneEvent()));
         }
         return list;
     }
 
-    static Codec toRtc(io.srproxy.sip.Codec c) {
-        String fmtp = c.name().equalsIgnoreCase("opus") ? "minptime=10;useinbandfec=1"
-                : c.isTelephoneEvent() ? "0-16" : "";
-        return new Codec(c.name(), c.payloadType(), c.clockRate(), c.channels(), fmtp);
+    static PayloadFormat forChannel(PayloadFormat c) {
+        return c.withFmtp(c.isOpus() ? "minptime=10;useinbandfec=1" : c.isTelephoneEvent() ? "0-16" : "");
     }
 }

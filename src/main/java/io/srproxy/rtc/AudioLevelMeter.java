@@ -1,6 +1,6 @@
 package io.srproxy.rtc;
 
-import io.srproxy.rtc.rtp.RtpHeaderExtensions;
+import io.srproxy.media.rtp.RtpHeaderExtensions;
 
 /**
  * What one member's microphone level has been, from the RFC 6464 audio level its packets carry.

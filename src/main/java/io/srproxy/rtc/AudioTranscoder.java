@@ -1,9 +1,10 @@
 package io.srproxy.rtc;
 
-import io.srproxy.rtc.codec.G711;
-import io.srproxy.rtc.codec.OpusDecoder;
-import io.srproxy.rtc.codec.OpusEncoder;
-import io.srproxy.rtc.rtp.RtpHeader;
+import io.srproxy.media.PayloadFormat;
+import io.srproxy.media.codec.G711;
+import io.srproxy.media.codec.OpusDecoder;
+import io.srproxy.media.codec.OpusEncoder;
+import io.srproxy.media.rtp.RtpHeader;
 
 /**
  * Audio from one codec to another through 8 kHz PCM: Opus (libopus decodes and encodes 8 kHz
@@ -16,8 +17,8 @@ final class AudioTranscoder implements AutoCloseable {
     static final int RATE = 8000;
     private static final int FRAME = RATE / 50;
 
-    private final Codec from;
-    private final Codec to;
+    private final PayloadFormat from;
+    private final PayloadFormat to;
     private final MediaTransport out;
     private final OutboundStream stream;
     private final OpusDecoder decoder;
@@ -29,16 +30,16 @@ final class AudioTranscoder implements AutoCloseable {
     private final byte[] packet = new byte[12 + 1500 + MediaTransport.TRAILER_ROOM];
 
     /** True when this class can convert between the two. */
-    static boolean supports(Codec from, Codec to) {
+    static boolean supports(PayloadFormat from, PayloadFormat to) {
         return (from.isOpus() || from.isG711()) && (to.isOpus() || to.isG711()) && !from.sameFormat(to);
     }
 
-    AudioTranscoder(Codec from, Codec to, MediaTransport out, OutboundStream stream) {
+    AudioTranscoder(PayloadFormat from, PayloadFormat to, MediaTransport out, OutboundStream stream) {
         this(from, to, out, stream, 5, TranscodeWorkers.AUTO_BITRATE);
     }
 
     /** @param opusBitrate bit/s, or {@link TranscodeWorkers#AUTO_BITRATE} */
-    AudioTranscoder(Codec from, Codec to, MediaTransport out, OutboundStream stream, int opusComplexity,
+    AudioTranscoder(PayloadFormat from, PayloadFormat to, MediaTransport out, OutboundStream stream, int opusComplexity,
                     int opusBitrate) {
         this.from = from;
         this.to = to;

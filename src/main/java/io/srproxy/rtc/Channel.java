@@ -1,6 +1,8 @@
 package io.srproxy.rtc;
 
 import io.srproxy.log.LogSafe;
+import io.srproxy.media.MediaKind;
+import io.srproxy.media.PayloadFormat;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -131,7 +133,7 @@ public final class Channel {
         }
         all.sort(Comparator.comparing((Member m) -> !ConferenceAudio.hearsMix(m))); // name a phone first
         for (Member m : all) {
-            Codec c = m.transport().preferred(MediaKind.AUDIO).orElse(null);
+            PayloadFormat c = m.transport().preferred(MediaKind.AUDIO).orElse(null);
             if (c != null && !ConferenceAudio.mixes(c)) {
                 String who = ConferenceAudio.hearsMix(m) ? "the phone " + m.uid() : m.uid();
                 throw new RtcException("conference-codec", "channel " + id + " cannot take a third member: "

@@ -1,5 +1,7 @@
 package io.srproxy.rtc;
 
+import io.srproxy.media.MediaKind;
+import io.srproxy.media.PayloadFormat;
 import io.srproxy.rtc.mixer.ConferenceMixer;
 import io.srproxy.rtc.mixer.MixerInput;
 import java.util.ArrayList;
@@ -20,7 +22,7 @@ final class ConferenceAudio implements AutoCloseable {
     private final ConferenceMixer mixer;
     private final Map<Member, MixerInput> inputs = new HashMap<>();
     /** The codec list each input was built for: a re-offer that switches a member's codec replaces the list. */
-    private final Map<Member, List<Codec>> inputCodecs = new HashMap<>();
+    private final Map<Member, List<PayloadFormat>> inputCodecs = new HashMap<>();
 
     ConferenceAudio(Executor callWorker, TranscodeWorkers workers) {
         mixer = new ConferenceMixer(callWorker, workers.opusComplexity(), workers.opusBitrate());
@@ -33,7 +35,7 @@ final class ConferenceAudio implements AutoCloseable {
     }
 
     /** True when the mixer can decode and encode this audio format. */
-    static boolean mixes(Codec c) {
+    static boolean mixes(PayloadFormat c) {
         return ConferenceMixer.supports(c);
     }
 
@@ -47,7 +49,7 @@ final class ConferenceAudio implements AutoCloseable {
             if (m.transport().preferred(MediaKind.AUDIO).isEmpty()) {
                 continue;
             }
-            List<Codec> codecs = m.transport().codecs();
+            List<PayloadFormat> codecs = m.transport().codecs();
             if (inputCodecs.get(m) != codecs) {
                 inputs.put(m, ConferenceMixer.input(m.uid(), codecs));
                 inputCodecs.put(m, codecs);
@@ -55,11 +57,11 @@ final class ConferenceAudio implements AutoCloseable {
             if (!hearsMix(m)) {
                 continue;
             }
-            Codec legCodec = m.transport().preferred(MediaKind.AUDIO).orElseThrow();
+            PayloadFormat legCodec = m.transport().preferred(MediaKind.AUDIO).orElseThrow();
             legs.add(new ConferenceMixer.Leg(m.uid(), legCodec, new MixerOutput(m.transport(), m.outbound(MediaKind.AUDIO))));
             for (Member app : members) {
                 OutboundStream s = app == m || hearsMix(app) ? null : app.outbound(m.uid(), MediaKind.AUDIO);
-                Codec c = app.transport().preferred(MediaKind.AUDIO).orElse(null);
+                PayloadFormat c = app.transport().preferred(MediaKind.AUDIO).orElse(null);
                 if (s != null && c != null) {
                     forwards.add(new ConferenceMixer.Forward(m.uid(), c, new MixerOutput(app.transport(), s)));
                 }

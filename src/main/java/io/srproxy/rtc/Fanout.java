@@ -1,6 +1,6 @@
 package io.srproxy.rtc;
 
-import io.srproxy.rtc.rtp.RtpHeader;
+import io.srproxy.media.rtp.RtpHeader;
 
 /**
  * One member's packet handler: its RTP goes out on every route from it (a copy per receiver but

@@ -1,6 +1,8 @@
 package io.srproxy.rtc;
 
-import io.srproxy.rtc.rtp.RtpHeader;
+import io.srproxy.media.MediaKind;
+import io.srproxy.media.PayloadFormat;
+import io.srproxy.media.rtp.RtpHeader;
 import java.util.concurrent.Executor;
 
 /**
@@ -26,7 +28,7 @@ final class MediaRoute implements AutoCloseable {
 
     private final Member from;
     private final Member to;
-    private final Codec[] fromCodecs = new Codec[128];
+    private final PayloadFormat[] fromCodecs = new PayloadFormat[128];
     /** Per source payload type: the receiver's stream it continues (audio or video), else null. */
     private final OutboundStream[] streams = new OutboundStream[128];
     private final boolean[] isAudio = new boolean[128];
@@ -44,8 +46,8 @@ final class MediaRoute implements AutoCloseable {
     private final byte[] nack = new byte[256 + MediaTransport.TRAILER_ROOM];
     private int firSequence;
     /** The two transports' codec lists this route was built for (a renegotiation replaces a list). */
-    private final java.util.List<Codec> builtFrom;
-    private final java.util.List<Codec> builtTo;
+    private final java.util.List<PayloadFormat> builtFrom;
+    private final java.util.List<PayloadFormat> builtTo;
     /** Simulcast: the sender's layers; the layer this receiver wants (signalling) and gets (I/O thread). */
     private final SimulcastLayers layers;
     private volatile int targetLayer;
@@ -84,7 +86,7 @@ final class MediaRoute implements AutoCloseable {
         this.stripExtensions = !out.takesHeaderExtensions();
         this.targetLayer = to.videoLayer(from.uid());
         java.util.Arrays.fill(payloadTypeMap, -1);
-        for (Codec c : from.transport().codecs()) {
+        for (PayloadFormat c : from.transport().codecs()) {
             if ((c.kind() == MediaKind.AUDIO ? audio : video) == null) {
                 continue; // not taken
             }
@@ -92,7 +94,7 @@ final class MediaRoute implements AutoCloseable {
             isAudio[c.payloadType() & 0x7F] = c.kind() == MediaKind.AUDIO;
             videoCodecType[c.payloadType() & 0x7F] = c.kind() == MediaKind.VIDEO ? VideoKeyFrames.codecType(c) : 0;
             streams[c.payloadType() & 0x7F] = c.kind() == MediaKind.AUDIO ? audio : video;
-            for (Codec d : out.codecs()) {
+            for (PayloadFormat d : out.codecs()) {
                 if (c.sameFormat(d) && payloadTypeMap[c.payloadType() & 0x7F] < 0) {
                     payloadTypeMap[c.payloadType() & 0x7F] = d.payloadType();
                 }
@@ -100,8 +102,8 @@ final class MediaRoute implements AutoCloseable {
         }
         AudioTranscoder t = null;
         int tpt = -1;
-        Codec sent = from.transport().preferred(MediaKind.AUDIO).orElse(null);
-        Codec wanted = out.preferred(MediaKind.AUDIO).orElse(null);
+        PayloadFormat sent = from.transport().preferred(MediaKind.AUDIO).orElse(null);
+        PayloadFormat wanted = out.preferred(MediaKind.AUDIO).orElse(null);
         if (audio != null && sent != null && wanted != null && payloadTypeMap[sent.payloadType() & 0x7F] < 0
                 && AudioTranscoder.supports(sent, wanted)) {
             t = new AudioTranscoder(sent, wanted, out, audio, workers.opusComplexity(), workers.opusBitrate());
@@ -161,14 +163,14 @@ final class MediaRoute implements AutoCloseable {
      * receiver's stream. Null when nothing needs re-timing or the receiver takes no events.
      */
     private TelephoneEventRelay eventRelay(MediaTransport out) {
-        Codec target = null;
-        for (Codec d : out.codecs()) {
+        PayloadFormat target = null;
+        for (PayloadFormat d : out.codecs()) {
             if (d.isTelephoneEvent() && (target == null || d.clockRate() == audio.clockRate())) {
                 target = d;
             }
         }
         boolean any = false;
-        for (Codec c : from.transport().codecs()) {
+        for (PayloadFormat c : from.transport().codecs()) {
             int pt = c.payloadType() & 0x7F;
             if (c.isTelephoneEvent() && target != null && (transcoder != null || payloadTypeMap[pt] < 0)) {
                 payloadTypeMap[pt] = -1;

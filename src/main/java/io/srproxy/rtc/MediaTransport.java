@@ -1,5 +1,7 @@
 package io.srproxy.rtc;
 
+import io.srproxy.media.MediaKind;
+import io.srproxy.media.PayloadFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,13 +23,13 @@ public interface MediaTransport extends AutoCloseable {
     void sendRtcp(byte[] buf, int off, int len);
 
     /** Negotiated codecs, preferred first, with this transport's payload types. */
-    List<Codec> codecs();
+    List<PayloadFormat> codecs();
 
     /** The SSRC this transport sends for {@code kind} (announced in its SDP). */
     long sendSsrc(MediaKind kind);
 
-    default Optional<Codec> codecFor(int payloadType) {
-        for (Codec c : codecs()) {
+    default Optional<PayloadFormat> codecFor(int payloadType) {
+        for (PayloadFormat c : codecs()) {
             if (c.payloadType() == payloadType) {
                 return Optional.of(c);
             }
@@ -36,7 +38,7 @@ public interface MediaTransport extends AutoCloseable {
     }
 
     /** The first negotiated codec of {@code kind}, if any. */
-    default Optional<Codec> preferred(MediaKind kind) {
+    default Optional<PayloadFormat> preferred(MediaKind kind) {
         return codecs().stream().filter(c -> c.kind() == kind).findFirst();
     }
 

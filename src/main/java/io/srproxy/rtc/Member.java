@@ -1,5 +1,7 @@
 package io.srproxy.rtc;
 
+import io.srproxy.media.MediaKind;
+import io.srproxy.media.PayloadFormat;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -86,7 +88,7 @@ public final class Member {
     }
 
     private int audioClock() {
-        return transport.preferred(MediaKind.AUDIO).map(Codec::clockRate).orElse(8000);
+        return transport.preferred(MediaKind.AUDIO).map(PayloadFormat::clockRate).orElse(8000);
     }
 
     /** True when it takes each other member's media on a stream of its own (so it may be in a group). */

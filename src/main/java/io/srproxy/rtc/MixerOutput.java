@@ -1,7 +1,7 @@
 package io.srproxy.rtc;
 
+import io.srproxy.media.rtp.RtpHeader;
 import io.srproxy.rtc.mixer.ConferenceMixer;
-import io.srproxy.rtc.rtp.RtpHeader;
 
 /**
  * Where a conference mixer's payloads for one receiver's stream go: a fresh header carrying the

@@ -1,6 +1,6 @@
 package io.srproxy.rtc;
 
-import io.srproxy.rtc.rtp.RtpHeader;
+import io.srproxy.media.rtp.RtpHeader;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**

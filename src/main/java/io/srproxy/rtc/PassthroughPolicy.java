@@ -1,5 +1,6 @@
 package io.srproxy.rtc;
 
+import io.srproxy.media.PayloadFormat;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -36,7 +37,7 @@ public record PassthroughPolicy(List<String> formats) {
     }
 
     /** True when an app leg may take {@code codec} to match another member. */
-    public boolean allows(Codec codec) {
+    public boolean allows(PayloadFormat codec) {
         return (codec.isG711() || codec.isG722()) && formats.stream().anyMatch(codec.name()::equalsIgnoreCase);
     }
 }

@@ -1,5 +1,7 @@
 package io.srproxy.rtc;
 
+import io.srproxy.media.MediaKind;
+
 /** What a member hears about the others in its channel. */
 public sealed interface RtcEvent {
 

@@ -1,8 +1,9 @@
 package io.srproxy.rtc;
 
 import io.srproxy.config.RtxConfig;
-import io.srproxy.rtc.rtp.RtpSession;
-import io.srproxy.rtc.rtp.RtpSessionTransport;
+import io.srproxy.media.MediaKind;
+import io.srproxy.media.PayloadFormat;
+import io.srproxy.media.rtp.RtpSession;
 import io.srproxy.rtc.webrtc.UdpMux;
 import io.srproxy.rtc.webrtc.WebRtcEndpoint;
 import java.net.Inet4Address;
@@ -129,12 +130,12 @@ public final class RtcService implements AutoCloseable {
      * what the members already there send (a SIP leg's G.711 or G.722), when the policy lets it
      * pass through; empty = Opus. Read once at join: a member that joins later is transcoded to.
      */
-    public List<Codec> audioToMatch(String channelId) {
+    public List<PayloadFormat> audioToMatch(String channelId) {
         return audioToMatch(channelId, null);
     }
 
     /** As above, leaving out {@code exceptUid}'s own audio (a member asking what to switch to). */
-    public List<Codec> audioToMatch(String channelId, String exceptUid) {
+    public List<PayloadFormat> audioToMatch(String channelId, String exceptUid) {
         if (passthrough.formats().isEmpty()) {
             return List.of();
         }
@@ -142,7 +143,7 @@ public final class RtcService implements AutoCloseable {
         if (c == null) {
             return List.of();
         }
-        List<Codec> out = new ArrayList<>();
+        List<PayloadFormat> out = new ArrayList<>();
         for (String uid : c.uids()) {
             if (uid.equals(exceptUid)) {
                 continue;
@@ -212,7 +213,7 @@ public final class RtcService implements AutoCloseable {
      * (opened and owned by the caller) with {@code codecs}; it publishes audio at once. Throws
      * {@link RtcException} when the channel refuses it. Closing the member leaves the channel.
      */
-    public PlainRtpMember addPlainRtpMember(String channel, String uid, RtpSession session, List<Codec> codecs,
+    public PlainRtpMember addPlainRtpMember(String channel, String uid, RtpSession session, List<PayloadFormat> codecs,
                                             java.util.function.Consumer<RtcEvent> events) {
         RtpSessionTransport t = new RtpSessionTransport(session, codecs);
         try {

@@ -1,7 +1,7 @@
 package io.srproxy.rtc;
 
-import io.srproxy.rtc.rtp.RtpHeader;
-import io.srproxy.rtc.rtp.RtpHeaderExtensions;
+import io.srproxy.media.rtp.RtpHeader;
+import io.srproxy.media.rtp.RtpHeaderExtensions;
 import java.util.List;
 
 /**

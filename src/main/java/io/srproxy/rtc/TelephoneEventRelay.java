@@ -1,7 +1,8 @@
 package io.srproxy.rtc;
 
-import io.srproxy.rtc.rtp.RtpHeader;
-import io.srproxy.rtc.rtp.TelephoneEvent;
+import io.srproxy.media.PayloadFormat;
+import io.srproxy.media.rtp.RtpHeader;
+import io.srproxy.media.rtp.TelephoneEvent;
 
 /**
  * RFC 4733 events from one member re-timed into the receiver's audio stream, for when that
@@ -22,7 +23,7 @@ final class TelephoneEventRelay {
     private long start;
 
     /** Events go out as {@code target}, one of the receiver's telephone-event formats. */
-    TelephoneEventRelay(Codec target, MediaTransport out, OutboundStream stream) {
+    TelephoneEventRelay(PayloadFormat target, MediaTransport out, OutboundStream stream) {
         this.out = out;
         this.stream = stream;
         this.payloadType = target.payloadType();

@@ -1,6 +1,7 @@
 package io.srproxy.rtc;
 
-import io.srproxy.rtc.rtp.RtpHeader;
+import io.srproxy.media.PayloadFormat;
+import io.srproxy.media.rtp.RtpHeader;
 
 /**
  * Tells whether an RTP packet starts a video key frame, from its payload alone (no allocation):
@@ -15,7 +16,7 @@ final class VideoKeyFrames {
 
     private VideoKeyFrames() {}
 
-    static int codecType(Codec c) {
+    static int codecType(PayloadFormat c) {
         if (c == null) {
             return OTHER;
         }

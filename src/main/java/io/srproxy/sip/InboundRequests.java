@@ -2,7 +2,6 @@ package io.srproxy.sip;
 
 import gov.nist.javax.sip.DialogTimeoutEvent;
 import gov.nist.javax.sip.SipListenerExt;
-import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -120,9 +119,6 @@ final class InboundRequests implements SipListenerExt {
             call = new IncomingCall(agent, st, request, agent.settings().prefix(), agent.accounts().users());
             agent.adopt(call);
             call.offered(agent.incomingHandler());
-        } catch (IOException noPorts) {
-            log.error("refusing INVITE: {}", noPorts.getMessage());
-            st.sendResponse(agent.messages().createResponse(Response.SERVICE_UNAVAILABLE, request));
         } catch (RuntimeException e) {
             agent.internalErrors().report(log, "taking the INVITE of call " + callIdOf(request), e);
             if (call != null) {

@@ -48,8 +48,8 @@ public final class IncomingCall extends SipCall {
     private MediaDescription offer;
     private SdpException offerProblem;
 
-    IncomingCall(SipAgent agent, ServerTransaction st, Request invite, String prefix, java.util.Set<String> ownAccounts)
-            throws IOException {
+    /** Takes no RTP port: the session opens when the call is answered or bridged (see {@link SipCall}). */
+    IncomingCall(SipAgent agent, ServerTransaction st, Request invite, String prefix, java.util.Set<String> ownAccounts) {
         super(agent, ((javax.sip.header.CallIdHeader) invite.getHeader("Call-ID")).getCallId());
         try {
             this.inviteTx = st;
@@ -91,7 +91,7 @@ public final class IncomingCall extends SipCall {
                 }
             }
         } catch (RuntimeException e) {
-            rtp.close(); // the call never reaches the agent's table: free its ports and timers here
+            closeRtp(); // the call never reaches the agent's table: free a DTLS-SRTP leg the offer started
             throw e;
         }
     }
@@ -244,7 +244,7 @@ public final class IncomingCall extends SipCall {
     /** 183 Session Progress with our SDP answer: media flows before the answer. */
     public void earlyMedia() {
         executor.execute(() -> {
-            if (state == State.OFFERED || state == State.EARLY) {
+            if ((state == State.OFFERED || state == State.EARLY) && mediaOpened()) {
                 state = State.EARLY;
                 applyRemote(media);
                 respond(inviteTx, invite, Response.SESSION_PROGRESS,
@@ -256,7 +256,7 @@ public final class IncomingCall extends SipCall {
     /** 200 OK with our SDP answer; {@link CallListener#answered} follows the ACK. */
     public void answer() {
         executor.execute(() -> {
-            if (state != State.OFFERED && state != State.EARLY) {
+            if (state != State.OFFERED && state != State.EARLY || !mediaOpened()) {
                 return;
             }
             state = State.ANSWERED;
@@ -266,6 +266,22 @@ public final class IncomingCall extends SipCall {
             // RFC 3261 13.3.1.4: no ACK within 64*T1 -> end the session (JAIN-SIP's own dialog timer may say so first)
             agent.scheduler().schedule(this::onAckTimeout, agent.settings().t1().toMillis() * 64, TimeUnit.MILLISECONDS);
         });
+    }
+
+    /**
+     * Opens the RTP session as the call is answered (the ports are taken here, or earlier when the
+     * handler asked for {@link #rtp}); none free: 503, and the call ends. On the executor.
+     */
+    private boolean mediaOpened() {
+        try {
+            openRtp();
+            return true;
+        } catch (IOException e) {
+            log.error("call {}: refusing INVITE 503: {}", logId, e.getMessage());
+            respond(inviteTx, invite, Response.SERVICE_UNAVAILABLE, null, false);
+            end(new CallEnd(CallEnd.Cause.MEDIA_ERROR, Response.SERVICE_UNAVAILABLE, e.getMessage()));
+            return false;
+        }
     }
 
     /** A final refusal, e.g. 486 Busy Here, 480, 603 Decline, 404. */

@@ -1,5 +1,6 @@
 package io.srproxy.sip;
 
+import io.srproxy.media.PayloadFormat;
 import java.net.InetSocketAddress;
 import java.util.List;
 
@@ -10,12 +11,12 @@ import java.util.List;
  * its {@code a=fingerprint} and {@code a=setup} values (media level, else session level; null when absent).
  */
 public record MediaDescription(String sessionAddress, InetSocketAddress rtp, InetSocketAddress rtcp,
-                               List<Codec> codecs, int ptime, MediaDirection direction, boolean rtcpMux,
+                               List<PayloadFormat> codecs, int ptime, MediaDirection direction, boolean rtcpMux,
                                String protocol, List<String> crypto, String fingerprint, String setup) {
 
     /** Plain RTP/AVP without keys. */
     public MediaDescription(String sessionAddress, InetSocketAddress rtp, InetSocketAddress rtcp,
-                            List<Codec> codecs, int ptime, MediaDirection direction, boolean rtcpMux) {
+                            List<PayloadFormat> codecs, int ptime, MediaDirection direction, boolean rtcpMux) {
         this(sessionAddress, rtp, rtcp, codecs, ptime, direction, rtcpMux, "RTP/AVP", List.of(), null, null);
     }
 

@@ -1,5 +1,6 @@
 package io.srproxy.sip;
 
+import io.srproxy.media.PayloadFormat;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,10 +13,10 @@ import java.util.List;
  */
 public final class OfferAnswer {
 
-    private final List<Codec> preference;
+    private final List<PayloadFormat> preference;
 
     /** {@code preference} in order, e.g. [opus, PCMU, PCMA]; unknown names are rejected by the caller. */
-    public OfferAnswer(List<Codec> preference) {
+    public OfferAnswer(List<PayloadFormat> preference) {
         if (preference.isEmpty()) {
             throw new IllegalArgumentException("no codec configured for SIP media");
         }
@@ -27,21 +28,21 @@ public final class OfferAnswer {
      * else {@code allowed} in the order given (a call that must speak G.711 when the configured
      * codecs put Opus or G.722 first, or lack G.711).
      */
-    public OfferAnswer narrowedTo(List<Codec> allowed) {
-        List<Codec> kept = new ArrayList<>(preference);
+    public OfferAnswer narrowedTo(List<PayloadFormat> allowed) {
+        List<PayloadFormat> kept = new ArrayList<>(preference);
         kept.removeIf(c -> allowed.stream().noneMatch(c::sameFormat));
         return new OfferAnswer(kept.isEmpty() ? allowed : kept);
     }
 
     /** The audio formats we take, in order of preference. */
-    public List<Codec> preference() {
+    public List<PayloadFormat> preference() {
         return preference;
     }
 
     public static OfferAnswer fromConfig(List<String> names) {
-        List<Codec> codecs = new ArrayList<>();
+        List<PayloadFormat> codecs = new ArrayList<>();
         for (String n : names) {
-            Codec c = Codec.named(n);
+            PayloadFormat c = PayloadFormat.named(n);
             if (c == null) {
                 throw new IllegalArgumentException("[media] codecs: unsupported codec '" + n + "' (use opus, PCMU, PCMA, G722)");
             }
@@ -54,15 +55,15 @@ public final class OfferAnswer {
      * The formats we offer: our codecs but G.722 (see above), then telephone-event for 8 kHz and,
      * with opus, 48 kHz.
      */
-    public List<Codec> offerCodecs() {
-        List<Codec> out = new ArrayList<>(preference);
-        out.removeIf(c -> c.sameFormat(Codec.G722));
+    public List<PayloadFormat> offerCodecs() {
+        List<PayloadFormat> out = new ArrayList<>(preference);
+        out.removeIf(c -> c.sameFormat(PayloadFormat.G722));
         if (out.isEmpty()) {
-            out.add(Codec.PCMU); // G.722 alone configured: offer what an app's Opus can be transcoded to
+            out.add(PayloadFormat.PCMU); // G.722 alone configured: offer what an app's Opus can be transcoded to
         }
-        out.add(Codec.TELEPHONE_EVENT_8K);
+        out.add(PayloadFormat.TELEPHONE_EVENT_8K);
         if (preference.stream().anyMatch(c -> c.clockRate() == 48000)) {
-            out.add(Codec.TELEPHONE_EVENT_48K);
+            out.add(PayloadFormat.TELEPHONE_EVENT_48K);
         }
         return out;
     }
@@ -81,20 +82,20 @@ public final class OfferAnswer {
      * leg may forward it as it is, and switching would need a transcoder we may not have), else as
      * {@link #negotiate}.
      */
-    public NegotiatedMedia renegotiate(MediaDescription offer, MediaDirection ours, Codec current) throws SdpException {
+    public NegotiatedMedia renegotiate(MediaDescription offer, MediaDirection ours, PayloadFormat current) throws SdpException {
         return negotiate(offer, ours, true, current);
     }
 
-    private NegotiatedMedia negotiate(MediaDescription remote, MediaDirection ours, boolean remoteIsOffer, Codec keep)
+    private NegotiatedMedia negotiate(MediaDescription remote, MediaDirection ours, boolean remoteIsOffer, PayloadFormat keep)
             throws SdpException {
-        Codec audio = keep != null ? sameIn(keep, remote.codecs()) : null;
+        PayloadFormat audio = keep != null ? sameIn(keep, remote.codecs()) : null;
         if (audio == null) {
             audio = remoteIsOffer ? preferredIn(remote.codecs()) : firstKnown(remote.codecs());
         }
         if (audio == null) {
             throw new SdpException(488, "no common codec: offered " + names(remote.codecs()) + ", we accept " + names(preference));
         }
-        Codec te = telephoneEventFor(audio, remote.codecs());
+        PayloadFormat te = telephoneEventFor(audio, remote.codecs());
         MediaDirection local = remoteIsOffer ? remote.effectiveDirection().answerTo(ours) : ours;
         return new NegotiatedMedia(audio, te, remote.ptime(), local, remote);
     }
@@ -104,9 +105,9 @@ public final class OfferAnswer {
      * many phones (baresip among them) offer beside Opus: their events keep the audio's timestamps
      * and count their duration in 8 kHz units.
      */
-    private static Codec telephoneEventFor(Codec audio, List<Codec> remote) {
-        Codec fallback = null;
-        for (Codec c : remote) {
+    private static PayloadFormat telephoneEventFor(PayloadFormat audio, List<PayloadFormat> remote) {
+        PayloadFormat fallback = null;
+        for (PayloadFormat c : remote) {
             if (c.isTelephoneEvent() && c.clockRate() == audio.clockRate()) {
                 return c;
             }
@@ -118,12 +119,12 @@ public final class OfferAnswer {
     }
 
     /** The formats our answer lists: the chosen codec and its telephone-event. */
-    public static List<Codec> answerCodecs(NegotiatedMedia media) {
+    public static List<PayloadFormat> answerCodecs(NegotiatedMedia media) {
         return media.telephoneEvent() == null ? List.of(media.audio()) : List.of(media.audio(), media.telephoneEvent());
     }
 
-    private static Codec sameIn(Codec want, List<Codec> offered) {
-        for (Codec c : offered) {
+    private static PayloadFormat sameIn(PayloadFormat want, List<PayloadFormat> offered) {
+        for (PayloadFormat c : offered) {
             if (c.sameFormat(want)) {
                 return c;
             }
@@ -131,9 +132,9 @@ public final class OfferAnswer {
         return null;
     }
 
-    private Codec preferredIn(List<Codec> offered) {
-        for (Codec want : preference) {
-            for (Codec c : offered) {
+    private PayloadFormat preferredIn(List<PayloadFormat> offered) {
+        for (PayloadFormat want : preference) {
+            for (PayloadFormat c : offered) {
                 if (c.sameFormat(want)) {
                     return c;
                 }
@@ -142,8 +143,8 @@ public final class OfferAnswer {
         return null;
     }
 
-    private Codec firstKnown(List<Codec> answered) {
-        for (Codec c : answered) {
+    private PayloadFormat firstKnown(List<PayloadFormat> answered) {
+        for (PayloadFormat c : answered) {
             if (!c.isTelephoneEvent() && offerCodecs().stream().anyMatch(c::sameFormat)) {
                 return c;
             }
@@ -151,7 +152,7 @@ public final class OfferAnswer {
         return null;
     }
 
-    private static String names(List<Codec> codecs) {
+    private static String names(List<PayloadFormat> codecs) {
         return codecs.stream().map(c -> c.name() + "/" + c.clockRate()).toList().toString();
     }
 }

@@ -56,6 +56,7 @@ public final class OutgoingCall extends SipCall implements TransactionOwner {
     OutgoingCall(SipAgent agent, String callId, Target target, CallListener listener, OfferAnswer codecs)
             throws IOException {
         super(agent, callId);
+        openRtp(); // the INVITE's SDP names its port
         this.target = target;
         this.listener = listener;
         this.offerAnswer = codecs;

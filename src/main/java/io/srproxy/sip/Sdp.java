@@ -1,5 +1,6 @@
 package io.srproxy.sip;
 
+import io.srproxy.media.PayloadFormat;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -60,7 +61,7 @@ public final class Sdp {
         Media m = md.getMedia();
         Vector<String> formats = m.getMediaFormats(false);
         Vector<Attribute> attrs = md.getAttributes(false);
-        Map<Integer, Codec> mapped = new HashMap<>();
+        Map<Integer, PayloadFormat> mapped = new HashMap<>();
         int ptime = 20;
         boolean mux = false;
         InetSocketAddress rtcp = null;
@@ -73,7 +74,7 @@ public final class Sdp {
                 String name = a.getName();
                 String value = a.getValue();
                 if ("rtpmap".equalsIgnoreCase(name) && value != null) {
-                    Codec c = rtpmap(value);
+                    PayloadFormat c = rtpmap(value);
                     if (c != null) {
                         mapped.put(c.payloadType(), c);
                     }
@@ -90,17 +91,17 @@ public final class Sdp {
                 }
             }
         }
-        List<Codec> codecs = new ArrayList<>();
+        List<PayloadFormat> codecs = new ArrayList<>();
         if (formats != null) {
             for (String f : formats) {
                 int pt = Integer.parseInt(f.trim());
-                Codec c = mapped.get(pt);
+                PayloadFormat c = mapped.get(pt);
                 if (c == null) {
                     c = switch (pt) { // static payload types (RFC 3551) need no rtpmap
-                        case 0 -> Codec.PCMU;
-                        case 8 -> Codec.PCMA;
-                        case 9 -> Codec.G722;
-                        default -> new Codec(pt, "unknown", 0, 1);
+                        case 0 -> PayloadFormat.PCMU;
+                        case 8 -> PayloadFormat.PCMA;
+                        case 9 -> PayloadFormat.G722;
+                        default -> new PayloadFormat(pt, "unknown", 0, 1, "");
                     };
                 }
                 codecs.add(c);
@@ -143,7 +144,7 @@ public final class Sdp {
         }
     }
 
-    private static Codec rtpmap(String value) {
+    private static PayloadFormat rtpmap(String value) {
         String[] parts = value.trim().split("\\s+", 2);
         if (parts.length != 2) {
             return null;
@@ -154,7 +155,7 @@ public final class Sdp {
         if (channels < 1 || clockRate < 1) { // our answer could not echo them (RFC 4566: channels default to 1)
             throw new IllegalArgumentException("a=rtpmap:" + value.trim() + " needs a clock rate and channel count of at least 1");
         }
-        return new Codec(Integer.parseInt(parts[0]), enc[0], clockRate, channels);
+        return new PayloadFormat(Integer.parseInt(parts[0]), enc[0], clockRate, channels, "");
     }
 
     private static MediaDirection direction(Vector<Attribute> attrs, MediaDirection fallback) throws SdpException {
@@ -174,19 +175,19 @@ public final class Sdp {
      * Writes an SDP body for our side: {@code address} is what peers send to (public_ip when set),
      * {@code sessionVersion} must grow with every new offer or answer in the dialog.
      */
-    public static String write(String address, int port, List<Codec> codecs, int ptime, MediaDirection direction,
+    public static String write(String address, int port, List<PayloadFormat> codecs, int ptime, MediaDirection direction,
                                boolean rtcpMux, long sessionId, long sessionVersion) {
         return write(address, port, codecs, ptime, direction, rtcpMux, sessionId, sessionVersion, "RTP/AVP", null);
     }
 
     /** As above, on the m-line's {@code protocol} and with our {@code a=crypto} value (null = none). */
-    public static String write(String address, int port, List<Codec> codecs, int ptime, MediaDirection direction,
+    public static String write(String address, int port, List<PayloadFormat> codecs, int ptime, MediaDirection direction,
                                boolean rtcpMux, long sessionId, long sessionVersion, String protocol, String crypto) {
         return write(address, port, codecs, ptime, direction, rtcpMux, sessionId, sessionVersion, protocol, crypto, null, null);
     }
 
     /** As above, with our DTLS-SRTP {@code a=fingerprint} and {@code a=setup} values (null = none). */
-    public static String write(String address, int port, List<Codec> codecs, int ptime, MediaDirection direction,
+    public static String write(String address, int port, List<PayloadFormat> codecs, int ptime, MediaDirection direction,
                                boolean rtcpMux, long sessionId, long sessionVersion, String protocol, String crypto,
                                String fingerprint, String setup) {
         try {
@@ -199,7 +200,7 @@ public final class Sdp {
             Vector<javax.sdp.Time> times = new Vector<>();
             times.add(FACTORY.createTime());
             sd.setTimeDescriptions(times);
-            int[] formats = codecs.stream().mapToInt(Codec::payloadType).toArray();
+            int[] formats = codecs.stream().mapToInt(PayloadFormat::payloadType).toArray();
             javax.sdp.MediaDescription md = FACTORY.createMediaDescription("audio", port, 1, protocol, formats);
             Vector<Attribute> attrs = new Vector<>();
             if (crypto != null) {
@@ -209,7 +210,7 @@ public final class Sdp {
                 attrs.add(FACTORY.createAttribute("fingerprint", fingerprint));
                 attrs.add(FACTORY.createAttribute("setup", setup));
             }
-            for (Codec c : codecs) {
+            for (PayloadFormat c : codecs) {
                 attrs.add(FACTORY.createAttribute("rtpmap", c.rtpmap()));
                 if (c.isTelephoneEvent()) {
                     attrs.add(FACTORY.createAttribute("fmtp", c.payloadType() + " 0-16"));

@@ -3,11 +3,10 @@ package io.srproxy.sip;
 import gov.nist.javax.sip.SipStackExt;
 import gov.nist.javax.sip.clientauthutils.AuthenticationHelper;
 import io.srproxy.config.RtxConfig;
-import io.srproxy.rtc.MediaCounters;
-import io.srproxy.rtc.rtp.RtpIoLoops;
-import io.srproxy.rtc.rtp.RtpPortAllocator;
-import io.srproxy.rtc.rtp.RtpSession;
-import io.srproxy.rtc.rtp.RtpSessionListener;
+import io.srproxy.media.MediaCounters;
+import io.srproxy.media.rtp.RtpSession;
+import io.srproxy.media.rtp.RtpSessionListener;
+import io.srproxy.media.rtp.RtpSessions;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -61,13 +60,13 @@ public final class SipAgent implements AutoCloseable {
     private final DigestAccounts accounts = new DigestAccounts();
     private final InternalErrors internalErrors = new InternalErrors();
     private final AuthenticationHelper auth;
-    private final MediaCounters rtpMedia = new MediaCounters();
     private final OfferAnswer offerAnswer;
     private final ScheduledExecutorService scheduler;
     private final boolean ownScheduler;
     private final ExecutorService callPool;
-    private final RtpPortAllocator rtpPorts;
-    private final RtpIoLoops rtpIo;
+    /** The media layer's RTP sessions for our calls: handed in by the wiring, or our own (then closed with us). */
+    private final RtpSessions rtp;
+    private final boolean ownRtp;
     private final ServerKeepalive keepalive;
     /** DTLS-SRTP legs' certificate and handshake threads; null with sip_srtp=off. */
     private final io.srproxy.rtc.webrtc.DtlsHandshakes dtls;
@@ -77,7 +76,8 @@ public final class SipAgent implements AutoCloseable {
     private volatile IncomingCallHandler incoming = call -> call.reject(Response.TEMPORARILY_UNAVAILABLE);
     private volatile boolean closed;
 
-    private SipAgent(SipSettings settings, ScheduledExecutorService scheduler, int rtpIoThreads) throws Exception {
+    private SipAgent(SipSettings settings, ScheduledExecutorService scheduler, int rtpIoThreads, RtpSessions rtpSessions)
+            throws Exception {
         this.settings = settings;
         this.ownScheduler = scheduler == null;
         int id = STACKS.incrementAndGet();
@@ -88,8 +88,9 @@ public final class SipAgent implements AutoCloseable {
         this.inbound = new InboundRequests(this, settings);
         this.admission = new SipAdmission(settings);
         InetAddress bind = InetAddress.getByName(settings.bindAddress());
-        this.rtpPorts = new RtpPortAllocator(bind, settings.rtpPortMin(), settings.rtpPortMax());
-        this.rtpIo = new RtpIoLoops("rtp-io-" + id, rtpIoThreads);
+        this.ownRtp = rtpSessions == null;
+        this.rtp = ownRtp ? new RtpSessions(bind, settings.rtpPortMin(), settings.rtpPortMax(), "rtp-io-" + id, rtpIoThreads)
+                : rtpSessions;
         this.dtls = settings.security().srtp() == SipSecurity.Srtp.OFF ? null
                 : new io.srproxy.rtc.webrtc.DtlsHandshakes(this.scheduler, DTLS_HANDSHAKE_TIMEOUT_MILLIS, 2, 64);
         try {
@@ -97,7 +98,9 @@ public final class SipAgent implements AutoCloseable {
             this.tcpConnections = guards.connections();
             this.sip = SipStackSetup.create(settings, id, inbound, guards);
         } catch (Exception e) {
-            rtpIo.close();
+            if (ownRtp) {
+                rtp.close();
+            }
             if (dtls != null) {
                 dtls.close();
             }
@@ -126,8 +129,20 @@ public final class SipAgent implements AutoCloseable {
 
     /** @param rtpIoThreads {@code [media] io_threads}: RTP I/O loops, 0 = one per available processor */
     public static SipAgent start(SipSettings settings, ScheduledExecutorService scheduler, int rtpIoThreads) {
+        return start(settings, scheduler, rtpIoThreads, null);
+    }
+
+    /**
+     * An agent whose calls take their RTP sessions from {@code rtp} (built and closed by the
+     * wiring, after the agent); it must bind where {@code settings} say.
+     */
+    public static SipAgent start(SipSettings settings, ScheduledExecutorService scheduler, RtpSessions rtp) {
+        return start(settings, scheduler, 0, java.util.Objects.requireNonNull(rtp, "rtp"));
+    }
+
+    private static SipAgent start(SipSettings settings, ScheduledExecutorService scheduler, int rtpIoThreads, RtpSessions rtp) {
         try {
-            return new SipAgent(settings, scheduler, rtpIoThreads);
+            return new SipAgent(settings, scheduler, rtpIoThreads, rtp);
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -138,7 +153,12 @@ public final class SipAgent implements AutoCloseable {
 
     /** An agent for rtx.conf: SIP and RTP bound on {@code bindAddress}. */
     public static SipAgent start(RtxConfig config, String bindAddress) {
-        SipAgent agent = start(SipSettings.from(config, bindAddress), null, config.media().ioThreads());
+        return start(config, bindAddress, null);
+    }
+
+    /** As above, its calls' RTP sessions from {@code rtp} (the wiring's; null = the agent's own). */
+    public static SipAgent start(RtxConfig config, String bindAddress, RtpSessions rtp) {
+        SipAgent agent = start(SipSettings.from(config, bindAddress), null, config.media().ioThreads(), rtp);
         if (config.cluster().on()) {
             agent.requests.registerInstance(instanceUrn(config.global().appId(), config.cluster().nodeId()));
         }
@@ -282,24 +302,29 @@ public final class SipAgent implements AutoCloseable {
                 .map(d -> d.getCallId().getCallId() + " " + d.getState()).toList();
     }
 
-    /** RTP port pairs in use. */
     /** RTP packets of all calls dropped because they came from another source than the call's peer. */
     public long rtpStrayDropped() {
-        return rtpMedia.strayDropped.sum();
+        return rtp.counters().strayDropped.sum();
     }
 
     /** Exceptions the RTP receive path threw (bugs; each dropped its packet). */
     public long rtpUnexpectedErrors() {
-        return rtpIo.unexpectedErrors();
+        return rtp.unexpectedErrors();
     }
 
+    /** RTP port pairs in use. */
     public int rtpPortsInUse() {
-        return rtpPorts.inUse();
+        return rtp.portsInUse();
+    }
+
+    /** RTP port pairs taken since start: a call takes one only once it goes ahead, never for a refused INVITE. */
+    public long rtpPortsAllocated() {
+        return rtp.portsAllocated();
     }
 
     /** RTP to and from the SIP legs, every call's session added up. */
     public MediaCounters rtpMedia() {
-        return rtpMedia;
+        return rtp.counters();
     }
 
     /** Whether the SIP server answered the latest keepalive OPTIONS (false with the keepalive off). */
@@ -415,7 +440,7 @@ public final class SipAgent implements AutoCloseable {
      * call. A wildcard bind takes both; a hold address (0.0.0.0, ::) needs no route.
      */
     void checkMediaFamily(MediaDescription remote) throws SdpException {
-        InetAddress bind = rtpPorts.bindAddress();
+        InetAddress bind = rtp.bindAddress();
         InetAddress peer = remote.rtp().getAddress();
         if (bind.isAnyLocalAddress() || peer == null || peer.isAnyLocalAddress() || peer.getClass() == bind.getClass()) {
             return;
@@ -429,8 +454,7 @@ public final class SipAgent implements AutoCloseable {
     }
 
     RtpSession newRtpSession(RtpSessionListener listener) throws IOException {
-        return RtpSession.open(rtpPorts, rtpIo.leastLoaded(), scheduler, nanoClock, RtpSession.Options.of(settings.rtpTimeoutSeconds(), settings.rtpLatching()),
-                listener, rtpMedia);
+        return rtp.open(scheduler, nanoClock, RtpSession.Options.of(settings.rtpTimeoutSeconds(), settings.rtpLatching()), listener);
     }
 
     /** The DTLS-SRTP legs' certificate and handshake pool (sip_srtp is not off). */
@@ -511,7 +535,9 @@ public final class SipAgent implements AutoCloseable {
             keepalive.close();
         }
         sip.stop();
-        rtpIo.close();
+        if (ownRtp) {
+            rtp.close();
+        }
         if (dtls != null) {
             dtls.close();
         }

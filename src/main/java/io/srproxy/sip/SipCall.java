@@ -2,13 +2,17 @@ package io.srproxy.sip;
 
 import gov.nist.javax.sip.stack.DialogAcks;
 import gov.nist.javax.sip.stack.SIPDialog;
-import io.srproxy.log.LogSafe;
 import io.srproxy.concurrent.SerialExecutor;
-import io.srproxy.rtc.rtp.RtpSession;
-import io.srproxy.rtc.rtp.RtpSessionListener;
+import io.srproxy.log.LogSafe;
+import io.srproxy.media.PayloadFormat;
+import io.srproxy.media.rtp.RtpPacketHandler;
+import io.srproxy.media.rtp.RtpProtection;
+import io.srproxy.media.rtp.RtpSession;
+import io.srproxy.media.rtp.RtpSessionListener;
 import io.srproxy.rtc.webrtc.DtlsSrtpLeg;
 import io.srproxy.rtc.webrtc.SrtpProfile;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +33,11 @@ import org.slf4j.LoggerFactory;
  * What both call directions share: the dialog, the RTP session, offer/answer state, in-dialog
  * requests (re-INVITE for hold/resume/new address, UPDATE, BYE), session timers, and ending
  * exactly once. Every method that touches state runs on the call's serial executor.
+ *
+ * <p>The RTP session comes from the media layer ({@link SipAgent#newRtpSession}) only when the call
+ * goes ahead: an outgoing call opens it as it builds its INVITE, an incoming one when it is
+ * answered (183 or 200) or its media is first asked for ({@link #rtp}), never for an INVITE it
+ * refuses. Until then the SRTP the offer agreed waits here and goes onto the session as it opens.
  */
 public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
 
@@ -39,7 +48,14 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
     protected final String callId;
     /** The Call-ID as logs show it: escaped, since an incoming call's comes from the network. */
     protected final String logId;
-    protected final RtpSession rtp;
+    /** Null until opened; set once, under {@link #rtpLock} (the gateway may open it from its own executor). */
+    private volatile RtpSession rtp;
+    /** Guards opening and closing the session and the protection waiting for it; once per call, never per packet. */
+    private final Object rtpLock = new Object();
+    /** The SRTP agreed (or null), put on the session when it opens. */
+    private RtpProtection protection;
+    private volatile RtpPacketHandler packetHandler;
+    private boolean rtpClosed;
     protected volatile CallListener listener = new CallListener() { };
     protected Dialog dialog;
     protected NegotiatedMedia media;
@@ -62,13 +78,43 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
     private ScheduledFuture<?> sessionTimer;
     protected int sessionExpires;
 
-    protected SipCall(SipAgent agent, String callId) throws IOException {
+    protected SipCall(SipAgent agent, String callId) {
         this.agent = agent;
         this.executor = new SerialExecutor(agent.callPool());
         this.callId = callId;
         this.logId = LogSafe.of(callId);
         this.offerAnswer = agent.offerAnswer();
-        this.rtp = agent.newRtpSession(new RtpSessionListener() {
+    }
+
+    /**
+     * The call's RTP session, opened now if it is not yet (taking a port pair). Any thread.
+     *
+     * @throws IOException no port pair is free, or the call has ended
+     */
+    protected final RtpSession openRtp() throws IOException {
+        RtpSession open = rtp;
+        if (open != null) {
+            return open;
+        }
+        synchronized (rtpLock) {
+            if (rtp != null) {
+                return rtp;
+            }
+            if (rtpClosed) {
+                throw new IOException("call " + logId + " has ended");
+            }
+            RtpSession s = agent.newRtpSession(rtpListener());
+            s.protect(protection);
+            if (packetHandler != null) {
+                s.setPacketHandler(packetHandler);
+            }
+            rtp = s;
+            return s;
+        }
+    }
+
+    private RtpSessionListener rtpListener() {
+        return new RtpSessionListener() {
             @Override
             public void onNoMedia(long silentMillis) {
                 executor.execute(() -> onNoMediaEvent(silentMillis));
@@ -83,16 +129,60 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
             public void onLatched(InetSocketAddress from) {
                 log.debug("call {}: RTP latched to {}", logId, from);
             }
-        });
+        };
+    }
+
+    /** SRTP for the session, now or when it opens (the previous protection is closed, as the session does). */
+    private void protect(RtpProtection p) {
+        synchronized (rtpLock) {
+            RtpProtection old = protection;
+            protection = p;
+            if (rtp != null) {
+                rtp.protect(p);
+            } else if (old != null && old != p) {
+                old.close();
+            }
+        }
+    }
+
+    /** Frees the port pair if one was taken, or the protection that waited for it; no session opens after. */
+    protected final void closeRtp() {
+        synchronized (rtpLock) {
+            rtpClosed = true;
+            if (rtp != null) {
+                rtp.close();
+            } else if (protection != null) {
+                protection.close();
+            }
+        }
     }
 
     public String callId() {
         return callId;
     }
 
-    /** The call's RTP session: local address, remote address, packets in and out. */
+    /**
+     * The call's RTP session (local address, remote address, packets in and out), opened now if the
+     * call had none yet: ask only once the call goes ahead (e.g. to bridge it).
+     *
+     * @throws UncheckedIOException no RTP port pair is free, or the call has ended
+     */
     public RtpSession rtp() {
-        return rtp;
+        try {
+            return openRtp();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+
+    /** Where the session, once open, hands received RTP (the session's own setter works too once it is). */
+    public void setPacketHandler(RtpPacketHandler handler) {
+        synchronized (rtpLock) {
+            packetHandler = handler;
+            if (rtp != null) {
+                rtp.setPacketHandler(handler);
+            }
+        }
     }
 
     /** The negotiated media once known, else null. */
@@ -110,15 +200,16 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
     /** Sends DTMF digits as RFC 4733 events, 100 ms each with 50 ms between. */
     public void sendDtmf(String digits) {
         for (char d : digits.toCharArray()) {
-            if (io.srproxy.rtc.rtp.TelephoneEvent.code(d) < 0) {
+            if (io.srproxy.media.rtp.TelephoneEvent.code(d) < 0) {
                 throw new IllegalArgumentException("not a DTMF digit: '" + d + "' in \"" + digits + "\"");
             }
         }
         for (int i = 0; i < digits.length(); i++) {
             char d = digits.charAt(i);
             agent.scheduler().schedule(() -> executor.execute(() -> {
-                if (!ended) {
-                    rtp.sendTelephoneEvent(d, 100);
+                RtpSession s = rtp;
+                if (!ended && s != null) {
+                    s.sendTelephoneEvent(d, 100);
                 }
             }), i * 250L, TimeUnit.MILLISECONDS);
         }
@@ -193,6 +284,7 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
                 respond(st, request, Response.NOT_ACCEPTABLE_HERE, null, false);
                 return;
             }
+            openRtp(); // open since the answer or the INVITE; this only guards the order
             media = next;
             applyRemote(next);
             refreshSessionTimer(request);
@@ -202,15 +294,22 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
         } catch (SdpException e) {
             log.warn("call {}: re-INVITE refused: {}", logId, LogSafe.of(e.getMessage()));
             respond(st, request, e.status(), null, false);
+        } catch (IOException e) {
+            log.warn("call {}: re-INVITE refused 503: {}", logId, e.getMessage());
+            respond(st, request, Response.SERVICE_UNAVAILABLE, null, false);
         }
     }
 
     // ---------------------------------------------------------------- helpers for subclasses
 
-    /** Points the RTP session at the remote side, unless it holds with c=0.0.0.0 or port 0. */
+    /**
+     * Points the RTP session at the remote side, unless it holds with c=0.0.0.0 or port 0. The
+     * session must be open ({@link #openRtp}).
+     */
     protected void applyRemote(NegotiatedMedia m) {
+        RtpSession rtp = this.rtp;
         MediaDescription remote = m.remote();
-        Codec te = m.telephoneEvent();
+        PayloadFormat te = m.telephoneEvent();
         rtp.setTelephoneEvent(te == null ? -1 : te.payloadType(), te == null ? 8000 : te.clockRate(), m.audio().clockRate());
         rtp.setPayloadTypes(expectedPayloadTypes(remote));
         if (!remote.holdAddress() && remote.rtp().getPort() != 0) {
@@ -225,11 +324,12 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
     /** What the peer may send us: the formats of its SDP and of our offer (an answer may reuse ours). */
     private int[] expectedPayloadTypes(MediaDescription remote) {
         return java.util.stream.Stream.concat(remote.codecs().stream(), offerAnswer.offerCodecs().stream())
-                .mapToInt(Codec::payloadType).distinct().toArray();
+                .mapToInt(PayloadFormat::payloadType).distinct().toArray();
     }
 
-    /** Our SDP for this call; each new one gets a higher version (RFC 3264 section 8). */
-    protected String localSdp(java.util.List<Codec> codecs, MediaDirection direction) {
+    /** Our SDP for this call; each new one gets a higher version (RFC 3264 section 8). The session must be open. */
+    protected String localSdp(java.util.List<PayloadFormat> codecs, MediaDirection direction) {
+        RtpSession rtp = this.rtp;
         boolean mux = media != null && media.remote().rtcpMux();
         return Sdp.write(agent.mediaAddress(), rtp.localRtpAddress().getPort(), codecs, 20, direction, mux,
                 sdpSessionId, sdpVersion++, sdpProtocol, localKey == null ? null : localKey.attribute(),
@@ -355,7 +455,7 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
         }
         remoteKey = null;
         DtlsSrtpLeg[] self = new DtlsSrtpLeg[1];
-        self[0] = agent.dtls().open(role, setup.peerFingerprint(), rtcpMux, rtp::sendHandshake,
+        self[0] = agent.dtls().open(role, setup.peerFingerprint(), rtcpMux, this::sendHandshake,
                 new DtlsSrtpLeg.Listener() {
                     @Override
                     public void secure(SrtpProfile profile) {
@@ -378,20 +478,26 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
                     }
                 });
         dtlsLeg = self[0];
-        rtp.protect(dtlsLeg);
+        protect(dtlsLeg);
+    }
+
+    /** A DTLS record to the peer on the media ports; false while there is no session or no peer address yet. */
+    private boolean sendHandshake(boolean rtcpComponent, byte[] buf, int off, int len) {
+        RtpSession s = rtp;
+        return s != null && s.sendHandshake(rtcpComponent, buf, off, len);
     }
 
     /** Hands the keys to the media side (a new SRTP context only when the peer's key changed). */
     private void installKeys(SdesCrypto theirs) {
         if (dtlsLeg != null) {
-            rtp.protect(null); // from DTLS-SRTP to SDES or plain RTP
+            protect(null); // from DTLS-SRTP to SDES or plain RTP
             dtlsLeg = null;
             dtlsSetup = null;
             dtlsAgreed = null;
         }
         if (theirs == null) {
             if (remoteKey != null) {
-                rtp.protect(null);
+                protect(null);
                 remoteKey = null;
             }
             return;
@@ -400,13 +506,14 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
             return;
         }
         remoteKey = theirs;
-        rtp.protect(io.srproxy.rtc.webrtc.SdesSrtp.aesCm128HmacSha1_80(localKey.keySalt(), theirs.keySalt()));
+        protect(io.srproxy.rtc.webrtc.SdesSrtp.aesCm128HmacSha1_80(localKey.keySalt(), theirs.keySalt()));
         log.info("call {}: SRTP ({}) on the media", logId, SdesCrypto.SUITE);
     }
 
     /** Whether this call's media is SRTP. */
     public boolean srtp() {
-        return rtp.isProtected();
+        RtpSession s = rtp;
+        return s != null && s.isProtected();
     }
 
     /** Sends a response on {@code st}; {@code contact} adds our Contact (needed on 1xx/2xx to INVITE). */
@@ -491,7 +598,7 @@ public abstract sealed class SipCall permits OutgoingCall, IncomingCall {
         ended = true;
         cancelSessionTimer();
         onEnding();
-        rtp.close();
+        closeRtp();
         agent.forget(this);
         log.info("call {} ended: {}", logId, end);
         listener.ended(end);

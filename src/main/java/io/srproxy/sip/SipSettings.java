@@ -1,7 +1,7 @@
 package io.srproxy.sip;
 
 import io.srproxy.config.RtxConfig;
-import io.srproxy.rtc.rtp.RtpLatching;
+import io.srproxy.media.rtp.RtpLatching;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

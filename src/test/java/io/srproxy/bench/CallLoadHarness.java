@@ -2,8 +2,8 @@ package io.srproxy.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.srproxy.rtc.codec.G711;
-import io.srproxy.rtc.codec.OpusEncoder;
+import io.srproxy.media.codec.G711;
+import io.srproxy.media.codec.OpusEncoder;
 import io.srproxy.rtc.webrtc.LoadPeers;
 import io.srproxy.sip.harness.KamailioServer;
 import io.srproxy.testsupport.FreePorts;

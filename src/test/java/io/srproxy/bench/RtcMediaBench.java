@@ -1,13 +1,13 @@
 package io.srproxy.bench;
 
-import io.srproxy.rtc.Codec;
-import io.srproxy.rtc.MediaKind;
+import io.srproxy.media.MediaKind;
+import io.srproxy.media.PayloadFormat;
+import io.srproxy.media.codec.G711;
+import io.srproxy.media.codec.OpusEncoder;
+import io.srproxy.media.rtp.RtpHeader;
 import io.srproxy.rtc.MediaTransport;
 import io.srproxy.rtc.PacketHandler;
 import io.srproxy.rtc.RtcService;
-import io.srproxy.rtc.codec.G711;
-import io.srproxy.rtc.codec.OpusEncoder;
-import io.srproxy.rtc.rtp.RtpHeader;
 import io.srproxy.rtc.webrtc.JavaWebRtcPeer;
 import io.srproxy.rtc.webrtc.SrtpProfile;
 import io.srproxy.rtc.webrtc.WebRtcEndpoint;
@@ -50,11 +50,11 @@ public class RtcMediaBench {
 
     /** An in-memory transport: keeps its handler so the benchmark can inject, and counts sends. */
     static final class SinkTransport implements MediaTransport {
-        final List<Codec> codecs;
+        final List<PayloadFormat> codecs;
         PacketHandler handler = PacketHandler.NONE;
         long sent;
 
-        SinkTransport(Codec codec) {
+        SinkTransport(PayloadFormat codec) {
             this.codecs = List.of(codec);
         }
 
@@ -72,7 +72,7 @@ public class RtcMediaBench {
         public void sendRtcp(byte[] buf, int off, int len) {}
 
         @Override
-        public List<Codec> codecs() {
+        public List<PayloadFormat> codecs() {
             return codecs;
         }
 
@@ -194,8 +194,8 @@ public class RtcMediaBench {
         @Setup(Level.Trial)
         public void setUp() {
             registry = new io.srproxy.rtc.ChannelRegistry();
-            from = new SinkTransport(Codec.opus(111));
-            to = new SinkTransport(Codec.opus(109));
+            from = new SinkTransport(PayloadFormat.opus(111));
+            to = new SinkTransport(PayloadFormat.opus(109));
             registry.join("r", "a", from, null);
             registry.join("r", "b", to, null);
         }
@@ -223,8 +223,8 @@ public class RtcMediaBench {
         @Setup(Level.Trial)
         public void setUp() {
             registry = new io.srproxy.rtc.ChannelRegistry();
-            app = new SinkTransport(Codec.opus(111));
-            phone = new SinkTransport(Codec.PCMU);
+            app = new SinkTransport(PayloadFormat.opus(111));
+            phone = new SinkTransport(PayloadFormat.PCMU);
             registry.join("t", "app", app, null);
             registry.join("t", "phone", phone, null);
             // one second of a tone in both codecs, sent round and round

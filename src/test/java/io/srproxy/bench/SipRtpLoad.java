@@ -1,10 +1,10 @@
 package io.srproxy.bench;
 
 import com.sun.management.ThreadMXBean;
-import io.srproxy.rtc.rtp.RtpIoLoop;
-import io.srproxy.rtc.rtp.RtpPortAllocator;
-import io.srproxy.rtc.rtp.RtpSession;
-import io.srproxy.rtc.rtp.RtpSessionListener;
+import io.srproxy.media.rtp.RtpIoLoop;
+import io.srproxy.media.rtp.RtpPortAllocator;
+import io.srproxy.media.rtp.RtpSession;
+import io.srproxy.media.rtp.RtpSessionListener;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.time.Duration;

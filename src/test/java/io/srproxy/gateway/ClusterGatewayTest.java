@@ -331,8 +331,8 @@ class ClusterGatewayTest {
             assertThat(a.calls().active()).singleElement().satisfies(c -> assertThat(c.direction())
                     .isEqualTo(CallRecord.Direction.APP_TO_PSTN));
 
-            io.srproxy.rtc.MediaCounters rtpA = a.sip().orElseThrow().rtpMedia();
-            io.srproxy.rtc.MediaCounters rtpB = b.sip().orElseThrow().rtpMedia();
+            io.srproxy.media.MediaCounters rtpA = a.sip().orElseThrow().rtpMedia();
+            io.srproxy.media.MediaCounters rtpB = b.sip().orElseThrow().rtpMedia();
             long inA = rtpA.packetsIn.sum();
             long inB = rtpB.packetsIn.sum();
             long outB = rtpB.packetsOut.sum();

@@ -69,7 +69,7 @@ class ConferenceLegsTest {
     @Test
     void twentyDialInsAndHangUpsLeaveNothingBehind() throws Exception {
         int portsBefore = srproxy.sip().orElseThrow().rtpPortsInUse();
-        io.srproxy.rtc.CapturingTransport listener = new io.srproxy.rtc.CapturingTransport(0x4444, io.srproxy.rtc.Codec.opus(111));
+        io.srproxy.rtc.CapturingTransport listener = new io.srproxy.rtc.CapturingTransport(0x4444, io.srproxy.media.PayloadFormat.opus(111));
         try (BaresipPhone phone = BaresipPhone.start("1007", kamailio.port(), PHONE_TONE);
              BaresipPhone other = BaresipPhone.start("1008", kamailio.port(), 700)) {
             // an in-process app and a phone make a 1:1; each dial-in of a second phone makes a group
@@ -110,8 +110,8 @@ class ConferenceLegsTest {
     @Test
     void anAppInvitesAnExtensionIntoItsGroupCall() throws Exception {
         String room = "777000111";
-        io.srproxy.rtc.CapturingTransport g1 = new io.srproxy.rtc.CapturingTransport(0x5151, io.srproxy.rtc.Codec.opus(111));
-        io.srproxy.rtc.CapturingTransport g2 = new io.srproxy.rtc.CapturingTransport(0x5252, io.srproxy.rtc.Codec.opus(111));
+        io.srproxy.rtc.CapturingTransport g1 = new io.srproxy.rtc.CapturingTransport(0x5151, io.srproxy.media.PayloadFormat.opus(111));
+        io.srproxy.rtc.CapturingTransport g2 = new io.srproxy.rtc.CapturingTransport(0x5252, io.srproxy.media.PayloadFormat.opus(111));
         try (BaresipPhone phone = BaresipPhone.start("1009", kamailio.port(), PHONE_TONE, BaresipPhone.Codecs.OPUS_FIRST);
              AppUser app = new AppUser(srproxy.webPort(), "srproxy", "g1")) {
             srproxy.rtc().channels().join(room, "g1", g1, e -> { }, true);
@@ -123,15 +123,15 @@ class ConferenceLegsTest {
             assertThat(channel.uids()).containsExactly("g1", "g2", "1009");
             assertThat(channel.mixing()).isTrue();
             assertThat(srproxy.calls().active().get(0).sipCodec()).as("offered G.711 only").hasValue("PCMU");
-            long ssrc = channel.subscribe("g1", List.of(new io.srproxy.rtc.Member.Want("1", io.srproxy.rtc.MediaKind.AUDIO, "1009")))
+            long ssrc = channel.subscribe("g1", List.of(new io.srproxy.rtc.Member.Want("1", io.srproxy.media.MediaKind.AUDIO, "1009")))
                     .get(0).ssrc();
             await().atMost(Duration.ofSeconds(15)).until(() -> g1.sent().stream()
-                    .filter(p -> io.srproxy.rtc.rtp.RtpHeader.ssrc(p, 0) == ssrc).count() > 100);
+                    .filter(p -> io.srproxy.media.rtp.RtpHeader.ssrc(p, 0) == ssrc).count() > 100);
             short[] heard = new short[200 * 960];
             int at = 0;
-            try (io.srproxy.rtc.codec.OpusDecoder d = new io.srproxy.rtc.codec.OpusDecoder(8000)) {
+            try (io.srproxy.media.codec.OpusDecoder d = new io.srproxy.media.codec.OpusDecoder(8000)) {
                 for (byte[] p : g1.sent()) {
-                    if (io.srproxy.rtc.rtp.RtpHeader.ssrc(p, 0) == ssrc && at + 960 <= heard.length) {
+                    if (io.srproxy.media.rtp.RtpHeader.ssrc(p, 0) == ssrc && at + 960 <= heard.length) {
                         at += Math.max(0, d.decode(p, 12, p.length - 12, heard, at));
                     }
                 }

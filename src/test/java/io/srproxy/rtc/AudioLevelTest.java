@@ -2,8 +2,10 @@ package io.srproxy.rtc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.srproxy.rtc.rtp.RtpHeader;
-import io.srproxy.rtc.rtp.RtpHeaderExtensions;
+import io.srproxy.media.MediaKind;
+import io.srproxy.media.PayloadFormat;
+import io.srproxy.media.rtp.RtpHeader;
+import io.srproxy.media.rtp.RtpHeaderExtensions;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -94,7 +96,7 @@ class AudioLevelTest {
 
     /** A transport whose audio level arrives as extension id 1. */
     private static CapturingTransport withLevelExtension(long ssrc) {
-        CapturingTransport t = new CapturingTransport(ssrc, Codec.opus(111));
+        CapturingTransport t = new CapturingTransport(ssrc, PayloadFormat.opus(111));
         t.extensions = new RtpExtensions(1, 0, List.of());
         return t;
     }
@@ -131,7 +133,7 @@ class AudioLevelTest {
 
     @Test
     void readingLevelsAndRidsAllocatesNothingPerPacket() {
-        CapturingTransport t = new CapturingTransport(0xA0, Codec.opus(111));
+        CapturingTransport t = new CapturingTransport(0xA0, PayloadFormat.opus(111));
         t.extensions = new RtpExtensions(1, 4, List.of("0", "1")); // the mid element stands in for a rid
         AudioLevelMeter meter = new AudioLevelMeter(t);
         SimulcastLayers layers = new SimulcastLayers(t);

@@ -1,5 +1,7 @@
 package io.srproxy.rtc;
 
+import io.srproxy.media.MediaKind;
+import io.srproxy.media.PayloadFormat;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -9,14 +11,14 @@ public final class CapturingTransport implements MediaTransport {
 
     final List<byte[]> sentRtp = new CopyOnWriteArrayList<>();
     final List<byte[]> sentRtcp = new CopyOnWriteArrayList<>();
-    private final List<Codec> codecs;
+    private final List<PayloadFormat> codecs;
     private final long ssrc;
     private volatile PacketHandler handler = PacketHandler.NONE;
     /** What its "SDP" negotiated for received header extensions; tests set it. */
     volatile RtpExtensions extensions = RtpExtensions.NONE;
     private boolean plainRtp;
 
-    public CapturingTransport(long ssrc, Codec... codecs) {
+    public CapturingTransport(long ssrc, PayloadFormat... codecs) {
         this.ssrc = ssrc;
         this.codecs = List.of(codecs);
     }
@@ -27,7 +29,7 @@ public final class CapturingTransport implements MediaTransport {
     }
 
     /** A capturing transport that plays a phone (a plain RTP member: hears the conference mix in a group). */
-    public static CapturingTransport phone(long ssrc, Codec... codecs) {
+    public static CapturingTransport phone(long ssrc, PayloadFormat... codecs) {
         CapturingTransport t = new CapturingTransport(ssrc, codecs);
         t.plainRtp = true;
         return t;
@@ -70,7 +72,7 @@ public final class CapturingTransport implements MediaTransport {
     }
 
     @Override
-    public List<Codec> codecs() {
+    public List<PayloadFormat> codecs() {
         return codecs;
     }
 

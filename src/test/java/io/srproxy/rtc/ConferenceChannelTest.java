@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.srproxy.rtc.codec.G711;
-import io.srproxy.rtc.codec.OpusDecoder;
-import io.srproxy.rtc.codec.OpusEncoder;
-import io.srproxy.rtc.rtp.RtpHeader;
+import io.srproxy.media.MediaKind;
+import io.srproxy.media.PayloadFormat;
+import io.srproxy.media.codec.G711;
+import io.srproxy.media.codec.OpusDecoder;
+import io.srproxy.media.codec.OpusEncoder;
+import io.srproxy.media.rtp.RtpHeader;
 import io.srproxy.testsupport.Tones;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,7 +25,7 @@ import org.junit.jupiter.api.Test;
  */
 class ConferenceChannelTest {
 
-    private static final Codec OPUS = Codec.opus(111);
+    private static final PayloadFormat OPUS = PayloadFormat.opus(111);
     private static final int FRAMES = 75;
 
     private final ChannelRegistry registry = new ChannelRegistry(8);
@@ -32,7 +34,7 @@ class ConferenceChannelTest {
         return registry.channel("conf").orElseThrow();
     }
 
-    private static List<byte[]> tone(Codec codec, double hz, long ssrc) {
+    private static List<byte[]> tone(PayloadFormat codec, double hz, long ssrc) {
         List<byte[]> list = new ArrayList<>();
         if (codec.isOpus()) {
             short[] pcm = Tones.sine(hz, 48000, FRAMES / 50.0, 0.25);
@@ -56,7 +58,7 @@ class ConferenceChannelTest {
         return list;
     }
 
-    private static short[] decode(List<byte[]> packets, Codec codec, long ssrc) {
+    private static short[] decode(List<byte[]> packets, PayloadFormat codec, long ssrc) {
         short[] pcm = new short[packets.size() * 960 + 1];
         int at = 0;
         try (OpusDecoder d = new OpusDecoder(8000)) {
@@ -79,8 +81,8 @@ class ConferenceChannelTest {
     void phonesHearTheMixOfTheOthersAndAppsHearEachPhone() throws Exception {
         CapturingTransport a = new CapturingTransport(0xA0, OPUS);
         CapturingTransport b = new CapturingTransport(0xB0, OPUS);
-        CapturingTransport p = CapturingTransport.phone(0xC0, Codec.PCMU);
-        CapturingTransport q = CapturingTransport.phone(0xD0, Codec.PCMA);
+        CapturingTransport p = CapturingTransport.phone(0xC0, PayloadFormat.PCMU);
+        CapturingTransport q = CapturingTransport.phone(0xD0, PayloadFormat.PCMA);
         registry.join("conf", "a", a, e -> {}, true);
         registry.join("conf", "p", p, e -> {});
         registry.join("conf", "b", b, e -> {}, true);
@@ -93,8 +95,8 @@ class ConferenceChannelTest {
 
         List<byte[]> ta = tone(OPUS, 500, 0x1);
         List<byte[]> tb = tone(OPUS, 800, 0x2);
-        List<byte[]> tp = tone(Codec.PCMU, 1100, 0x3);
-        List<byte[]> tq = tone(Codec.PCMA, 1700, 0x4);
+        List<byte[]> tp = tone(PayloadFormat.PCMU, 1100, 0x3);
+        List<byte[]> tq = tone(PayloadFormat.PCMA, 1700, 0x4);
         for (int f = 0; f < FRAMES; f++) {
             a.receiveRtp(ta.get(f));
             b.receiveRtp(tb.get(f));
@@ -104,8 +106,8 @@ class ConferenceChannelTest {
         }
         Thread.sleep(200);
 
-        short[] pHeard = decode(p.sentRtp, Codec.PCMU, 0xC0);
-        short[] qHeard = decode(q.sentRtp, Codec.PCMA, 0xD0);
+        short[] pHeard = decode(p.sentRtp, PayloadFormat.PCMU, 0xC0);
+        short[] qHeard = decode(q.sentRtp, PayloadFormat.PCMA, 0xD0);
         assertThat(pHeard.length).isGreaterThan(4000);
         for (double hz : new double[] {500, 800, 1700}) {
             assertThat(Tones.relativePower(pHeard, 8000, hz)).as("phone p hears %s Hz", hz).isGreaterThan(0.1);
@@ -125,7 +127,7 @@ class ConferenceChannelTest {
     void joinsAndLeavesOfAPhoneLeaveNoMixerBehind() {
         CapturingTransport a = new CapturingTransport(0xA0, OPUS);
         CapturingTransport b = new CapturingTransport(0xB0, OPUS);
-        CapturingTransport p = CapturingTransport.phone(0xC0, Codec.PCMU);
+        CapturingTransport p = CapturingTransport.phone(0xC0, PayloadFormat.PCMU);
         registry.join("conf", "a", a, e -> {}, true);
         registry.join("conf", "p", p, e -> {});
         for (int i = 0; i < 20; i++) {
@@ -136,7 +138,7 @@ class ConferenceChannelTest {
             assertThat(channel().mixing()).isFalse();
         }
         for (int i = 0; i < 20; i++) {
-            CapturingTransport q = CapturingTransport.phone(0xD0 + i, Codec.PCMU);
+            CapturingTransport q = CapturingTransport.phone(0xD0 + i, PayloadFormat.PCMU);
             registry.join("conf", "b", b, e -> {}, true);
             registry.join("conf", "q" + i, q, e -> {});
             registry.leave("conf", "q" + i, "bye");
@@ -158,8 +160,8 @@ class ConferenceChannelTest {
      */
     @Test
     void aThirdMemberIsRefusedWhenThePhoneSpeaksG722() {
-        CapturingTransport app = new CapturingTransport(0xA0, Codec.G722); // took the phone's G.722 (passthrough)
-        CapturingTransport phone = CapturingTransport.phone(0xC0, Codec.G722);
+        CapturingTransport app = new CapturingTransport(0xA0, PayloadFormat.G722); // took the phone's G.722 (passthrough)
+        CapturingTransport phone = CapturingTransport.phone(0xC0, PayloadFormat.G722);
         registry.join("conf", "a", app, e -> {}, true);
         registry.join("conf", "sip~1005", phone, e -> {});
         assertThat(channel().passthrough()).isTrue();
@@ -175,7 +177,7 @@ class ConferenceChannelTest {
 
         registry.leave("conf", "sip~1005", "bye");
         registry.join("conf", "b", b, e -> {}, true);
-        CapturingTransport hd = CapturingTransport.phone(0xD0, Codec.G722);
+        CapturingTransport hd = CapturingTransport.phone(0xD0, PayloadFormat.G722);
         assertThatThrownBy(() -> registry.join("conf", "sip~1006", hd, e -> {}))
                 .isInstanceOfSatisfying(RtcException.class, e -> assertThat(e.code()).isEqualTo("conference-codec"));
         assertThat(channel().uids()).containsExactly("a", "b");

@@ -2,8 +2,9 @@ package io.srproxy.rtc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.srproxy.rtc.rtp.RtpHeader;
-import io.srproxy.rtc.rtp.TelephoneEvent;
+import io.srproxy.media.PayloadFormat;
+import io.srproxy.media.rtp.RtpHeader;
+import io.srproxy.media.rtp.TelephoneEvent;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -13,14 +14,14 @@ import org.junit.jupiter.api.Test;
  */
 class PassthroughRouteTest {
 
-    private static final Codec TE_SIP = new Codec("telephone-event", 101, 8000, 1, "0-16");
-    private static final Codec TE_APP = new Codec("telephone-event", 126, 8000, 1, "");
+    private static final PayloadFormat TE_SIP = new PayloadFormat(101, "telephone-event", 8000, 1, "0-16");
+    private static final PayloadFormat TE_APP = new PayloadFormat(126, "telephone-event", 8000, 1, "");
 
     @Test
     void g722IsForwardedBothWaysWithEventsAndCounted() {
         ChannelRegistry registry = new ChannelRegistry();
-        CapturingTransport phone = new CapturingTransport(0xB0, Codec.G722, TE_SIP);
-        CapturingTransport app = new CapturingTransport(0xA0, new Codec("G722", 9, 8000, 1, ""), TE_APP);
+        CapturingTransport phone = new CapturingTransport(0xB0, PayloadFormat.G722, TE_SIP);
+        CapturingTransport app = new CapturingTransport(0xA0, new PayloadFormat(9, "G722", 8000, 1, ""), TE_APP);
         registry.join("c", "phone", phone, e -> {});
         registry.join("c", "app", app, e -> {});
         Channel channel = registry.channel("c").orElseThrow();
@@ -58,8 +59,8 @@ class PassthroughRouteTest {
     @Test
     void g722AgainstOpusIsNeitherForwardedNorTranscoded() {
         ChannelRegistry registry = new ChannelRegistry();
-        CapturingTransport phone = new CapturingTransport(0xB0, Codec.G722);
-        CapturingTransport app = new CapturingTransport(0xA0, Codec.opus(111));
+        CapturingTransport phone = new CapturingTransport(0xB0, PayloadFormat.G722);
+        CapturingTransport app = new CapturingTransport(0xA0, PayloadFormat.opus(111));
         registry.join("c", "phone", phone, e -> {});
         registry.join("c", "app", app, e -> {});
         assertThat(registry.channel("c").orElseThrow().passthrough()).isFalse();
@@ -73,10 +74,10 @@ class PassthroughRouteTest {
     @Test
     void pcmuBothSidesPassesThroughAndOpusToPcmuIsCountedAsTranscoding() {
         ChannelRegistry registry = new ChannelRegistry();
-        registry.join("p", "phone", new CapturingTransport(0xB0, Codec.PCMU), e -> {});
-        registry.join("p", "app", new CapturingTransport(0xA0, Codec.PCMU), e -> {});
-        registry.join("t", "phone", new CapturingTransport(0xB1, Codec.PCMU), e -> {});
-        registry.join("t", "app", new CapturingTransport(0xA1, Codec.opus(111)), e -> {});
+        registry.join("p", "phone", new CapturingTransport(0xB0, PayloadFormat.PCMU), e -> {});
+        registry.join("p", "app", new CapturingTransport(0xA0, PayloadFormat.PCMU), e -> {});
+        registry.join("t", "phone", new CapturingTransport(0xB1, PayloadFormat.PCMU), e -> {});
+        registry.join("t", "app", new CapturingTransport(0xA1, PayloadFormat.opus(111)), e -> {});
         assertThat(registry.passthrough()).isEqualTo(1);
         assertThat(registry.transcoding()).isEqualTo(1);
         assertThat(registry.channel("t").orElseThrow().passthrough()).isFalse();

@@ -3,11 +3,12 @@ package io.srproxy.rtc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.srproxy.rtc.rtp.RtpHeader;
-import io.srproxy.rtc.rtp.RtpIoLoop;
-import io.srproxy.rtc.rtp.RtpPortAllocator;
-import io.srproxy.rtc.rtp.RtpSession;
-import io.srproxy.rtc.rtp.RtpSessionTransport;
+import io.srproxy.media.MediaKind;
+import io.srproxy.media.PayloadFormat;
+import io.srproxy.media.rtp.RtpHeader;
+import io.srproxy.media.rtp.RtpIoLoop;
+import io.srproxy.media.rtp.RtpPortAllocator;
+import io.srproxy.media.rtp.RtpSession;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -23,13 +24,13 @@ import org.junit.jupiter.api.Test;
  */
 class SfuRoutingTest {
 
-    private static final Codec VP8_96 = new Codec("VP8", 96, 90000, 1, "");
-    private static final Codec VP8_100 = new Codec("VP8", 100, 90000, 1, "");
+    private static final PayloadFormat VP8_96 = new PayloadFormat(96, "VP8", 90000, 1, "");
+    private static final PayloadFormat VP8_100 = new PayloadFormat(100, "VP8", 90000, 1, "");
 
     private final ChannelRegistry registry = new ChannelRegistry(5);
     private final Map<String, CapturingTransport> transports = new HashMap<>();
 
-    private CapturingTransport join(String uid, long ssrc, Codec... codecs) {
+    private CapturingTransport join(String uid, long ssrc, PayloadFormat... codecs) {
         CapturingTransport t = new CapturingTransport(ssrc, codecs);
         registry.join("room", uid, t, e -> {}, true);
         transports.put(uid, t);
@@ -63,9 +64,9 @@ class SfuRoutingTest {
 
     @Test
     void threeMembersEachGetTheTwoOthersOnTheirOwnStreams() {
-        CapturingTransport a = join("a", 0xA0, Codec.opus(111), VP8_96);
-        CapturingTransport b = join("b", 0xB0, Codec.opus(109), VP8_100);
-        CapturingTransport c = join("c", 0xC0, Codec.opus(111), VP8_96);
+        CapturingTransport a = join("a", 0xA0, PayloadFormat.opus(111), VP8_96);
+        CapturingTransport b = join("b", 0xB0, PayloadFormat.opus(109), VP8_100);
+        CapturingTransport c = join("c", 0xC0, PayloadFormat.opus(111), VP8_96);
         Map<String, Long> aSsrc = subscribeAll("a", "b", "c");
         Map<String, Long> bSsrc = subscribeAll("b", "a", "c");
         subscribeAll("c", "a", "b");
@@ -104,9 +105,9 @@ class SfuRoutingTest {
 
     @Test
     void feedbackGoesToTheSenderItNames() {
-        CapturingTransport a = join("a", 0xA0, Codec.opus(111), VP8_96);
-        CapturingTransport b = join("b", 0xB0, Codec.opus(111), VP8_96);
-        CapturingTransport c = join("c", 0xC0, Codec.opus(111), VP8_96);
+        CapturingTransport a = join("a", 0xA0, PayloadFormat.opus(111), VP8_96);
+        CapturingTransport b = join("b", 0xB0, PayloadFormat.opus(111), VP8_96);
+        CapturingTransport c = join("c", 0xC0, PayloadFormat.opus(111), VP8_96);
         subscribeAll("a", "b", "c");
         Map<String, Long> bSsrc = subscribeAll("b", "a", "c");
         subscribeAll("c", "a", "b");
@@ -181,14 +182,14 @@ class SfuRoutingTest {
 
     @Test
     void aNewSubscribersVideoStartsWithAKeyFrameRequest() {
-        CapturingTransport a = join("a", 0xA0, Codec.opus(111), VP8_96);
-        join("b", 0xB0, Codec.opus(111), VP8_96);
+        CapturingTransport a = join("a", 0xA0, PayloadFormat.opus(111), VP8_96);
+        join("b", 0xB0, PayloadFormat.opus(111), VP8_96);
         subscribeAll("b", "a");
         a.receiveRtp(rtp(96, 1, 90000, 0xAAA1));
         a.receiveRtp(rtp(96, 2, 90000, 0xAAA1));
         assertThat(a.sentRtcp).hasSize(1); // once per route, not per packet
         // a third member subscribes: its route asks for a key frame of its own
-        join("c", 0xC0, Codec.opus(111), VP8_96);
+        join("c", 0xC0, PayloadFormat.opus(111), VP8_96);
         subscribeAll("c", "a");
         a.receiveRtp(rtp(96, 3, 93000, 0xAAA1));
         assertThat(a.sentRtcp).hasSize(2);
@@ -198,9 +199,9 @@ class SfuRoutingTest {
 
     @Test
     void aLeaverTakesItsRoutesAndTheOthersGoOn() {
-        CapturingTransport a = join("a", 0xA0, Codec.opus(111), VP8_96);
-        CapturingTransport b = join("b", 0xB0, Codec.opus(111), VP8_96);
-        join("c", 0xC0, Codec.opus(111), VP8_96);
+        CapturingTransport a = join("a", 0xA0, PayloadFormat.opus(111), VP8_96);
+        CapturingTransport b = join("b", 0xB0, PayloadFormat.opus(111), VP8_96);
+        join("c", 0xC0, PayloadFormat.opus(111), VP8_96);
         subscribeAll("a", "b", "c");
         Map<String, Long> bSsrc = subscribeAll("b", "a", "c");
         subscribeAll("c", "a", "b");
@@ -219,12 +220,12 @@ class SfuRoutingTest {
 
     @Test
     void joinsAndLeavesInARowLeaveNothingBehind() {
-        join("a", 0xA0, Codec.opus(111), VP8_96);
-        join("b", 0xB0, Codec.opus(111), VP8_96);
+        join("a", 0xA0, PayloadFormat.opus(111), VP8_96);
+        join("b", 0xB0, PayloadFormat.opus(111), VP8_96);
         subscribeAll("a", "b", "x");
         subscribeAll("b", "a", "x");
         for (int i = 0; i < 20; i++) {
-            join("x", 0x100 + i, Codec.opus(111), VP8_96);
+            join("x", 0x100 + i, PayloadFormat.opus(111), VP8_96);
             subscribeAll("x", "a", "b");
             assertThat(channel().routeCount()).isEqualTo(6);
             registry.leave("room", "x", "leave");
@@ -235,9 +236,9 @@ class SfuRoutingTest {
 
     @Test
     void anMlineKeepsItsSsrcForOneSourceAndGetsANewOneWhenReused() {
-        join("a", 0xA0, Codec.opus(111), VP8_96);
-        join("b", 0xB0, Codec.opus(111), VP8_96);
-        join("c", 0xC0, Codec.opus(111), VP8_96);
+        join("a", 0xA0, PayloadFormat.opus(111), VP8_96);
+        join("b", 0xB0, PayloadFormat.opus(111), VP8_96);
+        join("c", 0xC0, PayloadFormat.opus(111), VP8_96);
         Member.Want fromB = new Member.Want("2", MediaKind.AUDIO, "b");
         long first = channel().subscribe("a", List.of(fromB)).get(0).ssrc();
         assertThat(channel().subscribe("a", List.of(fromB, new Member.Want("3", MediaKind.AUDIO, "c"))).get(0).ssrc())
@@ -258,7 +259,7 @@ class SfuRoutingTest {
 
     @Test
     void subscriptionsAreBounded() {
-        join("a", 0xA0, Codec.opus(111), VP8_96);
+        join("a", 0xA0, PayloadFormat.opus(111), VP8_96);
         List<Member.Want> many = new ArrayList<>();
         for (int i = 0; i < 9; i++) {
             many.add(new Member.Want("m" + i, MediaKind.AUDIO, "u" + i));
@@ -271,16 +272,16 @@ class SfuRoutingTest {
     @Test
     void theMemberCapIsKept() {
         for (int i = 0; i < 5; i++) {
-            join("u" + i, 0x10 * (i + 1), Codec.opus(111));
+            join("u" + i, 0x10 * (i + 1), PayloadFormat.opus(111));
         }
-        assertThatThrownBy(() -> join("u5", 0x99, Codec.opus(111))).isInstanceOf(RtcException.class)
+        assertThatThrownBy(() -> join("u5", 0x99, PayloadFormat.opus(111))).isInstanceOf(RtcException.class)
                 .hasMessageContaining("max_members");
     }
 
     @Test
     void singleStreamMembersKeepTheOneToOneBehaviourAndAreRefusedInAGroup() {
-        CapturingTransport a = new CapturingTransport(0xA0, Codec.opus(111), VP8_96);
-        CapturingTransport b = new CapturingTransport(0xB0, Codec.opus(111), VP8_96);
+        CapturingTransport a = new CapturingTransport(0xA0, PayloadFormat.opus(111), VP8_96);
+        CapturingTransport b = new CapturingTransport(0xB0, PayloadFormat.opus(111), VP8_96);
         registry.join("room", "a", a, e -> {});
         registry.join("room", "b", b, e -> {});
         a.receiveRtp(rtp(111, 1, 0, 0x1111));
@@ -297,7 +298,7 @@ class SfuRoutingTest {
         b.receiveRtcp(pli);
         assertThat(a.sentRtcp).hasSize(2);
         assertThat(RtpHeader.readUint32(a.sentRtcp.get(1), 8)).isEqualTo(0x1112);
-        assertThatThrownBy(() -> join("c", 0xC0, Codec.opus(111))).isInstanceOf(RtcException.class)
+        assertThatThrownBy(() -> join("c", 0xC0, PayloadFormat.opus(111))).isInstanceOf(RtcException.class)
                 .hasMessageContaining("without multistream");
     }
 
@@ -309,8 +310,8 @@ class SfuRoutingTest {
         try (RtpSession session = RtpSession.open(
                 new RtpPortAllocator(java.net.InetAddress.getLoopbackAddress(), base, base + 20),
                 loop, timers, System::nanoTime, RtpSession.Options.of(30), null);
-             RtpSessionTransport leg = new RtpSessionTransport(session, List.of(Codec.PCMU))) {
-            join("a", 0xA0, Codec.opus(111), VP8_96);
+             RtpSessionTransport leg = new RtpSessionTransport(session, List.of(PayloadFormat.PCMU))) {
+            join("a", 0xA0, PayloadFormat.opus(111), VP8_96);
             registry.join("room", "sip~1", leg, e -> {});
             // the leg takes the app's audio at once, transcoded into its one stream; the app takes the
             // leg's once it subscribes
@@ -319,7 +320,7 @@ class SfuRoutingTest {
             channel().subscribe("a", List.of(new Member.Want("2", MediaKind.AUDIO, "sip~1")));
             assertThat(channel().routeCount()).isEqualTo(2);
             // a third member: the phone's audio moves to the mixer, the apps' routes stay between them
-            join("b", 0xB0, Codec.opus(111), VP8_96);
+            join("b", 0xB0, PayloadFormat.opus(111), VP8_96);
             assertThat(channel().mixing()).isTrue();
             assertThat(channel().uids()).containsExactly("a", "sip~1", "b");
             assertThat(channel().routeCount()).isZero();

@@ -2,7 +2,9 @@ package io.srproxy.rtc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.srproxy.rtc.rtp.RtpHeader;
+import io.srproxy.media.MediaKind;
+import io.srproxy.media.PayloadFormat;
+import io.srproxy.media.rtp.RtpHeader;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +16,7 @@ import org.junit.jupiter.api.Test;
  */
 class SimulcastRoutingTest {
 
-    private static final Codec VP8 = new Codec("VP8", 96, 90000, 1, "");
+    private static final PayloadFormat VP8 = new PayloadFormat(96, "VP8", 90000, 1, "");
     private static final long HIGH = 0x1000;
     private static final long LOW = 0x2000;
 
@@ -37,9 +39,9 @@ class SimulcastRoutingTest {
     @Test
     void theReceiverGetsOneLayerAndSwitchesAtAKeyFrame() {
         ChannelRegistry registry = new ChannelRegistry(5);
-        CapturingTransport a = new CapturingTransport(0xA0, Codec.opus(111), VP8);
+        CapturingTransport a = new CapturingTransport(0xA0, PayloadFormat.opus(111), VP8);
         a.extensions = new RtpExtensions(0, 10, List.of("h", "l"));
-        CapturingTransport b = new CapturingTransport(0xB0, Codec.opus(111), VP8);
+        CapturingTransport b = new CapturingTransport(0xB0, PayloadFormat.opus(111), VP8);
         registry.join("room", "a", a, e -> {}, true);
         registry.join("room", "b", b, e -> {}, true);
         Channel ch = registry.channel("room").orElseThrow();

@@ -2,9 +2,11 @@ package io.srproxy.rtc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.srproxy.rtc.codec.OpusEncoder;
-import io.srproxy.rtc.rtp.RtpHeader;
-import io.srproxy.rtc.rtp.TelephoneEvent;
+import io.srproxy.media.MediaKind;
+import io.srproxy.media.PayloadFormat;
+import io.srproxy.media.codec.OpusEncoder;
+import io.srproxy.media.rtp.RtpHeader;
+import io.srproxy.media.rtp.TelephoneEvent;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -19,9 +21,9 @@ import io.srproxy.testsupport.RunsAlone;
 @RunsAlone
 class TelephoneEventRouteTest {
 
-    private static final Codec OPUS = Codec.opus(111);
-    private static final Codec TE_48K = new Codec("telephone-event", 110, 48000, 1, "");
-    private static final Codec TE_8K = new Codec("telephone-event", 101, 8000, 1, "0-16");
+    private static final PayloadFormat OPUS = PayloadFormat.opus(111);
+    private static final PayloadFormat TE_48K = new PayloadFormat(110, "telephone-event", 48000, 1, "");
+    private static final PayloadFormat TE_8K = new PayloadFormat(101, "telephone-event", 8000, 1, "0-16");
     private static final long BROWSER_SSRC = 0x1234;
 
     private int seq = 100;
@@ -30,7 +32,7 @@ class TelephoneEventRouteTest {
     @Test
     void eventsAreRetimedIntoTheTranscodedStream() {
         CapturingTransport app = new CapturingTransport(0xA0, OPUS, TE_48K);
-        CapturingTransport phone = new CapturingTransport(0xB0, Codec.PCMU, TE_8K);
+        CapturingTransport phone = new CapturingTransport(0xB0, PayloadFormat.PCMU, TE_8K);
         ChannelRegistry registry = new ChannelRegistry();
         registry.join("d", "app", app, e -> {});
         registry.join("d", "phone", phone, e -> {});
@@ -70,7 +72,7 @@ class TelephoneEventRouteTest {
     @Test
     void sameEventFormatIsForwardedWithTheAudio() {
         CapturingTransport a = new CapturingTransport(0xA0, OPUS, TE_48K);
-        CapturingTransport b = new CapturingTransport(0xB0, Codec.opus(96), new Codec("telephone-event", 97, 48000, 1, ""));
+        CapturingTransport b = new CapturingTransport(0xB0, PayloadFormat.opus(96), new PayloadFormat(97, "telephone-event", 48000, 1, ""));
         ChannelRegistry registry = new ChannelRegistry();
         registry.join("f", "a", a, e -> {});
         registry.join("f", "b", b, e -> {});
@@ -86,7 +88,7 @@ class TelephoneEventRouteTest {
     @Test
     void forwardedAudioWithAnotherEventClockKeepsItsSequenceAfterARetimedEvent() {
         CapturingTransport a = new CapturingTransport(0xA0, OPUS, TE_48K);
-        CapturingTransport b = new CapturingTransport(0xB0, Codec.opus(96), TE_8K);
+        CapturingTransport b = new CapturingTransport(0xB0, PayloadFormat.opus(96), TE_8K);
         ChannelRegistry registry = new ChannelRegistry();
         registry.join("g", "a", a, e -> {});
         registry.join("g", "b", b, e -> {});
@@ -108,7 +110,7 @@ class TelephoneEventRouteTest {
     void retimingAllocatesNothingPerPacket() {
         CapturingTransport app = new CapturingTransport(0xA0, OPUS, TE_48K);
         java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
-        MediaTransport phone = new CountingTransport(List.of(Codec.PCMU, TE_8K), sent);
+        MediaTransport phone = new CountingTransport(List.of(PayloadFormat.PCMU, TE_8K), sent);
         ChannelRegistry registry = new ChannelRegistry();
         registry.join("z", "app", app, e -> {});
         registry.join("z", "phone", phone, e -> {});
@@ -130,7 +132,7 @@ class TelephoneEventRouteTest {
     }
 
     /** A receiver that only counts what it is sent, so that only the router's own allocation counts. */
-    private record CountingTransport(List<Codec> codecs, java.util.concurrent.atomic.AtomicInteger sent) implements MediaTransport {
+    private record CountingTransport(List<PayloadFormat> codecs, java.util.concurrent.atomic.AtomicInteger sent) implements MediaTransport {
         @Override
         public void setHandler(PacketHandler handler) {}
 

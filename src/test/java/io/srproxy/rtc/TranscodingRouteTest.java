@@ -2,10 +2,12 @@ package io.srproxy.rtc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.srproxy.rtc.codec.G711;
-import io.srproxy.rtc.codec.OpusDecoder;
-import io.srproxy.rtc.codec.OpusEncoder;
-import io.srproxy.rtc.rtp.RtpHeader;
+import io.srproxy.media.MediaKind;
+import io.srproxy.media.PayloadFormat;
+import io.srproxy.media.codec.G711;
+import io.srproxy.media.codec.OpusDecoder;
+import io.srproxy.media.codec.OpusEncoder;
+import io.srproxy.media.rtp.RtpHeader;
 import io.srproxy.testsupport.Tones;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -16,12 +18,12 @@ import org.junit.jupiter.api.Test;
  */
 class TranscodingRouteTest {
 
-    private static final Codec OPUS = Codec.opus(111);
+    private static final PayloadFormat OPUS = PayloadFormat.opus(111);
 
     @Test
     void opusToneArrivesAsPcmuAndPcmuToneAsOpus() {
         CapturingTransport app = new CapturingTransport(0xA0, OPUS);
-        CapturingTransport phone = new CapturingTransport(0xB0, Codec.PCMU);
+        CapturingTransport phone = new CapturingTransport(0xB0, PayloadFormat.PCMU);
         ChannelRegistry registry = new ChannelRegistry();
         registry.join("t", "app", app, e -> {});
         registry.join("t", "phone", phone, e -> {});
@@ -76,8 +78,8 @@ class TranscodingRouteTest {
 
     @Test
     void sameCodecIsForwardedNotTranscoded() {
-        CapturingTransport a = new CapturingTransport(0xA0, Codec.opus(111));
-        CapturingTransport b = new CapturingTransport(0xB0, Codec.opus(109));
+        CapturingTransport a = new CapturingTransport(0xA0, PayloadFormat.opus(111));
+        CapturingTransport b = new CapturingTransport(0xB0, PayloadFormat.opus(109));
         ChannelRegistry registry = new ChannelRegistry();
         registry.join("f", "a", a, e -> {});
         registry.join("f", "b", b, e -> {});
@@ -100,9 +102,9 @@ class TranscodingRouteTest {
 
     @Test
     void aNewPeerContinuesTheReceiversStream() {
-        CapturingTransport a = new CapturingTransport(0xA0, Codec.PCMU);
-        CapturingTransport b = new CapturingTransport(0xB0, Codec.PCMU);
-        CapturingTransport c = new CapturingTransport(0xC0, Codec.PCMU);
+        CapturingTransport a = new CapturingTransport(0xA0, PayloadFormat.PCMU);
+        CapturingTransport b = new CapturingTransport(0xB0, PayloadFormat.PCMU);
+        CapturingTransport c = new CapturingTransport(0xC0, PayloadFormat.PCMU);
         ChannelRegistry registry = new ChannelRegistry();
         registry.join("s", "a", a, e -> {});
         registry.join("s", "b", b, e -> {});
@@ -123,8 +125,8 @@ class TranscodingRouteTest {
 
     @Test
     void leavingStopsMediaAndTellsTheOther() {
-        CapturingTransport a = new CapturingTransport(0xA0, Codec.PCMU);
-        CapturingTransport b = new CapturingTransport(0xB0, Codec.PCMU);
+        CapturingTransport a = new CapturingTransport(0xA0, PayloadFormat.PCMU);
+        CapturingTransport b = new CapturingTransport(0xB0, PayloadFormat.PCMU);
         ChannelRegistry registry = new ChannelRegistry();
         java.util.List<RtcEvent> aEvents = new java.util.concurrent.CopyOnWriteArrayList<>();
         registry.join("l", "a", a, aEvents::add);
@@ -146,7 +148,7 @@ class TranscodingRouteTest {
     @Test
     void channelIdsAreCheckedWithAClearError() {
         ChannelRegistry registry = new ChannelRegistry();
-        CapturingTransport a = new CapturingTransport(1, Codec.PCMU);
+        CapturingTransport a = new CapturingTransport(1, PayloadFormat.PCMU);
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> registry.join("x".repeat(65), "a", a, e -> {}))
                 .hasMessageContaining("is 65 bytes; at most 64 bytes");
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> registry.join("", "a", a, e -> {}))

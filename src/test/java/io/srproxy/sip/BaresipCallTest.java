@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.srproxy.rtc.codec.G711;
-import io.srproxy.rtc.rtp.RtpHeader;
+import io.srproxy.media.codec.G711;
+import io.srproxy.media.rtp.RtpHeader;
 import io.srproxy.sip.harness.BaresipPhone;
 import io.srproxy.sip.harness.KamailioServer;
-import io.srproxy.sip.harness.SipTestAgent;
 import io.srproxy.sip.harness.SipTestAgent.TestCall;
+import io.srproxy.sip.harness.SipTestAgent;
 import io.srproxy.testsupport.FreePorts;
 import io.srproxy.testsupport.Tones;
 import java.net.DatagramPacket;

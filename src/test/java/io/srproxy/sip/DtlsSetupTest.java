@@ -3,6 +3,7 @@ package io.srproxy.sip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.srproxy.media.PayloadFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -87,7 +88,7 @@ class DtlsSetupTest {
 
     @Test
     void ourAnswerCarriesFingerprintAndSetupOnTheOffersProfile() throws Exception {
-        String sdp = Sdp.write("127.0.0.1", 16384, List.of(Codec.PCMU), 20, MediaDirection.SENDRECV, false, 1, 1,
+        String sdp = Sdp.write("127.0.0.1", 16384, List.of(PayloadFormat.PCMU), 20, MediaDirection.SENDRECV, false, 1, 1,
                 "UDP/TLS/RTP/SAVPF", null, "sha-256 " + FP.substring(8), "passive");
         MediaDescription back = Sdp.parse(sdp);
         assertThat(back.protocol()).isEqualTo("UDP/TLS/RTP/SAVPF");

@@ -3,9 +3,10 @@ package io.srproxy.sip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.srproxy.media.PayloadFormat;
 import io.srproxy.sip.harness.KamailioServer;
-import io.srproxy.sip.harness.SipTestAgent;
 import io.srproxy.sip.harness.SipTestAgent.TestCall;
+import io.srproxy.sip.harness.SipTestAgent;
 import io.srproxy.sip.harness.Sipp;
 import io.srproxy.testsupport.FreePorts;
 import java.time.Duration;
@@ -44,10 +45,16 @@ class IncomingCallScenarioTest {
         return Sipp.uac(scenario, "127.0.0.1", "127.0.0.1:" + kamailio.port(), "01086", keys);
     }
 
+    /** RTP port pairs taken so far: a refused INVITE must take none (the session opens on answer). */
+    private static long portsTaken() {
+        return agent.agent().rtpPortsAllocated();
+    }
+
     @ParameterizedTest
-    @ValueSource(ints = {486, 480, 603, 404})
+    @ValueSource(ints = {486, 480, 603, 404, 403})
     void theHandlerRejectsWithTheStatusItChose(int status) {
         agent.incoming.clear();
+        long ports = portsTaken();
         agent.onIncoming(c -> {
             c.incoming().ringing();
             c.incoming().reject(status);
@@ -58,18 +65,35 @@ class IncomingCallScenarioTest {
             TestCall call = await().atMost(WAIT).until(agent.incoming::peek, c -> c != null && c.end != null);
             assertThat(call.end.cause()).isEqualTo(CallEnd.Cause.REJECTED);
             assertThat(call.end.status()).isEqualTo(status);
+            assertThat(portsTaken()).as("RTP port pairs taken for a refused INVITE").isEqualTo(ports);
         }
     }
 
     @Test
     void anOfferWithoutACommonCodecGets488() {
         agent.incoming.clear();
+        long ports = portsTaken();
         agent.onIncoming(c -> c.incoming().answer());
         try (Sipp sipp = caller("uac_expect_final.xml", "@STATUS@", "488", "@MLINE@", "18",
                 "@RTPMAP@", "a=rtpmap:18 G729/8000")) {
             sipp.assertPassed();
             assertThat(agent.incoming).as("the handler never sees it").isEmpty();
             await().atMost(WAIT).until(() -> agent.agent().activeCalls() == 0);
+            assertThat(portsTaken()).as("RTP port pairs taken").isEqualTo(ports);
+        }
+    }
+
+    @Test
+    void aMalformedOfferGets400AndTakesNoPort() {
+        agent.incoming.clear();
+        long ports = portsTaken();
+        agent.onIncoming(c -> c.incoming().answer());
+        try (Sipp sipp = caller("uac_expect_final.xml", "@STATUS@", "400", "@MLINE@", "0",
+                "@RTPMAP@", "a=rtpmap:0 PCMU/0")) {
+            sipp.assertPassed();
+            assertThat(agent.incoming).as("the handler never sees it").isEmpty();
+            await().atMost(WAIT).until(() -> agent.agent().activeCalls() == 0);
+            assertThat(portsTaken()).as("RTP port pairs taken").isEqualTo(ports);
         }
     }
 
@@ -77,8 +101,9 @@ class IncomingCallScenarioTest {
     @Test
     void anOfferWithoutTheNarrowedCodecsGets488WithTheReason() {
         agent.incoming.clear();
+        long ports = portsTaken();
         agent.onIncoming(c -> {
-            if (c.incoming().answerOnly(agent.agent().offerAnswer().narrowedTo(java.util.List.of(Codec.PCMA)), "this room takes PCMA only")) {
+            if (c.incoming().answerOnly(agent.agent().offerAnswer().narrowedTo(java.util.List.of(PayloadFormat.PCMA)), "this room takes PCMA only")) {
                 c.incoming().answer();
             }
         });
@@ -90,6 +115,7 @@ class IncomingCallScenarioTest {
             assertThat(call.end.status()).isEqualTo(488);
             assertThat(call.end.toString()).contains("this room takes PCMA only", "PCMU/8000");
             await().atMost(WAIT).until(() -> agent.agent().activeCalls() == 0);
+            assertThat(portsTaken()).as("RTP port pairs taken").isEqualTo(ports);
         }
     }
 

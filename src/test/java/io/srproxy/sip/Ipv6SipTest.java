@@ -3,6 +3,7 @@ package io.srproxy.sip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.srproxy.media.PayloadFormat;
 import io.srproxy.sip.harness.SipTestAgent;
 import io.srproxy.sip.harness.UdpSipServer;
 import java.net.InetAddress;
@@ -38,7 +39,7 @@ class Ipv6SipTest {
         assertThat(d.sessionAddress()).isEqualTo("2001:db8::5");
         assertThat(d.rtp()).isEqualTo(new InetSocketAddress(ip("2001:db8::5"), 7078));
         assertThat(d.rtcp()).isEqualTo(new InetSocketAddress(ip("2001:db8::6"), 7079));
-        assertThat(d.codecs()).extracting(Codec::name).containsExactly("PCMU", "PCMA", "telephone-event");
+        assertThat(d.codecs()).extracting(PayloadFormat::name).containsExactly("PCMU", "PCMA", "telephone-event");
         assertThat(d.effectiveDirection()).isEqualTo(MediaDirection.SENDRECV);
     }
 
@@ -68,13 +69,13 @@ class Ipv6SipTest {
     void negotiationKeepsThePhonesIpv6Address() throws SdpException {
         NegotiatedMedia m = OfferAnswer.fromConfig(List.of("PCMU")).negotiate(Sdp.parse(LINPHONE_IPV6_OFFER),
                 MediaDirection.SENDRECV, true);
-        assertThat(m.audio()).isEqualTo(Codec.PCMU);
+        assertThat(m.audio()).isEqualTo(PayloadFormat.PCMU);
         assertThat(m.remote().rtp().getAddress()).isEqualTo(ip("2001:db8::5"));
     }
 
     @Test
     void ourSdpOnAnIpv6AddressSaysIp6AndReadsBack() throws SdpException {
-        String sdp = Sdp.write("::1", 30000, List.of(Codec.PCMU, Codec.TELEPHONE_EVENT_8K), 20, MediaDirection.SENDRECV,
+        String sdp = Sdp.write("::1", 30000, List.of(PayloadFormat.PCMU, PayloadFormat.TELEPHONE_EVENT_8K), 20, MediaDirection.SENDRECV,
                 false, 7, 8);
         assertThat(sdp).contains("o=srproxy 7 8 IN IP6 ::1", "c=IN IP6 ::1", "m=audio 30000 RTP/AVP 0 101")
                 .doesNotContain("IP4");

@@ -3,6 +3,7 @@ package io.srproxy.sip;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.srproxy.media.PayloadFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -39,7 +40,7 @@ class OfferAnswerTest {
         MediaDescription d = Sdp.parse(BARESIP_OFFER);
         assertThat(d.rtp().getPort()).isEqualTo(40018);
         assertThat(d.rtp().getAddress().getHostAddress()).isEqualTo("127.0.0.1");
-        assertThat(d.codecs()).extracting(Codec::name).containsExactly("PCMU", "PCMA", "telephone-event");
+        assertThat(d.codecs()).extracting(PayloadFormat::name).containsExactly("PCMU", "PCMA", "telephone-event");
         assertThat(d.direction()).isEqualTo(MediaDirection.SENDRECV);
         assertThat(d.ptime()).isEqualTo(20);
         assertThat(d.rtcpMux()).isFalse();
@@ -49,8 +50,8 @@ class OfferAnswerTest {
     void answerFollowsOurPreferenceWithTheOffersPayloadTypes() throws SdpException {
         OfferAnswer oa = OfferAnswer.fromConfig(List.of("opus", "PCMU", "PCMA"));
         NegotiatedMedia m = oa.negotiate(Sdp.parse(OPUS_OFFER), MediaDirection.SENDRECV, true);
-        assertThat(m.audio()).isEqualTo(new Codec(96, "opus", 48000, 2));
-        assertThat(m.telephoneEvent()).isEqualTo(new Codec(97, "telephone-event", 48000, 1));
+        assertThat(m.audio()).isEqualTo(new PayloadFormat(96, "opus", 48000, 2, ""));
+        assertThat(m.telephoneEvent()).isEqualTo(new PayloadFormat(97, "telephone-event", 48000, 1, ""));
         assertThat(m.localDirection()).isEqualTo(MediaDirection.RECVONLY);
         assertThat(m.ptime()).isEqualTo(40);
         assertThat(m.remote().rtcpMux()).isTrue();
@@ -64,7 +65,7 @@ class OfferAnswerTest {
         // Opus beside only 8 kHz events (baresip's way): the 8 kHz events are taken
         NegotiatedMedia opus8k = oa.negotiate(Sdp.parse(OPUS_OFFER.replace("a=rtpmap:97 telephone-event/48000", "a=rtpmap:97 foo/48000")),
                 MediaDirection.SENDRECV, true);
-        assertThat(opus8k.telephoneEvent()).isEqualTo(new Codec(98, "telephone-event", 8000, 1));
+        assertThat(opus8k.telephoneEvent()).isEqualTo(new PayloadFormat(98, "telephone-event", 8000, 1, ""));
     }
 
     @Test
@@ -136,35 +137,35 @@ class OfferAnswerTest {
     void g722IsAnsweredWhenConfiguredWithItsEightThousandClockAndEightKilohertzEvents() throws SdpException {
         NegotiatedMedia m = OfferAnswer.fromConfig(List.of("G722", "PCMU", "PCMA"))
                 .negotiate(Sdp.parse(G722_OFFER), MediaDirection.SENDRECV, true);
-        assertThat(m.audio()).isEqualTo(Codec.G722);
+        assertThat(m.audio()).isEqualTo(PayloadFormat.G722);
         assertThat(m.telephoneEvent().clockRate()).isEqualTo(8000);
         assertThat(Sdp.write("127.0.0.1", 16384, OfferAnswer.answerCodecs(m), 20, MediaDirection.SENDRECV, false, 7, 1))
                 .contains("m=audio 16384 RTP/AVP 9 101", "a=rtpmap:9 G722/8000");
         // not configured: the next preference
         assertThat(OfferAnswer.fromConfig(List.of("opus", "PCMU", "PCMA")).negotiate(Sdp.parse(G722_OFFER),
-                MediaDirection.SENDRECV, true).audio()).isEqualTo(Codec.PCMU);
+                MediaDirection.SENDRECV, true).audio()).isEqualTo(PayloadFormat.PCMU);
         // static payload type 9 without an rtpmap is G.722 too
-        assertThat(Sdp.parse(G722_OFFER.replace("a=rtpmap:9 G722/8000\r\n", "")).codecs().get(0)).isEqualTo(Codec.G722);
+        assertThat(Sdp.parse(G722_OFFER.replace("a=rtpmap:9 G722/8000\r\n", "")).codecs().get(0)).isEqualTo(PayloadFormat.G722);
     }
 
     @Test
     void g722IsNeverOfferedNorTakenFromAnAnswerWeDidNotOfferItIn() throws SdpException {
         OfferAnswer oa = OfferAnswer.fromConfig(List.of("G722", "PCMU"));
-        assertThat(oa.offerCodecs()).doesNotContain(Codec.G722).startsWith(Codec.PCMU);
-        assertThat(OfferAnswer.fromConfig(List.of("G722")).offerCodecs()).startsWith(Codec.PCMU);
-        assertThat(oa.negotiate(Sdp.parse(G722_OFFER), MediaDirection.SENDRECV, false).audio()).isEqualTo(Codec.PCMU);
+        assertThat(oa.offerCodecs()).doesNotContain(PayloadFormat.G722).startsWith(PayloadFormat.PCMU);
+        assertThat(OfferAnswer.fromConfig(List.of("G722")).offerCodecs()).startsWith(PayloadFormat.PCMU);
+        assertThat(oa.negotiate(Sdp.parse(G722_OFFER), MediaDirection.SENDRECV, false).audio()).isEqualTo(PayloadFormat.PCMU);
     }
 
     /** A conference leg: the configured codecs narrowed to G.711, in their order; 488 naming both sides when the offer has none. */
     @Test
     void narrowedToG711AnswersG711AndRefusesAnOfferWithout() throws SdpException {
-        List<Codec> g711 = List.of(Codec.PCMU, Codec.PCMA);
+        List<PayloadFormat> g711 = List.of(PayloadFormat.PCMU, PayloadFormat.PCMA);
         OfferAnswer conf = OfferAnswer.fromConfig(List.of("G722", "opus", "PCMA", "PCMU")).narrowedTo(g711);
-        assertThat(conf.preference()).containsExactly(Codec.PCMA, Codec.PCMU);
-        assertThat(conf.negotiate(Sdp.parse(G722_OFFER), MediaDirection.SENDRECV, true).audio()).isEqualTo(Codec.PCMA);
-        assertThat(conf.offerCodecs()).containsExactly(Codec.PCMA, Codec.PCMU, Codec.TELEPHONE_EVENT_8K);
+        assertThat(conf.preference()).containsExactly(PayloadFormat.PCMA, PayloadFormat.PCMU);
+        assertThat(conf.negotiate(Sdp.parse(G722_OFFER), MediaDirection.SENDRECV, true).audio()).isEqualTo(PayloadFormat.PCMA);
+        assertThat(conf.offerCodecs()).containsExactly(PayloadFormat.PCMA, PayloadFormat.PCMU, PayloadFormat.TELEPHONE_EVENT_8K);
         // no G.711 configured: both, PCMU first
-        assertThat(OfferAnswer.fromConfig(List.of("opus", "G722")).narrowedTo(g711).preference()).containsExactly(Codec.PCMU, Codec.PCMA);
+        assertThat(OfferAnswer.fromConfig(List.of("opus", "G722")).narrowedTo(g711).preference()).containsExactly(PayloadFormat.PCMU, PayloadFormat.PCMA);
         String g722Only = G722_OFFER.replace("RTP/AVP 9 0 8 101", "RTP/AVP 9 101")
                 .replace("a=rtpmap:0 PCMU/8000\r\n", "").replace("a=rtpmap:8 PCMA/8000\r\n", "");
         assertThatThrownBy(() -> conf.negotiate(Sdp.parse(g722Only), MediaDirection.SENDRECV, true))
@@ -177,7 +178,7 @@ class OfferAnswerTest {
         OfferAnswer oa = OfferAnswer.fromConfig(List.of("opus", "PCMU", "PCMA"));
         MediaDescription offer = Sdp.parse(OPUS_OFFER);
         assertThat(oa.negotiate(offer, MediaDirection.SENDRECV, true).audio().name()).isEqualTo("opus");
-        assertThat(oa.renegotiate(offer, MediaDirection.SENDRECV, Codec.PCMU).audio()).isEqualTo(Codec.PCMU);
-        assertThat(oa.renegotiate(offer, MediaDirection.SENDRECV, Codec.PCMA).audio().name()).as("gone: preference").isEqualTo("opus");
+        assertThat(oa.renegotiate(offer, MediaDirection.SENDRECV, PayloadFormat.PCMU).audio()).isEqualTo(PayloadFormat.PCMU);
+        assertThat(oa.renegotiate(offer, MediaDirection.SENDRECV, PayloadFormat.PCMA).audio().name()).as("gone: preference").isEqualTo("opus");
     }
 }

@@ -2,6 +2,7 @@ package io.srproxy.sip;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.srproxy.media.PayloadFormat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +33,7 @@ class SdesCryptoTest {
     @Test
     void ourKeyRoundTripsThroughSdp() throws Exception {
         SdesCrypto ours = SdesCrypto.generate(7);
-        String sdp = Sdp.write("127.0.0.1", 16384, List.of(Codec.PCMU), 20, MediaDirection.SENDRECV, false, 1, 1,
+        String sdp = Sdp.write("127.0.0.1", 16384, List.of(PayloadFormat.PCMU), 20, MediaDirection.SENDRECV, false, 1, 1,
                 "RTP/SAVP", ours.attribute());
         MediaDescription m = Sdp.parse(sdp);
         assertThat(m.protocol()).isEqualTo("RTP/SAVP");

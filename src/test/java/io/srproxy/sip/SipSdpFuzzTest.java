@@ -3,6 +3,7 @@ package io.srproxy.sip;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.srproxy.media.PayloadFormat;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
@@ -33,7 +34,7 @@ class SipSdpFuzzTest {
             assertRejection(e);
             return;
         }
-        List<Codec> codecs = OfferAnswer.answerCodecs(media);
+        List<PayloadFormat> codecs = OfferAnswer.answerCodecs(media);
         String answer = Sdp.write("127.0.0.1", 40000, codecs, media.ptime(), media.localDirection(), remote.rtcpMux(),
                 1, 2);
         MediaDescription reread;

@@ -1,7 +1,7 @@
 package io.srproxy.rtc.mixer;
 
-import io.srproxy.rtc.Codec;
-import io.srproxy.rtc.rtp.RtpHeader;
+import io.srproxy.media.PayloadFormat;
+import io.srproxy.media.rtp.RtpHeader;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -46,10 +46,10 @@ public final class ConferenceMixer implements AutoCloseable {
     }
 
     /** A member that hears the mix of everyone else, in {@code codec}. */
-    public record Leg(String uid, Codec codec, Output out) {}
+    public record Leg(String uid, PayloadFormat codec, Output out) {}
 
     /** The voice of {@code fromUid} alone, in {@code codec}, to one receiver. */
-    public record Forward(String fromUid, Codec codec, Output out) {}
+    public record Forward(String fromUid, PayloadFormat codec, Output out) {}
 
     /** Who is mixed (inputs) and who receives what. */
     public record Plan(List<MixerInput> inputs, List<Leg> legs, List<Forward> forwards) {
@@ -102,12 +102,12 @@ public final class ConferenceMixer implements AutoCloseable {
     }
 
     /** A new sender's input; it joins the mix with the next {@link #apply} that names it. */
-    public static MixerInput input(String uid, List<Codec> codecs) {
+    public static MixerInput input(String uid, List<PayloadFormat> codecs) {
         return new MixerInput(uid, codecs);
     }
 
     /** True when the mixer can hear and feed this format. */
-    public static boolean supports(Codec c) {
+    public static boolean supports(PayloadFormat c) {
         return FrameCodecs.supports(c);
     }
 
@@ -201,11 +201,11 @@ public final class ConferenceMixer implements AutoCloseable {
                 forwards.toArray(new Forward[0]), forwardInput, forwardEnc);
     }
 
-    private static String format(Codec c) {
+    private static String format(PayloadFormat c) {
         return c.name().toLowerCase(java.util.Locale.ROOT) + "/" + c.clockRate() + "/" + c.payloadType();
     }
 
-    private Encoded encoder(Map<String, Encoded> next, String key, Codec codec) {
+    private Encoded encoder(Map<String, Encoded> next, String key, PayloadFormat codec) {
         Encoded e = next.get(key);
         if (e == null) {
             e = encoders.get(key);
@@ -274,7 +274,7 @@ public final class ConferenceMixer implements AutoCloseable {
         e.tick = tick;
     }
 
-    private static void send(Output out, Encoded e, Codec codec) {
+    private static void send(Output out, Encoded e, PayloadFormat codec) {
         if (e.len > 0) {
             out.send(e.packet, RtpHeader.FIXED_HEADER_LENGTH, e.len, codec.payloadType(), codec.clockRate() / 50);
         }

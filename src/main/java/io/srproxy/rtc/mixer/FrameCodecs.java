@@ -1,9 +1,9 @@
 package io.srproxy.rtc.mixer;
 
-import io.srproxy.rtc.Codec;
-import io.srproxy.rtc.codec.G711;
-import io.srproxy.rtc.codec.OpusDecoder;
-import io.srproxy.rtc.codec.OpusEncoder;
+import io.srproxy.media.PayloadFormat;
+import io.srproxy.media.codec.G711;
+import io.srproxy.media.codec.OpusDecoder;
+import io.srproxy.media.codec.OpusEncoder;
 
 /**
  * The mixer's decoders and encoders: every format to and from 8 kHz 16-bit PCM (the rate the
@@ -31,14 +31,14 @@ final class FrameCodecs {
         default void close() {}
     }
 
-    static boolean supports(Codec c) {
+    static boolean supports(PayloadFormat c) {
         return c.isOpus() || c.isG711();
     }
 
     /** Largest decoded packet: 120 ms of Opus at 8 kHz; G.711 packets are cut to this. */
     static final int MAX_DECODED = ConferenceMixer.RATE * 120 / 1000;
 
-    static Decoder decoder(Codec c) {
+    static Decoder decoder(PayloadFormat c) {
         if (c.isOpus()) {
             OpusDecoder d = new OpusDecoder(ConferenceMixer.RATE);
             return new Decoder() {
@@ -61,7 +61,7 @@ final class FrameCodecs {
         };
     }
 
-    static Encoder encoder(Codec c, int opusComplexity, int opusBitrate) {
+    static Encoder encoder(PayloadFormat c, int opusComplexity, int opusBitrate) {
         if (c.isOpus()) {
             OpusEncoder e = new OpusEncoder(ConferenceMixer.RATE, opusComplexity, opusBitrate);
             return new Encoder() {

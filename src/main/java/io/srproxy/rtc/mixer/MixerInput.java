@@ -1,9 +1,9 @@
 package io.srproxy.rtc.mixer;
 
-import io.srproxy.rtc.Codec;
+import io.srproxy.media.PayloadFormat;
+import io.srproxy.media.rtp.RtpHeader;
 import io.srproxy.rtc.FrameRing;
 import io.srproxy.rtc.PacketHandler;
-import io.srproxy.rtc.rtp.RtpHeader;
 import java.util.List;
 
 /**
@@ -40,9 +40,9 @@ public final class MixerInput implements PacketHandler {
     boolean speaking;
 
     /** @param codecs the sender's negotiated formats (its payload types) */
-    MixerInput(String uid, List<Codec> codecs) {
+    MixerInput(String uid, List<PayloadFormat> codecs) {
         this.uid = uid;
-        for (Codec c : codecs) {
+        for (PayloadFormat c : codecs) {
             if (FrameCodecs.supports(c) && decoders[c.payloadType() & 0x7F] == null) {
                 decoders[c.payloadType() & 0x7F] = FrameCodecs.decoder(c);
             }

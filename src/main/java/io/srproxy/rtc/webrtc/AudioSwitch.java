@@ -1,7 +1,7 @@
 package io.srproxy.rtc.webrtc;
 
-import io.srproxy.rtc.Codec;
-import io.srproxy.rtc.MediaKind;
+import io.srproxy.media.MediaKind;
+import io.srproxy.media.PayloadFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -16,24 +16,24 @@ final class AudioSwitch {
     private AudioSwitch() {}
 
     /** The connection's codecs after {@code choices}, or null when its audio codec stays as it is. */
-    static List<Codec> next(List<Codec> now, List<SdpAnswer.Choice> choices) {
-        List<Codec> audio = null;
+    static List<PayloadFormat> next(List<PayloadFormat> now, List<SdpAnswer.Choice> choices) {
+        List<PayloadFormat> audio = null;
         for (SdpAnswer.Choice c : choices) {
             if (c.accepted() && c.kind() == MediaKind.AUDIO) {
                 audio = c.codecs();
                 break;
             }
         }
-        Codec was = first(now, MediaKind.AUDIO).orElse(null);
+        PayloadFormat was = first(now, MediaKind.AUDIO).orElse(null);
         if (audio == null || audio.isEmpty() || was == null) {
             return null;
         }
-        Codec then = audio.get(0);
+        PayloadFormat then = audio.get(0);
         if (then.sameFormat(was) && then.payloadType() == was.payloadType()) {
             return null;
         }
-        List<Codec> next = new ArrayList<>(audio);
-        for (Codec c : now) {
+        List<PayloadFormat> next = new ArrayList<>(audio);
+        for (PayloadFormat c : now) {
             if (c.kind() != MediaKind.AUDIO) {
                 next.add(c);
             }
@@ -41,7 +41,7 @@ final class AudioSwitch {
         return List.copyOf(next);
     }
 
-    static Optional<Codec> first(List<Codec> codecs, MediaKind kind) {
+    static Optional<PayloadFormat> first(List<PayloadFormat> codecs, MediaKind kind) {
         return codecs.stream().filter(c -> c.kind() == kind).findFirst();
     }
 }

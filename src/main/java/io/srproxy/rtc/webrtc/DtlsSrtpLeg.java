@@ -1,6 +1,6 @@
 package io.srproxy.rtc.webrtc;
 
-import io.srproxy.rtc.rtp.RtpProtection;
+import io.srproxy.media.rtp.RtpProtection;
 import java.io.IOException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;

@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class MuxCounters {
 
     /** RTP to and from the WebRTC members (rtpIn below is its packetsIn). */
-    public final io.srproxy.rtc.MediaCounters media = new io.srproxy.rtc.MediaCounters();
+    public final io.srproxy.media.MediaCounters media = new io.srproxy.media.MediaCounters();
 
     public final LongAdder datagrams = new LongAdder();
     public final LongAdder garbage = new LongAdder();

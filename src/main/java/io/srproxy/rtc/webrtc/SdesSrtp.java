@@ -1,6 +1,6 @@
 package io.srproxy.rtc.webrtc;
 
-import io.srproxy.rtc.rtp.RtpProtection;
+import io.srproxy.media.rtp.RtpProtection;
 import java.util.Arrays;
 
 /**

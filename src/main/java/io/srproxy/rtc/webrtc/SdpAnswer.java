@@ -1,7 +1,7 @@
 package io.srproxy.rtc.webrtc;
 
-import io.srproxy.rtc.Codec;
-import io.srproxy.rtc.MediaKind;
+import io.srproxy.media.MediaKind;
+import io.srproxy.media.PayloadFormat;
 import io.srproxy.rtc.RtcException;
 import io.srproxy.rtc.RtpExtensions;
 import java.util.ArrayList;
@@ -44,9 +44,9 @@ public final class SdpAnswer {
     }
 
     /** What one m-line of the offer gets: its codecs (empty = rejected). */
-    public record Choice(SdpOffer.Media media, MediaKind kind, List<Codec> codecs, String direction, Send send) {
+    public record Choice(SdpOffer.Media media, MediaKind kind, List<PayloadFormat> codecs, String direction, Send send) {
         /** A single-stream line: the answer mirrors the offered direction and sends our stream of its kind. */
-        public Choice(SdpOffer.Media media, MediaKind kind, List<Codec> codecs) {
+        public Choice(SdpOffer.Media media, MediaKind kind, List<PayloadFormat> codecs) {
             this(media, kind, codecs, null, null);
         }
 
@@ -72,13 +72,13 @@ public final class SdpAnswer {
      * As above; audio takes the first format of {@code audioToMatch} (in its order) that the offer
      * has, with the offer's payload type, and Opus when it has none of them.
      */
-    public static List<Choice> negotiate(SdpOffer offer, List<Codec> audioToMatch) {
+    public static List<Choice> negotiate(SdpOffer offer, List<PayloadFormat> audioToMatch) {
         List<Choice> out = new ArrayList<>();
         boolean seenAudio = false;
         boolean seenVideo = false;
         for (SdpOffer.Media m : offer.media()) {
             MediaKind kind = kindOf(m);
-            List<Codec> codecs = List.of();
+            List<PayloadFormat> codecs = List.of();
             if (kind == MediaKind.AUDIO && !seenAudio) {
                 codecs = codecs(m, kind, audioToMatch);
                 seenAudio = !codecs.isEmpty();
@@ -105,13 +105,13 @@ public final class SdpAnswer {
 
     /** As above; audio m-lines take the first of {@code audioToMatch} they offer (as {@link #negotiate}). */
     public static List<Choice> negotiateMultistream(SdpOffer offer, java.util.Map<String, Send> sending,
-                                                    List<Codec> audioToMatch) {
+                                                    List<PayloadFormat> audioToMatch) {
         List<Choice> out = new ArrayList<>();
         String audioPublish = publishMid(offer, sending, MediaKind.AUDIO);
         String videoPublish = publishMid(offer, sending, MediaKind.VIDEO);
         for (SdpOffer.Media m : offer.media()) {
             MediaKind kind = kindOf(m);
-            List<Codec> codecs = kind == null ? List.of() : codecs(m, kind, audioToMatch);
+            List<PayloadFormat> codecs = kind == null ? List.of() : codecs(m, kind, audioToMatch);
             if (codecs.isEmpty()) {
                 out.add(new Choice(m, kind, codecs));
                 continue;
@@ -172,13 +172,13 @@ public final class SdpAnswer {
      * Audio: the first of {@code audioToMatch} the m-line offers (a SIP leg's G.711 or G.722, passed
      * through), else Opus; and one telephone-event format. Video: VP8 and H.264 (packetization mode 1).
      */
-    private static List<Codec> codecs(SdpOffer.Media m, MediaKind kind, List<Codec> audioToMatch) {
-        List<Codec> codecs = new ArrayList<>();
+    private static List<PayloadFormat> codecs(SdpOffer.Media m, MediaKind kind, List<PayloadFormat> audioToMatch) {
+        List<PayloadFormat> codecs = new ArrayList<>();
         if (kind == MediaKind.AUDIO) {
-            Codec audio = matching(m, audioToMatch);
+            PayloadFormat audio = matching(m, audioToMatch);
             for (SdpOffer.Format f : m.formats()) {
                 if (audio == null && f.name().equalsIgnoreCase("opus") && f.clockRate() == 48000) {
-                    audio = new Codec("opus", f.payloadType(), 48000, 2, "minptime=10;useinbandfec=1");
+                    audio = new PayloadFormat(f.payloadType(), "opus", 48000, 2, "minptime=10;useinbandfec=1");
                 }
             }
             if (audio != null) {
@@ -197,10 +197,10 @@ public final class SdpAnswer {
                 }
             }
             if (vp8 != null) {
-                codecs.add(new Codec("VP8", vp8.payloadType(), 90000, 1, ""));
+                codecs.add(new PayloadFormat(vp8.payloadType(), "VP8", 90000, 1, ""));
             }
             if (h264 != null) {
-                codecs.add(new Codec("H264", h264.payloadType(), 90000, 1, h264.fmtp()));
+                codecs.add(new PayloadFormat(h264.payloadType(), "H264", 90000, 1, h264.fmtp()));
             }
         }
         return List.copyOf(codecs);
@@ -219,11 +219,11 @@ public final class SdpAnswer {
     }
 
     /** The first of {@code wanted} the m-line offers, as offered (its payload type), or null. */
-    private static Codec matching(SdpOffer.Media m, List<Codec> wanted) {
-        for (Codec w : wanted) {
+    private static PayloadFormat matching(SdpOffer.Media m, List<PayloadFormat> wanted) {
+        for (PayloadFormat w : wanted) {
             for (SdpOffer.Format f : m.formats()) {
                 if (f.name().equalsIgnoreCase(w.name()) && f.clockRate() == w.clockRate() && f.channels() == w.channels()) {
-                    return new Codec(w.name(), f.payloadType(), f.clockRate(), f.channels(), f.fmtp());
+                    return new PayloadFormat(f.payloadType(), w.name(), f.clockRate(), f.channels(), f.fmtp());
                 }
             }
         }
@@ -235,7 +235,7 @@ public final class SdpAnswer {
      * 8 kHz beside G.711 and G.722) when offered, else the other of 8 and 48 kHz. Only one: given
      * both, Chromium sends 8 kHz events with 48 kHz timestamps and no updates, only end packets.
      */
-    private static List<Codec> telephoneEvents(SdpOffer.Media m, int audioClock) {
+    private static List<PayloadFormat> telephoneEvents(SdpOffer.Media m, int audioClock) {
         SdpOffer.Format chosen = null;
         for (SdpOffer.Format f : m.formats()) {
             if (f.name().equalsIgnoreCase("telephone-event") && f.clockRate() == audioClock) {
@@ -248,7 +248,7 @@ public final class SdpAnswer {
             }
         }
         return chosen == null ? List.of()
-                : List.of(new Codec("telephone-event", chosen.payloadType(), chosen.clockRate(), 1, chosen.fmtp()));
+                : List.of(new PayloadFormat(chosen.payloadType(), "telephone-event", chosen.clockRate(), 1, chosen.fmtp()));
     }
 
     /** True when srproxy receives media on this accepted line (the client sends on it). */
@@ -367,7 +367,7 @@ public final class SdpAnswer {
                 continue;
             }
             StringBuilder pts = new StringBuilder();
-            for (Codec codec : c.codecs()) {
+            for (PayloadFormat codec : c.codecs()) {
                 pts.append(' ').append(codec.payloadType());
             }
             line(s, "m=" + m.type() + " " + local.port() + " UDP/TLS/RTP/SAVPF" + pts);
@@ -390,7 +390,7 @@ public final class SdpAnswer {
             line(s, "a=" + direction);
             line(s, "a=rtcp-mux");
             receiveExtensions(s, c);
-            for (Codec codec : c.codecs()) {
+            for (PayloadFormat codec : c.codecs()) {
                 String rtpmap = codec.name() + "/" + codec.clockRate() + (codec.channels() > 1 ? "/" + codec.channels() : "");
                 line(s, "a=rtpmap:" + codec.payloadType() + " " + rtpmap);
                 if (!codec.fmtp().isEmpty()) {

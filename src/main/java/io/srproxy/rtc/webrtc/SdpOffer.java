@@ -1,5 +1,6 @@
 package io.srproxy.rtc.webrtc;
 
+import io.srproxy.media.PayloadFormat;
 import io.srproxy.rtc.RtcException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,8 +15,29 @@ import java.util.Map;
  */
 public record SdpOffer(String iceUfrag, String icePwd, String fingerprintSha256, String setup, List<Media> media) {
 
-    /** One payload format of an m-line. */
-    public record Format(int payloadType, String name, int clockRate, int channels, String fmtp, List<String> rtcpFb) {}
+    /** One offered payload format with its {@code a=rtcp-fb} values (which only the offer's parse keeps). */
+    public record Format(PayloadFormat format, List<String> rtcpFb) {
+
+        public int payloadType() {
+            return format.payloadType();
+        }
+
+        public String name() {
+            return format.name();
+        }
+
+        public int clockRate() {
+            return format.clockRate();
+        }
+
+        public int channels() {
+            return format.channels();
+        }
+
+        public String fmtp() {
+            return format.fmtp();
+        }
+    }
 
     /**
      * One m-line; {@code proto} and {@code fmts} as written, for echoing a rejected line;
@@ -245,7 +267,7 @@ public record SdpOffer(String iceUfrag, String icePwd, String fingerprintSha256,
                 try {
                     int clock = m.length > 1 ? Integer.parseInt(m[1]) : 90000;
                     int ch = m.length > 2 ? Integer.parseInt(m[2]) : 1;
-                    formats.add(new Format(pt, m[0], clock, ch, fmtp.getOrDefault(pt, ""), fb.getOrDefault(pt, List.of())));
+                    formats.add(new Format(new PayloadFormat(pt, m[0], clock, ch, fmtp.getOrDefault(pt, "")), fb.getOrDefault(pt, List.of())));
                 } catch (NumberFormatException e) {
                     throw bad("malformed a=rtpmap for payload type " + pt);
                 }

@@ -1,7 +1,7 @@
 package io.srproxy.rtc.webrtc;
 
+import io.srproxy.media.UnexpectedErrors;
 import io.srproxy.rtc.MediaTransport;
-import io.srproxy.rtc.UnexpectedErrors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -275,7 +275,7 @@ public final class UdpMux implements AutoCloseable {
      */
     private SendBuffer sendBufferForThisThread() {
         SendBuffer sb = new SendBuffer(nextSocket());
-        io.srproxy.rtc.rtp.RtpIoLoop loop = io.srproxy.rtc.rtp.RtpIoLoop.current();
+        io.srproxy.media.rtp.RtpIoLoop loop = io.srproxy.media.rtp.RtpIoLoop.current();
         if (loop != null) {
             MuxSocket.SendBatch batch = sb.socket.newSendBatch();
             if (batch != null) {

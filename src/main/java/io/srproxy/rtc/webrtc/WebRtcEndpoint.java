@@ -1,7 +1,7 @@
 package io.srproxy.rtc.webrtc;
 
+import io.srproxy.media.PayloadFormat;
 import io.srproxy.rtc.AdvertisedAddresses;
-import io.srproxy.rtc.Codec;
 import io.srproxy.rtc.RtcException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -105,7 +105,7 @@ public final class WebRtcEndpoint implements AutoCloseable {
      * audio and video m-lines only carry what it publishes.
      */
     public Accepted accept(String offerSdp, WebRtcTransport.StateListener listener, List<String> addresses,
-                           List<Codec> audioToMatch, boolean multistream) {
+                           List<PayloadFormat> audioToMatch, boolean multistream) {
         SdpOffer offer = SdpOffer.parse(offerSdp);
         if (pendingHandshakes.incrementAndGet() > maxPendingHandshakes) {
             pendingHandshakes.decrementAndGet();
@@ -127,11 +127,11 @@ public final class WebRtcEndpoint implements AutoCloseable {
     }
 
     private Accepted acceptWithSlot(SdpOffer offer, WebRtcTransport.StateListener listener, List<String> addresses,
-                                    List<Codec> audioToMatch, Runnable releaseSlot, boolean multistream) {
+                                    List<PayloadFormat> audioToMatch, Runnable releaseSlot, boolean multistream) {
         List<SdpAnswer.Choice> choices = multistream ? SdpAnswer.negotiateMultistream(offer, java.util.Map.of(), audioToMatch)
                 : SdpAnswer.negotiate(offer, audioToMatch);
-        List<Codec> codecs = new ArrayList<>();
-        java.util.Set<io.srproxy.rtc.MediaKind> kinds = java.util.EnumSet.noneOf(io.srproxy.rtc.MediaKind.class);
+        List<PayloadFormat> codecs = new ArrayList<>();
+        java.util.Set<io.srproxy.media.MediaKind> kinds = java.util.EnumSet.noneOf(io.srproxy.media.MediaKind.class);
         for (SdpAnswer.Choice c : choices) {
             if (c.accepted() && kinds.add(c.kind())) {
                 codecs.addAll(c.codecs()); // the first line of each kind sets the connection's codecs
@@ -187,7 +187,7 @@ public final class WebRtcEndpoint implements AutoCloseable {
      * offered) and takes it as soon as the browser has the answer.
      */
     public Renegotiated renegotiate(WebRtcTransport t, String offerSdp, java.util.Map<String, SdpAnswer.Send> sending,
-                                    List<String> addresses, List<Codec> audioToMatch, boolean multistream) {
+                                    List<String> addresses, List<PayloadFormat> audioToMatch, boolean multistream) {
         SdpOffer offer = SdpOffer.parse(offerSdp);
         if (!offer.iceUfrag().equals(t.remoteUfrag())) {
             throw new RtcException("bad-sdp", "the offer changes the ICE credentials; ICE restarts are not supported (join again)");
@@ -196,20 +196,20 @@ public final class WebRtcEndpoint implements AutoCloseable {
             throw new RtcException("bad-sdp", "the offer changes the DTLS fingerprint; join again instead");
         }
         // subscriptions carry the join's audio codec: Opus, or the G.711/G.722 passed through
-        List<Codec> joinedAudio = new ArrayList<>(audioToMatch);
-        t.preferred(io.srproxy.rtc.MediaKind.AUDIO).ifPresent(joinedAudio::add);
+        List<PayloadFormat> joinedAudio = new ArrayList<>(audioToMatch);
+        t.preferred(io.srproxy.media.MediaKind.AUDIO).ifPresent(joinedAudio::add);
         List<SdpAnswer.Choice> choices = multistream ? SdpAnswer.negotiateMultistream(offer, sending, joinedAudio)
                 : SdpAnswer.negotiate(offer, joinedAudio);
-        List<Codec> switched = AudioSwitch.next(t.codecs(), choices);
-        List<Codec> after = switched != null ? switched : t.codecs();
+        List<PayloadFormat> switched = AudioSwitch.next(t.codecs(), choices);
+        List<PayloadFormat> after = switched != null ? switched : t.codecs();
         java.util.Set<String> mids = new java.util.HashSet<>();
         for (SdpAnswer.Choice c : choices) {
             mids.add(c.media().mid());
             if (!c.accepted() || c.send() == null) {
                 continue;
             }
-            Codec wanted = c.codecs().get(0);
-            Codec joined = AudioSwitch.first(after, c.kind()).orElseThrow(() -> new RtcException("bad-sdp", "m-line "
+            PayloadFormat wanted = c.codecs().get(0);
+            PayloadFormat joined = AudioSwitch.first(after, c.kind()).orElseThrow(() -> new RtcException("bad-sdp", "m-line "
                     + c.media().mid() + " asks for " + c.kind().sdpName() + ", which the join did not negotiate"));
             if (wanted.payloadType() != joined.payloadType() || !wanted.sameFormat(joined)) {
                 throw new RtcException("bad-sdp", "m-line " + c.media().mid() + " offers " + wanted.name() + "/"
@@ -225,8 +225,8 @@ public final class WebRtcEndpoint implements AutoCloseable {
             t.switchCodecs(switched);
         }
         String answer = SdpAnswer.write(choices, new SdpAnswer.Local(t.localUfrag(), t.localPwd(), identity.fingerprint(),
-                addresses, mux.port(), t.sendSsrc(io.srproxy.rtc.MediaKind.AUDIO),
-                t.sendSsrc(io.srproxy.rtc.MediaKind.VIDEO), "srproxy"), t.sdpSessionId(), t.nextSdpVersion());
+                addresses, mux.port(), t.sendSsrc(io.srproxy.media.MediaKind.AUDIO),
+                t.sendSsrc(io.srproxy.media.MediaKind.VIDEO), "srproxy"), t.sdpSessionId(), t.nextSdpVersion());
         t.setReceivedExtensions(SdpAnswer.receivedExtensions(choices));
         return new Renegotiated(answer, switched != null);
     }

@@ -1,11 +1,11 @@
 package io.srproxy.rtc.webrtc;
 
-import io.srproxy.rtc.Codec;
-import io.srproxy.rtc.MediaKind;
+import io.srproxy.media.MediaKind;
+import io.srproxy.media.PayloadFormat;
+import io.srproxy.media.SequenceGaps;
+import io.srproxy.media.rtp.RtpHeader;
 import io.srproxy.rtc.MediaTransport;
 import io.srproxy.rtc.PacketHandler;
-import io.srproxy.rtc.SequenceGaps;
-import io.srproxy.rtc.rtp.RtpHeader;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -54,7 +54,7 @@ public final class WebRtcTransport implements MediaTransport {
     private final String remoteUfrag;
     private final String remoteFingerprint;
     /** Replaced (never mutated) when a re-offer switches the audio codec; routes are then rebuilt. */
-    private volatile List<Codec> codecs;
+    private volatile List<PayloadFormat> codecs;
     private final long audioSsrc;
     private final long videoSsrc;
     private final StateListener listener;
@@ -78,7 +78,7 @@ public final class WebRtcTransport implements MediaTransport {
     private long sdpVersion = 2;
 
     WebRtcTransport(UdpMux mux, String localUfrag, String localPwd, String remoteUfrag, String remoteFingerprint,
-                    List<Codec> codecs, long audioSsrc, long videoSsrc, StateListener listener, Handshake handshake) {
+                    List<PayloadFormat> codecs, long audioSsrc, long videoSsrc, StateListener listener, Handshake handshake) {
         this.mux = mux;
         this.localUfrag = localUfrag;
         this.localPwd = localPwd;
@@ -285,12 +285,12 @@ public final class WebRtcTransport implements MediaTransport {
     }
 
     @Override
-    public List<Codec> codecs() {
+    public List<PayloadFormat> codecs() {
         return codecs;
     }
 
     /** A renegotiation changed the negotiated codecs (the audio codec switched): the channel rewires. */
-    void switchCodecs(List<Codec> next) {
+    void switchCodecs(List<PayloadFormat> next) {
         codecs = List.copyOf(next);
     }
 

@@ -1,6 +1,6 @@
 package io.srproxy.rtc.ws;
 
-import io.srproxy.rtc.Codec;
+import io.srproxy.media.PayloadFormat;
 import io.srproxy.rtc.webrtc.SdpOffer;
 import java.util.List;
 import java.util.Optional;
@@ -33,8 +33,8 @@ final class AudioSwitchAdvice {
      * the other members send, passthrough allowing) it offered, when its audio is not that already
      * and it was not asked for that one before.
      */
-    String next(List<Codec> toMatch, Optional<Codec> current) {
-        for (Codec want : toMatch) {
+    String next(List<PayloadFormat> toMatch, Optional<PayloadFormat> current) {
+        for (PayloadFormat want : toMatch) {
             if (current.isPresent() && current.get().name().equalsIgnoreCase(want.name())
                     && current.get().clockRate() == want.clockRate()) {
                 return null; // already passed through

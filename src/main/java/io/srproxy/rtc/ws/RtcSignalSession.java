@@ -3,19 +3,19 @@ package io.srproxy.rtc.ws;
 import io.srproxy.concurrent.SerialExecutor;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.srproxy.auth.LoginPolicy;
+import io.srproxy.auth.LoginRefused;
+import io.srproxy.ids.Identifiers;
+import io.srproxy.log.LogSafe;
+import io.srproxy.log.ThrottledLog;
+import io.srproxy.media.MediaKind;
 import io.srproxy.rtc.Channel;
 import io.srproxy.rtc.ChannelRegistry;
-import io.srproxy.rtc.MediaKind;
 import io.srproxy.rtc.RtcEvent;
 import io.srproxy.rtc.RtcException;
 import io.srproxy.rtc.RtcService;
 import io.srproxy.rtc.webrtc.WebRtcEndpoint;
-import io.srproxy.auth.LoginPolicy;
-import io.srproxy.auth.LoginRefused;
 import io.srproxy.rtc.webrtc.WebRtcTransport;
-import io.srproxy.ids.Identifiers;
-import io.srproxy.log.LogSafe;
-import io.srproxy.log.ThrottledLog;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.concurrent.Executor;
@@ -260,7 +260,7 @@ final class RtcSignalSession {
         if (req.sdp() == null) {
             throw new RtcException("bad-sdp", "the offer is empty");
         }
-        List<io.srproxy.rtc.Codec> toMatch = audioSwitch == null ? List.of() : rtc.audioToMatch(channel, uid);
+        List<io.srproxy.media.PayloadFormat> toMatch = audioSwitch == null ? List.of() : rtc.audioToMatch(channel, uid);
         if (!multistream) {
             if (req.subscriptions() != null && !req.subscriptions().isEmpty()) {
                 throw new RtcException("bad-request", "subscriptions need a join with \"multistream\":true");
@@ -308,7 +308,7 @@ final class RtcSignalSession {
         if (r.audioSwitched()) {
             ch.codecsChanged(uid);
             log.info("channel {}: {} switched its audio to {}", LogSafe.of(channel), LogSafe.of(uid),
-                    transport.preferred(MediaKind.AUDIO).map(io.srproxy.rtc.Codec::name).orElse("?"));
+                    transport.preferred(MediaKind.AUDIO).map(io.srproxy.media.PayloadFormat::name).orElse("?"));
         }
     }
 

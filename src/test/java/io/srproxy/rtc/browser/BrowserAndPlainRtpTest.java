@@ -4,13 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.srproxy.Srproxy;
-import io.srproxy.rtc.Codec;
+import io.srproxy.media.codec.G711;
+import io.srproxy.media.rtp.RtpHeader;
+import io.srproxy.media.rtp.RtpIoLoop;
+import io.srproxy.media.rtp.RtpPortAllocator;
+import io.srproxy.media.rtp.RtpSession;
 import io.srproxy.rtc.RtcService;
-import io.srproxy.rtc.codec.G711;
-import io.srproxy.rtc.rtp.RtpHeader;
-import io.srproxy.rtc.rtp.RtpIoLoop;
-import io.srproxy.rtc.rtp.RtpPortAllocator;
-import io.srproxy.rtc.rtp.RtpSession;
 import io.srproxy.testsupport.Peers;
 import io.srproxy.testsupport.Tones;
 import java.net.DatagramPacket;
@@ -28,6 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterEach;
 import io.srproxy.config.RtxConfig;
+import io.srproxy.media.PayloadFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -94,7 +94,7 @@ class BrowserAndPlainRtpTest {
         session = RtpSession.open(new RtpPortAllocator(InetAddress.getLoopbackAddress(), base, base + 20), rtpIo,
                 rtpTimers = Executors.newSingleThreadScheduledExecutor(), System::nanoTime, RtpSession.Options.of(30), null);
         session.setRemote((InetSocketAddress) phone.getLocalSocketAddress(), null, true);
-        RtcService.PlainRtpMember member = server.rtc().addPlainRtpMember("mix", "phone", session, List.of(Codec.PCMU), e -> {});
+        RtcService.PlainRtpMember member = server.rtc().addPlainRtpMember("mix", "phone", session, List.of(PayloadFormat.PCMU), e -> {});
         InetSocketAddress gateway = session.localRtpAddress();
 
         // the phone: 20 ms of PCMU tone every 20 ms, and everything it hears decoded

@@ -2,11 +2,11 @@ package io.srproxy.rtc.mixer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.srproxy.rtc.Codec;
-import io.srproxy.rtc.codec.G711;
-import io.srproxy.rtc.codec.OpusDecoder;
-import io.srproxy.rtc.codec.OpusEncoder;
-import io.srproxy.rtc.rtp.RtpHeader;
+import io.srproxy.media.PayloadFormat;
+import io.srproxy.media.codec.G711;
+import io.srproxy.media.codec.OpusDecoder;
+import io.srproxy.media.codec.OpusEncoder;
+import io.srproxy.media.rtp.RtpHeader;
 import io.srproxy.testsupport.Tones;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class ConferenceMixerTest {
 
-    private static final Codec OPUS = Codec.opus(111);
+    private static final PayloadFormat OPUS = PayloadFormat.opus(111);
     private static final int FRAMES = 50;
 
     /** What an output received: payloads in order. */
@@ -36,7 +36,7 @@ class ConferenceMixerTest {
             lastStep = timestampStep;
         }
 
-        short[] decode(Codec c) {
+        short[] decode(PayloadFormat c) {
             short[] pcm = new short[payloads.size() * 960];
             int at = 0;
             if (c.isOpus()) {
@@ -56,7 +56,7 @@ class ConferenceMixerTest {
     }
 
     /** 20 ms packets of a tone in {@code codec}. */
-    private static List<byte[]> tonePackets(Codec codec, double hz, double amplitude) {
+    private static List<byte[]> tonePackets(PayloadFormat codec, double hz, double amplitude) {
         List<byte[]> list = new ArrayList<>();
         if (codec.isOpus()) {
             short[] tone = Tones.sine(hz, 48000, FRAMES / 50.0, amplitude);
@@ -94,19 +94,19 @@ class ConferenceMixerTest {
     @Test
     void eachPhoneHearsTheOthersAndNotItselfAndTheAppGetsEachPhoneAlone() {
         ConferenceMixer mixer = new ConferenceMixer(Runnable::run, 5, 0);
-        MixerInput p1 = ConferenceMixer.input("p1", List.of(Codec.PCMU));
-        MixerInput p2 = ConferenceMixer.input("p2", List.of(Codec.PCMA));
+        MixerInput p1 = ConferenceMixer.input("p1", List.of(PayloadFormat.PCMU));
+        MixerInput p2 = ConferenceMixer.input("p2", List.of(PayloadFormat.PCMA));
         MixerInput app = ConferenceMixer.input("app", List.of(OPUS));
         Capture toP1 = new Capture();
         Capture toP2 = new Capture();
         Capture appFromP1 = new Capture();
         Capture appFromP2 = new Capture();
         mixer.apply(new ConferenceMixer.Plan(List.of(p1, p2, app),
-                List.of(new ConferenceMixer.Leg("p1", Codec.PCMU, toP1), new ConferenceMixer.Leg("p2", Codec.PCMA, toP2)),
+                List.of(new ConferenceMixer.Leg("p1", PayloadFormat.PCMU, toP1), new ConferenceMixer.Leg("p2", PayloadFormat.PCMA, toP2)),
                 List.of(new ConferenceMixer.Forward("p1", OPUS, appFromP1), new ConferenceMixer.Forward("p2", OPUS, appFromP2))));
 
-        List<byte[]> s1 = tonePackets(Codec.PCMU, 500, 0.3);
-        List<byte[]> s2 = tonePackets(Codec.PCMA, 900, 0.3);
+        List<byte[]> s1 = tonePackets(PayloadFormat.PCMU, 500, 0.3);
+        List<byte[]> s2 = tonePackets(PayloadFormat.PCMA, 900, 0.3);
         List<byte[]> s3 = tonePackets(OPUS, 1400, 0.3);
         for (int f = 0; f < FRAMES; f++) {
             deliver(p1, s1.get(f));
@@ -115,8 +115,8 @@ class ConferenceMixerTest {
             mixer.tick();
         }
 
-        short[] heard1 = toP1.decode(Codec.PCMU);
-        short[] heard2 = toP2.decode(Codec.PCMA);
+        short[] heard1 = toP1.decode(PayloadFormat.PCMU);
+        short[] heard2 = toP2.decode(PayloadFormat.PCMA);
         assertThat(toP1.types).containsOnly(0);
         assertThat(toP2.types).containsOnly(8);
         assertThat(toP1.lastStep).isEqualTo(160);
@@ -139,16 +139,16 @@ class ConferenceMixerTest {
     @Test
     void phonesThatAreSilentShareOneEncodedMix() {
         ConferenceMixer mixer = new ConferenceMixer(Runnable::run, 5, 0);
-        MixerInput talker = ConferenceMixer.input("talker", List.of(Codec.PCMU));
-        MixerInput q1 = ConferenceMixer.input("q1", List.of(Codec.PCMU));
-        MixerInput q2 = ConferenceMixer.input("q2", List.of(Codec.PCMU));
+        MixerInput talker = ConferenceMixer.input("talker", List.of(PayloadFormat.PCMU));
+        MixerInput q1 = ConferenceMixer.input("q1", List.of(PayloadFormat.PCMU));
+        MixerInput q2 = ConferenceMixer.input("q2", List.of(PayloadFormat.PCMU));
         List<byte[]> sent1 = new ArrayList<>();
         List<byte[]> sent2 = new ArrayList<>();
         mixer.apply(new ConferenceMixer.Plan(List.of(talker, q1, q2), List.of(
-                new ConferenceMixer.Leg("q1", Codec.PCMU, (b, off, len, pt, step) -> sent1.add(b)),
-                new ConferenceMixer.Leg("q2", Codec.PCMU, (b, off, len, pt, step) -> sent2.add(b))), List.of()));
-        List<byte[]> tone = tonePackets(Codec.PCMU, 700, 0.3);
-        List<byte[]> quiet = tonePackets(Codec.PCMU, 700, 0.0);
+                new ConferenceMixer.Leg("q1", PayloadFormat.PCMU, (b, off, len, pt, step) -> sent1.add(b)),
+                new ConferenceMixer.Leg("q2", PayloadFormat.PCMU, (b, off, len, pt, step) -> sent2.add(b))), List.of()));
+        List<byte[]> tone = tonePackets(PayloadFormat.PCMU, 700, 0.3);
+        List<byte[]> quiet = tonePackets(PayloadFormat.PCMU, 700, 0.0);
         for (int f = 0; f < FRAMES; f++) {
             deliver(talker, tone.get(f));
             deliver(q1, quiet.get(f));
@@ -165,10 +165,10 @@ class ConferenceMixerTest {
     @Test
     void packetsArrivingInBurstsAreNotLost() {
         ConferenceMixer mixer = new ConferenceMixer(Runnable::run, 5, 0);
-        MixerInput p1 = ConferenceMixer.input("p1", List.of(Codec.PCMU));
+        MixerInput p1 = ConferenceMixer.input("p1", List.of(PayloadFormat.PCMU));
         Capture toP2 = new Capture();
-        mixer.apply(new ConferenceMixer.Plan(List.of(p1), List.of(new ConferenceMixer.Leg("p2", Codec.PCMU, toP2)), List.of()));
-        List<byte[]> s1 = tonePackets(Codec.PCMU, 600, 0.3);
+        mixer.apply(new ConferenceMixer.Plan(List.of(p1), List.of(new ConferenceMixer.Leg("p2", PayloadFormat.PCMU, toP2)), List.of()));
+        List<byte[]> s1 = tonePackets(PayloadFormat.PCMU, 600, 0.3);
         // 0, 2, 0, 1, 3, 0 ... packets between ticks: on average one per tick, jittered by up to 40 ms
         int[] pattern = {0, 2, 0, 1, 3, 0, 1, 1};
         int next = 0;
@@ -183,7 +183,7 @@ class ConferenceMixerTest {
         for (int i = 0; i < 4; i++) {
             mixer.tick(); // drain what is left
         }
-        short[] heard = toP2.decode(Codec.PCMU);
+        short[] heard = toP2.decode(PayloadFormat.PCMU);
         int voiced = 0;
         for (int f = 0; f + 160 <= heard.length; f += 160) {
             long energy = 0;
@@ -211,10 +211,10 @@ class ConferenceMixerTest {
         assertThat(ConferenceMixer.saturate(1234)).isEqualTo((short) 1234);
 
         ConferenceMixer mixer = new ConferenceMixer(Runnable::run, 5, 0);
-        MixerInput a = ConferenceMixer.input("a", List.of(Codec.PCMU));
-        MixerInput b = ConferenceMixer.input("b", List.of(Codec.PCMU));
+        MixerInput a = ConferenceMixer.input("a", List.of(PayloadFormat.PCMU));
+        MixerInput b = ConferenceMixer.input("b", List.of(PayloadFormat.PCMU));
         Capture out = new Capture();
-        mixer.apply(new ConferenceMixer.Plan(List.of(a, b), List.of(new ConferenceMixer.Leg("c", Codec.PCMU, out)), List.of()));
+        mixer.apply(new ConferenceMixer.Plan(List.of(a, b), List.of(new ConferenceMixer.Leg("c", PayloadFormat.PCMU, out)), List.of()));
         // both send a constant +25000: the sum (50000) must come out as full scale, not wrapped to -15536
         short[] level = new short[160];
         Arrays.fill(level, (short) 25000);
@@ -226,7 +226,7 @@ class ConferenceMixerTest {
             deliver(b, p);
             mixer.tick();
         }
-        short[] heard = out.decode(Codec.PCMU);
+        short[] heard = out.decode(PayloadFormat.PCMU);
         short[] steady = Arrays.copyOfRange(heard, 800, heard.length);
         assertThat(steady.length).isGreaterThan(1000);
         for (short v : steady) {
@@ -238,9 +238,9 @@ class ConferenceMixerTest {
     /** No G.722 codec in srproxy (see FrameCodecs): the channel keeps G.722 phones out of groups. */
     @Test
     void mixesOnlyOpusAndG711() {
-        assertThat(ConferenceMixer.supports(Codec.PCMU)).isTrue();
-        assertThat(ConferenceMixer.supports(Codec.PCMA)).isTrue();
+        assertThat(ConferenceMixer.supports(PayloadFormat.PCMU)).isTrue();
+        assertThat(ConferenceMixer.supports(PayloadFormat.PCMA)).isTrue();
         assertThat(ConferenceMixer.supports(OPUS)).isTrue();
-        assertThat(ConferenceMixer.supports(Codec.G722)).isFalse();
+        assertThat(ConferenceMixer.supports(PayloadFormat.G722)).isFalse();
     }
 }

@@ -2,7 +2,7 @@ package io.srproxy.rtc.webrtc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.srproxy.rtc.rtp.RtpHeader;
+import io.srproxy.media.rtp.RtpHeader;
 import java.util.Arrays;
 import java.util.Random;
 import org.jitsi.srtp.SrtpErrorStatus;

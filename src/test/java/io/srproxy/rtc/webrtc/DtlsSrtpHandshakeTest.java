@@ -3,7 +3,7 @@ package io.srproxy.rtc.webrtc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.srproxy.rtc.rtp.RtpHeader;
+import io.srproxy.media.rtp.RtpHeader;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.Arrays;

@@ -3,12 +3,12 @@ package io.srproxy.rtc.webrtc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.srproxy.rtc.rtp.Rtcp;
-import io.srproxy.rtc.rtp.RtpHeader;
-import io.srproxy.rtc.rtp.RtpIoLoop;
-import io.srproxy.rtc.rtp.RtpPortAllocator;
-import io.srproxy.rtc.rtp.RtpSession;
-import io.srproxy.rtc.rtp.RtpSessionListener;
+import io.srproxy.media.rtp.Rtcp;
+import io.srproxy.media.rtp.RtpHeader;
+import io.srproxy.media.rtp.RtpIoLoop;
+import io.srproxy.media.rtp.RtpPortAllocator;
+import io.srproxy.media.rtp.RtpSession;
+import io.srproxy.media.rtp.RtpSessionListener;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.srproxy.rtc.webrtc;
 
-import io.srproxy.rtc.rtp.RtpHeader;
+import io.srproxy.media.rtp.RtpHeader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;

@@ -2,7 +2,7 @@ package io.srproxy.rtc.webrtc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.srproxy.rtc.Codec;
+import io.srproxy.media.PayloadFormat;
 import io.srproxy.rtc.PassthroughPolicy;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,7 +21,7 @@ class SdpCodecChoiceTest {
             "a=rtpmap:9 G722/8000", "a=rtpmap:0 PCMU/8000", "a=rtpmap:8 PCMA/8000", "a=rtpmap:13 CN/8000",
             "a=rtpmap:110 telephone-event/48000", "a=rtpmap:126 telephone-event/8000", "");
 
-    private static List<String> audio(String offer, List<Codec> match) {
+    private static List<String> audio(String offer, List<PayloadFormat> match) {
         return SdpAnswer.negotiate(SdpOffer.parse(offer), match).get(0).codecs().stream()
                 .map(c -> c.name() + "/" + c.clockRate() + "/" + c.payloadType()).toList();
     }
@@ -33,13 +33,13 @@ class SdpCodecChoiceTest {
 
     @Test
     void aPcmuLegGetsPcmuWithEightKilohertzEventsAlone() {
-        assertThat(audio(OFFER, List.of(Codec.PCMU))).containsExactly("PCMU/8000/0", "telephone-event/8000/126");
-        assertThat(audio(OFFER, List.of(Codec.PCMA))).containsExactly("PCMA/8000/8", "telephone-event/8000/126");
+        assertThat(audio(OFFER, List.of(PayloadFormat.PCMU))).containsExactly("PCMU/8000/0", "telephone-event/8000/126");
+        assertThat(audio(OFFER, List.of(PayloadFormat.PCMA))).containsExactly("PCMA/8000/8", "telephone-event/8000/126");
     }
 
     @Test
     void g722KeepsItsEightThousandRtpClockAndTheOffersPayloadType() {
-        List<Codec> match = List.of(new Codec("G722", 9, 8000, 1, ""));
+        List<PayloadFormat> match = List.of(new PayloadFormat(9, "G722", 8000, 1, ""));
         assertThat(audio(OFFER.replace(" 9 0 8 ", " 109 0 8 ").replace("rtpmap:9 G722", "rtpmap:109 G722"), match))
                 .containsExactly("G722/8000/109", "telephone-event/8000/126");
         String answer = SdpAnswer.write(SdpAnswer.negotiate(SdpOffer.parse(OFFER), match),
@@ -52,24 +52,24 @@ class SdpCodecChoiceTest {
     void aFormatTheBrowserLacksFallsBackToOpus() {
         String noG711 = OFFER.replace(" 9 0 8 13 ", " 13 ").replace("a=rtpmap:9 G722/8000\r\n", "")
                 .replace("a=rtpmap:0 PCMU/8000\r\n", "").replace("a=rtpmap:8 PCMA/8000\r\n", "");
-        assertThat(audio(noG711, List.of(Codec.PCMU))).containsExactly("opus/48000/111", "telephone-event/48000/110");
+        assertThat(audio(noG711, List.of(PayloadFormat.PCMU))).containsExactly("opus/48000/111", "telephone-event/48000/110");
         // a clock rate that differs is another format
-        assertThat(audio(OFFER, List.of(new Codec("PCMU", 0, 16000, 1, "")))).first().isEqualTo("opus/48000/111");
+        assertThat(audio(OFFER, List.of(new PayloadFormat(0, "PCMU", 16000, 1, "")))).first().isEqualTo("opus/48000/111");
     }
 
     @Test
     void theFirstWantedFormatTheOfferHasWins() {
-        assertThat(audio(OFFER, List.of(new Codec("AMR", 96, 8000, 1, ""), Codec.PCMA, Codec.PCMU)))
+        assertThat(audio(OFFER, List.of(new PayloadFormat(96, "AMR", 8000, 1, ""), PayloadFormat.PCMA, PayloadFormat.PCMU)))
                 .first().isEqualTo("PCMA/8000/8");
     }
 
     @Test
     void policyAllowsOnlyConfiguredG711AndG722() {
         PassthroughPolicy prefer = PassthroughPolicy.of(true, List.of("opus", "PCMU", "G722"));
-        assertThat(prefer.allows(Codec.PCMU)).isTrue();
-        assertThat(prefer.allows(Codec.G722)).isTrue();
-        assertThat(prefer.allows(Codec.PCMA)).as("not configured").isFalse();
-        assertThat(prefer.allows(Codec.opus(111))).as("Opus forwards anyway").isFalse();
-        assertThat(PassthroughPolicy.of(false, List.of("PCMU")).allows(Codec.PCMU)).isFalse();
+        assertThat(prefer.allows(PayloadFormat.PCMU)).isTrue();
+        assertThat(prefer.allows(PayloadFormat.G722)).isTrue();
+        assertThat(prefer.allows(PayloadFormat.PCMA)).as("not configured").isFalse();
+        assertThat(prefer.allows(PayloadFormat.opus(111))).as("Opus forwards anyway").isFalse();
+        assertThat(PassthroughPolicy.of(false, List.of("PCMU")).allows(PayloadFormat.PCMU)).isFalse();
     }
 }

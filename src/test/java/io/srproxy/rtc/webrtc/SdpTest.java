@@ -3,7 +3,7 @@ package io.srproxy.rtc.webrtc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.srproxy.rtc.MediaKind;
+import io.srproxy.media.MediaKind;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

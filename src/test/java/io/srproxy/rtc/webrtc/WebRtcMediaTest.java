@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.srproxy.rtc.Codec;
+import io.srproxy.media.PayloadFormat;
+import io.srproxy.media.rtp.RtpHeader;
 import io.srproxy.rtc.RtcEvent;
 import io.srproxy.rtc.RtcException;
 import io.srproxy.rtc.RtcService;
-import io.srproxy.rtc.rtp.RtpHeader;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -158,7 +158,7 @@ class WebRtcMediaTest {
 
     @Test
     void aThirdMemberIsRefusedWithAClearError() {
-        io.srproxy.rtc.CapturingTransport third = new io.srproxy.rtc.CapturingTransport(0x3333_3333L, Codec.PCMU);
+        io.srproxy.rtc.CapturingTransport third = new io.srproxy.rtc.CapturingTransport(0x3333_3333L, PayloadFormat.PCMU);
         try {
             assertThatThrownBy(() -> rtc.channels().join("call", "carol", third, e -> {}))
                     .isInstanceOfSatisfying(RtcException.class, e -> assertThat(e.code()).isEqualTo("channel-full"))

@@ -3,10 +3,10 @@ package io.srproxy.rtc.ws;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.srproxy.media.MediaKind;
+import io.srproxy.media.PayloadFormat;
 import io.srproxy.rtc.CapturingTransport;
 import io.srproxy.rtc.Channel;
-import io.srproxy.rtc.Codec;
-import io.srproxy.rtc.MediaKind;
 import io.srproxy.rtc.RtcService;
 import io.srproxy.rtc.webrtc.JavaWebRtcPeer;
 import io.srproxy.web.WebServer;
@@ -66,7 +66,7 @@ class AudioCodecSwitchTest {
     }
 
     private void phoneJoins(String channel) {
-        rtc.channels().join(channel, "sip~1005", new CapturingTransport(4242, Codec.PCMU), e -> { });
+        rtc.channels().join(channel, "sip~1005", new CapturingTransport(4242, PayloadFormat.PCMU), e -> { });
         rtc.channels().channel(channel).orElseThrow().publish("sip~1005", MediaKind.AUDIO, true);
     }
 

@@ -162,7 +162,7 @@ class RtcSignallingTest {
             assertThat(alice.next("connection-state").path("state").asText()).isEqualTo("CONNECTED");
             alice.send(Map.of("type", "publish", "mediaType", "audio"));
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> rtc.channels().channel("room")
-                    .flatMap(c -> c.member("alice")).map(m -> m.published(io.srproxy.rtc.MediaKind.AUDIO)).orElse(false));
+                    .flatMap(c -> c.member("alice")).map(m -> m.published(io.srproxy.media.MediaKind.AUDIO)).orElse(false));
 
             bob.send(join("room", "bob", bobPeer.offer()));
             JsonNode bobJoined = bob.next("joined");

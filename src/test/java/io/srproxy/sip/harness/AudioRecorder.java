@@ -1,8 +1,8 @@
 package io.srproxy.sip.harness;
 
-import io.srproxy.rtc.codec.G711;
-import io.srproxy.rtc.rtp.RtpHeader;
-import io.srproxy.rtc.rtp.RtpPacketHandler;
+import io.srproxy.media.codec.G711;
+import io.srproxy.media.rtp.RtpHeader;
+import io.srproxy.media.rtp.RtpPacketHandler;
 import java.util.Arrays;
 
 /** Decodes received G.711 RTP into 8 kHz samples for tone detection (test only). */

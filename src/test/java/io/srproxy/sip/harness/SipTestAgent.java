@@ -141,7 +141,7 @@ public final class SipTestAgent implements AutoCloseable {
 
         void attach(SipCall c) {
             this.call = c;
-            c.rtp().setPacketHandler(audio);
+            c.setPacketHandler(audio); // an incoming call opens its RTP session only when answered
         }
 
         public SipCall sip() {

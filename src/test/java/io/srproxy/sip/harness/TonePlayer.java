@@ -1,6 +1,6 @@
 package io.srproxy.sip.harness;
 
-import io.srproxy.rtc.codec.G711;
+import io.srproxy.media.codec.G711;
 import io.srproxy.sip.SipCall;
 import io.srproxy.testsupport.Tones;
 import java.util.concurrent.Executors;
