@@ -459,19 +459,57 @@ class ClusterGatewayTest {
         }
     }
 
+    /**
+     * Node A, which holds 2001, is cut off from Redis (as if killed: it renews nothing and hears
+     * nothing any more) while node B runs the SIP leg of A's call to 2001 (the app's channel lives at
+     * B; the app is logged in to RTM at A). B sees A gone and hangs the leg up: the phone gets BYE, B
+     * keeps no call; B takes 2001 within the lease bound and is not busy with it (a new call to 2001
+     * from an app at B is placed and gets the phone's answer). At A, the app's hang-up cannot reach B
+     * any more: A ends its half without B's ENDED, so 2001 is not left busy at A either.
+     */
     @Test
     @Order(5)
-    void aNodeThatStopsRenewingLosesTheAccountToTheOtherWithinTheLease() throws Exception {
+    void aNodeThatStopsRenewingLosesTheAccountAndTheSipLegItAskedOfTheOtherNode() throws Exception {
         assertThat(get(PREFIX + "gw:acc:2001")).isEqualTo("node-a");
-        long cut = System.nanoTime();
-        linkA.cut(); // node A renews nothing any more, as if killed
-        await().atMost(Duration.ofSeconds(15)).until(() -> "node-b".equals(get(PREFIX + "gw:acc:2001")));
-        await().atMost(Duration.ofSeconds(10)).until(() -> get(PREFIX + "rtm:uid:2001"), v -> v != null && v.startsWith("node-b "));
-        long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cut);
-        LoggerFactory.getLogger(ClusterGatewayTest.class).info("account 2001 at node B {} ms after node A was cut off", took);
-        try (AppUser app = new AppUser("127.0.0.2", b.webPort(), APP_ID, "6004")) {
-            assertThat(app.client.queryPeersOnlineStatus(List.of("2001")).get(10, TimeUnit.SECONDS))
-                    .isEqualTo(Map.of("2001", true));
+        String channel = "legcut-" + java.util.concurrent.ThreadLocalRandom.current().nextInt(1_000_000);
+        try (AppUser app = new AppUser("127.0.0.1", a.webPort(), APP_ID, "6007");
+             GroupMember media = GroupMember.join(b, channel, "6007")) {
+            try (Sipp pstn = Sipp.uas("uas_answer.xml", pstnPort)) {
+                app.invite("2001", "{\"Mode\":1,\"Pstn\":true,\"SipData\":\"5550007\",\"ChanId\":\"" + channel + "\"}");
+                app.awaitStartingWith("accepted ");
+                assertThat(b.calls().active()).as("the SIP leg runs at node B").singleElement()
+                        .satisfies(c -> assertThat(c.channelId()).isEqualTo(channel));
+
+                long cut = System.nanoTime();
+                linkA.cut(); // node A renews nothing any more, as if killed
+                pstn.assertPassed(); // BYE: node B saw node A gone and hung up the leg it ran for it
+                GatewayUnderTest.awaitNoActiveCalls(b);
+                await().atMost(Duration.ofSeconds(10)).until(() -> b.sip().orElseThrow().activeCalls() == 0);
+                assertThat(b.calls().recent()).anySatisfy(c -> {
+                    assertThat(c.channelId()).isEqualTo(channel);
+                    assertThat(c.endReason()).hasValueSatisfying(r -> assertThat(r).contains("node node-a is gone"));
+                });
+                LoggerFactory.getLogger(ClusterGatewayTest.class).info("node B hung up node A's SIP leg {} ms after node A was cut off",
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cut));
+
+                await().atMost(Duration.ofSeconds(15)).until(() -> "node-b".equals(get(PREFIX + "gw:acc:2001")));
+                await().atMost(Duration.ofSeconds(10)).until(() -> get(PREFIX + "rtm:uid:2001"), v -> v != null && v.startsWith("node-b "));
+                LoggerFactory.getLogger(ClusterGatewayTest.class).info("account 2001 at node B {} ms after node A was cut off",
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cut));
+            }
+            try (Sipp pstn = Sipp.uas("uas_reject.xml", pstnPort, "@STATUS@", "486", "@REASON@", "Busy Here");
+                 AppUser other = new AppUser("127.0.0.2", b.webPort(), APP_ID, "6004")) {
+                assertThat(other.client.queryPeersOnlineStatus(List.of("2001")).get(10, TimeUnit.SECONDS))
+                        .isEqualTo(Map.of("2001", true));
+                other.invite("2001", "{\"Mode\":1,\"Pstn\":true,\"SipData\":\"5550008\"}");
+                assertThat(other.awaitStartingWith("refused ")).as("placed, not refused as busy")
+                        .contains("\"Cmd\":\"SipError\"").contains("\"Code\":486");
+                pstn.assertPassed();
+            }
+            // the app hangs up at node A, whose HANG_UP to B (and B's ENDED) cannot get through
+            assertThat(a.calls().active()).hasSize(1);
+            app.client.sendMessageToPeer("2001", "{\"Cmd\":\"EndCall\"}").get(10, TimeUnit.SECONDS);
+            GatewayUnderTest.awaitNoActiveCalls(a);
         }
     }
 
