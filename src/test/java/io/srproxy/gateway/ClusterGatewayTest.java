@@ -216,6 +216,9 @@ class ClusterGatewayTest {
             String log = java.nio.file.Files.readString(dir.resolve("kamailio.log"));
             assertThat(log).as("Kamailio sent one call to each node").contains("to sip:127.0.0.1:" + a.sip().orElseThrow().port())
                     .contains("to sip:127.0.0.2:" + b.sip().orElseThrow().port());
+            // docs/cluster.md's keep-alive wiring ran on each call (srproxy the callee); none falls due in so short a call
+            assertThat(log.split("dialog keep-alives: ka-dst for ", -1)).as("ka-dst set on both calls").hasSize(3);
+            assertThat(log).doesNotContain("ka-src").doesNotContain("ERROR: dialog");
             GatewayUnderTest.awaitNoActiveCalls(a);
             GatewayUnderTest.awaitNoActiveCalls(b);
             assertThat(a.calls().recent()).anySatisfy(c -> assertThat(c.uid()).isEqualTo("7006"));
