@@ -23,8 +23,15 @@ final class RemoteLegs {
 
     /** A node asked to run a leg says {@code PLACED} (or why not) within this, or the call ends. */
     static final Duration PLACE_WAIT = Duration.ofSeconds(5);
+    /**
+     * A node asked to hang a leg up says {@code ENDED} within this, or this node ends its half of the
+     * call without it (the HANG_UP or the ENDED was lost, e.g. while Redis was away): otherwise the
+     * call, and so its acc_rule account, would stay busy here until the app logged out.
+     */
+    static final Duration HANG_UP_WAIT = Duration.ofSeconds(5);
 
     private final GatewayContext ctx;
+    private final Duration hangUpWait;
     /** Legs this node asked for, by call id. */
     private final Map<String, Requested> requested = new ConcurrentHashMap<>();
     /** Legs this node runs for others, by {@code <node> <call id>}. */
@@ -42,7 +49,12 @@ final class RemoteLegs {
     }
 
     RemoteLegs(GatewayContext ctx) {
+        this(ctx, HANG_UP_WAIT);
+    }
+
+    RemoteLegs(GatewayContext ctx, Duration hangUpWait) {
         this.ctx = ctx;
+        this.hangUpWait = hangUpWait;
         ctx.cluster().onLegMessage(this::received);
         ctx.cluster().onNodeGone(this::nodeGone);
     }
@@ -71,11 +83,23 @@ final class RemoteLegs {
         }
     }
 
-    /** Hangs up a leg asked of another node; its {@code ENDED} follows. */
+    /** Hangs up a leg asked of another node; its {@code ENDED} follows (at the latest after {@link #HANG_UP_WAIT}). */
     void hangUp(String leg) {
         Requested r = requested.get(leg);
-        if (r != null) {
-            ctx.cluster().sendLeg(r.node, LegMessage.of(LegMessage.Kind.HANG_UP, leg, 0, null));
+        if (r == null) {
+            return;
+        }
+        ctx.cluster().sendLeg(r.node, LegMessage.of(LegMessage.Kind.HANG_UP, leg, 0, null));
+        try {
+            ctx.timers().schedule(() -> {
+                if (requested.remove(leg, r)) {
+                    log.warn("call {}: node {} did not confirm the hang-up within {} ms; ending the call here", leg,
+                            LogSafe.of(r.node), hangUpWait.toMillis());
+                    r.events.accept(LegMessage.of(LegMessage.Kind.ENDED, leg, 500, "node " + r.node + " did not confirm the hang-up"));
+                }
+            }, hangUpWait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            log.debug("call {}: stopping, no wait for node {}", leg, LogSafe.of(r.node));
         }
     }
 

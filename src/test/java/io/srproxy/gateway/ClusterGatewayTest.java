@@ -216,6 +216,9 @@ class ClusterGatewayTest {
             String log = java.nio.file.Files.readString(dir.resolve("kamailio.log"));
             assertThat(log).as("Kamailio sent one call to each node").contains("to sip:127.0.0.1:" + a.sip().orElseThrow().port())
                     .contains("to sip:127.0.0.2:" + b.sip().orElseThrow().port());
+            // docs/cluster.md's keep-alive wiring ran on each call (srproxy the callee); none falls due in so short a call
+            assertThat(log.split("dialog keep-alives: ka-dst for ", -1)).as("ka-dst set on both calls").hasSize(3);
+            assertThat(log).doesNotContain("ka-src").doesNotContain("ERROR: dialog");
             GatewayUnderTest.awaitNoActiveCalls(a);
             GatewayUnderTest.awaitNoActiveCalls(b);
             assertThat(a.calls().recent()).anySatisfy(c -> assertThat(c.uid()).isEqualTo("7006"));
@@ -391,23 +394,198 @@ class ClusterGatewayTest {
         }
     }
 
+    /**
+     * A group call ({@code Conference: true}) whose channel lives at node B: two apps joined it at B
+     * (multistream), and one of them, logged in to RTM at node A, invites 2001, which node A holds.
+     * A has B run the SIP leg in B's channel (three members: the conference mixer): the apps' audio
+     * reaches the phone (sipp echoing it) and the phone's comes back to each app on its own track,
+     * all at node B. The apps leave as the call app's "Leave" does (no EndCall): the phone, alone, is
+     * hung up by node B (sipp gets BYE), the inviter gets EndCall from 2001 through node A, and
+     * neither node keeps a call, a SIP dialog or the channel.
+     */
+    @Test
+    @Order(4)
+    void anAppInAGroupCallAtTheOtherNodeInvitesAnExtensionHeldByThisNode() throws Exception {
+        String channel = "group-" + java.util.concurrent.ThreadLocalRandom.current().nextInt(1_000_000);
+        try (Sipp pstn = Sipp.uas("uas_answer.xml", pstnPort);
+             AppUser app = new AppUser("127.0.0.1", a.webPort(), APP_ID, "6011");
+             GroupMember m1 = GroupMember.join(b, channel, "6011");
+             GroupMember m2 = GroupMember.join(b, channel, "6012")) {
+            assertThat(get(PREFIX + "rtc:ch:" + channel)).isEqualTo("node-b");
+            assertThat(get(PREFIX + "gw:acc:2001")).isEqualTo("node-a");
+
+            app.invite("2001", "{\"Mode\":1,\"Conference\":true,\"Pstn\":true,\"SipData\":\"5550011\",\"ChanId\":\""
+                    + channel + "\",\"UserData\":[\"6011\",\"6012\",\"2001\"]}");
+            app.awaitStartingWith("accepted ");
+            io.srproxy.rtc.Channel ch = b.rtc().channels().channel(channel).orElseThrow();
+            assertThat(ch.uids()).containsExactlyInAnyOrder("6011", "6012", "2001");
+            assertThat(ch.mixing()).as("three members: the conference mixer").isTrue();
+            assertThat(a.rtc().channels().channel(channel)).as("no copy of the channel at node A").isEmpty();
+            assertThat(a.calls().active()).singleElement().satisfies(c -> assertThat(c.direction())
+                    .isEqualTo(CallRecord.Direction.APP_TO_PSTN));
+            assertThat(b.calls().active()).singleElement().satisfies(c -> assertThat(c.sipCodec())
+                    .as("a phone in a group call is offered G.711 only").hasValue("PCMU"));
+
+            long ssrc1 = m1.subscribe("2001");
+            long ssrc2 = m2.subscribe("2001");
+            io.srproxy.rtc.MediaCounters rtpA = a.sip().orElseThrow().rtpMedia();
+            io.srproxy.rtc.MediaCounters rtpB = b.sip().orElseThrow().rtpMedia();
+            long inA = rtpA.packetsIn.sum();
+            long inB = rtpB.packetsIn.sum();
+            long outB = rtpB.packetsOut.sum();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while ((m1.received(ssrc1) < 20 || m2.received(ssrc2) < 20 || rtpB.packetsOut.sum() - outB < 20
+                    || rtpB.packetsIn.sum() - inB < 20) && System.nanoTime() < deadline) {
+                m1.send();
+                m2.send();
+                Thread.sleep(20); // paced as an app sends
+            }
+            assertThat(m1.received(ssrc1)).as("6011 hears the phone").isGreaterThanOrEqualTo(20);
+            assertThat(m2.received(ssrc2)).as("6012 hears the phone").isGreaterThanOrEqualTo(20);
+            assertThat(rtpB.packetsOut.sum() - outB).as("node B sent the mix to the phone").isGreaterThanOrEqualTo(20);
+            assertThat(rtpB.packetsIn.sum() - inB).as("node B got the phone's echo").isGreaterThanOrEqualTo(20);
+            assertThat(rtpA.packetsIn.sum()).as("no RTP at node A").isEqualTo(inA);
+
+            m1.leave();
+            m2.leave();
+            pstn.assertPassed(); // sipp got BYE: node B hung up the phone left alone
+            app.awaitEvent(e -> e.startsWith("message 2001 ") && e.contains("EndCall"));
+            GatewayUnderTest.awaitNoActiveCalls(a);
+            GatewayUnderTest.awaitNoActiveCalls(b);
+            await().atMost(Duration.ofSeconds(10)).until(() -> b.sip().orElseThrow().activeCalls() == 0
+                    && b.rtc().channels().channel(channel).isEmpty());
+            assertThat(b.calls().recent()).anySatisfy(c -> {
+                assertThat(c.channelId()).isEqualTo(channel);
+                assertThat(c.endReason()).hasValueSatisfying(r -> assertThat(r).contains("everyone else left the conference"));
+            });
+            await().atMost(Duration.ofSeconds(10)).until(() -> get(PREFIX + "rtc:ch:" + channel) == null);
+        }
+    }
+
+    /**
+     * Node A, which holds 2001, is cut off from Redis (as if killed: it renews nothing and hears
+     * nothing any more) while node B runs the SIP leg of A's call to 2001 (the app's channel lives at
+     * B; the app is logged in to RTM at A). B sees A gone and hangs the leg up: the phone gets BYE, B
+     * keeps no call; B takes 2001 within the lease bound and is not busy with it (a new call to 2001
+     * from an app at B is placed and gets the phone's answer). At A, the app's hang-up cannot reach B
+     * any more: A ends its half without B's ENDED, so 2001 is not left busy at A either.
+     */
     @Test
     @Order(5)
-    void aNodeThatStopsRenewingLosesTheAccountToTheOtherWithinTheLease() throws Exception {
+    void aNodeThatStopsRenewingLosesTheAccountAndTheSipLegItAskedOfTheOtherNode() throws Exception {
         assertThat(get(PREFIX + "gw:acc:2001")).isEqualTo("node-a");
-        long cut = System.nanoTime();
-        linkA.cut(); // node A renews nothing any more, as if killed
-        await().atMost(Duration.ofSeconds(15)).until(() -> "node-b".equals(get(PREFIX + "gw:acc:2001")));
-        await().atMost(Duration.ofSeconds(10)).until(() -> get(PREFIX + "rtm:uid:2001"), v -> v != null && v.startsWith("node-b "));
-        long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cut);
-        LoggerFactory.getLogger(ClusterGatewayTest.class).info("account 2001 at node B {} ms after node A was cut off", took);
-        try (AppUser app = new AppUser("127.0.0.2", b.webPort(), APP_ID, "6004")) {
-            assertThat(app.client.queryPeersOnlineStatus(List.of("2001")).get(10, TimeUnit.SECONDS))
-                    .isEqualTo(Map.of("2001", true));
+        String channel = "legcut-" + java.util.concurrent.ThreadLocalRandom.current().nextInt(1_000_000);
+        try (AppUser app = new AppUser("127.0.0.1", a.webPort(), APP_ID, "6007");
+             GroupMember media = GroupMember.join(b, channel, "6007")) {
+            try (Sipp pstn = Sipp.uas("uas_answer.xml", pstnPort)) {
+                app.invite("2001", "{\"Mode\":1,\"Pstn\":true,\"SipData\":\"5550007\",\"ChanId\":\"" + channel + "\"}");
+                app.awaitStartingWith("accepted ");
+                assertThat(b.calls().active()).as("the SIP leg runs at node B").singleElement()
+                        .satisfies(c -> assertThat(c.channelId()).isEqualTo(channel));
+
+                long cut = System.nanoTime();
+                linkA.cut(); // node A renews nothing any more, as if killed
+                pstn.assertPassed(); // BYE: node B saw node A gone and hung up the leg it ran for it
+                GatewayUnderTest.awaitNoActiveCalls(b);
+                await().atMost(Duration.ofSeconds(10)).until(() -> b.sip().orElseThrow().activeCalls() == 0);
+                assertThat(b.calls().recent()).anySatisfy(c -> {
+                    assertThat(c.channelId()).isEqualTo(channel);
+                    assertThat(c.endReason()).hasValueSatisfying(r -> assertThat(r).contains("node node-a is gone"));
+                });
+                LoggerFactory.getLogger(ClusterGatewayTest.class).info("node B hung up node A's SIP leg {} ms after node A was cut off",
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cut));
+
+                await().atMost(Duration.ofSeconds(15)).until(() -> "node-b".equals(get(PREFIX + "gw:acc:2001")));
+                await().atMost(Duration.ofSeconds(10)).until(() -> get(PREFIX + "rtm:uid:2001"), v -> v != null && v.startsWith("node-b "));
+                LoggerFactory.getLogger(ClusterGatewayTest.class).info("account 2001 at node B {} ms after node A was cut off",
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - cut));
+            }
+            try (Sipp pstn = Sipp.uas("uas_reject.xml", pstnPort, "@STATUS@", "486", "@REASON@", "Busy Here");
+                 AppUser other = new AppUser("127.0.0.2", b.webPort(), APP_ID, "6004")) {
+                assertThat(other.client.queryPeersOnlineStatus(List.of("2001")).get(10, TimeUnit.SECONDS))
+                        .isEqualTo(Map.of("2001", true));
+                other.invite("2001", "{\"Mode\":1,\"Pstn\":true,\"SipData\":\"5550008\"}");
+                assertThat(other.awaitStartingWith("refused ")).as("placed, not refused as busy")
+                        .contains("\"Cmd\":\"SipError\"").contains("\"Code\":486");
+                pstn.assertPassed();
+            }
+            // the app hangs up at node A, whose HANG_UP to B (and B's ENDED) cannot get through
+            assertThat(a.calls().active()).hasSize(1);
+            app.client.sendMessageToPeer("2001", "{\"Cmd\":\"EndCall\"}").get(10, TimeUnit.SECONDS);
+            GatewayUnderTest.awaitNoActiveCalls(a);
         }
     }
 
     // ---- helpers ----
+
+    /** An app in a group call: a multistream /rtc member (a Java DTLS-SRTP peer) at {@code node}. */
+    private static final class GroupMember implements AutoCloseable {
+        private final io.srproxy.rtc.ws.WsTestClient rtc;
+        private final io.srproxy.rtc.webrtc.JavaWebRtcPeer peer;
+        private final long ssrc = java.util.concurrent.ThreadLocalRandom.current().nextInt() & 0xFFFFFFFFL;
+        private int seq;
+
+        private GroupMember(io.srproxy.rtc.ws.WsTestClient rtc, io.srproxy.rtc.webrtc.JavaWebRtcPeer peer) {
+            this.rtc = rtc;
+            this.peer = peer;
+        }
+
+        static GroupMember join(Srproxy node, String channel, String uid) throws IOException {
+            GroupMember m = new GroupMember(new io.srproxy.rtc.ws.WsTestClient(
+                    node == a ? "127.0.0.1" : "127.0.0.2", node.webPort()), new io.srproxy.rtc.webrtc.JavaWebRtcPeer());
+            try {
+                Map<String, Object> join = new java.util.HashMap<>();
+                join.put("type", "join");
+                join.put("appId", APP_ID);
+                join.put("channel", channel);
+                join.put("uid", uid);
+                join.put("token", null);
+                join.put("multistream", true);
+                join.put("sdp", m.peer.offer());
+                m.rtc.send(join);
+                m.peer.connect(m.rtc.next("joined").path("sdp").asText());
+                m.rtc.send(Map.of("type", "publish", "mediaType", "audio"));
+                return m;
+            } catch (IOException | RuntimeException | AssertionError e) {
+                m.close();
+                throw e;
+            }
+        }
+
+        /** Renegotiates as the SDK does: one more recvonly audio m-line (mid 2) for {@code uid}; its SSRC. */
+        long subscribe(String uid) {
+            String offer = peer.offer().replace("a=group:BUNDLE 0 1", "a=group:BUNDLE 0 1 2");
+            String audio = offer.substring(offer.indexOf("m=audio "), offer.indexOf("m=video "));
+            offer += audio.replace("a=mid:0", "a=mid:2").replace("a=sendrecv", "a=recvonly");
+            rtc.send(Map.of("type", "offer", "sdp", offer,
+                    "subscriptions", List.of(Map.of("mid", "2", "uid", uid, "mediaType", "audio"))));
+            com.fasterxml.jackson.databind.JsonNode answer = rtc.next("answer");
+            assertThat(answer.path("subscriptions").get(0).path("uid").asText()).isEqualTo(uid);
+            return answer.path("subscriptions").get(0).path("ssrc").asLong();
+        }
+
+        /** One 20 ms Opus frame of silence. */
+        void send() throws IOException {
+            peer.sendRtp(111, seq, 960L * seq, ssrc, new byte[] {(byte) 0xF8, (byte) 0xFF, (byte) 0xFE}, false);
+            seq++;
+        }
+
+        /** RTP packets received with {@code ssrc}. */
+        long received(long ssrc) {
+            return List.copyOf(peer.received).stream().filter(p -> !io.srproxy.rtc.rtp.RtpHeader.isRtcp(p, 0, p.length)
+                    && io.srproxy.rtc.rtp.RtpHeader.ssrc(p, 0) == ssrc).count();
+        }
+
+        void leave() {
+            rtc.send(Map.of("type", "leave"));
+        }
+
+        @Override
+        public void close() {
+            rtc.close();
+            peer.close();
+        }
+    }
 
     private static ListAppender<ILoggingEvent> capture() {
         ListAppender<ILoggingEvent> list = new ListAppender<>();

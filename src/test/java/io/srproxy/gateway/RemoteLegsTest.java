@@ -110,6 +110,40 @@ class RemoteLegsTest {
         assertThat(events).as("nothing after ENDED").hasSize(2);
     }
 
+    /**
+     * The HANG_UP or its ENDED lost (Redis away, the other node cut off): the call ends here all the
+     * same, once, so that its acc_rule account is not left busy; a late ENDED is ignored.
+     */
+    @Test
+    void aHangUpTheOtherNodeNeverConfirmsEndsTheCallHereOnce() {
+        RemoteLegs quick = new RemoteLegs(ctx, java.time.Duration.ofMillis(200));
+        List<LegMessage> events = new CopyOnWriteArrayList<>();
+        quick.place("node-b", "call-6", "2001", "6001", "room", "{\"Mode\":1}", events::add);
+        cluster.deliver(LegMessage.of(LegMessage.Kind.ANSWERED, "call-6", 200, null).from("node-b"));
+        quick.hangUp("call-6");
+        assertThat(cluster.sent).extracting(s -> s.message().kind())
+                .containsExactly(LegMessage.Kind.PLACE, LegMessage.Kind.HANG_UP);
+        assertThat(cluster.sent.get(1).node()).isEqualTo("node-b");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> events.size() == 2);
+        assertThat(events.get(1).kind()).isEqualTo(LegMessage.Kind.ENDED);
+        assertThat(events.get(1).text()).contains("did not confirm the hang-up");
+        cluster.deliver(LegMessage.of(LegMessage.Kind.ENDED, "call-6", 200, null).from("node-b"));
+        assertThat(events).as("nothing after ENDED").hasSize(2);
+    }
+
+    @Test
+    void aHangUpConfirmedInTimeEndsTheCallOnce() throws Exception {
+        RemoteLegs quick = new RemoteLegs(ctx, java.time.Duration.ofMillis(200));
+        List<LegMessage> events = new CopyOnWriteArrayList<>();
+        quick.place("node-b", "call-7", "2001", "6001", "room", "{\"Mode\":1}", events::add);
+        cluster.deliver(LegMessage.of(LegMessage.Kind.ANSWERED, "call-7", 200, null).from("node-b"));
+        quick.hangUp("call-7");
+        cluster.deliver(LegMessage.of(LegMessage.Kind.ENDED, "call-7", 200, "SIP: BYE").from("node-b"));
+        Thread.sleep(600); // past the wait: no second ENDED
+        assertThat(events).extracting(LegMessage::kind).containsExactly(LegMessage.Kind.ANSWERED, LegMessage.Kind.ENDED);
+        assertThat(events.get(1).text()).isEqualTo("SIP: BYE");
+    }
+
     private record Sent(String node, LegMessage message) {}
 
     private static final class FakeCluster implements GatewayCluster {
