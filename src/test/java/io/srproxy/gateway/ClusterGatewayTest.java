@@ -428,8 +428,8 @@ class ClusterGatewayTest {
 
             long ssrc1 = m1.subscribe("2001");
             long ssrc2 = m2.subscribe("2001");
-            io.srproxy.rtc.MediaCounters rtpA = a.sip().orElseThrow().rtpMedia();
-            io.srproxy.rtc.MediaCounters rtpB = b.sip().orElseThrow().rtpMedia();
+            io.srproxy.media.MediaCounters rtpA = a.sip().orElseThrow().rtpMedia();
+            io.srproxy.media.MediaCounters rtpB = b.sip().orElseThrow().rtpMedia();
             long inA = rtpA.packetsIn.sum();
             long inB = rtpB.packetsIn.sum();
             long outB = rtpB.packetsOut.sum();
@@ -572,8 +572,8 @@ class ClusterGatewayTest {
 
         /** RTP packets received with {@code ssrc}. */
         long received(long ssrc) {
-            return List.copyOf(peer.received).stream().filter(p -> !io.srproxy.rtc.rtp.RtpHeader.isRtcp(p, 0, p.length)
-                    && io.srproxy.rtc.rtp.RtpHeader.ssrc(p, 0) == ssrc).count();
+            return List.copyOf(peer.received).stream().filter(p -> !io.srproxy.media.rtp.RtpHeader.isRtcp(p, 0, p.length)
+                    && io.srproxy.media.rtp.RtpHeader.ssrc(p, 0) == ssrc).count();
         }
 
         void leave() {
