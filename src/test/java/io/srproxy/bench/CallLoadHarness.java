@@ -161,8 +161,10 @@ public final class CallLoadHarness {
         target = name;
         if (name.equals("srproxy")) {
             List<String> jvm = List.of(opts.getOrDefault("srproxy-jvm", "-Xms256m -Xmx256m").trim().split("\\s+"));
+            // --conf "[media];opus_complexity=0": lines (';'-separated) added to srproxy's rtx.conf
+            List<String> moreConf = opts.containsKey("conf") ? List.of(opts.get("conf").split(";")) : List.of();
             SrproxyChild srproxy = SrproxyChild.start(Path.of(opts.getOrDefault("jar", "target/srproxy.jar")), runDir,
-                    kamailio.port(), jvm, direction.equals("app-to-sip") ? uids.size() : 0);
+                    kamailio.port(), jvm, direction.equals("app-to-sip") ? uids.size() : 0, moreConf);
             targetChildren.add(srproxy);
             probe = new ProcessProbe(srproxy.pid());
             // --app-audio pcmu: the apps offer PCMU alone, so srproxy passes the phones' PCMU through
