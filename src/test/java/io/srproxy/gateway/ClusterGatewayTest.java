@@ -129,6 +129,8 @@ class ClusterGatewayTest {
             assertThat(second.awaitStartingWith("refused ")).isEqualTo("refused " + GatewayMessages.busy());
             assertThat(b.calls().active()).isEmpty();
 
+            // cancel once the PSTN side rings: a CANCEL before the INVITE left ends the call unseen by sipp
+            await().atMost(Duration.ofSeconds(10)).until(() -> pstn.messages().contains("SIP/2.0 180"));
             ringing.cancel();
             pstn.assertPassed(); // the PSTN side got CANCEL
             GatewayUnderTest.awaitNoActiveCalls(a);
@@ -387,6 +389,7 @@ class ClusterGatewayTest {
             rtc.send(join);
             assertThat(rtc.next("redirect").path("node").asText()).isEqualTo("node-a");
 
+            await().atMost(Duration.ofSeconds(10)).until(() -> pstn.messages().contains("SIP/2.0 180"));
             ringing.cancel();
             pstn.assertPassed(); // the phone got CANCEL
             GatewayUnderTest.awaitNoActiveCalls(a);

@@ -77,6 +77,8 @@ class GatewayPstnTest {
             LocalInvitation inv = app.invite("2002", "{\"Mode\":1,\"Pstn\":true,\"SipData\":\"5550002\"}");
             await().atMost(Duration.ofSeconds(10)).until(() -> !srproxy.calls().active().isEmpty());
             app.awaitStartingWith("received by peer");
+            // the phone rings first: this test is about a CANCEL, not about an INVITE overtaken by one
+            await().atMost(Duration.ofSeconds(10)).until(() -> pstn.messages().contains("SIP/2.0 180"));
             inv.cancel();
             app.awaitStartingWith("canceled");
             pstn.assertPassed(); // sipp got CANCEL, answered 487 and got the ACK
