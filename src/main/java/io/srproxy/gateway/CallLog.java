@@ -57,19 +57,23 @@ public final class CallLog {
         }
     }
 
-    /** Moves a call from active to recent; a second end of the same call is ignored. */
+    /**
+     * Moves a call from active to recent; a second end of the same call is ignored. The record
+     * reaches recent before it leaves active (both inside the map's lock for that id), so a reader
+     * that looks at active and then recent always finds the call in one of them.
+     */
     public void ended(CallRecord record) {
-        if (active.remove(record.id()) == null) {
-            return;
-        }
-        answeredIds.remove(record.id());
-        (record.wasAnswered() ? answered : failed).incrementAndGet();
-        synchronized (recent) {
-            recent.addFirst(record);
-            while (recent.size() > RECENT_KEPT) {
-                recent.removeLast();
+        active.computeIfPresent(record.id(), (id, previous) -> {
+            answeredIds.remove(id);
+            (record.wasAnswered() ? answered : failed).incrementAndGet();
+            synchronized (recent) {
+                recent.addFirst(record);
+                while (recent.size() > RECENT_KEPT) {
+                    recent.removeLast();
+                }
             }
-        }
+            return null;
+        });
     }
 
     public List<CallRecord> active() {

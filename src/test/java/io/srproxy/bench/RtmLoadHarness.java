@@ -74,14 +74,14 @@ public final class RtmLoadHarness {
             Thread drain = new Thread(() -> out.lines().forEach(l -> { }), "child-out");
             drain.setDaemon(true);
             drain.start();
-            run(port, users, pairs, seconds, heap);
+            run(port, users, pairs, seconds, heap, new ProcessProbe(child.pid()));
         } finally {
             child.destroy();
             child.waitFor(10, TimeUnit.SECONDS);
         }
     }
 
-    private static void run(int port, int users, int pairs, int seconds, String heap) throws Exception {
+    private static void run(int port, int users, int pairs, int seconds, String heap, ProcessProbe server) throws Exception {
         URI rtm = URI.create("ws://127.0.0.1:" + port + "/rtm");
         System.out.printf("machine: %d cores, %s; server heap -Xmx%s%n", Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.vm.name") + " " + System.getProperty("java.version"), heap);
@@ -99,15 +99,25 @@ public final class RtmLoadHarness {
         System.out.printf("server heap after GC: %.1f MB without users, %.1f MB with them: %.0f bytes per idle user -> %.0f users per GB of heap%n",
                 base / 1e6, loaded / 1e6, perUser, (1L << 30) / perUser);
 
-        Rate inv = invitations(i -> rtm, i -> rtm, pairs, 3, seconds);
+        ProcessProbe clients = new ProcessProbe(ProcessHandle.current().pid());
+        Rate inv = invitations(i -> rtm, i -> rtm, pairs, 3, seconds, new ProcessProbe[] {server, clients});
         System.out.printf("invitations end to end (invite, receive, accept) over WebSocket: %d pairs, %s%n", pairs, inv);
+        // the clients share the cores, so the rate is theirs as much as the server's: CPU per
+        // invitation is the server's own figure (invitations per second per core = 1e6 / it)
+        System.out.printf(java.util.Locale.ROOT, "CPU per invitation in the counted window: server %.0f us (%.0f invitations/s per core), clients %.0f us%n",
+                inv.cpuMicrosPerItem(0), 1e6 / inv.cpuMicrosPerItem(0), inv.cpuMicrosPerItem(1));
         closeAll(idle);
     }
 
     /** What a timed run counted: {@code count} in {@code seconds}, latencies in ms. */
-    record Rate(long count, double seconds, double p50, double p99, long failed) {
+    record Rate(long count, double seconds, double p50, double p99, long failed, long[] cpuTicks) {
         double perSecond() {
             return count / seconds;
+        }
+
+        /** CPU (user + system) of the i-th probed process in the counted window, per item, in us. */
+        double cpuMicrosPerItem(int i) {
+            return count == 0 ? Double.NaN : cpuTicks[i] * 1e6 / ProcessProbe.TICKS_PER_SECOND / count;
         }
 
         @Override
@@ -123,6 +133,12 @@ public final class RtmLoadHarness {
      * counted, then {@code seconds} counted.
      */
     static Rate invitations(IntFunction<URI> callerAt, IntFunction<URI> calleeAt, int pairs, int warmup, int seconds) throws Exception {
+        return invitations(callerAt, calleeAt, pairs, warmup, seconds, new ProcessProbe[0]);
+    }
+
+    /** As above, also reading each of {@code probes}' CPU over the counted window. */
+    static Rate invitations(IntFunction<URI> callerAt, IntFunction<URI> calleeAt, int pairs, int warmup, int seconds,
+                            ProcessProbe[] probes) throws Exception {
         Map<String, CompletableFuture<Void>> waiting = new ConcurrentHashMap<>();
         RtmListener callerListener = new RtmListener() {
             @Override
@@ -198,11 +214,18 @@ public final class RtmLoadHarness {
             threads.add(t);
         }
         Thread.sleep(warmup * 1000L); // not counted
+        long[] ticks = new long[probes.length];
+        for (int i = 0; i < probes.length; i++) {
+            ticks[i] = -probes[i].cpuTicks();
+        }
         counting.set(true);
         long t0 = System.nanoTime();
         Thread.sleep(seconds * 1000L);
         counting.set(false);
         double elapsed = (System.nanoTime() - t0) / 1e9;
+        for (int i = 0; i < probes.length; i++) {
+            ticks[i] += probes[i].cpuTicks();
+        }
         long count = done.get();
         running.set(false);
         for (Thread t : threads) {
@@ -210,7 +233,7 @@ public final class RtmLoadHarness {
         }
         long[] all = Arrays.stream(latencies).filter(a -> a != null).flatMapToLong(Arrays::stream).sorted().toArray();
         closeAll(clients);
-        return new Rate(count, elapsed, pct(all, 0.50), pct(all, 0.99), failed.get());
+        return new Rate(count, elapsed, pct(all, 0.50), pct(all, 0.99), failed.get(), ticks);
     }
 
     /** The p-quantile of sorted nanoseconds, in ms. */

@@ -41,4 +41,29 @@ class CallLogTest {
         assertThat(log.recent().get(0).id()).isEqualTo("c" + (CallLog.RECENT_KEPT + 4));
         assertThat(log.stats().failed()).isEqualTo(CallLog.RECENT_KEPT + 5);
     }
+
+    @Test
+    void aReaderOfActiveThenRecentNeverMissesAnEndingCall() throws Exception {
+        int calls = CallLog.RECENT_KEPT - 50;
+        for (int round = 0; round < 200; round++) {
+            CallLog log = new CallLog();
+            java.util.List<CallRecord> started = new java.util.ArrayList<>();
+            for (int i = 0; i < calls; i++) {
+                CallRecord r = CallRecord.started("c" + i, CallRecord.Direction.SIP_TO_APP, "u", "1005", "1", t0);
+                log.started(r);
+                started.add(r);
+            }
+            Thread ender = new Thread(() -> started.forEach(r -> log.ended(r.ended(t0, "bye"))));
+            ender.start();
+            int smallest = calls;
+            while (ender.isAlive()) {
+                java.util.Set<String> seen = new java.util.HashSet<>();
+                log.active().forEach(r -> seen.add(r.id()));
+                log.recent().forEach(r -> seen.add(r.id()));
+                smallest = Math.min(smallest, seen.size());
+            }
+            ender.join();
+            assertThat(smallest).as("calls seen in active or recent while they ended, round " + round).isEqualTo(calls);
+        }
+    }
 }
