@@ -263,6 +263,25 @@ public final class RedisCluster implements AutoCloseable {
         }
     }
 
+    /** How long {@link #subscribeConfirmed} waits for Redis. */
+    public static final java.time.Duration SUBSCRIBE_WAIT = java.time.Duration.ofSeconds(5);
+
+    /**
+     * {@link #subscribe}, returning once Redis confirmed it (at most {@link #SUBSCRIBE_WAIT}): for a
+     * node's own channels, which other nodes may publish to as soon as this node is in use, while
+     * pub/sub drops what is published before the subscription.
+     */
+    public void subscribeConfirmed(String channel, Consumer<String> handler) {
+        try {
+            subscribe(channel, handler).get(SUBSCRIBE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.warn("cluster: redis did not confirm the subscription to {} within {} ms ({}); what is sent there is lost"
+                    + " until it does", LogSafe.of(channel), SUBSCRIBE_WAIT.toMillis(), e.toString());
+        }
+    }
+
     public void unsubscribe(String channel) {
         if (subscriptions.remove(channel) != null) {
             pubsub.async().unsubscribe(channel);

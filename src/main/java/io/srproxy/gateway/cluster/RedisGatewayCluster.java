@@ -87,8 +87,8 @@ public final class RedisGatewayCluster implements GatewayCluster {
     public RedisGatewayCluster(RedisCluster cluster) {
         this.cluster = cluster;
         this.outcomes = cluster.prefix() + "gw:calls";
-        cluster.subscribe(outcomes, this::onOutcome);
-        cluster.subscribe(legChannel(cluster.nodeId()), this::onLeg);
+        cluster.subscribeConfirmed(outcomes, this::onOutcome);
+        cluster.subscribeConfirmed(legChannel(cluster.nodeId()), this::onLeg);
         cluster.onNodeGone(this::nodeGone);
         cluster.onHeartbeat(this::renewIdentities);
     }

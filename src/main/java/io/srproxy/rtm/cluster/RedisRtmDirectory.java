@@ -137,7 +137,8 @@ public final class RedisRtmDirectory implements RtmDirectory {
     @Override
     public void start(Node node) {
         this.node = node;
-        cluster.subscribe(cluster.inbox(nodeId()), this::inbox);
+        // other nodes may send here at once (a session here that another node's invitation reached)
+        cluster.subscribeConfirmed(cluster.inbox(nodeId()), this::inbox);
         cluster.onHeartbeat(this::refresh);
         cluster.onNodeGone(this::nodeGone);
     }
