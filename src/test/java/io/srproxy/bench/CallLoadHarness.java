@@ -43,6 +43,7 @@ import java.util.stream.IntStream;
  * --app-audio opus    what the srproxy apps offer and send: opus (transcoded against the phones'
  *                     PCMU) or pcmu (G.711 passthrough)
  * --max-calls N       calls placed per level at most (default: no limit; each ended call is replaced)
+ * --sipp-processes K  sipp processes calling a sip-to-app level between them (default: one per 200 calls)
  * --direction sip-to-app   sip-to-app: sipp calls srproxy's apps (which accept); app-to-sip: srproxy's
  *                     apps call gateway accounts 3xxxx (one each) with Pstn, srproxy calls 9&lt;number&gt; through
  *                     Kamailio, and a sipp UAS answers with PCMU and echoes; app-to-app: pairs of apps,
@@ -60,6 +61,11 @@ public final class CallLoadHarness {
     private final List<AutoCloseable> targetChildren = new ArrayList<>(); // the current target's, stopped before the next
     private final String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
     private final ProcessProbe self = new ProcessProbe(ProcessHandle.current().pid());
+    /**
+     * Calls per sipp process by default (--sipp-processes overrides): sipp echoes every call's RTP
+     * on one socket, whose receive queue overflowed at 400 calls (docs/benchmarks.md).
+     */
+    static final int SIPP_CALLS_EACH = 200;
     private KamailioServer kamailio;
     private int srproxyWebPort = -1;
     // the target being measured: srproxy or janus
@@ -353,8 +359,11 @@ public final class CallLoadHarness {
         double holdSeconds = doubleOpt("hold", 30);
         fleet.drainResults();
         System.out.printf("%n%s level %d: calling at %.1f/s, each call held %d s ...%n", target, n, rate, holdMs / 1000);
-        try (SippCallers sipp = track(SippCallers.start(dir, kamailio.port(), calleePrefix, uids, n, rate, holdMs, intOpt("max-calls", 1_000_000)))) {
-            ProcessProbe sippProbe = new ProcessProbe(sipp.pid());
+        // one sipp echoes all its calls' RTP on one socket: at most SIPP_CALLS_EACH calls per process
+        int processes = intOpt("sipp-processes", (n + SIPP_CALLS_EACH - 1) / SIPP_CALLS_EACH);
+        try (SippCallers sipp = track(SippCallers.start(dir, kamailio.port(), calleePrefix, uids, n, rate, holdMs,
+                intOpt("max-calls", 1_000_000), processes))) {
+            ProcessProbe sippProbe = ProcessProbe.sum(sipp.pids());
             long rampDeadline = System.nanoTime() + (long) ((n / rate + 20) * 1e9);
             while (fleet.connected() < Math.ceil(n * 0.9) && System.nanoTime() < rampDeadline && sipp.isAlive()) {
                 Thread.sleep(200);

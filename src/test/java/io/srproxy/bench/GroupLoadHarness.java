@@ -387,7 +387,7 @@ public final class GroupLoadHarness {
         double window = s == 0 ? hold : Math.min(hold, (holdMs - 3000 - (System.nanoTime() - placed) / 1_000_000) / 1000.0);
         long lateBefore = peers.lateTicks();
         String load = loadAverage();
-        ProcessProbe sippProbe = phones != null ? new ProcessProbe(phones.pid(), false) : self;
+        ProcessProbe sippProbe = phones != null ? ProcessProbe.sum(phones.pids()) : self;
         CallLoadHarness.Window w = CallLoadHarness.Window.open(probe, self, sippProbe);
         Thread.sleep((long) (Math.max(1, window) * 1000));
         CallLoadHarness.Window.Close c = w.close();

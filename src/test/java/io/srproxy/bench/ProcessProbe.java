@@ -24,6 +24,8 @@ final class ProcessProbe {
 
     private final long pid;
     private final boolean jvm;
+    /** Further processes whose CPU {@link #cpuTicks()} adds (several sipp as one far end). */
+    private final long[] others;
 
     ProcessProbe(long pid) {
         this(pid, true);
@@ -31,8 +33,18 @@ final class ProcessProbe {
 
     /** {@code jvm} false: a native process (Janus), whose heap is not asked for. */
     ProcessProbe(long pid, boolean jvm) {
+        this(pid, jvm, new long[0]);
+    }
+
+    private ProcessProbe(long pid, boolean jvm, long[] others) {
         this.pid = pid;
         this.jvm = jvm;
+        this.others = others;
+    }
+
+    /** Native processes read as one for CPU (the other readings are the first one's). */
+    static ProcessProbe sum(long[] pids) {
+        return new ProcessProbe(pids[0], false, java.util.Arrays.copyOfRange(pids, 1, pids.length));
     }
 
     long pid() {
@@ -41,7 +53,11 @@ final class ProcessProbe {
 
     /** user + system CPU ticks so far (the process with all its threads). */
     long cpuTicks() {
-        return ticksOf(Path.of("/proc", Long.toString(pid), "stat"));
+        long t = ticksOf(Path.of("/proc", Long.toString(pid), "stat"));
+        for (long other : others) {
+            t += Math.max(0, ticksOf(Path.of("/proc", Long.toString(other), "stat")));
+        }
+        return t;
     }
 
     /** Thread name (with its tid) -> CPU ticks so far, for every live thread. */

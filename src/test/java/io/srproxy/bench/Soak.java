@@ -57,8 +57,8 @@ final class Soak {
         long end = start + (long) (minutes * 60e9);
         LevelResult summary;
         try (SippCallers sipp = h.track(SippCallers.start(dir.resolve("soak"), h.kamailio().port(), h.calleePrefix(), h.uids(), calls,
-                h.rate(), h.callMillis(), 1_000_000))) {
-            ProcessProbe sippProbe = new ProcessProbe(sipp.pid());
+                h.rate(), h.callMillis(), 1_000_000, (calls + CallLoadHarness.SIPP_CALLS_EACH - 1) / CallLoadHarness.SIPP_CALLS_EACH))) {
+            ProcessProbe sippProbe = ProcessProbe.sum(sipp.pids());
             CallLoadHarness.Window all = CallLoadHarness.Window.open(h.probe(), h.self(), sippProbe);
             long lateBefore = h.peers().lateTicks();
             double upSum = 0;
