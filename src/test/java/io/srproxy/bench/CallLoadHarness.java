@@ -320,6 +320,7 @@ public final class CallLoadHarness {
         }
         long lateBefore = peers.lateTicks();
         Window w = Window.open(probe, self, farEnd);
+        peers.openWindow();
         double upSum = 0;
         int samples = 0;
         long end = System.nanoTime() + (long) (holdSeconds * 1e9);
@@ -329,10 +330,11 @@ public final class CallLoadHarness {
             samples++;
         }
         Window.Close c = w.close();
+        List<Long> windowGaps = peers.closeWindow().get(10, java.util.concurrent.TimeUnit.SECONDS);
         long rss = probe.rssKb();
         long threads = probe.threads();
         long fds = probe.fds();
-        long heap = probe.heapAfterGcKb();
+        long heap = probe.heapAfterGcKb(); // a full GC: the calls up see it as a gap, after the window
         callers.softStop();
         long drain = System.nanoTime() + (holdMs + 40_000) * 1_000_000L;
         while ((callers.live() > 0 || (callees != null && callees.live() > 0)) && System.nanoTime() < drain) {
@@ -348,7 +350,7 @@ public final class CallLoadHarness {
             System.out.println("  failed calls (first 20): " + callers.failures());
         }
         return LevelResult.of(n, c.seconds(), samples > 0 ? upSum / samples : 0, counts, callers.setupTimesMs(),
-                results, c.cpuPercent(0), c.top(5), rss, heap, threads, fds, c.cpuPercent(1),
+                results, windowGaps, c.cpuPercent(0), c.top(5), rss, heap, threads, fds, c.cpuPercent(1),
                 c.cpuPercent(2), peers.lateTicks() - lateBefore);
     }
 
@@ -370,6 +372,7 @@ public final class CallLoadHarness {
             }
             long lateBefore = peers.lateTicks();
             Window w = Window.open(probe, self, sippProbe);
+            peers.openWindow();
             double upSum = 0;
             int samples = 0;
             long end = System.nanoTime() + (long) (holdSeconds * 1e9);
@@ -379,10 +382,11 @@ public final class CallLoadHarness {
                 samples++;
             }
             Window.Close c = w.close();
+            List<Long> windowGaps = peers.closeWindow().get(10, java.util.concurrent.TimeUnit.SECONDS);
             long rss = probe.rssKb();
             long threads = probe.threads();
             long fds = probe.fds();
-            long heap = probe.heapAfterGcKb();
+            long heap = probe.heapAfterGcKb(); // a full GC: the calls up see it as a gap, after the window
             sipp.softStop();
             if (!sipp.awaitExit(holdMs / 1000 + 40)) {
                 System.out.println("  sipp did not stop within the call time + 40 s; killing it");
@@ -398,7 +402,7 @@ public final class CallLoadHarness {
                 System.out.println("  sipp errors (tail):\n" + (err.length() > 1500 ? err.substring(err.length() - 1500) : err));
             }
             return LevelResult.of(n, c.seconds(), samples > 0 ? upSum / samples : 0, sippCounts, sipp.setupTimesMs(),
-                    fleet.drainResults(), c.cpuPercent(0), c.top(5), rss, heap, threads, fds, c.cpuPercent(1),
+                    fleet.drainResults(), windowGaps, c.cpuPercent(0), c.top(5), rss, heap, threads, fds, c.cpuPercent(1),
                     c.cpuPercent(2), peers.lateTicks() - lateBefore);
         }
     }

@@ -14,6 +14,7 @@ record LevelResult(
         double appSetupP50Ms, double appSetupP99Ms, long packetsSent, long packetsReceived, double roundTripMissPercent,
         double lossPercent,
         double jitterMeanMs, double jitterMaxMs, long longestGapMaxMs, long longestGapP50Ms,
+        long windowGapMaxMs, long windowGapP50Ms,
         double srproxyCpuPercent, double cpuMicrosPerSecondPerCall, List<String> topThreads, long rssMb,
         long heapAfterGcMb, long threads, long fds, double harnessCpuPercent, double sippCpuPercent, long lateTicks,
         Map<String, Integer> endReasons, Map<String, Double> leftAfter) {
@@ -23,13 +24,17 @@ record LevelResult(
         return new LevelResult(target, holdSeconds, meanCallsUp, sippAttempted, sippSucceeded, sippFailed, appCalls,
                 appConnected, appWithMedia, sippSetupP50Ms, sippSetupP99Ms, appSetupP50Ms, appSetupP99Ms, packetsSent,
                 packetsReceived, roundTripMissPercent, lossPercent, jitterMeanMs, jitterMaxMs, longestGapMaxMs,
-                longestGapP50Ms, srproxyCpuPercent, cpuMicrosPerSecondPerCall, topThreads, rssMb, heapAfterGcMb, threads,
+                longestGapP50Ms, windowGapMaxMs, windowGapP50Ms, srproxyCpuPercent, cpuMicrosPerSecondPerCall, topThreads, rssMb, heapAfterGcMb, threads,
                 fds, harnessCpuPercent, sippCpuPercent, lateTicks, endReasons, Map.copyOf(left));
     }
 
+    /**
+     * {@code windowGaps}: each call's longest gap inside the measured window (LoadPeers#closeWindow),
+     * or null when not measured; the {@code longestGap} figures cover each call's whole life.
+     */
     static LevelResult of(int target, double holdSeconds, double meanCallsUp, long[] sipp, List<Double> sippSetups,
-                          List<AppCall.Result> calls, double srproxyCpuPercent, List<String> topThreads, long rssKb,
-                          long heapKb, long threads, long fds, double harnessCpuPercent, double sippCpuPercent,
+                          List<AppCall.Result> calls, List<Long> windowGaps, double srproxyCpuPercent, List<String> topThreads,
+                          long rssKb, long heapKb, long threads, long fds, double harnessCpuPercent, double sippCpuPercent,
                           long lateTicks) {
         List<Double> appSetups = new ArrayList<>();
         List<Double> jitters = new ArrayList<>();
@@ -63,7 +68,10 @@ record LevelResult(
                 withMedia, pct(sippSetups, 50), pct(sippSetups, 99), pct(appSetups, 50), pct(appSetups, 99), sent, received,
                 sent > 0 ? Math.max(0, 100.0 * (sent - received) / sent) : 0, expected > 0 ? 100.0 * lost / expected : 0, jitters.stream().mapToDouble(d -> d).average().orElse(0),
                 jitters.stream().mapToDouble(d -> d).max().orElse(0), gaps.stream().mapToLong(g -> g).max().orElse(0),
-                (long) pct(gaps.stream().map(Long::doubleValue).toList(), 50), srproxyCpuPercent, cpuPerCall, topThreads,
+                (long) pct(gaps.stream().map(Long::doubleValue).toList(), 50),
+                windowGaps == null ? -1 : windowGaps.stream().mapToLong(g -> g).max().orElse(0),
+                windowGaps == null ? -1 : (long) pct(windowGaps.stream().map(Long::doubleValue).toList(), 50),
+                srproxyCpuPercent, cpuPerCall, topThreads,
                 rssKb / 1024, heapKb < 0 ? -1 : heapKb / 1024, threads, fds, harnessCpuPercent, sippCpuPercent, lateTicks,
                 reasons, Map.of());
     }
@@ -79,20 +87,20 @@ record LevelResult(
     }
 
     static String header() {
-        return String.format(Locale.ROOT, "%6s %7s %9s %13s %13s %6s %7s %6s %6s %6s %7s %9s %6s %6s %5s %5s %6s %6s",
-                "target", "up", "sipp ok/", "setup sipp", "setup app", "rt", "loss", "jit", "jit", "gap", "cpu", "us/s", "rss",
+        return String.format(Locale.ROOT, "%6s %7s %9s %13s %13s %6s %7s %6s %6s %6s %6s %7s %9s %6s %6s %5s %5s %6s %6s",
+                "target", "up", "sipp ok/", "setup sipp", "setup app", "rt", "loss", "jit", "jit", "gap", "gap", "cpu", "us/s", "rss",
                 "heap", "thr", "fds", "harn", "sipp")
-                + "\n" + String.format(Locale.ROOT, "%6s %7s %9s %13s %13s %6s %7s %6s %6s %6s %7s %9s %6s %6s %5s %5s %6s %6s",
-                "calls", "mean", "attempt", "p50/p99 ms", "p50/p99 ms", "miss%", "%", "avg", "max", "max", "%core", "per call",
+                + "\n" + String.format(Locale.ROOT, "%6s %7s %9s %13s %13s %6s %7s %6s %6s %6s %6s %7s %9s %6s %6s %5s %5s %6s %6s",
+                "calls", "mean", "attempt", "p50/p99 ms", "p50/p99 ms", "miss%", "%", "avg", "max", "max", "win", "%core", "per call",
                 "MB", "MB", "", "", "%cpu", "%cpu");
     }
 
     String row() {
-        return String.format(Locale.ROOT, "%6d %7.1f %9s %13s %13s %6.2f %7.2f %6.1f %6.1f %6d %7.1f %9.0f %6d %6d %5d %5d %6.1f %6.1f",
+        return String.format(Locale.ROOT, "%6d %7.1f %9s %13s %13s %6.2f %7.2f %6.1f %6.1f %6d %6d %7.1f %9.0f %6d %6d %5d %5d %6.1f %6.1f",
                 target, meanCallsUp, sippSucceeded + "/" + sippAttempted,
                 String.format(Locale.ROOT, "%.0f/%.0f", sippSetupP50Ms, sippSetupP99Ms),
                 String.format(Locale.ROOT, "%.0f/%.0f", appSetupP50Ms, appSetupP99Ms), roundTripMissPercent, lossPercent, jitterMeanMs,
-                jitterMaxMs, longestGapMaxMs, srproxyCpuPercent, cpuMicrosPerSecondPerCall, rssMb, heapAfterGcMb, threads,
+                jitterMaxMs, longestGapMaxMs, windowGapMaxMs, srproxyCpuPercent, cpuMicrosPerSecondPerCall, rssMb, heapAfterGcMb, threads,
                 fds, harnessCpuPercent, sippCpuPercent);
     }
 
@@ -100,6 +108,9 @@ record LevelResult(
         return "  app: " + appCalls + " invitations, " + appConnected + " DTLS-SRTP up, " + appWithMedia
                 + " with media back; packets sent " + packetsSent + ", received " + packetsReceived
                 + "; late 20 ms ticks " + lateTicks + "; sipp failed " + sippFailed
+                + "\n  longest gap per call, p50/max: " + longestGapP50Ms + "/" + longestGapMaxMs + " ms over the calls' whole"
+                + " life (set-up and the harness's own work after the window included), "
+                + (windowGapMaxMs < 0 ? "not measured in the window" : windowGapP50Ms + "/" + windowGapMaxMs + " ms in the measured window")
                 + "\n  server top threads: " + String.join(", ", topThreads)
                 + "\n  call end reasons: " + endReasons
                 + (leftAfter.isEmpty() ? "" : "\n  left in srproxy after the calls ended: " + leftAfter);

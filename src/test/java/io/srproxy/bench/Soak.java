@@ -101,7 +101,7 @@ final class Soak {
             long[] sippCounts = {sipp.stat("TotalCallCreated"), sipp.stat("SuccessfulCall(C)"), sipp.stat("FailedCall(C)")};
             reportLeftovers(sipp, sippCounts[2]);
             summary = LevelResult.of(calls, c.seconds(), upSamples > 0 ? upSum / upSamples : 0, sippCounts,
-                    sipp.setupTimesMs(), ended, c.cpuPercent(0), c.top(5), rss, heap, threads, fds, c.cpuPercent(1),
+                    sipp.setupTimesMs(), ended, null, c.cpuPercent(0), c.top(5), rss, heap, threads, fds, c.cpuPercent(1),
                     c.cpuPercent(2), h.peers().lateTicks() - lateBefore);
         }
         // after the calls: what srproxy keeps when idle again (a leak stays)

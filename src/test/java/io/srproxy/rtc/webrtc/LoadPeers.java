@@ -97,6 +97,44 @@ public final class LoadPeers implements AutoCloseable {
         io.start();
     }
 
+    /** A measuring window is open ({@link #openWindow}): I/O thread only. */
+    private boolean inWindow;
+    /** Longest gap in the window of each peer that ended while it was open, ms: I/O thread only. */
+    private final List<Long> windowGapsOfEnded = new ArrayList<>();
+
+    /**
+     * Opens a measuring window: from now each peer also keeps the longest gap between two packets
+     * of no expected SSRC (a 1:1 call's media) inside the window, apart from its whole life's.
+     * A harness's own actions after the window (reading the target's heap with a full GC, stopping
+     * the far ends) then do not count as the target's gaps.
+     */
+    public void openWindow() {
+        onIo(() -> {
+            inWindow = true;
+            windowGapsOfEnded.clear();
+            for (Peer p : sending) {
+                p.other.windowGapNs = 0;
+            }
+        });
+    }
+
+    /** Closes the window: each peer's longest gap in it, in ms (the peers up now and those that ended in it). */
+    public CompletableFuture<List<Long>> closeWindow() {
+        CompletableFuture<List<Long>> f = new CompletableFuture<>();
+        onIo(() -> {
+            inWindow = false;
+            List<Long> gaps = new ArrayList<>(windowGapsOfEnded);
+            for (Peer p : sending) {
+                if (p.other.received > 1) {
+                    gaps.add(p.other.windowGapNs / 1_000_000);
+                }
+            }
+            windowGapsOfEnded.clear();
+            f.complete(gaps);
+        });
+        return f;
+    }
+
     /** Ticks of the 20 ms clock that were more than 5 ms late (the harness itself was short of CPU). */
     public long lateTicks() {
         return lateTicks;
@@ -390,6 +428,9 @@ public final class LoadPeers implements AutoCloseable {
                 if (closed.isDone()) {
                     return;
                 }
+                if (inWindow && sending.contains(this) && other.received > 1) {
+                    windowGapsOfEnded.add(other.windowGapNs / 1_000_000);
+                }
                 sending.remove(this);
                 if (key != null) {
                     key.cancel();
@@ -530,6 +571,8 @@ public final class LoadPeers implements AutoCloseable {
         long lastArrivalNs;
         long longestGapNs;
         long gapSinceMarkNs;
+        /** Longest gap since the fleet's window opened (its peers' {@code other} only). */
+        long windowGapNs;
 
         Received(String label, long ssrc, int perMs) {
             this.label = label;
@@ -560,6 +603,7 @@ public final class LoadPeers implements AutoCloseable {
                 maxSeq = Math.max(maxSeq, ext);
                 longestGapNs = Math.max(longestGapNs, nowNs - lastArrivalNs);
                 gapSinceMarkNs = Math.max(gapSinceMarkNs, nowNs - lastArrivalNs);
+                windowGapNs = Math.max(windowGapNs, nowNs - lastArrivalNs);
             }
             long arrival = nowNs / 1_000_000L * perMs + (nowNs % 1_000_000L) * perMs / 1_000_000L;
             long transit = arrival - rtpTs;
