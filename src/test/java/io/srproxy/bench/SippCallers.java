@@ -41,10 +41,11 @@ final class SippCallers implements AutoCloseable {
         return start(dir, sipServerPort, calleePrefix, uids, limit, rate, holdMs, maxCalls, 1);
     }
 
-    /** As above, over {@code count} sipp processes (at most one per callee). */
+    /** As above, over {@code count} sipp processes (at most one per callee, per call and per placed call). */
     static SippCallers start(Path dir, int sipServerPort, String calleePrefix, List<String> uids, int limit, double rate,
                              long holdMs, int maxCalls, int count) throws IOException {
-        int k = Math.max(1, Math.min(count, uids.size()));
+        // no process without a callee, a call or a placed call of its own
+        int k = Math.max(1, Math.min(Math.min(count, uids.size()), Math.min(limit, maxCalls)));
         List<PeerProcess> started = new ArrayList<>();
         List<Path> dirs = new ArrayList<>();
         try {
