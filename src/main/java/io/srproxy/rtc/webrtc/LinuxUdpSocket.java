@@ -18,7 +18,8 @@ import java.nio.ByteOrder;
  * arguments only, into buffers allocated once per thread): the JDK's DatagramChannel makes a new
  * sender address for every datagram whose sender differs from the previous one, which on a port
  * shared by many browsers is nearly every datagram. Here the sender's raw address is looked up in a
- * small per-socket cache keyed by its bytes and port, so a known sender costs no allocation.
+ * per-socket cache keyed by its bytes and port ({@link SenderAddressCache}), so a known sender costs
+ * no allocation.
  * Wildcard binds are dual-stack (IPv4 peers arrive as v4-mapped IPv6 and are reported as IPv4),
  * as the JDK's are.
  *
@@ -111,7 +112,8 @@ final class LinuxUdpSocket implements MuxSocket {
     private final ByteBuffer headers;
     private final long headersAddr;
     private final ByteBuffer iovecs;
-    private final SenderCache senders = new SenderCache(1024);
+    /** Room for the senders of a busy port: a thousand calls' browsers fill an eighth of it. */
+    private final SenderAddressCache senders = new SenderAddressCache(8192);
     private int received; // datagrams the last recvmmsg returned
     private int next;     // the next of them to hand out
     private int length;
@@ -201,19 +203,45 @@ final class LinuxUdpSocket implements MuxSocket {
         sa.putShort(0, (short) family);
         sa.put(2, (byte) (port >>> 8)).put(3, (byte) port);
         if (family == AF_INET) {
-            if (a != null) {
-                sa.put(4, a.getAddress());
+            if (a instanceof Inet4Address v4) {
+                putIpv4(sa, 4, v4);
+            } else if (a != null) {
+                throw new IllegalArgumentException("an IPv6 destination (" + a + ") on an IPv4 socket");
             }
             return 16;
         }
-        if (a instanceof Inet4Address) {
+        if (a instanceof Inet4Address v4) {
             sa.put(18, (byte) 0xFF).put(19, (byte) 0xFF); // ::ffff:a.b.c.d
-            sa.put(20, a.getAddress());
+            putIpv4(sa, 20, v4);
         } else if (a != null) {
             sa.put(8, a.getAddress());
             sa.putInt(24, ((Inet6Address) a).getScopeId());
         }
         return SOCKADDR;
+    }
+
+    /**
+     * Whether an IPv4 address's hash code is its address, as in every OpenJDK: then a destination is
+     * encoded without the array {@link InetAddress#getAddress()} copies out. Checked, not assumed.
+     */
+    private static final boolean IPV4_HASH_IS_ADDRESS = ipv4HashIsAddress();
+
+    private static boolean ipv4HashIsAddress() {
+        try {
+            return InetAddress.getByAddress(new byte[] {(byte) 192, 0, 2, (byte) 201}).hashCode() == 0xC00002C9
+                    && InetAddress.getByAddress(new byte[] {127, 0, 0, 1}).hashCode() == 0x7F000001;
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    private static void putIpv4(ByteBuffer sa, int at, Inet4Address a) {
+        if (IPV4_HASH_IS_ADDRESS) {
+            int v = a.hashCode();
+            sa.put(at, (byte) (v >>> 24)).put(at + 1, (byte) (v >>> 16)).put(at + 2, (byte) (v >>> 8)).put(at + 3, (byte) v);
+        } else {
+            sa.put(at, a.getAddress());
+        }
     }
 
     @Override
@@ -424,15 +452,13 @@ final class LinuxUdpSocket implements MuxSocket {
     }
 
     /**
-     * A sending thread's sockaddr buffer and the destinations it encoded last, by identity: a
-     * transport keeps one address object for its peer, so a known peer costs no allocation.
+     * A sending thread's sockaddr buffer and the destinations it encoded ({@link DestinationCache}):
+     * a transport keeps one address object for its peer, so a known peer costs no allocation.
      */
     private final class SendScratch {
         private final ByteBuffer sa = ByteBuffer.allocateDirect(SOCKADDR).order(ByteOrder.nativeOrder());
         private final long saAddr = address(sa);
-        private final InetSocketAddress[] keys = new InetSocketAddress[256];
-        private final byte[][] encoded = new byte[256][];
-        private final int[] lengths = new int[256];
+        private final DestinationCache destinations = new DestinationCache(4096, SOCKADDR);
         private ByteBuffer lastBuffer;
         private long lastBufferAddress;
 
@@ -448,54 +474,18 @@ final class LinuxUdpSocket implements MuxSocket {
             return lastBufferAddress;
         }
 
+        /** Puts {@code to}'s sockaddr in {@link #sa}; returns its length. */
         int destination(InetSocketAddress to) {
-            int i = System.identityHashCode(to) & 255;
-            if (keys[i] != to) {
-                int n = encode(sa, to.getAddress(), to.getPort());
-                byte[] copy = new byte[SOCKADDR];
-                sa.get(0, copy);
-                keys[i] = to;
-                encoded[i] = copy;
-                lengths[i] = n;
-                return n;
+            DestinationCache c = destinations;
+            int i = c.find(to);
+            if (i < 0) {
+                i = c.claim(to);
+                c.setLength(i, encode(sa, to.getAddress(), to.getPort()));
+                sa.get(0, c.bytes(), c.offset(i), SOCKADDR);
+                return c.length(i);
             }
-            sa.put(0, encoded[i]);
-            return lengths[i];
-        }
-    }
-
-    /** Senders by raw address: direct mapped, a collision replaces the older entry. */
-    private static final class SenderCache {
-        private final int mask;
-        private final long[] his;
-        private final long[] los;
-        private final long[] tags;
-        private final InetSocketAddress[] values;
-
-        SenderCache(int size) {
-            mask = size - 1;
-            his = new long[size];
-            los = new long[size];
-            tags = new long[size];
-            values = new InetSocketAddress[size];
-        }
-
-        private int slot(long hi, long lo, long tag) {
-            long h = (hi * 0x9E3779B97F4A7C15L) ^ (lo * 0xC2B2AE3D27D4EB4FL) ^ (tag * 0x165667B19E3779F9L);
-            return (int) (h ^ (h >>> 29)) & mask;
-        }
-
-        InetSocketAddress get(long hi, long lo, long tag) {
-            int i = slot(hi, lo, tag);
-            return values[i] != null && his[i] == hi && los[i] == lo && tags[i] == tag ? values[i] : null;
-        }
-
-        void put(long hi, long lo, long tag, InetSocketAddress v) {
-            int i = slot(hi, lo, tag);
-            his[i] = hi;
-            los[i] = lo;
-            tags[i] = tag;
-            values[i] = v;
+            sa.put(0, c.bytes(), c.offset(i), SOCKADDR);
+            return c.length(i);
         }
     }
 }
