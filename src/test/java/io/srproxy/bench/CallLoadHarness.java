@@ -330,7 +330,7 @@ public final class CallLoadHarness {
             samples++;
         }
         Window.Close c = w.close();
-        List<Long> windowGaps = peers.closeWindow().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        LoadPeers.Window window = peers.closeWindow().get(10, java.util.concurrent.TimeUnit.SECONDS);
         long rss = probe.rssKb();
         long threads = probe.threads();
         long fds = probe.fds();
@@ -350,7 +350,7 @@ public final class CallLoadHarness {
             System.out.println("  failed calls (first 20): " + callers.failures());
         }
         return LevelResult.of(n, c.seconds(), samples > 0 ? upSum / samples : 0, counts, callers.setupTimesMs(),
-                results, windowGaps, c.cpuPercent(0), c.top(5), rss, heap, threads, fds, c.cpuPercent(1),
+                results, window, c.cpuPercent(0), c.top(5), rss, heap, threads, fds, c.cpuPercent(1),
                 c.cpuPercent(2), peers.lateTicks() - lateBefore);
     }
 
@@ -382,7 +382,7 @@ public final class CallLoadHarness {
                 samples++;
             }
             Window.Close c = w.close();
-            List<Long> windowGaps = peers.closeWindow().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            LoadPeers.Window window = peers.closeWindow().get(10, java.util.concurrent.TimeUnit.SECONDS);
             long rss = probe.rssKb();
             long threads = probe.threads();
             long fds = probe.fds();
@@ -402,7 +402,7 @@ public final class CallLoadHarness {
                 System.out.println("  sipp errors (tail):\n" + (err.length() > 1500 ? err.substring(err.length() - 1500) : err));
             }
             return LevelResult.of(n, c.seconds(), samples > 0 ? upSum / samples : 0, sippCounts, sipp.setupTimesMs(),
-                    fleet.drainResults(), windowGaps, c.cpuPercent(0), c.top(5), rss, heap, threads, fds, c.cpuPercent(1),
+                    fleet.drainResults(), window, c.cpuPercent(0), c.top(5), rss, heap, threads, fds, c.cpuPercent(1),
                     c.cpuPercent(2), peers.lateTicks() - lateBefore);
         }
     }

@@ -14,7 +14,7 @@ record LevelResult(
         double appSetupP50Ms, double appSetupP99Ms, long packetsSent, long packetsReceived, double roundTripMissPercent,
         double lossPercent,
         double jitterMeanMs, double jitterMaxMs, long longestGapMaxMs, long longestGapP50Ms,
-        long windowGapMaxMs, long windowGapP50Ms,
+        long windowGapMaxMs, long windowGapP50Ms, long harnessLateTickMaxMs,
         double srproxyCpuPercent, double cpuMicrosPerSecondPerCall, List<String> topThreads, long rssMb,
         long heapAfterGcMb, long threads, long fds, double harnessCpuPercent, double sippCpuPercent, long lateTicks,
         Map<String, Integer> endReasons, Map<String, Double> leftAfter) {
@@ -24,16 +24,17 @@ record LevelResult(
         return new LevelResult(target, holdSeconds, meanCallsUp, sippAttempted, sippSucceeded, sippFailed, appCalls,
                 appConnected, appWithMedia, sippSetupP50Ms, sippSetupP99Ms, appSetupP50Ms, appSetupP99Ms, packetsSent,
                 packetsReceived, roundTripMissPercent, lossPercent, jitterMeanMs, jitterMaxMs, longestGapMaxMs,
-                longestGapP50Ms, windowGapMaxMs, windowGapP50Ms, srproxyCpuPercent, cpuMicrosPerSecondPerCall, topThreads, rssMb, heapAfterGcMb, threads,
+                longestGapP50Ms, windowGapMaxMs, windowGapP50Ms, harnessLateTickMaxMs, srproxyCpuPercent, cpuMicrosPerSecondPerCall, topThreads, rssMb, heapAfterGcMb, threads,
                 fds, harnessCpuPercent, sippCpuPercent, lateTicks, endReasons, Map.copyOf(left));
     }
 
     /**
-     * {@code windowGaps}: each call's longest gap inside the measured window (LoadPeers#closeWindow),
-     * or null when not measured; the {@code longestGap} figures cover each call's whole life.
+     * {@code window}: each call's longest gap inside the measured window and the harness's latest
+     * clock tick in it (LoadPeers#closeWindow), or null when not measured; the {@code longestGap}
+     * figures cover each call's whole life.
      */
     static LevelResult of(int target, double holdSeconds, double meanCallsUp, long[] sipp, List<Double> sippSetups,
-                          List<AppCall.Result> calls, List<Long> windowGaps, double srproxyCpuPercent, List<String> topThreads,
+                          List<AppCall.Result> calls, io.srproxy.rtc.webrtc.LoadPeers.Window window, double srproxyCpuPercent, List<String> topThreads,
                           long rssKb, long heapKb, long threads, long fds, double harnessCpuPercent, double sippCpuPercent,
                           long lateTicks) {
         List<Double> appSetups = new ArrayList<>();
@@ -63,6 +64,7 @@ record LevelResult(
                 gaps.add(r.media().longestGapMs());
             }
         }
+        List<Long> windowGaps = window == null ? null : window.gaps();
         double cpuPerCall = meanCallsUp > 0 ? srproxyCpuPercent / 100 * 1e6 / meanCallsUp : 0;
         return new LevelResult(target, holdSeconds, meanCallsUp, sipp[0], sipp[1], sipp[2], calls.size(), connected,
                 withMedia, pct(sippSetups, 50), pct(sippSetups, 99), pct(appSetups, 50), pct(appSetups, 99), sent, received,
@@ -71,6 +73,7 @@ record LevelResult(
                 (long) pct(gaps.stream().map(Long::doubleValue).toList(), 50),
                 windowGaps == null ? -1 : windowGaps.stream().mapToLong(g -> g).max().orElse(0),
                 windowGaps == null ? -1 : (long) pct(windowGaps.stream().map(Long::doubleValue).toList(), 50),
+                window == null ? -1 : window.lateTickMaxMs(),
                 srproxyCpuPercent, cpuPerCall, topThreads,
                 rssKb / 1024, heapKb < 0 ? -1 : heapKb / 1024, threads, fds, harnessCpuPercent, sippCpuPercent, lateTicks,
                 reasons, Map.of());
@@ -110,7 +113,8 @@ record LevelResult(
                 + "; late 20 ms ticks " + lateTicks + "; sipp failed " + sippFailed
                 + "\n  longest gap per call, p50/max: " + longestGapP50Ms + "/" + longestGapMaxMs + " ms over the calls' whole"
                 + " life (set-up and the harness's own work after the window included), "
-                + (windowGapMaxMs < 0 ? "not measured in the window" : windowGapP50Ms + "/" + windowGapMaxMs + " ms in the measured window")
+                + (windowGapMaxMs < 0 ? "not measured in the window" : windowGapP50Ms + "/" + windowGapMaxMs + " ms in the measured window"
+                        + " (the harness's own 20 ms clock ticked at worst " + harnessLateTickMaxMs + " ms late in it: every call sees that as a gap)")
                 + "\n  server top threads: " + String.join(", ", topThreads)
                 + "\n  call end reasons: " + endReasons
                 + (leftAfter.isEmpty() ? "" : "\n  left in srproxy after the calls ended: " + leftAfter);

@@ -101,6 +101,16 @@ public final class LoadPeers implements AutoCloseable {
     private boolean inWindow;
     /** Longest gap in the window of each peer that ended while it was open, ms: I/O thread only. */
     private final List<Long> windowGapsOfEnded = new ArrayList<>();
+    /** The latest the 20 ms clock ticked in the window, ns: I/O thread only. */
+    private long windowLateMaxNs;
+
+    /**
+     * What a measuring window saw: each call's longest gap (ms), and how late the harness's own
+     * 20 ms clock ticked at worst (ms). Every call sending from this harness sees a late tick as a
+     * gap, so a gap no longer than it may be the harness's own, not the target's.
+     */
+    public record Window(List<Long> gaps, long lateTickMaxMs) {
+    }
 
     /**
      * Opens a measuring window: from now each peer also keeps the longest gap between two packets
@@ -111,6 +121,7 @@ public final class LoadPeers implements AutoCloseable {
     public void openWindow() {
         onIo(() -> {
             inWindow = true;
+            windowLateMaxNs = 0;
             windowGapsOfEnded.clear();
             for (Peer p : sending) {
                 p.other.windowGapNs = 0;
@@ -118,9 +129,9 @@ public final class LoadPeers implements AutoCloseable {
         });
     }
 
-    /** Closes the window: each peer's longest gap in it, in ms (the peers up now and those that ended in it). */
-    public CompletableFuture<List<Long>> closeWindow() {
-        CompletableFuture<List<Long>> f = new CompletableFuture<>();
+    /** Closes the window: each peer's longest gap in it (the peers up now and those that ended in it). */
+    public CompletableFuture<Window> closeWindow() {
+        CompletableFuture<Window> f = new CompletableFuture<>();
         onIo(() -> {
             inWindow = false;
             List<Long> gaps = new ArrayList<>(windowGapsOfEnded);
@@ -130,7 +141,7 @@ public final class LoadPeers implements AutoCloseable {
                 }
             }
             windowGapsOfEnded.clear();
-            f.complete(gaps);
+            f.complete(new Window(gaps, windowLateMaxNs / 1_000_000));
         });
         return f;
     }
@@ -637,6 +648,9 @@ public final class LoadPeers implements AutoCloseable {
                     if (now - nextTick > 5_000_000L) {
                         lateTicks++;
                     }
+                    if (inWindow) {
+                        windowLateMaxNs = Math.max(windowLateMaxNs, now - nextTick);
+                    }
                     for (int i = 0; i < sending.size(); i++) {
                         try {
                             sending.get(i).tick();
@@ -649,13 +663,13 @@ public final class LoadPeers implements AutoCloseable {
                 long waitMs = Math.max(1, (nextTick - System.nanoTime()) / 1_000_000L);
                 selector.select(k -> {
                     Peer p = (Peer) k.attachment();
+                    // one datagram per wake-up: a peer gets one every 20 ms, so reading on until the
+                    // socket is empty cost a second system call per packet; the selector is
+                    // level-triggered, so a socket with more queued is ready again at once
                     try {
-                        while (true) {
-                            rx.clear();
-                            int n = p.channel.read(rx);
-                            if (n <= 0) {
-                                break;
-                            }
+                        rx.clear();
+                        int n = p.channel.read(rx);
+                        if (n > 0) {
                             p.onDatagram(b, n, System.nanoTime());
                         }
                     } catch (IOException e) {
