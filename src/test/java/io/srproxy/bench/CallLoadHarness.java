@@ -38,7 +38,7 @@ import java.util.stream.IntStream;
  * --call-seconds 10   how long sipp holds each call       --rate 5         new calls per second at most
  * --soak MINUTES      soak mode instead of levels         --calls 20       calls held in soak mode
  * --sample 30         soak sampling period, seconds       --out target/load
- * --jar target/srproxy.jar                                --srproxy-jvm "-Xms256m -Xmx256m"
+ * --jar target/srproxy.jar                                --srproxy-jvm "-Xms256m -Xmx256m -XX:AutoBoxCacheMax=65536"
  * --janus-debug 3     Janus's log level (0..7)
  * --app-audio opus    what the srproxy apps offer and send: opus (transcoded against the phones'
  *                     PCMU) or pcmu (G.711 passthrough)
@@ -166,7 +166,7 @@ public final class CallLoadHarness {
     private void startTarget(String name, Path runDir) throws Exception {
         target = name;
         if (name.equals("srproxy")) {
-            List<String> jvm = List.of(opts.getOrDefault("srproxy-jvm", "-Xms256m -Xmx256m").trim().split("\\s+"));
+            List<String> jvm = List.of(opts.getOrDefault("srproxy-jvm", "-Xms256m -Xmx256m -XX:AutoBoxCacheMax=65536").trim().split("\\s+"));
             // --conf "[media];opus_complexity=0": lines (';'-separated) added to srproxy's rtx.conf
             List<String> moreConf = opts.containsKey("conf") ? List.of(opts.get("conf").split(";")) : List.of();
             SrproxyChild srproxy = SrproxyChild.start(Path.of(opts.getOrDefault("jar", "target/srproxy.jar")), runDir,

@@ -44,7 +44,7 @@ import java.util.function.BooleanSupplier;
  * --warmup 6           seconds of a 3-member room with a phone first, not measured (0: none)
  * --idle 4             seconds of idle srproxy measured after it (0: none)
  * --video 2x1000       members also publish VP8-shaped video, P packets of B bytes per 20 ms, and subscribe to it
- * --out target/group-load   --jar target/srproxy.jar   --srproxy-jvm "-Xms256m -Xmx256m"
+ * --out target/group-load   --jar target/srproxy.jar   --srproxy-jvm "-Xms256m -Xmx256m -XX:AutoBoxCacheMax=65536"
  * </pre>
  */
 public final class GroupLoadHarness {
@@ -126,7 +126,7 @@ public final class GroupLoadHarness {
         Path runDir = Files.createDirectories(out.resolve("run-" + stamp));
         kamailio = KamailioServer.start("1000", FreePorts.tcpAndUdp(), KamailioServer.ZeroMode.KEEP, 300);
         children.add(kamailio);
-        List<String> jvm = List.of(opts.getOrDefault("srproxy-jvm", "-Xms256m -Xmx256m").trim().split("\\s+"));
+        List<String> jvm = List.of(opts.getOrDefault("srproxy-jvm", "-Xms256m -Xmx256m -XX:AutoBoxCacheMax=65536").trim().split("\\s+"));
         srproxy = SrproxyChild.start(Path.of(opts.getOrDefault("jar", "target/srproxy.jar")), runDir, kamailio.port(), jvm, 0,
                 List.of("[rtc]", "max_members=" + maxMembers, "[conference]", "on=1", "prefix=8"));
         children.add(srproxy);
