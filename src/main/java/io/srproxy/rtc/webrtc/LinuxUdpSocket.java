@@ -195,7 +195,10 @@ final class LinuxUdpSocket implements MuxSocket {
         }
     }
 
-    /** Writes a sockaddr for {@code a} (null = wildcard) in this socket's family; returns its length. */
+    /**
+     * Writes a sockaddr for {@code a} (null = wildcard) in this socket's family; returns its length,
+     * or -1 for an IPv6 address on an IPv4 socket (no sockaddr can say it).
+     */
     private int encode(ByteBuffer sa, InetAddress a, int port) {
         for (int i = 0; i < SOCKADDR; i++) {
             sa.put(i, (byte) 0);
@@ -206,7 +209,7 @@ final class LinuxUdpSocket implements MuxSocket {
             if (a instanceof Inet4Address v4) {
                 putIpv4(sa, 4, v4);
             } else if (a != null) {
-                throw new IllegalArgumentException("an IPv6 destination (" + a + ") on an IPv4 socket");
+                return -1;
             }
             return 16;
         }
@@ -336,6 +339,9 @@ final class LinuxUdpSocket implements MuxSocket {
     public void send(ByteBuffer data, InetSocketAddress to) throws IOException {
         SendScratch s = scratch.get();
         int saLen = s.destination(to);
+        if (saLen < 0) {
+            throw new IOException("cannot send to " + to + " from an IPv4 socket");
+        }
         int len = data.remaining();
         long rc = sendto(fd, s.bufferAddress(data) + data.position(), len, 0, s.saAddr, saLen);
         if (rc < 0) {
@@ -390,6 +396,10 @@ final class LinuxUdpSocket implements MuxSocket {
             }
             SendScratch s = scratch.get();
             int saLen = s.destination(to);
+            if (saLen < 0) { // an IPv6 peer on an IPv4 socket
+                sendFailed.run();
+                return;
+            }
             int slot = queued;
             outData.put(slot * slotBytes, b, off, len);
             outNames.put(slot * NAME_STRIDE, s.sa, 0, SOCKADDR);
@@ -474,7 +484,7 @@ final class LinuxUdpSocket implements MuxSocket {
             return lastBufferAddress;
         }
 
-        /** Puts {@code to}'s sockaddr in {@link #sa}; returns its length. */
+        /** Puts {@code to}'s sockaddr in {@link #sa}; returns its length (-1: see {@link #encode}). */
         int destination(InetSocketAddress to) {
             DestinationCache c = destinations;
             int i = c.find(to);

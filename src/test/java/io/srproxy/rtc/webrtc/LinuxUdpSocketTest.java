@@ -162,6 +162,32 @@ class LinuxUdpSocketTest {
         }
     }
 
+    @Test
+    void anIpv6DestinationOnAnIpv4SocketIsRefusedAndTheOthersGo() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+        LinuxUdpSocket socket = new LinuxUdpSocket(new InetSocketAddress("127.0.0.1", 0), false, 1 << 20, 200, 2048,
+                failed::incrementAndGet);
+        try (AutoCloseable released = () -> closeAndRelease(socket);
+             DatagramSocket peer = new DatagramSocket(0, InetAddress.getByName("127.0.0.1"))) {
+            peer.setSoTimeout(5000);
+            InetSocketAddress to = (InetSocketAddress) peer.getLocalSocketAddress();
+            InetSocketAddress v6 = new InetSocketAddress(InetAddress.getByName("::1"), peer.getLocalPort());
+            ByteBuffer out = ByteBuffer.allocateDirect(16);
+            out.put(new byte[] {1, 2, 3}).flip();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> socket.send(out, v6))
+                    .isInstanceOf(java.io.IOException.class).hasMessageContaining("IPv4 socket");
+            byte[] a = payload(0);
+            byte[] b = payload(1);
+            socket.readerBatch().add(a, 0, a.length, v6);
+            socket.readerBatch().add(b, 0, b.length, to);
+            socket.readerBatch().flush();
+            assertThat(failed.get()).isEqualTo(1);
+            DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
+            peer.receive(p);
+            assertThat(p.getData()[0]).as("the IPv4 one").isEqualTo((byte) 1);
+        }
+    }
+
     private static byte[] payload(int seq) {
         byte[] b = new byte[100 + seq];
         for (int k = 0; k < b.length; k++) {
