@@ -67,6 +67,10 @@ abstract class BridgedCall {
             bridgeProblem = e.getMessage();
             return;
         }
+        // the SIP side's codec is settled now: on record before the leg shows up in the channel, so
+        // whoever sees the member there also sees the codec
+        record = record.withCodecs(record.appCodec().orElse(null), media.audio().name());
+        ctx.calls().updated(record);
         try {
             ctx.channels().join(channelId, uid, transport, event -> {
                 if (event instanceof RtcEvent.UserJoined || event instanceof RtcEvent.UserCodecChanged) {
@@ -79,8 +83,6 @@ abstract class BridgedCall {
             ctx.channels().channel(channelId).ifPresent(c -> c.publish(uid, MediaKind.AUDIO, true));
             leg = transport;
             legUid = uid;
-            record = record.withCodecs(record.appCodec().orElse(null), media.audio().name());
-            ctx.calls().updated(record);
             noteAppCodec();
             log.info("call {}: SIP leg {} in channel {} ({})", id, LogSafe.of(uid), LogSafe.of(channelId), media.audio().name());
         } catch (RtcException | IllegalArgumentException e) {
