@@ -51,19 +51,7 @@ final class DestinationCache {
 
     /** An entry for {@code to} (not cached yet), whose bytes the caller fills and whose length it sets. */
     int claim(InetSocketAddress to) {
-        int s = set(to);
-        int base = s * WAYS;
-        int at = -1;
-        for (int i = base; i < base + WAYS; i++) {
-            if (keys[i] == null) {
-                at = i;
-                break;
-            }
-        }
-        if (at < 0) {
-            at = base + (victims[s] & (WAYS - 1));
-            victims[s]++;
-        }
+        int at = CacheSets.entryFor(keys, victims, set(to), WAYS);
         keys[at] = to;
         return at;
     }

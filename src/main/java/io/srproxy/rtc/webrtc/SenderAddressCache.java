@@ -51,19 +51,7 @@ final class SenderAddressCache {
 
     /** Caches a sender not cached yet: in a free entry of its set, else in place of the set's next in turn. */
     void put(long hi, long lo, long tag, InetSocketAddress value) {
-        int s = set(hi, lo, tag);
-        int base = s * WAYS;
-        int at = -1;
-        for (int i = base; i < base + WAYS; i++) {
-            if (values[i] == null) {
-                at = i;
-                break;
-            }
-        }
-        if (at < 0) {
-            at = base + (victims[s] & (WAYS - 1));
-            victims[s]++;
-        }
+        int at = CacheSets.entryFor(values, victims, set(hi, lo, tag), WAYS);
         his[at] = hi;
         los[at] = lo;
         tags[at] = tag;
