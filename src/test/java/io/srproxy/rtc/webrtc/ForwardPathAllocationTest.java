@@ -128,7 +128,7 @@ class ForwardPathAllocationTest {
      */
     @Test
     void receivingFromInterleavedSendersOverUdpAllocatesNothingPerDatagram() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(LinuxUdpSocket.available(), "native UDP sockets are Linux only");
+        LinuxUdpSocketTest.requireNativeUdp();
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         threads.setThreadAllocatedMemoryEnabled(true);
         String name = "rtc-udp-" + rtc.port() + "-0";

@@ -35,7 +35,7 @@ class LinuxUdpSocketManyPeersTest {
 
     @BeforeEach
     void open() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(LinuxUdpSocket.available(), "native UDP sockets are Linux only");
+        LinuxUdpSocketTest.requireNativeUdp();
         threads.setThreadAllocatedMemoryEnabled(true);
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
         socket = new LinuxUdpSocket(new InetSocketAddress(loopback, 0), false, 1 << 20, 2000, 2048);
