@@ -8,6 +8,7 @@ import io.srproxy.sip.harness.BaresipPhone;
 import io.srproxy.sip.harness.KamailioServer;
 import io.srproxy.testsupport.FreePorts;
 import io.srproxy.testsupport.Peers;
+import io.srproxy.testsupport.PromScrape;
 import io.srproxy.testsupport.Tones;
 import io.srproxy.web.CompatPage;
 import java.nio.file.Path;
@@ -67,13 +68,27 @@ class AnyRtcCompatSipTest {
         assertThat(Tones.relativePower(heard, pcm.sampleRate(), APP_TONE)).as("440 Hz from the page at baresip").isGreaterThan(0.2);
     }
 
+    private static double packetsSentToPhones() {
+        return PromScrape.parse(srproxy.metrics().scrape()).value("srproxy_media_packets_total{direction=\"out\",leg=\"sip\"}");
+    }
+
+    /**
+     * Before the hang-up: srproxy has sent the phone two seconds of the page's audio. The page can
+     * hear the phone within a second, and a call ended then leaves baresip a recording too short to judge.
+     */
+    private static void awaitTwoSecondsSentToThePhone(double sentBefore) {
+        await().atMost(Duration.ofSeconds(15)).until(() -> packetsSentToPhones() - sentBefore >= 100);
+    }
+
     @Test
     void pageCallsThePhoneAndHangsUp() throws Exception {
+        double sentBefore = packetsSentToPhones();
         try (BaresipPhone phone = BaresipPhone.start("1005", kamailio.port(), PHONE_TONE);
              CompatPage page = pages.open(appTone, "7001")) {
             page.run("call", "1005", 1);
             page.awaitState("incall");
             await().atMost(Duration.ofSeconds(20)).until(page::remotePeakHz, hz -> Math.abs(hz - PHONE_TONE) < 30);
+            awaitTwoSecondsSentToThePhone(sentBefore);
             page.run("hangUp");
             await().atMost(Duration.ofSeconds(10)).until(() -> srproxy.calls().active().isEmpty());
             assertPhoneHeardTheApp(phone);
@@ -83,6 +98,7 @@ class AnyRtcCompatSipTest {
 
     @Test
     void phoneCallsThePageWhichAnswersAndThePhoneHangsUp() throws Exception {
+        double sentBefore = packetsSentToPhones();
         try (BaresipPhone phone = BaresipPhone.start("1005", kamailio.port(), PHONE_TONE);
              CompatPage page = pages.open(appTone, "7002")) {
             phone.dial("07002");
@@ -91,6 +107,7 @@ class AnyRtcCompatSipTest {
             page.run("accept", false);
             page.awaitState("incall");
             await().atMost(Duration.ofSeconds(20)).until(page::remotePeakHz, hz -> Math.abs(hz - PHONE_TONE) < 30);
+            awaitTwoSecondsSentToThePhone(sentBefore);
             phone.hangUp();
             page.awaitState("idle");
             assertThat(page.events()).anyMatch(e -> e.startsWith("ended:peer-"));
