@@ -44,6 +44,8 @@ import java.util.stream.IntStream;
  *                     PCMU) or pcmu (G.711 passthrough)
  * --max-calls N       calls placed per level at most (default: no limit; each ended call is replaced)
  * --sipp-processes K  sipp processes calling a sip-to-app level between them (default: one per 200 calls)
+ * --harness-io-threads T   threads sending and receiving the app peers' media (default 1), their 20 ms
+ *                     clocks 20/T ms apart
  * --direction sip-to-app   sip-to-app: sipp calls srproxy's apps (which accept); app-to-sip: srproxy's
  *                     apps call gateway accounts 3xxxx (one each) with Pstn, srproxy calls 9&lt;number&gt; through
  *                     Kamailio, and a sipp UAS answers with PCMU and echoes; app-to-app: pairs of apps,
@@ -54,6 +56,8 @@ public final class CallLoadHarness {
 
     /** The SIP users Janus's handles register as (uids 700000..), allowed to register at Kamailio. */
     private static final String JANUS_USERS = "^7[0-9]{5}$";
+    /** The app peers' media on one thread unless --harness-io-threads says otherwise. */
+    private static final int DEFAULT_IO_THREADS = 1;
 
     private final Map<String, String> opts;
     private final Path out;
@@ -175,8 +179,8 @@ public final class CallLoadHarness {
             probe = new ProcessProbe(srproxy.pid());
             // --app-audio pcmu: the apps offer PCMU alone, so srproxy passes the phones' PCMU through
             peers = opts.getOrDefault("app-audio", "opus").equalsIgnoreCase("pcmu")
-                    ? new LoadPeers(LoadPeers.Audio.PCMU, pcmuFrames(), pcmuLengths(), 4)
-                    : new LoadPeers(opusFrames().frames, opusFrames().lengths, 4);
+                    ? new LoadPeers(LoadPeers.Audio.PCMU, pcmuFrames(), pcmuLengths(), 4, InetAddress.getLoopbackAddress(), ioThreads())
+                    : new LoadPeers(LoadPeers.Audio.OPUS, opusFrames().frames, opusFrames().lengths, 4, InetAddress.getLoopbackAddress(), ioThreads());
             targetChildren.add(peers);
             srproxyWebPort = srproxy.webPort();
             calleePrefix = "0";
@@ -200,7 +204,7 @@ public final class CallLoadHarness {
             // the peers on Janus's own candidate address: from its libnice sockets (bound there) to
             // peers on 127.0.0.1 nothing arrived, though our checks reached Janus the other way
 
-            peers = new LoadPeers(LoadPeers.Audio.PCMU, pcmuFrames(), pcmuLengths(), 4, InetAddress.getByName(janus.iceIp()));
+            peers = new LoadPeers(LoadPeers.Audio.PCMU, pcmuFrames(), pcmuLengths(), 4, InetAddress.getByName(janus.iceIp()), ioThreads());
             targetChildren.add(peers);
             JanusFleet users = new JanusFleet(janus.wsPort(), kamailio.port(), peers);
             targetChildren.add(users);
@@ -351,7 +355,7 @@ public final class CallLoadHarness {
         }
         return LevelResult.of(n, c.seconds(), samples > 0 ? upSum / samples : 0, counts, callers.setupTimesMs(),
                 results, window, c.cpuPercent(0), c.top(5), rss, heap, threads, fds, c.cpuPercent(1),
-                c.cpuPercent(2), peers.lateTicks() - lateBefore);
+                c.cpuPercent(2), peers.lateTicks() - lateBefore).withUdpDrops(c.udpDrops(target, "harness", "far end"));
     }
 
     /** One level called by sipp (sip-to-app). */
@@ -403,8 +407,13 @@ public final class CallLoadHarness {
             }
             return LevelResult.of(n, c.seconds(), samples > 0 ? upSum / samples : 0, sippCounts, sipp.setupTimesMs(),
                     fleet.drainResults(), window, c.cpuPercent(0), c.top(5), rss, heap, threads, fds, c.cpuPercent(1),
-                    c.cpuPercent(2), peers.lateTicks() - lateBefore);
+                    c.cpuPercent(2), peers.lateTicks() - lateBefore).withUdpDrops(c.udpDrops(target, "harness", "sipp"));
         }
+    }
+
+    /** {@code --harness-io-threads}: the threads the app peers' media is spread over. */
+    private int ioThreads() {
+        return intOpt("harness-io-threads", DEFAULT_IO_THREADS);
     }
 
     /** Remembers the running sipp so that an exit (Ctrl-C) stops it too. */
@@ -522,31 +531,55 @@ public final class CallLoadHarness {
         return frames;
     }
 
-    /** CPU readings of srproxy, the harness and sipp between two instants. */
-    record Window(long t0, ProcessProbe[] probes, long[] ticks0, Map<String, Long> threads0) {
+    /**
+     * CPU readings of srproxy, the harness and sipp between two instants, and the datagrams the
+     * kernel dropped at each one's UDP sockets (a full receive buffer) and host-wide.
+     */
+    record Window(long t0, ProcessProbe[] probes, long[] ticks0, Map<String, Long> threads0,
+                  UdpDrops.Snapshot[] drops0, UdpDrops.HostCounters host0) {
         static Window open(ProcessProbe... probes) {
             long[] t = new long[probes.length];
+            UdpDrops.Snapshot[] d = new UdpDrops.Snapshot[probes.length];
             for (int i = 0; i < probes.length; i++) {
                 t[i] = probes[i].cpuTicks();
+                d[i] = UdpDrops.of(probes[i].pids());
             }
-            return new Window(System.nanoTime(), probes, t, probes[0].threadTicks());
+            return new Window(System.nanoTime(), probes, t, probes[0].threadTicks(), d, UdpDrops.host());
         }
 
         Close close() {
             long[] t = new long[probes.length];
+            UdpDrops.Snapshot[] d = new UdpDrops.Snapshot[probes.length];
             for (int i = 0; i < probes.length; i++) {
                 t[i] = probes[i].cpuTicks();
+                d[i] = UdpDrops.of(probes[i].pids());
             }
-            return new Close(this, (System.nanoTime() - t0) / 1e9, t, probes[0].threadTicks());
+            return new Close(this, (System.nanoTime() - t0) / 1e9, t, probes[0].threadTicks(), d, UdpDrops.host());
         }
 
-        record Close(Window w, double seconds, long[] ticks1, Map<String, Long> threads1) {
+        record Close(Window w, double seconds, long[] ticks1, Map<String, Long> threads1,
+                     UdpDrops.Snapshot[] drops1, UdpDrops.HostCounters host1) {
             double cpuPercent(int i) {
                 return 100.0 * (ticks1[i] - w.ticks0[i]) / ProcessProbe.TICKS_PER_SECOND / seconds;
             }
 
             List<String> top(int n) {
                 return ProcessProbe.topThreads(w.threads0, threads1, seconds, n);
+            }
+
+            /**
+             * Datagrams dropped in the window at the sockets of each probe ({@code names} in the
+             * order the window was opened with), then host-wide: receive and send buffer errors.
+             */
+            Map<String, Long> udpDrops(String... names) {
+                Map<String, Long> out = new java.util.LinkedHashMap<>();
+                for (int i = 0; i < names.length && i < drops1.length; i++) {
+                    out.put(names[i], drops1[i].since(w.drops0[i]));
+                }
+                UdpDrops.HostCounters host = host1.minus(w.host0);
+                out.put("host receive-buffer errors", host.receiveBufferErrors());
+                out.put("host send-buffer errors", host.sendBufferErrors());
+                return out;
             }
         }
     }

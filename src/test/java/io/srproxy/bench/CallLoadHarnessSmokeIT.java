@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * PSTN route, apps calling apps). Checks that the calls connect, that media flows both ways (each
  * app gets audio back: sipp's echo, or the other app's), and that srproxy holds no call, channel
  * or WebRTC session once they have ended. No timing or capacity assertion: figures belong to
- * benchmarks. Also {@link GroupLoadHarness}'s smoke: one 3-member group channel for 4 s.
+ * benchmarks. The apps' media runs on two harness I/O threads, so that both clocks are exercised. Also {@link GroupLoadHarness}'s smoke: one 3-member group channel for 4 s.
  */
 class CallLoadHarnessSmokeIT {
 
@@ -24,7 +24,8 @@ class CallLoadHarnessSmokeIT {
     @ValueSource(strings = {"sip-to-app", "app-to-sip", "app-to-app"})
     void callsConnectMediaFlowsBothWaysAndNothingIsLeftBehind(String direction) throws Exception {
         List<LevelResult> levels = CallLoadHarness.run(Map.of("direction", direction, "levels", Integer.toString(CALLS),
-                "max-calls", Integer.toString(CALLS), "hold", "10", "call-seconds", "15", "rate", "10", "out", "target/load-it"));
+                "max-calls", Integer.toString(CALLS), "hold", "10", "call-seconds", "15", "rate", "10", "out", "target/load-it",
+                "harness-io-threads", "2"));
         LevelResult r = levels.get(0);
         assertThat(r.sippSucceeded()).as("calls held to their end").isEqualTo(CALLS);
         assertThat(r.sippFailed()).as("calls that failed").isZero();
@@ -37,6 +38,7 @@ class CallLoadHarnessSmokeIT {
         assertThat(r.packetsReceived()).as("packets back at the apps").isGreaterThan(r.packetsSent() / 4);
         assertThat(r.leftAfter()).as("srproxy's calls, channels and sessions after the calls")
                 .isNotEmpty().allSatisfy((gauge, value) -> assertThat(value).as(gauge).isZero());
+        assertThat(r.udpDropsInWindow()).as("UDP drops counted per process").containsKeys("srproxy", "harness");
     }
 
     /** Every member of a 3-member channel gets both others' audio (re-offers answered, streams forwarded); nothing is left. */

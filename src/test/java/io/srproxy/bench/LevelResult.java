@@ -17,7 +17,7 @@ record LevelResult(
         long windowGapMaxMs, long windowGapP50Ms, long harnessLateTickMaxMs,
         double srproxyCpuPercent, double cpuMicrosPerSecondPerCall, List<String> topThreads, long rssMb,
         long heapAfterGcMb, long threads, long fds, double harnessCpuPercent, double sippCpuPercent, long lateTicks,
-        Map<String, Integer> endReasons, Map<String, Double> leftAfter) {
+        Map<String, Integer> endReasons, Map<String, Double> leftAfter, Map<String, Long> udpDropsInWindow) {
 
     /** The same figures with what srproxy still held once the level's calls had ended (its /metrics gauges). */
     LevelResult withLeftAfter(Map<String, Double> left) {
@@ -25,7 +25,19 @@ record LevelResult(
                 appConnected, appWithMedia, sippSetupP50Ms, sippSetupP99Ms, appSetupP50Ms, appSetupP99Ms, packetsSent,
                 packetsReceived, roundTripMissPercent, lossPercent, jitterMeanMs, jitterMaxMs, longestGapMaxMs,
                 longestGapP50Ms, windowGapMaxMs, windowGapP50Ms, harnessLateTickMaxMs, srproxyCpuPercent, cpuMicrosPerSecondPerCall, topThreads, rssMb, heapAfterGcMb, threads,
-                fds, harnessCpuPercent, sippCpuPercent, lateTicks, endReasons, Map.copyOf(left));
+                fds, harnessCpuPercent, sippCpuPercent, lateTicks, endReasons, Map.copyOf(left), udpDropsInWindow);
+    }
+
+    /**
+     * The same figures with the datagrams the kernel dropped in the window at each process's UDP
+     * sockets (whose full receive buffer lost the packets) and host-wide.
+     */
+    LevelResult withUdpDrops(Map<String, Long> drops) {
+        return new LevelResult(target, holdSeconds, meanCallsUp, sippAttempted, sippSucceeded, sippFailed, appCalls,
+                appConnected, appWithMedia, sippSetupP50Ms, sippSetupP99Ms, appSetupP50Ms, appSetupP99Ms, packetsSent,
+                packetsReceived, roundTripMissPercent, lossPercent, jitterMeanMs, jitterMaxMs, longestGapMaxMs,
+                longestGapP50Ms, windowGapMaxMs, windowGapP50Ms, harnessLateTickMaxMs, srproxyCpuPercent, cpuMicrosPerSecondPerCall, topThreads, rssMb, heapAfterGcMb, threads,
+                fds, harnessCpuPercent, sippCpuPercent, lateTicks, endReasons, leftAfter, new LinkedHashMap<>(drops));
     }
 
     /**
@@ -76,7 +88,7 @@ record LevelResult(
                 window == null ? -1 : window.lateTickMaxMs(),
                 srproxyCpuPercent, cpuPerCall, topThreads,
                 rssKb / 1024, heapKb < 0 ? -1 : heapKb / 1024, threads, fds, harnessCpuPercent, sippCpuPercent, lateTicks,
-                reasons, Map.of());
+                reasons, Map.of(), Map.of());
     }
 
     static double pct(List<Double> values, int p) {
@@ -117,6 +129,7 @@ record LevelResult(
                         + " (the harness's own 20 ms clock ticked at worst " + harnessLateTickMaxMs + " ms late in it: every call sees that as a gap)")
                 + "\n  server top threads: " + String.join(", ", topThreads)
                 + "\n  call end reasons: " + endReasons
+                + (udpDropsInWindow.isEmpty() ? "" : "\n  UDP datagrams the kernel dropped in the window (full receive buffers): " + udpDropsInWindow)
                 + (leftAfter.isEmpty() ? "" : "\n  left in srproxy after the calls ended: " + leftAfter);
     }
 }

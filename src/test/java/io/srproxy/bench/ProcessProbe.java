@@ -51,6 +51,13 @@ final class ProcessProbe {
         return pid;
     }
 
+    /** This process and the further ones it sums. */
+    long[] pids() {
+        long[] all = java.util.Arrays.copyOf(new long[] {pid}, 1 + others.length);
+        System.arraycopy(others, 0, all, 1, others.length);
+        return all;
+    }
+
     /** user + system CPU ticks so far (the process with all its threads). */
     long cpuTicks() {
         long t = ticksOf(Path.of("/proc", Long.toString(pid), "stat"));

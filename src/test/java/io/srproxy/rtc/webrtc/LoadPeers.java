@@ -55,20 +55,14 @@ public final class LoadPeers implements AutoCloseable {
         }
     }
 
-    private final Selector selector;
-    private final Thread io;
+    private final IoLoop[] loops;
+    private final java.util.concurrent.atomic.AtomicInteger nextLoop = new java.util.concurrent.atomic.AtomicInteger();
     private final ExecutorService handshakes;
-    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-    private final List<Peer> sending = new ArrayList<>(); // I/O thread only
     private final Audio audio;
     private final InetAddress bind;
     private final byte[][] frames;
     private final int[] frameLengths;
-    private final ByteBuffer rx = ByteBuffer.allocate(2048 + SrtpSession.TRAILER_ROOM);
-    private final SrtpSession.Failure failure = new SrtpSession.Failure();
     private volatile boolean running = true;
-    private volatile long lateTicks;
-    private volatile long sendDrops;
 
     /** {@code frames[i]} holds an Opus frame of {@code lengths[i]} bytes; sent in turn, every 20 ms. */
     public LoadPeers(byte[][] frames, int[] lengths, int handshakeThreads) throws IOException {
@@ -82,27 +76,34 @@ public final class LoadPeers implements AutoCloseable {
 
     /** Like {@link #LoadPeers(Audio, byte[][], int[], int)}, the peers' sockets bound to {@code bind}. */
     public LoadPeers(Audio audio, byte[][] frames, int[] lengths, int handshakeThreads, InetAddress bind) throws IOException {
+        this(audio, frames, lengths, handshakeThreads, bind, 1);
+    }
+
+    /**
+     * Like {@link #LoadPeers(Audio, byte[][], int[], int, InetAddress)}, the peers spread over
+     * {@code ioThreads} I/O threads in turn, each with its own selector and 20 ms clock; the clocks
+     * tick {@code 20 / ioThreads} ms apart, so one thread's burst of sends is not all the peers'.
+     */
+    public LoadPeers(Audio audio, byte[][] frames, int[] lengths, int handshakeThreads, InetAddress bind, int ioThreads)
+            throws IOException {
+        if (ioThreads < 1) {
+            throw new IllegalArgumentException("at least one I/O thread, not " + ioThreads);
+        }
         this.bind = bind;
         this.audio = audio;
         this.frames = frames;
         this.frameLengths = lengths;
-        selector = Selector.open();
         handshakes = Executors.newFixedThreadPool(handshakeThreads, r -> {
             Thread t = new Thread(r, "load-dtls");
             t.setDaemon(true);
             return t;
         });
-        io = new Thread(this::loop, "load-peers-io");
-        io.setDaemon(true);
-        io.start();
+        loops = new IoLoop[ioThreads];
+        long start = System.nanoTime();
+        for (int i = 0; i < ioThreads; i++) {
+            loops[i] = new IoLoop(ioThreads == 1 ? "load-peers-io" : "load-peers-io-" + i, start + TICK_NS * (i + 1) / ioThreads);
+        }
     }
-
-    /** A measuring window is open ({@link #openWindow}): I/O thread only. */
-    private boolean inWindow;
-    /** Longest gap in the window of each peer that ended while it was open, ms: I/O thread only. */
-    private final List<Long> windowGapsOfEnded = new ArrayList<>();
-    /** The latest the 20 ms clock ticked in the window, ns: I/O thread only. */
-    private long windowLateMaxNs;
 
     /**
      * What a measuring window saw: each call's longest gap (ms), and how late the harness's own
@@ -119,41 +120,63 @@ public final class LoadPeers implements AutoCloseable {
      * the far ends) then do not count as the target's gaps.
      */
     public void openWindow() {
-        onIo(() -> {
-            inWindow = true;
-            windowLateMaxNs = 0;
-            windowGapsOfEnded.clear();
-            for (Peer p : sending) {
-                p.other.windowGapNs = 0;
-            }
-        });
+        for (IoLoop loop : loops) {
+            loop.onIo(() -> {
+                loop.inWindow = true;
+                loop.windowLateMaxNs = 0;
+                loop.windowGapsOfEnded.clear();
+                for (Peer p : loop.sending) {
+                    p.other.windowGapNs = 0;
+                }
+            });
+        }
     }
 
     /** Closes the window: each peer's longest gap in it (the peers up now and those that ended in it). */
     public CompletableFuture<Window> closeWindow() {
-        CompletableFuture<Window> f = new CompletableFuture<>();
-        onIo(() -> {
-            inWindow = false;
-            List<Long> gaps = new ArrayList<>(windowGapsOfEnded);
-            for (Peer p : sending) {
-                if (p.other.received > 1) {
-                    gaps.add(p.other.windowGapNs / 1_000_000);
+        List<CompletableFuture<Window>> each = new ArrayList<>();
+        for (IoLoop loop : loops) {
+            CompletableFuture<Window> f = new CompletableFuture<>();
+            loop.onIo(() -> {
+                loop.inWindow = false;
+                List<Long> gaps = new ArrayList<>(loop.windowGapsOfEnded);
+                for (Peer p : loop.sending) {
+                    if (p.other.received > 1) {
+                        gaps.add(p.other.windowGapNs / 1_000_000);
+                    }
                 }
+                loop.windowGapsOfEnded.clear();
+                f.complete(new Window(gaps, loop.windowLateMaxNs / 1_000_000));
+            });
+            each.add(f);
+        }
+        return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            List<Long> gaps = new ArrayList<>();
+            long late = 0;
+            for (CompletableFuture<Window> f : each) {
+                gaps.addAll(f.join().gaps());
+                late = Math.max(late, f.join().lateTickMaxMs());
             }
-            windowGapsOfEnded.clear();
-            f.complete(new Window(gaps, windowLateMaxNs / 1_000_000));
+            return new Window(gaps, late);
         });
-        return f;
     }
 
-    /** Ticks of the 20 ms clock that were more than 5 ms late (the harness itself was short of CPU). */
+    /** Ticks of the 20 ms clocks that were more than 5 ms late (the harness itself was short of CPU). */
     public long lateTicks() {
-        return lateTicks;
+        long sum = 0;
+        for (IoLoop loop : loops) {
+            sum += loop.lateTicks;
+        }
+        return sum;
     }
 
     /** Packets a peer's socket did not take (its send buffer full): lost before they left the harness. */
     public long sendDrops() {
-        return sendDrops;
+        long sum = 0;
+        for (IoLoop loop : loops) {
+            sum += loop.sendDrops;
+        }
+        return sum;
     }
 
     public Peer newPeer() throws IOException {
@@ -186,6 +209,7 @@ public final class LoadPeers implements AutoCloseable {
 
     /** One call's WebRTC peer. */
     public final class Peer {
+        private final IoLoop loop = loops[Math.floorMod(nextLoop.getAndIncrement(), loops.length)];
         private final DatagramChannel channel;
         private final String ufrag = "ld" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 24));
         private final String pwd = "loadpeerpassword" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 30));
@@ -280,7 +304,7 @@ public final class LoadPeers implements AutoCloseable {
         }
 
         private void expect(long ssrc, String label, int clockPerMs) {
-            onIo(() -> {
+            loop.onIo(() -> {
                 Received[] more = java.util.Arrays.copyOf(streams, streams.length + 1);
                 more[streams.length] = new Received(label, ssrc, clockPerMs);
                 streams = more;
@@ -301,7 +325,7 @@ public final class LoadPeers implements AutoCloseable {
             byte[] head = {0x10, 0x10, 0x02, 0x00, (byte) 0x9d, 0x01, 0x2a, (byte) 0x80, 0x02, (byte) 0xe0, 0x01};
             System.arraycopy(head, 0, first, 0, head.length);
             byte[] rest = new byte[payloadBytes]; // descriptor 0x00: a continuation of the frame
-            onIo(() -> {
+            loop.onIo(() -> {
                 keyFrameStart = first;
                 frameRest = rest;
                 videoPackets = packets;
@@ -311,7 +335,7 @@ public final class LoadPeers implements AutoCloseable {
         /** Each expected stream's figures so far (read on the I/O thread, between packets). */
         public CompletableFuture<List<StreamStats>> streamStats() {
             CompletableFuture<List<StreamStats>> f = new CompletableFuture<>();
-            onIo(() -> f.complete(eachStream()));
+            loop.onIo(() -> f.complete(eachStream()));
             return f;
         }
 
@@ -326,7 +350,7 @@ public final class LoadPeers implements AutoCloseable {
 
         /** Starts each expected stream's {@link StreamStats#longestGapSinceMarkMs} over (a measuring window begins). */
         public void mark() {
-            onIo(() -> {
+            loop.onIo(() -> {
                 for (Received r : streams) {
                     r.gapSinceMarkNs = 0;
                 }
@@ -399,12 +423,12 @@ public final class LoadPeers implements AutoCloseable {
                     channel.connect(to); // read() then needs no address per packet
                     QueueDatagramTransport in = new QueueDatagramTransport((b, o, l) -> channel.write(ByteBuffer.wrap(b, o, l)));
                     dtlsIn = in;
-                    onIo(() -> {
+                    loop.onIo(() -> {
                         if (closed.isDone()) {
                             return; // the call ended during set-up
                         }
                         try {
-                            key = channel.register(selector, SelectionKey.OP_READ, this);
+                            key = channel.register(loop.selector, SelectionKey.OP_READ, this);
                         } catch (IOException e) {
                             throw new UncheckedIOException(e);
                         }
@@ -418,9 +442,9 @@ public final class LoadPeers implements AutoCloseable {
                 try {
                     new DTLSClientProtocol().connect(dtls, dtlsIn);
                     srtp = new SrtpSession(SrtpKeys.fromExporter(SrtpProfile.byId(dtls.selected), dtls.material), false);
-                    onIo(() -> {
+                    loop.onIo(() -> {
                         if (!closed.isDone()) {
-                            sending.add(this);
+                            loop.sending.add(this);
                         }
                     });
                 } catch (IOException e) {
@@ -435,14 +459,14 @@ public final class LoadPeers implements AutoCloseable {
             if (in != null) {
                 in.close();
             }
-            onIo(() -> {
+            loop.onIo(() -> {
                 if (closed.isDone()) {
                     return;
                 }
-                if (inWindow && sending.contains(this) && other.received > 1) {
-                    windowGapsOfEnded.add(other.windowGapNs / 1_000_000);
+                if (loop.inWindow && loop.sending.contains(this) && other.received > 1) {
+                    loop.windowGapsOfEnded.add(other.windowGapNs / 1_000_000);
                 }
-                sending.remove(this);
+                loop.sending.remove(this);
                 if (key != null) {
                     key.cancel();
                 }
@@ -501,7 +525,7 @@ public final class LoadPeers implements AutoCloseable {
             ts = (ts + audio.samplesPerFrame()) & 0xFFFFFFFFL;
             txBuf.clear().limit(len);
             if (channel.write(txBuf) == 0) {
-                sendDrops++; // the I/O thread is the only writer
+                loop.sendDrops++; // the I/O thread is the only writer
             }
             sent++;
             for (int i = 0; i < videoPackets; i++) {
@@ -512,7 +536,7 @@ public final class LoadPeers implements AutoCloseable {
                 vSeq = (vSeq + 1) & 0xFFFF;
                 txBuf.clear().limit(vlen);
                 if (channel.write(txBuf) == 0) {
-                    sendDrops++;
+                    loop.sendDrops++;
                 }
                 videoSent++;
             }
@@ -549,7 +573,7 @@ public final class LoadPeers implements AutoCloseable {
                 rtcp++;
                 return;
             }
-            if (s.unprotectRtp(b, 0, len, failure) < 0) {
+            if (s.unprotectRtp(b, 0, len, loop.failure) < 0) {
                 srtpFailures++;
                 return;
             }
@@ -629,57 +653,96 @@ public final class LoadPeers implements AutoCloseable {
         }
     }
 
-    private void onIo(Runnable task) {
-        tasks.add(task);
-        selector.wakeup();
-    }
+    /** One I/O thread: its peers' sockets on a selector, and their 20 ms clock. */
+    private final class IoLoop {
+        final Selector selector;
+        final Thread thread;
+        final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+        final List<Peer> sending = new ArrayList<>(); // this thread only
+        final ByteBuffer rx = ByteBuffer.allocate(2048 + SrtpSession.TRAILER_ROOM);
+        final SrtpSession.Failure failure = new SrtpSession.Failure();
+        volatile long lateTicks;
+        volatile long sendDrops;
+        /** A measuring window is open ({@link #openWindow}): this thread only. */
+        boolean inWindow;
+        /** Longest gap in the window of each peer that ended while it was open, ms: this thread only. */
+        final List<Long> windowGapsOfEnded = new ArrayList<>();
+        /** The latest the 20 ms clock ticked in the window, ns: this thread only. */
+        long windowLateMaxNs;
+        private final long firstTick;
 
-    private void loop() {
-        long nextTick = System.nanoTime() + TICK_NS;
-        byte[] b = rx.array();
-        while (running) {
-            try {
-                Runnable t;
-                while ((t = tasks.poll()) != null) {
-                    t.run();
-                }
-                long now = System.nanoTime();
-                if (now >= nextTick) {
-                    if (now - nextTick > 5_000_000L) {
-                        lateTicks++;
+        IoLoop(String name, long firstTick) throws IOException {
+            this.selector = Selector.open();
+            this.firstTick = firstTick;
+            thread = new Thread(this::loop, name);
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void onIo(Runnable task) {
+            tasks.add(task);
+            selector.wakeup();
+        }
+
+        private void loop() {
+            long nextTick = firstTick;
+            byte[] b = rx.array();
+            while (running) {
+                try {
+                    Runnable t;
+                    while ((t = tasks.poll()) != null) {
+                        t.run();
                     }
-                    if (inWindow) {
-                        windowLateMaxNs = Math.max(windowLateMaxNs, now - nextTick);
+                    long now = System.nanoTime();
+                    if (now >= nextTick) {
+                        if (now - nextTick > 5_000_000L) {
+                            lateTicks++;
+                        }
+                        if (inWindow) {
+                            windowLateMaxNs = Math.max(windowLateMaxNs, now - nextTick);
+                        }
+                        for (int i = 0; i < sending.size(); i++) {
+                            try {
+                                sending.get(i).tick();
+                            } catch (IOException e) {
+                                // a closing peer: its close task removes it
+                            }
+                        }
+                        nextTick = now - nextTick > 100_000_000L ? now + TICK_NS : nextTick + TICK_NS;
                     }
-                    for (int i = 0; i < sending.size(); i++) {
+                    long waitMs = Math.max(1, (nextTick - System.nanoTime()) / 1_000_000L);
+                    selector.select(k -> {
+                        Peer p = (Peer) k.attachment();
+                        // one datagram per wake-up: a peer gets one every 20 ms, so reading on until the
+                        // socket is empty cost a second system call per packet; the selector is
+                        // level-triggered, so a socket with more queued is ready again at once
                         try {
-                            sending.get(i).tick();
+                            rx.clear();
+                            int n = p.channel.read(rx);
+                            if (n > 0) {
+                                p.onDatagram(b, n, System.nanoTime());
+                            }
                         } catch (IOException e) {
-                            // a closing peer: its close task removes it
+                            // ICMP port unreachable after the server dropped the peer: nothing to read
                         }
+                    }, waitMs);
+                } catch (IOException | RuntimeException e) {
+                    if (running) {
+                        System.err.println(thread.getName() + ": " + e);
                     }
-                    nextTick = now - nextTick > 100_000_000L ? now + TICK_NS : nextTick + TICK_NS;
                 }
-                long waitMs = Math.max(1, (nextTick - System.nanoTime()) / 1_000_000L);
-                selector.select(k -> {
-                    Peer p = (Peer) k.attachment();
-                    // one datagram per wake-up: a peer gets one every 20 ms, so reading on until the
-                    // socket is empty cost a second system call per packet; the selector is
-                    // level-triggered, so a socket with more queued is ready again at once
-                    try {
-                        rx.clear();
-                        int n = p.channel.read(rx);
-                        if (n > 0) {
-                            p.onDatagram(b, n, System.nanoTime());
-                        }
-                    } catch (IOException e) {
-                        // ICMP port unreachable after the server dropped the peer: nothing to read
-                    }
-                }, waitMs);
-            } catch (IOException | RuntimeException e) {
-                if (running) {
-                    System.err.println("load-peers-io: " + e);
-                }
+            }
+        }
+
+        void close() {
+            selector.wakeup();
+            try {
+                thread.join(2000);
+                selector.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (IOException ignored) {
+                // closing anyway
             }
         }
     }
@@ -704,16 +767,14 @@ public final class LoadPeers implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        selector.wakeup();
         handshakes.shutdownNow();
+        for (IoLoop loop : loops) {
+            loop.close();
+        }
         try {
-            io.join(2000);
             handshakes.awaitTermination(2, TimeUnit.SECONDS);
-            selector.close();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (IOException ignored) {
-            // closing anyway
         }
     }
 }
