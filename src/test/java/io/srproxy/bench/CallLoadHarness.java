@@ -333,8 +333,8 @@ public final class CallLoadHarness {
             upSum += callers.connected();
             samples++;
         }
-        Window.Close c = w.close();
         LoadPeers.Window window = peers.closeWindow().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        Window.Close c = w.close();
         long rss = probe.rssKb();
         long threads = probe.threads();
         long fds = probe.fds();
@@ -385,8 +385,8 @@ public final class CallLoadHarness {
                 upSum += fleet.connected();
                 samples++;
             }
-            Window.Close c = w.close();
             LoadPeers.Window window = peers.closeWindow().get(10, java.util.concurrent.TimeUnit.SECONDS);
+            Window.Close c = w.close();
             long rss = probe.rssKb();
             long threads = probe.threads();
             long fds = probe.fds();
@@ -538,23 +538,31 @@ public final class CallLoadHarness {
     record Window(long t0, ProcessProbe[] probes, long[] ticks0, Map<String, Long> threads0,
                   UdpDrops.Snapshot[] drops0, UdpDrops.HostCounters host0) {
         static Window open(ProcessProbe... probes) {
+            UdpDrops.Snapshot[] d = UdpDrops.each(pidsOf(probes)); // before the CPU readings: reading /proc costs the harness CPU
+            UdpDrops.HostCounters host = UdpDrops.host();
             long[] t = new long[probes.length];
-            UdpDrops.Snapshot[] d = new UdpDrops.Snapshot[probes.length];
             for (int i = 0; i < probes.length; i++) {
                 t[i] = probes[i].cpuTicks();
-                d[i] = UdpDrops.of(probes[i].pids());
             }
-            return new Window(System.nanoTime(), probes, t, probes[0].threadTicks(), d, UdpDrops.host());
+            return new Window(System.nanoTime(), probes, t, probes[0].threadTicks(), d, host);
         }
 
         Close close() {
             long[] t = new long[probes.length];
-            UdpDrops.Snapshot[] d = new UdpDrops.Snapshot[probes.length];
             for (int i = 0; i < probes.length; i++) {
                 t[i] = probes[i].cpuTicks();
-                d[i] = UdpDrops.of(probes[i].pids());
             }
-            return new Close(this, (System.nanoTime() - t0) / 1e9, t, probes[0].threadTicks(), d, UdpDrops.host());
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            Map<String, Long> threads = probes[0].threadTicks();
+            return new Close(this, seconds, t, threads, UdpDrops.each(pidsOf(probes)), UdpDrops.host());
+        }
+
+        private static long[][] pidsOf(ProcessProbe[] probes) {
+            long[][] pids = new long[probes.length][];
+            for (int i = 0; i < probes.length; i++) {
+                pids[i] = probes[i].pids();
+            }
+            return pids;
         }
 
         record Close(Window w, double seconds, long[] ticks1, Map<String, Long> threads1,
@@ -575,6 +583,13 @@ public final class CallLoadHarness {
                 Map<String, Long> out = new java.util.LinkedHashMap<>();
                 for (int i = 0; i < names.length && i < drops1.length; i++) {
                     out.put(names[i], drops1[i].since(w.drops0[i]));
+                }
+                for (int i = 0; i < names.length && i < drops1.length; i++) {
+                    // the ports that dropped most: a shared media port, or one call's own socket
+                    String name = names[i];
+                    drops1[i].byPortSince(w.drops0[i]).entrySet().stream()
+                            .sorted(Map.Entry.<Integer, Long>comparingByValue().reversed()).limit(3)
+                            .forEach(e -> out.put(name + " port " + e.getKey(), e.getValue()));
                 }
                 UdpDrops.HostCounters host = host1.minus(w.host0);
                 out.put("host receive-buffer errors", host.receiveBufferErrors());

@@ -15,15 +15,32 @@ import java.util.stream.Stream;
  */
 final class UdpDrops {
 
-    /** Each owned UDP socket's drop count (socket inode -> drops) at one instant. */
-    record Snapshot(Map<Long, Long> drops) {
+    /** A UDP socket's local port and its drop count so far. */
+    record Socket(int port, long drops) {
+    }
+
+    /** Each owned UDP socket (by inode) at one instant. */
+    record Snapshot(Map<Long, Socket> sockets) {
         /** Drops since {@code before}, over the sockets open now (a socket opened since counts from zero). */
         long since(Snapshot before) {
             long sum = 0;
-            for (Map.Entry<Long, Long> e : drops.entrySet()) {
-                sum += e.getValue() - before.drops.getOrDefault(e.getKey(), 0L);
+            for (long d : byPortSince(before).values()) {
+                sum += d;
             }
             return sum;
+        }
+
+        /** Drops since {@code before} per local port (several sockets may share one, SO_REUSEPORT), ports with none left out. */
+        Map<Integer, Long> byPortSince(Snapshot before) {
+            Map<Integer, Long> out = new java.util.TreeMap<>();
+            for (Map.Entry<Long, Socket> e : sockets.entrySet()) {
+                Socket then = before.sockets.get(e.getKey());
+                long d = e.getValue().drops() - (then == null ? 0 : then.drops());
+                if (d != 0) {
+                    out.merge(e.getValue().port(), d, Long::sum);
+                }
+            }
+            return out;
         }
     }
 
@@ -39,15 +56,31 @@ final class UdpDrops {
 
     /** The drop counts of the UDP sockets the processes {@code pids} hold open now. */
     static Snapshot of(long... pids) {
-        Map<Long, Long> all = allSockets();
-        Map<Long, Long> owned = new HashMap<>();
+        return of(allSockets(), pids);
+    }
+
+    /**
+     * One snapshot per group of processes, from one reading of the socket tables (with thousands
+     * of sockets a reading takes the harness a tenth of a second or more).
+     */
+    static Snapshot[] each(long[]... groups) {
+        Map<Long, Socket> all = allSockets();
+        Snapshot[] out = new Snapshot[groups.length];
+        for (int i = 0; i < groups.length; i++) {
+            out[i] = of(all, groups[i]);
+        }
+        return out;
+    }
+
+    private static Snapshot of(Map<Long, Socket> all, long... pids) {
+        Map<Long, Socket> owned = new HashMap<>();
         for (long pid : pids) {
             try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
                 for (Path fd : fds.toList()) {
                     long inode = socketInode(fd);
-                    Long drops = inode < 0 ? null : all.get(inode);
-                    if (drops != null) {
-                        owned.put(inode, drops);
+                    Socket socket = inode < 0 ? null : all.get(inode);
+                    if (socket != null) {
+                        owned.put(inode, socket);
                     }
                 }
             } catch (IOException e) {
@@ -73,16 +106,17 @@ final class UdpDrops {
         }
     }
 
-    /** Every UDP socket of this network namespace: inode (10th column) -> drops (the last). */
-    private static Map<Long, Long> allSockets() {
-        Map<Long, Long> out = new HashMap<>();
+    /** Every UDP socket of this network namespace: inode (10th column) -> local port (in the 2nd) and drops (the last). */
+    private static Map<Long, Socket> allSockets() {
+        Map<Long, Socket> out = new HashMap<>();
         for (String table : List.of("/proc/net/udp", "/proc/net/udp6")) {
             try {
                 List<String> lines = Files.readAllLines(Path.of(table));
                 for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
                     String[] f = line.trim().split("\\s+");
                     if (f.length >= 13) {
-                        out.put(Long.parseLong(f[9]), Long.parseLong(f[f.length - 1]));
+                        int port = Integer.parseInt(f[1].substring(f[1].lastIndexOf(':') + 1), 16);
+                        out.put(Long.parseLong(f[9]), new Socket(port, Long.parseLong(f[f.length - 1])));
                     }
                 }
             } catch (IOException | NumberFormatException e) {

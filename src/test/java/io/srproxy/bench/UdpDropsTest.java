@@ -32,6 +32,8 @@ class UdpDropsTest {
             UdpDrops.Snapshot after = UdpDrops.of(self);
             long dropped = after.since(before);
             assertThat(dropped).as("datagrams dropped at this JVM's full socket").isBetween(150L, 200L);
+            int port = ((InetSocketAddress) full.getLocalAddress()).getPort();
+            assertThat(after.byPortSince(before)).as("drops per local port").containsOnlyKeys(port).containsEntry(port, dropped);
             assertThat(UdpDrops.host().minus(hostBefore).receiveBufferErrors()).as("host-wide").isGreaterThanOrEqualTo(dropped);
         }
     }
