@@ -355,7 +355,7 @@ public final class CallLoadHarness {
         }
         return LevelResult.of(n, c.seconds(), samples > 0 ? upSum / samples : 0, counts, callers.setupTimesMs(),
                 results, window, c.cpuPercent(0), c.top(5), rss, heap, threads, fds, c.cpuPercent(1),
-                c.cpuPercent(2), peers.lateTicks() - lateBefore).withUdpDrops(c.udpDrops(target, "harness", "far end"));
+                c.cpuPercent(2), peers.lateTicks() - lateBefore).withHostFigures(c.udpDrops(target, "harness", "far end"), c.hostCpu());
     }
 
     /** One level called by sipp (sip-to-app). */
@@ -407,7 +407,7 @@ public final class CallLoadHarness {
             }
             return LevelResult.of(n, c.seconds(), samples > 0 ? upSum / samples : 0, sippCounts, sipp.setupTimesMs(),
                     fleet.drainResults(), window, c.cpuPercent(0), c.top(5), rss, heap, threads, fds, c.cpuPercent(1),
-                    c.cpuPercent(2), peers.lateTicks() - lateBefore).withUdpDrops(c.udpDrops(target, "harness", "sipp"));
+                    c.cpuPercent(2), peers.lateTicks() - lateBefore).withHostFigures(c.udpDrops(target, "harness", "sipp"), c.hostCpu());
         }
     }
 
@@ -536,7 +536,7 @@ public final class CallLoadHarness {
      * kernel dropped at each one's UDP sockets (a full receive buffer) and host-wide.
      */
     record Window(long t0, ProcessProbe[] probes, long[] ticks0, Map<String, Long> threads0,
-                  UdpDrops.Snapshot[] drops0, UdpDrops.HostCounters host0) {
+                  UdpDrops.Snapshot[] drops0, UdpDrops.HostCounters host0, HostCpu cpu0) {
         static Window open(ProcessProbe... probes) {
             UdpDrops.Snapshot[] d = UdpDrops.each(pidsOf(probes)); // before the CPU readings: reading /proc costs the harness CPU
             UdpDrops.HostCounters host = UdpDrops.host();
@@ -544,17 +544,18 @@ public final class CallLoadHarness {
             for (int i = 0; i < probes.length; i++) {
                 t[i] = probes[i].cpuTicks();
             }
-            return new Window(System.nanoTime(), probes, t, probes[0].threadTicks(), d, host);
+            return new Window(System.nanoTime(), probes, t, probes[0].threadTicks(), d, host, HostCpu.read());
         }
 
         Close close() {
+            HostCpu cpu = HostCpu.read();
             long[] t = new long[probes.length];
             for (int i = 0; i < probes.length; i++) {
                 t[i] = probes[i].cpuTicks();
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             Map<String, Long> threads = probes[0].threadTicks();
-            return new Close(this, seconds, t, threads, UdpDrops.each(pidsOf(probes)), UdpDrops.host());
+            return new Close(this, seconds, t, threads, UdpDrops.each(pidsOf(probes)), UdpDrops.host(), cpu);
         }
 
         private static long[][] pidsOf(ProcessProbe[] probes) {
@@ -566,7 +567,12 @@ public final class CallLoadHarness {
         }
 
         record Close(Window w, double seconds, long[] ticks1, Map<String, Long> threads1,
-                     UdpDrops.Snapshot[] drops1, UdpDrops.HostCounters host1) {
+                     UdpDrops.Snapshot[] drops1, UdpDrops.HostCounters host1, HostCpu cpu1) {
+            /** The host's CPU by kind in the window, percent of all cores (steal: taken by the hypervisor). */
+            Map<String, Double> hostCpu() {
+                return cpu1.percentSince(w.cpu0);
+            }
+
             double cpuPercent(int i) {
                 return 100.0 * (ticks1[i] - w.ticks0[i]) / ProcessProbe.TICKS_PER_SECOND / seconds;
             }

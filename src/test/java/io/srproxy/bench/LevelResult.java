@@ -17,7 +17,8 @@ record LevelResult(
         long windowGapMaxMs, long windowGapP50Ms, long harnessLateTickMaxMs,
         double srproxyCpuPercent, double cpuMicrosPerSecondPerCall, List<String> topThreads, long rssMb,
         long heapAfterGcMb, long threads, long fds, double harnessCpuPercent, double sippCpuPercent, long lateTicks,
-        Map<String, Integer> endReasons, Map<String, Double> leftAfter, Map<String, Long> udpDropsInWindow) {
+        Map<String, Integer> endReasons, Map<String, Double> leftAfter, Map<String, Long> udpDropsInWindow,
+        Map<String, Double> hostCpuPercentInWindow) {
 
     /** The same figures with what srproxy still held once the level's calls had ended (its /metrics gauges). */
     LevelResult withLeftAfter(Map<String, Double> left) {
@@ -25,26 +26,24 @@ record LevelResult(
                 appConnected, appWithMedia, sippSetupP50Ms, sippSetupP99Ms, appSetupP50Ms, appSetupP99Ms, packetsSent,
                 packetsReceived, roundTripMissPercent, lossPercent, jitterMeanMs, jitterMaxMs, longestGapMaxMs,
                 longestGapP50Ms, windowGapMaxMs, windowGapP50Ms, harnessLateTickMaxMs, srproxyCpuPercent, cpuMicrosPerSecondPerCall, topThreads, rssMb, heapAfterGcMb, threads,
-                fds, harnessCpuPercent, sippCpuPercent, lateTicks, endReasons, Map.copyOf(left), udpDropsInWindow);
+                fds, harnessCpuPercent, sippCpuPercent, lateTicks, endReasons, Map.copyOf(left), udpDropsInWindow,
+                hostCpuPercentInWindow);
     }
 
     /**
-     * The same figures with the datagrams the kernel dropped in the window at each process's UDP
-     * sockets (whose full receive buffer lost the packets) and host-wide.
+     * The same figures with what the host saw in the window: the datagrams the kernel dropped at
+     * each process's UDP sockets (whose full receive buffer lost the packets) and host-wide, and the
+     * host's CPU by kind (HostCpu), percent of all cores.
      */
-    LevelResult withUdpDrops(Map<String, Long> drops) {
+    LevelResult withHostFigures(Map<String, Long> drops, Map<String, Double> cpu) {
         return new LevelResult(target, holdSeconds, meanCallsUp, sippAttempted, sippSucceeded, sippFailed, appCalls,
                 appConnected, appWithMedia, sippSetupP50Ms, sippSetupP99Ms, appSetupP50Ms, appSetupP99Ms, packetsSent,
                 packetsReceived, roundTripMissPercent, lossPercent, jitterMeanMs, jitterMaxMs, longestGapMaxMs,
                 longestGapP50Ms, windowGapMaxMs, windowGapP50Ms, harnessLateTickMaxMs, srproxyCpuPercent, cpuMicrosPerSecondPerCall, topThreads, rssMb, heapAfterGcMb, threads,
-                fds, harnessCpuPercent, sippCpuPercent, lateTicks, endReasons, leftAfter, new LinkedHashMap<>(drops));
+                fds, harnessCpuPercent, sippCpuPercent, lateTicks, endReasons, leftAfter, new LinkedHashMap<>(drops),
+                new LinkedHashMap<>(cpu));
     }
 
-    /**
-     * {@code window}: each call's longest gap inside the measured window and the harness's latest
-     * clock tick in it (LoadPeers#closeWindow), or null when not measured; the {@code longestGap}
-     * figures cover each call's whole life.
-     */
     static LevelResult of(int target, double holdSeconds, double meanCallsUp, long[] sipp, List<Double> sippSetups,
                           List<AppCall.Result> calls, io.srproxy.rtc.webrtc.LoadPeers.Window window, double srproxyCpuPercent, List<String> topThreads,
                           long rssKb, long heapKb, long threads, long fds, double harnessCpuPercent, double sippCpuPercent,
@@ -88,7 +87,7 @@ record LevelResult(
                 window == null ? -1 : window.lateTickMaxMs(),
                 srproxyCpuPercent, cpuPerCall, topThreads,
                 rssKb / 1024, heapKb < 0 ? -1 : heapKb / 1024, threads, fds, harnessCpuPercent, sippCpuPercent, lateTicks,
-                reasons, Map.of(), Map.of());
+                reasons, Map.of(), Map.of(), Map.of());
     }
 
     static double pct(List<Double> values, int p) {
@@ -129,6 +128,7 @@ record LevelResult(
                         + " (the harness's own 20 ms clock ticked at worst " + harnessLateTickMaxMs + " ms late in it: every call sees that as a gap)")
                 + "\n  server top threads: " + String.join(", ", topThreads)
                 + "\n  call end reasons: " + endReasons
+                + (hostCpuPercentInWindow.isEmpty() ? "" : "\n  the host's CPU in the window, % of all cores: " + hostCpuPercentInWindow)
                 + (udpDropsInWindow.isEmpty() ? "" : "\n  UDP datagrams the kernel dropped in the window (full receive buffers): " + udpDropsInWindow)
                 + (leftAfter.isEmpty() ? "" : "\n  left in srproxy after the calls ended: " + leftAfter);
     }
