@@ -532,8 +532,9 @@ public final class CallLoadHarness {
     }
 
     /**
-     * CPU readings of srproxy, the harness and sipp between two instants, and the datagrams the
-     * kernel dropped at each one's UDP sockets (a full receive buffer) and host-wide.
+     * CPU readings of srproxy, the harness and sipp between two instants, the datagrams the kernel
+     * dropped at each one's UDP sockets (a full receive buffer) and host-wide, and the host's CPU
+     * by kind.
      */
     record Window(long t0, ProcessProbe[] probes, long[] ticks0, Map<String, Long> threads0,
                   UdpDrops.Snapshot[] drops0, UdpDrops.HostCounters host0, HostCpu cpu0) {
