@@ -89,6 +89,7 @@ public final class UdpMux implements AutoCloseable {
         }
         log.info("RTC media on UDP port {} with {} I/O threads ({} sockets)", port, threads,
                 nativeUdp ? "native" : "JDK");
+        ReceiveBufferLimit.kernelMax().ifPresent(max -> ReceiveBufferLimit.warning(max, SOCKET_BUFFER, port).ifPresent(log::warn));
     }
 
     public int port() {
