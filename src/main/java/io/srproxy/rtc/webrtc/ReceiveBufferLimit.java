@@ -19,10 +19,14 @@ final class ReceiveBufferLimit {
     private ReceiveBufferLimit() {
     }
 
-    /** {@code net.core.rmem_max} in bytes, or empty where it cannot be read (not Linux). */
+    /**
+     * {@code net.core.rmem_max} in bytes, or empty where it cannot be read (not Linux). Read a line
+     * at a time: {@code Files.readString} returned only the first digit of this /proc file.
+     */
     static OptionalLong kernelMax() {
-        try {
-            return OptionalLong.of(Long.parseLong(Files.readString(RMEM_MAX).trim()));
+        try (java.io.BufferedReader in = Files.newBufferedReader(RMEM_MAX)) {
+            String line = in.readLine();
+            return line == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(line.trim()));
         } catch (IOException | NumberFormatException e) {
             return OptionalLong.empty();
         }
