@@ -13,6 +13,11 @@ import org.jitsi.srtp.SrtpErrorStatus;
  * built on a reused SHA-1 digest. Key derivation (section 4.3, kdr 0), rollover counter estimation
  * (appendix A) and a 64-packet replay window per SSRC. Checked against libsrtp's known-answer
  * vectors and against jitsi-srtp packet by packet.
+ *
+ * <p>A session keeps only what its keys make (the AES key schedule, the HMAC pads, the salt); the
+ * work arrays and the SHA-1 digest belong to the calling thread ({@link Scratch}). With a thousand
+ * sessions on a port, a packet's SRTP otherwise touched some 40 cache lines of its own session,
+ * cold since its last packet 20 ms before: 2.7 us a packet against 0.5 with one session.
  */
 final class CmSrtp implements SrtpTransform {
 
@@ -56,11 +61,12 @@ final class CmSrtp implements SrtpTransform {
         if (st == null) {
             st = sendRtp.put(ssrc, new SendState());
         }
+        Scratch s = Scratch.mine();
         synchronized (rtpOut) {
             long roc = st.rocFor(seq);
-            rtpOut.crypt(b, off + header, len - header, ssrc, (roc << 16) | seq);
-            rtpOut.hmac(b, off, len, (int) roc, true, rtpOut.tag);
-            System.arraycopy(rtpOut.tag, 0, b, off + len, TAG);
+            rtpOut.crypt(s, b, off + header, len - header, ssrc, (roc << 16) | seq);
+            rtpOut.hmac(s, b, off, len, (int) roc, true);
+            System.arraycopy(s.tag, 0, b, off + len, TAG);
         }
         return len + TAG;
     }
@@ -83,6 +89,7 @@ final class CmSrtp implements SrtpTransform {
                 return -1;
             }
         }
+        Scratch s = Scratch.mine();
         synchronized (rtpIn) {
             long index = st.guessIndex(seq);
             SrtpErrorStatus replay = st.check(index);
@@ -90,13 +97,13 @@ final class CmSrtp implements SrtpTransform {
                 failure.last = replay;
                 return -1;
             }
-            rtpIn.hmac(b, off, body, (int) (index >>> 16), true, rtpIn.tag);
-            if (!rtpIn.tagMatches(b, off + body)) {
+            rtpIn.hmac(s, b, off, body, (int) (index >>> 16), true);
+            if (!s.tagMatches(b, off + body)) {
                 failure.last = SrtpErrorStatus.AUTH_FAIL;
                 return -1;
             }
             int header = RtpHeader.headerLength(b, off, body);
-            rtpIn.crypt(b, off + header, body - header, ssrc, index);
+            rtpIn.crypt(s, b, off + header, body - header, ssrc, index);
             st.accept(index);
         }
         failure.last = SrtpErrorStatus.OK;
@@ -113,12 +120,13 @@ final class CmSrtp implements SrtpTransform {
         if (st == null) {
             st = sendRtcp.put(ssrc, new SendState());
         }
+        Scratch s = Scratch.mine();
         synchronized (rtcpOut) {
             int index = st.nextRtcpIndex();
-            rtcpOut.crypt(b, off + 8, len - 8, ssrc, index);
+            rtcpOut.crypt(s, b, off + 8, len - 8, ssrc, index);
             RtpHeader.writeUint32(b, off + len, 0x80000000L | index);
-            rtcpOut.hmac(b, off, len + 4, 0, false, rtcpOut.tag);
-            System.arraycopy(rtcpOut.tag, 0, b, off + len + 4, TAG);
+            rtcpOut.hmac(s, b, off, len + 4, 0, false);
+            System.arraycopy(s.tag, 0, b, off + len + 4, TAG);
         }
         return len + 4 + TAG;
     }
@@ -142,19 +150,20 @@ final class CmSrtp implements SrtpTransform {
                 return -1;
             }
         }
+        Scratch s = Scratch.mine();
         synchronized (rtcpIn) {
             SrtpErrorStatus replay = st.check(index);
             if (replay != SrtpErrorStatus.OK) {
                 failure.last = replay;
                 return -1;
             }
-            rtcpIn.hmac(b, off, body + 4, 0, false, rtcpIn.tag);
-            if (!rtcpIn.tagMatches(b, off + body + 4)) {
+            rtcpIn.hmac(s, b, off, body + 4, 0, false);
+            if (!s.tagMatches(b, off + body + 4)) {
                 failure.last = SrtpErrorStatus.AUTH_FAIL;
                 return -1;
             }
             if ((eIndex & 0x80000000L) != 0) {
-                rtcpIn.crypt(b, off + 8, body - 8, ssrc, index);
+                rtcpIn.crypt(s, b, off + 8, body - 8, ssrc, index);
             }
             st.accept(index);
         }
@@ -248,18 +257,49 @@ final class CmSrtp implements SrtpTransform {
         }
     }
 
-    /** Session keys of one direction of SRTP or SRTCP, and the reused buffers to use them. */
-    static final class Direction {
-        private final Cipher aes;
+    /**
+     * The calling thread's work arrays and SHA-1 digest: nothing in them outlives one call of
+     * {@link Direction#crypt} or {@link Direction#hmac}, so every session can use the same ones.
+     */
+    static final class Scratch {
+        private static final ThreadLocal<Scratch> MINE = ThreadLocal.withInitial(Scratch::new);
+
         private final MessageDigest sha1;
-        private final byte[] salt;
-        private final byte[] innerPad = new byte[64];
-        private final byte[] outerPad = new byte[64];
         private final byte[] counters = new byte[MAX_PACKET + 16];
         private final byte[] keystream = new byte[MAX_PACKET + 16];
         private final byte[] digest = new byte[20];
         private final byte[] rocBytes = new byte[4];
+        /** The HMAC just computed: its first {@link #TAG} bytes are the tag. */
         final byte[] tag = new byte[20];
+
+        private Scratch() {
+            try {
+                sha1 = MessageDigest.getInstance("SHA-1");
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("SHA-1 unavailable", e);
+            }
+        }
+
+        static Scratch mine() {
+            return MINE.get();
+        }
+
+        /** Constant-time comparison of the 80-bit tag at {@code p} with the one just computed. */
+        boolean tagMatches(byte[] b, int p) {
+            int diff = 0;
+            for (int i = 0; i < TAG; i++) {
+                diff |= b[p + i] ^ tag[i];
+            }
+            return diff == 0;
+        }
+    }
+
+    /** Session keys of one direction of SRTP or SRTCP: the AES key schedule, the salt, the HMAC pads. */
+    static final class Direction {
+        private final Cipher aes;
+        private final byte[] salt;
+        private final byte[] innerPad = new byte[64];
+        private final byte[] outerPad = new byte[64];
 
         /** Derives this direction's keys from the master key and salt; {@code label} 0 = SRTP, 3 = SRTCP. */
         Direction(byte[] masterKey, byte[] masterSalt, int label) {
@@ -271,14 +311,13 @@ final class CmSrtp implements SrtpTransform {
                 salt = prf(master, masterSalt, label + 2, 14);
                 aes = Cipher.getInstance("AES/ECB/NoPadding");
                 aes.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(encKey, "AES"));
-                sha1 = MessageDigest.getInstance("SHA-1");
                 for (int i = 0; i < 64; i++) {
                     byte k = i < authKey.length ? authKey[i] : 0;
                     innerPad[i] = (byte) (k ^ 0x36);
                     outerPad[i] = (byte) (k ^ 0x5C);
                 }
             } catch (GeneralSecurityException e) {
-                throw new IllegalStateException("AES or SHA-1 unavailable", e);
+                throw new IllegalStateException("AES unavailable", e);
             }
         }
 
@@ -298,10 +337,12 @@ final class CmSrtp implements SrtpTransform {
         }
 
         /** XORs AES-CM keystream for (ssrc, index) over {@code len} bytes at {@code p}. */
-        void crypt(byte[] b, int p, int len, int ssrc, long index) {
+        void crypt(Scratch s, byte[] b, int p, int len, int ssrc, long index) {
             if (len <= 0) {
                 return;
             }
+            byte[] counters = s.counters;
+            byte[] keystream = s.keystream;
             int blocks = (len + 15) / 16;
             for (int j = 0; j < blocks; j++) {
                 int c = j * 16;
@@ -329,9 +370,13 @@ final class CmSrtp implements SrtpTransform {
             }
         }
 
-        /** HMAC-SHA1 over {@code len} bytes at {@code p}, then the ROC when {@code withRoc}; into {@code out}. */
-        void hmac(byte[] b, int p, int len, int roc, boolean withRoc, byte[] out) {
+        /** HMAC-SHA1 over {@code len} bytes at {@code p}, then the ROC when {@code withRoc}; into {@code s.tag}. */
+        void hmac(Scratch s, byte[] b, int p, int len, int roc, boolean withRoc) {
+            MessageDigest sha1 = s.sha1;
+            byte[] rocBytes = s.rocBytes;
+            byte[] digest = s.digest;
             try {
+                sha1.reset(); // in case a call before this one was cut short: the digest is the thread's
                 sha1.update(innerPad, 0, 64);
                 sha1.update(b, p, len);
                 if (withRoc) {
@@ -344,19 +389,10 @@ final class CmSrtp implements SrtpTransform {
                 sha1.digest(digest, 0, 20);
                 sha1.update(outerPad, 0, 64);
                 sha1.update(digest, 0, 20);
-                sha1.digest(out, 0, 20);
+                sha1.digest(s.tag, 0, 20);
             } catch (java.security.DigestException e) {
                 throw new IllegalStateException(e);
             }
-        }
-
-        /** Constant-time comparison of the 80-bit tag at {@code p} with the one just computed. */
-        boolean tagMatches(byte[] b, int p) {
-            int diff = 0;
-            for (int i = 0; i < TAG; i++) {
-                diff |= b[p + i] ^ tag[i];
-            }
-            return diff == 0;
         }
     }
 }

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Our allocation-free AES128_CM_HMAC_SHA1_80 against jitsi-srtp, a second implementation, packet
  * by packet in both directions: across a sequence-number wrap (rollover counter), with reordered
- * packets, replays, and SRTCP.
+ * packets, replays, and SRTCP; and many sessions interleaved on two threads, since a thread's
+ * work arrays and digest serve all its sessions.
  */
 class CmSrtpInteropTest {
 
@@ -31,6 +32,56 @@ class CmSrtpInteropTest {
         SrtpKeys keys = keys();
         check(new SrtpSession(keys, true, true), new SrtpSession(keys, false, false));
         check(new SrtpSession(keys, true, false), new SrtpSession(keys, false, true));
+    }
+
+    @Test
+    void sessionsInterleavedOnTwoThreadsEachMatchJitsi() throws Exception {
+        int sessions = 40;
+        SrtpSession[] ours = new SrtpSession[sessions];
+        SrtpSession[] jitsi = new SrtpSession[sessions];
+        for (int i = 0; i < sessions; i++) {
+            SrtpKeys keys = keys();
+            ours[i] = new SrtpSession(keys, true, true);
+            jitsi[i] = new SrtpSession(keys, false, false);
+        }
+        java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.List<java.util.concurrent.Future<?>> done = new java.util.ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                int parity = t;
+                done.add(two.submit(() -> {
+                    Random random = new Random(parity);
+                    SrtpSession.Failure f = new SrtpSession.Failure();
+                    for (int seq = 0; seq < 200; seq++) {
+                        for (int i = parity; i < sessions; i += 2) { // this thread's sessions, in turn
+                            // a packet each way, lengths varying so a short one follows a long one
+                            int len = 12 + 1 + random.nextInt(400);
+                            byte[] p = new byte[len];
+                            random.nextBytes(p);
+                            RtpHeader.writeFixed(p, 0, false, 0, seq, 160L * seq, 0x1000 + i);
+                            byte[] b = Arrays.copyOf(p, len + SrtpSession.TRAILER_ROOM);
+                            int n = ours[i].protectRtp(b, 0, len);
+                            assertThat(jitsi[i].unprotectRtp(b, 0, n, f)).as("session %d seq %d (%s)", i, seq, f.last).isEqualTo(len);
+                            assertThat(Arrays.copyOf(b, len)).isEqualTo(p);
+                            b = Arrays.copyOf(p, len + SrtpSession.TRAILER_ROOM);
+                            n = jitsi[i].protectRtp(b, 0, len);
+                            assertThat(ours[i].unprotectRtp(b, 0, n, f)).as("session %d seq %d (%s)", i, seq, f.last).isEqualTo(len);
+                            assertThat(Arrays.copyOf(b, len)).isEqualTo(p);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> d : done) {
+                d.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+        } finally {
+            two.shutdownNow();
+            for (int i = 0; i < sessions; i++) {
+                ours[i].close();
+                jitsi[i].close();
+            }
+        }
     }
 
     private static void check(SrtpSession sender, SrtpSession receiver) {
