@@ -159,16 +159,7 @@ public class RtcMediaBench {
 
         @Setup(Level.Trial)
         public void setUp() {
-            java.util.Random r = new java.util.Random(1);
-            byte[] k1 = new byte[16];
-            byte[] s1 = new byte[14];
-            byte[] k2 = new byte[16];
-            byte[] s2 = new byte[14];
-            r.nextBytes(k1);
-            r.nextBytes(s1);
-            r.nextBytes(k2);
-            r.nextBytes(s2);
-            io.srproxy.rtc.webrtc.SrtpKeys keys = new io.srproxy.rtc.webrtc.SrtpKeys(SrtpProfile.AES128_CM_HMAC_SHA1_80, k1, s1, k2, s2);
+            io.srproxy.rtc.webrtc.SrtpKeys keys = io.srproxy.testsupport.RandomSrtpKeys.of(new java.util.Random(1));
             boolean own = impl.equals("own");
             sender = own ? new io.srproxy.rtc.webrtc.SrtpSession(keys, false) : io.srproxy.rtc.webrtc.SrtpSession.onJitsi(keys, false);
             receiver = own ? new io.srproxy.rtc.webrtc.SrtpSession(keys, true) : io.srproxy.rtc.webrtc.SrtpSession.onJitsi(keys, true);

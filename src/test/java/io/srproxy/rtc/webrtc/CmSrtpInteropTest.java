@@ -3,6 +3,7 @@ package io.srproxy.rtc.webrtc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.srproxy.media.rtp.RtpHeader;
+import io.srproxy.testsupport.RandomSrtpKeys;
 import java.util.Arrays;
 import java.util.Random;
 import org.jitsi.srtp.SrtpErrorStatus;
@@ -19,12 +20,7 @@ class CmSrtpInteropTest {
     private static final Random RANDOM = new Random(7);
 
     private static SrtpKeys keys() {
-        byte[][] k = new byte[4][];
-        for (int i = 0; i < 4; i++) {
-            k[i] = new byte[i % 2 == 0 ? 16 : 14];
-            RANDOM.nextBytes(k[i]);
-        }
-        return new SrtpKeys(SrtpProfile.AES128_CM_HMAC_SHA1_80, k[0], k[1], k[2], k[3]);
+        return RandomSrtpKeys.of(RANDOM);
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import io.srproxy.testsupport.RandomSrtpKeys;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,22 +56,18 @@ public final class RelayPartsBench {
             InetSocketAddress sinkAddress = (InetSocketAddress) sink.getLocalAddress();
             InetSocketAddress portAddress = new InetSocketAddress(LOOPBACK, port.localPort());
 
-            double sipSend = 0;
-            double sipReceive = 0;
-            double portSend = 0;
-            double portReceive = 0;
-            double protect = 0;
-            double unprotect = 0;
-            // twice: the first round warms the JIT and the kernel's caches; the second is printed
-            for (int round = 0; round < 2; round++) {
-                sipSend = sipSends(callSockets, sink, sinkAddress, seconds);
-                sipReceive = sipReceives(callSockets, seconds);
-                portSend = portSends(port, sink, sinkAddress, seconds);
-                portReceive = portReceives(port, callSockets, portAddress, seconds);
-                double[] srtp = srtp(calls, seconds);
-                protect = srtp[0];
-                unprotect = srtp[1];
-            }
+            sipSends(callSockets, sink, sinkAddress, seconds); // a first round of each warms the JIT and the kernel's caches
+            sipReceives(callSockets, seconds);
+            portSends(port, sink, sinkAddress, seconds);
+            portReceives(port, callSockets, portAddress, seconds);
+            srtp(calls, seconds);
+            double sipSend = sipSends(callSockets, sink, sinkAddress, seconds);
+            double sipReceive = sipReceives(callSockets, seconds);
+            double portSend = portSends(port, sink, sinkAddress, seconds);
+            double portReceive = portReceives(port, callSockets, portAddress, seconds);
+            double[] srtp = srtp(calls, seconds);
+            double protect = srtp[0];
+            double unprotect = srtp[1];
             System.out.printf("per datagram: SIP socket send %.2f us, SIP socket receive %.2f us, WebRTC port send (sendmmsg) %.2f us,"
                     + " WebRTC port receive (recvmmsg) %.2f us%n", sipSend, sipReceive, portSend, portReceive);
             System.out.printf("per packet: SRTP protect %.2f us, SRTP unprotect %.2f us (%d sessions in turn)%n", protect, unprotect, calls);
@@ -209,15 +206,7 @@ public final class RelayPartsBench {
         SrtpSession[] ours = new SrtpSession[calls];
         SrtpSession[] theirs = new SrtpSession[calls];
         for (int i = 0; i < calls; i++) {
-            byte[] k1 = new byte[16];
-            byte[] s1 = new byte[14];
-            byte[] k2 = new byte[16];
-            byte[] s2 = new byte[14];
-            random.nextBytes(k1);
-            random.nextBytes(s1);
-            random.nextBytes(k2);
-            random.nextBytes(s2);
-            SrtpKeys keys = new SrtpKeys(SrtpProfile.AES128_CM_HMAC_SHA1_80, k1, s1, k2, s2);
+            SrtpKeys keys = RandomSrtpKeys.of(random);
             ours[i] = new SrtpSession(keys, true);
             theirs[i] = new SrtpSession(keys, false);
         }
