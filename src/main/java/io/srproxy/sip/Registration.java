@@ -42,6 +42,8 @@ public final class Registration implements TransactionOwner {
     private long cseq = 1;
     private int failures;
     private boolean authFailureReported;
+    /** The server itself answered the REGISTER we are backing off from: hearing it again is no news. */
+    private boolean backingOffFromAnAnswer;
     private boolean challengedThisRound;
     private int wantedExpires;
     private volatile int grantedExpires;
@@ -96,7 +98,8 @@ public final class Registration implements TransactionOwner {
     /** The server keepalive heard the server (again): a registration that is not registered tries now. */
     void serverAnswering() {
         executor.execute(() -> {
-            boolean waiting = state == RegistrationState.RETRYING || state == RegistrationState.REGISTERING;
+            boolean waiting = state == RegistrationState.REGISTERING
+                    || (state == RegistrationState.RETRYING && !backingOffFromAnAnswer);
             if (waiting && wantedExpires > 0) {
                 cancelTimer();
                 failures = 0;
@@ -125,6 +128,7 @@ public final class Registration implements TransactionOwner {
         executor.execute(() -> {
             boolean counting = state == RegistrationState.REGISTERED || state == RegistrationState.REGISTERING;
             if (counting && wantedExpires > 0) {
+                backingOffFromAnAnswer = false;
                 setState(RegistrationState.RETRYING, "server unreachable");
             }
         });
@@ -159,7 +163,7 @@ public final class Registration implements TransactionOwner {
                 setState(RegistrationState.REGISTERING, "REGISTER sent");
             }
         } catch (Exception e) {
-            retryLater("cannot send REGISTER: " + e.getMessage());
+            retryLater("cannot send REGISTER: " + e.getMessage(), false);
         }
     }
 
@@ -181,7 +185,7 @@ public final class Registration implements TransactionOwner {
             if (wantedExpires == 0) {
                 finishUnregister("no answer to un-REGISTER");
             } else {
-                retryLater("no answer from " + agent.serverDescription());
+                retryLater("no answer from " + agent.serverDescription(), false);
             }
         });
     }
@@ -202,21 +206,21 @@ public final class Registration implements TransactionOwner {
         } else if (status == 403 && grantedExpires > 0 && !challengedThisRound) {
             // refused without looking at our credentials, though it knew them before: a registrar
             // starting up or losing its database; back off and retry like any other error
-            retryLater(status + " " + response.getReasonPhrase());
+            retryLater(status + " " + response.getReasonPhrase(), true);
         } else if (status == 403) {
             onAuthFailure(status + " " + response.getReasonPhrase());
         } else if (status == 423) {
             MinExpiresHeader min = (MinExpiresHeader) response.getHeader(MinExpiresHeader.NAME);
             send(min == null ? wantedExpires * 2 : min.getExpires());
         } else {
-            retryLater(status + " " + response.getReasonPhrase());
+            retryLater(status + " " + response.getReasonPhrase(), true);
         }
     }
 
     private void onRegistered(Response response) {
         int granted = grantedIn(response);
         if (granted <= 0) {
-            retryLater("200 OK without our contact");
+            retryLater("200 OK without our contact", true);
             return;
         }
         grantedExpires = granted;
@@ -285,7 +289,7 @@ public final class Registration implements TransactionOwner {
             cseq = ((javax.sip.header.CSeqHeader) retry.getRequest().getHeader("CSeq")).getSeqNumber() + 1;
             retry.sendRequest();
         } catch (Exception e) {
-            retryLater("cannot answer the challenge: " + e.getMessage());
+            retryLater("cannot answer the challenge: " + e.getMessage(), true);
         }
     }
 
@@ -306,11 +310,13 @@ public final class Registration implements TransactionOwner {
                 pause.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private void retryLater(String why) {
+    /** {@code answered}: the server answered (an error, a bad 200, a challenge we could not meet), so it is reachable. */
+    private void retryLater(String why, boolean answered) {
         cancelTimer();
         if (state == RegistrationState.CLOSED) {
             return;
         }
+        backingOffFromAnAnswer = answered;
         failures++;
         long min = agent.settings().retryMin().toMillis();
         long delay = Math.min(agent.settings().retryMax().toMillis(), min << Math.min(failures - 1, 16));

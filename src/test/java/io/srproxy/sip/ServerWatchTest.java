@@ -153,6 +153,21 @@ class ServerWatchTest {
     }
 
     @Test
+    void theKeepalivesFirstAnswerDoesNotCutTheBackoffFromAServerError() {
+        registerAnswers.add(500); // the first REGISTER, before any keepalive has been answered
+        try (SipTestAgent a = SipTestAgent.start(settings(600))) {
+            Registration r = a.register();
+            await().atMost(Duration.ofSeconds(10)).until(() -> r.state() == RegistrationState.RETRYING);
+            int after500 = registers.get();
+            // the keepalive's first answer comes after 1 s; the server was answering all along, so
+            // the registration waits out retry_min (2 s) instead of registering again at once
+            await().during(Duration.ofMillis(1500)).atMost(Duration.ofMillis(1900))
+                    .until(() -> r.state() == RegistrationState.RETRYING && registers.get() == after500);
+            await().atMost(Duration.ofSeconds(10)).until(() -> r.state() == RegistrationState.REGISTERED);
+        }
+    }
+
+    @Test
     void aRegistrarRestartedBetweenTwoKeepalivesIsNoticedByProbingOurOwnAddress() {
         try (SipTestAgent a = SipTestAgent.start(settings(600))) {
             Registration r = a.register();
